@@ -1,0 +1,153 @@
+"""The records that flow through the suite, in the order they appear.
+
+case file -> Case -> (materialized input) -> adapter -> Observation -> compare -> Result
+-> expectations -> RunReport -> report writers. Each is a frozen dataclass that can be
+turned into plain JSON-ready data, so it can cross a process boundary or land in a report.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """Verdict for one case. The order is the order reports list them in."""
+
+    PASSED = "passed"
+    FAILED = "failed"        # ran, and the observation differs from the expectation
+    ERROR = "error"          # raised where the case expects a result
+    SKIPPED = "skipped"      # cannot run here (missing optional dependency, unsupported kind)
+    XFAILED = "xfailed"      # failed exactly as the expectations file says
+    XPASSED = "xpassed"      # passed although the expectations file says it fails
+    TIMEOUT = "timeout"      # the implementation did not answer in time
+    CRASH = "crash"          # the worker process died (segfault, os._exit, out of memory)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    doc: str
+    locale: str
+    section: str
+    example: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case as written in a case file. `input`, `call`, `expect` and `allowed` stay the
+    validated plain data of the file; conformance.cases materializes them."""
+
+    id: str
+    title: str
+    clauses: tuple[str, ...]
+    level: str                               # "required" | "implementation-defined"
+    input: dict[str, Any]
+    call: dict[str, Any]
+    expect: dict[str, Any] | None            # for level "required"
+    allowed: tuple[dict[str, Any], ...]      # for level "implementation-defined"
+    sources: tuple[SourceRef, ...] = ()
+    tags: tuple[str, ...] = ()
+    rationale: str | None = None
+    file: str = ""                           # path of the case file
+    line: int = 0                            # line of the case's `id` in that file
+
+    @property
+    def family(self) -> str:
+        """Clause family of the first clause: 'norm' for 'norm.unit'."""
+        return self.clauses[0].split(".")[0]
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What an implementation did with one case's call, in plain data.
+
+    For api=Image: pixels (uint8 ndarray), mode, size (w, h), format, encoded (format of the
+    encoded bytes by signature, or None when the adapter cannot reach them), caption, grouping.
+    For to_uint8: pixels holds the returned array (any dtype; comparison checks it is uint8).
+    For guess_mode, all_captions, attribute, signature: value.
+    For a raised exception: error_type (class name), error_bases (names along its MRO) and
+    error_message. input_mutated is True when the caller's data changed during the call.
+    """
+
+    pixels: Any = None
+    mode: str | None = None
+    size: tuple[int, int] | None = None
+    format: str | None = None
+    encoded: str | None = None
+    caption: Any = None
+    grouping: Any = None
+    value: Any = None
+    has_value: bool = False
+    error_type: str | None = None
+    error_bases: tuple[str, ...] = ()
+    error_message: str | None = None
+    input_mutated: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def raised(self) -> bool:
+        return self.error_type is not None
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One field where the observation differs from the expectation.
+
+    For pixels, detail carries the statistics: number of differing elements, index of the
+    first, expected and actual values there, the largest absolute difference."""
+
+    field: str
+    expected: Any
+    actual: Any
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return f"{self.field}: expected {self.expected!r}, got {self.actual!r}"
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict for one case, after expectations are applied."""
+
+    case: Case
+    status: Status
+    mismatches: tuple[Mismatch, ...] = ()
+    message: str = ""                   # one-line reason (error text, skip reason, crash cause)
+    reproduction: str = ""              # one line of Python that repeats the call
+    duration_s: float = 0.0
+    expectation_reason: str | None = None   # from the expectations file, for xfailed/xpassed
+    observation: Observation | None = None
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a run's report header records so a result can be reproduced."""
+
+    suite_version: str
+    case_set_digest: str
+    implementation: str
+    implementation_version: str | None
+    python: str
+    numpy: str | None
+    pillow: str | None
+    torch: str | None
+    platform: str
+
+
+@dataclass(frozen=True)
+class RunReport:
+    environment: Environment
+    results: tuple[Result, ...]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status is status)
+
+    @property
+    def ok(self) -> bool:
+        """True when every result is as expected (exit code 0)."""
+        return all(r.status in (Status.PASSED, Status.XFAILED, Status.SKIPPED) for r in self.results)
