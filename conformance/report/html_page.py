@@ -1,0 +1,251 @@
+"""One self-contained HTML page: header, summary by family, all results, and pictures.
+
+The page is a single file that can be attached to a CI run and opened anywhere, offline:
+CSS is inline, images are PNG data: URIs, there is no script, and a Content-Security-Policy
+forbids fetching anything. For every pixel mismatch it shows expected, actual and a
+difference map side by side at one shared integer scale. Every piece of text that comes
+from a case, an implementation or an exception is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+
+from conformance.model import Mismatch, Result, RunReport, Status
+from conformance.report import images, summary
+from conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short
+
+_CSS = """
+:root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --dead: #8250df; --line: #d0d7de;
+        --muted: #57606a; --soft: #f6f8fa; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328;
+       margin: 0 auto; padding: 24px; max-width: 1200px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 10px; }
+h3 { font-size: 15px; margin: 0 0 8px; }
+code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px;
+      margin: 4px 0; white-space: pre-wrap; word-break: break-word; }
+table { border-collapse: collapse; margin: 6px 0; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.zero { color: #b0b7be; }
+.verdict { font-size: 16px; font-weight: 600; margin: 6px 0 0; }
+.verdict.ok { color: var(--ok); } .verdict.bad { color: var(--bad); }
+.badge { display: inline-block; min-width: 64px; text-align: center; border-radius: 10px; padding: 0 8px;
+         font-size: 11.5px; font-weight: 600; color: #fff; text-transform: uppercase; }
+.passed { background: var(--ok); } .failed, .error, .xpassed { background: var(--bad); }
+.skipped, .xfailed { background: var(--warn); } .timeout, .crash { background: var(--dead); }
+table.results { width: 100%; }
+#only-unexpected:checked ~ table.results tr.as-expected { display: none; }
+label.filter { user-select: none; cursor: pointer; }
+article.case { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; margin: 12px 0; }
+article.case dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 8px; }
+article.case dt { color: var(--muted); } article.case dd { margin: 0; }
+ul.mismatches { margin: 6px 0; padding-left: 20px; }
+.pixels { display: flex; flex-wrap: wrap; gap: 16px; margin: 10px 0 4px; align-items: flex-start; }
+.pixels figure { margin: 0; max-width: 100%; }
+.pixels img { display: block; image-rendering: pixelated; border: 1px solid var(--line);
+              background: repeating-conic-gradient(#ddd 0 25%, #fff 0 50%) 0 0 / 16px 16px;
+              max-width: 100%; height: auto; }
+.pixels figcaption { color: var(--muted); font-size: 12px; margin-top: 3px; max-width: 360px; }
+.nopicture { width: 200px; min-height: 64px; border: 1px dashed var(--line); border-radius: 4px;
+             padding: 8px; color: var(--muted); font-size: 12px; background: var(--soft); }
+details.xfailed > summary { cursor: pointer; font-weight: 600; }
+footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
+"""
+
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def e(value: object) -> str:
+    return html.escape(printable(str(value)), quote=True)
+
+
+def anchor(result: Result) -> str:
+    return "case-" + re.sub(r"[^A-Za-z0-9_.-]", "_", result.case.id)
+
+
+def _badge(status: Status) -> str:
+    return f'<span class="badge {status.value}">{e(status.value)}</span>'
+
+
+def _environment(report: RunReport) -> str:
+    rows = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in summary.header_rows(report))
+    return f'<table class="environment">{rows}</table>'
+
+
+def _families(report: RunReport) -> str:
+    head = "".join(f'<th class="num">{e(summary.SUMMARY_KEYS[s])}</th>' for s in Status)
+
+    def row(name: str, counts: summary.Counts, tag: str = "td") -> str:
+        cells = "".join(
+            f'<td class="num{"" if counts[s] else " zero"}">{counts[s]}</td>' for s in Status
+        )
+        return f'<tr><{tag}>{e(name)}</{tag}><td class="num">{counts.total}</td>{cells}</tr>'
+
+    body = "".join(row(name, counts) for name, counts in summary.by_family(report).items())
+    body += row("total", summary.totals(report), "th")
+    return f'<table class="families"><tr><th>family</th><th class="num">total</th>{head}</tr>{body}</table>'
+
+
+def _has_article(result: Result) -> bool:
+    return summary.is_unexpected(result) or result.status is Status.XFAILED
+
+
+def _results_table(report: RunReport) -> str:
+    rows = []
+    for result in report.results:
+        case = result.case
+        css = "unexpected" if summary.is_unexpected(result) else "as-expected"
+        name = f"<code>{e(case.id)}</code>"
+        if _has_article(result):
+            name = f'<a href="#{anchor(result)}">{name}</a>'
+        note = result.message.splitlines()[0] if result.message else ""
+        if not note and result.mismatches:
+            note = describe(result.mismatches[0])
+        rows.append(
+            f'<tr class="{css}"><td>{_badge(result.status)}</td><td>{name}</td><td>{e(case.title)}</td>'
+            f"<td>{e(', '.join(case.clauses))}</td><td><code>{e(case.location)}</code></td>"
+            f'<td class="num">{result.duration_s * 1000:.1f}</td><td>{e(note)}</td></tr>'
+        )
+    head = ("<tr><th>status</th><th>case</th><th>title</th><th>clauses</th><th>location</th>"
+            '<th class="num">ms</th><th>note</th></tr>')
+    return (
+        '<input type="checkbox" id="only-unexpected">'
+        ' <label class="filter" for="only-unexpected">show only unexpected results</label>'
+        f'<table class="results">{head}{"".join(rows)}</table>'
+    )
+
+
+def _figure(picture: images.Picture, caption: str, role: str) -> str:
+    note = f" · {picture.note}" if picture.note else ""
+    return (
+        f'<figure class="{role}"><img src="{picture.uri}" width="{picture.width}" height="{picture.height}"'
+        f' alt="{e(role)} pixels"><figcaption>{e(caption)} · shown ×{picture.scale}{e(note)}</figcaption></figure>'
+    )
+
+
+def _no_picture(text: str, role: str) -> str:
+    return f'<figure class="{role}"><div class="nopicture">{e(text)}</div></figure>'
+
+
+def _size(array: np.ndarray) -> str:
+    return f"{array.dtype} {shape_text(array.shape)}"
+
+
+def pixel_panels(mismatch: Mismatch) -> str:
+    """Expected, actual and difference map of one pixel mismatch, side by side."""
+    expected_raw, actual_raw = mismatch.expected, mismatch.actual
+    actual = as_array(actual_raw)
+    expected = None if is_digest(expected_raw) else as_array(expected_raw)
+    shown_e, why_e = images.displayable(expected) if expected is not None else (None, "")
+    shown_a, why_a = images.displayable(actual) if actual is not None else (None, "")
+    sizes = [a.shape[:2] for a in (shown_e, shown_a) if a is not None]
+    scale = min((images.scale_for(h, w) for h, w in sizes), default=1)
+
+    if is_digest(expected_raw):
+        shape = expected_raw.get("shape")
+        where = f"shape {shape_text(shape)}, " if isinstance(shape, (list, tuple)) else ""
+        panel_e = _no_picture(
+            f"expected: known only by digest ({where}sha256 {expected_raw['sha256']}), so it cannot be drawn",
+            "expected")
+    elif shown_e is None:
+        panel_e = _no_picture(f"expected: {why_e or 'no array'} ({describe_value(expected_raw)})", "expected")
+    else:
+        panel_e = _figure(images.picture(shown_e, scale, why_e),
+                          f"expected · {_size(expected)}", "expected")
+
+    if shown_a is None:
+        panel_a = _no_picture(f"actual: {why_a or 'no array'} ({describe_value(actual_raw)})", "actual")
+    else:
+        panel_a = _figure(images.picture(shown_a, scale, why_a), f"actual · {_size(actual)}", "actual")
+
+    if is_digest(expected_raw):
+        panel_d = _no_picture("no difference map: the expected pixels are known only by their digest", "difference")
+    elif expected is not None and actual is not None and expected.shape != actual.shape:
+        panel_d = _no_picture(
+            f"no difference map: the shapes differ (expected {shape_text(expected.shape)}, "
+            f"actual {shape_text(actual.shape)})", "difference")
+    elif shown_e is None or shown_a is None:
+        panel_d = _no_picture("no difference map: both sides must be drawable images", "difference")
+    else:
+        rgb, largest = images.difference(expected, actual)
+        count = int(rgb.any(axis=2).sum())
+        panel_d = _figure(
+            images.picture(rgb, scale),
+            f"difference · {count} of {rgb.shape[0] * rgb.shape[1]} pixels differ; black = same, "
+            f"red = smallest, yellow = largest difference ({_number(largest)})",
+            "difference")
+    return f'<div class="pixels">{panel_e}{panel_a}{panel_d}</div>'
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == value and value == int(value) else str(value)
+
+
+def describe_value(value: object) -> str:
+    return short(value, 80)
+
+
+def _article(result: Result) -> str:
+    case = result.case
+    facts = [("at", f"<code>{e(case.location)}</code>"), ("clauses", e(", ".join(case.clauses) or "none"))]
+    if result.reproduction:
+        facts.append(("reproduce", f"<pre>{e(result.reproduction)}</pre>"))
+    if result.message:
+        facts.append(("message", f"<pre>{e(result.message)}</pre>"))
+    if result.expectation_reason:
+        facts.append(("expectation", e(result.expectation_reason)))
+    dl = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in facts)
+    parts = [
+        f'<article class="case {result.status.value}" id="{anchor(result)}">',
+        f"<h3>{_badge(result.status)} <code>{e(case.id)}</code> {e(case.title)}</h3>",
+        f"<dl>{dl}</dl>",
+    ]
+    if result.mismatches:
+        items = "".join(f"<li>{e(describe(m))}</li>" for m in result.mismatches)
+        parts.append(f'<ul class="mismatches">{items}</ul>')
+    parts += [pixel_panels(m) for m in result.mismatches if m.field == "pixels"]
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def render(report: RunReport, *, color: bool = False) -> str:
+    counts = summary.totals(report)
+    label = summary.implementation_label(report)
+    if report.ok:
+        verdict = f'<p class="verdict ok">Every case as expected: {e(summary.long_line(counts))}</p>'
+    else:
+        verdict = (f'<p class="verdict bad">{counts.unexpected} unexpected result(s): '
+                   f"{e(summary.long_line(counts))}</p>")
+    body = [
+        f"<header><h1>wbimage-conformance report: {e(label)}</h1>{verdict}</header>",
+        f'<section id="environment"><h2>Environment</h2>{_environment(report)}</section>',
+        f'<section id="families"><h2>Summary by clause family</h2>{_families(report)}</section>',
+        f'<section id="results"><h2>All results ({counts.total})</h2>{_results_table(report)}</section>',
+    ]
+    unexpected = summary.unexpected_results(report)
+    if unexpected:
+        articles = "".join(_article(r) for r in unexpected)
+        body.append(f'<section id="unexpected"><h2>Unexpected results ({len(unexpected)})</h2>{articles}</section>')
+    xfailed = [r for r in report.results if r.status is Status.XFAILED]
+    if xfailed:
+        articles = "".join(_article(r) for r in xfailed)
+        body.append(
+            f'<section id="xfailed"><h2>Known deviations ({len(xfailed)})</h2>'
+            f'<details class="xfailed"><summary>Failed as the expectations file says; show them</summary>'
+            f"{articles}</details></section>")
+    body.append(f"<footer>{e(summary.short_line(counts))}</footer>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>wbimage-conformance: {e(label)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )

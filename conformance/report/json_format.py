@@ -1,0 +1,67 @@
+"""The JSON report, shaped as conformance/schemas/report.schema.json documents.
+
+Built for machines: every key is always present (null when unknown), so a consumer never
+needs to guess whether a missing key means "none" or "not recorded". No timestamps, so
+the same run gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from conformance.model import Mismatch, Result, RunReport
+from conformance.report import summary
+from conformance.report.describe import describe, pixel_facts
+from conformance.report.jsonable import to_jsonable
+
+#: Bumped when a key changes meaning or disappears (adding keys does not bump it).
+REPORT_VERSION = 1
+
+
+def _mismatch(mismatch: Mismatch) -> dict[str, Any]:
+    return {
+        "field": mismatch.field,
+        "expected": to_jsonable(mismatch.expected),
+        "actual": to_jsonable(mismatch.actual),
+        "detail": to_jsonable(pixel_facts(mismatch) if mismatch.field == "pixels" else mismatch.detail),
+        "description": describe(mismatch),
+    }
+
+
+def _result(result: Result) -> dict[str, Any]:
+    case = result.case
+    return {
+        "id": case.id,
+        "title": case.title,
+        "status": result.status.value,
+        "clauses": list(case.clauses),
+        "family": summary.family_of(result),
+        "level": case.level,
+        "file": case.file,
+        "line": case.line,
+        "duration_s": to_jsonable(float(result.duration_s)),
+        "message": result.message,
+        "reproduction": result.reproduction,
+        "expectation_reason": result.expectation_reason,
+        "mismatches": [_mismatch(m) for m in result.mismatches],
+    }
+
+
+def to_json_data(report: RunReport) -> dict[str, Any]:
+    """The report as plain JSON data (dicts, lists, str, int, float, bool, None only)."""
+    env = report.environment
+    return {
+        "report_version": REPORT_VERSION,
+        "implementation": {"name": env.implementation, "version": env.implementation_version},
+        "environment": to_jsonable(asdict(env)),
+        "ok": report.ok,
+        "summary": summary.totals(report).as_dict(),
+        "families": {name: counts.as_dict() for name, counts in summary.by_family(report).items()},
+        "results": [_result(r) for r in report.results],
+    }
+
+
+def render(report: RunReport, *, color: bool = False) -> str:
+    return json.dumps(to_json_data(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

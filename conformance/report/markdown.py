@@ -1,0 +1,112 @@
+"""Markdown for a CI step summary (GitHub's $GITHUB_STEP_SUMMARY and the like).
+
+Everything that comes from a case, an implementation or an exception is escaped: step
+summaries render HTML, so an error message holding `<script>` or a `|` must not change the
+page's structure. Reproduction lines go in code fences longer than any backtick run they
+contain, so they are shown verbatim and can be copied as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from conformance.model import Result, RunReport, Status
+from conformance.report import summary
+from conformance.report.describe import describe, printable
+
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_BLOCK_START = re.compile(r"^([#+\-=>]|\d+[.)])")
+
+
+def text(value: str) -> str:
+    """Inline text, shown literally: HTML escaped, Markdown punctuation backslashed, one line.
+
+    Only the characters that can start emphasis, code, links, tables or strike-through
+    inside a line are escaped, plus whatever would turn the start of a line into a heading,
+    list or quote; the rest stays readable in the raw Markdown too.
+    """
+    flat = " ".join(printable(str(value)).split())
+    escaped = _SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+    return _BLOCK_START.sub(lambda m: "\\" + m.group() if not m.group()[0].isdigit()
+                            else m.group()[:-1] + "\\" + m.group()[-1], escaped)
+
+
+def inline_code(value: str) -> str:
+    """A short literal such as a file:line, in backticks unless it holds one itself."""
+    value = printable(value)
+    return f"`{value}`" if "`" not in value and "\n" not in value else text(value)
+
+
+def code_block(content: str, language: str = "") -> str:
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{content}\n{fence}"
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _environment(report: RunReport) -> list[str]:
+    return _table(["environment", ""], [[f"**{label}**", text(value)] for label, value in summary.header_rows(report)])
+
+
+def _families(report: RunReport) -> list[str]:
+    keys = [summary.SUMMARY_KEYS[s] for s in Status]
+    rows = []
+    for name, counts in summary.by_family(report).items():
+        rows.append([text(name), str(counts.total)] + [str(counts[s]) for s in Status])
+    totals = summary.totals(report)
+    rows.append(["**total**", f"**{totals.total}**"] + [f"**{totals[s]}**" for s in Status])
+    return _table(["family", "total", *keys], rows)
+
+
+def _result(result: Result) -> list[str]:
+    case = result.case
+    lines = [
+        f"#### {result.status.value.upper()}: {text(case.id)}",
+        "",
+        f"{text(case.title)}  ",
+        f"at {inline_code(case.location)} · clauses: {text(', '.join(case.clauses) or 'none')}",
+        "",
+    ]
+    if result.reproduction:
+        lines += [code_block(printable(result.reproduction), "python"), ""]
+    bullets = []
+    if result.message:
+        bullets.append(f"- message: {text(result.message)}")
+    if result.expectation_reason:
+        bullets.append(f"- expectation: {text(result.expectation_reason)}")
+    bullets += [f"- {text(describe(m))}" for m in result.mismatches]
+    return lines + bullets + ([""] if bullets else [])
+
+
+def render(report: RunReport, *, color: bool = False) -> str:
+    counts = summary.totals(report)
+    verdict = "every case as expected" if report.ok else f"{counts.unexpected} unexpected result(s)"
+    lines = [
+        f"## wbimage-conformance: {text(summary.implementation_label(report))}: {verdict}",
+        "",
+        f"**{summary.short_line(counts)}** ({summary.long_line(counts)})",
+        "",
+        *_environment(report),
+        "",
+        "### Summary by clause family",
+        "",
+        *_families(report),
+        "",
+    ]
+    unexpected = summary.unexpected_results(report)
+    if unexpected:
+        lines += [
+            "<details>",
+            f"<summary>Unexpected results ({len(unexpected)})</summary>",
+            "",
+        ]
+        for result in unexpected:
+            lines += _result(result)
+        lines += ["</details>", ""]
+    return "\n".join(lines)

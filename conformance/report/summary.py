@@ -1,0 +1,136 @@
+"""Counts by clause family and status, shared by every report format.
+
+Every writer draws its tables and closing lines from here, so a text report, a JUnit file and
+a JSON document of the same run can never disagree about how many cases failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conformance.model import Result, RunReport, Status
+
+#: Key of each status in JSON summaries and in the long closing line (plural where it reads so).
+SUMMARY_KEYS: dict[Status, str] = {
+    Status.PASSED: "passed",
+    Status.FAILED: "failed",
+    Status.ERROR: "errors",
+    Status.SKIPPED: "skipped",
+    Status.XFAILED: "xfailed",
+    Status.XPASSED: "xpassed",
+    Status.TIMEOUT: "timeouts",
+    Status.CRASH: "crashes",
+}
+
+#: Statuses that make a run fail (exit code 1); the same rule as RunReport.ok.
+UNEXPECTED: frozenset[Status] = frozenset(
+    {Status.FAILED, Status.ERROR, Status.XPASSED, Status.TIMEOUT, Status.CRASH}
+)
+
+NO_FAMILY = "(none)"
+
+
+def family_of(result: Result) -> str:
+    """Clause family of a result's case: the prefix of its first clause ('norm' for 'norm.unit')."""
+    clauses = result.case.clauses
+    if not clauses:
+        return NO_FAMILY
+    return clauses[0].split(".")[0]
+
+
+def first_clause(result: Result) -> str:
+    clauses = result.case.clauses
+    return clauses[0] if clauses else "none"
+
+
+def is_unexpected(result: Result) -> bool:
+    return result.status in UNEXPECTED
+
+
+@dataclass
+class Counts:
+    """How many results have each status; `total` is their sum."""
+
+    by_status: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+
+    def add(self, status: Status) -> None:
+        self.by_status[status] += 1
+
+    def __getitem__(self, status: Status) -> int:
+        return self.by_status[status]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def unexpected(self) -> int:
+        return sum(n for s, n in self.by_status.items() if s in UNEXPECTED)
+
+    @property
+    def as_expected(self) -> int:
+        """Passed, plus failed exactly as the expectations file says."""
+        return self.by_status[Status.PASSED] + self.by_status[Status.XFAILED]
+
+    def as_dict(self) -> dict[str, int]:
+        """The JSON `summary` object: total first, then one key per status."""
+        data = {"total": self.total}
+        data.update({SUMMARY_KEYS[s]: self.by_status[s] for s in Status})
+        return data
+
+
+def totals(report: RunReport) -> Counts:
+    counts = Counts()
+    for result in report.results:
+        counts.add(result.status)
+    return counts
+
+
+def by_family(report: RunReport) -> dict[str, Counts]:
+    """Counts per clause family, families in alphabetical order (the '(none)' bucket last)."""
+    families: dict[str, Counts] = {}
+    for result in report.results:
+        families.setdefault(family_of(result), Counts()).add(result.status)
+    return dict(sorted(families.items(), key=lambda item: (item[0] == NO_FAMILY, item[0])))
+
+
+def unexpected_results(report: RunReport) -> list[Result]:
+    """Results that make the run fail, in run order."""
+    return [r for r in report.results if is_unexpected(r)]
+
+
+def long_line(counts: Counts) -> str:
+    """'N passed, N failed, N errors, N skipped, N xfailed, N xpassed, N timeouts, N crashes'."""
+    return ", ".join(f"{counts[s]} {SUMMARY_KEYS[s]}" for s in Status)
+
+
+def short_line(counts: Counts) -> str:
+    """'N passed, N failed, N skipped' for CI log readers, counted by outcome, not status.
+
+    passed = as expected (passed + xfailed), failed = every unexpected result (failed, error,
+    xpassed, timeout, crash), skipped = skipped. So '0 failed' holds exactly when the run's
+    exit code is 0, whichever way a case went wrong.
+    """
+    return f"{counts.as_expected} passed, {counts.unexpected} failed, {counts[Status.SKIPPED]} skipped"
+
+
+def header_rows(report: RunReport) -> list[tuple[str, str]]:
+    """The environment as (label, value) rows, in the order every report header shows them."""
+    env = report.environment
+    missing = "not installed"
+    return [
+        ("suite version", env.suite_version),
+        ("case set", env.case_set_digest),
+        ("implementation", env.implementation),
+        ("implementation version", env.implementation_version or "unknown"),
+        ("python", env.python),
+        ("numpy", env.numpy or missing),
+        ("pillow", env.pillow or missing),
+        ("torch", env.torch or missing),
+        ("platform", env.platform),
+    ]
+
+
+def implementation_label(report: RunReport) -> str:
+    env = report.environment
+    return f"{env.implementation} {env.implementation_version}" if env.implementation_version else env.implementation

@@ -1,0 +1,116 @@
+"""The terminal report: header, summary by clause family, every unexpected result, totals.
+
+Plain text first: without colour every line still says everything (statuses are words, not
+colours), so a CI log reads the same as a terminal. ANSI colour is only decoration on top.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from conformance.model import Result, RunReport, Status
+from conformance.report import summary
+from conformance.report.describe import describe, printable
+
+_COLOURS = {
+    Status.PASSED: "32",
+    Status.XFAILED: "33",
+    Status.SKIPPED: "33",
+    Status.FAILED: "31",
+    Status.ERROR: "31",
+    Status.XPASSED: "31",
+    Status.TIMEOUT: "35",
+    Status.CRASH: "35",
+}
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled and text else text
+
+    def status(self, text: str, status: Status) -> str:
+        return self(text, "1;" + _COLOURS[status])
+
+
+def _indent(text: str, prefix: str) -> str:
+    """Continuation lines of a multi-line value line up under its first line."""
+    return ("\n" + prefix).join(printable(text).split("\n"))
+
+
+def _header(report: RunReport, paint: _Paint) -> list[str]:
+    rows = summary.header_rows(report)
+    width = max(len(label) for label, _ in rows)
+    lines = [paint("wbimage-conformance report", "1")]
+    lines += [f"  {label:<{width}}  {printable(value)}" for label, value in rows]
+    return lines
+
+
+def _family_table(report: RunReport, paint: _Paint) -> list[str]:
+    families = summary.by_family(report)
+    keys = [summary.SUMMARY_KEYS[s] for s in Status]
+    names = list(families) + ["total"]
+    first = max([len("family")] + [len(n) for n in names])
+    widths = [max(len(k), 5) for k in keys]
+    head = f"{'family':<{first}}  {'total':>5}  " + "  ".join(f"{k:>{w}}" for k, w in zip(keys, widths))
+    lines = [paint(head, "1")]
+
+    def row(name: str, counts: summary.Counts) -> str:
+        cells = []
+        for status, width in zip(Status, widths):
+            n = counts[status]
+            cell = f"{n:>{width}}"
+            cells.append(paint.status(cell, status) if n else paint(cell, "2"))
+        return f"{name:<{first}}  {counts.total:>5}  " + "  ".join(cells)
+
+    lines += [row(printable(name), counts) for name, counts in families.items()]
+    lines.append("-" * len(head))
+    lines.append(row("total", summary.totals(report)))
+    return lines
+
+
+def _result_block(result: Result, paint: _Paint) -> list[str]:
+    case = result.case
+    label = result.status.value.upper()
+    lines = [f"{paint.status(label, result.status)} {paint(printable(case.id), '1')}  {printable(case.title)}"]
+    field = "    {:<11}{}"
+    pad = " " * 15
+    lines.append(field.format("at", printable(case.location)))
+    lines.append(field.format("clauses", printable(", ".join(case.clauses) or "none")))
+    if result.reproduction:
+        lines.append(field.format("reproduce", _indent(result.reproduction, pad)))
+    if result.message:
+        lines.append(field.format("message", _indent(result.message, pad)))
+    if result.expectation_reason:
+        lines.append(field.format("expectation", _indent(result.expectation_reason, pad)))
+    for mismatch in result.mismatches:
+        lines.append("    " + _indent(describe(mismatch), "      "))
+    return lines
+
+
+def _skips(report: RunReport) -> list[str]:
+    reasons = Counter(r.message or "no reason given" for r in report.results if r.status is Status.SKIPPED)
+    return [f"  {n} x {_indent(reason, '      ')}" for reason, n in sorted(reasons.items(), key=lambda i: (-i[1], i[0]))]
+
+
+def render(report: RunReport, *, color: bool = False) -> str:
+    paint = _Paint(color)
+    lines = _header(report, paint)
+    lines += ["", *(_family_table(report, paint))]
+    unexpected = summary.unexpected_results(report)
+    if unexpected:
+        lines += ["", paint(f"Unexpected results ({len(unexpected)})", "1")]
+        for result in unexpected:
+            lines += ["", *_result_block(result, paint)]
+    skips = _skips(report)
+    if skips:
+        lines += ["", paint("Skipped, by reason", "1"), *skips]
+    counts = summary.totals(report)
+    if report.ok:
+        verdict = paint("every case as expected", "1;32")
+    else:
+        verdict = paint(f"{counts.unexpected} unexpected result(s)", "1;31")
+    lines += ["", f"verdict: {verdict}", summary.long_line(counts), summary.short_line(counts)]
+    return "\n".join(lines) + "\n"
