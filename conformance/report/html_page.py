@@ -38,12 +38,18 @@ td.zero { color: #b0b7be; }
 .verdict.ok { color: var(--ok); } .verdict.bad { color: var(--bad); }
 .badge { display: inline-block; min-width: 64px; text-align: center; border-radius: 10px; padding: 0 8px;
          font-size: 11.5px; font-weight: 600; color: #fff; text-transform: uppercase; }
-.passed { background: var(--ok); } .failed, .error, .xpassed { background: var(--bad); }
-.skipped, .xfailed { background: var(--warn); } .timeout, .crash { background: var(--dead); }
+.badge.passed { background: var(--ok); }
+.badge.failed, .badge.error, .badge.xpassed { background: var(--bad); }
+.badge.skipped, .badge.xfailed { background: var(--warn); }
+.badge.timeout, .badge.crash { background: var(--dead); }
 table.results { width: 100%; }
 #only-unexpected:checked ~ table.results tr.as-expected { display: none; }
 label.filter { user-select: none; cursor: pointer; }
-article.case { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; margin: 12px 0; }
+article.case { border: 1px solid var(--line); border-left: 4px solid var(--bad); border-radius: 8px;
+               padding: 12px 14px; margin: 12px 0; }
+article.case.xfailed { border-left-color: var(--warn); }
+article.case.timeout, article.case.crash { border-left-color: var(--dead); }
+td.status, td.location { white-space: nowrap; }
 article.case dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 8px; }
 article.case dt { color: var(--muted); } article.case dd { margin: 0; }
 ul.mismatches { margin: 6px 0; padding-left: 20px; }
@@ -54,7 +60,8 @@ ul.mismatches { margin: 6px 0; padding-left: 20px; }
               max-width: 100%; height: auto; }
 .pixels figcaption { color: var(--muted); font-size: 12px; margin-top: 3px; max-width: 360px; }
 .nopicture { width: 200px; min-height: 64px; border: 1px dashed var(--line); border-radius: 4px;
-             padding: 8px; color: var(--muted); font-size: 12px; background: var(--soft); }
+             padding: 8px; color: var(--muted); font-size: 12px; background: var(--soft);
+             overflow-wrap: anywhere; }
 details.xfailed > summary { cursor: pointer; font-weight: 600; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 """
@@ -109,8 +116,8 @@ def _results_table(report: RunReport) -> str:
         if not note and result.mismatches:
             note = describe(result.mismatches[0])
         rows.append(
-            f'<tr class="{css}"><td>{_badge(result.status)}</td><td>{name}</td><td>{e(case.title)}</td>'
-            f"<td>{e(', '.join(case.clauses))}</td><td><code>{e(case.location)}</code></td>"
+            f'<tr class="{css}"><td class="status">{_badge(result.status)}</td><td>{name}</td><td>{e(case.title)}</td>'
+            f"<td>{e(', '.join(case.clauses))}</td><td class=\"location\"><code>{e(case.location)}</code></td>"
             f'<td class="num">{result.duration_s * 1000:.1f}</td><td>{e(note)}</td></tr>'
         )
     head = ("<tr><th>status</th><th>case</th><th>title</th><th>clauses</th><th>location</th>"

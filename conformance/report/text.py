@@ -75,8 +75,8 @@ def _result_block(result: Result, paint: _Paint) -> list[str]:
     case = result.case
     label = result.status.value.upper()
     lines = [f"{paint.status(label, result.status)} {paint(printable(case.id), '1')}  {printable(case.title)}"]
-    field = "    {:<11}{}"
-    pad = " " * 15
+    field = "    {:<11} {}"
+    pad = " " * 16
     lines.append(field.format("at", printable(case.location)))
     lines.append(field.format("clauses", printable(", ".join(case.clauses) or "none")))
     if result.reproduction:
