@@ -1,7 +1,7 @@
 """Normalization with hand-computed pixels: [norm.*] and [to-uint8].
 
 Arithmetic notes use hex floats; "ulp" is the spacing of the dtype at that magnitude. Every
-test here runs with warnings turned into errors, so a RuntimeWarning from NumPy (invalid
+test here runs with RuntimeWarning turned into an error, so a warning from NumPy (invalid
 cast, overflow) fails the test.
 """
 
@@ -12,7 +12,7 @@ import pytest
 
 from reference import Image, to_uint8
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 FLOATS = [np.float16, np.float32, np.float64]
 
