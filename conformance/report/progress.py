@@ -42,7 +42,7 @@ class ProgressBar:
         self.min_interval = min_interval
         self.done = 0
         self.unexpected = 0
-        self._last_draw = 0.0
+        self._last_draw: float | None = None
         self._drawn = False
         self._lock = threading.Lock()
 
@@ -53,7 +53,8 @@ class ProgressBar:
             if status in UNEXPECTED:
                 self.unexpected += 1
             now = time.monotonic()
-            if self.enabled and (now - self._last_draw >= self.min_interval or self.done >= self.total):
+            due = self._last_draw is None or now - self._last_draw >= self.min_interval
+            if self.enabled and (due or self.done >= self.total):
                 self._draw(case_id)
                 self._last_draw = now
 

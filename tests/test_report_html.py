@@ -1,0 +1,276 @@
+"""The HTML page: self-contained, escaped, and a picture triple for every pixel mismatch."""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_report_data import ENVIRONMENT, NASTY, RGB_ACTUAL, RGB_EXPECTED, case, sample_report
+
+from conformance.model import Mismatch, Result, RunReport, Status
+from conformance.report import images, render
+
+VOID = {"img", "meta", "input", "br", "hr", "link", "source", "wbr", "col", "area", "base", "embed", "track"}
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str]
+    children: list[Node] = field(default_factory=list)
+    text: str = ""
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def find_all(self, tag: str, cls: str | None = None) -> list[Node]:
+        return [n for n in self.walk() if n.tag == tag and (cls is None or cls in n.classes)]
+
+    def all_text(self) -> str:
+        return self.text + "".join(c.all_text() for c in self.children)
+
+
+class TreeBuilder(HTMLParser):
+    """A small DOM, strict enough to catch unbalanced tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag):
+        assert self.stack[-1].tag == tag, f"</{tag}> closes <{self.stack[-1].tag}>"
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(Node("#text", {}, text=data))
+
+
+def parse(page: str) -> Node:
+    builder = TreeBuilder()
+    builder.feed(page)
+    builder.close()
+    assert builder.stack == [builder.root], "unclosed elements"
+    return builder.root
+
+
+def decode_png(uri: str) -> Image.Image:
+    prefix = "data:image/png;base64,"
+    assert uri.startswith(prefix)
+    image = Image.open(io.BytesIO(base64.b64decode(uri[len(prefix):], validate=True)))
+    assert image.format == "PNG"
+    image.load()
+    return image
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return render(sample_report(), "html")
+
+
+@pytest.fixture(scope="module")
+def doc(page) -> Node:
+    return parse(page)
+
+
+def article(doc: Node, case_id: str) -> Node:
+    (found,) = [a for a in doc.find_all("article") if a.attrs.get("id") == f"case-{case_id}"]
+    return found
+
+
+def panels(node: Node) -> list[dict[str, Node]]:
+    """Per pixel mismatch: its expected / actual / difference figures by role."""
+    result = []
+    for group in node.find_all("div", "pixels"):
+        figures = group.find_all("figure")
+        roles = {f.attrs["class"]: f for f in figures}
+        assert list(roles) == ["expected", "actual", "difference"]
+        result.append(roles)
+    return result
+
+
+def img(figure: Node) -> Node | None:
+    found = figure.find_all("img")
+    return found[0] if found else None
+
+
+def test_page_is_well_formed_and_self_contained(page, doc):
+    assert page.startswith("<!DOCTYPE html>")
+    for node in doc.walk():
+        for name in ("src", "href", "action", "srcset", "poster", "data"):
+            value = node.attrs.get(name)
+            if value is not None:
+                assert value.startswith(("data:image/png;base64,", "#")), (node.tag, name, value[:40])
+    assert not doc.find_all("script") and not doc.find_all("link") and not doc.find_all("iframe")
+    assert "url(" not in page and "@import" not in page and "http://" not in page and "https://" not in page
+    (csp,) = [m for m in doc.find_all("meta") if m.attrs.get("http-equiv") == "Content-Security-Policy"]
+    assert csp.attrs["content"].startswith("default-src 'none'; img-src data:")
+
+
+def test_header_shows_the_environment_and_the_verdict(doc):
+    text = doc.find_all("section")[0].all_text()
+    for value in ("0.1.0", "sha256:0123456789abcdef", "reference", "3.11.9", "2.4.0", "13.0.0",
+                  "not installed", "Linux-6.8-x86_64"):
+        assert value in text
+    verdict = doc.find_all("p", "verdict")[0].all_text()
+    assert verdict.startswith("10 unexpected result(s): 2 passed, 6 failed, 1 errors")
+
+
+def test_summary_by_family_table(doc):
+    (table,) = doc.find_all("table", "families")
+    rows = [[c.all_text() for c in tr.children if c.tag in ("td", "th")] for tr in table.find_all("tr")]
+    assert rows[0] == ["family", "total", "passed", "failed", "errors", "skipped", "xfailed", "xpassed",
+                       "timeouts", "crashes"]
+    assert ["input", "5", "0", "1", "1", "2", "0", "0", "0", "1"] in rows
+    assert rows[-1] == ["total", "15", "2", "6", "1", "2", "1", "1", "1", "1"]
+
+
+def test_results_table_has_every_case_with_its_status(doc):
+    (table,) = doc.find_all("table", "results")
+    rows = table.find_all("tr")[1:]
+    report = sample_report()
+    assert len(rows) == len(report.results)
+    for tr, result in zip(rows, report.results):
+        (badge,) = tr.find_all("span", "badge")
+        assert badge.all_text() == result.status.value
+        assert result.case.id in tr.all_text()
+        assert ("unexpected" in tr.classes) == (result.status in
+                                                {Status.FAILED, Status.ERROR, Status.XPASSED, Status.TIMEOUT, Status.CRASH})
+
+
+def test_unexpected_and_xfailed_results_link_to_their_details(doc):
+    links = {a.attrs["href"] for a in doc.find_all("a")}
+    ids = {a.attrs["id"] for a in doc.find_all("article")}
+    assert links == {f"#{i}" for i in ids}
+    assert "case-norm-disabled-clips" in ids and "case-norm-unit-half" not in ids
+
+
+def test_every_pixel_mismatch_has_a_picture_triple_or_says_why_not(doc):
+    pixel_mismatches = [(r, m) for r in sample_report().results if r.status in
+                        {Status.FAILED, Status.XFAILED} for m in r.mismatches if m.field == "pixels"]
+    all_groups = doc.find_all("div", "pixels")
+    assert len(all_groups) == len(pixel_mismatches) == 6
+    for result, _ in pixel_mismatches:
+        assert len(panels(article(doc, result.case.id))) == 1
+
+
+def test_same_shaped_mismatch_shows_three_decodable_pngs_at_one_scale(doc):
+    (roles,) = panels(article(doc, "norm-unit-rgb-grid"))
+    pictures = {role: decode_png(img(fig).attrs["src"]) for role, fig in roles.items()}
+    scale = images.scale_for(4, 5)
+    assert scale > 1 and 5 * scale >= 64
+    for role, picture in pictures.items():
+        assert picture.size == (5 * scale, 4 * scale), role
+        assert (int(img(roles[role]).attrs["width"]), int(img(roles[role]).attrs["height"])) == picture.size
+    assert pictures["expected"].mode == pictures["actual"].mode == "RGB"
+    shrunk_e = np.asarray(pictures["expected"])[::scale, ::scale]
+    shrunk_a = np.asarray(pictures["actual"])[::scale, ::scale]
+    assert np.array_equal(shrunk_e, RGB_EXPECTED) and np.array_equal(shrunk_a, RGB_ACTUAL)
+
+
+def test_difference_map_is_black_where_equal_and_bright_where_not(doc):
+    (roles,) = panels(article(doc, "norm-unit-rgb-grid"))
+    scale = images.scale_for(4, 5)
+    diff = np.asarray(decode_png(img(roles["difference"]).attrs["src"]).convert("RGB"))[::scale, ::scale]
+    differs = diff.any(axis=2)
+    assert differs.sum() == 2 and differs[1, 2] and differs[3, 4]
+    assert tuple(diff[1, 2]) == (255, 255, 0)    # the largest difference (179): yellow
+    assert tuple(diff[3, 4]) == (255, 0, 0)      # the smallest (1): red, still plainly visible
+    caption = roles["difference"].find_all("figcaption")[0].all_text()
+    assert "2 of 20 pixels differ" in caption and "(179)" in caption
+
+
+def test_a_three_pixel_image_is_enlarged_to_at_least_64_pixels_wide(doc):
+    (roles,) = panels(article(doc, "norm-signed-zero"))
+    picture = decode_png(img(roles["actual"]).attrs["src"])
+    assert picture.width >= 64 and picture.width % 3 == 0 and picture.height == picture.width // 3
+    assert picture.mode == "L"
+
+
+def test_digest_only_expectation_shows_the_actual_and_explains_the_rest(doc):
+    (roles,) = panels(article(doc, "mode-guess-big"))
+    assert img(roles["expected"]) is None and img(roles["difference"]) is None
+    assert "known only by digest" in roles["expected"].all_text()
+    assert "ab" * 32 in roles["expected"].all_text()
+    assert "known only by their digest" in roles["difference"].all_text()
+    actual = decode_png(img(roles["actual"]).attrs["src"])
+    assert actual.size[0] == actual.size[1] and actual.size[0] % 16 == 0 and actual.size[0] >= 64
+
+
+def test_shape_mismatch_shows_both_images_and_explains_the_missing_difference(doc):
+    (roles,) = panels(article(doc, "input-array-gray-stays-gray"))
+    expected = decode_png(img(roles["expected"]).attrs["src"])
+    actual = decode_png(img(roles["actual"]).attrs["src"])
+    assert (expected.mode, actual.mode) == ("L", "RGB")
+    assert expected.size == actual.size
+    assert img(roles["difference"]) is None
+    assert "the shapes differ (expected (2, 3), actual (2, 3, 3))" in roles["difference"].all_text()
+
+
+def test_a_non_uint8_actual_is_drawn_clipped_and_says_so(doc):
+    (roles,) = panels(article(doc, "to-uint8-float-nan"))
+    assert "dtype float32, shown clipped to 0..255" in roles["actual"].all_text()
+    assert all(img(roles[r]) is not None for r in ("expected", "actual", "difference"))
+
+
+def test_xfailed_pictures_sit_in_a_collapsed_details_block(doc):
+    (details,) = doc.find_all("details", "xfailed")
+    assert "open" not in details.attrs
+    assert [a.attrs["id"] for a in details.find_all("article")] == ["case-norm-disabled-clips"]
+    assert len(panels(details)) == 1
+
+
+def test_text_from_cases_and_implementations_is_escaped(page, doc):
+    assert "<input>" not in page and "bad &lt;input&gt; &amp; &quot;quotes&quot; &#x27;single&#x27;" in page
+    assert NASTY in article(doc, "input-weird-error").all_text()
+    assert "\x00" not in page and "\x1b" not in page
+    assert len(doc.find_all("input")) == 1       # only the page's own filter checkbox
+
+
+def test_hostile_case_fields_cannot_inject_markup():
+    evil = "<img src=x onerror=alert(1)>"
+    result = Result(case("x", "norm.unit", evil, 1), Status.FAILED,
+                    mismatches=(Mismatch(evil, evil, evil),), message=evil, reproduction=evil)
+    page = render(RunReport(ENVIRONMENT, (result,)), "html")
+    assert evil not in page
+    assert not [n for n in parse(page).find_all("img")]
+
+
+def test_an_unrenderable_array_is_explained_not_drawn():
+    result = Result(case("x", "norm.unit", "t", 1), Status.FAILED, mismatches=(
+        Mismatch("pixels", np.zeros((2, 2, 2, 2), np.uint8), np.zeros((0, 3), np.uint8)),
+        Mismatch("pixels", np.zeros((1, 2), np.uint8), None),
+    ))
+    (first, second) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))
+    assert "is not an image layout" in first["expected"].all_text()
+    assert "has no pixels" in first["actual"].all_text()
+    assert img(second["expected"]) is not None
+    assert "no array" in second["actual"].all_text()
+    assert "both sides must be drawable" in second["difference"].all_text()
+
+
+def test_scale_keeps_big_images_unchanged_and_thin_strips_bounded():
+    assert images.scale_for(512, 512) == 1
+    assert images.scale_for(1, 3) * 3 >= 64
+    assert images.scale_for(1, 4000) == 1
+    assert images.scale_for(300, 1) * 300 <= images.MAX_SIDE

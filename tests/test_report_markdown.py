@@ -1,0 +1,86 @@
+"""Markdown for CI step summaries: tables, a collapsible list of unexpected results, escaping."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_report_data import ENVIRONMENT, case, sample_report
+
+from conformance.model import Result, RunReport, Status
+from conformance.report import render
+from conformance.report.markdown import code_block, text
+
+
+@pytest.fixture(scope="module")
+def md() -> str:
+    return render(sample_report(), "markdown")
+
+
+def table_rows(md: str, first_header: str) -> list[list[str]]:
+    lines = md.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
+    return rows
+
+
+def test_headline_gives_the_verdict_and_the_counts(md):
+    assert md.startswith("## wbimage-conformance: reference 0.1.0: 10 unexpected result(s)\n")
+    assert "**3 passed, 10 failed, 2 skipped**" in md
+
+
+def test_environment_table_lists_every_header_field(md):
+    rows = dict(table_rows(md, "environment"))
+    assert rows["**case set**"].startswith("sha256:0123")
+    assert rows["**torch**"] == "not installed"
+    assert rows["**platform**"] == r"Linux-6.8-x86\_64"
+    assert len(rows) == 9
+
+
+def test_family_table_counts_by_status(md):
+    rows = {r[0]: r[1:] for r in table_rows(md, "family")}
+    assert rows["input"] == ["5", "0", "1", "1", "2", "0", "0", "0", "1"]
+    assert rows["**total**"] == ["**15**", "**2**", "**6**", "**1**", "**2**", "**1**", "**1**", "**1**", "**1**"]
+
+
+def test_unexpected_results_are_inside_one_details_block(md):
+    details = md[md.index("<details>"): md.index("</details>")]
+    assert "<summary>Unexpected results (10)</summary>" in details
+    headings = re.findall(r"^#### (\w+): (\S+)$", details, re.M)
+    assert len(headings) == 10
+    assert ("CRASH", "input-path-segfault") in headings
+    assert not {"norm-unit-half", "norm-disabled-clips", "input-tensor-chw"} & {h[1] for h in headings}
+
+
+def test_each_unexpected_result_has_its_reproduction_in_a_python_fence(md):
+    assert ("```python\nimport numpy as np, wandb; wandb.Image(np.array([[-1.0, 0.0, 1.0]], dtype=np.float32))\n```"
+            in md)
+    assert "- pixels: 1 of 3 values differ; first at \\[0, 1\\]: expected 127, got 128; largest difference 1" in md
+
+
+def test_html_and_markdown_in_messages_are_shown_literally(md):
+    assert "<input>" not in md
+    assert "- message: ValueError: bad &lt;input&gt; &amp; \"quotes\" 'single' — 正規化 정규화 ünïcödé" in md
+    assert "\x1b" not in md and "\x00" not in md
+
+
+def test_text_escapes_what_could_break_a_table_or_start_a_block():
+    assert text("a|b") == r"a\|b"
+    assert text("# not a heading") == r"\# not a heading"
+    assert text("1. not a list") == r"1\. not a list"
+    assert text("*bold* _it_ `code` [link](x)") == r"\*bold\* \_it\_ \`code\` \[link\](x)"
+    assert text("two\nlines") == "two lines"
+
+
+def test_a_reproduction_holding_backticks_gets_a_longer_fence():
+    assert code_block("a ``` b", "python") == "````python\na ``` b\n````"
+
+
+def test_a_clean_run_has_no_details_block():
+    result = Result(case("x", "norm.unit", "t", 1), Status.PASSED)
+    md = render(RunReport(ENVIRONMENT, (result,)), "markdown")
+    assert "every case as expected" in md and "<details>" not in md
