@@ -6,6 +6,7 @@ import hashlib
 import json
 
 import numpy as np
+import pytest
 
 from conformance.model import Mismatch
 from conformance.report.describe import describe, pixel_facts, printable
@@ -93,3 +94,24 @@ def test_every_exotic_value_becomes_strict_json():
     assert data["floats"]["values"] == ["nan", 1.5]
     assert data["7"] == [1, 2]
     assert data["bytes"] == {"kind": "bytes", "base64": "iVBORw=="}
+
+
+def test_the_comparators_own_summary_is_used_and_its_bookkeeping_keys_are_not_repeated():
+    compare = pytest.importorskip("conformance.compare")
+    mismatch = compare.compare_pixels([[1, 2]], np.array([[1, 2, 3]], np.uint8))
+    text = describe(mismatch)
+    assert text == f"pixels: {mismatch.detail['summary']}"
+    assert "expected_shape" not in text and "actual_dtype" not in text
+
+
+def test_a_comparator_digest_mismatch_says_the_expectation_is_only_a_digest():
+    compare = pytest.importorskip("conformance.compare")
+    mismatch = compare.compare_pixels({"shape": [2, 2], "sha256": "ab" * 32}, np.zeros((2, 2), np.uint8))
+    assert describe(mismatch).endswith("; expected pixels known only by digest")
+    assert "actual_sha256" not in describe(mismatch)
+
+
+def test_detail_keys_outside_the_summary_are_still_shown():
+    mismatch = Mismatch("pixels", np.zeros(2, np.uint8), np.ones(2, np.uint8),
+                        {"summary": "2 of 2 values differ", "note": "alpha dropped"})
+    assert describe(mismatch) == "pixels: 2 of 2 values differ; note='alpha dropped'"

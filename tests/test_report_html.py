@@ -274,3 +274,30 @@ def test_scale_keeps_big_images_unchanged_and_thin_strips_bounded():
     assert images.scale_for(1, 3) * 3 >= 64
     assert images.scale_for(1, 4000) == 1
     assert images.scale_for(300, 1) * 300 <= images.MAX_SIDE
+
+
+def test_a_huge_image_is_shrunk_but_a_single_differing_pixel_still_shows():
+    expected = np.zeros((2100, 30), np.uint8)
+    actual = expected.copy()
+    actual[1001, 17] = 1
+    result = Result(case("x", "limits.max-dimension", "t", 1), Status.FAILED,
+                    mismatches=(Mismatch("pixels", expected, actual),))
+    (roles,) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))
+    factor = images.shrink_for(2100, 30)
+    assert factor == 3
+    for role in ("expected", "actual", "difference"):
+        picture = decode_png(img(roles[role]).attrs["src"])
+        assert picture.size == (10, 700), role
+        assert f"shown at 1/{factor}" in roles[role].all_text()
+    diff = np.asarray(decode_png(img(roles["difference"]).attrs["src"]).convert("RGB"))
+    assert diff.any(axis=2).sum() == 1 and diff[1001 // 3, 17 // 3].any()
+    assert "1 of 63000 pixels differ" in roles["difference"].all_text()
+
+
+def test_mismatches_from_the_real_comparator_are_drawn():
+    compare = pytest.importorskip("conformance.compare")
+    mismatch = compare.compare_pixels([[0, 127, 255]], np.array([[0, 128, 255]], np.uint8))
+    result = Result(case("x", "norm.signed", "t", 1), Status.FAILED, mismatches=(mismatch,))
+    (roles,) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))
+    assert all(img(roles[r]) is not None for r in ("expected", "actual", "difference"))
+    assert "1 of 3 pixels differ" in roles["difference"].all_text()

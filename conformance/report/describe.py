@@ -1,10 +1,11 @@
 """One-line descriptions of mismatches and values, shared by the text-based formats.
 
-A pixel mismatch's `detail` comes from the comparator. The keys read here are
-`differing` (how many elements differ), `total` (how many there are), `first_index`,
-`expected_at_first`, `actual_at_first` and `max_abs_diff`; any other key is shown as
-`key=value`. When the comparator left a statistic out and both arrays are at hand with the
-same shape, it is computed here, so a report never says less than the arrays can tell.
+A pixel mismatch's `detail` comes from conformance.compare. Its `summary` is the
+comparator's own sentence and is used as is. Without one (a hand-built or third-party
+mismatch) the sentence is composed here from `differing` (how many elements differ),
+`total`, `first_index`, `expected_at_first`, `actual_at_first` and `max_abs_diff`, computed
+from the two arrays when absent, so a report never says less than the arrays can tell.
+Any other detail key is shown as `key=value`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from conformance.model import Mismatch
 from conformance.report.jsonable import array_digest
 
 STAT_KEYS = ("differing", "total", "first_index", "expected_at_first", "actual_at_first", "max_abs_diff")
+# Keys the comparator adds that its summary (or the composed sentence) already says.
+_SAID_ELSEWHERE = STAT_KEYS + ("summary", "expected_shape", "actual_shape", "actual_dtype", "actual_sha256")
 
 _ALIASES = {
     "count": "differing",
@@ -133,6 +136,8 @@ def computed_stats(expected: Any, actual: Any) -> dict[str, Any]:
 def pixel_facts(mismatch: Mismatch) -> dict[str, Any]:
     """Statistics for a pixel mismatch: the comparator's detail, completed where possible."""
     detail = {_ALIASES.get(k, k): v for k, v in mismatch.detail.items()}
+    if "summary" in detail or "differing" in detail:
+        return detail  # the comparator has spoken; do not walk big arrays again
     facts = computed_stats(mismatch.expected, mismatch.actual)
     facts.update(detail)
     return facts
@@ -144,6 +149,17 @@ def _other_detail(facts: Mapping[str, Any], known: tuple[str, ...] = STAT_KEYS) 
 
 def describe_pixels(mismatch: Mismatch) -> str:
     facts = pixel_facts(mismatch)
+    if "summary" in facts:
+        parts = [str(facts["summary"])]
+        if is_digest(mismatch.expected):
+            parts.append("expected pixels known only by digest")
+    else:
+        parts = _composed(mismatch, facts)
+    parts.extend(_other_detail(facts, known=_SAID_ELSEWHERE))
+    return printable(f"{mismatch.field}: " + "; ".join(parts))
+
+
+def _composed(mismatch: Mismatch, facts: Mapping[str, Any]) -> list[str]:
     expected, actual = mismatch.expected, mismatch.actual
     e, a = as_array(expected), as_array(actual)
     parts: list[str] = []
@@ -171,10 +187,9 @@ def describe_pixels(mismatch: Mismatch) -> str:
         parts.append(first)
     if "max_abs_diff" in facts:
         parts.append(f"largest difference {_scalar(facts['max_abs_diff'])}")
-    parts.extend(_other_detail(facts))
     if not parts:
         parts.append(f"expected {short(expected)}, got {short(actual)}")
-    return f"{mismatch.field}: " + "; ".join(parts)
+    return parts
 
 
 def describe(mismatch: Mismatch) -> str:
@@ -183,4 +198,4 @@ def describe(mismatch: Mismatch) -> str:
         return describe_pixels(mismatch)
     line = f"{mismatch.field}: expected {short(mismatch.expected)}, got {short(mismatch.actual)}"
     extra = _other_detail(mismatch.detail, known=())
-    return line + ("; " + "; ".join(extra) if extra else "")
+    return printable(line + ("; " + "; ".join(extra) if extra else ""))

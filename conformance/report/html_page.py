@@ -131,9 +131,10 @@ def _results_table(report: RunReport) -> str:
 
 def _figure(picture: images.Picture, caption: str, role: str) -> str:
     note = f" · {picture.note}" if picture.note else ""
+    size = f"shown at 1/{picture.shrunk}" if picture.shrunk > 1 else f"shown ×{picture.scale}"
     return (
         f'<figure class="{role}"><img src="{picture.uri}" width="{picture.width}" height="{picture.height}"'
-        f' alt="{e(role)} pixels"><figcaption>{e(caption)} · shown ×{picture.scale}{e(note)}</figcaption></figure>'
+        f' alt="{e(role)} pixels"><figcaption>{e(caption)} · {size}{e(note)}</figcaption></figure>'
     )
 
 
@@ -153,7 +154,8 @@ def pixel_panels(mismatch: Mismatch) -> str:
     shown_e, why_e = images.displayable(expected) if expected is not None else (None, "")
     shown_a, why_a = images.displayable(actual) if actual is not None else (None, "")
     sizes = [a.shape[:2] for a in (shown_e, shown_a) if a is not None]
-    scale = min((images.scale_for(h, w) for h, w in sizes), default=1)
+    factor = max((images.shrink_for(h, w) for h, w in sizes), default=1)
+    scale = min((images.scale_for(h, w) for h, w in sizes), default=1) if factor == 1 else 1
 
     if is_digest(expected_raw):
         shape = expected_raw.get("shape")
@@ -164,13 +166,13 @@ def pixel_panels(mismatch: Mismatch) -> str:
     elif shown_e is None:
         panel_e = _no_picture(f"expected: {why_e or 'no array'} ({describe_value(expected_raw)})", "expected")
     else:
-        panel_e = _figure(images.picture(shown_e, scale, why_e),
+        panel_e = _figure(images.picture(images.shrink(shown_e, factor), scale, why_e, factor),
                           f"expected · {_size(expected)}", "expected")
 
     if shown_a is None:
         panel_a = _no_picture(f"actual: {why_a or 'no array'} ({describe_value(actual_raw)})", "actual")
     else:
-        panel_a = _figure(images.picture(shown_a, scale, why_a), f"actual · {_size(actual)}", "actual")
+        panel_a = _figure(images.picture(images.shrink(shown_a, factor), scale, why_a, factor), f"actual · {_size(actual)}", "actual")
 
     if is_digest(expected_raw):
         panel_d = _no_picture("no difference map: the expected pixels are known only by their digest", "difference")
@@ -181,12 +183,11 @@ def pixel_panels(mismatch: Mismatch) -> str:
     elif shown_e is None or shown_a is None:
         panel_d = _no_picture("no difference map: both sides must be drawable images", "difference")
     else:
-        rgb, largest = images.difference(expected, actual)
-        count = int(rgb.any(axis=2).sum())
+        diff = images.difference(expected, actual, factor)
         panel_d = _figure(
-            images.picture(rgb, scale),
-            f"difference · {count} of {rgb.shape[0] * rgb.shape[1]} pixels differ; black = same, "
-            f"red = smallest, yellow = largest difference ({_number(largest)})",
+            images.picture(diff.rgb, scale, "", factor),
+            f"difference · {diff.differing} of {diff.total} pixels differ; black = same, "
+            f"red = smallest, yellow = largest difference ({_number(diff.largest)})",
             "difference")
     return f'<div class="pixels">{panel_e}{panel_a}{panel_d}</div>'
 
