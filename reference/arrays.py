@@ -27,11 +27,16 @@ def is_tensor(obj: Any) -> bool:
 
 
 def check_real_dtype(dtype: np.dtype, argument: str = "data_or_path") -> None:
-    """Raise TypeError unless `dtype` holds real numbers (bool, integer or float)."""
+    """Raise TypeError unless `dtype` holds real numbers with portable arithmetic."""
     if dtype.kind not in "biuf":
         raise TypeError(
             f"{argument}: dtype {dtype} is not supported; image data must be real numbers "
             f"(accepted dtypes: {ACCEPTED_DTYPES})"
+        )
+    if dtype.kind == "f" and dtype.itemsize > 8:
+        raise TypeError(
+            f"{argument}: dtype {dtype} (longdouble) is not supported: its arithmetic differs "
+            f"between platforms; convert with .astype(numpy.float64) first"
         )
 
 

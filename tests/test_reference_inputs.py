@@ -87,6 +87,12 @@ def test_every_real_dtype_is_accepted(dtype: str) -> None:
     assert Image(np.ones((2, 2), dtype)).image.size == (2, 2)
 
 
+@pytest.mark.skipif(np.dtype(np.longdouble).itemsize <= 8, reason="longdouble is float64 here")
+def test_longdouble_raises_type_error_because_its_arithmetic_is_not_portable() -> None:
+    with pytest.raises(TypeError, match="longdouble.*float64"):
+        Image(np.zeros((2, 2), np.longdouble))
+
+
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_array_subclasses_are_read_as_plain_arrays() -> None:
     matrix = np.asmatrix([[0.0, 1.0]])
