@@ -10,7 +10,9 @@ from a case, an implementation or an exception is escaped.
 from __future__ import annotations
 
 import html
+import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -116,8 +118,9 @@ def _results_table(report: RunReport) -> str:
         if not note and result.mismatches:
             note = describe(result.mismatches[0])
         rows.append(
-            f'<tr class="{css}"><td class="status">{_badge(result.status)}</td><td>{name}</td><td>{e(case.title)}</td>'
-            f"<td>{e(', '.join(case.clauses))}</td><td class=\"location\"><code>{e(case.location)}</code></td>"
+            f'<tr class="{css}"><td class="status">{_badge(result.status)}</td>'
+            f"<td>{name}</td><td>{e(case.title)}</td><td>{e(', '.join(case.clauses))}</td>"
+            f'<td class="location"><code>{e(case.location)}</code></td>'
             f'<td class="num">{result.duration_s * 1000:.1f}</td><td>{e(note)}</td></tr>'
         )
     head = ("<tr><th>status</th><th>case</th><th>title</th><th>clauses</th><th>location</th>"
@@ -142,62 +145,70 @@ def _no_picture(text: str, role: str) -> str:
     return f'<figure class="{role}"><div class="nopicture">{e(text)}</div></figure>'
 
 
-def _size(array: np.ndarray) -> str:
-    return f"{array.dtype} {shape_text(array.shape)}"
+@dataclass(frozen=True)
+class _Side:
+    """One side of a pixel mismatch: the array as given and its drawable form, if any."""
+
+    raw: object
+    array: np.ndarray | None
+    shown: np.ndarray | None
+    why: str
+
+    @classmethod
+    def of(cls, raw: object) -> _Side:
+        array = None if is_digest(raw) else as_array(raw)
+        shown, why = images.displayable(array) if array is not None else (None, "no array")
+        return cls(raw, array, shown, why)
+
+    def panel(self, role: str, factor: int, scale: int) -> str:
+        if self.shown is None:
+            return _no_picture(f"{role}: {self.why} ({short(self.raw, 80)})", role)
+        picture = images.picture(images.shrink(self.shown, factor), scale, self.why, factor)
+        return _figure(picture, f"{role} · {self.array.dtype} {shape_text(self.array.shape)}", role)
+
+
+def _digest_panel(digest: dict) -> str:
+    shape = digest.get("shape")
+    where = f"shape {shape_text(shape)}, " if isinstance(shape, (list, tuple)) else ""
+    return _no_picture(
+        f"expected: known only by digest ({where}sha256 {digest['sha256']}), so it cannot be drawn", "expected")
+
+
+def _difference_panel(expected: _Side, actual: _Side, factor: int, scale: int) -> str:
+    if is_digest(expected.raw):
+        return _no_picture("no difference map: the expected pixels are known only by their digest", "difference")
+    if expected.array is not None and actual.array is not None and expected.array.shape != actual.array.shape:
+        return _no_picture(
+            f"no difference map: the shapes differ (expected {shape_text(expected.array.shape)}, "
+            f"actual {shape_text(actual.array.shape)})", "difference")
+    if expected.shown is None or actual.shown is None:
+        return _no_picture("no difference map: both sides must be drawable images", "difference")
+    diff = images.difference(expected.array, actual.array, factor)
+    return _figure(
+        images.picture(diff.rgb, scale, "", factor),
+        f"difference · {diff.differing} of {diff.total} pixels differ; black = same, "
+        f"red = smallest, yellow = largest difference ({_number(diff.largest)})",
+        "difference")
 
 
 def pixel_panels(mismatch: Mismatch) -> str:
-    """Expected, actual and difference map of one pixel mismatch, side by side."""
-    expected_raw, actual_raw = mismatch.expected, mismatch.actual
-    actual = as_array(actual_raw)
-    expected = None if is_digest(expected_raw) else as_array(expected_raw)
-    shown_e, why_e = images.displayable(expected) if expected is not None else (None, "")
-    shown_a, why_a = images.displayable(actual) if actual is not None else (None, "")
-    sizes = [a.shape[:2] for a in (shown_e, shown_a) if a is not None]
+    """Expected, actual and difference map of one pixel mismatch, side by side at one scale."""
+    expected, actual = _Side.of(mismatch.expected), _Side.of(mismatch.actual)
+    sizes = [side.shown.shape[:2] for side in (expected, actual) if side.shown is not None]
     factor = max((images.shrink_for(h, w) for h, w in sizes), default=1)
     scale = min((images.scale_for(h, w) for h, w in sizes), default=1) if factor == 1 else 1
-
-    if is_digest(expected_raw):
-        shape = expected_raw.get("shape")
-        where = f"shape {shape_text(shape)}, " if isinstance(shape, (list, tuple)) else ""
-        panel_e = _no_picture(
-            f"expected: known only by digest ({where}sha256 {expected_raw['sha256']}), so it cannot be drawn",
-            "expected")
-    elif shown_e is None:
-        panel_e = _no_picture(f"expected: {why_e or 'no array'} ({describe_value(expected_raw)})", "expected")
+    if is_digest(mismatch.expected):
+        first = _digest_panel(mismatch.expected)
     else:
-        panel_e = _figure(images.picture(images.shrink(shown_e, factor), scale, why_e, factor),
-                          f"expected · {_size(expected)}", "expected")
-
-    if shown_a is None:
-        panel_a = _no_picture(f"actual: {why_a or 'no array'} ({describe_value(actual_raw)})", "actual")
-    else:
-        panel_a = _figure(images.picture(images.shrink(shown_a, factor), scale, why_a, factor), f"actual · {_size(actual)}", "actual")
-
-    if is_digest(expected_raw):
-        panel_d = _no_picture("no difference map: the expected pixels are known only by their digest", "difference")
-    elif expected is not None and actual is not None and expected.shape != actual.shape:
-        panel_d = _no_picture(
-            f"no difference map: the shapes differ (expected {shape_text(expected.shape)}, "
-            f"actual {shape_text(actual.shape)})", "difference")
-    elif shown_e is None or shown_a is None:
-        panel_d = _no_picture("no difference map: both sides must be drawable images", "difference")
-    else:
-        diff = images.difference(expected, actual, factor)
-        panel_d = _figure(
-            images.picture(diff.rgb, scale, "", factor),
-            f"difference · {diff.differing} of {diff.total} pixels differ; black = same, "
-            f"red = smallest, yellow = largest difference ({_number(diff.largest)})",
-            "difference")
-    return f'<div class="pixels">{panel_e}{panel_a}{panel_d}</div>'
+        first = expected.panel("expected", factor, scale)
+    return (f'<div class="pixels">{first}{actual.panel("actual", factor, scale)}'
+            f"{_difference_panel(expected, actual, factor, scale)}</div>")
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if value == value and value == int(value) else str(value)
+    return str(int(value)) if math.isfinite(value) and value == int(value) else str(value)
 
 
-def describe_value(value: object) -> str:
-    return short(value, 80)
 
 
 def _article(result: Result) -> str:

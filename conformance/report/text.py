@@ -92,7 +92,8 @@ def _result_block(result: Result, paint: _Paint) -> list[str]:
 
 def _skips(report: RunReport) -> list[str]:
     reasons = Counter(r.message or "no reason given" for r in report.results if r.status is Status.SKIPPED)
-    return [f"  {n} x {_indent(reason, '      ')}" for reason, n in sorted(reasons.items(), key=lambda i: (-i[1], i[0]))]
+    ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return [f"  {n} x {_indent(reason, '      ')}" for reason, n in ordered]
 
 
 def render(report: RunReport, *, color: bool = False) -> str:
