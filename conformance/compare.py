@@ -35,7 +35,7 @@ def compare(case: Case, obs: Observation) -> Verdict:
     passes; otherwise the closest one (fewest mismatches) is reported."""
     outcomes = [case.expect] if case.expect is not None else list(case.allowed)
     checked = [check(expect, obs) for expect in outcomes]
-    best = min(range(len(checked)), key=lambda i: len(checked[i]))
+    best = min(range(len(checked)), key=lambda i: _distance(checked[i]))
     mismatches = checked[best]
     if obs.input_mutated:
         mismatches = mismatches + [input_mismatch(obs)]
@@ -48,7 +48,12 @@ def compare(case: Case, obs: Observation) -> Verdict:
     raised_unexpectedly = obs.raised and "error" not in chosen
     if raised_unexpectedly and not obs.input_mutated:
         return Verdict(Status.ERROR, tuple(mismatches), prefix + f"raised {obs.error_type}: {obs.error_message}")
-    return Verdict(Status.FAILED, tuple(mismatches), prefix + "; ".join(_brief(m) for m in mismatches))
+    return Verdict(Status.FAILED, tuple(mismatches), prefix + "; ".join(describe_mismatch(m) for m in mismatches))
+
+
+def _distance(mismatches: list[Mismatch]) -> tuple[int, int]:
+    """How far an outcome is: fields that differ, then pixel values that differ."""
+    return len(mismatches), sum(int(m.detail.get("differing") or 0) for m in mismatches)
 
 
 def input_mismatch(obs: Observation) -> Mismatch:
@@ -56,7 +61,7 @@ def input_mismatch(obs: Observation) -> Mismatch:
     return Mismatch("input", "unchanged", "modified", {"change": change})
 
 
-def _brief(m: Mismatch) -> str:
+def describe_mismatch(m: Mismatch) -> str:
     if m.field == "pixels" and "summary" in m.detail:
         return f"pixels: {m.detail['summary']}"
     if m.field == "input":

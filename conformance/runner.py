@@ -402,6 +402,9 @@ class Session:
             except protocol.ProtocolError as exc:
                 worker.kill()
                 return result(Status.CRASH, f"protocol error: {exc}"), None
+        if reply.get("outcome") == protocol.CRASHED:  # the worker exits after saying so
+            worker.kill()
+            worker = None
         return self._judge(case, reply, capabilities, result), worker
 
     def _judge(self, case: Case, reply: dict[str, Any], capabilities: frozenset, result: Callable[..., Result]) -> Result:

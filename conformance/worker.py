@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Dict, Optional, Tuple
 import numpy as np
 
 from conformance import inputs, protocol
-from conformance.adapters import load, perform
+from conformance.adapters import UnknownImplementation, load, perform
 
 
 def _claim_stdio() -> Tuple[BinaryIO, BinaryIO]:
@@ -87,8 +87,11 @@ def serve(impl: str, proto_in: BinaryIO, proto_out: BinaryIO) -> int:
         return 2
     try:
         adapter = load(impl)
+    except UnknownImplementation as exc:
+        send({"type": "hello", "error": str(exc)})
+        return 2
     except Exception as exc:
-        send({"type": "hello", "error": f"cannot load implementation {impl!r}: {type(exc).__name__}: {exc}"})
+        send({"type": "hello", "error": f"importing {impl!r} failed: {type(exc).__name__}: {exc}"})
         return 2
     send(protocol.hello_reply(
         name=str(getattr(adapter, "name", impl)),
