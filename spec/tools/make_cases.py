@@ -275,11 +275,11 @@ def _check_bfloat16(values: np.ndarray) -> None:
 
 
 def pixels_field(pixels: np.ndarray) -> Any:
-    """Inline up to 64 elements, otherwise shape plus sha256 of the C-ordered uint8 bytes."""
+    """Inline from 1 to 64 elements, otherwise shape plus sha256 of the C-ordered uint8 bytes."""
     pixels = np.ascontiguousarray(pixels)
     if pixels.dtype != np.uint8:
         raise AssertionError(f"expected pixels must be uint8, got {pixels.dtype}")
-    if 0 < pixels.ndim and pixels.size <= 64:
+    if 0 < pixels.ndim and 0 < pixels.size <= 64:  # empty or 0-d: the shape must be spelled out
         return Flow(pixels.tolist())
     return FlowMap(shape=Flow(list(pixels.shape)), sha256=hashlib.sha256(pixels.tobytes()).hexdigest())
 
@@ -774,6 +774,18 @@ def norm_precision() -> Family:
                 ["norm.precision", "norm.signed"],
                 spec, image_call(), expect_image(spec),
             ))
+    # SPEC.md's own example: float32 x = (2k - 255) / 255 gives k - 1 for k = 1..95 and k from 96.
+    spec_grid = ((2 * k - 255) / 255).astype("float32")
+    ours_32 = _eval_as(spec_grid, oracle.SIGNED, oracle.FLOAT32)
+    assert [int(i) for i in k if ours_32[i] != i] == list(range(1, 96))
+    for pick in (1, 48, 95, 96):
+        spec = numpy_in([[hx(float(spec_grid[pick])), -1.0]], "float32")
+        family.add(case(
+            f"norm-precision-f32-signed-2k-minus-255-k{pick}",
+            f"float32((2k - 255)/255) for k = {pick}: 127.5 * (x + 1) in float32 gives {ours_32[pick]}",
+            ["norm.precision", "norm.signed", "norm.truncation"],
+            spec, image_call(), expect_image(spec),
+        ))
     # float64 signed traps: the float64 formula itself loses against exact arithmetic (and
     # against the reordered 127.5 * x + 127.5).
     grid_64 = 2 * k / 255 - 1
@@ -1228,25 +1240,30 @@ def input_pil() -> Family:
     spec = pil_in("1", [[True, False], [False, True]], "bool")
     family.add(case("input-pil-mode-1", "PIL: a mode '1' image keeps mode 1", ["input.pil"], spec, image_call(),
                     {"mode": "1", "size": Flow([2, 2]), "format": "png"}))
-    # F and I: no PNG, JPEG or BMP encoder takes them.
-    for mode, dtype, value in (("F", "float32", [[0.5, 300.25], [-2.0, 1.0]]), ("I", "int32", [[5, 70000], [-7, 1]])):
-        spec = pil_in(mode, value, dtype)
+    # Modes the file type cannot store raise ValueError naming the mode and the file type.
+    unstorable = [
+        ("f", pil_in("F", [[0.5, 300.25], [-2.0, 1.0]], "float32"), {}, "F", "png"),
+        ("i", pil_in("I", [[5, 70000], [-7, 1]], "int32"), {}, "I", "png"),
+        ("f-bmp", pil_in("F", [[0.5, 1.5]], "float32"), {"file_type": "bmp"}, "F", "bmp"),
+        ("i-jpg", pil_in("I", [[5, 7]], "int32"), {"file_type": "jpg"}, "I", "jpg"),
+        ("la-jpg", pil_in("LA", [[[10, 255], [20, 0]]]), {"file_type": "jpg"}, "LA", "jpg"),
+        ("la-bmp", pil_in("LA", [[[10, 255], [20, 0]]]), {"file_type": "bmp"}, "LA", "bmp"),
+    ]
+    for name, spec, kwargs, mode, file_type in unstorable:
         family.add(case(
-            f"input-pil-mode-{mode.lower()}",
-            f"PIL: a mode '{mode}' image is kept as mode {mode}, or refused because no file type can hold it",
-            ["input.pil", "file-type.encoding"], spec, image_call(),
-            allowed=[
-                {"mode": mode, "size": Flow([2, 2])},
-                expect_error("ValueError", word(mode)),
-                expect_error("OSError"),
-            ],
-            rationale=(
-                f"[input.pil] keeps every PIL mode as it is, but [file-type.encoding] requires PNG, JPEG or "
-                f"BMP bytes, and none of them stores mode {mode}. An implementation may keep the image "
-                f"(deferring or skipping the encoding) or refuse it with a clear error; it must not "
-                f"normalize or convert it."
-            ),
+            f"input-pil-mode-{name}",
+            f"PIL: a mode '{mode}' image with file type {file_type} (which cannot store it) raises ValueError"
+            f" naming {mode} and {file_type}",
+            ["input.pil", "file-type.encoding"] + (["file-type.accepted"] if kwargs else ["file-type.default"]),
+            spec, image_call(**kwargs),
+            expect_error("ValueError", word(mode), r"(?i:" + word(file_type) + ")"),
         ))
+    # LA is stored by PNG: kept as it is.
+    spec = pil_in("LA", [[[10, 255], [1, 0]]])
+    family.add(case("input-pil-mode-la", "PIL: a mode 'LA' image is kept as LA in a PNG", ["input.pil", "file-type.default"],
+                    spec, image_call(),
+                    {"pixels": Flow([[[10, 255], [1, 0]]]), "mode": "LA", "size": Flow([2, 1]), "format": "png",
+                     "encoded": "png"}))
     # RGBA with a JPEG file type.
     spec = pil_in("RGBA", [[[1, 2, 3, 4]]])
     family.add(case("input-pil-rgba-jpg", "PIL: an RGBA image with file_type='jpg' raises ValueError naming RGBA and jpg",
@@ -1651,6 +1668,7 @@ def all_captions_family() -> Family:
         ("last-uncaptioned", images("a", None), Flow(["a", None]), "only the first has one: ['a', None]"),
         ("all-captioned", images("a", "b", "c"), Flow(["a", "b", "c"]), "every image has one: all captions in order"),
         ("single", images("solo"), Flow(["solo"]), "one captioned image: ['solo']"),
+        ("empty-string-counts", images("", None), Flow(["", None]), "the empty string is a caption: ['', None]"),
         ("unicode", images("猫", None, "고양이"), Flow(["猫", None, "고양이"]), "non-ASCII captions are returned unchanged"),
     ]
     for name, spec, value, title in rows:
@@ -1683,6 +1701,8 @@ def to_uint8_family() -> Family:
          "every uint8 value 0..255 is kept (max above 1: other branch)"),
         ("f32-unit-grid", generated("numpy", "float32", "unit-grid", 0, [256]), "float32 k/255 gives k for k = 0..255"),
         ("uint8-disabled-absent", numpy_in([[0, 1]], "uint8"), "a uint8 mask: to_uint8 has no normalize switch, 1 -> 255"),
+        ("empty", generated("numpy", "float32", "constant", 0, [0, 3], {"value": 0.5}), "an empty (0, 3) array gives an empty uint8 array"),
+        ("empty-int", generated("numpy", "int16", "constant", 0, [2, 0, 3], {"value": 300}), "an empty int16 (2, 0, 3) array gives an empty uint8 array"),
     ]
     for name, spec, title in rows:
         data = materialize(spec)

@@ -203,7 +203,7 @@ def choose_branch(values: Iterable[Number]) -> str:
     """[norm.range] + [norm.bounds] + [norm.special]: one decision from min and max of all values."""
     items = list(values)
     if not items:
-        raise SpecValueError("no values to take a range of")
+        return UNIT  # [to-uint8]: an empty array is trivially inside [0, 1]
     if any(is_nan(v) for v in items):
         return OTHER  # min and max are nan; every comparison is false
     low, high = min(items), max(items)
@@ -240,7 +240,7 @@ def to_uint8(array: np.ndarray, normalize: bool = True) -> np.ndarray:
     same shape ([to-uint8]; also the pixel values of [norm.*] before layout and mode)."""
     fmt = format_of(array.dtype)
     if array.size == 0:
-        raise SpecValueError(f"empty data of shape {array.shape}")
+        return np.zeros(array.shape, dtype=np.uint8)  # [to-uint8]: empty in, empty out
     flat = np.asarray(array).reshape(-1)
     distinct, inverse = np.unique(flat, return_inverse=True)
     values = [exact_value(v) for v in distinct]
