@@ -19,6 +19,7 @@ import numpy as np
 
 from conformance.materialize import expected_pixels
 from conformance.model import Case, Mismatch, Observation, Status
+from conformance.protocol import Opaque
 
 _IMAGE_FIELDS = ("mode", "format", "encoded", "caption", "grouping")
 
@@ -35,7 +36,7 @@ def compare(case: Case, obs: Observation) -> Verdict:
     passes; otherwise the closest one (fewest mismatches) is reported."""
     outcomes = [case.expect] if case.expect is not None else list(case.allowed)
     checked = [check(expect, obs) for expect in outcomes]
-    best = min(range(len(checked)), key=lambda i: _distance(checked[i]))
+    best = min(range(len(checked)), key=lambda i: _distance(outcomes[i], obs, checked[i]))
     mismatches = checked[best]
     if obs.input_mutated:
         mismatches = mismatches + [input_mismatch(obs)]
@@ -51,9 +52,11 @@ def compare(case: Case, obs: Observation) -> Verdict:
     return Verdict(Status.FAILED, tuple(mismatches), prefix + "; ".join(describe_mismatch(m) for m in mismatches))
 
 
-def _distance(mismatches: list[Mismatch]) -> tuple[int, int]:
-    """How far an outcome is: fields that differ, then pixel values that differ."""
-    return len(mismatches), sum(int(m.detail.get("differing") or 0) for m in mismatches)
+def _distance(expect: dict[str, Any], obs: Observation, mismatches: list[Mismatch]) -> tuple[int, int, int]:
+    """How far an outcome is: raised where it should return (or the reverse), then fields
+    that differ, then pixel values that differ."""
+    wrong_kind = int(("error" in expect) != obs.raised)
+    return wrong_kind, len(mismatches), sum(int(m.detail.get("differing") or 0) for m in mismatches)
 
 
 def input_mismatch(obs: Observation) -> Mismatch:
@@ -138,7 +141,8 @@ def same(expected: Any, actual: Any) -> bool:
 def _describe_array(array: Any) -> str:
     if isinstance(array, np.ndarray):
         return f"{array.dtype} array of shape {list(array.shape)}"
-    return f"{type(array).__name__} {array!r}"[:120]
+    kind = array.type if isinstance(array, Opaque) else type(array).__name__
+    return f"{kind} {array!r}"[:120]
 
 
 def compare_pixels(expected: Any, actual: Any) -> Mismatch | None:

@@ -1,0 +1,185 @@
+"""Loading case files: validation errors name the file, line, case and field; ids are
+unique; generator digests are checked; the case-set digest and the clause list."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
+import runner_support as support  # noqa: E402
+
+import spec  # noqa: E402
+from conformance import cases, generators  # noqa: E402
+
+
+def load_error(tmp_path, text: str, name: str = "bad.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(cases.CaseFileError) as info:
+        cases.load_cases([path])
+    return str(info.value)
+
+
+def test_a_valid_file_gives_cases_with_their_file_and_line(tmp_path):
+    path = support.write_cases(tmp_path, [support.case("first"), support.case("second")])
+    first, second = cases.load_cases([path])
+    assert (first.id, first.file, first.line) == ("first", str(path), 3)
+    assert second.line > first.line
+    assert second.location == f"{path}:{second.line}"
+    assert first.expect == {"pixels": [[51, 76]], "mode": "L", "size": [2, 1]}
+    assert first.family == "norm"
+
+
+def test_schema_error_names_file_line_case_field_and_value(tmp_path):
+    data = support.case("bad-dtype")
+    data["input"]["dtype"] = "float8"
+    path = support.write_cases(tmp_path, [support.case("fine"), data])
+    with pytest.raises(cases.CaseFileError) as info:
+        cases.load_cases([path])
+    message = str(info.value)
+    assert message.startswith(f"{path}:")
+    assert "case 'bad-dtype' (#1)" in message
+    assert "field input.dtype = 'float8'" in message
+    line = int(message.split(":")[1])
+    assert "float8" in path.read_text().splitlines()[line - 1]
+
+
+def test_missing_id_names_the_case_by_index(tmp_path):
+    data = support.case("x")
+    del data["id"]
+    message = str(pytest.raises(cases.CaseFileError, cases.load_cases, [support.write_cases(tmp_path, [data])]).value)
+    assert "case #0" in message
+    assert "'id' is a required property" in message
+
+
+def test_unknown_field_is_an_error(tmp_path):
+    data = support.case("typo", expectt={"mode": "L"})
+    message = str(pytest.raises(cases.CaseFileError, cases.load_cases, [support.write_cases(tmp_path, [data])]).value)
+    assert "case 'typo'" in message and "expectt" in message
+
+
+def test_unreadable_inline_value_names_the_field(tmp_path):
+    data = support.case("int-from-float", [[0.5, 1]], dtype="uint8")
+    message = str(pytest.raises(cases.CaseFileError, cases.load_cases, [support.write_cases(tmp_path, [data])]).value)
+    assert "case 'int-from-float' (#0): field input.value" in message
+    assert "0.5" in message
+
+
+def test_ragged_inline_value_is_an_error(tmp_path):
+    data = support.case("ragged", [[0.1, 0.2], [0.3]])
+    message = str(pytest.raises(cases.CaseFileError, cases.load_cases, [support.write_cases(tmp_path, [data])]).value)
+    assert "field input.value" in message
+
+
+def test_bad_expected_pixels_are_an_error(tmp_path):
+    data = support.case("pixels", expect={"pixels": [[51, 256]]})
+    message = str(pytest.raises(cases.CaseFileError, cases.load_cases, [support.write_cases(tmp_path, [data])]).value)
+    assert "field expect.pixels" in message and "256" in message
+
+
+def test_generator_digest_mismatch_is_caught(tmp_path):
+    made = generators.generate("uniform", 7, [2, 3], "float32")
+    good = support.case("gen")
+    good["input"] = {"kind": "numpy", "dtype": "float32", "generate": {"name": "uniform", "seed": 7},
+                     "shape": [2, 3], "digest": generators.digest(made)}
+    good["expect"] = {"mode": "L"}
+    assert cases.load_cases([support.write_cases(tmp_path, [good])])[0].id == "gen"
+    good["input"]["generate"]["seed"] = 8
+    message = str(pytest.raises(cases.CaseFileError, cases.load_cases, [support.write_cases(tmp_path, [good])]).value)
+    assert "case 'gen' (#0): field input.digest" in message
+    assert "does not match" in message
+
+
+def test_nested_input_errors_name_the_nested_field(tmp_path):
+    data = support.case("nested")
+    data["input"] = {"kind": "image", "of": {"kind": "numpy", "dtype": "bfloat16", "value": [[0.5]]}}
+    message = str(pytest.raises(cases.CaseFileError, cases.load_cases, [support.write_cases(tmp_path, [data])]).value)
+    assert "field input.of.dtype" in message
+
+
+def test_unknown_clause_is_an_error(tmp_path):
+    data = support.case("clause", clauses=["norm.nonexistent"])
+    message = str(pytest.raises(cases.CaseFileError, cases.load_cases, [support.write_cases(tmp_path, [data])]).value)
+    assert "field clauses[0]" in message and "'norm.nonexistent' is not a clause of SPEC.md" in message
+
+
+def test_duplicate_ids_across_files_name_both_places(tmp_path):
+    one = support.write_cases(tmp_path, [support.case("same")], "a.yaml")
+    two = support.write_cases(tmp_path, [support.case("other"), support.case("same")], "b.yaml")
+    with pytest.raises(cases.CaseFileError) as info:
+        cases.load_cases([one, two])
+    message = str(info.value)
+    assert f"{two}:" in message and f"first defined at {one}:3" in message and "'same'" in message
+
+
+def test_duplicate_yaml_keys_are_an_error(tmp_path):
+    text = "cases:\n  - id: a\n    id: b\n    title: t\n"
+    message = load_error(tmp_path, text)
+    assert "bad.yaml:3" in message and "'id' appears twice" in message
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    message = load_error(tmp_path, "cases:\n  - id: [unclosed\n")
+    assert "bad.yaml:" in message and "not valid YAML" in message
+
+
+def test_empty_file_is_an_error(tmp_path):
+    assert "empty" in load_error(tmp_path, "")
+
+
+def test_python_tags_are_never_executed(tmp_path):
+    marker = tmp_path / "executed"
+    text = f"cases: !!python/object/apply:os.system ['touch {marker}']\n"
+    message = load_error(tmp_path, text)
+    assert "not valid YAML" in message
+    assert not marker.exists()
+
+
+def test_missing_path_is_an_error(tmp_path):
+    with pytest.raises(cases.CaseFileError, match="no such case file"):
+        cases.load_cases([tmp_path / "nope.yaml"])
+
+
+def test_directories_are_searched_recursively_in_sorted_order(tmp_path):
+    (tmp_path / "sub").mkdir()
+    support.write_cases(tmp_path / "sub", [support.case("in-sub")], "z.yaml")
+    support.write_cases(tmp_path, [support.case("top")], "a.yaml")
+    assert [c.id for c in cases.load_cases([tmp_path])] == ["top", "in-sub"]
+
+
+def test_case_set_digest_depends_on_contents_only(tmp_path):
+    a = support.write_cases(tmp_path, [support.case("one")], "a.yaml")
+    b = support.write_cases(tmp_path, [support.case("two")], "b.yaml")
+    digest = cases.load_case_set([a, b]).digest
+    assert digest.startswith("sha256:")
+    assert cases.load_case_set([b, a]).digest == digest
+    b.write_text(b.read_text() + "# a comment\n")
+    assert cases.load_case_set([a, b]).digest != digest
+
+
+def test_clauses_are_parsed_from_the_spec():
+    clauses = cases.load_clauses()
+    ids = [c.id for c in clauses]
+    assert "norm.unit" in ids and "input.tensor.layout" in ids
+    assert len(ids) == len(set(ids))
+    text = spec.SPEC_PATH.read_text().splitlines()
+    unit = next(c for c in clauses if c.id == "norm.unit")
+    assert "**[norm.unit]**" in text[unit.line - 1]
+
+
+def test_coverage_maps_clauses_to_cases(tmp_path):
+    path = support.write_cases(tmp_path, [support.case("aa"), support.case("bb", clauses=["norm.unit", "norm.range"])])
+    table = cases.coverage(cases.load_cases([path]), cases.load_clauses())
+    assert table["norm.unit"] == ["aa", "bb"]
+    assert table["norm.range"] == ["bb"]
+    assert table["norm.signed"] == []
+
+
+def test_the_shipped_cases_load():
+    if not any(spec.CASES_DIR.rglob("*.yaml")):
+        pytest.skip("no shipped cases yet")
+    case_set = cases.load_case_set()
+    assert case_set.cases and len(case_set.by_id()) == len(case_set.cases)

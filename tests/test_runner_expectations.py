@@ -1,0 +1,147 @@
+"""Expectations files: strict matching, version ranges, and writing them from a run."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conformance import expectations as ex
+from conformance.model import Case, Result, Status
+
+
+def make_case(case_id="cc"):
+    return Case(id=case_id, title="t", clauses=("norm.disabled",), level="required", input={}, call={}, expect={}, allowed=())
+
+
+def result(status, case_id="cc", message="pixels: 2 of 2 values differ"):
+    return Result(case=make_case(case_id), status=status, message=message)
+
+
+def parsed(deviations, implementation="wandb", versions=">=0.20.1,<0.29"):
+    return ex.parse({"implementation": implementation, "versions": versions, "deviations": deviations}, "exp.yaml")
+
+
+FAILS = {"cc": {"status": "failed", "reason": "normalize=False wraps", "clause": "norm.disabled"}}
+
+
+def test_listed_and_failing_as_said_is_xfailed():
+    final = ex.apply_one(parsed(FAILS), result(Status.FAILED))
+    assert final.status is Status.XFAILED
+    assert final.expectation_reason == "normalize=False wraps"
+
+
+def test_listed_but_passing_is_xpassed():
+    final = ex.apply_one(parsed(FAILS), result(Status.PASSED, message=""))
+    assert final.status is Status.XPASSED
+    assert "expectations say failed" in final.message
+
+
+def test_listed_with_another_bad_status_stays_unexpected():
+    final = ex.apply_one(parsed(FAILS), result(Status.CRASH, message="the worker exited with code 3"))
+    assert final.status is Status.CRASH
+    assert final.message.startswith("crash, but the expectations say failed")
+
+
+def test_unlisted_results_are_unchanged():
+    raw = result(Status.FAILED, case_id="other")
+    assert ex.apply_one(parsed(FAILS), raw) is raw
+    assert ex.apply_one(None, raw) is raw
+
+
+@pytest.mark.parametrize("status", ["error", "crash", "timeout"])
+def test_every_bad_status_can_be_expected(status):
+    final = ex.apply_one(parsed({"cc": {"status": status, "reason": "r"}}), result(Status(status)))
+    assert final.status is Status.XFAILED
+
+
+def test_expected_skip_stays_skipped():
+    final = ex.apply_one(parsed({"cc": {"status": "skipped", "reason": "no torch"}}), result(Status.SKIPPED))
+    assert final.status is Status.SKIPPED
+
+
+def test_check_accepts_a_fitting_file():
+    ex.check(parsed(FAILS), ["cc", "dd"], "wandb", "0.25.0")
+
+
+def test_entry_naming_no_case_is_an_error():
+    with pytest.raises(ex.ExpectationsError, match="do not exist: cc"):
+        ex.check(parsed(FAILS), ["dd"], "wandb", "0.25.0")
+
+
+def test_version_outside_the_range_is_an_error():
+    with pytest.raises(ex.ExpectationsError, match="do not include wandb 0.29.0"):
+        ex.check(parsed(FAILS), ["cc"], "wandb", "0.29.0")
+
+
+def test_unknown_version_with_a_range_is_an_error():
+    with pytest.raises(ex.ExpectationsError, match="reports no version"):
+        ex.check(parsed(FAILS), ["cc"], "wandb", None)
+
+
+def test_other_implementation_is_an_error():
+    with pytest.raises(ex.ExpectationsError, match="written for implementation 'wandb'"):
+        ex.check(parsed(FAILS), ["cc"], "reference", "0.1.0")
+
+
+@pytest.mark.parametrize("data, message", [
+    ([], "expected a mapping"),
+    ({"deviations": {}}, "field implementation"),
+    ({"implementation": "w", "extra": 1}, "unknown field"),
+    ({"implementation": "w", "versions": 0.2}, "field versions"),
+    ({"implementation": "w", "versions": "about 0.2"}, "cannot read version range"),
+    ({"implementation": "w", "deviations": {"cc": {"status": "passed", "reason": "r"}}}, "must be one of"),
+    ({"implementation": "w", "deviations": {"cc": {"status": "failed"}}}, "needs a sentence"),
+    ({"implementation": "w", "deviations": {"cc": {"status": "failed", "reason": "r", "why": 1}}}, "unknown field"),
+])
+def test_malformed_files_are_errors(data, message):
+    with pytest.raises(ex.ExpectationsError, match=message):
+        ex.parse(data, "exp.yaml")
+
+
+def test_load_reads_yaml(tmp_path):
+    path = tmp_path / "wandb.yaml"
+    path.write_text(yaml.safe_dump({"implementation": "wandb", "versions": ">=0.20.1,<0.29", "deviations": FAILS}))
+    loaded = ex.load(path)
+    assert loaded.deviations["cc"] == ex.Deviation(Status.FAILED, "normalize=False wraps", "norm.disabled")
+    assert loaded.path == str(path)
+    path.write_text("implementation: [unclosed\n")
+    with pytest.raises(ex.ExpectationsError, match="not valid YAML"):
+        ex.load(path)
+
+
+@pytest.mark.parametrize("version, spec, inside", [
+    ("0.20.1", ">=0.20.1,<0.29", True),
+    ("0.20.0", ">=0.20.1,<0.29", False),
+    ("0.28.17", ">=0.20.1,<0.29", True),
+    ("0.29.0", ">=0.20.1,<0.29", False),
+    ("0.29.0rc1", "<0.29", True),
+    ("0.19.8", "==0.19.*", True),
+    ("0.20.0", "!=0.20.0", False),
+    ("0.19.9", "~=0.19.0", True),
+    ("0.20.0", "~=0.19.0", False),
+    ("1.0.post1", ">1.0", True),
+    ("1.0.dev1", "<1.0a1", True),
+    ("2.13.0+cpu", "==2.13", True),
+])
+def test_version_ranges(version, spec, inside):
+    assert ex.version_in_range(version, spec) is inside
+
+
+def test_written_file_makes_the_run_expected_and_keeps_reasons(tmp_path):
+    raw = [result(Status.FAILED, "cc"), result(Status.PASSED, "dd", ""), result(Status.CRASH, "ee", "killed by SIGSEGV"),
+           result(Status.SKIPPED, "ff", "torch not installed")]
+    previous = parsed({"cc": {"status": "error", "reason": "kept reason"}, "dd": {"status": "failed", "reason": "fixed"}})
+    updated = ex.from_results(raw, "wandb", "0.25.0", previous)
+    assert set(updated.deviations) == {"cc", "ee"}
+    assert updated.deviations["cc"] == ex.Deviation(Status.FAILED, "kept reason", "norm.disabled")
+    assert updated.deviations["ee"].reason == "killed by SIGSEGV"
+    assert updated.versions == ">=0.20.1,<0.29"
+    path = tmp_path / "out.yaml"
+    ex.write(updated, path)
+    again = ex.load(path)
+    assert again.deviations == updated.deviations
+    assert [r.status for r in ex.apply(again, raw)] == [Status.XFAILED, Status.PASSED, Status.XFAILED, Status.SKIPPED]
+
+
+def test_new_file_pins_the_version():
+    assert ex.from_results([], "wandb", "0.25.0").versions == "==0.25.0"
