@@ -61,6 +61,18 @@ _Dumper.add_representer(
 )
 
 
+class Title(str):
+    """A title; written in double quotes when it holds a single quote (no '' doubling)."""
+
+
+def _represent_title(dumper: yaml.SafeDumper, value: Title) -> yaml.Node:
+    style = '"' if "'" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=style)
+
+
+_Dumper.add_representer(Title, _represent_title)
+
+
 def flow(value: Any) -> Any:
     """Nested lists as one flow list (the emitter keeps everything inside it in flow style)."""
     return Flow(value) if isinstance(value, list) else value
@@ -182,7 +194,7 @@ def case(
     sources: list[FlowMap] | None = None,
 ) -> dict[str, Any]:
     """One case, keys in the order the schema lists them; the level follows from expect/allowed."""
-    built: dict[str, Any] = {"id": id, "title": title, "clauses": Flow(clauses)}
+    built: dict[str, Any] = {"id": id, "title": Title(title), "clauses": Flow(clauses)}
     cited = sources if sources is not None else sources_for(clauses)
     if cited:
         built["sources"] = cited
@@ -1451,7 +1463,7 @@ def mode_family() -> Family:
         drops_alpha = oracle.guess_mode(shape, kind) != oracle.guess_mode(shape, kind, file_type)
         family.add(case(
             f"mode-guess-{name}",
-            f"guess_mode of a {'tensor' if kind == 'tensor' else 'array'} {shape}"
+            f"guess_mode of {'a tensor' if kind == 'tensor' else 'an array'} {shape}"
             + (f" with file_type={file_type!r}" if file_type else ""),
             ["mode.guess", "api.classmethods"] + (["mode.jpeg-alpha"] if drops_alpha else []),
             spec, api_call("guess_mode", **kwargs),
@@ -1484,7 +1496,7 @@ def mode_family() -> Family:
             pass
         else:
             raise AssertionError(name)
-        family.add(case(f"mode-guess-reject-{name}", f"guess_mode of a {kind} {shape} raises ValueError naming the shape",
+        family.add(case(f"mode-guess-reject-{name}", f"guess_mode of {'a tensor' if kind == 'tensor' else 'an array'} {shape} raises ValueError naming the shape",
                         ["mode.guess"], spec, api_call("guess_mode"), with_error))
 
     # Explicit mode x channels x file type.
@@ -1529,12 +1541,17 @@ def mode_family() -> Family:
          "an RGBA tensor with mode='RGB': alpha dropped, no blending"),
         ("tensor-rgba-jpg", tensor_in([[[10]], [[20]], [[30]], [[40]]], "uint8"), {"file_type": "jpg"},
          "an RGBA tensor with file_type='jpg' and no mode becomes RGB"),
+        ("luma-fixed-point", numpy_in([[[36, 144, 72], [166, 244, 67]], [[64, 6, 253], [221, 89, 177]]], "uint8"),
+         {"mode": "L"},
+         "RGB to L is the 16-bit fixed-point luma: colours where rounding or truncating 0.299R + 0.587G + 0.114B differs"),
         ("signed-then-l", numpy_in([[[-1.0, 1.0, 0.0]]], "float32"), {"mode": "L"},
          "normalization happens before conversion: signed pixels (0, 255, 127), then luma"),
     ]
     for name, spec, kwargs, title in tensor_rows:
         clauses = ["mode.explicit" if "mode" in kwargs else "mode.jpeg-alpha"]
-        clauses.append("input.tensor.layout" if spec["kind"] == "tensor" else "norm.signed")
+        if spec["kind"] == "tensor":
+            clauses.append("input.tensor.layout")
+        clauses.append(BRANCH_CLAUSE[oracle.branch_of(materialize(spec))])
         family.add(case(f"mode-{name}", title, clauses, spec, image_call(**kwargs),
                         expect_image(spec, kwargs, with_format=True)))
     # Invalid modes: ValueError naming the mode.
