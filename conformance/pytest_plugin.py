@@ -129,7 +129,7 @@ class CaseItem(pytest.Item):
             pytest.skip(result.message or "skipped")
         if result.status is Status.XFAILED:
             pytest.xfail(result.expectation_reason or result.message)
-        raise CaseFailure(_failure_text(result))
+        raise CaseFailure(failure_text(result))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CaseFailure):
@@ -140,7 +140,7 @@ class CaseItem(pytest.Item):
         return self.case.file, self.case.line - 1 if self.case.line else None, f"{NODE}: {self.case.id}"
 
 
-def _failure_text(result: Result) -> str:
+def failure_text(result: Result) -> str:
     """What pytest prints for an unexpected verdict; the message already spells out every
     mismatch."""
     lines = [

@@ -1,0 +1,125 @@
+"""The pytest plugin, run as a user would run it: pytest in a subprocess, in an empty
+directory, with the plugin loaded from its entry point."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
+import runner_support as support  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fixtures_importable(monkeypatch):
+    support.use_fixtures_path(monkeypatch)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """An unrelated project with one test of its own, and a case file."""
+    (tmp_path / "test_own.py").write_text("def test_own():\n    assert True\n")
+    support.write_cases(tmp_path, [
+        support.case("unit-plain"),
+        support.case("range-signed", [[-1.0, 0.0]], expect={"pixels": [[0, 127]]}, clauses=["norm.signed"]),
+        support.case("tensor-unit", [[[0.2, 0.3]]], input={"kind": "tensor", "dtype": "float32", "value": [[[0.2, 0.3]]]}),
+    ], "cases.yaml")
+    return tmp_path
+
+
+def pytest_run(directory, *args):
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", *map(str, args)],
+                          cwd=directory, capture_output=True, text=True, timeout=600)
+    return done.returncode, done.stdout + done.stderr
+
+
+def spec_args(directory, impl="ToyImage"):
+    impl = impl if ":" in impl else support.toy(impl)
+    return ["--wbimage-impl", impl, "--wbimage-cases", directory / "cases.yaml"]
+
+
+def test_without_the_option_nothing_changes(project):
+    code, out = pytest_run(project)
+    assert code == 0
+    assert "1 passed" in out and "wbimage" not in out
+
+
+def test_cases_are_collected_with_their_ids(project):
+    code, out = pytest_run(project, "--collect-only", *spec_args(project))
+    assert code == 0, out
+    for case_id in ("unit-plain", "range-signed", "tensor-unit"):
+        assert f"wbimage::{case_id}" in out
+    assert "test_own.py::test_own" in out
+
+
+def test_outcomes_map_to_pytest(project):
+    code, out = pytest_run(project, *spec_args(project, "RoundingImage"))
+    assert code == 1
+    assert "FAILED wbimage::unit-plain" in out and "FAILED wbimage::range-signed" in out
+    assert "expected 76, got 77" in out
+    assert f"at        {project / 'cases.yaml'}:3" in out
+    assert "reproduce toy_impls.RoundingImage(np.array([[0.2, 0.3]], dtype=np.float32))" in out
+
+
+def test_skips_and_expectations(project):
+    expectations = project / "expect.yaml"
+    expectations.write_text(yaml.safe_dump({"implementation": "exec-roundingimage", "deviations": {
+        "unit-plain": {"status": "failed", "reason": "rounds instead of truncating"},
+        "range-signed": {"status": "failed", "reason": "listed although it fails differently"},
+    }}))
+    impl = support.exec_impl("toy_impls:RoundingImage")
+    code, out = pytest_run(project, *spec_args(project, impl), "--wbimage-expectations", expectations)
+    assert code == 0, out
+    assert "XFAIL wbimage::unit-plain - rounds instead of truncating" in out
+    assert "SKIPPED" in out and "does not accept tensor inputs" in out
+
+
+def test_xpassed_is_a_failure(project):
+    expectations = project / "expect.yaml"
+    expectations.write_text(yaml.safe_dump({"implementation": "toy_impls:ToyImage", "deviations": {
+        "unit-plain": {"status": "failed", "reason": "thought to fail"}}}))
+    code, out = pytest_run(project, *spec_args(project), "--wbimage-expectations", expectations, "-k", "unit")
+    assert code == 1
+    assert "FAILED wbimage::unit-plain" in out and "xpassed" in out
+
+
+def test_stale_expectations_are_a_usage_error(project):
+    expectations = project / "expect.yaml"
+    expectations.write_text(yaml.safe_dump({"implementation": "toy_impls:ToyImage", "deviations": {
+        "gone": {"status": "failed", "reason": "r"}}}))
+    code, out = pytest_run(project, *spec_args(project), "--wbimage-expectations", expectations)
+    assert code == 4
+    assert "do not exist: gone" in out
+
+
+def test_unknown_implementation_is_a_usage_error(project):
+    code, out = pytest_run(project, "--wbimage-impl", "no_such_module:Image", "--wbimage-cases", project / "cases.yaml")
+    assert code == 4
+    assert "No module named 'no_such_module'" in out
+
+
+def test_keyword_marker_and_exitfirst(project):
+    code, out = pytest_run(project, *spec_args(project, "RoundingImage"), "-k", "signed")
+    assert code == 1 and "1 failed" in out and "deselected" in out
+    code, out = pytest_run(project, *spec_args(project), "-m", "wbimage")
+    assert code == 0 and "3 passed" in out
+    code, out = pytest_run(project, *spec_args(project, "RoundingImage"), "-x")
+    assert code == 1 and "1 failed" in out
+    code, out = pytest_run(project, *spec_args(project, "RoundingImage"), "-k", "norm.signed")  # clause ids match too
+    assert "FAILED wbimage::range-signed" in out and "unit-plain" not in out.split("short test summary")[-1]
+
+
+def test_xdist_and_junitxml(project):
+    pytest.importorskip("xdist")
+    report = project / "junit.xml"
+    code, out = pytest_run(project, *spec_args(project, "RoundingImage"), "-n", "2", "--junitxml", report)
+    assert code == 1, out
+    cases = {tc.get("name"): tc for tc in ET.parse(report).getroot().iter("testcase")}
+    assert {"unit-plain", "range-signed", "tensor-unit", "test_own"} <= set(cases)
+    assert cases["unit-plain"].find("failure") is not None
+    assert cases["test_own"].find("failure") is None

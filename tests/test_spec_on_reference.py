@@ -1,0 +1,28 @@
+"""The whole shipped spec against the reference implementation, one test per case.
+
+Runs the cases exactly as `wbimage-conformance run` does (a worker subprocess speaking the
+protocol), so a case that fails here fails there, with the same message."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import cases, runner
+from conformance.model import Status
+from conformance.pytest_plugin import failure_text
+
+CASES = cases.load_case_set().cases  # a broken case file fails collection, naming file, case and field
+
+
+@pytest.fixture(scope="module")
+def reference_session():
+    with runner.Session("reference") as session:
+        yield session
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case_passes_on_reference(reference_session, case):
+    result = reference_session.run_case(case)
+    if result.status is Status.SKIPPED:
+        pytest.skip(result.message)
+    assert result.status is Status.PASSED, failure_text(result)
