@@ -159,7 +159,7 @@ def snapshot(obj: Any) -> Any:
     image = getattr(obj, "image", None)
     if image is not None and hasattr(image, "tobytes"):
         return ("image", snapshot(image))
-    return ("repr", protocol._safe_repr(obj, limit=100_000))
+    return ("repr", protocol.safe_repr(obj, limit=100_000))
 
 
 def _tensor_snapshot(tensor: Any) -> Any:

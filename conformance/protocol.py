@@ -91,7 +91,7 @@ def _type_name(obj: Any) -> str:
     return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
 
 
-def _safe_repr(obj: Any, limit: int = 300) -> str:
+def safe_repr(obj: Any, limit: int = 300) -> str:
     try:
         text = repr(obj)
     except Exception as exc:  # a broken __repr__ is the implementation's problem, not ours
@@ -123,7 +123,7 @@ def encode_value(obj: Any) -> Any:
             plain = encode_value(obj.item())
         except Exception:
             plain = None
-    return {"$object": {"type": _type_name(obj), "repr": _safe_repr(obj), "value": plain}}
+    return {"$object": {"type": _type_name(obj), "repr": safe_repr(obj), "value": plain}}
 
 
 def decode_value(data: Any) -> Any:

@@ -281,7 +281,7 @@ class Session:
         if jobs < 1:
             raise RunnerError(f"--jobs must be at least 1, not {jobs}")
         if timeout <= 0:
-            raise RunnerError(f"--timeout must be positive, not {timeout}")
+            raise RunnerError(f"--timeout must be positive, not {timeout:g}")
         self.spec = ImplSpec.parse(impl)
         self.jobs = jobs
         self.timeout = timeout

@@ -60,7 +60,7 @@ def handle(adapter: Any, message: Dict[str, Any]) -> Dict[str, Any]:
     case_id = str(message.get("id", ""))
     call = message.get("call") or {}
     try:
-        data = inputs.build(message["input"], lambda d, k: adapter.make_image(d, k))
+        data = inputs.build(message["input"], adapter.make_image)
         kwargs = protocol.decode_value(call.get("kwargs") or {})
     except inputs.Skip as skip:
         return protocol.result_reply(case_id, protocol.SKIPPED, reason=str(skip))

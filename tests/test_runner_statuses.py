@@ -120,6 +120,20 @@ def test_crash_on_memory_error(tmp_path):
     assert "out of memory" in result.message
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="--memory-limit uses prlimit (Linux)")
+def test_memory_limit_turns_a_blow_up_into_a_crash(tmp_path):
+    path = support.write_cases(tmp_path, [support.case("blow-up", kwargs={"caption": "alloc"}), support.case("after")])
+    report = runner.run(cases.load_cases([path]), support.toy("Chaos"), memory_limit=1 << 30)
+    blow_up, after = report.results
+    assert blow_up.status is Status.CRASH
+    assert after.status is Status.PASSED
+
+
+def test_another_interpreter_by_path(tmp_path):
+    result = run_one(tmp_path, f"toy_impls:ToyImage@{sys.executable}", support.case("unit"))
+    assert result.status is Status.PASSED
+
+
 def test_run_goes_on_after_crashes(tmp_path):
     captions = ["exit", "ok", "segv", "ok", "oom", "ok"]
     path = support.write_cases(tmp_path, [support.case(f"c{i}", kwargs={"caption": c}) for i, c in enumerate(captions)])
