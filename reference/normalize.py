@@ -86,4 +86,5 @@ def to_uint8(data: Any) -> np.ndarray:
     uint8 array of the same shape: no layout change, no mode. Unlike `Image`, it does not
     insist on an image shape, because the docs describe it as a pure dtype conversion.
     """
-    return normalize_array(as_numeric_array(data, argument="data"))
+    # NumPy arithmetic on a 0-d array gives a scalar; the spec promises an array of the same shape.
+    return np.asarray(normalize_array(as_numeric_array(data, argument="data")))

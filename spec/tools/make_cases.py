@@ -88,8 +88,8 @@ SECTIONS: dict[str, dict[str, str]] = {
     "when": {"ja": "正規化が適用される場合", "ko": "정규화가 적용되는 경우", "en": "When normalization is applied"},
     "algorithm": {"ja": "正規化アルゴリズム", "ko": "정규화 알고리즘", "en": "Normalization algorithm"},
     "effects": {"ja": "正規化効果の例", "ko": "정규화 효과 예시", "en": "Examples of normalization effects"},
-    "practices": {"ja": "ベストプラクティス", "ko": "모범 사례", "en": "Best practices"},
-    "pitfalls": {"ja": "よくある落とし穴", "ko": "일반적인 함정", "en": "Common pitfalls"},
+    "practices": {"ja": "ベストプラクティス", "ko": "모범 사례", "en": "Recommendations"},
+    "pitfalls": {"ja": "よくある落とし穴", "ko": "일반적인 함정", "en": "Troubleshooting"},
     "examples": {"ja": "例", "ko": "예시", "en": "Examples"},
     "methods": {"ja": "メソッド", "ko": "Methods", "en": "Methods"},
     "class-variables": {"ja": "クラス変数", "ko": "클래스 변수", "en": "Class Variables"},
@@ -126,15 +126,34 @@ CLAUSE_SECTIONS: dict[str, tuple[str, ...]] = {
     "all-captions": ("methods",),
     "to-uint8": ("methods",),
 }
-# Clauses the English "Image Normalization Guide" also carries (same headings as the page).
+# Clauses the English "Image Normalization Guide" also carries. Its headings are the English
+# page's, except for the two sections it names differently (GUIDE_HEADINGS).
 GUIDE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "input.array.layout": ("when",),
+    "input.tensor.layout": ("when",),
+    "input.pil": ("when", "effects", "practices"),
+    "input.path": ("when",),
+    "norm.applies": ("normalization", "when"),
+    "norm.range": ("algorithm",),
     "norm.unit": ("algorithm", "effects"),
     "norm.signed": ("algorithm", "effects"),
+    "norm.other": ("algorithm", "pitfalls"),
+    "norm.precision": ("algorithm",),
+    "norm.truncation": ("algorithm", "effects"),
+    "norm.disabled": ("effects", "practices"),
+}
+GUIDE_HEADINGS: dict[str, str] = {
+    "normalization": "Image Normalization Guide",
+    "practices": "Best practices",
+    "pitfalls": "Common issues",
 }
 
 
 def source(doc: str, locale: str, section_key: str, example: str | None = None) -> FlowMap:
-    entry = FlowMap(doc=doc, locale=locale, section=SECTIONS[section_key][locale])
+    heading = SECTIONS[section_key][locale]
+    if doc == "normalization-guide":
+        heading = GUIDE_HEADINGS.get(section_key, heading)
+    entry = FlowMap(doc=doc, locale=locale, section=heading)
     if example:
         entry["example"] = example
     return entry
