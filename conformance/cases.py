@@ -109,13 +109,6 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _dotted(path: Iterable[Any]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 class _Located:
     """The YAML node tree of one file, to turn a data path into a line number."""
 
@@ -207,9 +200,9 @@ def _schema_error(path: Path, data: Any, located: _Located) -> CaseFileError | N
     line = located.line_at(where)
     if len(where) >= 2 and where[0] == "cases" and isinstance(where[1], int):
         label = _case_label(data, where[1]) + ": "
-        field = _dotted(where[2:]) if len(where) > 2 else "(the case)"
+        field = materialize.dotted(where[2:]) if len(where) > 2 else "(the case)"
     else:
-        label, field = "", _dotted(where)
+        label, field = "", materialize.dotted(where) or "(top level)"
     return CaseFileError(
         f"{path}:{line}: {label}field {field} = {_short(error.instance)}: {error.message}"
         + (f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else "")

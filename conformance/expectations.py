@@ -161,8 +161,10 @@ def from_results(
     results: Sequence[Result], implementation: str, version: str | None, previous: Expectations | None = None
 ) -> Expectations:
     """Expectations that make `results` (raw verdicts) all expected. Reasons already written
-    for a case are kept; the version range is kept, or pinned to the version run."""
-    deviations: dict[str, Deviation] = {}
+    for a case are kept, and so are entries for cases this run did not include (a run with
+    -k updates only what it ran); the version range is kept, or pinned to the version run."""
+    ran = {r.case.id for r in results}
+    deviations = {k: v for k, v in previous.deviations.items() if k not in ran} if previous else {}
     for result in results:
         if result.status in (Status.PASSED, Status.SKIPPED):
             continue

@@ -34,10 +34,15 @@ class MaterializeError(ValueError):
 
     @property
     def field(self) -> str:
-        out = ""
-        for part in self.path_parts:
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        return out
+        return dotted(self.path_parts)
+
+
+def dotted(parts: Any) -> str:
+    """A data path as a case author writes it: input.items[0].of.value."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def _split(field: str) -> list[Any]:

@@ -143,5 +143,11 @@ def test_written_file_makes_the_run_expected_and_keeps_reasons(tmp_path):
     assert [r.status for r in ex.apply(again, raw)] == [Status.XFAILED, Status.PASSED, Status.XFAILED, Status.SKIPPED]
 
 
+def test_entries_for_cases_not_run_are_kept():
+    previous = parsed({"zz": {"status": "crash", "reason": "not run this time"}})
+    updated = ex.from_results([result(Status.FAILED, "cc")], "wandb", "0.25.0", previous)
+    assert list(updated.deviations) == ["zz", "cc"]
+
+
 def test_new_file_pins_the_version():
     assert ex.from_results([], "wandb", "0.25.0").versions == "==0.25.0"
