@@ -308,7 +308,7 @@ def _check_bfloat16(values: np.ndarray) -> None:
 
 def pixels_field(pixels: np.ndarray) -> Any:
     """Inline from 1 to 64 elements, otherwise shape plus sha256 of the C-ordered uint8 bytes."""
-    pixels = np.ascontiguousarray(pixels)
+    pixels = np.asarray(pixels, order="C")  # not ascontiguousarray: it turns 0-d into 1-d
     if pixels.dtype != np.uint8:
         raise AssertionError(f"expected pixels must be uint8, got {pixels.dtype}")
     if 0 < pixels.ndim and 0 < pixels.size <= 64:  # empty or 0-d: the shape must be spelled out
