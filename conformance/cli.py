@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--clause", action="append", default=[], metavar="ID",
                      help="only cases citing this clause or a clause under it (repeatable)")
     run.add_argument("--level", choices=("required", "all"), default="all")
-    run.add_argument("--expectations", metavar="FILE", help="known deviations of the implementation (YAML)")
+    run.add_argument("--expectations", metavar="FILE",
+                     help="known deviations of the implementation (YAML), or the name of one shipped in conformance/expectations/")
     run.add_argument("--update-expectations", metavar="FILE",
                      help="write FILE so that this run's results are all expected (keeps reasons already written)")
     run.add_argument("--format", choices=FORMATS, default="text")

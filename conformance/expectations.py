@@ -28,6 +28,8 @@ import yaml
 
 from conformance.model import Result, Status
 
+#: Expectations shipped with the suite, found by name: `--expectations wandb-0.25`.
+SHIPPED_DIR = Path(__file__).resolve().parent / "expectations"
 DEVIATION_STATUSES = (Status.FAILED, Status.ERROR, Status.CRASH, Status.TIMEOUT, Status.SKIPPED)
 _FIELDS = {"implementation", "versions", "deviations"}
 _ENTRY_FIELDS = {"status", "reason", "clause"}
@@ -55,8 +57,19 @@ class Expectations:
 # -- reading --------------------------------------------------------------------------------
 
 
+def resolve(path_or_name: Path | str) -> Path:
+    """A file path as given when it exists, else the shipped file of that name."""
+    path = Path(path_or_name)
+    if not path.exists():
+        shipped = SHIPPED_DIR / f"{path_or_name}.yaml"
+        if shipped.is_file():
+            return shipped
+    return path
+
+
 def load(path: Path | str) -> Expectations:
-    path = Path(path)
+    """Read and check the structure of an expectations file (a path, or a shipped name)."""
+    path = resolve(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -98,6 +98,19 @@ def test_malformed_files_are_errors(data, message):
         ex.parse(data, "exp.yaml")
 
 
+def test_shipped_files_are_found_by_name(tmp_path, monkeypatch):
+    monkeypatch.setattr(ex, "SHIPPED_DIR", tmp_path)
+    (tmp_path / "toy-1.0.yaml").write_text(yaml.safe_dump({"implementation": "toy", "deviations": {}}))
+    assert ex.load("toy-1.0").implementation == "toy"
+    with pytest.raises(ex.ExpectationsError, match="cannot read"):
+        ex.load("toy-2.0")
+
+
+def test_every_shipped_file_is_well_formed():
+    for path in sorted(ex.SHIPPED_DIR.glob("*.yaml")):
+        ex.load(path)
+
+
 def test_load_reads_yaml(tmp_path):
     path = tmp_path / "wandb.yaml"
     path.write_text(yaml.safe_dump({"implementation": "wandb", "versions": ">=0.20.1,<0.29", "deviations": FAILS}))
