@@ -1,0 +1,423 @@
+"""A documentation page as the W&B docs site writes it, read into located elements.
+
+The pages are Hugo Markdown: YAML (or TOML) front matter, shortcodes such as
+`{{< cta-button ... >}}`, pipe tables, fenced code blocks (also indented inside list items),
+and headings that are `#` lines on some pages and, on the translated pages, plain or bold
+lines of their own. A full CommonMark parser would still not know that a lone line
+"正規化アルゴリズム" is a heading, so this reader is line based and keeps what the checks need:
+every element with the line it starts on, in document order.
+
+Structural problems (an unclosed fence, front matter that does not parse) are recorded as
+`problems` with their line instead of raised, so one broken page does not hide the findings
+of the others.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t#]*$")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*:?\s*$")
+_CODE_LINE = re.compile(r"^\s*`(?P<text>[^`]+)`\s*$")
+_SHORTCODE = re.compile(r"\{\{(?P<open>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+)(?P<args>.*?)\s*[>%]\}\}")
+_LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+(?P<text>.*)$")
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
+_LINK_ONLY = re.compile(r"^\s*!?\[[^\]]*\]\([^)]*\)\s*$")
+_SENTENCE_END = ("。", ".", "!", "?", "！", "？", "．", "다.", ";")
+PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "pycon", "ipython"})
+#: A plain line longer than this is a paragraph even when it stands alone.
+PLAIN_HEADING_MAX = 80
+#: ... and one ending in a colon longer than this is a lead-in sentence ("... as follows:").
+PLAIN_COLON_HEADING_MAX = 24
+
+
+class PageError(Exception):
+    """The file cannot be read at all (missing, a directory, not UTF-8): a usage error."""
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int
+    text: str          # without markers: no '#', no '**', no trailing colon
+    style: str         # "atx" (# ...), "bold" (**...**), "plain" (a lone short line), "code" (`name`)
+    level: int         # 1-6 for atx; 7 for bold, 8 for plain and code lines
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    fence_line: int    # the line of the opening fence
+    first_line: int    # the page line of the code's first line
+    info: str          # the whole info string, e.g. "python title=x.py"
+    code: str          # the code, de-indented by the fence's indentation
+    closed: bool
+
+    @property
+    def language(self) -> str:
+        return self.info.split()[0].lower() if self.info.split() else ""
+
+    @property
+    def is_python(self) -> bool:
+        return self.language.strip("{}.") in PYTHON_LANGUAGES
+
+    def page_line(self, code_line: int) -> int:
+        """The page line of line `code_line` (1-based) of the code."""
+        return self.first_line + max(code_line, 1) - 1
+
+
+@dataclass(frozen=True)
+class TableRow:
+    line: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    line: int
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+
+
+@dataclass(frozen=True)
+class Text:
+    line: int
+    text: str
+    kind: str          # "paragraph" or "item" (a list item's first line and its continuation)
+    indent: int = 0
+
+
+@dataclass(frozen=True)
+class Shortcode:
+    line: int
+    name: str
+    args: str
+    closing: bool
+
+
+Element = Union[Heading, CodeBlock, Table, Text, Shortcode]
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    text: str
+    front_matter: dict[str, Any]
+    front_matter_lines: dict[str, int]   # dotted key -> line, e.g. "menu.reference.identifier"
+    elements: tuple[Element, ...]
+    problems: tuple[Problem, ...] = ()
+    body_line: int = 1                   # first line after the front matter
+
+    @property
+    def code_blocks(self) -> list[CodeBlock]:
+        return [e for e in self.elements if isinstance(e, CodeBlock)]
+
+    @property
+    def headings(self) -> list[Heading]:
+        return [e for e in self.elements if isinstance(e, Heading)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [e for e in self.elements if isinstance(e, Table)]
+
+    @property
+    def shortcodes(self) -> list[Shortcode]:
+        return [e for e in self.elements if isinstance(e, Shortcode)]
+
+    @property
+    def title(self) -> str | None:
+        value = self.front_matter.get("title")
+        return str(value) if value is not None else None
+
+    @property
+    def identifier(self) -> tuple[str, int] | None:
+        """The menu identifier (any menu) and its line, e.g. ('ja-ref-python-data-types-image', 5)."""
+        menu = self.front_matter.get("menu")
+        if isinstance(menu, dict):
+            for name, entry in menu.items():
+                if isinstance(entry, dict) and isinstance(entry.get("identifier"), str):
+                    key = f"menu.{name}.identifier"
+                    return entry["identifier"], self.front_matter_lines.get(key, 1)
+        value = self.front_matter.get("identifier")
+        if isinstance(value, str):
+            return value, self.front_matter_lines.get("identifier", 1)
+        return None
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def read_page(path: Path | str) -> Page:
+    """Read and parse one page; PageError when the file cannot be read as UTF-8 text."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise PageError(f"{path}: is a directory, not a documentation page") from None
+    except OSError as exc:
+        raise PageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PageError(f"{path}:{line}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
+    return parse_page(text, str(path))
+
+
+def parse_page(text: str, path: str = "<page>") -> Page:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    problems: list[Problem] = []
+    front, front_lines, body_start = _front_matter(lines, problems)
+    elements = _Reader(lines, body_start, problems).read()
+    return Page(path, text, front, front_lines, tuple(elements), tuple(problems), body_start + 1)
+
+
+# -- front matter ---------------------------------------------------------------------------
+
+
+def _front_matter(lines: list[str], problems: list[Problem]) -> tuple[dict[str, Any], dict[str, int], int]:
+    """(data, dotted key -> line, index of the first body line)."""
+    if not lines or lines[0].strip() not in ("---", "+++"):
+        return {}, {}, 0
+    marker = lines[0].strip()
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == marker), None)
+    if end is None:
+        problems.append(Problem(1, f"front matter opened with {marker!r} on line 1 is never closed"))
+        return {}, {}, 0
+    source = "\n".join(lines[1:end])
+    if marker == "+++":
+        return _toml_front_matter(source, problems), {}, end + 1
+    loader = _SAFE_LOADER(source)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(line, f"front matter is not valid YAML: {problem}"))
+        return {}, {}, end + 1
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        problems.append(Problem(2, f"front matter must be a mapping, not {type(data).__name__}"))
+        return {}, {}, end + 1
+    located: dict[str, int] = {}
+    _locate(node, "", located)
+    return data, located, end + 1
+
+
+def _locate(node: Any, prefix: str, out: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            dotted = f"{prefix}.{key.value}" if prefix else str(key.value)
+            out[dotted] = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening ---
+            _locate(value, dotted, out)
+
+
+def _toml_front_matter(source: str, problems: list[Problem]) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        problems.append(Problem(1, "TOML front matter needs Python 3.11 (tomllib); not read"))
+        return {}
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(1, f"front matter is not valid TOML: {exc}"))
+        return {}
+
+
+# -- body -----------------------------------------------------------------------------------
+
+
+def _cells(line: str) -> tuple[str, ...]:
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return tuple(c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", body))
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+class _Reader:
+    def __init__(self, lines: list[str], start: int, problems: list[Problem]) -> None:
+        self.lines = lines
+        self.i = start
+        self.problems = problems
+        self.out: list[Element] = []
+
+    def read(self) -> list[Element]:
+        while self.i < len(self.lines):
+            line = self.lines[self.i]
+            if _is_blank(line):
+                self.i += 1
+            elif _FENCE.match(line):
+                self._fence()
+            elif line.lstrip().startswith("|") and self._delimiter_follows():
+                self._table()
+            else:
+                self._line()
+        return self.out
+
+    def _delimiter_follows(self) -> bool:
+        return self.i + 1 < len(self.lines) and bool(_TABLE_DELIMITER.match(self.lines[self.i + 1]))
+
+    def _fence(self) -> None:
+        match = _FENCE.match(self.lines[self.i])
+        assert match is not None
+        indent = len(match.group("indent").expandtabs(4))
+        fence = match.group("fence")
+        info = match.group("info").strip()
+        start = self.i
+        body: list[str] = []
+        self.i += 1
+        closed = False
+        while self.i < len(self.lines):
+            line = self.lines[self.i]
+            stripped = line.strip()
+            if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
+                closed = True
+                self.i += 1
+                break
+            body.append(_dedent(line, indent))
+            self.i += 1
+        if not closed:
+            self.problems.append(Problem(start + 1, f"code fence {fence!r} opened on line {start + 1} is never closed"))
+        self.out.append(CodeBlock(start + 1, start + 2, info, "\n".join(body) + ("\n" if body else ""), closed))
+
+    def _table(self) -> None:
+        start = self.i
+        header = _cells(self.lines[self.i])
+        self.i += 2
+        rows: list[TableRow] = []
+        while self.i < len(self.lines) and self.lines[self.i].lstrip().startswith("|"):
+            rows.append(TableRow(self.i + 1, _cells(self.lines[self.i])))
+            self.i += 1
+        self.out.append(Table(start + 1, header, tuple(rows)))
+
+    def _standalone(self) -> bool:
+        before = self.i == 0 or _is_blank(self.lines[self.i - 1]) or self.lines[self.i - 1].strip() in ("---", "+++")
+        after = self.i + 1 >= len(self.lines) or _is_blank(self.lines[self.i + 1])
+        return before and after
+
+    def _line(self) -> None:
+        line = self.lines[self.i]
+        number = self.i + 1
+        stripped = line.strip()
+        shortcodes = list(_SHORTCODE.finditer(stripped))
+        if shortcodes and not _SHORTCODE.sub("", stripped).strip():
+            for match in shortcodes:
+                self.out.append(Shortcode(number, match.group("name"), match.group("args").strip(),
+                                          bool(match.group("close"))))
+            self.i += 1
+            return
+        atx = _ATX.match(line)
+        if atx:
+            self.out.append(Heading(number, _clean_heading(atx.group("text") or ""), "atx", len(atx.group("hashes"))))
+            self.i += 1
+            return
+        bold = _BOLD_LINE.match(line)
+        if bold:
+            self.out.append(Heading(number, _clean_heading(bold.group("text")), "bold", 7))
+            self.i += 1
+            return
+        code = _CODE_LINE.match(line)
+        if code and self._standalone():
+            self.out.append(Heading(number, code.group("text").strip(), "code", 8))
+            self.i += 1
+            return
+        item = _LIST_ITEM.match(line)
+        if item:
+            self._item(item)
+            return
+        if self._standalone() and _looks_like_heading(stripped):
+            self.out.append(Heading(number, _clean_heading(stripped), "plain", 8))
+            self.i += 1
+            return
+        self._paragraph()
+
+    def _paragraph(self) -> None:
+        start = self.i
+        parts = [self.lines[self.i].strip()]
+        self.i += 1
+        while self.i < len(self.lines):
+            line = self.lines[self.i]
+            if (_is_blank(line) or _FENCE.match(line) or _ATX.match(line) or _LIST_ITEM.match(line)
+                    or line.lstrip().startswith("|") or _BOLD_LINE.match(line)):
+                break
+            parts.append(line.strip())
+            self.i += 1
+        self.out.append(Text(start + 1, " ".join(parts), "paragraph"))
+
+    def _item(self, match: re.Match[str]) -> None:
+        start = self.i
+        indent = len(match.group("indent").expandtabs(4))
+        parts = [match.group("text").strip()]
+        self.i += 1
+        while self.i < len(self.lines):
+            line = self.lines[self.i]
+            if (_is_blank(line) or _FENCE.match(line) or _LIST_ITEM.match(line) or _ATX.match(line)
+                    or line.lstrip().startswith("|")):
+                break
+            parts.append(line.strip())
+            self.i += 1
+        self.out.append(Text(start + 1, " ".join(parts), "item", indent))
+
+
+def _looks_like_heading(text: str) -> bool:
+    """A lone line that is short and not a sentence: no sentence end, and a colon only after a
+    few words ("Examples:"), not after a lead-in sentence."""
+    if len(text) > PLAIN_HEADING_MAX or text.endswith(_SENTENCE_END):
+        return False
+    if text.endswith((":", "：")) and len(text) > PLAIN_COLON_HEADING_MAX:
+        return False
+    return not _LINK_ONLY.match(text) and not text.startswith(("<", ">", "![", "{{"))
+
+
+def _dedent(line: str, indent: int) -> str:
+    """Remove up to `indent` columns of leading whitespace, as CommonMark does inside a fence."""
+    removed = 0
+    position = 0
+    while position < len(line) and removed < indent and line[position] in " \t":
+        removed += 4 - removed % 4 if line[position] == "\t" else 1
+        position += 1
+    return line[position:]
+
+
+def _clean_heading(text: str) -> str:
+    text = text.strip()
+    text = re.sub(r"\{#[^}]*\}\s*$", "", text).strip()  # Hugo heading anchors {#id}
+    while len(text) >= 4 and text[:2] in ("**", "__") and text[-2:] == text[:2]:
+        text = text[2:-2].strip()
+    return text.rstrip(":：").strip()
+
+
+def plain_text(markdown: str) -> str:
+    """Inline Markdown to text: links to their label, emphasis and code markers removed."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = text.replace("**", "").replace("__", "")
+    return text.replace("\\", "")
+
+
+def inline_code(markdown: str) -> list[str]:
+    """The `code spans` of a line, in order."""
+    return re.findall(r"`([^`]+)`", markdown)
+
