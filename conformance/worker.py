@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Dict, Optional, Tuple
 import numpy as np
 
 from conformance import inputs, protocol
-from conformance.adapters import UnknownImplementation, load, perform
+from conformance.adapters import UnknownImplementation, Unmappable, load, perform
 
 
 def _claim_stdio() -> Tuple[BinaryIO, BinaryIO]:
@@ -62,14 +62,17 @@ def handle(adapter: Any, message: Dict[str, Any]) -> Dict[str, Any]:
     try:
         data = inputs.build(message["input"], adapter.make_image)
         kwargs = protocol.decode_value(call.get("kwargs") or {})
-    except inputs.Skip as skip:
+    except (inputs.Skip, Unmappable) as skip:
         return protocol.result_reply(case_id, protocol.SKIPPED, reason=str(skip))
     except MemoryError:
         raise
     except Exception as exc:
         return protocol.result_reply(case_id, protocol.SETUP_ERROR, reason=f"{type(exc).__name__}: {exc}")
     before = inputs.snapshot(data)
-    observation = perform(adapter, str(call.get("api")), data, kwargs, call.get("name"))
+    try:
+        observation = perform(adapter, str(call.get("api")), data, kwargs, call.get("name"))
+    except Unmappable as skip:
+        return protocol.result_reply(case_id, protocol.SKIPPED, reason=str(skip))
     change = inputs.describe_change(before, inputs.snapshot(data))
     if change:
         observation = replace(observation, input_mutated=True, notes=observation.notes + (change,))

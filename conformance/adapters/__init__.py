@@ -1,6 +1,8 @@
 """Finding the adapter for an `--impl` name, inside a worker.
 
-Names: `reference` (the default), `wandb` (whichever release is importable), `MODULE:ATTR`
+Names: `reference` (the default), `wandb` (whichever release is importable), `trackio` and
+`swanlab` (their image classes, through adapters that map the documented calls onto theirs;
+one module each in this package, with a `load()` function), `MODULE:ATTR`
 (a wandb.Image-shaped class, an adapter object, an adapter class, or a function returning
 one), or the name of an entry point in the group `wbimage_conformance.implementations`
 (whose object is read the same way as MODULE:ATTR). See base.py for the adapter protocol.
@@ -15,14 +17,14 @@ import importlib.metadata as metadata
 import inspect
 from typing import Any, List, Optional
 
-from conformance.adapters.base import AdapterNote, perform
+from conformance.adapters.base import AdapterNote, Unmappable, perform
 from conformance.adapters.image_class import ImageClassAdapter
 
 ENTRY_POINT_GROUP = "wbimage_conformance.implementations"
-BUILTIN = ("reference", "wandb")
+BUILTIN = ("reference", "wandb", "trackio", "swanlab")
 _ADAPTER_METHODS = ("make_image", "observe")
 
-__all__ = ["AdapterNote", "ImageClassAdapter", "UnknownImplementation", "load", "perform"]
+__all__ = ["AdapterNote", "ImageClassAdapter", "UnknownImplementation", "Unmappable", "load", "perform"]
 
 
 class UnknownImplementation(LookupError):
@@ -49,13 +51,6 @@ def _reference() -> ImageClassAdapter:
     import reference
 
     return ImageClassAdapter(reference.Image, "reference", distribution_version("reference"), "reference.Image")
-
-
-def _wandb() -> ImageClassAdapter:
-    import wandb
-
-    version = getattr(wandb, "__version__", None) or distribution_version("wandb")
-    return ImageClassAdapter(wandb.Image, "wandb", None if version is None else str(version), "wandb.Image")
 
 
 def from_object(obj: Any, name: str, version: Optional[str] = None, display: Optional[str] = None) -> Any:
@@ -90,8 +85,8 @@ def load(impl: str) -> Any:
     """The adapter for `impl`; raises UnknownImplementation, or whatever importing it raised."""
     if impl == "reference":
         return _reference()
-    if impl == "wandb":
-        return _wandb()
+    if impl in BUILTIN:
+        return importlib.import_module(f"conformance.adapters.{impl}").load()
     if ":" in impl:
         module_name, _, attr = impl.partition(":")
         if not module_name or not attr:
@@ -110,6 +105,6 @@ def load(impl: str) -> Any:
             return from_object(entry.load(), impl, version, entry.value.replace(":", "."))
     known = sorted({e.name for e in _entry_points()})
     raise UnknownImplementation(
-        f"unknown implementation {impl!r}: use reference, wandb, MODULE:ATTR or exec:COMMAND"
+        f"unknown implementation {impl!r}: use {', '.join(BUILTIN)}, MODULE:ATTR or exec:COMMAND"
         + (f", or a registered one: {', '.join(known)}" if known else "")
     )

@@ -12,7 +12,10 @@ An adapter is what stands between the suite and one implementation inside a work
 
 Adapter methods just call and return, or raise what the implementation raised; `perform`
 turns that into an Observation. An adapter that wants to tell the report something (how it
-had to call a method, a keyword the class lacks) issues an `AdapterNote` warning.
+had to call a method, a keyword the class lacks) issues an `AdapterNote` warning. An adapter
+that cannot express a documented call in its implementation's API at all (a keyword or a
+method the implementation has no counterpart for) raises `Unmappable` with the reason: the
+case is reported skipped, not failed.
 
 Worker-side: standard library and NumPy only.
 """
@@ -28,6 +31,11 @@ from conformance.model import Observation
 
 class AdapterNote(UserWarning):
     """A remark an adapter attaches to the observation of the current request."""
+
+
+class Unmappable(Exception):
+    """The documented call has no counterpart in the implementation; the message says why.
+    The worker reports the case skipped with that reason."""
 
 
 def error_observation(exc: BaseException) -> Observation:
@@ -47,7 +55,8 @@ def _note(warning: warnings.WarningMessage) -> str:
 
 def perform(adapter: Any, api: str, data: Any, kwargs: Dict[str, Any], name: Optional[str] = None) -> Observation:
     """Run one call through `adapter` and observe it. Exceptions raised by the implementation
-    become the observation's error; MemoryError is left to the worker (it is a crash)."""
+    become the observation's error; MemoryError (a crash) and Unmappable (a skip) are left to
+    the worker."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -65,7 +74,7 @@ def perform(adapter: Any, api: str, data: Any, kwargs: Dict[str, Any], name: Opt
                 obs = Observation(value=adapter.signature(), has_value=True)
             else:
                 raise ValueError(f"unknown api {api!r}")
-        except MemoryError:
+        except (MemoryError, Unmappable):
             raise
         except (Exception, SystemExit) as exc:
             obs = error_observation(exc)

@@ -1,0 +1,99 @@
+"""The adapter for a real wandb release, whichever is importable in the worker's interpreter.
+
+`wandb.Image` has the documented surface, so the generic `ImageClassAdapter` drives it; what
+is wandb's own is kept here:
+
+- wandb is a client for a hosted service. Making an `Image` needs no run and no network, but
+  importing wandb reads its settings from the environment, and a user's shell may say
+  `WANDB_MODE=online`. Before the import, the worker is pinned offline: runs disabled, no
+  error reporting, no git or code capture, silent, and every directory wandb may write to
+  (config, cache, data, artifacts, runs) inside one private temporary directory. These are
+  set unconditionally: the suite must never reach a server, whatever the caller's shell says.
+- Where a release keeps what the suite observes: the caption in `_caption`, the grouping in
+  `_grouping`, the encoded file at `_path` (a temporary PNG/JPEG/BMP it wrote, or the user's
+  file for a path input). `image` is a property that decodes that file again in releases
+  that drop the in-memory picture after writing it, so JPEG pixels are after compression.
+- `guess_mode` is a plain method in every release measured, so it needs an instance; the
+  generic adapter calls it on one made without the constructor, and says so in a note.
+- `normalize=` exists only in 0.20.0-0.28.x; where it is missing, the capability is not
+  declared and each such case fails with the implementation's own TypeError and a note.
+
+Worker-side: standard library and NumPy; wandb itself is imported by `load()`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from typing import Any, Dict, List, Optional
+
+from conformance.adapters.image_class import ImageClassAdapter, sniff
+from conformance.model import Observation
+
+#: Settings read by wandb at import and when a run would start; all keep it off the network.
+OFFLINE_ENVIRONMENT: Dict[str, str] = {
+    "WANDB_MODE": "disabled",
+    "WANDB_SILENT": "true",
+    "WANDB_QUIET": "true",
+    "WANDB_ERROR_REPORTING": "false",
+    "WANDB_DISABLE_GIT": "true",
+    "WANDB_DISABLE_CODE": "true",
+    "WANDB_SAVE_CODE": "false",
+    "WANDB_CONSOLE": "off",
+    "WANDB_API_KEY": "",
+    "WANDB_BASE_URL": "http://127.0.0.1:9",  # the discard port: a slip fails fast, locally
+}
+#: Directories wandb may write to; each is pointed into one private temporary directory.
+PRIVATE_DIRECTORIES = ("WANDB_DIR", "WANDB_CONFIG_DIR", "WANDB_CACHE_DIR", "WANDB_DATA_DIR", "WANDB_ARTIFACT_DIR")
+
+#: Where a wandb Image keeps what the suite observes.
+CAPTION_ATTRIBUTE = "_caption"
+GROUPING_ATTRIBUTE = "_grouping"
+ENCODED_FILE_ATTRIBUTE = "_path"
+
+
+def isolate(environ: Optional[Dict[str, str]] = None) -> str:
+    """Pin wandb offline in `environ` (default: this process's); returns the private
+    directory that its writable directories point into."""
+    environ = os.environ if environ is None else environ
+    home = tempfile.mkdtemp(prefix="wbimage-wandb-")
+    atexit.register(shutil.rmtree, home, True)
+    environ.update(OFFLINE_ENVIRONMENT)
+    for name in PRIVATE_DIRECTORIES:
+        path = os.path.join(home, name.lower())
+        os.makedirs(path, exist_ok=True)
+        environ[name] = path
+    return home
+
+
+class WandbAdapter(ImageClassAdapter):
+    """`wandb.Image`, observed through the attributes wandb keeps its state in."""
+
+    def observe(self, image: Any) -> Observation:
+        observation = super().observe(image)
+        # The generic reader prefers public attributes; a release has only the private ones.
+        return replace(
+            observation,
+            caption=getattr(image, CAPTION_ATTRIBUTE, observation.caption),
+            grouping=getattr(image, GROUPING_ATTRIBUTE, observation.grouping),
+        )
+
+    def encoded_format(self, image: Any, notes: List[str]) -> Optional[str]:
+        path = getattr(image, ENCODED_FILE_ATTRIBUTE, None)
+        if isinstance(path, (str, os.PathLike)) and os.path.isfile(path):
+            with open(path, "rb") as handle:
+                return sniff(handle.read(16))
+        notes.append(f"no encoded file at {ENCODED_FILE_ATTRIBUTE} ({path!r})")
+        return None
+
+
+def load() -> WandbAdapter:
+    """Isolate, import wandb, and wrap its Image."""
+    isolate()
+    import wandb
+
+    version = getattr(wandb, "__version__", None)
+    return WandbAdapter(wandb.Image, "wandb", None if version is None else str(version), "wandb.Image")
