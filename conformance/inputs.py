@@ -125,6 +125,8 @@ def _inner_image(of: Dict[str, Any], kwargs: Dict[str, Any], make_image: Maker) 
     data = build(of, make_image)
     try:
         return make_image(data, protocol.decode_value(kwargs))
+    except Skip:
+        raise
     except Exception as exc:
         raise SetupError(f"building the Image to pass in failed: {type(exc).__name__}: {exc}") from None
 

@@ -26,6 +26,7 @@ import warnings
 from dataclasses import replace
 from typing import Any, Dict, List, Optional
 
+from conformance.inputs import Skip
 from conformance.model import Observation
 
 
@@ -33,9 +34,10 @@ class AdapterNote(UserWarning):
     """A remark an adapter attaches to the observation of the current request."""
 
 
-class Unmappable(Exception):
+class Unmappable(Skip):
     """The documented call has no counterpart in the implementation; the message says why.
-    The worker reports the case skipped with that reason."""
+    The worker reports the case skipped with that reason (also when it happens while
+    building an Image that the case passes in)."""
 
 
 def error_observation(exc: BaseException) -> Observation:

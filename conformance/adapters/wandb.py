@@ -3,12 +3,9 @@
 `wandb.Image` has the documented surface, so the generic `ImageClassAdapter` drives it; what
 is wandb's own is kept here:
 
-- wandb is a client for a hosted service. Making an `Image` needs no run and no network, but
-  importing wandb reads its settings from the environment, and a user's shell may say
-  `WANDB_MODE=online`. Before the import, the worker is pinned offline: runs disabled, no
-  error reporting, no git or code capture, silent, and every directory wandb may write to
-  (config, cache, data, artifacts, runs) inside one private temporary directory. These are
-  set unconditionally: the suite must never reach a server, whatever the caller's shell says.
+- Before the import, the worker is pinned offline (see offline.py): runs disabled, no error
+  reporting, no git or code capture, silent, a base URL that goes nowhere, and every
+  directory wandb may write to (config, cache, data, artifacts, runs) private.
 - Where a release keeps what the suite observes: the caption in `_caption`, the grouping in
   `_grouping`, the encoded file at `_path` (a temporary PNG/JPEG/BMP it wrote, or the user's
   file for a path input). `image` is a property that decodes that file again in releases
@@ -23,13 +20,11 @@ Worker-side: standard library and NumPy; wandb itself is imported by `load()`.
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from dataclasses import replace
 from typing import Any, Dict, List, Optional
 
+from conformance.adapters import offline
 from conformance.adapters.image_class import ImageClassAdapter, sniff
 from conformance.model import Observation
 
@@ -43,7 +38,6 @@ OFFLINE_ENVIRONMENT: Dict[str, str] = {
     "WANDB_DISABLE_CODE": "true",
     "WANDB_SAVE_CODE": "false",
     "WANDB_CONSOLE": "off",
-    "WANDB_API_KEY": "",
     "WANDB_BASE_URL": "http://127.0.0.1:9",  # the discard port: a slip fails fast, locally
 }
 #: Directories wandb may write to; each is pointed into one private temporary directory.
@@ -58,15 +52,7 @@ ENCODED_FILE_ATTRIBUTE = "_path"
 def isolate(environ: Optional[Dict[str, str]] = None) -> str:
     """Pin wandb offline in `environ` (default: this process's); returns the private
     directory that its writable directories point into."""
-    environ = os.environ if environ is None else environ
-    home = tempfile.mkdtemp(prefix="wbimage-wandb-")
-    atexit.register(shutil.rmtree, home, True)
-    environ.update(OFFLINE_ENVIRONMENT)
-    for name in PRIVATE_DIRECTORIES:
-        path = os.path.join(home, name.lower())
-        os.makedirs(path, exist_ok=True)
-        environ[name] = path
-    return home
+    return offline.pin(OFFLINE_ENVIRONMENT, PRIVATE_DIRECTORIES, prefix="wbimage-wandb-", environ=environ)
 
 
 class WandbAdapter(ImageClassAdapter):
