@@ -17,6 +17,7 @@ import spec
 from conformance import cases as case_files
 from conformance import expectations as expectation_files
 from conformance import runner, selection
+from conformance.docs import command as docs_command
 from conformance.model import RunReport
 
 FORMATS = ("text", "json", "junit", "markdown", "html")
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     cov = commands.add_parser("coverage", help="clause -> case ids, and clauses no case cites")
     cov.add_argument("--cases", nargs="+", metavar="PATH")
     cov.add_argument("--format", choices=("text", "json"), default="text")
+
+    docs = commands.add_parser("docs", help="check documentation pages against the spec and an implementation")
+    docs_command.add_arguments(docs, _Parser)
     return parser
 
 
@@ -68,9 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "coverage":
             return coverage_command(args)
+        if args.command == "docs":
+            return docs_command.run(args)
         return run_command(args)
     except (UsageError, case_files.CaseFileError, expectation_files.ExpectationsError,
-            selection.SelectionError, runner.RunnerError) as exc:
+            selection.SelectionError, runner.RunnerError, *docs_command.USAGE_ERRORS) as exc:
         message = " ".join(str(exc).split())
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 2

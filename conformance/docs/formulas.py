@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import spec
 
@@ -320,3 +321,73 @@ def _distance(page: ast.expr, formula: SpecFormula) -> int:
     spec_nodes = [dump(n) for n in ast.walk(normalize_source(formula.source)) if isinstance(n, ast.expr)]  # type: ignore[arg-type]
     page_nodes = [dump(n) for n in ast.walk(page) if isinstance(n, ast.expr)]  # type: ignore[arg-type]
     return len(set(spec_nodes) ^ set(page_nodes))
+
+
+# -- the page's algorithm -------------------------------------------------------------------
+
+
+def check(page: Any, spec_data: Any = None) -> list[Any]:
+    """Findings for the formula blocks of a classified page: each against the spec's formula
+    for its clause, the item's words (range, factor, clipping bounds) against the clause,
+    and a clause the page lists no formula for."""
+    from conformance.docs import claims as claim_reader
+    from conformance.docs import findings as F
+
+    out: list[F.Finding] = []
+    blocks = page.of_kind("formula")
+    taken: set[str] = set()
+    for position, block in enumerate(blocks):
+        expression = expression_of(block.tree)
+        lead = block.lead.text if block.lead is not None else ""
+        ranges = claim_reader.intervals(claim_reader._strip_code(lead)) if lead else []
+        lead_range = ranges[0] if ranges else None
+        if expression is None:
+            out.append(F.error("formula", page.path, block.line, "formula",
+                               "a formula block must be one expression or assignment"))
+            continue
+        match = match_formula(expression, lead_range, position, taken, clip_in_text=claim_reader.has(lead, "clip"))
+        taken.add(match.clause)
+        formula = spec_formula(match.clause)
+        subject = f"formula [{match.clause}]"
+        cases = tuple(spec_data.cases_for_clause(match.clause, page.locale, 6)) if spec_data else ()
+        if not match.exact:
+            written = ast.unparse(expression)
+            detail = f" (first difference: the page has `{match.difference.page}` where the spec has " \
+                     f"`{match.difference.spec}`)" if match.difference else ""
+            out.append(F.error("formula", page.path, block.block.first_line, subject,
+                               f"`{written}` is not the spec's formula for [{match.clause}], `{formula.source}` "
+                               f"(SPEC.md:{formula.line}){detail}", clauses=(match.clause,), cases=cases))
+        if block.lead is None:
+            continue
+        if formula.data_range is not None and lead_range is not None and lead_range != formula.data_range:
+            low, high = lead_range
+            out.append(F.error("formula", page.path, block.lead.line, subject,
+                               f"the text says this formula is for data in [{_show_number(low)}, {_show_number(high)}]; "
+                               f"[{match.clause}] applies to [{_show_number(formula.data_range[0])}, "
+                               f"{_show_number(formula.data_range[1])}]", clauses=(match.clause, "norm.range"),
+                               cases=cases))
+        for claim in claim_reader.read_text(lead, block.lead.line):
+            if claim.kind == "factor" and match.clause == "norm.unit" and claim.values[0] != 255:
+                out.append(F.error("formula", page.path, claim.line, subject,
+                                   f"the text says values are multiplied by {_show_number(claim.values[0])}; "
+                                   f"[norm.unit] multiplies by 255", clauses=("norm.unit",), cases=cases))
+            if claim.kind == "clip" and claim.values and tuple(claim.values) != (0, 255):
+                out.append(F.error("formula", page.path, claim.line, subject,
+                                   f"the text says values are clipped to [{_show_number(claim.values[0])}, "
+                                   f"{_show_number(claim.values[1])}]; [norm.other] clips to [0, 255]",
+                                   clauses=("norm.other",), cases=cases))
+            if claim.kind == "no-clip" and match.clause == "norm.other":
+                out.append(F.error("formula", page.path, claim.line, subject,
+                                   "the text says values are not clipped; [norm.other] clips to [0, 255]",
+                                   clauses=("norm.other",), cases=cases))
+    if blocks:
+        for formula in spec_formulas():
+            if formula.clause not in taken:
+                out.append(F.error("formula", page.path, blocks[0].line, f"formula [{formula.clause}]",
+                                   f"the algorithm lists no formula for [{formula.clause}] (the spec's is "
+                                   f"`{formula.source}`); was it dropped?", clauses=(formula.clause,)))
+    return out
+
+
+def _show_number(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else str(float(value))
