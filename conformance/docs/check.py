@@ -40,8 +40,8 @@ def page_findings(page: classifier.ClassifiedPage) -> list[F.Finding]:
         out.append(F.note("page", page.path, block.line, "python block",
                           "a Python block that is neither a formula, a signature nor a wandb example; not checked"))
     if not page.blocks and not page.constants:
-        out.append(F.warning("page", page.path, page.page.body_line, "page",
-                             "the page has no Python blocks and no class-variable table: nothing to check"))
+        out.append(F.note("page", page.path, page.page.body_line, "page",
+                          "the page has no Python blocks and no class-variable table: nothing to check"))
     return out
 
 
