@@ -9,12 +9,22 @@ Drop-in for the documented surface: code written for `wandb.Image` runs with
 - `normalize`: the three-branch algorithm and `to_uint8`;
 - `modes`: shape-to-mode rules, mode checks and conversion;
 - `encoding`: file types and in-memory encoding;
-- `limits`: `MAX_DIMENSION`, `MAX_ITEMS`.
+- `limits`: `MAX_DIMENSION`, `MAX_ITEMS`;
+- `classes`, `boxes`, `masks`: the `classes`, `boxes` and `masks` arguments, checked (with
+  `scalars` for the numbers in them and `fields` for their keys and error paths);
+- `runs`: `all_boxes` and `all_masks`, which write files under `RunStub(dir).dir`.
 """
 
+from reference.boxes import BoundingBoxes2D
+from reference.classes import Classes
 from reference.image import Image
 from reference.limits import MAX_DIMENSION, MAX_ITEMS
 from reference.modes import guess_mode
+from reference.masks import ImageMask
 from reference.normalize import to_uint8
+from reference.runs import RunStub
 
-__all__ = ["Image", "MAX_DIMENSION", "MAX_ITEMS", "guess_mode", "to_uint8"]
+__all__ = [
+    "BoundingBoxes2D", "Classes", "Image", "ImageMask", "MAX_DIMENSION", "MAX_ITEMS", "RunStub",
+    "guess_mode", "to_uint8",
+]

@@ -7,13 +7,17 @@ pipeline it takes ([input.dispatch]). Everything is computed eagerly and kept in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from PIL import Image as PILImage
 
-from reference import encoding, inputs, limits, modes, normalize as normalization
+from reference import boxes as box_groups
+from reference import classes as class_sets
+from reference import encoding, inputs, limits, modes, runs
+from reference import masks as mask_sets
+from reference import normalize as normalization
 
 
 def _check_normalize_flag(normalize: Any) -> None:
@@ -34,7 +38,8 @@ class Image:
     - `image`: the `PIL.Image.Image` (pixels before encoding, so JPEG loss does not show);
     - `format`: "png" (default), "jpg", "jpeg", "bmp", or a file's extension as written;
     - `encoded`: the bytes of the encoded file, in memory (for a path, the file's bytes);
-    - `width`, `height`, `caption`, `grouping`, `classes`, `boxes`, `masks`.
+    - `width`, `height`, `caption`, `grouping`;
+    - `classes`, `boxes`, `masks`: checked and normalized (see classes.py, boxes.py, masks.py).
 
     `_image`, `_caption` and `_grouping` hold the same objects, for code that reads the
     private names `wandb.Image` uses.
@@ -57,7 +62,7 @@ class Image:
     ) -> None:
         _check_normalize_flag(normalize)
         if isinstance(data_or_path, Image):
-            self._copy_from(data_or_path, caption, grouping, classes)
+            self._copy_from(data_or_path, caption, grouping)
         else:
             kind = inputs.kind_of(data_or_path)
             if kind == "path":
@@ -68,10 +73,7 @@ class Image:
                 self._init_from_data(data_or_path, mode, file_type, bool(normalize))
             self._caption = caption
             self._grouping = grouping
-            self._classes = classes
-        # Boxes and masks belong to the call that gives them; a copy does not inherit them.
-        self._boxes = boxes
-        self._masks = masks
+        self._set_annotations(data_or_path, classes, boxes, masks)
 
     # -- one method per input kind ------------------------------------------------------
 
@@ -96,14 +98,24 @@ class Image:
         self._image = loaded.image
         self._encoded = loaded.raw
 
-    def _copy_from(self, other: Image, caption: Any, grouping: Any, classes: Any) -> None:
+    def _copy_from(self, other: Image, caption: Any, grouping: Any) -> None:
         """Another Image: same pixels and format; new metadata replaces old ([input.image])."""
         self._format = other._format
         self._image = other._image.copy()
         self._encoded = other._encoded
         self._caption = other._caption if caption is None else caption
         self._grouping = other._grouping if grouping is None else grouping
-        self._classes = other._classes if classes is None else classes
+
+    def _set_annotations(self, data_or_path: Any, classes: Any, boxes: Any, masks: Any) -> None:
+        """Classes, boxes and masks, checked against this image's size ([classes.*], [boxes.*],
+        [masks.*]). A copy keeps the other Image's classes unless new ones are given, and
+        never its boxes or masks: those belong to the call that gives them ([annotations.copy])."""
+        if classes is None and isinstance(data_or_path, Image):
+            self._classes = data_or_path._classes
+        else:
+            self._classes = class_sets.check_classes(classes)
+        self._boxes = box_groups.check_boxes(boxes, self.width, self.height)
+        self._masks = mask_sets.check_masks(masks, self.width, self.height)
 
     def _set_image(self, image: PILImage.Image) -> None:
         self._image = image
@@ -143,15 +155,18 @@ class Image:
         return self._grouping
 
     @property
-    def classes(self) -> Any:
+    def classes(self) -> class_sets.Classes | None:
+        """The checked class set, or None."""
         return self._classes
 
     @property
-    def boxes(self) -> Any:
+    def boxes(self) -> dict[str, dict[str, Any]] | None:
+        """Group name -> checked box group (plain numbers, `middle` as a list), or None."""
         return self._boxes
 
     @property
-    def masks(self) -> Any:
+    def masks(self) -> dict[str, dict[str, Any]] | None:
+        """Mask name -> checked mask (`mask_data` as uint8, or `path` and its `file`), or None."""
         return self._masks
 
     def __repr__(self) -> str:
@@ -183,3 +198,15 @@ class Image:
         """
         captions = [getattr(image, "_caption", None) for image in images]
         return captions if any(c is not None for c in captions) else False
+
+    @classmethod
+    def all_boxes(cls, images: Sequence[Image], run: Any, run_key: str, step: int | str) -> list[dict[str, Any] | None] | bool:
+        """Per image, None or group name -> reference to the group's JSON file written under
+        `run.dir`; False when no image has boxes ([all-boxes], [annotations.run])."""
+        return runs.collect(images, run, run_key, step, Image, lambda image: image._boxes, runs.write_boxes)
+
+    @classmethod
+    def all_masks(cls, images: Sequence[Image], run: Any, run_key: str, step: int | str) -> list[dict[str, Any] | None] | bool:
+        """Per image, None or mask name -> reference to the mask's PNG file written under
+        `run.dir`; False when no image has masks ([all-masks], [annotations.run])."""
+        return runs.collect(images, run, run_key, step, Image, lambda image: image._masks, runs.write_mask)

@@ -96,12 +96,13 @@ class LoadedFile:
     extension: str
 
 
-def load_path(path: str | os.PathLike[str]) -> LoadedFile:
+def load_path(path: str | os.PathLike[str], argument: str = "data_or_path") -> LoadedFile:
     """Read and decode an image file fully, leaving no file handle open ([input.path]).
 
     The whole file is read into memory first and decoded from there, so nothing stays
     open and the decoded image does not depend on the file afterwards. The format is the
     extension as written (after the last dot of the file name; empty when there is none).
+    Errors name `argument`, the parameter the path came in (a mask's path names its own).
     """
     name = os.fspath(path)
     try:
@@ -109,24 +110,24 @@ def load_path(path: str | os.PathLike[str]) -> LoadedFile:
             raw = handle.read()
     except OSError as error:
         raise ValueError(
-            f"data_or_path: cannot read image file {name!r} ({error.strerror or error}); "
+            f"{argument}: cannot read image file {name!r} ({error.strerror or error}); "
             f"a path must name an existing, readable image file"
         ) from None
     undecodable = (OSError, ValueError, SyntaxError, EOFError, PILImage.DecompressionBombError)
     try:
         image = PILImage.open(io.BytesIO(raw))
     except undecodable as error:
-        raise _undecodable(name, error) from None
-    check_dimensions(*image.size, what=f"image file {name!r}:")
+        raise _undecodable(name, error, argument) from None
+    check_dimensions(*image.size, what=f"image file {name!r}:", argument=argument)
     try:
         image.load()
     except undecodable as error:
-        raise _undecodable(name, error) from None
+        raise _undecodable(name, error, argument) from None
     return LoadedFile(image=image, raw=raw, extension=os.path.splitext(name)[1][1:])
 
 
-def _undecodable(name: str, error: BaseException) -> ValueError:
+def _undecodable(name: str, error: BaseException, argument: str) -> ValueError:
     return ValueError(
-        f"data_or_path: file {name!r} does not decode as an image ({error}); a path must "
+        f"{argument}: file {name!r} does not decode as an image ({error}); a path must "
         f"name an image file PIL can read"
     )

@@ -14,12 +14,12 @@ MAX_ITEMS: int = 108
 """Largest number of images one logged sequence is meant to hold; informative only."""
 
 
-def check_dimensions(width: int, height: int, what: str = "image") -> None:
+def check_dimensions(width: int, height: int, what: str = "image", argument: str = "data_or_path") -> None:
     """Raise ValueError when `width` or `height` exceeds MAX_DIMENSION ([limits.max-dimension])."""
     for name, value in (("width", width), ("height", height)):
         if value > MAX_DIMENSION:
             raise ValueError(
-                f"data_or_path: {what} {name} {value} exceeds Image.MAX_DIMENSION "
+                f"{argument}: {what} {name} {value} exceeds Image.MAX_DIMENSION "
                 f"({MAX_DIMENSION}); width and height must each be at most {MAX_DIMENSION} "
                 f"pixels (image size is {width}x{height})"
             )

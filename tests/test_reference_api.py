@@ -88,12 +88,15 @@ def test_grouping_is_stored_unchanged() -> None:
     assert img.grouping == 3 and img._grouping == 3
 
 
-def test_classes_boxes_and_masks_are_stored_as_given() -> None:
+def test_classes_boxes_and_masks_are_stored_checked() -> None:
     classes = [{"id": 1, "name": "cat"}]
     boxes = {"predictions": {"box_data": []}}
     masks = {"truth": {"mask_data": GRAY}}
     img = Image(GRAY, classes=classes, boxes=boxes, masks=masks)
-    assert img.classes is classes and img.boxes is boxes and img.masks is masks
+    assert img.classes.class_set == ({"id": 1, "name": "cat"},)
+    assert img.boxes == {"predictions": {"box_data": []}}
+    assert img.masks["truth"]["mask_data"].dtype == np.uint8
+    np.testing.assert_array_equal(img.masks["truth"]["mask_data"], GRAY)
 
 
 def test_encoded_bytes_are_available_in_memory() -> None:
