@@ -14,10 +14,14 @@ Worker-side: standard library and NumPy.
 from __future__ import annotations
 
 import inspect
+import io
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
+import numpy as np
+
 from conformance.adapters.base import Unmappable
-from conformance.adapters.image_class import ImageClassAdapter
+from conformance.adapters.image_class import ImageClassAdapter, sniff
+from conformance.model import Observation
 
 #: The documented constructor keywords and their documented defaults ([api.signature]).
 DOCUMENTED_DEFAULTS: Dict[str, Any] = {
@@ -89,6 +93,14 @@ class MappedAdapter(ImageClassAdapter):
     def all_captions(self, images: Any) -> Any:
         return self._class_member("all_captions")(images)
 
+    def all_boxes(self, images: Any, kwargs: Dict[str, Any]) -> Any:
+        self._class_member("all_boxes")
+        return super().all_boxes(images, kwargs)
+
+    def all_masks(self, images: Any, kwargs: Dict[str, Any]) -> Any:
+        self._class_member("all_masks")
+        return super().all_masks(images, kwargs)
+
     def attribute(self, name: Optional[str]) -> Any:
         if not name:
             raise ValueError("api 'attribute' needs a name")
@@ -99,21 +111,18 @@ class MappedAdapter(ImageClassAdapter):
         raise Unmappable(f"{self.display}({own}) is not wandb's constructor; the adapter maps keywords onto it")
 
 
-def observe_encoded(encoded: bytes, file_format: Any, caption: Any, grouping: Any = None) -> Any:
+def observe_encoded(encoded: bytes, file_format: Any, caption: Any, grouping: Any = None) -> Observation:
     """The observation of an image that exists only as the encoded file a class stores:
-    pixels, mode and size as decoded from those bytes (after compression, for JPEG)."""
-    import io
-
-    import numpy as np
+    pixels, mode and size as decoded from those bytes (after compression, for JPEG). Bytes
+    that do not decode leave the pixels unobserved, with a note: the class made no error."""
     from PIL import Image as PILImage
 
-    from conformance.adapters.image_class import sniff
-    from conformance.model import Observation
-
-    with PILImage.open(io.BytesIO(encoded)) as decoded:
-        decoded.load()
-        return Observation(
-            pixels=np.asarray(decoded), mode=decoded.mode, size=decoded.size, format=file_format,
-            encoded=sniff(encoded[:16]), caption=caption, grouping=grouping,
-            notes=("pixels decoded from the encoded file the class stores",),
-        )
+    common = {"format": file_format, "encoded": sniff(encoded[:16]), "caption": caption, "grouping": grouping}
+    try:
+        with PILImage.open(io.BytesIO(encoded)) as decoded:
+            decoded.load()
+            return Observation(pixels=np.asarray(decoded), mode=decoded.mode, size=decoded.size, **common,
+                               notes=("pixels decoded from the encoded file the class stores",))
+    except Exception as exc:
+        return Observation(**common, notes=(f"the file the class stores does not decode as an image: "
+                                            f"{type(exc).__name__}: {exc}",))
