@@ -37,8 +37,9 @@ _SPLIT = re.compile(r"\s+[-–—]\s+|[;；。！!]|\.\s+|\.$")
 
 WORDS = {
     "negation": r"\bnot\b|\bno\b|\bnever\b|n't\b|\bwithout\b|\bunclipped\b|\bunclamped\b|\bunchanged\b|"
-                r"ない|ません|されず|せず|않|없|안\s",
-    "avoid": r"avoid|bypass|skip|disabl|turn(?:ed|s)? off|回避|無効|避け|スキップ|회피|비활성|건너|피하",
+                r"ない|ません|されず|せず|なし|無し|않|없|안\s",
+    "avoid": r"avoid|bypass|skip|disabl|(?:turn|switch)(?:ed|es|s)? off|\boff\b|回避|無効|避け|スキップ|オフ|"
+             r"회피|비활성|건너|피하|끄|끔",
     "clip": r"clip|clamp|クリップ|クリッピング|클립|클리핑",
     "multiply": r"multipl|\btimes\b|×|掛け|倍|乗算|곱|(?<=\d)\s*배(?!열)",
     "normalize": r"normali[sz]|正規化|정규화",

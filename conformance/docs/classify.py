@@ -212,11 +212,20 @@ def _signed_rescale(tree: ast.Module) -> bool:
     return False
 
 
-def content_key(tree: ast.Module, section: str | None) -> str:
-    """The example key read from the code alone."""
+ACCEPTED_FILE_TYPES = ("png", "jpg", "jpeg", "bmp")
+_HEADING_FILE_TYPE = re.compile(r"(?<![\w])\.?(jpe?g|bmp)\b", re.I)
+
+
+def content_key(tree: ast.Module, section: str | None, heading: Heading | None = None) -> str:
+    """The example key read from the code (a usage example whose file_type is not one the
+    spec accepts is keyed by what its heading announces, so a broken call is reported as
+    that example's failure rather than as a different example)."""
     calls = image_calls(tree)
     file_type = next((keyword_constant(c, "file_type") for c in calls if keyword_constant(c, "file_type")), None)
     if section == "examples" or (section != "effects" and _uses_run(tree)):
+        if isinstance(file_type, str) and file_type not in ACCEPTED_FILE_TYPES and heading is not None:
+            announced = _HEADING_FILE_TYPE.search(plain_text(heading.text))
+            file_type = announced.group(1).lower().replace("jpeg", "jpg") if announced else None
         if isinstance(file_type, str) and file_type != "png":
             return f"usage-{file_type}"
         return "usage-pil" if _uses_pil(tree) else "usage-numpy"
@@ -234,7 +243,7 @@ def example_key(tree: ast.Module, heading: Heading | None, section: str | None) 
         match = _EXAMPLE_NUMBER.search(plain_text(heading.text))
         if match:
             return f"example-{int(match.group(1))}"
-    return content_key(tree, section)
+    return content_key(tree, section, heading)
 
 
 # -- formulas -------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ _STRING_TOKENS = {tokenize.STRING}
 for _name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END"):
     if hasattr(tokenize, _name):
         _STRING_TOKENS.add(getattr(tokenize, _name))
+#: A signature parameter one translation may leave out (see signature.py): name, default.
+OMITTABLE = ("normalize", "True")
 _SKIPPED = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
 
 
@@ -177,9 +179,17 @@ def _compare_signatures(a: ClassifiedPage, a_blocks: list[PyBlock], b: Classifie
         a_line = left[i1][2] if i1 < len(left) else a_blocks[0].line
         b_line = right[j1][2] if j1 < len(right) else b_blocks[0].line
         show = lambda items: ", ".join(n + (f"={d}" if d else "") for n, d, _ in items) or "nothing"  # noqa: E731
-        out.append(F.error("consistency", b.path, b_line, subject,
-                           f"{subject} differs from its translation: this page has {show(right[j1:j2])} where "
-                           f"{a.path}:{a_line} has {show(left[i1:i2])}", related=(F.Location(a.path, a_line),)))
+        message = (f"{subject} differs from its translation: this page has {show(right[j1:j2])} where "
+                   f"{a.path}:{a_line} has {show(left[i1:i2])}")
+        only = [x[:2] for x in left[i1:i2] + right[j1:j2]]
+        if subject == "signature" and op in ("delete", "insert") and only == [OMITTABLE]:
+            # The same decision as the signature check: a block without normalize, which the page
+            # documents elsewhere, is a warning; so is a translation that differs only by it.
+            out.append(F.warning("consistency", b.path, b_line, subject,
+                                 message + " (one block omits normalize; a warning, as in the signature check)",
+                                 related=(F.Location(a.path, a_line),)))
+            continue
+        out.append(F.error("consistency", b.path, b_line, subject, message, related=(F.Location(a.path, a_line),)))
     return out
 
 

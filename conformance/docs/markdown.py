@@ -204,9 +204,16 @@ def _front_matter(lines: list[str], problems: list[Problem]) -> tuple[dict[str, 
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
+        start = getattr(exc, "context_mark", None)
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        if start is not None and context:
+            line = start.line + 2
+            where = f" (at line {mark.line + 2})" if mark is not None and mark.line != start.line else ""
+            problem = f"{context}: {problem}{where}"
+        else:
+            line = mark.line + 2 if mark is not None else 1
         problems.append(Problem(line, f"front matter is not valid YAML: {problem}"))
         return {}, {}, end + 1
     finally:
