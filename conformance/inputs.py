@@ -97,6 +97,21 @@ def _non_contiguous(torch: Any, tensor: Any) -> Any:
     raise SetupError(f"cannot make a non-contiguous view of shape {tuple(tensor.shape)}")
 
 
+def _argument_array(inner: Dict[str, Any]) -> Any:
+    """A `$array` keyword-argument value: the NumPy scalar of a 0-d array, or a tensor."""
+    array = protocol.decode_array(inner["array"])
+    if inner.get("as") == "scalar":
+        return array[()]
+    if inner.get("as") == "tensor":
+        return _tensor({"array": inner["array"], "dtype": inner.get("dtype")})
+    raise SetupError(f"unknown $array 'as' {inner.get('as')!r}")
+
+
+def decode_arguments(wire: Any) -> Any:
+    """Keyword arguments from the wire, with `$array` values rebuilt as scalars or tensors."""
+    return protocol.decode_value(wire, {"$array": _argument_array})
+
+
 Maker = Callable[[Any, Dict[str, Any]], Any]
 
 
@@ -124,7 +139,7 @@ def build(wire: Dict[str, Any], make_image: Maker) -> Any:
 def _inner_image(of: Dict[str, Any], kwargs: Dict[str, Any], make_image: Maker) -> Any:
     data = build(of, make_image)
     try:
-        return make_image(data, protocol.decode_value(kwargs))
+        return make_image(data, decode_arguments(kwargs))
     except Skip:
         raise
     except Exception as exc:
@@ -156,8 +171,10 @@ def snapshot(obj: Any) -> Any:
         path = pathlib.Path(obj)
         content = _digest(path.read_bytes()) if path.is_file() else None
         return ("path", type(obj).__name__, str(obj), content)
-    if isinstance(obj, list):
-        return ("list", tuple(snapshot(o) for o in obj))
+    if isinstance(obj, (list, tuple)):
+        return (type(obj).__name__, tuple(snapshot(o) for o in obj))
+    if isinstance(obj, dict):
+        return ("dict", tuple((protocol.safe_repr(k), snapshot(v)) for k, v in obj.items()))
     image = getattr(obj, "image", None)
     if image is not None and hasattr(image, "tobytes"):
         return ("image", snapshot(image))

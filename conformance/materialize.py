@@ -8,7 +8,7 @@ written by the runner too, so implementations in other languages need no image e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,31 +56,104 @@ def _split(field: str) -> list[Any]:
 
 
 @dataclass(frozen=True)
+class ArrayArgument:
+    """A `{$array: ...}` inside keyword arguments, built: the array, and what the worker hands
+    over (`as`: the ndarray itself, the NumPy scalar of a 0-d array, or a tensor)."""
+
+    array: np.ndarray
+    as_: str
+    dtype: str
+
+
+@dataclass(frozen=True)
+class FileArgument:
+    """A `{$file: ...}` inside keyword arguments: a file the runner writes, passed as its path.
+    `node` is a materialized `path` input."""
+
+    node: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Materialized:
-    """A case's input with every array built: a tree of plain dicts holding ndarrays, in the
-    shape of the protocol's input object (see spec/PROTOCOL.md)."""
+    """A case's input and call keyword arguments with every array built: a tree of plain
+    dicts holding ndarrays (and, inside keyword arguments, ArrayArgument and FileArgument),
+    in the shape of the protocol's input object (see spec/PROTOCOL.md)."""
 
     input: dict[str, Any]
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
     def kinds(self) -> frozenset[str]:
-        """Every input kind the tree uses, for the implementation's capability check."""
+        """Every input kind the tree uses, for the implementation's capability check; tensors
+        and files inside keyword arguments count as tensor and path inputs."""
         found: set[str] = set()
+
+        def walk_arguments(value: Any) -> None:
+            if isinstance(value, ArrayArgument) and value.as_ == "tensor":
+                found.add("tensor")
+            elif isinstance(value, FileArgument):
+                found.add("path")
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk_arguments(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk_arguments(item)
 
         def walk(node: dict[str, Any]) -> None:
             found.add(node["kind"])
             if node["kind"] == "image":
                 walk(node["of"])
+                walk_arguments(node["kwargs"])
             elif node["kind"] == "images":
                 for item in node["items"]:
                     walk(item["of"])
+                    walk_arguments(item["kwargs"])
 
         walk(self.input)
+        walk_arguments(self.kwargs)
         return frozenset(found)
 
 
 def materialize(case: Case) -> Materialized:
-    """Build the arrays of `case.input`; raises MaterializeError naming the field."""
-    return Materialized(_input(case.input, ["input"]))
+    """Build the arrays of `case.input` and of the call's keyword arguments; raises
+    MaterializeError naming the field."""
+    return Materialized(_input(case.input, ["input"]), _arguments(case.call.get("kwargs") or {}, ["call", "kwargs"]))
+
+
+ARGUMENT_AS = ("ndarray", "scalar", "tensor")
+
+
+def _arguments(value: Any, where: list[Any]) -> Any:
+    """Keyword-argument values with `{$array: spec}` and `{$file: spec}` built; everything
+    else as written."""
+    if isinstance(value, dict):
+        if "$array" in value or "$file" in value:
+            return _tagged_argument(value, where)
+        return {key: _arguments(item, where + [key]) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_arguments(item, where + [index]) for index, item in enumerate(value)]
+    return value
+
+
+def _tagged_argument(value: dict[str, Any], where: list[Any]) -> ArrayArgument | FileArgument:
+    if len(value) != 1:
+        raise MaterializeError(where, f"an argument tag stands alone; got keys {sorted(map(str, value))}")
+    (tag, spec), = value.items()
+    where = where + [tag]
+    if not isinstance(spec, dict) or "dtype" not in spec:
+        raise MaterializeError(where, "needs a mapping with at least 'dtype'")
+    if tag == "$file":
+        return FileArgument(_input({**spec, "kind": "path"}, where))
+    as_ = spec.get("as", "ndarray")
+    if as_ not in ARGUMENT_AS:
+        raise MaterializeError(where + ["as"], f"{as_!r} is not one of {', '.join(ARGUMENT_AS)}")
+    dtype = spec["dtype"]
+    if dtype == "bfloat16" and as_ != "tensor" or as_ == "tensor" and dtype in _NUMPY_ONLY:
+        raise MaterializeError(where + ["dtype"], f"{dtype!r} cannot be handed over as {as_!r}")
+    array = _array(spec, where)
+    if as_ == "scalar" and array.ndim != 0:
+        raise MaterializeError(where + ["value"], f"a scalar needs a single value, got shape {list(array.shape)}")
+    return ArrayArgument(array, as_, dtype)
 
 
 def _array(spec: dict[str, Any], where: list[Any], *, required: bool = True) -> np.ndarray | None:
@@ -154,7 +227,8 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
             "text": spec.get("text"),
         }
     if kind == "image":
-        return {"kind": "image", "of": _input(spec["of"], where + ["of"]), "kwargs": dict(spec.get("kwargs") or {})}
+        kwargs = _arguments(spec.get("kwargs") or {}, where + ["kwargs"])
+        return {"kind": "image", "of": _input(spec["of"], where + ["of"]), "kwargs": kwargs}
     if kind == "images":
         items = []
         for index, item in enumerate(spec["items"]):
@@ -162,7 +236,7 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
                 raise MaterializeError(where + ["items", index], "needs 'of'")
             items.append({
                 "of": _input(item["of"], where + ["items", index, "of"]),
-                "kwargs": dict(item.get("kwargs") or {}),
+                "kwargs": _arguments(item.get("kwargs") or {}, where + ["items", index, "kwargs"]),
             })
         return {"kind": "images", "items": items}
     if kind == "python":
@@ -196,6 +270,30 @@ def to_wire(materialized: Materialized, staging: Path) -> dict[str, Any]:
     return _wire(materialized.input, Path(staging), [0])
 
 
+def kwargs_to_wire(materialized: Materialized, staging: Path) -> Any:
+    """The call's keyword arguments as a protocol value; `$file` files are written under
+    `staging`/kwargs, apart from the input's files."""
+    return _wire_arguments(materialized.kwargs, Path(staging) / "kwargs", [0])
+
+
+def _wire_arguments(value: Any, staging: Path, counter: list[int]) -> Any:
+    """Keyword arguments as a protocol value: an ArrayArgument as `$ndarray` (as=ndarray) or
+    `{"$array": {"as", "dtype", "array"}}`, a FileArgument as the path of the file written."""
+    if isinstance(value, ArrayArgument):
+        if value.as_ == "ndarray":
+            return {"$ndarray": protocol.encode_array(value.array)}
+        return {"$array": {"as": value.as_, "dtype": value.dtype, "array": protocol.encode_array(value.array)}}
+    if isinstance(value, FileArgument):
+        return _wire(value.node, staging, counter)["path"]
+    if isinstance(value, dict):
+        if all(type(k) is str and not k.startswith("$") for k in value):
+            return {k: _wire_arguments(v, staging, counter) for k, v in value.items()}
+        return {"$dict": [[protocol.encode_value(k), _wire_arguments(v, staging, counter)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [_wire_arguments(v, staging, counter) for v in value]
+    return protocol.encode_value(value)
+
+
 def _wire_array(array: np.ndarray, staging: Path, counter: list[int]) -> dict[str, Any]:
     if array.nbytes > INLINE_ARRAY_LIMIT and not array.dtype.hasobject:
         counter[0] += 1
@@ -219,12 +317,13 @@ def _wire(node: dict[str, Any], staging: Path, counter: list[int]) -> dict[str, 
         write_file(node, target)
         return {"kind": "path", "path": str(target), "as": node["as"]}
     if kind == "image":
-        return {"kind": "image", "of": _wire(node["of"], staging, counter), "kwargs": protocol.encode_value(node["kwargs"])}
+        return {"kind": "image", "of": _wire(node["of"], staging, counter),
+                "kwargs": _wire_arguments(node["kwargs"], staging, counter)}
     if kind == "images":
         return {
             "kind": "images",
             "items": [
-                {"of": _wire(i["of"], staging, counter), "kwargs": protocol.encode_value(i["kwargs"])}
+                {"of": _wire(i["of"], staging, counter), "kwargs": _wire_arguments(i["kwargs"], staging, counter)}
                 for i in node["items"]
             ],
         }

@@ -15,7 +15,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, fields
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
@@ -28,7 +28,7 @@ SUPPORTED_VERSIONS = (1,)
 INPUT_KINDS = ("numpy", "tensor", "pil", "path", "image", "images", "python")
 #: Capabilities beyond input kinds.
 EXTRA_CAPABILITIES = ("normalize-keyword",)
-APIS = ("Image", "to_uint8", "guess_mode", "all_captions", "attribute", "signature")
+APIS = ("Image", "to_uint8", "guess_mode", "all_captions", "all_boxes", "all_masks", "attribute", "signature")
 
 #: Outcomes of a request.
 OBSERVED, SKIPPED, SETUP_ERROR, CRASHED = "observed", "skipped", "setup-error", "crashed"
@@ -126,10 +126,11 @@ def encode_value(obj: Any) -> Any:
     return {"$object": {"type": _type_name(obj), "repr": safe_repr(obj), "value": plain}}
 
 
-def decode_value(data: Any) -> Any:
-    """The inverse of encode_value ($object decodes to an Opaque)."""
+def decode_value(data: Any, tags: Optional[Dict[str, Callable[[Any], Any]]] = None) -> Any:
+    """The inverse of encode_value ($object decodes to an Opaque). `tags` maps further
+    one-member tags to the function that decodes their member (the worker's `$array`)."""
     if isinstance(data, list):
-        return [decode_value(v) for v in data]
+        return [decode_value(v, tags) for v in data]
     if not isinstance(data, dict):
         return data
     if len(data) == 1:
@@ -141,10 +142,12 @@ def decode_value(data: Any) -> Any:
         if key == "$ndarray":
             return decode_array(inner)
         if key == "$dict":
-            return {_hashable(decode_value(k)): decode_value(v) for k, v in inner}
+            return {_hashable(decode_value(k, tags)): decode_value(v, tags) for k, v in inner}
         if key == "$object":
             return Opaque(inner["type"], inner["repr"], decode_value(inner.get("value")))
-    return {k: decode_value(v) for k, v in data.items()}
+        if tags and key in tags:
+            return tags[key](inner)
+    return {k: decode_value(v, tags) for k, v in data.items()}
 
 
 def _hashable(key: Any) -> Any:

@@ -1,8 +1,8 @@
 """One line of Python that repeats a case's call, for the report of a failure.
 
 It is built from the case as written (inline values or the generator call), so a reader can
-paste it after `import numpy as np, torch, PIL.Image, conformance.generators` and the
-implementation's import, and see the same result.
+paste it after `import numpy as np, torch, PIL.Image, tempfile, conformance.generators,
+reference` and the implementation's import, and see the same result.
 """
 
 from __future__ import annotations
@@ -26,13 +26,17 @@ def reproduction(case: Case, image: str = "Image") -> str:
     files: list[str] = []
     data = _input(case.input, image, files)
     if api == "Image":
-        line = f"{image}({_args(data, call.get('kwargs'))})"
+        line = f"{image}({_args(data, call.get('kwargs'), files)})"
     elif api == "to_uint8":
         line = f"{image}.to_uint8({data})"
     elif api == "guess_mode":
-        line = f"{image}.guess_mode({_args(data, call.get('kwargs'))})"
+        line = f"{image}.guess_mode({_args(data, call.get('kwargs'), files)})"
     elif api == "all_captions":
         line = f"{image}.all_captions({data})"
+    elif api in ("all_boxes", "all_masks"):
+        kwargs = call.get("kwargs") or {}
+        run_key, step = kwargs.get("run_key", "key"), kwargs.get("step", 0)
+        line = f"{image}.{api}({data}, reference.RunStub(tempfile.mkdtemp()), {run_key!r}, {step!r})"
     elif api == "attribute":
         line = f"{image}.{call.get('name')}"
     elif api == "signature":
@@ -42,21 +46,31 @@ def reproduction(case: Case, image: str = "Image") -> str:
     return line + ("  # " + "; ".join(files) if files else "")
 
 
-def _args(first: str, kwargs: dict[str, Any] | None) -> str:
-    parts = [first] + [f"{k}={_literal(v)}" for k, v in (kwargs or {}).items()]
+def _args(first: str, kwargs: dict[str, Any] | None, files: list[str] | None = None) -> str:
+    parts = [first] + [f"{k}={_literal(v, files)}" for k, v in (kwargs or {}).items()]
     return ", ".join(parts)
 
 
-def _literal(value: Any) -> str:
+def _literal(value: Any, files: list[str] | None = None) -> str:
+    """A value as Python; in keyword arguments `{$array: ...}` becomes the array, scalar or
+    tensor expression and `{$file: ...}` the file's name (what it holds goes to `files`)."""
     if isinstance(value, float):
         if math.isnan(value):
             return "float('nan')"
         if math.isinf(value):
             return "float('inf')" if value > 0 else "float('-inf')"
     if isinstance(value, list):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
+        return "[" + ", ".join(_literal(v, files) for v in value) + "]"
+    if isinstance(value, dict) and len(value) == 1 and "$array" in value:
+        spec = value["$array"]
+        text = _array(spec)
+        if spec.get("as") == "scalar":
+            return f"{text}[()]"
+        return f"torch.from_numpy({text})" if spec.get("as") == "tensor" else text
+    if isinstance(value, dict) and len(value) == 1 and "$file" in value:
+        return _input({**value["$file"], "kind": "path"}, "", files if files is not None else [])
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_literal(k, files)}: {_literal(v, files)}" for k, v in value.items()) + "}"
     return repr(value)
 
 
@@ -116,8 +130,8 @@ def _input(spec: dict[str, Any], image: str, files: list[str]) -> str:
         files.append(f"{spec['filename']}: {what}")
         return path
     if kind == "image":
-        return f"{image}({_args(_input(spec['of'], image, files), spec.get('kwargs'))})"
+        return f"{image}({_args(_input(spec['of'], image, files), spec.get('kwargs'), files)})"
     if kind == "images":
-        items = [f"{image}({_args(_input(i['of'], image, files), i.get('kwargs'))})" for i in spec["items"]]
+        items = [f"{image}({_args(_input(i['of'], image, files), i.get('kwargs'), files)})" for i in spec["items"]]
         return "[" + ", ".join(items) + "]"
     return _literal(spec.get("value"))

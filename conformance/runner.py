@@ -384,11 +384,12 @@ class Session:
                 worker.start(max(self.timeout, STARTUP_TIMEOUT))
             except RunnerError as exc:
                 return result(Status.CRASH, f"could not start a fresh worker: {exc}"), None
-        call = {"api": case.call["api"], "kwargs": protocol.encode_value(case.call.get("kwargs") or {})}
+        call: dict[str, Any] = {"api": case.call["api"]}
         if "name" in case.call:
             call["name"] = case.call["name"]
         with tempfile.TemporaryDirectory(prefix="wbimage-case-") as staging:
             try:
+                call["kwargs"] = materialize.kwargs_to_wire(built, Path(staging))
                 message = protocol.run_request(case.id, call, materialize.to_wire(built, Path(staging)))
                 reply = worker.request(message, self.timeout)
                 if reply.get("type") != "result" or reply.get("id") != case.id:

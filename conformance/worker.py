@@ -61,19 +61,21 @@ def handle(adapter: Any, message: Dict[str, Any]) -> Dict[str, Any]:
     call = message.get("call") or {}
     try:
         data = inputs.build(message["input"], adapter.make_image)
-        kwargs = protocol.decode_value(call.get("kwargs") or {})
+        kwargs = inputs.decode_arguments(call.get("kwargs") or {})
     except (inputs.Skip, Unmappable) as skip:
         return protocol.result_reply(case_id, protocol.SKIPPED, reason=str(skip))
     except MemoryError:
         raise
     except Exception as exc:
         return protocol.result_reply(case_id, protocol.SETUP_ERROR, reason=f"{type(exc).__name__}: {exc}")
-    before = inputs.snapshot(data)
+    before, kwargs_before = inputs.snapshot(data), inputs.snapshot(kwargs)
     try:
         observation = perform(adapter, str(call.get("api")), data, kwargs, call.get("name"))
     except Unmappable as skip:
         return protocol.result_reply(case_id, protocol.SKIPPED, reason=str(skip))
     change = inputs.describe_change(before, inputs.snapshot(data))
+    if not change and inputs.snapshot(kwargs) != kwargs_before:
+        change = "the keyword arguments changed"
     if change:
         observation = replace(observation, input_mutated=True, notes=observation.notes + (change,))
     return protocol.result_reply(case_id, protocol.OBSERVED, observation)

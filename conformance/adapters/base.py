@@ -8,7 +8,10 @@ An adapter is what stands between the suite and one implementation inside a work
 - `observe(image)` -> an `Observation` of that Image (pixels, mode, size, format, encoded,
   caption, grouping);
 - `to_uint8(data)`, `guess_mode(data, kwargs)`, `all_captions(images)`, `attribute(name)`
-  and `signature()` -> the plain return value (signature: a list of [name, default]).
+  and `signature()` -> the plain return value (signature: a list of [name, default]);
+- optionally `all_boxes(images, kwargs)` and `all_masks(images, kwargs)` -> the return value
+  with each file reference read back (see run_files.py; kwargs may give run_key and step).
+  An adapter without them has those cases skipped.
 
 Adapter methods just call and return, or raise what the implementation raised; `perform`
 turns that into an Observation. An adapter that wants to tell the report something (how it
@@ -70,6 +73,11 @@ def perform(adapter: Any, api: str, data: Any, kwargs: Dict[str, Any], name: Opt
                 obs = Observation(value=adapter.guess_mode(data, kwargs), has_value=True)
             elif api == "all_captions":
                 obs = Observation(value=adapter.all_captions(data), has_value=True)
+            elif api in ("all_boxes", "all_masks"):
+                method = getattr(adapter, api, None)
+                if method is None:
+                    raise Unmappable(f"the adapter has no {api}")
+                obs = Observation(value=method(data, kwargs), has_value=True)
             elif api == "attribute":
                 obs = Observation(value=adapter.attribute(name), has_value=True)
             elif api == "signature":

@@ -11,11 +11,12 @@ from __future__ import annotations
 import inspect
 import os
 import warnings
-from typing import Any, Dict, List, Optional
+from typing import Any, ContextManager, Dict, List, Optional
 
 import numpy as np
 
 from conformance import protocol
+from conformance.adapters import run_files
 from conformance.adapters.base import AdapterNote
 from conformance.model import Observation
 
@@ -87,6 +88,31 @@ class ImageClassAdapter:
 
     def all_captions(self, images: Any) -> Any:
         return self.cls.all_captions(images)
+
+    def all_boxes(self, images: Any, kwargs: Dict[str, Any]) -> Any:
+        return self._files_of("all_boxes", images, kwargs)
+
+    def all_masks(self, images: Any, kwargs: Dict[str, Any]) -> Any:
+        return self._files_of("all_masks", images, kwargs)
+
+    def _files_of(self, method: str, images: Any, kwargs: Dict[str, Any]) -> Any:
+        """`cls.all_boxes(images, run, run_key, step)` (or all_masks) with the run from
+        `open_run`, its file references read back (run_files.resolve)."""
+        run_key = kwargs.get("run_key", run_files.RUN_KEY)
+        step = kwargs.get("step", run_files.STEP)
+        with self.open_run() as run:
+            self.prepare_run(images, run, run_key, step)
+            returned = getattr(self.cls, method)(images, run, run_key, step)
+            return run_files.resolve(returned, os.fspath(run.dir), run_key, step)
+
+    def open_run(self) -> ContextManager[Any]:
+        """The run passed to all_boxes and all_masks: by default a fresh stand-in with only a
+        `dir` ([annotations.run]). An implementation that needs its own run overrides this."""
+        return run_files.fresh_run()
+
+    def prepare_run(self, images: Any, run: Any, run_key: Any, step: Any) -> None:
+        """What must happen to `images` before all_boxes/all_masks can be called with `run`;
+        nothing by default."""
 
     def attribute(self, name: Optional[str]) -> Any:
         if not name:

@@ -12,6 +12,8 @@ is wandb's own is kept here:
   that drop the in-memory picture after writing it, so JPEG pixels are after compression.
 - `guess_mode` is a plain method in every release measured, so it needs an instance; the
   generic adapter calls it on one made without the constructor, and says so in a note.
+- `all_boxes` and `all_masks` need a real `wandb.Run` and images already bound to it (as
+  `run.log` does): one offline run per worker, and each Image bound before the call.
 - `normalize=` exists only in 0.20.0-0.28.x; where it is missing, the capability is not
   declared and each such case fails with the implementation's own TypeError and a note.
 
@@ -21,8 +23,9 @@ Worker-side: standard library and NumPy; wandb itself is imported by `load()`.
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import replace
-from typing import Any, Dict, List, Optional
+from typing import Any, ContextManager, Dict, List, Optional
 
 from conformance.adapters import offline
 from conformance.adapters.image_class import ImageClassAdapter, sniff
@@ -74,6 +77,29 @@ class WandbAdapter(ImageClassAdapter):
                 return sniff(handle.read(16))
         notes.append(f"no encoded file at {ENCODED_FILE_ATTRIBUTE} ({path!r})")
         return None
+
+    # -- all_boxes / all_masks: a real offline run, and the images bound to it ----------------
+
+    _run: Any = None
+
+    def open_run(self) -> ContextManager[Any]:
+        """One offline `wandb.Run` per worker, started on first use: releases accept no other
+        kind of run, and starting one takes about a second. Offline, because a disabled run
+        asks the server for its version when an image is bound; offline writes only under the
+        private WANDB_DIR and opens no connection."""
+        if self._run is None:
+            import wandb
+
+            self._run = wandb.init(mode="offline")
+        return nullcontext(self._run)
+
+    def prepare_run(self, images: Any, run: Any, run_key: Any, step: Any) -> None:
+        """Releases read boxes and masks back from files that only binding an Image to the run
+        writes (`run.log` binds before it calls all_boxes); bind each Image with the same key
+        and step."""
+        for image in images if isinstance(images, (list, tuple)) else ():
+            if isinstance(image, self.cls):
+                image.bind_to_run(run, run_key, step)
 
 
 def load() -> WandbAdapter:
