@@ -16,6 +16,7 @@ from typing import NoReturn
 import spec
 from conformance import cases as case_files
 from conformance import expectations as expectation_files
+from conformance import matrix as matrix_command
 from conformance import runner, selection
 from conformance.docs import command as docs_command
 from conformance.model import RunReport
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     docs = commands.add_parser("docs", help="check documentation pages against the spec and an implementation")
     docs_command.add_arguments(docs, _Parser)
+
+    matrix_command.add_arguments(commands.add_parser("matrix", help="compatibility table: clause families x implementations"))
     return parser
 
 
@@ -74,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return coverage_command(args)
         if args.command == "docs":
             return docs_command.run(args)
+        if args.command == "matrix":
+            return matrix_command.run(args)
         return run_command(args)
     except (UsageError, case_files.CaseFileError, expectation_files.ExpectationsError,
             selection.SelectionError, runner.RunnerError, *docs_command.USAGE_ERRORS) as exc:
