@@ -117,7 +117,8 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
         first = params[0].name if params else "nothing"
         out.append(F.error("signature", path, params[0].line if params else block.line, subject,
                            f"the first parameter is {first!r}; the spec's is {FIRST_PARAMETER!r}", **extra))
-        rest = [p for p in params if p.name != FIRST_PARAMETER]
+        rest = [p for p in params if p.name != FIRST_PARAMETER][1:] if FIRST_PARAMETER not in \
+            {p.name for p in params} else [p for p in params if p.name != FIRST_PARAMETER]
     else:
         rest = params[1:]
     expected = [name for name, _ in spec.parameters]

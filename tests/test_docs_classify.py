@@ -1,0 +1,171 @@
+"""What each Python block is, which example it is, and which locale and document a page is."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conformance.docs import classify, sections
+from conformance.docs.markdown import parse_page, read_page
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "docs"
+
+
+def classified(name: str) -> classify.ClassifiedPage:
+    return classify.classify(read_page(FIXTURES / name))
+
+
+def of(text: str, path: str = "page.md") -> classify.ClassifiedPage:
+    return classify.classify(parse_page(textwrap.dedent(text).lstrip("\n"), path))
+
+
+@pytest.mark.parametrize("name", ["good/image.en.md", "good/image.ja.md", "good/image.ko.md"])
+def test_every_block_of_an_image_page_is_classified(name):
+    page = classified(name)
+    kinds = [(b.kind, b.key) for b in page.blocks]
+    assert kinds == [
+        ("signature", "constructor"),
+        ("formula", ""), ("formula", ""), ("formula", ""),
+        ("example", "example-1"), ("example", "example-2"), ("example", "example-3"), ("example", "example-4"),
+        ("example", "usage-numpy"), ("example", "usage-pil"), ("example", "usage-jpg"),
+        ("method", "all_captions"), ("method", "guess_mode"), ("method", "to_uint8"),
+    ]
+    assert [r.name for t in page.constants for r in t.rows] == ["MAX_DIMENSION", "MAX_ITEMS"]
+    assert len(page.args_tables) == 1
+
+
+def test_formulas_know_their_list_item():
+    page = classified("good/image.ja.md")
+    leads = [b.lead.text for b in page.of_kind("formula")]
+    assert "[0, 1]" in leads[0] and "[-1, 1]" in leads[1] and "クリップ" in leads[2]
+
+
+@pytest.mark.parametrize("heading, key", [
+    ("**Example 3: anything**", "example-3"),
+    ("**例2: [-1, 1] 範囲のデータ**", "example-2"),
+    ("**예시 4: normalize=False 사용**", "example-4"),
+    ("### Example #1", "example-1"),
+])
+def test_example_numbers_come_from_headings(heading, key):
+    page = of(f"""
+        ## Examples of normalization effects
+
+        {heading}
+        ```python
+        import wandb
+        image = wandb.Image(data)
+        ```
+        """)
+    assert page.examples[0].key == key
+
+
+@pytest.mark.parametrize("code, key", [
+    ("image = wandb.Image(torch.rand(3, 4, 4))", "example-1"),
+    ("image = wandb.Image(torch.rand(3, 4, 4) * 2 - 1)", "example-2"),
+    ("from PIL import Image as P\nimage = wandb.Image(P.new('RGB', (2, 2)))", "example-3"),
+    ("image = wandb.Image(x, normalize=False)", "example-4"),
+    ("run = wandb.init()\nrun.log({'a': wandb.Image(x)})", "usage-numpy"),
+    ("run = wandb.init()\nrun.log({'a': wandb.Image(x, file_type='jpg')})", "usage-jpg"),
+    ("from PIL import Image as P\nrun = wandb.init()\nrun.log({'a': wandb.Image(P.new('RGB', (2, 2)))})", "usage-pil"),
+])
+def test_without_a_numbered_heading_the_code_tells_the_example(code, key):
+    page = of("import wandb\n".join(["```python\n", code + "\n```\n"]))
+    assert page.examples[0].key == key
+
+
+def test_usage_example_with_an_unaccepted_file_type_is_keyed_by_its_heading():
+    page = of("""
+        ## Examples
+
+        Log JPEG files
+
+        ```python
+        import wandb
+        with wandb.init() as run:
+            run.log({"x": wandb.Image(x, file_type="gif")})
+        ```
+        """)
+    assert page.examples[0].key == "usage-jpg"
+
+
+def test_a_call_that_reads_as_a_def_is_an_example_not_a_signature():
+    page = of("""
+        ```python
+        import wandb
+        Image(pil_image)
+        ```
+
+        ```python
+        Image(pil_image)
+        ```
+        """)
+    assert [b.kind for b in page.blocks] == ["example", "python"]
+
+
+def test_unparsable_python_is_located():
+    page = of("""
+        text
+
+        ```python
+        import wandb
+        x = wandb.Image(
+        ```
+        """)
+    (block,) = page.blocks
+    assert block.kind == "unparsable" and block.syntax_line == 5
+
+
+def test_signature_parsing_reads_decorators_and_defaults():
+    sig = classify.parse_signature("@classmethod\nto_uint8(\n    data: \"np.ndarray\"\n) -> \"np.ndarray\"\n")
+    assert sig is not None and sig.name == "to_uint8" and sig.decorators == ("classmethod",)
+    assert [a.arg for a in sig.function.args.args] == ["data"]
+    assert classify.parse_signature("x = 1") is None
+
+
+# -- sections, locale, document -------------------------------------------------------------
+
+
+def test_section_names_come_from_the_spec_table_in_every_locale():
+    assert sections.section_of("正規化アルゴリズム") == "algorithm"
+    assert sections.section_of("**정규화 효과 예시**") == "effects"
+    assert sections.section_of("## Examples of normalization effects") == "effects"
+    assert sections.section_of("例:") == "examples"
+    assert sections.section_of("Best practices") == "practices"
+    assert sections.section_of("クラス変数") == "class-variables"
+    assert sections.section_of("Something else") is None
+
+
+def test_a_spec_without_the_section_table_is_a_configuration_error(tmp_path):
+    spec = tmp_path / "SPEC.md"
+    spec.write_text("# no table here\n", encoding="utf-8")
+    with pytest.raises(sections.SectionTableError, match="section table"):
+        sections.section_names(str(spec))
+
+
+@pytest.mark.parametrize("path, front, body, locale, source", [
+    ("image.ja.md", "title: x", "text", "ja", "file name"),
+    ("page.md", "menu:\n  a:\n    identifier: ko-ref-x", "text", "ko", "identifier"),
+    ("page.md", "lang: fr", "text", "fr", "front matter"),
+    ("page.md", "title: x", "テキスト", "ja", "script"),
+    ("page.md", "title: x", "텍스트", "ko", "script"),
+    ("page.md", "title: x", "plain text", "en", "default"),
+])
+def test_locale_is_told_by_file_name_front_matter_identifier_or_script(path, front, body, locale, source):
+    page = classify.classify(parse_page(f"---\n{front}\n---\n\n{body}\n", path))
+    assert (page.locale, page.identity.locale_source) == (locale, source)
+
+
+def test_conflicting_locales_are_remembered():
+    page = classify.classify(parse_page("---\nmenu:\n  a:\n    identifier: ko-ref-x\n---\n", "image.ja.md"))
+    assert page.locale == "ja" and page.identity.conflicts == ("the identifier says 'ko'",)
+
+
+def test_documents_and_translation_keys():
+    ja, guide = classified("good/image.ja.md"), classified("good/guide.en.md")
+    assert (ja.identity.doc, ja.identity.translation_key) == ("image", "fixture-ref-python-data-types-image")
+    assert classified("good/image.en.md").identity.translation_key == ja.identity.translation_key
+    assert guide.identity.doc == "normalization-guide"
+    no_identifier = classify.classify(parse_page("text\n", "docs/image.ko.md"))
+    assert no_identifier.identity.translation_key == "file:image"
