@@ -16,6 +16,7 @@ from typing import NoReturn
 import spec
 from conformance import cases as case_files
 from conformance import expectations as expectation_files
+from conformance import fuzz as fuzz_command
 from conformance import matrix as matrix_command
 from conformance import runner, selection
 from conformance.docs import command as docs_command
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs_command.add_arguments(docs, _Parser)
 
     matrix_command.add_arguments(commands.add_parser("matrix", help="compatibility table: clause families x implementations"))
+    fuzz_command.add_parser(commands)
     return parser
 
 
@@ -79,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return docs_command.run(args)
         if args.command == "matrix":
             return matrix_command.run(args)
+        if args.command == "fuzz":
+            return fuzz_command.command(args)
         return run_command(args)
     except (UsageError, case_files.CaseFileError, expectation_files.ExpectationsError,
             selection.SelectionError, runner.RunnerError, *docs_command.USAGE_ERRORS) as exc:
