@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,8 +78,10 @@ def logical_lines(code: str) -> list[LogicalLine]:
         pass
     if current:
         out.append(LogicalLine(start, " ".join(current)))
-    # a DEDENT belongs to the line it precedes; keep it off an otherwise empty line
-    return [line for line in out if line.tokens.replace("<dedent>", "").strip()]
+    # a DEDENT belongs to the line it precedes; keep it off an otherwise empty line. A comma
+    # before a closing bracket is formatting, not code.
+    return [LogicalLine(line.line, re.sub(r" , (?=[)\]}])", " ", line.tokens)) for line in out
+            if line.tokens.replace("<dedent>", "").strip()]
 
 
 def _source_line(block: PyBlock, code_line: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,14 @@ class SpecData:
 
 
 def load(paths: Sequence[Path | str] | None = None) -> SpecData:
-    case_set = case_files.load_case_set(paths)
+    """The spec data of the case files under `paths` (default: the shipped cases), loaded
+    once per process for the same paths."""
+    return _load(tuple(str(p) for p in paths) if paths else None)
+
+
+@lru_cache(maxsize=4)
+def _load(paths: tuple[str, ...] | None) -> SpecData:
+    case_set = case_files.load_case_set(list(paths) if paths else None)
     signature = [c for c in case_set.cases if c.call.get("api") == "signature" and "api.signature" in c.clauses
                  and c.expect and isinstance(c.expect.get("value"), list)]
     if not signature:

@@ -1,0 +1,111 @@
+"""`wbimage-conformance docs check`: exit codes 0/1/2, text and JSON output (against its
+schema), one-line usage errors, and the upstream pages passing against the reference."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conformance import cli
+
+ROOT = Path(__file__).resolve().parent
+FIXTURES = ROOT / "fixtures" / "docs"
+UPSTREAM = ROOT.parents[1] / "shared" / "upstream-docs"
+SCHEMA = json.loads((ROOT.parent / "conformance" / "schemas" / "docs-report.schema.json").read_text(encoding="utf-8"))
+
+
+def docs(capsys, *args):
+    code = cli.main(["docs", "check", *[str(a) for a in args]])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("wbimage-conformance: error: ")
+    return lines[0]
+
+
+def test_exit_0_and_a_summary_when_the_pages_hold(capsys):
+    code, out, err = docs(capsys, FIXTURES / "good" / "image.en.md")
+    assert code == 0 and err == ""
+    assert "examples: 7 run against reference (7 passed)" in out
+    assert out.strip().splitlines()[-1].endswith(": OK")
+
+
+def test_exit_1_with_file_line_example_and_reason(capsys):
+    page = FIXTURES / "drift" / "formula-256.ja.md"
+    code, out, _ = docs(capsys, page, "--no-run")
+    assert code == 1
+    line = next(x for x in out.splitlines() if " error " in x)
+    assert line.startswith(f"{page}:51: error [formula] formula [norm.unit]: ")
+    assert out.strip().splitlines()[-1].endswith(": FAILED")
+
+
+def test_json_output_follows_its_schema(capsys, tmp_path):
+    target = tmp_path / "report.json"
+    code, out, _ = docs(capsys, FIXTURES / "good" / "image.en.md", FIXTURES / "drift" / "constant.ko.md",
+                        "--format", "json", "--output", target)
+    assert code == 1 and out == ""
+    report = json.loads(target.read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    assert report["ok"] is False and report["summary"]["errors"] >= 1
+    assert {p["locale"] for p in report["pages"]} == {"en", "ko"}
+    constant = next(f for f in report["findings"] if f["check"] == "constants")
+    assert constant["file"].endswith("constant.ko.md") and constant["cases"] == ["limits-max-dimension-value"]
+    example = next(b for p in report["pages"] for b in p["blocks"] if b["subject"] == "example-2")
+    assert example["cases"] and example["status"] == "ok"
+
+
+def test_json_of_a_passing_run_follows_its_schema(capsys):
+    code, out, _ = docs(capsys, FIXTURES / "good" / "image.ja.md", "--format", "json", "--no-run")
+    report = json.loads(out)
+    jsonschema.validate(report, SCHEMA)
+    assert code == 0 and report["ok"] and report["implementation"] == "(examples not run)"
+
+
+@pytest.mark.parametrize("make, args, message", [
+    (None, ["missing.md"], "missing.md: no such file"),
+    ("latin1", [], "not UTF-8"),
+    ("good", ["--impl", "exec:/bin/true"], "exec: implementations cannot be used"),
+    ("good", ["--impl", "no_such_module:Image"], "No module named 'no_such_module'"),
+    ("good", ["--jobs", "0"], "--jobs must be at least 1"),
+    ("good", ["--timeout", "0"], "--timeout must be positive"),
+    ("good", ["--format", "xml"], "invalid choice: 'xml'"),
+])
+def test_exit_2_with_one_line_on_usage_errors(capsys, tmp_path, make, args, message):
+    files = []
+    if make == "latin1":
+        bad = tmp_path / "bad.md"
+        bad.write_bytes(b"caf\xe9\n")
+        files = [bad]
+    elif make == "good":
+        files = [FIXTURES / "good" / "image.en.md"]
+    code, out, err = docs(capsys, *files, *args)
+    assert code == 2 and out == ""
+    assert message in one_line_error(err)
+
+
+def test_no_files_is_a_usage_error(capsys):
+    code = cli.main(["docs", "check"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "the following arguments are required: FILE" in one_line_error(err)
+
+
+@pytest.mark.skipif(not (UPSTREAM / "image.ja.md").exists(), reason="../shared/upstream-docs is not beside the checkout")
+def test_the_upstream_pages_pass_against_the_reference(capsys):
+    pages = sorted(UPSTREAM.glob("image.*.md"))
+    code, out, _ = docs(capsys, *pages, "--format", "json")
+    report = json.loads(out)
+    jsonschema.validate(report, SCHEMA)
+    assert code == 0, [f for f in report["findings"] if f["severity"] == "error"]
+    assert {p["locale"] for p in report["pages"]} == {"ja", "ko"}
+    assert report["summary"]["examples_run"] == 14 and {r["status"] for r in report["runs"]} == {"passed"}
+    warnings = [f for f in report["findings"] if f["severity"] == "warning"]
+    assert [(f["check"], f["line"]) for f in warnings] == [("signature", 12), ("signature", 12)]
+    notes = [f for f in report["findings"] if f["severity"] == "note"]
+    assert [(f["subject"], f["line"]) for f in notes] == [("example-2", 88), ("example-2", 88)]

@@ -1,0 +1,100 @@
+"""Every example maps to spec cases; a dropped example is named; translations carry the same
+code, signature and constants, and every difference names both places."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.docs import classify, consistency, coverage, specdata
+from conformance.docs.findings import Severity
+from conformance.docs.markdown import parse_page, read_page
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "docs"
+
+
+@pytest.fixture(scope="module")
+def spec_data():
+    return specdata.load()
+
+
+def classified(name: str) -> classify.ClassifiedPage:
+    return classify.classify(read_page(FIXTURES / name))
+
+
+@pytest.mark.parametrize("name", ["good/image.en.md", "good/image.ja.md", "good/image.ko.md", "good/guide.en.md"])
+def test_every_example_of_the_good_pages_maps_to_cases_of_its_locale(spec_data, name):
+    page = classified(name)
+    assert coverage.check(page, spec_data) == []
+    for block in page.examples:
+        ids = coverage.case_ids(page, block.key, spec_data)
+        assert f"doc-{page.locale}-{block.key}" in ids
+
+
+def test_a_dropped_example_is_named_at_its_section(spec_data):
+    page = classified("drift/dropped-example.en.md")
+    (finding,) = coverage.check(page, spec_data)
+    assert (finding.check, finding.subject, finding.severity) == ("coverage", "example-3", Severity.ERROR)
+    assert "the page has no example-3" in finding.message and "doc-en-example-3" in finding.cases
+    heading = next(h for h in page.page.headings if h.text == "Examples of normalization effects")
+    assert finding.line == heading.line
+
+
+def test_an_example_of_a_locale_the_spec_does_not_encode_is_unmapped(spec_data):
+    text = "---\ntitle: 图像\n---\n\n## Examples\n\n```python\nimport wandb\nimage = wandb.Image(x)\n```\n"
+    page = classify.classify(parse_page(text, "image.zh.md"))
+    (finding,) = [f for f in coverage.check(page, spec_data) if f.severity is Severity.ERROR]
+    assert finding.line == 7 and "maps to no spec case" in finding.message and "locale zh" in finding.message
+
+
+def test_two_blocks_with_one_key_are_a_warning(spec_data):
+    text = ("## Examples of normalization effects\n\n**Example 1**\n```python\nimport wandb\nwandb.Image(x)\n```\n\n"
+            "**Example 1 again**\n```python\nimport wandb\nwandb.Image(y)\n```\n")
+    page = classify.classify(parse_page(text, "dup.en.md"))
+    assert any(f.severity is Severity.WARNING and "second block" in f.message for f in coverage.check(page, spec_data))
+
+
+def test_good_translations_differ_only_by_the_omitted_normalize():
+    pages = [classified(f"good/image.{locale}.md") for locale in ("en", "ja", "ko")]
+    assert [len(g) for g in consistency.groups(pages)] == [3]
+    found = consistency.check(pages)
+    assert {(f.file.split("/")[-1], f.severity) for f in found} == {("image.ja.md", Severity.WARNING),
+                                                                     ("image.ko.md", Severity.WARNING)}
+    assert all("normalize" in f.message for f in found)
+
+
+def test_a_translation_with_other_code_is_reported_with_both_places():
+    base, drifted = classified("good/image.en.md"), classified("drift/translation.ko.md")
+    errors = [f for f in consistency.check([base, drifted]) if f.severity is Severity.ERROR]
+    (finding,) = errors
+    ko_line = next(n for n, line in enumerate(drifted.page.text.splitlines(), 1) if "size=(32, 32, 3)" in line)
+    en_line = next(n for n, line in enumerate(base.page.text.splitlines(), 1)
+                   if "size=(16, 16, 3))" in line and "dtype" not in line)
+    assert (finding.file, finding.line, finding.subject) == (drifted.path, ko_line, "usage-numpy")
+    assert [(r.file, r.line) for r in finding.related] == [(base.path, en_line)]
+    assert "size=(32, 32, 3)" in finding.message and "size=(16, 16, 3)" in finding.message
+
+
+def test_comments_strings_and_wrapping_do_not_count():
+    a = "x = f(1, 'a')  # one\nwandb.Image(x, caption=f\"n {k}\")\n"
+    b = "# a comment\nx = f(\n    1,\n    \"b\",\n)\nwandb.Image(x, caption=\"other\")\n"
+    assert [line.tokens for line in consistency.logical_lines(a)] == [line.tokens for line in consistency.logical_lines(b)]
+    c = "x = f(2, 'a')\nwandb.Image(x)\n"
+    assert [line.tokens for line in consistency.logical_lines(a)] != [line.tokens for line in consistency.logical_lines(c)]
+
+
+def test_changed_constants_and_dropped_examples_across_translations():
+    base, constant = classified("good/image.ja.md"), classified("drift/constant.ko.md")
+    (finding,) = [f for f in consistency.check([base, constant]) if f.severity is Severity.ERROR]
+    assert "MAX_DIMENSION is 65536 here but 65500" in finding.message and finding.related[0].file == base.path
+    dropped = classified("drift/dropped-example.en.md")
+    (finding,) = [f for f in consistency.check([base, dropped]) if f.severity is Severity.ERROR]
+    assert finding.file == dropped.path and "example-3 is at" in finding.message
+
+
+def test_pages_without_identifiers_pair_by_file_name():
+    a = classify.classify(parse_page("```python\nimport wandb\nwandb.Image(x)\n```\n", "docs/ja/page.ja.md"))
+    b = classify.classify(parse_page("```python\nimport wandb\nwandb.Image(y)\n```\n", "docs/ko/page.ko.md"))
+    (finding,) = consistency.check([a, b])
+    assert finding.related[0].file == a.path and "`wandb.Image(y)`" in finding.message
