@@ -140,8 +140,9 @@ def _tagged_argument(value: dict[str, Any], where: list[Any]) -> ArrayArgument |
         raise MaterializeError(where, f"an argument tag stands alone; got keys {sorted(map(str, value))}")
     (tag, spec), = value.items()
     where = where + [tag]
-    if not isinstance(spec, dict) or "dtype" not in spec:
-        raise MaterializeError(where, "needs a mapping with at least 'dtype'")
+    needed = "filename" if tag == "$file" else "dtype"
+    if not isinstance(spec, dict) or needed not in spec:
+        raise MaterializeError(where, f"needs a mapping with at least {needed!r}")
     if tag == "$file":
         return FileArgument(_input({**spec, "kind": "path"}, where))
     as_ = spec.get("as", "ndarray")
