@@ -17,7 +17,8 @@ def kinds(text: str) -> list[tuple[str, tuple]]:
 
 @pytest.mark.parametrize("text, expected", [
     ("rescaled: -1 → 0, 0 → 127.5, 1 → 255",
-     [("mapping", ((-1, 0), (0, Fraction(255, 2)), (1, 255)))]),
+     [("mapping", ((-1, 0), (0, Fraction(255, 2)), (1, 255))), ("rescaled", ())]),
+    ("values are not rescaled", [("not-rescaled", ())]),
     ("maps -1 -> 0 and 1 => 255", [("mapping", ((-1, 0), (1, 255)))]),
     ("This will multiply all values by 255", [("factor", (255,))]),
     ("各値を256倍して切り捨てる", [("factor", (256,))]),

@@ -56,6 +56,8 @@ DRIFTS = {
     "range-heading.en.md": ("claim", "example-2", "values in [0, 1]", "outside [0, 1]"),
     "format-claim.en.md": ("claim", "usage-jpg", "logged as .bmp", "format 'jpg'"),
     "example-raises.en.md": ("example", "usage-jpg", "raises ValueError", "the example itself is wrong"),
+    "claim-rescaled.en.md": ("claim", "example-4", "values are rescaled", "with normalize=False values are only clipped"),
+    "claim-pil-normalized.en.md": ("claim", "example-3", "the data is normalized", "a PIL image is used as it is"),
 }
 
 

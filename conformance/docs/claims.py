@@ -69,7 +69,8 @@ def number(text: str) -> Fraction:
 
 @dataclass(frozen=True)
 class Claim:
-    kind: str          # mapping, factor, clip, no-clip, normalized, not-normalized, range, format, default-format, layout
+    kind: str          # mapping, factor, clip, no-clip, normalized, not-normalized, rescaled, not-rescaled,
+    #                    range, format, default-format
     line: int
     text: str          # the words the claim was read from
     values: tuple = ()
@@ -90,6 +91,10 @@ class Claim:
             return "no normalization is applied"
         if self.kind == "normalized":
             return "the data is normalized"
+        if self.kind == "rescaled":
+            return "values are rescaled"
+        if self.kind == "not-rescaled":
+            return "values are not rescaled"
         if self.kind == "format":
             return f"the image is logged as .{self.values[0]}"
         if self.kind == "default-format":
@@ -148,6 +153,9 @@ def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
                 out.append(Claim("normalized", line, fragment, (), target))
         elif ranges and not has(fragment, "rescale") and not has(fragment, "multiply") and "uint8" not in fragment:
             out.append(Claim("range", line, fragment, ranges[0], target))
+        if has(fragment, "rescale") and not has(fragment, "multiply"):
+            negated = has(fragment, "negation")
+            out.append(Claim("not-rescaled" if negated else "rescaled", line, fragment, (), target))
         for claim in _formats(fragment, line, target):
             out.append(claim)
     return out

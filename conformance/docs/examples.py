@@ -51,6 +51,7 @@ DEFAULT_TIMEOUT = 60.0
 CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)
 FACTOR_PROBE = (0.0, 0.25, 0.5, 1.0)
 _BRANCH_CLAUSE = {"unit": "norm.unit", "signed": "norm.signed", "other": "norm.other", "disabled": "norm.disabled"}
+_KIND_NAMES = {"pil": "PIL image", "path": "file path", "image": "copied wandb.Image", "other": "value of another type"}
 _SPEC_RANGE = {"unit": (Fraction(0), Fraction(1)), "signed": (Fraction(-1), Fraction(1))}
 
 
@@ -453,10 +454,13 @@ def _check_claim(ctx: _Context, claim: Claim, probe_id: str | None, impl: str) -
             ctx.add("error", "claim", claim.line, f"{said}; but the call passes a {kind} with normalize left True, "
                     "which the spec normalizes ([norm.applies])", ("norm.applies",))
         elif claim.kind == "normalized" and not applied:
-            why = "normalize=False" if kind in ("numpy", "tensor") else f"a {kind} input is used as it is"
+            why = "normalize=False" if kind in ("numpy", "tensor") else f"a {_KIND_NAMES.get(kind, kind)} is used as it is"
             ctx.add("error", "claim", claim.line, f"{said}; but {why} ([norm.applies])", ("norm.applies", "input.pil"))
         return
     data = _input_array(ctx, call)
+    if claim.kind in ("rescaled", "not-rescaled"):
+        _check_rescaled(ctx, claim, said, kind, normalize, data)
+        return
     if data is None:
         ctx.add("note", "claim", claim.line, f"{said}; not checked: the call's input is a {kind}, not an array or tensor")
         return
@@ -471,6 +475,27 @@ def _check_claim(ctx: _Context, claim: Claim, probe_id: str | None, impl: str) -
         _check_clip(ctx, claim, said, "norm.disabled" if normalize is False else "norm.other", probe, impl)
     else:
         ctx.add("note", "claim", claim.line, f"{said}; not a kind of claim this checker evaluates ({clause})")
+
+
+def _check_rescaled(ctx: _Context, claim: Claim, said: str, kind: str, normalize: Any, data: np.ndarray | None) -> None:
+    """Rescaling happens for arrays and tensors in [0, 1] or [-1, 1] with normalize=True; with
+    normalize=False values are only clipped, other data only clipped, PIL images kept."""
+    if kind not in ("numpy", "tensor"):
+        rescaled, why = False, f"a {_KIND_NAMES.get(kind, kind)} is used as it is ([input.pil], [norm.applies])"
+        clause = "norm.applies"
+    elif normalize is False:
+        rescaled, why, clause = False, "with normalize=False values are only clipped to [0, 255]", "norm.disabled"
+    elif data is not None:
+        branch = oracle.branch_of(data, True)
+        clause = _BRANCH_CLAUSE[branch]
+        rescaled = branch in ("unit", "signed")
+        why = f"this data takes [{clause}]" + ("" if rescaled else ", which only clips")
+    else:
+        return
+    if claim.kind == "rescaled" and not rescaled:
+        ctx.add("error", "claim", claim.line, f"{said}; but {why}", (clause,))
+    elif claim.kind == "not-rescaled" and rescaled:
+        ctx.add("error", "claim", claim.line, f"{said}; but {why}, which rescales", (clause,))
 
 
 def _probe_table(ctx: _Context, probe: dict[str, Any] | None) -> list[tuple[float, int, int | None]]:

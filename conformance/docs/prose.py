@@ -114,10 +114,15 @@ def _tables(page: ClassifiedPage) -> list[F.Finding]:
                 continue
             yes = any(_YES.search(c) for c in row.cells[1:])
             no = any(_NO.search(c) for c in row.cells[1:])
-            if yes == no:
-                continue
+            for kind, layout in C.layouts(" ".join(row.cells)):
+                want = "CHW" if kind == "tensor" else "HWC"
+                if layout != want:
+                    clause = "input.tensor.layout" if kind == "tensor" else "input.array.layout"
+                    out.append(F.error("claim", page.path, row.line, "layout",
+                                       f"the page gives {kind}s the layout {layout}; the spec's is {want} ([{clause}])",
+                                       clauses=(clause,)))
             subject = _subject(row.cells[0])
-            if subject is not None:
+            if subject is not None and yes != no:
                 found = _applies_error(page.path, row.line, subject, yes, " | ".join(row.cells))
                 if found is not None:
                     out.append(found)
