@@ -24,6 +24,7 @@ command line can list `fuzz` without them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
@@ -354,7 +355,7 @@ def spec_answer(example: Any, fields: Sequence[str] = ("pixels",)) -> SpecAnswer
         "size": make_cases.Flow(list(picture.size)),
         "format": picture.format,
     }
-    if file_type is not None:
+    if file_type is not None or "encoded" in fields:
         expect["encoded"] = picture.encoded
     if "caption" in kwargs:
         expect["caption"] = caption
@@ -523,8 +524,8 @@ def render_case_file(example: Any, answer: SpecAnswer, header: Sequence[str]) ->
 
 
 def run(
-    impl: str,
-    against: str = "reference",
+    impl: str | runner.Session,
+    against: str | runner.Session = "reference",
     *,
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     seed: int = 0,
@@ -534,7 +535,10 @@ def run(
 ) -> FuzzReport:
     """Fuzz `impl` against `against`; write a case per minimal disagreement into
     `write_cases` when given. `strategy` (default: `strategies.image_calls()` limited to the
-    input kinds both implementations take) draws `strategies.ImageCall` examples."""
+    input kinds both implementations take) draws `strategies.ImageCall` examples.
+
+    `impl` and `against` are --impl names, or Sessions already entered (they stay open: the
+    caller owns them), which lets several searches share running workers."""
     if max_examples < 1:
         raise FuzzError(f"--max-examples must be at least 1, not {max_examples}")
     target = Path(write_cases) if write_cases is not None else None
@@ -545,7 +549,11 @@ def run(
     except ImportError as exc:
         raise FuzzError(f"fuzz needs Hypothesis ({exc}); install it with: pip install hypothesis") from None
 
-    with runner.Session(impl, timeout=timeout) as ours, runner.Session(against, timeout=timeout) as theirs:
+    with contextlib.ExitStack() as stack:
+        ours, theirs = (
+            side if isinstance(side, runner.Session) else stack.enter_context(runner.Session(side, timeout=timeout))
+            for side in (impl, against)
+        )
         labels = (ours.spec.label, theirs.spec.label)
         if strategy is None:
             caps = (ours.handshake.capabilities if ours.handshake else frozenset()) & \
@@ -627,12 +635,21 @@ def format_report(report: FuzzReport) -> str:
             continue
         out.append(f"   the spec (oracle): {finding.expectation}  [{', '.join(finding.clauses)}]")
         verdicts = ", ".join(f"{label} {status}" for label, status in finding.verdicts)
-        out.append(f"   case {finding.case_id}: {verdicts}")
+        out.append(f"   case {finding.case_id}: {verdicts}{_verdict_note(finding.verdicts)}")
         if finding.path is not None:
             out.append(f"   wrote {finding.path}")
         else:
             out.append("   not written (pass --write-cases DIR to keep it)")
     return "\n".join(out) + "\n"
+
+
+def _verdict_note(verdicts: tuple[tuple[str, str], ...]) -> str:
+    statuses = {status for _, status in verdicts}
+    if statuses == {Status.PASSED.value}:
+        return " (the case does not tell them apart: they differ where the spec leaves room)"
+    if Status.PASSED.value not in statuses:
+        return " (neither follows the spec here)"
+    return ""
 
 
 # -- command line ------------------------------------------------------------------------------

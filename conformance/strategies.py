@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,6 +205,7 @@ def _check_dtype(dtype: str) -> None:
         raise ValueError(f"dtype {dtype!r} is not one of {TENSOR_DTYPES}")
 
 
+@lru_cache(maxsize=None)
 def boundary_values(dtype: str) -> tuple[Any, ...]:
     """Values at and one ulp around the branch boundaries of [norm.bounds] in `dtype`, simplest
     first: 0, 1, -1, 255 (exactly, and one representable step either side), -0.0, 0.5, 2,
@@ -231,6 +233,7 @@ def boundary_values(dtype: str) -> tuple[Any, ...]:
     return _unique([v for v in exact if math.isfinite(v)])
 
 
+@lru_cache(maxsize=None)
 def rounding_edges(dtype: str) -> tuple[float, ...]:
     """The grids of [norm.precision] rounded to the float `dtype`: k/255 and (2k - 255)/255
     for k = 0..255, then each grid value's one-ulp neighbours. Empty for integer dtypes and
@@ -268,6 +271,7 @@ def _free_floats(dtype: str, low: float | None, high: float | None) -> st.Search
     return drawn
 
 
+@lru_cache(maxsize=None)
 def values(dtype: str, regime: str = "other") -> st.SearchStrategy[Any]:
     """One value of `dtype` (a Python bool, int or float, exact in the dtype) from a regime:
 
@@ -321,6 +325,7 @@ def values(dtype: str, regime: str = "other") -> st.SearchStrategy[Any]:
     return st.one_of(st.sampled_from(special_values(dtype)), other)
 
 
+@lru_cache(maxsize=None)
 def anchors(dtype: str, regime: str) -> st.SearchStrategy[Any] | None:
     """A value that puts an image of the regime's pool into the regime's branch ([norm.bounds],
     [norm.special]): a value in [-1, 0) for `signed`, a finite value outside [-1, 1] for
@@ -451,12 +456,13 @@ def array_inputs(
         raise ValueError(f"none of the dtypes {tuple(dtypes or ())} fits the kinds {tuple(kinds)}")
     source = elements or values
     dtype_strategies = {kind: _dtype_strategy(per_kind[kind]) for kind in usable}
+    shape_strategies = {kind: array_shapes(kind, max_side=max_side, channels=channels) for kind in usable}
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
         kind = draw(st.sampled_from(usable))
         dtype = draw(dtype_strategies[kind])
-        shape = draw(array_shapes(kind, max_side=max_side, channels=channels))
+        shape = draw(shape_strategies[kind])
         regime = draw(st.sampled_from(tuple(regimes)))
         count = math.prod(shape)
         flat = draw(st.lists(source(dtype, regime), min_size=count, max_size=count))
@@ -475,13 +481,13 @@ def array_inputs(
 
 def _weighted(*buckets: tuple[int, Sequence[Any]]) -> st.SearchStrategy[Any]:
     """One item from weighted buckets; shrinks toward the first bucket's first item."""
-    live = [(w, tuple(items)) for w, items in buckets if w > 0 and items]
+    live = [(w, st.sampled_from(tuple(items))) for w, items in buckets if w > 0 and items]
     total = sum(w for w, _ in live)
 
     def pick(ticket: int) -> st.SearchStrategy[Any]:
-        for weight, items in live:
+        for weight, choice in live:
             if ticket < weight:
-                return st.sampled_from(items)
+                return choice
             ticket -= weight
         raise AssertionError("unreachable")
 
