@@ -214,3 +214,19 @@ def test_randomness_is_seeded_by_the_example_key():
     a = first.arrays[first.reply["calls"][0]["input"]["array"]]
     b = second.arrays[second.reply["calls"][0]["input"]["array"]]
     assert (a == b).all() and examples.seed_for("usage-numpy") == examples.seed_for("usage-numpy")
+
+
+def test_calls_made_on_one_line_by_a_loop_are_one_finding(monkeypatch):
+    support.use_fixtures_path(monkeypatch)
+    impl = "wrong_implementations:DropsCaptions"
+    _, findings, run = run_code("""
+        import numpy as np
+        import wandb
+        with wandb.init() as run:
+            frames = [wandb.Image(np.zeros((2, 2)), caption=f"frame {k}") for k in range(3)]
+            run.log({"frames": frames})
+        """, impl)
+    (finding,) = findings
+    assert finding.line == 9 and "3 of the 3 calls made here differ" in finding.message
+    assert "caption None; the call passed 'frame 0'" in finding.message
+    assert run.images == 3 and run.logged == ("frames",)

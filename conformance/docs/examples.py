@@ -380,20 +380,26 @@ def _check_raised(ctx: _Context, impl: str) -> None:
 
 
 def _check_calls(ctx: _Context, impl: str) -> None:
-    reported = 0
+    """One finding per source line of a wandb.Image call (a loop makes several calls there):
+    the first differing call's differences, and how many of the line's calls differ."""
+    by_line: dict[Any, list[tuple[dict[str, Any], Expected, list[str]]]] = {}
     for call in ctx.calls():
         if call.get("error"):
             continue  # reported by _check_raised (the example stopped there)
         expected = expected_for(call, ctx.outcome.arrays)
         if expected is None:
             continue
-        problems = compare_call(call, expected, ctx.outcome.arrays)
-        if problems and reported < 3:
-            reported += 1
-            clause = (expected.clause,) if expected.clause else ()
-            ctx.add("error", "example", ctx.page_line(call.get("line")),
-                    f"the implementation ({impl}) differs from the spec on this example's wandb.Image call "
-                    f"({_describe_input(call)}): " + "; ".join(problems), clause)
+        by_line.setdefault(call.get("line"), []).append((call, expected, compare_call(call, expected, ctx.outcome.arrays)))
+    for line, results in by_line.items():
+        differing = [r for r in results if r[2]]
+        if not differing:
+            continue
+        call, expected, problems = differing[0]
+        count = f" ({len(differing)} of the {len(results)} calls made here differ; the first:)" if len(results) > 1 else ""
+        clause = (expected.clause,) if expected.clause else ()
+        ctx.add("error", "example", ctx.page_line(line),
+                f"the implementation ({impl}) differs from the spec on this example's wandb.Image call "
+                f"({_describe_input(call)}){count}: " + "; ".join(problems), clause)
 
 
 def _describe_input(call: dict[str, Any]) -> str:
