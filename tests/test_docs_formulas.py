@@ -126,3 +126,41 @@ def test_normalization_keeps_the_spec_formulas_distinct():
     assert len(dumps) == 3
     assert all(re.search(r"UINT8", d) for d in dumps)
     assert textwrap.dedent(formulas.dump(formulas.normalize_source("data.clip(0, 255)"))).startswith("Call(")
+
+
+ALGORITHM_IN_ONE_BLOCK = """\
+## Normalization algorithm
+
+```python
+if 0 <= data.min() and data.max() <= 1:
+    normalized_data = (data * 255).astype(np.uint8)
+elif -1 <= data.min() and data.max() <= 1:
+    normalized_data = (255 * 0.5 * (data + 1)).astype(np.uint8)
+else:
+    normalized_data = data.clip(0, 255).astype(np.uint8)
+```
+"""
+
+
+def test_an_algorithm_written_as_one_if_chain_is_checked_statement_by_statement():
+    page = classify.classify(parse_page(ALGORITHM_IN_ONE_BLOCK, "chain.md"))
+    assert [b.kind for b in page.blocks] == ["formula"]
+    assert formulas.check(page) == []
+    drifted = classify.classify(parse_page(ALGORITHM_IN_ONE_BLOCK.replace("-1 <= data.min()", "-2 <= data.min()")
+                                           .replace("0.5 * (data + 1)", "0.5 * (data + 2)"), "chain.md"))
+    found = formulas.check(drifted)
+    assert {(f.line, f.subject) for f in found} == {(6, "formula [norm.signed]"), (7, "formula [norm.signed]")}
+    assert any("data + 2" in f.message for f in found) and any("data in [-2, 1]" in f.message for f in found)
+
+
+def test_conversions_in_advice_sections_are_not_formulas():
+    text = "## Best practices\n\n```python\npixels = ((x - x.min()) / x.ptp() * 255).astype(np.uint8)\n```\n"
+    assert [b.kind for b in classify.classify(parse_page(text, "advice.md")).blocks] == ["python"]
+
+
+def test_a_formula_under_its_own_heading_reads_the_heading():
+    text = ("## Normalization algorithm\n\n#### Data in [0, 2]\n\n```python\nnormalized_data = (data * 255).astype(np.uint8)\n```\n\n"
+            "#### Data in [-1, 1]\n\n```python\nnormalized_data = (255 * 0.5 * (data + 1)).astype(np.uint8)\n```\n\n"
+            "#### Other data\n\n```python\nnormalized_data = data.clip(0, 255).astype(np.uint8)\n```\n")
+    (finding,) = formulas.check(classify.classify(parse_page(text, "headed.md")))
+    assert finding.line == 3 and "data in [0, 2]" in finding.message

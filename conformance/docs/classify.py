@@ -249,16 +249,51 @@ def example_key(tree: ast.Module, heading: Heading | None, section: str | None) 
 # -- formulas -------------------------------------------------------------------------------
 
 
-def _is_formula(tree: ast.Module, section: str | None) -> bool:
-    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)):
-        return False
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    if "wandb" in names or any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)):
-        return False
-    if section == "algorithm":
-        return True
-    attrs = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+#: Sections whose code is the user's, not the algorithm's: a conversion there is advice.
+_NOT_ALGORITHM = frozenset({"practices", "pitfalls", "examples", "effects", "methods", "class-variables", "attributes"})
+_ALLOWED_IMPORTS = frozenset({"numpy"})
+
+
+def converts_to_uint8(node: ast.AST) -> bool:
+    attrs = {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
     return bool(attrs & {"astype", "clip"}) or "uint8" in attrs or "uint8" in names
+
+
+def formula_statements(tree: ast.Module) -> list[tuple[ast.stmt, ast.expr | None]]:
+    """The statements of a formula block that compute pixels, each with the `if` test it
+    sits under (None for the `else` branch or top level)."""
+    found: list[tuple[ast.stmt, ast.expr | None]] = []
+
+    def visit(statements: list[ast.stmt], test: ast.expr | None) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.If):
+                visit(statement.body, statement.test)
+                visit(statement.orelse, None)
+            elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)) and \
+                    statement.value is not None and converts_to_uint8(statement.value):
+                found.append((statement, test))
+
+    visit(tree.body, None)
+    return found
+
+
+def _is_formula(tree: ast.Module, section: str | None) -> bool:
+    """Code that computes pixels, outside the sections where code is the user's own: one
+    statement, or an if/elif/else chain of them; no wandb, no imports but numpy."""
+    if section in _NOT_ALGORITHM:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] not in _ALLOWED_IMPORTS for a in node.names):
+            return False
+        if isinstance(node, ast.ImportFrom):
+            return False
+        if isinstance(node, ast.Name) and node.id == "wandb":
+            return False
+    simple = len(tree.body) == 1 and isinstance(tree.body[0], (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return))
+    if simple and section == "algorithm":
+        return True
+    return bool(formula_statements(tree))
 
 
 # -- the page -------------------------------------------------------------------------------

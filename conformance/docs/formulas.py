@@ -327,65 +327,105 @@ def _distance(page: ast.expr, formula: SpecFormula) -> int:
 
 
 def check(page: Any, spec_data: Any = None) -> list[Any]:
-    """Findings for the formula blocks of a classified page: each against the spec's formula
-    for its clause, the item's words (range, factor, clipping bounds) against the clause,
-    and a clause the page lists no formula for."""
+    """Findings for the formula blocks of a classified page: each statement that computes
+    pixels against the spec's formula for its clause, the words around it (range, factor,
+    clipping bounds) against the clause, and a clause the page lists no formula for."""
     from conformance.docs import claims as claim_reader
+    from conformance.docs import classify
     from conformance.docs import findings as F
 
     out: list[F.Finding] = []
     blocks = page.of_kind("formula")
     taken: set[str] = set()
-    for position, block in enumerate(blocks):
-        expression = expression_of(block.tree)
-        lead = block.lead.text if block.lead is not None else ""
-        ranges = claim_reader.intervals(claim_reader._strip_code(lead)) if lead else []
-        lead_range = ranges[0] if ranges else None
-        if expression is None:
-            out.append(F.error("formula", page.path, block.line, "formula",
-                               "a formula block must be one expression or assignment"))
-            continue
-        match = match_formula(expression, lead_range, position, taken, clip_in_text=claim_reader.has(lead, "clip"))
-        taken.add(match.clause)
-        formula = spec_formula(match.clause)
-        subject = f"formula [{match.clause}]"
-        cases = tuple(spec_data.cases_for_clause(match.clause, page.locale, 6)) if spec_data else ()
-        if not match.exact:
-            written = ast.unparse(expression)
-            detail = f" (first difference: the page has `{match.difference.page}` where the spec has " \
-                     f"`{match.difference.spec}`)" if match.difference else ""
-            out.append(F.error("formula", page.path, block.block.first_line, subject,
-                               f"`{written}` is not the spec's formula for [{match.clause}], `{formula.source}` "
-                               f"(SPEC.md:{formula.line}){detail}", clauses=(match.clause,), cases=cases))
-        if block.lead is None:
-            continue
-        if formula.data_range is not None and lead_range is not None and lead_range != formula.data_range:
-            low, high = lead_range
-            out.append(F.error("formula", page.path, block.lead.line, subject,
-                               f"the text says this formula is for data in [{_show_number(low)}, {_show_number(high)}]; "
-                               f"[{match.clause}] applies to [{_show_number(formula.data_range[0])}, "
-                               f"{_show_number(formula.data_range[1])}]", clauses=(match.clause, "norm.range"),
-                               cases=cases))
-        for claim in claim_reader.read_text(lead, block.lead.line):
-            if claim.kind == "factor" and match.clause == "norm.unit" and claim.values[0] != 255:
-                out.append(F.error("formula", page.path, claim.line, subject,
-                                   f"the text says values are multiplied by {_show_number(claim.values[0])}; "
-                                   f"[norm.unit] multiplies by 255", clauses=("norm.unit",), cases=cases))
-            if claim.kind == "clip" and claim.values and tuple(claim.values) != (0, 255):
-                out.append(F.error("formula", page.path, claim.line, subject,
-                                   f"the text says values are clipped to [{_show_number(claim.values[0])}, "
-                                   f"{_show_number(claim.values[1])}]; [norm.other] clips to [0, 255]",
-                                   clauses=("norm.other",), cases=cases))
-            if claim.kind == "no-clip" and match.clause == "norm.other":
-                out.append(F.error("formula", page.path, claim.line, subject,
-                                   "the text says values are not clipped; [norm.other] clips to [0, 255]",
-                                   clauses=("norm.other",), cases=cases))
+    position = 0
+    for block in blocks:
+        statements = classify.formula_statements(block.tree)
+        if not statements and len(block.tree.body) == 1:
+            statements = [(block.tree.body[0], None)]
+        words, words_line = _words_for(block)
+        for statement, test in statements:
+            expression = statement.value
+            if test is not None:
+                lead_range = _test_range(test)
+                text, text_line = "", block.block.page_line(test.lineno)
+            else:
+                text = words if len(statements) == 1 else ""
+                text_line = words_line if text else block.line
+                found = claim_reader.intervals(claim_reader._strip_code(text)) if text else []
+                lead_range = found[0] if found else None
+            line = block.block.page_line(statement.lineno)
+            match = match_formula(expression, lead_range, position, taken, clip_in_text=claim_reader.has(text, "clip"))
+            position += 1
+            taken.add(match.clause)
+            out.extend(_check_one(page, block, expression, match, line, lead_range, text, text_line, spec_data))
     if blocks:
         for formula in spec_formulas():
             if formula.clause not in taken:
                 out.append(F.error("formula", page.path, blocks[0].line, f"formula [{formula.clause}]",
                                    f"the algorithm lists no formula for [{formula.clause}] (the spec's is "
                                    f"`{formula.source}`); was it dropped?", clauses=(formula.clause,)))
+    return out
+
+
+def _words_for(block: Any) -> tuple[str, int]:
+    """The list item above a formula, else a heading of its own (not a section heading)."""
+    from conformance.docs import sections
+
+    if block.lead is not None:
+        return block.lead.text, block.lead.line
+    if block.heading is not None and sections.section_of(block.heading.text) is None:
+        return block.heading.text, block.heading.line
+    return "", block.line
+
+
+def _test_range(test: ast.expr) -> tuple[Fraction, Fraction] | None:
+    """[lo, hi] from an `if` test such as `0 <= data.min() and data.max() <= 1`."""
+    numbers = []
+    for node in ast.walk(normalize(test)):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            numbers.append(Fraction(node.value))
+    return (min(numbers), max(numbers)) if len(numbers) >= 2 else None
+
+
+def _check_one(page: Any, block: Any, expression: ast.expr, match: FormulaMatch, line: int,
+               lead_range: tuple[Fraction, Fraction] | None, text: str, text_line: int, spec_data: Any) -> list[Any]:
+    from conformance.docs import claims as claim_reader
+    from conformance.docs import findings as F
+
+    out = []
+    formula = spec_formula(match.clause)
+    subject = f"formula [{match.clause}]"
+    cases = tuple(spec_data.cases_for_clause(match.clause, page.locale, 6)) if spec_data else ()
+    if not match.exact:
+        written = ast.unparse(expression)
+        detail = f" (first difference: the page has `{match.difference.page}` where the spec has " \
+                 f"`{match.difference.spec}`)" if match.difference else ""
+        out.append(F.error("formula", page.path, line, subject,
+                           f"`{written}` is not the spec's formula for [{match.clause}], `{formula.source}` "
+                           f"(SPEC.md:{formula.line}){detail}", clauses=(match.clause,), cases=cases))
+    where = line if text_line == block.line else text_line
+    if formula.data_range is not None and lead_range is not None and lead_range != formula.data_range:
+        low, high = lead_range
+        out.append(F.error("formula", page.path, where, subject,
+                           f"the page says this formula is for data in [{_show_number(low)}, {_show_number(high)}]; "
+                           f"[{match.clause}] applies to [{_show_number(formula.data_range[0])}, "
+                           f"{_show_number(formula.data_range[1])}]", clauses=(match.clause, "norm.range"), cases=cases))
+    if not text:
+        return out
+    for claim in claim_reader.read_text(text, text_line):
+        if claim.kind == "factor" and match.clause == "norm.unit" and claim.values[0] != 255:
+            out.append(F.error("formula", page.path, claim.line, subject,
+                               f"the text says values are multiplied by {_show_number(claim.values[0])}; "
+                               f"[norm.unit] multiplies by 255", clauses=("norm.unit",), cases=cases))
+        if claim.kind == "clip" and claim.values and tuple(claim.values) != (0, 255):
+            out.append(F.error("formula", page.path, claim.line, subject,
+                               f"the text says values are clipped to [{_show_number(claim.values[0])}, "
+                               f"{_show_number(claim.values[1])}]; [norm.other] clips to [0, 255]",
+                               clauses=("norm.other",), cases=cases))
+        if claim.kind == "no-clip" and match.clause == "norm.other":
+            out.append(F.error("formula", page.path, claim.line, subject,
+                               "the text says values are not clipped; [norm.other] clips to [0, 255]",
+                               clauses=("norm.other",), cases=cases))
     return out
 
 
