@@ -8,7 +8,11 @@ explain.reproduces), so a cause is only claimed where it reproduces the observed
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+
+from conformance.model import Status
 
 from explain import (Context, Rule, bare_cast, clip_cast, jpeg_round_trip, literal_branches,
                      minmax_then_unit, range_division, reproduces)
@@ -115,9 +119,58 @@ def jpeg_cause(ctx: Context) -> str:
     return base
 
 
+# -- annotations (classes, boxes, masks, all_boxes, all_masks) ------------------------------------
+
+ANNOTATION_FAMILIES = ("classes", "boxes", "masks", "all-boxes", "all-masks", "annotations")
+
+
+def annotation_case(ctx: Context) -> bool:
+    return ctx.case.family in ANNOTATION_FAMILIES
+
+
+def annotation_clause(ctx: Context) -> str:
+    """The clause about the malformed value (the case's first), not annotations.errors."""
+    return ctx.case.clauses[0]
+
+
+def annotation_text(ctx: Context) -> str:
+    return ctx.message + " " + ctx.result.message
+
+
+ANNOTATION_RULES = [
+    Rule("masks.data", lambda c: f"the mask image is built with PIL.Image.fromarray and a mode that does not fit the mask array, "
+                                 f"which {pillow(c)} refuses",
+         lambda c: annotation_case(c) and re.search(r"Invalid mode for data type|buffer is not large|not enough image data",
+                                                    annotation_text(c)) is not None),
+    Rule("masks.data", "tensor masks are used as arrays without conversion and fail on a missing NumPy method",
+         lambda c: annotation_case(c) and "'Tensor' object has no attribute 'astype'" in annotation_text(c)),
+    Rule("annotations.numbers", "tensor numbers in boxes are kept as tensors, so writing the boxes as JSON fails",
+         lambda c: annotation_case(c) and "Object of type Tensor is not JSON serializable" in annotation_text(c)),
+    Rule("annotations.numbers", "NumPy and tensor numbers in annotations are refused by checks that accept only Python numbers",
+         lambda c: annotation_case(c) and c.obs.raised and c.expected_error is None
+         and re.search(r"must be an integer|must contain a position|unhashable type", c.message + c.result.message) is not None),
+    Rule("annotations.numbers", "NumPy and tensor numbers in annotations are refused by checks that accept only Python numbers",
+         lambda c: annotation_case(c) and "could not be set up" in c.result.message
+         and re.search(r"must be an integer|must contain a position", c.result.message) is not None),
+    Rule(annotation_clause, "the caller's annotation arguments are changed in place (the dictionaries passed in are modified)",
+         lambda c: annotation_case(c) and "input" in c.fields and c.fields <= {"input", "error", "error.type", "error.match"}
+         and ("error" not in c.fields or not c.obs.raised)),
+    Rule(annotation_clause, "a malformed annotation is accepted without an error",
+         lambda c: annotation_case(c) and "error" in c.fields and not c.obs.raised),
+    Rule(annotation_clause, "a malformed annotation is refused, but not with the error the spec gives (its type, and a message "
+                            "that starts with the path to the offending value)",
+         lambda c: annotation_case(c) and c.fields & {"error.type", "error.match"}),
+    Rule("masks.path", "an int mask path is handed to open(), which takes it as a file descriptor; in the worker "
+                       "descriptor 3 is a pipe that stays open, so reading it blocks until the time limit",
+         lambda c: c.result.status is Status.TIMEOUT and isinstance(((c.kwargs.get("masks") or {}).get("truth") or {}).get("path"), int)),
+    Rule(annotation_clause, "a malformed annotation makes the call hang",
+         lambda c: annotation_case(c) and c.result.status is Status.TIMEOUT),
+]
+
 # -- causes shared by every wandb release --------------------------------------------------------
 
 WANDB_COMMON = [
+    *ANNOTATION_RULES,
     Rule("all-captions", "all_captions looks only at the first image, so an empty list raises",
          lambda c: c.api == "all_captions" and raised(c, "IndexError")),
     Rule("all-captions", "all_captions returns False when the first image has no caption, whatever the others have",
