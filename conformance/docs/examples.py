@@ -136,6 +136,8 @@ def sandbox_command(impl: str) -> tuple[list[str], dict[str, str]]:
     python, name = spec.command[0], spec.command[-1]
     env = {**os.environ, **spec.env, "WANDB_MODE": "disabled", "WANDB_SILENT": "true", "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONHASHSEED": "0"}
+    if env.get("PYTHONPATH"):  # examples run in a temporary directory: relative entries would move
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in env["PYTHONPATH"].split(os.pathsep))
     return [python, "-m", "conformance.docs.sandbox", "--impl", name], env
 
 
@@ -539,6 +541,13 @@ def _check_probe_against_spec(ctx: _Context, claim: Claim, probe: dict[str, Any]
         shown = ", ".join(f"{_f(v)} → {i} (spec: {s})" for v, s, i in wrong[:4])
         ctx.add("error", "example", claim.line, f"the implementation ({impl}) does not do what the spec says for "
                 f"the values this claim is about: {shown} ({_describe_input(probe)})", (clause,))
+        return
+    expected = expected_for(probe, ctx.outcome.arrays)
+    problems = compare_call(probe, expected, ctx.outcome.arrays) if expected is not None else []
+    if problems:
+        ctx.add("error", "example", claim.line, f"the implementation ({impl}) differs from the spec on "
+                f"{_describe_input(probe)} holding {', '.join(_f(v) for v in values)} (probe of the claim "
+                f"{claim.describe()!r}): " + "; ".join(problems), (clause,))
 
 
 def _check_factor(ctx: _Context, claim: Claim, said: str, branch: str, data: np.ndarray,
