@@ -30,7 +30,7 @@ import json
 import math
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,6 @@ from conformance.model import Case, Mismatch, Observation, Result, Status
 DEFAULT_MAX_EXAMPLES = 500
 _IMAGE_KWARGS = ("mode", "file_type", "normalize", "caption")
 _FIELDS_COMPARED = ("mode", "format", "caption", "grouping")
-_NOT_RUN = (Status.CRASH, Status.TIMEOUT, Status.ERROR)
 
 
 class FuzzError(runner.RunnerError):
@@ -146,8 +145,7 @@ def observation_differences(ours: Observation, theirs: Observation) -> list[Mism
                     or theirs.error_type in ours.error_bases):
                 return []
             return [Mismatch("error.type", theirs.error_type, ours.error_type)]
-        said = lambda o: f"{o.error_type}: {o.error_message}" if o.raised else "no exception"  # noqa: E731
-        return [Mismatch("error", said(theirs), said(ours))]
+        return [Mismatch("error", _raised(theirs), _raised(ours))]
     expect: dict[str, Any] = {f: getattr(theirs, f) for f in _FIELDS_COMPARED}
     found: list[Mismatch] = []
     if isinstance(theirs.pixels, np.ndarray) and theirs.pixels.dtype == np.uint8 and theirs.pixels.ndim:
@@ -168,19 +166,22 @@ def observation_differences(ours: Observation, theirs: Observation) -> list[Mism
     return found
 
 
+def _raised(obs: Observation) -> str:
+    return f"{obs.error_type}: {obs.error_message}" if obs.raised else "no exception"
+
+
 def _same_array(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))
     return compare.same(a, b)
 
 
-def compare_results(ours: Result, theirs: Result, labels: tuple[str, str]) -> Disagreement | None:
-    """The disagreement between two answers to one probe, or None. A skipped probe (an input
-    kind one side does not take) compares nothing; a crash, timeout or setup error on one
-    side only is a disagreement on the outcome."""
+def compare_results(example: Any, ours: Result, theirs: Result, labels: tuple[str, str]) -> Disagreement | None:
+    """The disagreement between two answers to the probe of `example`, or None. A skipped
+    probe (an input kind one side does not take) compares nothing; a crash, timeout or setup
+    error on one side only is a disagreement on the outcome."""
     if Status.SKIPPED in (ours.status, theirs.status):
         return None
-    example = None  # filled in by the caller
     if ours.observation is not None and theirs.observation is not None:
         mismatches = observation_differences(ours.observation, theirs.observation)
         if not mismatches:
@@ -191,8 +192,12 @@ def compare_results(ours: Result, theirs: Result, labels: tuple[str, str]) -> Di
         return None
     else:
         fields = ("outcome",)
-        details = (f"outcome: {labels[0]} {ours.status.value}, {labels[1]} {theirs.status.value}",)
+        details = (f"outcome: {labels[0]} {_state(ours)}, {labels[1]} {_state(theirs)}",)
     return Disagreement(example, fields, details, describe_outcome(ours), describe_outcome(theirs))
+
+
+def _state(result: Result) -> str:
+    return "answered" if result.observation is not None else result.status.value
 
 
 def _mismatch_text(m: Mismatch, labels: tuple[str, str]) -> str:
@@ -241,7 +246,6 @@ def search(
         calls[0] += 1
         found = probe(example)
         if found is not None:
-            found = Disagreement(example, found.fields, found.details, found.impl_outcome, found.against_outcome)
             raise _kind_of_disagreement(classes, found.fields)(found)
 
     configured = settings(
@@ -269,8 +273,7 @@ def search(
 
 def _unwrap(exc: BaseException, flaky: bool) -> tuple[list[Disagreement], list[BaseException]]:
     if isinstance(exc, _Found):
-        d = exc.disagreement
-        return [Disagreement(d.example, d.fields, d.details, d.impl_outcome, d.against_outcome, flaky)], []
+        return [replace(exc.disagreement, flaky=flaky)], []
     if isinstance(exc, BaseExceptionGroup):
         is_flaky = flaky or "Flaky" in type(exc).__name__
         found: list[Disagreement] = []
@@ -435,7 +438,10 @@ def _image_clauses(oracle: Any, data: np.ndarray, kind: str, kwargs: dict[str, A
     file_clauses = ["file-type.accepted" if "file_type" in kwargs else "file-type.default"]
     meta = ["meta.caption"] if "caption" in kwargs else []
     touched = set(fields)
-    if touched & {"pixels", "outcome", "error"}:
+    if "error" in touched:
+        # One side raised where the spec gives an image: the clause that accepts this input.
+        first = ["input.array.dtype" if kind == "numpy" else "input.tensor.dtype"] + layout + norm
+    elif touched & {"pixels", "outcome"}:
         first = norm + layout
     elif touched & {"mode", "size"}:
         first = mode_clauses + layout
@@ -569,7 +575,7 @@ def run(
             return ours.run_case(case), theirs.run_case(case)
 
         def probe(example: Any) -> Disagreement | None:
-            return compare_results(*both(probe_case(example)), labels)
+            return compare_results(example, *both(probe_case(example)), labels)
 
         found, calls = search(probe, strategy, max_examples=max_examples, seed=seed)
         header = [

@@ -128,6 +128,8 @@ def test_clauses_follow_the_differing_fields():
     assert fuzz.spec_answer(example, ("mode",)).clauses[0] == "mode.explicit"
     assert "norm.bounds" in fuzz.spec_answer(call("float32", [["-0.0", 1.0]])).clauses
     assert "norm.integer" in fuzz.spec_answer(call("int8", [[-1, 1]])).clauses
+    raised_on_valid_input = fuzz.spec_answer(call("int8", [[0, 1]]), ("error",))
+    assert raised_on_valid_input.clauses[:2] == ("input.array.dtype", "input.array.layout")
 
 
 def test_errors_the_spec_requires_become_error_cases():
