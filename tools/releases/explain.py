@@ -200,7 +200,7 @@ def _short(text: str, limit: int = 90) -> str:
 def observed(ctx: Context) -> str:
     """What the implementation did, with the values, in one clause."""
     obs, r = ctx.obs, ctx.result
-    if r.status is Status.ERROR and not r.mismatches:
+    if r.status in (Status.TIMEOUT, Status.CRASH) or (r.status is Status.ERROR and not r.mismatches):
         return _short(r.message, 140)
     if obs.raised and ctx.expected_error is None:
         return f"raises {obs.error_type}: {_short(obs.error_message)}"
