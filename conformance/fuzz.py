@@ -570,8 +570,9 @@ def run(
             strategy = strategies.image_calls(kinds=kinds)
 
         def both(case: Case) -> tuple[Result, Result]:
-            # One after the other: decoding replies in two threads at once trips a CPython
-            # 3.11 race in ast.literal_eval (inside numpy.load).
+            # One after the other: decoding replies in two threads at once (numpy.load uses
+            # ast.literal_eval) once raised CPython 3.11's spurious "AST constructor
+            # recursion depth mismatch" SystemError (python/cpython#106905).
             return ours.run_case(case), theirs.run_case(case)
 
         def probe(example: Any) -> Disagreement | None:
