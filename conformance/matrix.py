@@ -131,9 +131,13 @@ def build(columns: Sequence[Column]) -> Matrix:
     return Matrix(tuple(columns), tuple(families), cells, digest)
 
 
-def column_title(column: Column) -> str:
+def column_title(column: Column, columns: Sequence[Column] = ()) -> str:
+    """`wandb 0.20.1`; with the Pillow version when another column has the same release."""
     env = column.environment
-    return f"{env.implementation} {env.implementation_version or ''}".strip()
+    title = f"{env.implementation} {env.implementation_version or ''}".strip()
+    twins = [c for c in columns if c is not column and (c.environment.implementation, c.environment.implementation_version)
+             == (env.implementation, env.implementation_version)]
+    return f"{title} (Pillow {env.pillow})" if twins else title
 
 
 def environment_rows(matrix: Matrix) -> list[list[str]]:
@@ -142,7 +146,7 @@ def environment_rows(matrix: Matrix) -> list[list[str]]:
         env = column.environment
         total = sum(1 for r in column.results if r.status is Status.PASSED)
         ran = sum(1 for r in column.results if r.status is not Status.SKIPPED)
-        rows.append([column_title(column), column.label, env.python, env.numpy or "-", env.pillow or "-",
+        rows.append([column_title(column, matrix.columns), column.label, env.python, env.numpy or "-", env.pillow or "-",
                      env.torch or "-", f"{total}/{ran}", column.expectations.path.rsplit("/", 1)[-1]
                      if column.expectations else "-"])
     return rows
@@ -166,7 +170,7 @@ def to_markdown(matrix: Matrix) -> str:
     out = ["# Compatibility matrix", "",
            f"Cases passed out of those run, per clause family; the headline is the clause most often broken "
            f"there, with its most common reason and how many cases show it. Case set `{matrix.case_set_digest}`.", ""]
-    header = ["family"] + [column_title(c) for c in matrix.columns]
+    header = ["family"] + [column_title(c, matrix.columns) for c in matrix.columns]
     out += ["| " + " | ".join(esc(h) for h in header) + " |", "|" + "---|" * len(header)]
     for family in matrix.families:
         row = [f"`{family}`"]
@@ -191,7 +195,7 @@ def to_html(matrix: Matrix) -> str:
              f"<p>Cases passed out of those run, per clause family; the headline is the clause most often broken there, "
              f"with its most common reason and how many cases show it. Case set <code>{e(matrix.case_set_digest)}</code>.</p>",
              "<table><thead><tr><th>family</th>"]
-    parts += [f"<th>{e(column_title(c))}</th>" for c in matrix.columns]
+    parts += [f"<th>{e(column_title(c, matrix.columns))}</th>" for c in matrix.columns]
     parts.append("</tr></thead><tbody>")
     for family in matrix.families:
         parts.append(f"<tr><th><code>{e(family)}</code></th>")

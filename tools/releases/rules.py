@@ -248,7 +248,7 @@ def fromarray_mode_rules() -> list[Rule]:
         Rule("mode.explicit", lambda c: f"mode= is handed to PIL.Image.fromarray instead of converting; {pillow(c)} reads the 4-byte RGBA pixels as 3-byte RGB ones",
              lambda c: explicit_mode(c) and c.pillow.startswith("12") and channels(c) == 4 and (scrambled_by_fromarray(c) or jpeg_call(c))),
         Rule("mode.jpeg-alpha", lambda c: f"4-channel data with a JPEG file type gets the guessed mode RGB, handed to PIL.Image.fromarray with RGBA data, which {pillow(c)} refuses",
-             lambda c: c.obs.raised and jpeg_call(c) and channels(c) == 4),
+             lambda c: c.obs.raised and c.error == "ValueError" and jpeg_call(c) and channels(c) == 4),
         Rule("mode.jpeg-alpha", lambda c: f"4-channel data with a JPEG file type gets the guessed mode RGB, handed to PIL.Image.fromarray; {pillow(c)} reads the 4-byte pixels as 3-byte ones",
              lambda c: jpeg_call(c) and channels(c) == 4 and c.pillow.startswith("12")),
         Rule(layout_clause, lambda c: f"size-1 axes are squeezed away and the guessed mode no longer fits the squeezed array, which {pillow(c)}'s fromarray refuses",

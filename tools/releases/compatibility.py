@@ -1,0 +1,35 @@
+"""Write docs/compatibility.md: the matrix of the reference, the six wandb releases (Pillow 13,
+and Pillow 12 for 0.19.8 and 0.20.x), trackio and swanlab.
+
+    python tools/releases/compatibility.py NAME=RESULTS.pkl ... > docs/compatibility.md
+
+Each NAME is a shipped expectations file (its reasons give the headlines) and RESULTS.pkl the
+raw results collect.py saved for it; `reference=...` has none. The same table comes from
+`wbimage-conformance matrix --impl ... --impl ...`; this script only saves running every
+implementation again after they have been collected for the expectations.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+
+from conformance import expectations as expectation_files
+from conformance import matrix
+
+
+def main(argv: list[str]) -> int:
+    columns = []
+    for item in argv:
+        name, _, path = item.partition("=")
+        data = pickle.loads(Path(path).read_bytes())
+        shipped = expectation_files.SHIPPED_DIR / f"{name}.yaml"
+        expected = expectation_files.load(shipped) if shipped.is_file() else None
+        columns.append(matrix.Column(data["impl"], data["environment"], tuple(data["results"]), expected))
+    sys.stdout.write(matrix.to_markdown(matrix.build(columns)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
