@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 import json
 import math
 from dataclasses import dataclass, fields
@@ -51,12 +52,20 @@ def encode_array(array: np.ndarray) -> Dict[str, Any]:
     return {"npy": base64.b64encode(buffer.getvalue()).decode("ascii")}
 
 
+# numpy.load parses the .npy header with ast.literal_eval, and CPython 3.11's AST
+# constructor is not safe to enter from two threads at once (python/cpython#106905): the
+# runner decodes replies in threads with --jobs > 1, so loads take turns.
+_NPY_LOAD_LOCK = threading.Lock()
+
+
 def decode_array(wire: Dict[str, Any]) -> np.ndarray:
     """The inverse of encode_array; also reads `{"npy_path": path}` (a .npy file)."""
     if "npy" in wire:
-        return np.load(io.BytesIO(base64.b64decode(wire["npy"])), allow_pickle=False)
+        with _NPY_LOAD_LOCK:
+            return np.load(io.BytesIO(base64.b64decode(wire["npy"])), allow_pickle=False)
     if "npy_path" in wire:
-        return np.load(wire["npy_path"], allow_pickle=False)
+        with _NPY_LOAD_LOCK:
+            return np.load(wire["npy_path"], allow_pickle=False)
     if "object" in wire:
         shape = tuple(wire["shape"])
         items = [decode_value(v) for v in wire["object"]]
