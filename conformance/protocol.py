@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import base64
 import io
-import threading
 import json
 import math
+import threading
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Dict, List, Optional
 
