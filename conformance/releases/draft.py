@@ -1,7 +1,7 @@
 """Write the expectations file of a released implementation from a run of the whole suite.
 
-    python tools/releases/draft.py --impl wandb@/path/to/venv/bin/python --name wandb-0.28.2
-    python tools/releases/draft.py --from results.pkl --name wandb-0.28.2   # from collect.py
+    python -m conformance.releases.draft --impl wandb@/path/to/venv/bin/python --name wandb-0.28.2
+    python -m conformance.releases.draft --from results.pkl --name wandb-0.28.2   # from collect.py
 
 Every case the implementation does not pass (and that is not skipped) gets an entry with its
 status, the clause it breaks and a one-sentence reason from rules.py: the cause, then what was
@@ -19,15 +19,10 @@ import pickle
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import explain  # noqa: E402
-import rules  # noqa: E402
-from collect import collect  # noqa: E402
-
-from conformance import expectations as expectation_files  # noqa: E402
-from conformance.model import RunReport, Status  # noqa: E402
+from conformance import expectations as expectation_files
+from conformance.model import RunReport, Status
+from conformance.releases import explain, rules
+from conformance.releases.collect import collect
 
 SHIPPED = expectation_files.SHIPPED_DIR
 
@@ -40,7 +35,7 @@ def header(environment, name: str, command: str) -> str:
         f"({env.platform}).\n"
         f"# Case set {env.case_set_digest}, suite {env.suite_version}.\n"
         f"# Check:       wbimage-conformance run --impl {command} --expectations {name}\n"
-        f"# Regenerate:  python tools/releases/draft.py --impl {command} --name {name}\n"
+        f"# Regenerate:  python -m conformance.releases.draft --impl {command} --name {name}\n"
         "# Each reason is the cause, then what was observed; the clause is the one the behaviour breaks.\n"
     )
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from conformance.model import Status
 
-from explain import (Context, Rule, bare_cast, clip_cast, jpeg_round_trip, literal_branches,
+from conformance.releases.explain import (Context, Rule, bare_cast, clip_cast, jpeg_round_trip, literal_branches,
                      minmax_then_unit, range_division, reproduces)
 
 # -- small tests ------------------------------------------------------------------------------

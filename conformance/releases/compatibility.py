@@ -1,10 +1,10 @@
 """Write docs/compatibility.md: the matrix of the reference, the six wandb releases (Pillow 13,
 and Pillow 12 for 0.19.8 and 0.20.x), trackio and swanlab.
 
-    python tools/releases/compatibility.py NAME=RESULTS.pkl ... > docs/compatibility.md
+    python -m conformance.releases.compatibility NAME=RESULTS.pkl ... > docs/compatibility.md
 
 Each NAME is a shipped expectations file (its reasons give the headlines) and RESULTS.pkl the
-raw results collect.py saved for it; `reference=...` has none. The same table comes from
+raw results collect saved for it; `reference=...` has none. The same table comes from
 `wbimage-conformance matrix --impl ... --impl ...`; this script only saves running every
 implementation again after they have been collected for the expectations.
 """
