@@ -31,6 +31,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -53,6 +54,11 @@ FACTOR_PROBE = (0.0, 0.25, 0.5, 1.0)
 _BRANCH_CLAUSE = {"unit": "norm.unit", "signed": "norm.signed", "other": "norm.other", "disabled": "norm.disabled"}
 _KIND_NAMES = {"pil": "PIL image", "path": "file path", "image": "copied wandb.Image", "other": "value of another type"}
 _SPEC_RANGE = {"unit": (Fraction(0), Fraction(1)), "signed": (Fraction(-1), Fraction(1))}
+
+
+#: numpy.load parses .npy headers with ast.literal_eval, which CPython 3.11 cannot run in two
+#: threads at once (python/cpython#106905); examples finish in worker threads, so loads take turns.
+_NPY_LOAD_LOCK = threading.Lock()
 
 
 class ExampleSetupError(Exception):
@@ -165,7 +171,8 @@ def run_one(job: Job, command: list[str], env: dict[str, str], timeout: float) -
             return Outcome("crash", duration_s=duration,
                            message=f"the sandbox process ended with status {proc.returncode} and no reply"
                            + (f": {' | '.join(tail)}" if tail else ""))
-        arrays = {p.name: np.load(p, allow_pickle=False) for p in Path(workdir).glob("*.npy")}
+        with _NPY_LOAD_LOCK:
+            arrays = {p.name: np.load(p, allow_pickle=False) for p in Path(workdir).glob("*.npy")}
     status = str(reply.get("status", "sandbox-error"))
     return Outcome(status, reply, arrays, duration, str(reply.get("message", "")))
 
