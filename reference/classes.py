@@ -43,6 +43,13 @@ class Classes:
     def __init__(self, class_set: Iterable[Mapping[str, Any]]) -> None:
         self._class_set = _entries(class_set, "class_set")
 
+    @classmethod
+    def _of_checked(cls, entries: tuple[dict[str, Any], ...]) -> Classes:
+        """A Classes over entries `_entries` has already checked (under another path)."""
+        made = cls.__new__(cls)
+        made._class_set = entries
+        return made
+
     @property
     def class_set(self) -> tuple[dict[str, Any], ...]:
         return tuple(dict(entry) for entry in self._class_set)
@@ -75,9 +82,7 @@ def check_classes(classes: Any, where: str = "classes") -> Classes | None:
                 f"object, got {describe(classes)}"
             )
         entries = _entries(getattr(classes, attribute), f"{where}.{attribute}")
-    made = Classes.__new__(Classes)
-    made._class_set = entries
-    return made
+    return Classes._of_checked(entries)
 
 
 def check_class_labels(labels: Any, where: str) -> dict[int, str]:
