@@ -181,15 +181,12 @@ def check_inside(group: Mapping[str, Any], width: int, height: int, where: str) 
     """Every box of a normalized group lies on the image ([boxes.domain]): edges within
     [0, 1] for relative boxes, within [0, width] x [0, height] pixels for pixel boxes."""
     for index, box in enumerate(group["box_data"]):
-        place = f"{at(where, 'box_data')}[{index}]"
-        pixel = box.get("domain") == PIXEL
-        limit_x, limit_y = (width, height) if pixel else (1, 1)
-        unit = f"the image width {width} (domain 'pixel')" if pixel else "1 (relative to the image)"
-        unit_y = f"the image height {height} (domain 'pixel')" if pixel else "1 (relative to the image)"
         min_x, max_x, min_y, max_y = edges(box["position"])
-        for name, low, high, limit, what in (("x", min_x, max_x, limit_x, unit), ("y", min_y, max_y, limit_y, unit_y)):
+        pixel = box.get("domain") == PIXEL
+        for axis, low, high, size, dimension in (("x", min_x, max_x, width, "width"), ("y", min_y, max_y, height, "height")):
+            limit, bound = (size, f"the image {dimension} {size} (domain 'pixel')") if pixel else (1, "1 (relative to the image)")
             if low < 0 or high > limit:
                 raise ValueError(
-                    f"{at(place, 'position')}: the box spans {name} from {low!r} to {high!r}, "
-                    f"outside the image: {name} must lie between 0 and {what}"
+                    f"{at(where, 'box_data')}[{index}]['position']: the box spans {axis} from {low!r} to "
+                    f"{high!r}, outside the image: {axis} must lie between 0 and {bound}"
                 )
