@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from PIL import Image as PILImage
 
 from reference import Image, RunStub
@@ -162,3 +164,33 @@ def test_a_copy_takes_new_classes_boxes_and_masks():
     original = Image(PIXELS, classes=[{"id": 1, "name": "a"}])
     copy = Image(original, classes=[{"id": 2, "name": "b"}], boxes={"p": {"box_data": []}}, masks={"m": {"mask_data": IDS}})
     assert copy.classes.names() == {2: "b"} and copy.boxes == {"p": {"box_data": []}} and "m" in copy.masks
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+unit = st.floats(0, 1, allow_nan=False)
+
+
+@st.composite
+def relative_boxes(draw):
+    """A box inside the image in relative coordinates, either form."""
+    if draw(st.booleans()):
+        x0, x1, y0, y1 = sorted(draw(st.lists(unit, min_size=2, max_size=2))) + sorted(draw(st.lists(unit, min_size=2, max_size=2)))
+        position = {"minX": x0, "maxX": x1, "minY": y0, "maxY": y1}
+    else:
+        x, y = draw(unit), draw(unit)
+        width = draw(st.floats(0, 2 * min(x, 1 - x), allow_nan=False))
+        height = draw(st.floats(0, 2 * min(y, 1 - y), allow_nan=False))
+        # [boxes.domain]: the edges are middle -+ size / 2 in float64, which may round past 1
+        assume(x - width / 2 >= 0 and x + width / 2 <= 1 and y - height / 2 >= 0 and y + height / 2 <= 1)
+        position = {"middle": [x, y], "width": width, "height": height}
+    return {"position": position, "class_id": draw(st.integers(0, 2**31))}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(relative_boxes(), max_size=4))
+def test_a_box_group_inside_the_image_is_written_as_given(tmp_path_factory, boxes):
+    """Whatever valid boxes go in come out of the file unchanged (JSON round-trips floats)."""
+    run = RunStub(str(tmp_path_factory.mktemp("run")))
+    (groups,) = Image.all_boxes([with_boxes(p={"box_data": boxes})], run, "key", 0)
+    assert json.loads(read(run, groups["p"])) == {"box_data": boxes}
