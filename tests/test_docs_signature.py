@@ -101,7 +101,9 @@ METHOD_PAGE = "```python\n{code}\n```\n"
     ("guess_mode(\n    data: \"np.ndarray\",\n    file_type: Optional[str] = None\n) -> str", None),
     ("guess_mode(\n    data: \"np.ndarray\",\n    file_type: Optional[str] = 'png'\n) -> str", "'file_type' has default 'png'"),
     ("@staticmethod\nall_captions(\n    images: Sequence['Media']\n) -> bool", "static method"),
-    ("@classmethod\nall_boxes(\n    anything: int\n) -> bool", None),
+    ("@classmethod\nall_boxes(\n    images: Sequence['Image'],\n    run: \"LocalRun\",\n    run_key: str,\n    step: Union[int, str]\n) -> bool", None),
+    ("@classmethod\nall_boxes(\n    anything: int\n) -> bool", "parameters are (anything)"),
+    ("all_masks(\n    images: Sequence['Image'],\n    run: \"LocalRun\",\n    run_key: str,\n    step: int\n) -> bool", "class method"),
 ])
 def test_method_blocks(spec_data, code, message):
     cp = classify.classify(parse_page(METHOD_PAGE.format(code=code), "m.md"))

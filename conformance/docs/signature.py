@@ -9,8 +9,8 @@ takes it from there. So a signature block without `normalize` is a *warning* (it
 fail the check) when the page mentions `normalize` elsewhere, and an error when it does not.
 
 Methods: the names and parameters [api.classmethods] gives (`to_uint8(data)`,
-`all_captions(images)`, both class methods; `guess_mode(data, file_type=None)`, callable
-either way). `all_boxes` and `all_masks` are informative (SPEC §9) and not checked.
+`all_captions(images)`, `all_boxes(images, run, run_key, step)` and `all_masks(...)`, all
+class methods; `guess_mode(data, file_type=None)`, callable either way).
 
 Constants: each row of the class-variable table against the spec's `attribute` cases of
 [limits.constants] (MAX_DIMENSION 65500, MAX_ITEMS 108).
@@ -41,9 +41,9 @@ METHODS: dict[str, MethodSpec] = {
     "to_uint8": MethodSpec(("data",), (), True, ("api.classmethods", "to-uint8")),
     "all_captions": MethodSpec(("images",), (), True, ("api.classmethods", "all-captions")),
     "guess_mode": MethodSpec(("data",), (("file_type", None),), None, ("api.classmethods", "mode.guess")),
+    "all_boxes": MethodSpec(("images", "run", "run_key", "step"), (), True, ("all-boxes", "annotations.run")),
+    "all_masks": MethodSpec(("images", "run", "run_key", "step"), (), True, ("all-masks", "annotations.run")),
 }
-#: Documented methods whose behaviour this version of the spec leaves out (SPEC §9).
-INFORMATIVE_METHODS = frozenset({"all_boxes", "all_masks"})
 FIRST_PARAMETER = "data_or_path"
 _MISSING = object()
 
@@ -166,8 +166,6 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
     name = block.key
     path = page.path
     subject = f"method {name}"
-    if name in INFORMATIVE_METHODS:
-        return []
     method = METHODS.get(name)
     if method is None:
         return [F.warning("signature", path, block.line, subject,
