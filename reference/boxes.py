@@ -20,7 +20,7 @@ import numpy as np
 
 from reference.arrays import as_numeric_array, is_tensor
 from reference.classes import check_class_labels
-from reference.fields import at, check_list, check_mapping, check_str
+from reference.fields import Named, at, check_list, check_mapping, check_named, check_str
 from reference.scalars import class_id, describe, finite_number
 
 GROUP_KEYS = ("box_data",)
@@ -32,23 +32,15 @@ CENTER = ("middle", "width", "height")
 PIXEL = "pixel"
 
 
-class BoundingBoxes2D:
+class BoundingBoxes2D(Named):
     """One box group, checked and normalized; `key` is its name (e.g. "predictions").
 
     `val` is the normalized group: plain ints and floats, lists for `middle`, class ids
     as ints. The edges are checked against an image when the group is given to `Image`."""
 
-    def __init__(self, val: Mapping[str, Any], key: str) -> None:
-        self._key = check_str(key, "key")
-        self._val = normalize_group(val, "val")
-
-    @property
-    def key(self) -> str:
-        return self._key
-
-    @property
-    def val(self) -> dict[str, Any]:
-        return self._val
+    @staticmethod
+    def normalize(val: Any, where: str) -> dict[str, Any]:
+        return normalize_group(val, where)
 
     def __repr__(self) -> str:
         return f"BoundingBoxes2D(key={self._key!r}, {len(self._val['box_data'])} boxes)"
@@ -57,19 +49,7 @@ class BoundingBoxes2D:
 def check_boxes(boxes: Any, width: int, height: int, where: str = "boxes") -> dict[str, dict[str, Any]] | None:
     """The `boxes` argument, checked against a `width` x `height` image: name -> normalized
     group, or None when there are none (None or an empty dict) ([boxes.form])."""
-    if boxes is None:
-        return None
-    if not isinstance(boxes, Mapping):
-        raise TypeError(f"{where}: expected a dict of group name -> box group, got {describe(boxes)}")
-    checked: dict[str, dict[str, Any]] = {}
-    for name, group in boxes.items():
-        if not isinstance(name, str):
-            raise TypeError(f"{where}: group names are strings, got {describe(name)}")
-        place = at(where, name)
-        val = group.val if isinstance(group, BoundingBoxes2D) else normalize_group(group, place)
-        check_inside(val, width, height, place)
-        checked[name] = val
-    return checked or None
+    return check_named(boxes, where, BoundingBoxes2D, "box group", "group name", check_inside, width, height)
 
 
 def normalize_group(group: Any, where: str) -> dict[str, Any]:

@@ -50,3 +50,46 @@ def check_str(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{where}: expected a str, got {describe(value)}")
     return value
+
+
+class Named:
+    """A checked annotation with its name: the base of BoundingBoxes2D and ImageMask.
+
+    `key` is the name (e.g. "predictions"), `val` the value after `normalize(val, "val")`,
+    which each subclass gives; the fit to an image is checked when it is given to `Image`."""
+
+    @staticmethod
+    def normalize(val: Any, where: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __init__(self, val: Mapping[str, Any], key: str) -> None:
+        self._key = check_str(key, "key")
+        self._val = type(self).normalize(val, "val")
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    @property
+    def val(self) -> dict[str, Any]:
+        return self._val
+
+
+def check_named(value: Any, where: str, kind: type[Named], item: str, item_name: str,
+                fits: Any, width: int, height: int) -> dict[str, dict[str, Any]] | None:
+    """The `boxes` or `masks` argument: a dict of `item_name` -> `item` (plain or a `kind`),
+    each normalized and checked by `fits(val, width, height, place)`; None when there are none
+    (None or an empty dict)."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{where}: expected a dict of {item_name} -> {item}, got {describe(value)}")
+    checked: dict[str, dict[str, Any]] = {}
+    for name, entry in value.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{where}: {item_name}s are strings, got {describe(name)}")
+        place = at(where, name)
+        val = entry.val if isinstance(entry, kind) else kind.normalize(entry, place)
+        fits(val, width, height, place)
+        checked[name] = val
+    return checked or None

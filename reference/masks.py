@@ -19,7 +19,7 @@ import numpy as np
 
 from reference.arrays import as_numeric_array
 from reference.classes import check_class_labels
-from reference.fields import at, check_str
+from reference.fields import Named, at, check_named, check_str
 from reference.inputs import LoadedFile, load_path
 from reference.scalars import describe
 
@@ -27,23 +27,15 @@ MASK_KEYS = ("mask_data", "path", "class_labels")
 MASK_MODE = "L"
 
 
-class ImageMask:
+class ImageMask(Named):
     """One mask, checked and normalized; `key` is its name (e.g. "ground_truth").
 
     `val` holds `mask_data` as a private uint8 array, or `path` as given with the file read
     in full (`file`), and `class_labels` when given. The size is checked when given to `Image`."""
 
-    def __init__(self, val: Mapping[str, Any], key: str) -> None:
-        self._key = check_str(key, "key")
-        self._val = normalize_mask(val, "val")
-
-    @property
-    def key(self) -> str:
-        return self._key
-
-    @property
-    def val(self) -> dict[str, Any]:
-        return self._val
+    @staticmethod
+    def normalize(val: Any, where: str) -> dict[str, Any]:
+        return normalize_mask(val, where)
 
     def __repr__(self) -> str:
         return f"ImageMask(key={self._key!r}, size={mask_size(self._val)})"
@@ -52,19 +44,7 @@ class ImageMask:
 def check_masks(masks: Any, width: int, height: int, where: str = "masks") -> dict[str, dict[str, Any]] | None:
     """The `masks` argument, checked against a `width` x `height` image: name -> normalized
     mask, or None when there are none (None or an empty dict) ([masks.form])."""
-    if masks is None:
-        return None
-    if not isinstance(masks, Mapping):
-        raise TypeError(f"{where}: expected a dict of mask name -> mask, got {describe(masks)}")
-    checked: dict[str, dict[str, Any]] = {}
-    for name, mask in masks.items():
-        if not isinstance(name, str):
-            raise TypeError(f"{where}: mask names are strings, got {describe(name)}")
-        place = at(where, name)
-        val = mask.val if isinstance(mask, ImageMask) else normalize_mask(mask, place)
-        check_size(val, width, height, place)
-        checked[name] = val
-    return checked or None
+    return check_named(masks, where, ImageMask, "mask", "mask name", check_size, width, height)
 
 
 def normalize_mask(mask: Any, where: str) -> dict[str, Any]:
