@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from conformance import recompute
 from conformance.materialize import expected_pixels
 from conformance.model import Case, Mismatch, Observation, Status
 from conformance.protocol import Opaque
@@ -37,7 +38,7 @@ def compare(case: Case, obs: Observation) -> Verdict:
     outcomes = [case.expect] if case.expect is not None else list(case.allowed)
     checked = [check(expect, obs) for expect in outcomes]
     best = min(range(len(checked)), key=lambda i: _distance(outcomes[i], obs, checked[i]))
-    mismatches = checked[best]
+    mismatches = [_explained(case, m, obs) for m in checked[best]]
     if obs.input_mutated:
         mismatches = mismatches + [input_mismatch(obs)]
     if not mismatches:
@@ -50,6 +51,17 @@ def compare(case: Case, obs: Observation) -> Verdict:
     if raised_unexpectedly and not obs.input_mutated:
         return Verdict(Status.ERROR, tuple(mismatches), prefix + f"raised {obs.error_type}: {obs.error_message}")
     return Verdict(Status.FAILED, tuple(mismatches), prefix + "; ".join(describe_mismatch(m) for m in mismatches))
+
+
+def _explained(case: Case, mismatch: Mismatch, obs: Observation) -> Mismatch:
+    """A pixel mismatch against a digest, redone against the recomputed expected array
+    when there is one (conformance.recompute), so it says where and by how much."""
+    if mismatch.field != "pixels" or not isinstance(mismatch.expected, dict):
+        return mismatch
+    want = recompute.expected_array(case, mismatch.expected)
+    if want is None:
+        return mismatch
+    return compare_arrays(want, obs.pixels) or mismatch
 
 
 def _distance(expect: dict[str, Any], obs: Observation, mismatches: list[Mismatch]) -> tuple[int, int, int]:
@@ -149,7 +161,11 @@ def compare_pixels(expected: Any, actual: Any) -> Mismatch | None:
     """Bit-exact pixels. `expected` is an inline nested list or {shape, sha256}."""
     if isinstance(expected, dict):
         return _compare_digest(expected, actual)
-    want = expected_pixels(expected)
+    return compare_arrays(expected_pixels(expected), actual)
+
+
+def compare_arrays(want: np.ndarray, actual: Any) -> Mismatch | None:
+    """Bit-exact pixels against an expected uint8 array."""
     if not isinstance(actual, np.ndarray):
         return Mismatch("pixels", want, actual, {"summary": f"expected a uint8 array, got {_describe_array(actual)}"})
     problems = []
