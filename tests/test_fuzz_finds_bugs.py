@@ -1,8 +1,10 @@
-"""Fuzzing finds what the shipped cases miss: for each mutant in fixtures/fuzz_mutants.py,
-the whole shipped suite passes it; `fuzz` with a fixed seed finds a disagreement with the
-reference, shrinks it to a tiny input, and writes a case that validates against the schema,
-fails on the mutant and passes on the reference. Plus: the same seed writes the same files,
-and a disagreement the spec leaves open is reported without a case.
+"""Fuzzing finds what the hand-written and generated cases miss: for each mutant in
+fixtures/fuzz_mutants.py, the shipped suite without the cases fuzzing found
+(spec/cases/fuzz-found.yaml) passes it; `fuzz` with a fixed seed finds a disagreement with
+the reference, shrinks it to a tiny input, and writes a case that validates against the
+schema, fails on the mutant and passes on the reference. That case is the one kept in
+fuzz-found.yaml, so the shipped suite as a whole now catches the mutant. Plus: the same seed
+writes the same files, and a disagreement the spec leaves open is reported without a case.
 
 The searches use tight strategies (one kind, one or two dtypes, no keywords) and share
 running workers, so the whole module stays within a few seconds of search time.
@@ -85,13 +87,29 @@ def searches(tmp_path_factory, sessions) -> dict[str, tuple[fuzz.FuzzReport, Pat
     return done
 
 
+FUZZ_FOUND = "fuzz-found.yaml"
+
+
+def shipped_without_fuzz_found() -> list:
+    return [c for c in cases.load_case_set().cases if Path(c.file).name != FUZZ_FOUND]
+
+
 @pytest.mark.parametrize("mutant", MUTANTS)
-def test_the_shipped_suite_does_not_catch_the_mutant(mutant, sessions):
-    shipped = cases.load_case_set().cases
-    results = sessions(impl_name(mutant)).run(shipped)
+def test_the_cases_before_fuzzing_do_not_catch_the_mutant(mutant, sessions):
+    results = sessions(impl_name(mutant)).run(shipped_without_fuzz_found())
     unexpected = [(r.case.id, r.status.value, r.message) for r in results if r.status not in (Status.PASSED, Status.SKIPPED)]
-    assert unexpected == [], f"a shipped case now catches {mutant}; the fuzz tests need a bug the suite misses"
+    assert unexpected == [], f"a case outside {FUZZ_FOUND} now catches {mutant}; the fuzz tests need a bug it misses"
     assert sum(r.status is Status.PASSED for r in results) > 500
+
+
+@pytest.mark.parametrize("mutant", MUTANTS)
+def test_the_case_fuzzing_found_is_kept_in_the_suite(mutant, searches):
+    _, out = searches[mutant]
+    (written,) = cases.load_case_set([out]).cases
+    kept = {c.id: c for c in cases.load_case_set().cases if Path(c.file).name == FUZZ_FOUND}
+    assert written.id in kept
+    assert (kept[written.id].input, kept[written.id].call, kept[written.id].expect) == \
+        (written.input, written.call, written.expect)
 
 
 @pytest.mark.parametrize("mutant", MUTANTS)
