@@ -58,10 +58,8 @@ def load() -> SwanlabAdapter:
     offline.pin(OFFLINE_ENVIRONMENT, PRIVATE_DIRECTORIES, prefix="wbimage-swanlab-")
     import swanlab
 
-    version = getattr(swanlab, "__version__", None)
-    if version is None:
-        from conformance.adapters import distribution_version
+    from conformance.adapters import distribution_version  # lazy: this package imports the adapters
 
-        version = distribution_version("swanlab")
-    return SwanlabAdapter(swanlab.Image, "swanlab", None if version is None else str(version), "swanlab.Image",
+    version = distribution_version("swanlab")
+    return SwanlabAdapter(swanlab.Image, "swanlab", version, "swanlab.Image",
                           keywords=KEYWORDS, accepts=ACCEPTS, why=WHY)

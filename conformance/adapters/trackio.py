@@ -74,11 +74,9 @@ def load() -> TrackioAdapter:
     offline.pin(OFFLINE_ENVIRONMENT, PRIVATE_DIRECTORIES, prefix="wbimage-trackio-")
     import trackio
 
-    version = getattr(trackio, "__version__", None)
-    if version is None:
-        from conformance.adapters import distribution_version
+    from conformance.adapters import distribution_version  # lazy: this package imports the adapters
 
-        version = distribution_version("trackio")
-    return TrackioAdapter(trackio.Image, "trackio", None if version is None else str(version), "trackio.Image",
+    version = distribution_version("trackio")
+    return TrackioAdapter(trackio.Image, "trackio", version, "trackio.Image",
                           keywords=KEYWORDS, defaults_only=DEFAULTS_ONLY, accepts=ACCEPTS, why=WHY)
 
