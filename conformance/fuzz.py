@@ -40,6 +40,11 @@ from conformance import cases as case_files
 from conformance import compare, materialize, runner
 from conformance.model import Case, Mismatch, Observation, Result, Status
 
+try:  # built in from Python 3.11; Hypothesis brings the backport before that
+    _ExceptionGroup = BaseExceptionGroup
+except NameError:  # pragma: no cover - Python 3.10
+    from exceptiongroup import BaseExceptionGroup as _ExceptionGroup
+
 DEFAULT_MAX_EXAMPLES = 500
 _IMAGE_KWARGS = ("mode", "file_type", "normalize", "caption")
 _FIELDS_COMPARED = ("mode", "format", "caption", "grouping")
@@ -274,7 +279,7 @@ def search(
 def _unwrap(exc: BaseException, flaky: bool) -> tuple[list[Disagreement], list[BaseException]]:
     if isinstance(exc, _Found):
         return [replace(exc.disagreement, flaky=flaky)], []
-    if isinstance(exc, BaseExceptionGroup):
+    if isinstance(exc, _ExceptionGroup):
         is_flaky = flaky or "Flaky" in type(exc).__name__
         found: list[Disagreement] = []
         others: list[BaseException] = []

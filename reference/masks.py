@@ -19,7 +19,7 @@ import numpy as np
 
 from reference.arrays import as_numeric_array
 from reference.classes import check_class_labels
-from reference.fields import Named, at, check_named, check_str
+from reference.fields import Named, at, check_named
 from reference.inputs import LoadedFile, load_path
 from reference.scalars import describe
 
