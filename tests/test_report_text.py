@@ -130,3 +130,19 @@ def test_a_stream_that_cannot_encode_the_text_gets_escapes_instead_of_a_crash():
     content = raw.getvalue().decode("ascii")
     assert "\\u6b63\\u898f\\u5316" in content  # 正規化
     assert content.rstrip().endswith("3 passed, 10 failed, 2 skipped")
+
+
+def test_a_failure_message_built_from_its_mismatches_is_not_printed_twice():
+    from conformance.compare import describe_mismatch
+    from conformance.model import Case, Mismatch, Result, Status
+    from conformance.report import summary
+
+    case = Case("c-1", "t", ("norm.unit",), "required", {}, {"api": "Image"}, {"mode": "L"}, ())
+    mismatch = Mismatch("mode", "L", "RGB")
+    line = describe_mismatch(mismatch)
+    repeated = Result(case, Status.FAILED, (mismatch,), message=line)
+    assert summary.message_beyond_mismatches(repeated) == ""
+    prefixed = Result(case, Status.FAILED, (mismatch,), message=f"none of the 2 allowed outcomes matched; {line}")
+    assert summary.message_beyond_mismatches(prefixed) == "none of the 2 allowed outcomes matched"
+    plain = Result(case, Status.ERROR, (), message="raised KeyError: 'x'")
+    assert summary.message_beyond_mismatches(plain) == "raised KeyError: 'x'"

@@ -216,8 +216,9 @@ def _article(result: Result) -> str:
     facts = [("at", f"<code>{e(case.location)}</code>"), ("clauses", e(", ".join(case.clauses) or "none"))]
     if result.reproduction:
         facts.append(("reproduce", f"<pre>{e(result.reproduction)}</pre>"))
-    if result.message:
-        facts.append(("message", f"<pre>{e(result.message)}</pre>"))
+    message = summary.message_beyond_mismatches(result)
+    if message:
+        facts.append(("message", f"<pre>{e(message)}</pre>"))
     if result.expectation_reason:
         facts.append(("expectation", e(result.expectation_reason)))
     dl = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in facts)

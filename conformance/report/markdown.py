@@ -76,8 +76,9 @@ def _result(result: Result) -> list[str]:
     if result.reproduction:
         lines += [code_block(printable(result.reproduction), "python"), ""]
     bullets = []
-    if result.message:
-        bullets.append(f"- message: {text(result.message)}")
+    message = summary.message_beyond_mismatches(result)
+    if message:
+        bullets.append(f"- message: {text(message)}")
     if result.expectation_reason:
         bullets.append(f"- expectation: {text(result.expectation_reason)}")
     bullets += [f"- {text(describe(m))}" for m in result.mismatches]

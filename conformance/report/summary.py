@@ -6,6 +6,7 @@ a JSON document of the same run can never disagree about how many cases failed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from conformance.model import Result, RunReport, Status
@@ -134,3 +135,18 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
 def implementation_label(report: RunReport) -> str:
     env = report.environment
     return f"{env.implementation} {env.implementation_version}" if env.implementation_version else env.implementation
+
+
+def message_beyond_mismatches(result: Result) -> str:
+    """The result's message less the parts that only repeat its mismatch lines.
+
+    The runner builds a failure's one-line message from its mismatches (for JSON readers and
+    the pytest plugin); reports that list the mismatches themselves print only what is left."""
+    if not result.mismatches:
+        return result.message
+    from conformance.compare import describe_mismatch  # the runner's own wording
+
+    message = result.message
+    for line in sorted({describe_mismatch(m) for m in result.mismatches}, key=len, reverse=True):
+        message = message.replace(line, "")
+    return re.sub(r"(?:;\s*)+", "; ", message).strip("; ")

@@ -81,8 +81,9 @@ def _result_block(result: Result, paint: _Paint) -> list[str]:
     lines.append(field.format("clauses", printable(", ".join(case.clauses) or "none")))
     if result.reproduction:
         lines.append(field.format("reproduce", _indent(result.reproduction, pad)))
-    if result.message:
-        lines.append(field.format("message", _indent(result.message, pad)))
+    message = summary.message_beyond_mismatches(result)
+    if message:
+        lines.append(field.format("message", _indent(message, pad)))
     if result.expectation_reason:
         lines.append(field.format("expectation", _indent(result.expectation_reason, pad)))
     for mismatch in result.mismatches:
