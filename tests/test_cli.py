@@ -36,13 +36,6 @@ def run(capsys, *args):
     return code, out, err
 
 
-def one_line_error(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("wbimage-conformance: error: ")
-    return lines[0]
-
-
 def test_exit_0_when_every_case_passes(capsys, case_file):
     code, out, _ = run(capsys, "--impl", support.toy("ToyImage"), "--cases", case_file)
     assert code == 0
@@ -66,7 +59,7 @@ def test_exit_2_on_a_malformed_case_file(capsys, tmp_path):
     path = support.write_cases(tmp_path, [data])
     code, out, err = run(capsys, "--cases", path)
     assert code == 2 and out == ""
-    line = one_line_error(err)
+    line = support.one_line_error(err)
     assert str(path) in line and "case 'broken'" in line and "field input.dtype" in line
 
 
@@ -86,12 +79,12 @@ def test_exit_2_on_a_malformed_case_file(capsys, tmp_path):
 def test_exit_2_on_usage_and_configuration_errors(capsys, case_file, args, message):
     code, _, err = run(capsys, "--cases", case_file, *args)
     assert code == 2
-    assert message in one_line_error(err)
+    assert message in support.one_line_error(err)
 
 
 def test_exit_2_without_a_command(capsys):
     assert cli.main([]) == 2
-    one_line_error(capsys.readouterr().err)
+    support.one_line_error(capsys.readouterr().err)
 
 
 def write_expectations(tmp_path, deviations, implementation="toy_impls:RoundingImage", versions=None):
@@ -130,14 +123,14 @@ def test_stale_expectations_exit_2(capsys, tmp_path, case_file, deviations, impl
     exp = write_expectations(tmp_path, deviations, implementation)
     code, _, err = run(capsys, "--impl", support.toy("ToyImage"), "--cases", case_file, "--expectations", exp)
     assert code == 2
-    assert message in one_line_error(err)
+    assert message in support.one_line_error(err)
 
 
 def test_version_range_excluding_the_implementation_exits_2(capsys, tmp_path, case_file):
     exp = write_expectations(tmp_path, {}, implementation="toy-adapter", versions=">=2")
     code, _, err = run(capsys, "--impl", "toy_impls:ToyAdapter", "--cases", case_file, "--expectations", exp)
     assert code == 2
-    assert "do not include toy-adapter 1.2.3" in one_line_error(err)
+    assert "do not include toy-adapter 1.2.3" in support.one_line_error(err)
 
 
 def test_update_expectations_then_rerun_exits_0(capsys, tmp_path, case_file):

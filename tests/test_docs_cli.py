@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from conformance import cli
+from fixtures.runner_support import one_line_error
 
 ROOT = Path(__file__).resolve().parent
 FIXTURES = ROOT / "fixtures" / "docs"
@@ -21,13 +22,6 @@ def docs(capsys, *args):
     code = cli.main(["docs", "check", *[str(a) for a in args]])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def one_line_error(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("wbimage-conformance: error: ")
-    return lines[0]
 
 
 def test_exit_0_and_a_summary_when_the_pages_hold(capsys):
