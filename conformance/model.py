@@ -11,6 +11,10 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from wbimage_conformance.worker.observation import Observation
+
+__all__ = ["Case", "Environment", "Mismatch", "Observation", "Result", "RunReport", "SourceRef", "Status"]
+
 
 class Status(str, enum.Enum):
     """Verdict for one case. The order is the order reports list them in."""
@@ -36,7 +40,7 @@ class SourceRef:
 @dataclass(frozen=True)
 class Case:
     """One case as written in a case file. `input`, `call`, `expect` and `allowed` stay the
-    validated plain data of the file; conformance.cases materializes them."""
+    validated plain data of the file; wbimage_conformance.cases.casefiles materializes them."""
 
     id: str
     title: str
@@ -60,38 +64,6 @@ class Case:
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}"
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What an implementation did with one case's call, in plain data.
-
-    For api=Image: pixels (uint8 ndarray), mode, size (w, h), format, encoded (format of the
-    encoded bytes by signature, or None when the adapter cannot reach them), caption, grouping.
-    For to_uint8: pixels holds the returned array (any dtype; comparison checks it is uint8).
-    For guess_mode, all_captions, attribute, signature: value.
-    For a raised exception: error_type (class name), error_bases (names along its MRO) and
-    error_message. input_mutated is True when the caller's data changed during the call.
-    """
-
-    pixels: Any = None
-    mode: str | None = None
-    size: tuple[int, int] | None = None
-    format: str | None = None
-    encoded: str | None = None
-    caption: Any = None
-    grouping: Any = None
-    value: Any = None
-    has_value: bool = False
-    error_type: str | None = None
-    error_bases: tuple[str, ...] = ()
-    error_message: str | None = None
-    input_mutated: bool = False
-    notes: tuple[str, ...] = ()
-
-    @property
-    def raised(self) -> bool:
-        return self.error_type is not None
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,14 @@ Drop-in for the documented surface: code written for `wandb.Image` runs with
 - `runs`: `all_boxes` and `all_masks`, which write files under `RunStub(dir).dir`.
 """
 
-from reference.boxes import BoundingBoxes2D
-from reference.classes import Classes
-from reference.image import Image
-from reference.limits import MAX_DIMENSION, MAX_ITEMS
-from reference.modes import guess_mode
-from reference.masks import ImageMask
-from reference.normalize import to_uint8
-from reference.runs import RunStub
+from wbimage_conformance.reference.boxes import BoundingBoxes2D
+from wbimage_conformance.reference.classes import Classes
+from wbimage_conformance.reference.image import Image
+from wbimage_conformance.reference.limits import MAX_DIMENSION, MAX_ITEMS
+from wbimage_conformance.reference.modes import guess_mode
+from wbimage_conformance.reference.masks import ImageMask
+from wbimage_conformance.reference.normalize import to_uint8
+from wbimage_conformance.reference.runs import RunStub
 
 __all__ = [
     "BoundingBoxes2D", "Classes", "Image", "ImageMask", "MAX_DIMENSION", "MAX_ITEMS", "RunStub",

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from reference.arrays import as_numeric_array, is_tensor
-from reference.classes import check_class_labels
-from reference.fields import Named, at, check_list, check_mapping, check_named, check_str
-from reference.scalars import class_id, describe, finite_number
+from wbimage_conformance.reference.arrays import as_numeric_array, is_tensor
+from wbimage_conformance.reference.classes import check_class_labels
+from wbimage_conformance.reference.fields import Named, at, check_list, check_mapping, check_named, check_str
+from wbimage_conformance.reference.scalars import class_id, describe, finite_number
 
 GROUP_KEYS = ("box_data",)
 GROUP_OPTIONAL = ("class_labels",)

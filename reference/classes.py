@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Iterable
 
-from reference.fields import at, check_list, check_mapping, check_str
-from reference.scalars import class_id, describe
+from wbimage_conformance.reference.fields import at, check_list, check_mapping, check_str
+from wbimage_conformance.reference.scalars import class_id, describe
 
 ENTRY_KEYS = ("id", "name")
 _ENTRY_HINT = " {'id': int, 'name': str}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reference.scalars import describe
+from wbimage_conformance.reference.scalars import describe
 
 
 def at(where: str, key: Any) -> str:

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 from PIL import Image as PILImage
 
-from reference import boxes as box_groups
-from reference import classes as class_sets
-from reference import encoding, inputs, limits, modes, runs
-from reference import masks as mask_sets
-from reference import normalize as normalization
+from wbimage_conformance.reference import boxes as box_groups
+from wbimage_conformance.reference import classes as class_sets
+from wbimage_conformance.reference import encoding, inputs, limits, modes, runs
+from wbimage_conformance.reference import masks as mask_sets
+from wbimage_conformance.reference import normalize as normalization
 
 
 def _check_normalize_flag(normalize: Any) -> None:

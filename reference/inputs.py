@@ -15,9 +15,9 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image as PILImage
 
-from reference.arrays import as_numeric_array, is_tensor
-from reference.limits import check_dimensions
-from reference.modes import ARRAY_SHAPES, TENSOR_SHAPES, channels_first_mode, channels_last_mode
+from wbimage_conformance.reference.arrays import as_numeric_array, is_tensor
+from wbimage_conformance.reference.limits import check_dimensions
+from wbimage_conformance.reference.modes import ARRAY_SHAPES, TENSOR_SHAPES, channels_first_mode, channels_last_mode
 
 Kind = Literal["array", "tensor", "pil", "path"]
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from reference.arrays import as_numeric_array
-from reference.classes import check_class_labels
-from reference.fields import Named, at, check_named
-from reference.inputs import LoadedFile, load_path
-from reference.scalars import describe
+from wbimage_conformance.reference.arrays import as_numeric_array
+from wbimage_conformance.reference.classes import check_class_labels
+from wbimage_conformance.reference.fields import Named, at, check_named
+from wbimage_conformance.reference.inputs import LoadedFile, load_path
+from wbimage_conformance.reference.scalars import describe
 
 MASK_KEYS = ("mask_data", "path", "class_labels")
 MASK_MODE = "L"

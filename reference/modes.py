@@ -12,8 +12,8 @@ import numpy as np
 from PIL import Image as PILImage
 from PIL import ImageMode
 
-from reference.arrays import is_tensor
-from reference.encoding import JPEG_TYPES, check_jpeg_alpha
+from wbimage_conformance.reference.arrays import is_tensor
+from wbimage_conformance.reference.encoding import JPEG_TYPES, check_jpeg_alpha
 
 SUPPORTED_MODES: tuple[str, ...] = ("L", "RGB", "RGBA")
 ARRAY_SHAPES = "(H, W), (H, W, 1), (H, W, 3) or (H, W, 4)"

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from reference.arrays import as_numeric_array
+from wbimage_conformance.reference.arrays import as_numeric_array
 
 Branch = Literal["unit", "signed", "other"]
 

@@ -23,8 +23,8 @@ from typing import Any, Callable
 import numpy as np
 from PIL import Image as PILImage
 
-from reference import encoding
-from reference.scalars import describe
+from wbimage_conformance.reference import encoding
+from wbimage_conformance.reference.scalars import describe
 
 BOXES_DIR = "media/metadata/boxes2D"
 MASKS_DIR = "media/images/mask"

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from reference.arrays import is_tensor, tensor_to_numpy
+from wbimage_conformance.reference.arrays import is_tensor, tensor_to_numpy
 
 NUMBER_KINDS = "an int, a float, a NumPy integer or floating scalar, or a 0-d array or tensor"
 

@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 import yaml
 
-from conformance.generators import digest, generate
-from conformance.values import array_from_value
-from spec import CASE_SCHEMA_PATH, CASES_DIR, SPEC_PATH
-from spec.tools import make_cases, oracle
+from wbimage_conformance.cases.generators import digest, generate
+from wbimage_conformance.cases.values import array_from_value
+from wbimage_conformance.spec import CASE_SCHEMA_PATH, CASES_DIR, SPEC_PATH
+import make_cases
+from wbimage_conformance import oracle
 
 UPSTREAM_DOCS = Path(__file__).resolve().parents[2] / "shared" / "upstream-docs"
 EXAMPLES = ("example-1", "example-2", "example-3", "example-4", "usage-numpy", "usage-pil", "usage-jpg")

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance import cli  # noqa: E402
+from wbimage_conformance.commands import cli
 
 
 @pytest.fixture(autouse=True)
@@ -178,7 +177,7 @@ def test_json_report_to_a_file_follows_its_schema(capsys, tmp_path, case_file):
                        "--output", target)
     assert code == 1 and out == ""
     data = json.loads(target.read_text())
-    schema = json.loads((Path(cli.__file__).parent / "schemas" / "report.schema.json").read_text())
+    schema = json.loads((Path(cli.__file__).parents[1] / "schemas" / "report.schema.json").read_text())
     jsonschema.validate(data, schema)
     assert data["summary"]["failed"] == 3
     assert data["environment"]["case_set_digest"].startswith("sha256:")

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from conformance.docs import claims, classify, prose
-from conformance.docs.markdown import parse_page
+from wbimage_conformance.doccheck import claims, classify, prose
+from wbimage_conformance.doccheck.markdown import parse_page
 
 
 def kinds(text: str) -> list[tuple[str, tuple]]:

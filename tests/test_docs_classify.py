@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.docs import classify, sections
-from conformance.docs.markdown import parse_page, read_page
+from wbimage_conformance.doccheck import classify, sections
+from wbimage_conformance.doccheck.markdown import parse_page, read_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "docs"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conformance import cli
+from wbimage_conformance.commands import cli
 from fixtures.runner_support import one_line_error
 
 ROOT = Path(__file__).resolve().parent

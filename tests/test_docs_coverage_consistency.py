@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.docs import classify, consistency, coverage, specdata
-from conformance.docs.findings import Severity
-from conformance.docs.markdown import parse_page, read_page
+from wbimage_conformance.doccheck import classify, consistency, coverage, specdata
+from wbimage_conformance.doccheck.findings import Severity
+from wbimage_conformance.doccheck.markdown import parse_page, read_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "docs"
 

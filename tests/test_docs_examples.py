@@ -4,18 +4,16 @@ recording stand-in wandb, no network, a time limit)."""
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance.docs import check, classify, examples, specdata  # noqa: E402
-from conformance.docs.findings import Severity  # noqa: E402
-from conformance.docs.markdown import parse_page  # noqa: E402
+from wbimage_conformance.doccheck import check, classify, examples, specdata
+from wbimage_conformance.doccheck.findings import Severity
+from wbimage_conformance.doccheck.markdown import parse_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "docs"
 

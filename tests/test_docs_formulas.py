@@ -9,9 +9,9 @@ from fractions import Fraction
 
 import pytest
 
-import spec
-from conformance.docs import classify, formulas
-from conformance.docs.markdown import parse_page
+from wbimage_conformance import spec
+from wbimage_conformance.doccheck import classify, formulas
+from wbimage_conformance.doccheck.markdown import parse_page
 
 
 def match(source: str, lead_range=None, position: int = 0) -> formulas.FormulaMatch:

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from conformance.docs import markdown as md
+from wbimage_conformance.doccheck import markdown as md
 
 
 def page(text: str) -> md.Page:

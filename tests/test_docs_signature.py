@@ -7,10 +7,10 @@ import textwrap
 
 import pytest
 
-import spec
-from conformance.docs import classify, signature, specdata
-from conformance.docs.findings import Severity
-from conformance.docs.markdown import parse_page
+from wbimage_conformance import spec
+from wbimage_conformance.doccheck import classify, signature, specdata
+from wbimage_conformance.doccheck.findings import Severity
+from wbimage_conformance.doccheck.markdown import parse_page
 
 EIGHT = """\
 Image(

@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conformance import cases, cli, fuzz
-from conformance.model import Observation
-from conformance.strategies import ImageCall
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.commands import cli
+from wbimage_conformance.fuzz import differential as fuzz
+from wbimage_conformance.model import Observation
+from wbimage_conformance.fuzz.strategies import ImageCall
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -20,8 +20,10 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from conformance import cases, fuzz, runner, strategies
-from conformance.model import Status
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.fuzz import differential as fuzz, strategies
+from wbimage_conformance.run import runner
+from wbimage_conformance.model import Status
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = 0
@@ -151,9 +153,9 @@ def test_the_written_case_fails_the_mutant_and_passes_the_reference(mutant, sear
 
 
 def test_expected_pixels_come_from_the_oracle_not_an_implementation(searches):
-    from spec.tools import oracle
+    from wbimage_conformance import oracle
 
-    from conformance.materialize import materialize
+    from wbimage_conformance.cases.materialize import materialize
 
     report, out = searches["WholeFloatsThroughInt64"]
     (case,) = cases.load_case_set([out]).cases

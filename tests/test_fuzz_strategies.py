@@ -1,4 +1,4 @@
-"""conformance.strategies: every example is a valid case input, the boundary values and
+"""wbimage_conformance.fuzz.strategies: every example is a valid case input, the boundary values and
 rounding edges are there, regimes decide the branch, and the scope keeps
 implementation-defined calls out unless asked."""
 
@@ -12,11 +12,12 @@ import yaml
 from hypothesis import HealthCheck, find, given, seed, settings
 from hypothesis import strategies as st
 
-from conformance import cases, strategies
-from conformance.fuzz import probe_case
-from conformance.materialize import materialize
-from conformance.values import array_from_value
-from spec.tools import oracle
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.fuzz import strategies
+from wbimage_conformance.fuzz.differential import probe_case
+from wbimage_conformance.cases.materialize import materialize
+from wbimage_conformance.cases.values import array_from_value
+from wbimage_conformance import oracle
 
 FAST = settings(max_examples=60, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 

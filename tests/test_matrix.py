@@ -4,16 +4,14 @@ the headline deviation per cell, each column's environment; Markdown and HTML.""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance import cli, matrix  # noqa: E402
-from conformance.expectations import Deviation, Expectations  # noqa: E402
-from conformance.model import Case, Environment, Result, Status  # noqa: E402
+from wbimage_conformance.commands import cli, matrix
+from wbimage_conformance.run.expectations import Deviation, Expectations
+from wbimage_conformance.model import Case, Environment, Result, Status
 
 
 def case(case_id: str, clause: str) -> Case:

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance import protocol, runner  # noqa: E402
-from conformance.model import Observation  # noqa: E402
+from wbimage_conformance.worker import protocol
+from wbimage_conformance.run import runner
+from wbimage_conformance.model import Observation
 
-SCHEMA_PATH = Path(protocol.__file__).parent / "schemas" / "protocol.schema.json"
+SCHEMA_PATH = Path(protocol.__file__).parents[1] / "schemas" / "protocol.schema.json"
 
 
 @pytest.fixture(scope="module")
@@ -205,8 +205,8 @@ def test_the_exec_example_speaks_the_same_protocol(validate, monkeypatch):
 
 def test_the_worker_imports_neither_yaml_nor_jsonschema():
     code = (
-        "import sys, conformance.worker, conformance.adapters, conformance.inputs, conformance.protocol;"
-        "from conformance.adapters import load; load('reference');"
+        "import sys, wbimage_conformance.worker.serve, wbimage_conformance.worker.adapters, wbimage_conformance.worker.inputs, wbimage_conformance.worker.protocol;"
+        "from wbimage_conformance.worker.adapters import load; load('reference');"
         "bad = sorted(m for m in ('yaml', 'jsonschema', 'torch') if m in sys.modules);"
         "print(','.join(bad))"
     )

@@ -7,8 +7,8 @@ import inspect
 import numpy as np
 import pytest
 
-import reference
-from reference import Image
+from wbimage_conformance import reference
+from wbimage_conformance.reference import Image
 
 GRAY = np.array([[0, 128], [255, 7]], dtype=np.uint8)
 

@@ -10,7 +10,7 @@ import copy
 import numpy as np
 import pytest
 
-from reference import BoundingBoxes2D, Image
+from wbimage_conformance.reference import BoundingBoxes2D, Image
 
 PIXELS = np.zeros((4, 6), dtype=np.uint8)
 CORNERS = {"minX": 0.1, "maxX": 0.5, "minY": 0.25, "maxY": 1}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import reference
-from reference import Classes, Image
+from wbimage_conformance import reference
+from wbimage_conformance.reference import Classes, Image
 
 GRAY = np.array([[0, 128], [255, 7]], dtype=np.uint8)
 

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-import reference
+from wbimage_conformance import reference
 
 UPSTREAM_DOCS = Path(__file__).resolve().parents[2] / "shared" / "upstream-docs"
 LOCALES = ["ja", "ko"]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from reference import Image
+from wbimage_conformance.reference import Image
 
 # -- [input.array.layout] ------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from reference import Image, ImageMask
+from wbimage_conformance.reference import Image, ImageMask
 
 PIXELS = np.zeros((2, 3), dtype=np.uint8)
 IDS = np.array([[0, 1, 2], [3, 254, 255]], dtype=np.uint8)

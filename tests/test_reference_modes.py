@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from reference import Image, guess_mode
-from reference.encoding import sniff_format
+from wbimage_conformance.reference import Image, guess_mode
+from wbimage_conformance.reference.encoding import sniff_format
 
 RED_GREEN_BLUE_MIX = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [100, 150, 200]]],
                               np.uint8)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference import Image, to_uint8
+from wbimage_conformance.reference import Image, to_uint8
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 

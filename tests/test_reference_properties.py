@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from reference import Image, to_uint8
+from wbimage_conformance.reference import Image, to_uint8
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 examples = settings(max_examples=60, deadline=None)  # per test, so no global profile changes

@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from PIL import Image as PILImage
 
-from reference import Image, RunStub
+from wbimage_conformance.reference import Image, RunStub
 
 PIXELS = np.zeros((2, 3), dtype=np.uint8)
 IDS = np.array([[0, 1, 2], [3, 254, 255]], dtype=np.uint8)

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from reference import Image, guess_mode, to_uint8
+from wbimage_conformance.reference import Image, guess_mode, to_uint8
 
 torch = pytest.importorskip("torch")
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance import cases, runner  # noqa: E402
-from conformance.adapters import mapped, offline  # noqa: E402
-from conformance.adapters import swanlab as swanlab_adapter  # noqa: E402
-from conformance.adapters import trackio as trackio_adapter  # noqa: E402
-from conformance.adapters import wandb as wandb_adapter  # noqa: E402
-from conformance.model import Status  # noqa: E402
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.run import runner
+from wbimage_conformance.worker.adapters import mapped, offline
+from wbimage_conformance.worker.adapters import swanlab as swanlab_adapter
+from wbimage_conformance.worker.adapters import trackio as trackio_adapter
+from wbimage_conformance.worker.adapters import wandb as wandb_adapter
+from wbimage_conformance.model import Status
 
 TINY = "mapped_impls:adapter"
 
@@ -135,7 +135,7 @@ def test_the_wandb_adapter_disables_runs_and_error_reporting():
 
 def test_release_adapters_import_neither_yaml_nor_jsonschema():
     code = (
-        "import sys, conformance.adapters.wandb, conformance.adapters.trackio, conformance.adapters.swanlab;"
+        "import sys, wbimage_conformance.worker.adapters.wandb, wbimage_conformance.worker.adapters.trackio, wbimage_conformance.worker.adapters.swanlab;"
         "print(','.join(sorted(m for m in ('yaml', 'jsonschema', 'torch') if m in sys.modules)))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conformance.model import Case, Environment, Mismatch, Observation, Result, RunReport, Status
+from wbimage_conformance.model import Case, Environment, Mismatch, Observation, Result, RunReport, Status
 
 NASTY = "ValueError: bad <input> & \"quotes\" 'single' — 正規化 정규화 ünïcödé"
 

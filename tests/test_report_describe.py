@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from conformance.model import Mismatch
-from conformance.report.describe import describe, pixel_facts, printable
-from conformance.report.jsonable import SMALL_ARRAY_LIMIT, to_jsonable
+from wbimage_conformance.model import Mismatch
+from wbimage_conformance.report.describe import describe, pixel_facts, printable
+from wbimage_conformance.report.jsonable import SMALL_ARRAY_LIMIT, to_jsonable
 
 
 def test_pixel_statistics_come_from_the_comparator_detail_first():
@@ -97,7 +97,7 @@ def test_every_exotic_value_becomes_strict_json():
 
 
 def test_the_comparators_own_summary_is_used_and_its_bookkeeping_keys_are_not_repeated():
-    compare = pytest.importorskip("conformance.compare")
+    compare = pytest.importorskip("wbimage_conformance.run.compare")
     mismatch = compare.compare_pixels([[1, 2]], np.array([[1, 2, 3]], np.uint8))
     text = describe(mismatch)
     assert text == f"pixels: {mismatch.detail['summary']}"
@@ -105,7 +105,7 @@ def test_the_comparators_own_summary_is_used_and_its_bookkeeping_keys_are_not_re
 
 
 def test_a_comparator_digest_mismatch_says_the_expectation_is_only_a_digest():
-    compare = pytest.importorskip("conformance.compare")
+    compare = pytest.importorskip("wbimage_conformance.run.compare")
     mismatch = compare.compare_pixels({"shape": [2, 2], "sha256": "ab" * 32}, np.zeros((2, 2), np.uint8))
     assert describe(mismatch).endswith("; expected pixels known only by digest")
     assert "actual_sha256" not in describe(mismatch)

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 from test_report_data import ENVIRONMENT, NASTY, RGB_ACTUAL, RGB_EXPECTED, case, sample_report
 
-from conformance.model import Mismatch, Result, RunReport, Status
-from conformance.report import images, render
+from wbimage_conformance.model import Mismatch, Result, RunReport, Status
+from wbimage_conformance.report import images, render
 
 VOID = {"img", "meta", "input", "br", "hr", "link", "source", "wbr", "col", "area", "base", "embed", "track"}
 
@@ -295,7 +295,7 @@ def test_a_huge_image_is_shrunk_but_a_single_differing_pixel_still_shows():
 
 
 def test_mismatches_from_the_real_comparator_are_drawn():
-    compare = pytest.importorskip("conformance.compare")
+    compare = pytest.importorskip("wbimage_conformance.run.compare")
     mismatch = compare.compare_pixels([[0, 127, 255]], np.array([[0, 128, 255]], np.uint8))
     result = Result(case("x", "norm.signed", "t", 1), Status.FAILED, mismatches=(mismatch,))
     (roles,) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from test_report_data import BIG_ACTUAL, BIG_DIGEST, NASTY, sample_report
 
-from conformance.report import render, to_json_data, write
+from wbimage_conformance.report import render, to_json_data, write
 
 
 @pytest.fixture(scope="module")

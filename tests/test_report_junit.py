@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from test_report_data import ENVIRONMENT, NASTY, case, sample_report
 
-import conformance
-from conformance.model import Result, RunReport, Status
-from conformance.report import render
+import wbimage_conformance
+from wbimage_conformance.model import Result, RunReport, Status
+from wbimage_conformance.report import render
 
-XSD = Path(conformance.__file__).parent / "schemas" / "junit.xsd"
+XSD = Path(wbimage_conformance.__file__).parent / "schemas" / "junit.xsd"
 
 OUTCOME = {
     Status.PASSED: None, Status.FAILED: "failure", Status.XPASSED: "failure",

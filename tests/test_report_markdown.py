@@ -7,9 +7,9 @@ import re
 import pytest
 from test_report_data import ENVIRONMENT, case, sample_report
 
-from conformance.model import Result, RunReport, Status
-from conformance.report import render
-from conformance.report.markdown import code_block, text
+from wbimage_conformance.model import Result, RunReport, Status
+from wbimage_conformance.report import render
+from wbimage_conformance.report.markdown import code_block, text
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import threading
 
-from conformance.model import Status
-from conformance.report.progress import ProgressBar
+from wbimage_conformance.model import Status
+from wbimage_conformance.report.progress import ProgressBar
 
 
 class FakeTerminal(io.StringIO):

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from test_report_data import ENVIRONMENT, case, sample_report
 
-from conformance.model import Result, RunReport, Status
-from conformance.report import summary
+from wbimage_conformance.model import Result, RunReport, Status
+from wbimage_conformance.report import summary
 
 
 def test_family_is_the_prefix_of_the_first_clause():

@@ -8,7 +8,7 @@ import re
 import pytest
 from test_report_data import NASTY, sample_report
 
-from conformance.report import render, write
+from wbimage_conformance.report import render, write
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -133,9 +133,9 @@ def test_a_stream_that_cannot_encode_the_text_gets_escapes_instead_of_a_crash():
 
 
 def test_a_failure_message_built_from_its_mismatches_is_not_printed_twice():
-    from conformance.compare import describe_mismatch
-    from conformance.model import Case, Mismatch, Result, Status
-    from conformance.report import summary
+    from wbimage_conformance.run.compare import describe_mismatch
+    from wbimage_conformance.model import Case, Mismatch, Result, Status
+    from wbimage_conformance.report import summary
 
     case = Case("c-1", "t", ("norm.unit",), "required", {}, {"api": "Image"}, {"mode": "L"}, ())
     mismatch = Mismatch("mode", "L", "RGB")

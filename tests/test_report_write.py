@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_report_data import sample_report
 
-from conformance.report import FORMATS, render, write
+from wbimage_conformance.report import FORMATS, render, write
 
 
 def test_the_five_formats():

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance import cases, inputs, materialize, protocol, runner  # noqa: E402
-from conformance.adapters import run_files  # noqa: E402
-from conformance.model import Case, Status  # noqa: E402
-from conformance.reproduction import reproduction  # noqa: E402
+from wbimage_conformance.cases import casefiles as cases, materialize
+from wbimage_conformance.worker import inputs, protocol
+from wbimage_conformance.run import runner
+from wbimage_conformance.worker.adapters import run_files
+from wbimage_conformance.model import Case, Status
+from wbimage_conformance.run.reproduction import reproduction
 
 IMAGE = {"kind": "numpy", "dtype": "uint8", "value": [[1, 2, 3], [4, 5, 6]]}
 BOX = {"position": {"minX": 0, "maxX": 1, "minY": 0, "maxY": 1}, "class_id": 1}
@@ -244,7 +244,7 @@ def test_changing_the_caller_s_keyword_arguments_fails_on_field_input(tmp_path):
 
 
 def test_an_adapter_without_all_boxes_has_the_case_skipped():
-    from conformance.adapters import Unmappable, perform
+    from wbimage_conformance.worker.adapters import Unmappable, perform
 
     class Minimal:
         pass

@@ -3,16 +3,13 @@ unique; generator digests are checked; the case-set digest and the clause list."
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-import spec  # noqa: E402
-from conformance import cases, generators  # noqa: E402
+from wbimage_conformance import spec
+from wbimage_conformance.cases import casefiles as cases, generators
 
 
 def load_error(tmp_path, text: str, name: str = "bad.yaml") -> str:

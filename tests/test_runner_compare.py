@@ -7,9 +7,9 @@ import hashlib
 import numpy as np
 import pytest
 
-from conformance import compare
-from conformance.model import Case, Observation, Status
-from conformance.protocol import Opaque
+from wbimage_conformance.run import compare
+from wbimage_conformance.model import Case, Observation, Status
+from wbimage_conformance.worker.protocol import Opaque
 
 
 def make_case(expect=None, allowed=()):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from conformance import expectations as ex
-from conformance.model import Case, Result, Status
+from wbimage_conformance.run import expectations as ex
+from wbimage_conformance.model import Case, Result, Status
 
 
 def make_case(case_id="cc"):

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance import adapters, generators, inputs, materialize, protocol  # noqa: E402
-from conformance.model import Case  # noqa: E402
-from conformance.reproduction import reproduction  # noqa: E402
+from wbimage_conformance.worker import adapters, inputs, protocol
+from wbimage_conformance.cases import generators, materialize
+from wbimage_conformance.model import Case
+from wbimage_conformance.run.reproduction import reproduction
 
 
 def make_case(input_spec, call=None):
@@ -180,7 +180,7 @@ def test_snapshot_sees_pil_and_file_changes(tmp_path):
      "I.to_uint8(np.array([[float('nan'), float('-inf'), 0.5]], dtype=np.float64))"),
     ({"kind": "tensor", "dtype": "float32", "generate": {"name": "uniform", "seed": 0}, "shape": [3, 64, 64],
       "digest": "sha256:" + "0" * 64}, {"api": "Image"},
-     "I(torch.from_numpy(conformance.generators.generate('uniform', 0, [3, 64, 64], 'float32')))"),
+     "I(torch.from_numpy(wbimage_conformance.cases.generators.generate('uniform', 0, [3, 64, 64], 'float32')))"),
     ({"kind": "pil", "mode": "RGB", "dtype": "uint8", "value": [[[1, 2, 3]]]}, {"api": "Image", "kwargs": {"file_type": "jpg"}},
      "I(PIL.Image.fromarray(np.array([[[1, 2, 3]]], dtype=np.uint8)).convert('RGB'), file_type='jpg')"),
     ({"kind": "path", "filename": "a.png", "dtype": "uint8", "value": [[1]]}, {"api": "Image"},
@@ -250,7 +250,7 @@ def test_entry_point_registration(tmp_path, monkeypatch):
 
 def test_worker_survives_a_folder_named_like_the_implementation_in_the_working_directory(tmp_path):
     (tmp_path / "reference").mkdir()  # would shadow the package if cwd came first on sys.path
-    from conformance import runner
+    from wbimage_conformance.run import runner
 
     spec = runner.ImplSpec.parse("reference")
     lines = protocol.dumps(protocol.hello_request("t")) + protocol.dumps({"type": "bye"})

@@ -6,8 +6,9 @@ import dataclasses
 
 import numpy as np
 
-from conformance import cases, compare, recompute
-from conformance.model import Observation, Status
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.run import compare, recompute
+from wbimage_conformance.model import Observation, Status
 
 CASES = {c.id: c for c in cases.load_case_set().cases}
 

@@ -6,15 +6,14 @@ a user's implementation would."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance import cases, runner  # noqa: E402
-from conformance.model import Status  # noqa: E402
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.run import runner
+from wbimage_conformance.model import Status
 
 
 @pytest.fixture(autouse=True)

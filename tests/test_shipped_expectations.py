@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import runner_support as support  # noqa: E402
+import runner_support as support
 
-from conformance import cases, cli  # noqa: E402
-from conformance import expectations as expectation_files  # noqa: E402
-from conformance.model import Status  # noqa: E402
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.commands import cli
+from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.model import Status
 
 SHIPPED = sorted(expectation_files.SHIPPED_DIR.glob("*.yaml"))
 

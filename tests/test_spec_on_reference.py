@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import cases, runner
-from conformance.model import Status
-from conformance.pytest_plugin import failure_text
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.run import runner
+from wbimage_conformance.model import Status
+from wbimage_conformance.commands.pytest_plugin import failure_text
 
 CASES = cases.load_case_set().cases  # a broken case file fails collection, naming file, case and field
 

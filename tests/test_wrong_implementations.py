@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance import cases, runner
-from conformance.model import Status
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.run import runner
+from wbimage_conformance.model import Status
 
 from fixtures.wrong_implementations import CATALOGUE
 

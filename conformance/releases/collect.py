@@ -8,7 +8,8 @@ import pickle
 import sys
 from pathlib import Path
 
-from conformance import cases, runner
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.run import runner
 
 
 def collect(impl: str, jobs: int = 4) -> dict:

@@ -1,7 +1,7 @@
 """Write docs/compatibility.md: the matrix of the reference, the six wandb releases (Pillow 13,
 and Pillow 12 for 0.19.8 and 0.20.x), trackio and swanlab.
 
-    python -m conformance.releases.compatibility NAME=RESULTS.pkl ... > docs/compatibility.md
+    python -m wbimage_conformance.releases.compatibility NAME=RESULTS.pkl ... > docs/compatibility.md
 
 Each NAME is a shipped expectations file (its reasons give the headlines) and RESULTS.pkl the
 raw results collect saved for it; `reference=...` has none. The same table comes from
@@ -15,8 +15,8 @@ import pickle
 import sys
 from pathlib import Path
 
-from conformance import expectations as expectation_files
-from conformance import matrix
+from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.commands import matrix
 
 
 def main(argv: list[str]) -> int:

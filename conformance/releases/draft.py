@@ -1,7 +1,7 @@
 """Write the expectations file of a released implementation from a run of the whole suite.
 
-    python -m conformance.releases.draft --impl wandb@/path/to/venv/bin/python --name wandb-0.28.2
-    python -m conformance.releases.draft --from results.pkl --name wandb-0.28.2   # from collect.py
+    python -m wbimage_conformance.releases.draft --impl wandb@/path/to/venv/bin/python --name wandb-0.28.2
+    python -m wbimage_conformance.releases.draft --from results.pkl --name wandb-0.28.2   # from collect.py
 
 Every case the implementation does not pass (and that is not skipped) gets an entry with its
 status, the clause it breaks and a one-sentence reason from rules.py: the cause, then what was
@@ -19,10 +19,10 @@ import pickle
 import sys
 from pathlib import Path
 
-from conformance import expectations as expectation_files
-from conformance.model import RunReport, Status
-from conformance.releases import explain, rules
-from conformance.releases.collect import collect
+from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.model import RunReport, Status
+from wbimage_conformance.releases import explain, rules
+from wbimage_conformance.releases.collect import collect
 
 SHIPPED = expectation_files.SHIPPED_DIR
 
@@ -35,7 +35,7 @@ def header(environment, name: str, command: str) -> str:
         f"({env.platform}).\n"
         f"# Case set {env.case_set_digest}, suite {env.suite_version}.\n"
         f"# Check:       wbimage-conformance run --impl {command} --expectations {name}\n"
-        f"# Regenerate:  python -m conformance.releases.draft --impl {command} --name {name}\n"
+        f"# Regenerate:  python -m wbimage_conformance.releases.draft --impl {command} --name {name}\n"
         "# Each reason is the cause, then what was observed; the clause is the one the behaviour breaks.\n"
     )
 

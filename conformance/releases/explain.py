@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance import materialize
-from conformance.model import Observation, Result, Status
+from wbimage_conformance.cases import materialize
+from wbimage_conformance.model import Observation, Result, Status
 
 
 class Unexplained(Exception):

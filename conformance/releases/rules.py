@@ -12,9 +12,9 @@ import re
 
 import numpy as np
 
-from conformance.model import Status
+from wbimage_conformance.model import Status
 
-from conformance.releases.explain import (Context, Rule, bare_cast, clip_cast, jpeg_round_trip, literal_branches,
+from wbimage_conformance.releases.explain import (Context, Rule, bare_cast, clip_cast, jpeg_round_trip, literal_branches,
                      minmax_then_unit, range_division, reproduces)
 
 # -- small tests ------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from conformance.model import RunReport
-from conformance.report import html_page, json_format, junit, markdown, text
-from conformance.report.json_format import to_json_data
-from conformance.report.progress import ProgressBar
+from wbimage_conformance.model import RunReport
+from wbimage_conformance.report import html_page, json_format, junit, markdown, text
+from wbimage_conformance.report.json_format import to_json_data
+from wbimage_conformance.report.progress import ProgressBar
 
 _RENDERERS: dict[str, Callable[..., str]] = {
     "text": text.render,

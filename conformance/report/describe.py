@@ -1,6 +1,6 @@
 """One-line descriptions of mismatches and values, shared by the text-based formats.
 
-A pixel mismatch's `detail` comes from conformance.compare. Its `summary` is the
+A pixel mismatch's `detail` comes from wbimage_conformance.run.compare. Its `summary` is the
 comparator's own sentence and is used as is. Without one (a hand-built or third-party
 mismatch) the sentence is composed here from `differing` (how many elements differ),
 `total`, `first_index`, `expected_at_first`, `actual_at_first` and `max_abs_diff`, computed
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance.model import Mismatch
-from conformance.report.jsonable import array_digest
+from wbimage_conformance.model import Mismatch
+from wbimage_conformance.report.jsonable import array_digest
 
 STAT_KEYS = ("differing", "total", "first_index", "expected_at_first", "actual_at_first", "max_abs_diff")
 # Keys the comparator adds that its summary (or the composed sentence) already says.

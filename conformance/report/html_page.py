@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from conformance.model import Mismatch, Result, RunReport, Status
-from conformance.report import images, summary
-from conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short
+from wbimage_conformance.model import Mismatch, Result, RunReport, Status
+from wbimage_conformance.report import images, summary
+from wbimage_conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short
 
 _CSS = """
 :root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --dead: #8250df; --line: #d0d7de;

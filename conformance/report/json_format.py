@@ -11,10 +11,10 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from conformance.model import Mismatch, Result, RunReport
-from conformance.report import summary
-from conformance.report.describe import describe, pixel_facts
-from conformance.report.jsonable import to_jsonable
+from wbimage_conformance.model import Mismatch, Result, RunReport
+from wbimage_conformance.report import summary
+from wbimage_conformance.report.describe import describe, pixel_facts
+from wbimage_conformance.report.jsonable import to_jsonable
 
 #: Bumped when a key changes meaning or disappears (adding keys does not bump it).
 REPORT_VERSION = 1

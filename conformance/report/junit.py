@@ -21,9 +21,9 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict
 
-from conformance.model import Result, RunReport, Status
-from conformance.report import summary
-from conformance.report.describe import describe, printable
+from wbimage_conformance.model import Result, RunReport, Status
+from wbimage_conformance.report import summary
+from wbimage_conformance.report.describe import describe, printable
 
 SUITE_NAME = "wbimage-conformance"
 

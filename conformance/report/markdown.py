@@ -11,9 +11,9 @@ from __future__ import annotations
 import html
 import re
 
-from conformance.model import Result, RunReport, Status
-from conformance.report import summary
-from conformance.report.describe import describe, printable
+from wbimage_conformance.model import Result, RunReport, Status
+from wbimage_conformance.report import summary
+from wbimage_conformance.report.describe import describe, printable
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _BLOCK_START = re.compile(r"^([#+\-=>]|\d+[.)])")

@@ -14,8 +14,8 @@ import threading
 import time
 from typing import TextIO
 
-from conformance.model import Status
-from conformance.report.summary import UNEXPECTED
+from wbimage_conformance.model import Status
+from wbimage_conformance.report.summary import UNEXPECTED
 
 
 def _is_tty(stream: TextIO) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from conformance.model import Result, RunReport, Status
+from wbimage_conformance.model import Result, RunReport, Status
 
 #: Key of each status in JSON summaries and in the long closing line (plural where it reads so).
 SUMMARY_KEYS: dict[Status, str] = {
@@ -144,7 +144,7 @@ def message_beyond_mismatches(result: Result) -> str:
     the pytest plugin); reports that list the mismatches themselves print only what is left."""
     if not result.mismatches:
         return result.message
-    from conformance.compare import describe_mismatch  # the runner's own wording
+    from wbimage_conformance.run.compare import describe_mismatch  # the runner's own wording
 
     message = result.message
     for line in sorted({describe_mismatch(m) for m in result.mismatches}, key=len, reverse=True):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conformance.model import Result, RunReport, Status
-from conformance.report import summary
-from conformance.report.describe import describe, printable
+from wbimage_conformance.model import Result, RunReport, Status
+from wbimage_conformance.report import summary
+from wbimage_conformance.report.describe import describe, printable
 
 _COLOURS = {
     Status.PASSED: "32",

@@ -1,0 +1,311 @@
+"""Case files to `Case` records: parse, validate, locate, check.
+
+Case files are data, never code: they are read with PyYAML's safe loader only. Every problem
+is a CaseFileError naming the file and line, the case (id, or index when the id is missing),
+the field path and the offending value, so a case author can fix it without a debugger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wbimage_conformance import spec
+from wbimage_conformance.cases import materialize
+from wbimage_conformance.model import Case, SourceRef
+
+CASE_SUFFIXES = (".yaml", ".yml")
+#: libyaml's safe loader when PyYAML was built with it (seven times faster), else the pure one;
+#: both construct only plain data, never objects named by tags.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CLAUSE_MARKER = re.compile(r"\*\*\[([a-z0-9][a-z0-9.-]*)\]\*\*")
+
+
+class CaseFileError(ValueError):
+    """A case file that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of SPEC.md: its id and the line it is defined on."""
+
+    id: str
+    line: int
+
+
+# -- clauses --------------------------------------------------------------------------------
+
+
+def load_clauses(path: Path | str = spec.SPEC_PATH) -> tuple[Clause, ...]:
+    """The clauses defined in SPEC.md by `**[clause.id]**` markers, in document order."""
+    clauses: list[Clause] = []
+    seen: set[str] = set()
+    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        for match in _CLAUSE_MARKER.finditer(text):
+            if match.group(1) not in seen:
+                seen.add(match.group(1))
+                clauses.append(Clause(match.group(1), number))
+    return tuple(clauses)
+
+
+def coverage(cases: Iterable[Case], clauses: Iterable[Clause]) -> dict[str, list[str]]:
+    """Clause id -> ids of the cases citing it, for every clause (empty list: uncovered)."""
+    table: dict[str, list[str]] = {c.id: [] for c in clauses}
+    for case in cases:
+        for clause in case.clauses:
+            table.setdefault(clause, []).append(case.id)
+    return table
+
+
+# -- files ----------------------------------------------------------------------------------
+
+
+def case_files(paths: Sequence[Path | str] | None = None) -> list[Path]:
+    """The case files under `paths` (files, or directories searched recursively), sorted;
+    the shipped cases when `paths` is None."""
+    roots = [Path(p) for p in paths] if paths else [spec.CASES_DIR]
+    found: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            found.extend(sorted(p for p in root.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file()))
+        elif root.is_file():
+            found.append(root)
+        else:
+            raise CaseFileError(f"{root}: no such case file or directory")
+    unique: list[Path] = []
+    for path in found:
+        if path.resolve() not in {u.resolve() for u in unique}:
+            unique.append(path)
+    return unique
+
+
+def case_set_digest(files: Iterable[Path]) -> str:
+    """sha256 over the sorted sha256s of the files' contents: names and order do not matter,
+    one changed byte does."""
+    digests = sorted(hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files)
+    return "sha256:" + hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema  # imported here: only case loading needs it, never a worker
+
+    schema = json.loads(Path(spec.CASE_SCHEMA_PATH).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _Located:
+    """The YAML node tree of one file, to turn a data path into a line number."""
+
+    def __init__(self, root: yaml.Node) -> None:
+        self.root = root
+
+    def node_at(self, path: Sequence[Any]) -> yaml.Node:
+        node = self.root
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                nxt = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                nxt = node.value[part]
+            else:
+                nxt = None
+            if nxt is None:
+                break
+            node = nxt
+        return node
+
+    def line_at(self, path: Sequence[Any]) -> int:
+        return self.node_at(path).start_mark.line + 1
+
+    def case_line(self, index: int) -> int:
+        """The line of the case's `id` key, or of the case itself when it has none."""
+        case = self.node_at(["cases", index])
+        if isinstance(case, yaml.MappingNode):
+            for key, _ in case.value:
+                if key.value == "id":
+                    return key.start_mark.line + 1
+        return case.start_mark.line + 1
+
+
+def _check_duplicate_keys(node: yaml.Node, where: str) -> None:
+    """PyYAML keeps the last of two equal keys silently; a case file with both is a mistake."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                raise CaseFileError(f"{where}:{line}: key {key.value!r} appears twice (first at line {seen[key.value]})")
+            seen[key.value] = line
+            _check_duplicate_keys(value, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicate_keys(item, where)
+
+
+def _parse(path: Path) -> tuple[Any, _Located]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseFileError(f"{path}: cannot read: {exc}") from None
+    loader = _SAFE_LOADER(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise CaseFileError(f"{path}: the file is empty; a case file holds a mapping with a 'cases' list")
+        _check_duplicate_keys(root, str(path))
+        data = loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CaseFileError(f"{where}: not valid YAML: {problem}") from None
+    finally:
+        loader.dispose()
+    return data, _Located(root)
+
+
+def _case_label(data: Any, index: int) -> str:
+    if isinstance(data, dict):
+        cases = data.get("cases")
+        if isinstance(cases, list) and index < len(cases) and isinstance(cases[index], dict):
+            case_id = cases[index].get("id")
+            if isinstance(case_id, str):
+                return f"case {case_id!r} (#{index})"
+    return f"case #{index}"
+
+
+def _schema_error(path: Path, data: Any, located: _Located) -> CaseFileError | None:
+    import jsonschema
+
+    errors = list(_validator().iter_errors(data))
+    if not errors:
+        return None
+    error = jsonschema.exceptions.best_match(errors)
+    where = list(error.absolute_path)
+    line = located.line_at(where)
+    if len(where) >= 2 and where[0] == "cases" and isinstance(where[1], int):
+        label = _case_label(data, where[1]) + ": "
+        field = materialize.dotted(where[2:]) if len(where) > 2 else "(the case)"
+    else:
+        label, field = "", materialize.dotted(where) or "(top level)"
+    return CaseFileError(
+        f"{path}:{line}: {label}field {field} = {_short(error.instance)}: {error.message}"
+        + (f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else "")
+    )
+
+
+def _check_pixels(expect: dict[str, Any], field: str) -> None:
+    """Inline expected pixels must make a uint8 array (the comparator builds it the same way)."""
+    if isinstance(expect.get("pixels"), list):
+        try:
+            materialize.expected_pixels(expect["pixels"])
+        except ValueError as exc:
+            raise materialize.MaterializeError(f"{field}.pixels", str(exc)) from None
+
+
+def _build_case(raw: dict[str, Any], path: Path, line: int) -> Case:
+    return Case(
+        id=raw["id"],
+        title=raw["title"],
+        clauses=tuple(raw["clauses"]),
+        level=raw["level"],
+        input=raw["input"],
+        call=raw["call"],
+        expect=raw.get("expect"),
+        allowed=tuple(raw.get("allowed", ())),
+        sources=tuple(SourceRef(**s) for s in raw.get("sources", ())),
+        tags=tuple(raw.get("tags", ())),
+        rationale=raw.get("rationale"),
+        file=str(path),
+        line=line,
+    )
+
+
+def load_file(path: Path | str, known_clauses: frozenset[str] | None = None) -> list[Case]:
+    """The cases of one file, validated: schema, inline values, generator digests, pixels, and
+    (when `known_clauses` is given) that every cited clause exists."""
+    path = Path(path)
+    data, located = _parse(path)
+    problem = _schema_error(path, data, located)
+    if problem is not None:
+        raise problem
+    cases: list[Case] = []
+    for index, raw in enumerate(data["cases"]):
+        line = located.case_line(index)
+        label = _case_label(data, index)
+        try:
+            if known_clauses is not None:
+                for position, clause in enumerate(raw["clauses"]):
+                    if clause not in known_clauses:
+                        raise materialize.MaterializeError(
+                            f"clauses[{position}]", f"{clause!r} is not a clause of SPEC.md"
+                        )
+            case = _build_case(raw, path, line)
+            materialize.materialize(case)  # reads inline values, checks generator digests
+            for field, expect in _expectations(case):
+                _check_pixels(expect, field)
+        except materialize.MaterializeError as exc:
+            field_line = located.line_at(["cases", index, *exc.path_parts])
+            raise CaseFileError(f"{path}:{field_line}: {label}: field {exc.field}: {exc.message}") from None
+        cases.append(case)
+    return cases
+
+
+def _expectations(case: Case) -> list[tuple[str, dict[str, Any]]]:
+    if case.expect is not None:
+        return [("expect", case.expect)]
+    return [(f"allowed[{i}]", e) for i, e in enumerate(case.allowed)]
+
+
+@dataclass(frozen=True)
+class CaseSet:
+    """The loaded cases in file order, with what a report header needs about them."""
+
+    cases: tuple[Case, ...]
+    files: tuple[Path, ...]
+    digest: str
+
+    def by_id(self) -> dict[str, Case]:
+        return {c.id: c for c in self.cases}
+
+
+def load_case_set(
+    paths: Sequence[Path | str] | None = None, *, spec_path: Path | str | None = spec.SPEC_PATH
+) -> CaseSet:
+    """Load and check every case under `paths` (default: the shipped cases). Case ids must be
+    unique across files. With `spec_path=None` cited clauses are not checked."""
+    files = case_files(paths)
+    known = frozenset(c.id for c in load_clauses(spec_path)) if spec_path is not None else None
+    cases: list[Case] = []
+    first_seen: dict[str, Case] = {}
+    for path in files:
+        for case in load_file(path, known):
+            if case.id in first_seen:
+                other = first_seen[case.id]
+                raise CaseFileError(
+                    f"{case.location}: case {case.id!r}: field id = {case.id!r}: "
+                    f"duplicate id, first defined at {other.location}"
+                )
+            first_seen[case.id] = case
+            cases.append(case)
+    return CaseSet(tuple(cases), tuple(files), case_set_digest(files))
+
+
+def load_cases(paths: Sequence[Path | str] | None = None) -> list[Case]:
+    """The checked cases under `paths`, or the cases shipped in the `spec` package."""
+    return list(load_case_set(paths).cases)

@@ -1,0 +1,341 @@
+"""A case's `input` as the NumPy side of the caller's data, and that data as a protocol message.
+
+The runner does this (not the worker) so that inline values and generators are read by one
+interpreter and one NumPy, whatever the implementation runs under; the worker only rebuilds
+tensors, PIL images and paths around the arrays it receives. Files for `path` inputs are
+written by the runner too, so implementations in other languages need no image encoder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wbimage_conformance.cases import generators, values
+from wbimage_conformance.worker import inputs, protocol
+from wbimage_conformance.model import Case
+
+#: Arrays bigger than this travel as a .npy file in the case's staging directory.
+INLINE_ARRAY_LIMIT = 8 * 1024 * 1024
+
+_NUMPY_ONLY = ("str", "object")
+_PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "bmp": "BMP"}
+
+
+class MaterializeError(ValueError):
+    """A case input that cannot be built; `path_parts` locates the field inside the case."""
+
+    def __init__(self, field: str | list[Any], message: str) -> None:
+        self.path_parts: list[Any] = _split(field) if isinstance(field, str) else list(field)
+        self.message = message
+        super().__init__(f"{self.field}: {message}")
+
+    @property
+    def field(self) -> str:
+        return dotted(self.path_parts)
+
+
+def dotted(parts: Any) -> str:
+    """A data path as a case author writes it: input.items[0].of.value."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _split(field: str) -> list[Any]:
+    parts: list[Any] = []
+    for chunk in field.replace("]", "").split("."):
+        head, *indexes = chunk.split("[")
+        if head:
+            parts.append(head)
+        parts.extend(int(i) for i in indexes)
+    return parts
+
+
+@dataclass(frozen=True)
+class ArrayArgument:
+    """A `{$array: ...}` inside keyword arguments, built: the array, and what the worker hands
+    over (`as`: the ndarray itself, the NumPy scalar of a 0-d array, or a tensor)."""
+
+    array: np.ndarray
+    as_: str
+    dtype: str
+
+
+@dataclass(frozen=True)
+class FileArgument:
+    """A `{$file: ...}` inside keyword arguments: a file the runner writes, passed as its path.
+    `node` is a materialized `path` input."""
+
+    node: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Materialized:
+    """A case's input and call keyword arguments with every array built: a tree of plain
+    dicts holding ndarrays (and, inside keyword arguments, ArrayArgument and FileArgument),
+    in the shape of the protocol's input object (see spec/PROTOCOL.md)."""
+
+    input: dict[str, Any]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def kinds(self) -> frozenset[str]:
+        """Every input kind the tree uses, for the implementation's capability check; tensors
+        and files inside keyword arguments count as tensor and path inputs."""
+        found: set[str] = set()
+
+        def walk_arguments(value: Any) -> None:
+            if isinstance(value, ArrayArgument) and value.as_ == "tensor":
+                found.add("tensor")
+            elif isinstance(value, FileArgument):
+                found.add("path")
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk_arguments(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk_arguments(item)
+
+        def walk(node: dict[str, Any]) -> None:
+            found.add(node["kind"])
+            if node["kind"] == "image":
+                walk(node["of"])
+                walk_arguments(node["kwargs"])
+            elif node["kind"] == "images":
+                for item in node["items"]:
+                    walk(item["of"])
+                    walk_arguments(item["kwargs"])
+
+        walk(self.input)
+        walk_arguments(self.kwargs)
+        return frozenset(found)
+
+
+def materialize(case: Case) -> Materialized:
+    """Build the arrays of `case.input` and of the call's keyword arguments; raises
+    MaterializeError naming the field."""
+    return Materialized(_input(case.input, ["input"]), _arguments(case.call.get("kwargs") or {}, ["call", "kwargs"]))
+
+
+ARGUMENT_AS = ("ndarray", "scalar", "tensor")
+
+
+def _arguments(value: Any, where: list[Any]) -> Any:
+    """Keyword-argument values with `{$array: spec}` and `{$file: spec}` built; everything
+    else as written."""
+    if isinstance(value, dict):
+        if "$array" in value or "$file" in value:
+            return _tagged_argument(value, where)
+        return {key: _arguments(item, where + [key]) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_arguments(item, where + [index]) for index, item in enumerate(value)]
+    return value
+
+
+def _tagged_argument(value: dict[str, Any], where: list[Any]) -> ArrayArgument | FileArgument:
+    if len(value) != 1:
+        raise MaterializeError(where, f"an argument tag stands alone; got keys {sorted(map(str, value))}")
+    (tag, spec), = value.items()
+    where = where + [tag]
+    needed = "filename" if tag == "$file" else "dtype"
+    if not isinstance(spec, dict) or needed not in spec:
+        raise MaterializeError(where, f"needs a mapping with at least {needed!r}")
+    if tag == "$file":
+        return FileArgument(_input({**spec, "kind": "path"}, where))
+    as_ = spec.get("as", "ndarray")
+    if as_ not in ARGUMENT_AS:
+        raise MaterializeError(where + ["as"], f"{as_!r} is not one of {', '.join(ARGUMENT_AS)}")
+    dtype = spec["dtype"]
+    if dtype == "bfloat16" and as_ != "tensor" or as_ == "tensor" and dtype in _NUMPY_ONLY:
+        raise MaterializeError(where + ["dtype"], f"{dtype!r} cannot be handed over as {as_!r}")
+    array = _array(spec, where)
+    if as_ == "scalar" and array.ndim != 0:
+        raise MaterializeError(where + ["value"], f"a scalar needs a single value, got shape {list(array.shape)}")
+    return ArrayArgument(array, as_, dtype)
+
+
+def _array(spec: dict[str, Any], where: list[Any], *, required: bool = True) -> np.ndarray | None:
+    dtype = spec.get("dtype")
+    if "value" in spec:
+        try:
+            array = values.array_from_value(spec["value"], dtype)
+        except ValueError as exc:  # ValueSpellingError, or NumPy refusing a ragged list
+            raise MaterializeError(where + ["value"], str(exc)) from None
+        if "shape" in spec and list(array.shape) != list(spec["shape"]):
+            raise MaterializeError(where + ["shape"], f"{spec['shape']} but the value has shape {list(array.shape)}")
+        return array
+    if "generate" in spec:
+        gen = spec["generate"]
+        made_dtype = "float32" if dtype == "bfloat16" else dtype
+        try:
+            array = generators.generate(gen["name"], gen["seed"], spec["shape"], made_dtype, gen.get("params"))
+        except (generators.GeneratorError, ValueError, TypeError) as exc:
+            raise MaterializeError(where + ["generate"], str(exc)) from None
+        actual = generators.digest(array)
+        if actual != spec["digest"]:
+            raise MaterializeError(
+                where + ["digest"],
+                f"{spec['digest']} does not match what generator {gen['name']!r} makes ({actual}); "
+                "the generator or its parameters changed",
+            )
+        return array
+    if required:
+        raise MaterializeError(where, "needs 'value' or 'generate'")
+    return None
+
+
+def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
+    kind = spec["kind"]
+    dtype = spec.get("dtype")
+    if kind == "numpy":
+        if dtype == "bfloat16":
+            raise MaterializeError(where + ["dtype"], "'bfloat16' has no NumPy dtype; use it with kind 'tensor'")
+        return {
+            "kind": "numpy",
+            "array": _array(spec, where),
+            "order": spec.get("order", "C"),
+            "readonly": bool(spec.get("readonly", False)),
+        }
+    if kind == "tensor":
+        if dtype in _NUMPY_ONLY:
+            raise MaterializeError(where + ["dtype"], f"a tensor cannot hold dtype {dtype!r}")
+        return {
+            "kind": "tensor",
+            "array": _array(spec, where),
+            "dtype": dtype,
+            "requires_grad": bool(spec.get("requires_grad", False)),
+            "contiguous": bool(spec.get("contiguous", True)),
+        }
+    if kind == "pil":
+        if dtype in _NUMPY_ONLY or dtype == "bfloat16":
+            raise MaterializeError(where + ["dtype"], f"PIL cannot be built from dtype {dtype!r}")
+        return {"kind": "pil", "array": _array(spec, where), "mode": spec["mode"]}
+    if kind == "path":
+        array = _array(spec, where, required=False)
+        encode_as = spec.get("encode_as", "png" if array is not None else "none")
+        if encode_as != "none" and array is None:
+            raise MaterializeError(where + ["encode_as"], f"{encode_as!r} needs pixels ('value' or 'generate')")
+        return {
+            "kind": "path",
+            "filename": spec["filename"],
+            "as": spec.get("as", "str"),
+            "encode_as": encode_as,
+            "array": array,
+            "mode": spec.get("mode"),
+            "text": spec.get("text"),
+        }
+    if kind == "image":
+        kwargs = _arguments(spec.get("kwargs") or {}, where + ["kwargs"])
+        return {"kind": "image", "of": _input(spec["of"], where + ["of"]), "kwargs": kwargs}
+    if kind == "images":
+        items = []
+        for index, item in enumerate(spec["items"]):
+            if "of" not in item:
+                raise MaterializeError(where + ["items", index], "needs 'of'")
+            items.append({
+                "of": _input(item["of"], where + ["items", index, "of"]),
+                "kwargs": _arguments(item.get("kwargs") or {}, where + ["items", index, "kwargs"]),
+            })
+        return {"kind": "images", "items": items}
+    if kind == "python":
+        return {"kind": "python", "value": spec["value"]}
+    raise MaterializeError(where + ["kind"], f"unknown input kind {kind!r}")
+
+
+def expected_pixels(pixels: list[Any]) -> np.ndarray:
+    """Inline expected pixels as a uint8 array; whole numbers in [0, 255], not ragged."""
+
+    def check(item: Any) -> None:
+        if isinstance(item, list):
+            for sub in item:
+                check(sub)
+        elif isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 255:
+            raise ValueError(f"pixel values are whole numbers in [0, 255], not {item!r}")
+
+    check(pixels)
+    try:
+        return np.array(pixels, dtype=np.uint8)
+    except ValueError as exc:
+        raise ValueError(f"the pixel rows are ragged: {exc}") from None
+
+
+# -- the wire form --------------------------------------------------------------------------
+
+
+def to_wire(materialized: Materialized, staging: Path) -> dict[str, Any]:
+    """The protocol's input object; files for path inputs (and very large arrays) are written
+    under `staging`, a directory that lives as long as the request."""
+    return _wire(materialized.input, Path(staging), [0])
+
+
+def kwargs_to_wire(materialized: Materialized, staging: Path) -> Any:
+    """The call's keyword arguments as a protocol value; `$file` files are written under
+    `staging`/kwargs, apart from the input's files."""
+    return _wire_arguments(materialized.kwargs, Path(staging) / "kwargs", [0])
+
+
+def _wire_arguments(value: Any, staging: Path, counter: list[int]) -> Any:
+    """Keyword arguments as a protocol value: an ArrayArgument as `$ndarray` (as=ndarray) or
+    `{"$array": {"as", "dtype", "array"}}`, a FileArgument as the path of the file written."""
+    if isinstance(value, ArrayArgument):
+        if value.as_ == "ndarray":
+            return {"$ndarray": protocol.encode_array(value.array)}
+        return {"$array": {"as": value.as_, "dtype": value.dtype, "array": protocol.encode_array(value.array)}}
+    if isinstance(value, FileArgument):
+        return _wire(value.node, staging, counter)["path"]
+    if isinstance(value, dict):
+        if all(type(k) is str and not k.startswith("$") for k in value):
+            return {k: _wire_arguments(v, staging, counter) for k, v in value.items()}
+        return {"$dict": [[protocol.encode_value(k), _wire_arguments(v, staging, counter)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [_wire_arguments(v, staging, counter) for v in value]
+    return protocol.encode_value(value)
+
+
+def _wire_array(array: np.ndarray, staging: Path, counter: list[int]) -> dict[str, Any]:
+    if array.nbytes > INLINE_ARRAY_LIMIT and not array.dtype.hasobject:
+        counter[0] += 1
+        target = staging / f"array-{counter[0]}.npy"
+        np.save(target, array, allow_pickle=False)
+        return {"npy_path": str(target)}
+    return protocol.encode_array(array)
+
+
+def _wire(node: dict[str, Any], staging: Path, counter: list[int]) -> dict[str, Any]:
+    kind = node["kind"]
+    if kind in ("numpy", "tensor", "pil"):
+        out = {k: v for k, v in node.items() if k != "array"}
+        out["array"] = _wire_array(node["array"], staging, counter)
+        return out
+    if kind == "path":
+        counter[0] += 1
+        folder = staging / f"file-{counter[0]}"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / node["filename"]
+        write_file(node, target)
+        return {"kind": "path", "path": str(target), "as": node["as"]}
+    if kind == "image":
+        return {"kind": "image", "of": _wire(node["of"], staging, counter),
+                "kwargs": _wire_arguments(node["kwargs"], staging, counter)}
+    if kind == "images":
+        return {
+            "kind": "images",
+            "items": [
+                {"of": _wire(i["of"], staging, counter), "kwargs": _wire_arguments(i["kwargs"], staging, counter)}
+                for i in node["items"]
+            ],
+        }
+    return {"kind": "python", "value": protocol.encode_value(node["value"])}
+
+
+def write_file(node: dict[str, Any], target: Path) -> None:
+    """Write a path input's file: encoded pixels, raw text, or nothing (a missing file)."""
+    if node["encode_as"] == "none":
+        if node.get("text") is not None:
+            target.write_text(node["text"], encoding="utf-8")
+        return
+    inputs.pil_image(node["array"], node.get("mode")).save(target, format=_PIL_FORMATS[node["encode_as"]])

@@ -1,0 +1,1 @@
+"""What users call: the `wbimage-conformance` command line and the pytest plugin."""

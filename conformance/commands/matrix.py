@@ -1,0 +1,242 @@
+"""`wbimage-conformance matrix`: which implementation does what, clause family by clause family.
+
+The suite is run against each `--impl` (each may live under its own interpreter,
+`NAME@/path/to/python`), and the raw results become one table: clause families down,
+implementations across. A cell gives the cases passed out of those run (skipped ones are
+counted apart) and the headline deviation: the clause most often broken in that family,
+with the most common reason. Reasons come from the implementation's shipped expectations
+file when one fits (same name, version in range, and, when several fit, the one measured
+with the same Pillow), otherwise from the kind of failure. Each column records the
+environment its worker reported: Python, NumPy, Pillow and torch, because the results of
+older releases depend on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from wbimage_conformance.cases import casefiles as case_files
+from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.run import runner
+from wbimage_conformance.model import Environment, Result, Status
+
+FORMATS = ("markdown", "html")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One implementation's raw results, and the expectations file used for its reasons."""
+
+    label: str
+    environment: Environment
+    results: tuple[Result, ...]
+    expectations: expectation_files.Expectations | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    passed: int
+    ran: int
+    skipped: int
+    headline: str          # "" when everything that ran passed
+    headline_count: int
+
+
+@dataclass(frozen=True)
+class Matrix:
+    columns: tuple[Column, ...]
+    families: tuple[str, ...]
+    cells: dict[tuple[str, int], Cell]
+    case_set_digest: str
+
+
+# -- collecting ---------------------------------------------------------------------------------
+
+
+def shipped_expectations(environment: Environment) -> expectation_files.Expectations | None:
+    """The shipped file describing this implementation and version; among several, the one
+    whose header names the Pillow it was measured with."""
+    fitting = []
+    for path in sorted(expectation_files.SHIPPED_DIR.glob("*.yaml")):
+        try:
+            loaded = expectation_files.load(path)
+        except expectation_files.ExpectationsError:
+            continue
+        if loaded.implementation != environment.implementation:
+            continue
+        version = environment.implementation_version
+        if loaded.versions is not None and (version is None or not expectation_files.version_in_range(version, loaded.versions)):
+            continue
+        fitting.append((path, loaded))
+    if len(fitting) > 1 and environment.pillow:
+        same_pillow = [f for f in fitting if f"Pillow {environment.pillow}," in f[0].read_text(encoding="utf-8")]
+        fitting = same_pillow or fitting
+    return fitting[0][1] if fitting else None
+
+
+def collect(impl: str, *, jobs: int = 1, timeout: float = runner.DEFAULT_TIMEOUT,
+            case_paths: Sequence[str] | None = None,
+            progress: Callable[[Result], None] | None = None) -> Column:
+    case_set = case_files.load_case_set(case_paths)
+    with runner.Session(impl, jobs=jobs, timeout=timeout) as session:
+        results = session.run(case_set.cases, progress)
+        environment = session.environment(case_set.digest)
+    return Column(impl, environment, tuple(results), shipped_expectations(environment))
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+
+def cause(result: Result, expectations: expectation_files.Expectations | None) -> tuple[str, str]:
+    """(clause broken, reason in a few words) for one case that did not pass."""
+    entry = expectations.deviations.get(result.case.id) if expectations else None
+    if entry is not None:
+        return entry.clause or result.case.clauses[0], entry.reason.split(": ")[0]
+    clause = result.case.clauses[0]
+    if result.status is Status.ERROR and result.observation is not None and result.observation.error_type:
+        return clause, f"raises {result.observation.error_type}"
+    if result.status in (Status.TIMEOUT, Status.CRASH):
+        return clause, result.status.value
+    fields = sorted({m.field.split(".")[0] for m in result.mismatches})
+    return clause, ("wrong " + ", ".join(fields)) if fields else result.status.value
+
+
+def build(columns: Sequence[Column]) -> Matrix:
+    families: list[str] = []
+    for column in columns:
+        for result in column.results:
+            if result.case.family not in families:
+                families.append(result.case.family)
+    families.sort()
+    cells: dict[tuple[str, int], Cell] = {}
+    for index, column in enumerate(columns):
+        for family in families:
+            mine = [r for r in column.results if r.case.family == family]
+            skipped = sum(1 for r in mine if r.status is Status.SKIPPED)
+            passed = sum(1 for r in mine if r.status is Status.PASSED)
+            bad = [r for r in mine if r.status not in (Status.PASSED, Status.SKIPPED)]
+            headline, count = "", 0
+            if bad:
+                causes = [cause(r, column.expectations) for r in bad]
+                clause, _ = Counter(c for c, _ in causes).most_common(1)[0]
+                reason, count = Counter(r for c, r in causes if c == clause).most_common(1)[0]
+                headline = f"[{clause}] {reason}"
+            cells[(family, index)] = Cell(passed, len(mine) - skipped, skipped, headline, count)
+    digest = columns[0].environment.case_set_digest if columns else ""
+    return Matrix(tuple(columns), tuple(families), cells, digest)
+
+
+def column_title(column: Column, columns: Sequence[Column] = ()) -> str:
+    """`wandb 0.20.1`; with the Pillow version when another column has the same release."""
+    env = column.environment
+    title = f"{env.implementation} {env.implementation_version or ''}".strip()
+    twins = [c for c in columns if c is not column and (c.environment.implementation, c.environment.implementation_version)
+             == (env.implementation, env.implementation_version)]
+    return f"{title} (Pillow {env.pillow})" if twins else title
+
+
+def environment_rows(matrix: Matrix) -> list[list[str]]:
+    rows = []
+    for column in matrix.columns:
+        env = column.environment
+        total = sum(1 for r in column.results if r.status is Status.PASSED)
+        ran = sum(1 for r in column.results if r.status is not Status.SKIPPED)
+        rows.append([column_title(column, matrix.columns), column.label, env.python, env.numpy or "-", env.pillow or "-",
+                     env.torch or "-", f"{total}/{ran}", column.expectations.path.rsplit("/", 1)[-1]
+                     if column.expectations else "-"])
+    return rows
+
+
+ENVIRONMENT_HEADER = ["implementation", "--impl", "Python", "NumPy", "Pillow", "torch", "passed/ran", "expectations"]
+
+
+def cell_text(cell: Cell) -> tuple[str, str]:
+    counts = f"{cell.passed}/{cell.ran}" + (f" ({cell.skipped} skipped)" if cell.skipped else "")
+    if not cell.ran:
+        counts = f"all {cell.skipped} skipped"
+    headline = f"{cell.headline} ({cell.headline_count})" if cell.headline else ""
+    return counts, headline
+
+
+def to_markdown(matrix: Matrix) -> str:
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    out = ["# Compatibility matrix", "",
+           f"Cases passed out of those run, per clause family; the headline is the clause most often broken "
+           f"there, with its most common reason and how many cases show it. Case set `{matrix.case_set_digest}`.", ""]
+    header = ["family"] + [column_title(c, matrix.columns) for c in matrix.columns]
+    out += ["| " + " | ".join(esc(h) for h in header) + " |", "|" + "---|" * len(header)]
+    for family in matrix.families:
+        row = [f"`{family}`"]
+        for index in range(len(matrix.columns)):
+            counts, headline = cell_text(matrix.cells[(family, index)])
+            row.append(f"**{counts}**" + (f"<br>{esc(headline)}" if headline else ""))
+        out.append("| " + " | ".join(row) + " |")
+    out += ["", "## Environments", "", "| " + " | ".join(ENVIRONMENT_HEADER) + " |", "|" + "---|" * len(ENVIRONMENT_HEADER)]
+    for row in environment_rows(matrix):
+        out.append("| " + " | ".join(esc(v) if i != 1 else f"`{esc(v)}`" for i, v in enumerate(row)) + " |")
+    return "\n".join(out) + "\n"
+
+
+def to_html(matrix: Matrix) -> str:
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8"><title>Compatibility matrix</title>',
+             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+             "td,th{border:1px solid #bbb;padding:.4em;vertical-align:top;font-size:90%}"
+             ".ok{background:#e6f4e6}.some{background:#fff6dd}.none{background:#fbe3e3}"
+             ".h{display:block;color:#444;max-width:22em}</style></head><body>",
+             "<h1>Compatibility matrix</h1>",
+             f"<p>Cases passed out of those run, per clause family; the headline is the clause most often broken there, "
+             f"with its most common reason and how many cases show it. Case set <code>{e(matrix.case_set_digest)}</code>.</p>",
+             "<table><thead><tr><th>family</th>"]
+    parts += [f"<th>{e(column_title(c, matrix.columns))}</th>" for c in matrix.columns]
+    parts.append("</tr></thead><tbody>")
+    for family in matrix.families:
+        parts.append(f"<tr><th><code>{e(family)}</code></th>")
+        for index in range(len(matrix.columns)):
+            cell = matrix.cells[(family, index)]
+            counts, headline = cell_text(cell)
+            kind = "ok" if cell.passed == cell.ran else ("none" if cell.passed == 0 else "some")
+            parts.append(f'<td class="{kind}"><b>{e(counts)}</b>' + (f'<span class="h">{e(headline)}</span>' if headline else "") + "</td>")
+        parts.append("</tr>")
+    parts += ["</tbody></table>", "<h2>Environments</h2>", "<table><thead><tr>"]
+    parts += [f"<th>{e(h)}</th>" for h in ENVIRONMENT_HEADER]
+    parts.append("</tr></thead><tbody>")
+    for row in environment_rows(matrix):
+        parts.append("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>")
+    parts.append("</tbody></table></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def render(matrix: Matrix, fmt: str) -> str:
+    return to_html(matrix) if fmt == "html" else to_markdown(matrix)
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--impl", action="append", required=True, metavar="IMPL",
+                        help="an implementation as for `run --impl` (repeatable; one column each)")
+    parser.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
+    parser.add_argument("--format", choices=FORMATS, default="markdown")
+    parser.add_argument("--output", metavar="PATH", help="write the table here instead of standard output")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes per implementation (default 1)")
+    parser.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT, metavar="SECONDS")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit 0 once the table is written: it reports deviations, it does not judge them."""
+    columns = [collect(impl, jobs=args.jobs, timeout=args.timeout, case_paths=args.cases) for impl in args.impl]
+    text = render(build(columns), args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0

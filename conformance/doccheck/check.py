@@ -1,0 +1,119 @@
+"""`docs check`: every page read, every block classified and checked, examples run, pages
+compared with their translations; one DocsReport.
+
+Order of work: read and classify all pages (a file that cannot be read stops everything
+with exit code 2), static checks per page (page structure, formulas, signature and tables,
+prose, coverage), the examples of all pages in parallel sandboxes, then consistency across
+translations.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import os
+import platform
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from wbimage_conformance.doccheck import classify as classifier
+from wbimage_conformance.doccheck import consistency, coverage, examples, formulas, prose, signature, specdata
+from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck.markdown import read_page
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def page_findings(page: classifier.ClassifiedPage) -> list[F.Finding]:
+    """Structure: the reader's problems, unparsable blocks, locale disagreements, blocks not checked."""
+    out = [F.error("page", page.path, p.line, "page", p.message) for p in page.page.problems]
+    for block in page.of_kind("unparsable"):
+        out.append(F.error("page", page.path, block.syntax_line, "python block",
+                           f"the Python block at line {block.line} does not parse: {block.syntax_error}"))
+    for conflict in page.identity.conflicts:
+        out.append(F.warning("page", page.path, page.page.body_line, "page",
+                             f"the page's locale is {page.locale!r} (from its {page.identity.locale_source}), but "
+                             f"{conflict}"))
+    for block in page.of_kind("python"):
+        out.append(F.note("page", page.path, block.line, "python block",
+                          "a Python block that is neither a formula, a signature nor a wandb example; not checked"))
+    if not page.blocks and not page.constants:
+        out.append(F.note("page", page.path, page.page.body_line, "page",
+                          "the page has no Python blocks and no class-variable table: nothing to check"))
+    return out
+
+
+def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: list[F.Finding]) -> F.PageSummary:
+    by_line: dict[int, list[F.Finding]] = {}
+    for finding in found:
+        if finding.file == page.path:
+            by_line.setdefault(finding.line, []).append(finding)
+    blocks = []
+    for block in page.blocks:
+        end = block.block.first_line + len(block.block.code.splitlines())
+        inside = [f for line, fs in by_line.items() if block.line <= line <= end for f in fs]
+        if block.kind == "example":
+            inside += [f for f in found if f.file == page.path and f.subject == block.key and f not in inside]
+        status = "failed" if any(f.severity is F.Severity.ERROR for f in inside) else (
+            "warning" if any(f.severity is F.Severity.WARNING for f in inside) else "ok")
+        if block.kind == "python":
+            status = "not-checked"
+        cases: tuple[str, ...] = ()
+        clauses: tuple[str, ...] = ()
+        if block.kind == "example":
+            cases = tuple(coverage.case_ids(page, block.key, spec))
+        elif block.kind == "signature":
+            cases, clauses = (spec.signature_case,), ("api.signature",)
+        elif block.kind == "formula":
+            clauses = tuple(sorted({c for f in inside for c in f.clauses if c.startswith("norm.")}))
+        blocks.append(F.BlockSummary(block.line, block.kind, block.subject if block.kind != "method" else block.key,
+                                     clauses, cases, status))
+    for table in page.constants:
+        inside = [f for f in found if f.file == page.path and f.check == "constants"]
+        blocks.append(F.BlockSummary(table.table.line, "class-variables", "class variables", ("limits.constants",),
+                                     tuple(c.case for c in spec.constants),
+                                     "failed" if any(f.severity is F.Severity.ERROR for f in inside) else "ok"))
+    blocks.sort(key=lambda b: b.line)
+    identifier = page.page.identifier[0] if page.page.identifier else None
+    return F.PageSummary(page.path, page.locale, page.identity.locale_source, page.identity.doc, page.page.title,
+                         identifier, page.identity.translation_key, tuple(blocks))
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = examples.DEFAULT_TIMEOUT,
+                workers: int | None = None, run_examples: bool = True,
+                cases: Sequence[str | Path] | None = None) -> F.DocsReport:
+    started = time.monotonic()
+    pages = [classifier.classify(read_page(p)) for p in paths]
+    spec = specdata.load(cases)
+    found: list[F.Finding] = []
+    for page in pages:
+        found.extend(page_findings(page))
+        found.extend(formulas.check(page, spec))
+        found.extend(signature.check(page, spec))
+        found.extend(prose.check(page))
+        found.extend(coverage.check(page, spec))
+    runs: list[F.ExampleRun] = []
+    if run_examples:
+        jobs = [examples.plan(page, block) for page in pages for block in page.examples]
+        outcomes = examples.run_all(jobs, impl, timeout, workers or default_workers())
+        for job, outcome in zip(jobs, outcomes):
+            more, run = examples.evaluate(job, outcome, spec, impl)
+            found.extend(more)
+            runs.append(run)
+    found.extend(consistency.check(pages))
+    found.sort(key=F.Finding.sort_key)
+    summaries = tuple(_summaries(page, spec, found) for page in pages)
+    environment = {"suite_version": _version("wbimage-conformance"), "python": platform.python_version(),
+                   "numpy": _version("numpy"), "pillow": _version("pillow") or _version("Pillow"),
+                   "torch": _version("torch"), "examples_run": run_examples}
+    return F.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
+                        round(time.monotonic() - started, 3), environment)

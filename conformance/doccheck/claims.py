@@ -1,0 +1,258 @@
+"""The claims a page makes in words, read from headings, prose and code comments.
+
+A claim is something the page says will happen that the spec decides, e.g. "-1 -> 0,
+0 -> 127.5, 1 -> 255", "all values are multiplied by 255", "values are clipped to
+[0, 255]", "this avoids normalization", "logs .jpg instead of the default .png", "a
+tensor with values in [0, 1]". The numbers, arrows, intervals and file extensions are
+language independent; the verbs come from small word lists for the locales the docs are
+published in (ja, ko, en), all of them used for every page, so a page is read the same way
+whatever locale it claims to be.
+
+Each claim keeps its line and its target: the example as a whole (a heading), the
+statement a comment sits on or above (a variable it assigns, or a `wandb.Image` call).
+Checking a claim is examples.py's job.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from fractions import Fraction
+
+from wbimage_conformance.doccheck.classify import PyBlock, image_calls
+from wbimage_conformance.doccheck.markdown import plain_text
+
+NUMBER = r"[-−]?\d+(?:\.\d+)?"
+_INTERVAL = re.compile(rf"[\[(]\s*({NUMBER})\s*,\s*({NUMBER})\s*[\])]")
+_BETWEEN = (
+    re.compile(rf"between\s+({NUMBER})\s+and\s+({NUMBER})", re.I),
+    re.compile(rf"({NUMBER})\s*から\s*({NUMBER})\s*(?:の間|まで)"),
+    re.compile(rf"({NUMBER})\s*(?:에서|부터)\s*({NUMBER})\s*(?:사이|까지)"),
+)
+_ARROW = re.compile(rf"({NUMBER})\s*(?:→|->|=>|⟶|➝|➔|maps to|becomes)\s*({NUMBER})")
+_SPLIT = re.compile(r"\s+[-–—]\s+|[;；。！!]|\.\s+|\.$")
+
+WORDS = {
+    "negation": r"\bnot\b|\bno\b|\bnever\b|n't\b|\bwithout\b|\bunclipped\b|\bunclamped\b|\bunchanged\b|"
+                r"ない|ません|されず|せず|なし|無し|않|없|안\s",
+    "avoid": r"avoid|bypass|skip|disabl|(?:turn|switch)(?:ed|es|s)? off|\boff\b|回避|無効|避け|スキップ|オフ|"
+             r"회피|비활성|건너|피하|끄|끔",
+    "clip": r"clip|clamp|クリップ|クリッピング|클립|클리핑",
+    "multiply": r"multipl|\btimes\b|×|掛け|倍|乗算|곱|(?<=\d)\s*배(?!열)",
+    "normalize": r"normali[sz]|正規化|정규화",
+    "rescale": r"rescal|\bscal|リスケール|スケール|리스케일|스케일",
+    "default": r"default|デフォルト|既定|기본",
+    "wrap": r"\bwrap|overflow|modulo|ラップ|オーバーフロー|랩어라운드|오버플로",
+    "tensor": r"pytorch|tensor|テンソル|텐서",
+    "array": r"numpy|\barrays?\b|配列|배열",
+    "pil": r"(?<![A-Za-z])PIL(?![A-Za-z])|pillow",
+    "path": r"file ?paths?|ファイルパス|파일 경로|경로",
+}
+_WORDS = {name: re.compile(pattern, re.I) for name, pattern in WORDS.items()}
+_EXTENSION = re.compile(r"(?<![\w])\.?(png|jpe?g|bmp|gif|tiff?|webp)\b", re.I)
+_DEFAULT_AFTER = re.compile(r"\s*[(（]\s*(?:default|デフォルト|既定|기본)", re.I)
+_DEFAULT_BEFORE = re.compile(r"(?:default|デフォルト|既定|기본값?)\s*(?:\w+\s+)?$", re.I)
+_LAYOUT = re.compile(r"\(\s*(channels?|height|width|[CHW])\s*,\s*(channels?|height|width|[CHW])\s*,\s*"
+                     r"(channels?|height|width|[CHW])\s*\)", re.I)
+
+
+def has(text: str, word: str) -> bool:
+    return bool(_WORDS[word].search(text))
+
+
+def number(text: str) -> Fraction:
+    return Fraction(text.replace("−", "-"))
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str          # mapping, factor, clip, no-clip, normalized, not-normalized, rescaled, not-rescaled,
+    #                    range, format, default-format
+    line: int
+    text: str          # the words the claim was read from
+    values: tuple = ()
+    target: str = "example"   # "example", "variable:NAME", "call:LINE" (code line of a wandb.Image call)
+
+    def describe(self) -> str:
+        if self.kind == "mapping":
+            return ", ".join(f"{_num(a)} → {_num(b)}" for a, b in self.values)
+        if self.kind == "factor":
+            return f"values are multiplied by {_num(self.values[0])}"
+        if self.kind == "clip":
+            return "values are clipped" + (f" to [{_num(self.values[0])}, {_num(self.values[1])}]" if self.values else "")
+        if self.kind == "no-clip":
+            return "values are not clipped"
+        if self.kind == "range":
+            return f"values in [{_num(self.values[0])}, {_num(self.values[1])}]"
+        if self.kind == "not-normalized":
+            return "no normalization is applied"
+        if self.kind == "normalized":
+            return "the data is normalized"
+        if self.kind == "rescaled":
+            return "values are rescaled"
+        if self.kind == "not-rescaled":
+            return "values are not rescaled"
+        if self.kind == "format":
+            return f"the image is logged as .{self.values[0]}"
+        if self.kind == "default-format":
+            return f".{self.values[0]} is the default"
+        return self.kind
+
+
+def _num(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else str(float(value))
+
+
+def fragments(text: str) -> list[str]:
+    return [f.strip() for f in _SPLIT.split(text) if f and f.strip()]
+
+
+def _strip_code(text: str) -> str:
+    """Inline code is named, not claimed: `normalize=False` says which keyword, not what happens."""
+    text = re.sub(r"`[^`]*`", " ", plain_text(text))
+    return re.sub(r"\b\w+\s*=\s*(?:True|False|None|[\"'][^\"']*[\"']|\w+)", " ", text)
+
+
+def intervals(text: str) -> list[tuple[Fraction, Fraction]]:
+    found = [(number(a), number(b)) for a, b in _INTERVAL.findall(text)]
+    for pattern in _BETWEEN:
+        found.extend((number(a), number(b)) for a, b in pattern.findall(text))
+    return found
+
+
+def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
+    """Claims in one heading, sentence or comment."""
+    out: list[Claim] = []
+    words = _strip_code(text)
+    pairs = tuple((number(a), number(b)) for a, b in _ARROW.findall(words))
+    if pairs:
+        out.append(Claim("mapping", line, text, pairs, target))
+    for fragment in fragments(words):
+        ranges = intervals(fragment)
+        if has(fragment, "clip"):
+            negated = has(fragment, "negation")
+            if negated:
+                out.append(Claim("no-clip", line, fragment, (), target))
+            else:
+                out.append(Claim("clip", line, fragment, ranges[0] if ranges else (), target))
+            continue
+        if has(fragment, "wrap"):
+            out.append(Claim("no-clip", line, fragment, (), target))
+            continue
+        if has(fragment, "multiply") and not _ARROW.search(fragment):
+            factor = _factor(fragment)
+            if factor is not None:
+                out.append(Claim("factor", line, fragment, (factor,), target))
+        if has(fragment, "normalize"):
+            if has(fragment, "negation") or has(fragment, "avoid"):
+                out.append(Claim("not-normalized", line, fragment, (), target))
+            elif not ranges:
+                out.append(Claim("normalized", line, fragment, (), target))
+        elif ranges and not has(fragment, "rescale") and not has(fragment, "multiply") and "uint8" not in fragment:
+            out.append(Claim("range", line, fragment, ranges[0], target))
+        if has(fragment, "rescale") and not has(fragment, "multiply"):
+            negated = has(fragment, "negation")
+            out.append(Claim("not-rescaled" if negated else "rescaled", line, fragment, (), target))
+        for claim in _formats(fragment, line, target):
+            out.append(claim)
+    return out
+
+
+def _factor(fragment: str) -> Fraction | None:
+    """The number the multiplying verb goes with: the one nearest to it, intervals left out."""
+    without = _INTERVAL.sub(" ", fragment)
+    verb = _WORDS["multiply"].search(without)
+    numbers = [(m.start(), m.group()) for m in re.finditer(NUMBER, without)]
+    if verb is None or not numbers:
+        return None
+    position = verb.start()
+    return number(min(numbers, key=lambda n: abs(n[0] - position))[1])
+
+
+def _formats(fragment: str, line: int, target: str) -> list[Claim]:
+    out = []
+    for match in _EXTENSION.finditer(fragment):
+        if not (match.group(0).startswith(".") or match.group(1).isupper()):
+            continue  # "png" inside a word list is not a claim; ".png" or "PNG" is
+        extension = match.group(1).lower()
+        after = fragment[match.end(): match.end() + 14]
+        before = fragment[max(0, match.start() - 14): match.start()]
+        is_default = _DEFAULT_AFTER.match(after) or _DEFAULT_BEFORE.search(before)
+        kind = "default-format" if is_default else "format"
+        out.append(Claim(kind, line, fragment, (extension,), target))
+    return out
+
+
+# -- examples -------------------------------------------------------------------------------
+
+
+def _statement_at(tree: ast.Module, line: int, after: bool) -> ast.stmt | None:
+    """The simple statement on `line`, or (after=True) the first one starting below it."""
+    simple = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)
+              and not isinstance(n, (ast.With, ast.For, ast.While, ast.If, ast.Try, ast.FunctionDef, ast.ClassDef))]
+    simple.sort(key=lambda n: n.lineno)
+    if after:
+        return next((n for n in simple if n.lineno > line), None)
+    covering = [n for n in simple if n.lineno <= line <= (n.end_lineno or n.lineno)]
+    return covering[-1] if covering else None
+
+
+def _target(tree: ast.Module, statement: ast.stmt | None) -> str:
+    if statement is None:
+        return "example"
+    calls = [c for c in image_calls(tree) if statement.lineno <= c.lineno <= (statement.end_lineno or statement.lineno)]
+    if calls:
+        return f"call:{calls[0].lineno}"
+    if isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets):
+        return "variable:" + statement.targets[0].id  # type: ignore[attr-defined]
+    return "example"
+
+
+def comments(code: str) -> list[tuple[int, str, bool]]:
+    """(code line, text, is_trailing) of every comment."""
+    out = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type == tokenize.COMMENT:
+                trailing = bool(token.line[: token.start[1]].strip())
+                out.append((token.start[0], token.string.lstrip("#").strip(), trailing))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return out
+
+
+def example_claims(block: PyBlock) -> list[Claim]:
+    """Claims of one example: its heading and the text above it apply to the whole example,
+    a comment to the statement it sits on or above."""
+    out: list[Claim] = []
+    if block.heading is not None and block.heading.style in ("bold", "atx", "plain"):
+        out.extend(read_text(block.heading.text, block.heading.line))
+    for text in block.context:
+        out.extend(read_text(text.text, text.line))
+    if block.tree is None:
+        return out
+    for code_line, text, trailing in comments(block.block.code):
+        statement = _statement_at(block.tree, code_line, after=not trailing)
+        out.extend(read_text(text, block.block.page_line(code_line), _target(block.tree, statement)))
+    return out
+
+
+# -- prose ----------------------------------------------------------------------------------
+
+
+def layouts(text: str) -> list[tuple[str, str]]:
+    """(kind, layout) pairs: ("tensor", "CHW") for "PyTorch tensors (channel, height, width)"."""
+    words = plain_text(text)
+    out = []
+    for match in _LAYOUT.finditer(words):
+        layout = "".join(part[0].upper() for part in match.groups())
+        before = words[: match.start()]
+        tensor = _WORDS["tensor"].search(before)
+        array = _WORDS["array"].search(before)
+        last = max((m for m in (tensor, array) if m), key=lambda m: m.start(), default=None)
+        if last is not None:
+            out.append(("tensor" if last is tensor else "array", layout))
+    return out

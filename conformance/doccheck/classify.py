@@ -1,0 +1,376 @@
+"""What each Python block of a page is, and the tables the checks read.
+
+A block is classified by what its code is, with the page's sections as a hint:
+
+- `signature`: the constructor's signature, `Image(data_or_path: ..., ...) -> None`; not
+  valid Python as written, so it is read as the parameter list of a `def`;
+- `method`: the same shape for another name (`to_uint8(...)`, with `@classmethod`);
+- `formula`: one statement, no imports, no `wandb`, with `astype`/`clip`/`uint8` or inside
+  the algorithm section, e.g. `normalized_data = (data * 255).astype(np.uint8)`;
+- `example`: code that uses `wandb` (or an `Image(...)` call): it is run;
+- `python`: any other Python (not checked, reported as a note); `unparsable`: a Python
+  block with a syntax error.
+
+An example gets a key that ties it to the spec's cases: `example-N` from a heading like
+"Example 2" / "例2" / "예시 2", else from its code (normalize=False is Example 4, a PIL
+image Example 3, `* 2 - 1` Example 2, ...); the usage examples are `usage-numpy`,
+`usage-pil` and `usage-<file_type>` by what they pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, replace
+
+from wbimage_conformance.doccheck import sections
+from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Table, Text, plain_text
+
+_EXAMPLE_NUMBER = re.compile(r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
+_SIGNATURE = re.compile(
+    r"^\s*(?P<decorators>(?:@[\w.]+(?:\([^)]*\))?\s*\n\s*)*)(?:def\s+)?(?P<name>[A-Za-z_]\w*)\s*"
+    r"\((?P<params>.*)\)\s*(?:->\s*(?P<returns>.+?))?\s*:?\s*(?:\.\.\.|pass)?\s*$",
+    re.S,
+)
+_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+CONSTRUCTOR_NAMES = ("Image",)
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    decorators: tuple[str, ...]
+    function: ast.FunctionDef          # the parameter list, read as a def
+    returns: str | None
+
+
+@dataclass(frozen=True)
+class PyBlock:
+    kind: str                          # signature, method, formula, example, python, unparsable
+    block: CodeBlock
+    section: str | None                # section key of the enclosing section
+    heading: Heading | None            # the nearest heading above the block
+    lead: Text | None                  # the list item or paragraph right above (a formula's item)
+    key: str                           # example key, method name, "constructor", or ""
+    tree: ast.Module | None = None
+    signature: Signature | None = None
+    syntax_error: str | None = None
+    syntax_line: int = 0               # page line of the syntax error
+    context: tuple[Text, ...] = ()     # the text between the heading and the block
+
+    @property
+    def line(self) -> int:
+        return self.block.fence_line
+
+    @property
+    def subject(self) -> str:
+        if self.kind == "example":
+            return self.key
+        if self.kind in ("signature", "method"):
+            return "signature" if self.kind == "signature" else f"method {self.key}"
+        return self.kind
+
+
+@dataclass(frozen=True)
+class ConstantRow:
+    name: str
+    value: str                         # the cell as written, without backticks
+    line: int
+
+
+@dataclass(frozen=True)
+class ConstantTable:
+    table: Table
+    rows: tuple[ConstantRow, ...]
+
+
+@dataclass(frozen=True)
+class SectionText:
+    text: Text
+    section: str | None
+    heading: Heading | None
+
+
+@dataclass(frozen=True)
+class ClassifiedPage:
+    page: Page
+    identity: sections.PageIdentity
+    blocks: tuple[PyBlock, ...]
+    other_blocks: tuple[CodeBlock, ...]
+    constants: tuple[ConstantTable, ...]
+    args_tables: tuple[Table, ...]
+    texts: tuple[SectionText, ...]
+
+    @property
+    def path(self) -> str:
+        return self.page.path
+
+    @property
+    def locale(self) -> str:
+        return self.identity.locale
+
+    def of_kind(self, kind: str) -> list[PyBlock]:
+        return [b for b in self.blocks if b.kind == kind]
+
+    @property
+    def examples(self) -> list[PyBlock]:
+        return self.of_kind("example")
+
+    @property
+    def constructor(self) -> PyBlock | None:
+        found = self.of_kind("signature")
+        return found[0] if found else None
+
+
+# -- signatures -----------------------------------------------------------------------------
+
+
+def parse_signature(code: str) -> Signature | None:
+    """A documented signature (`name(params) -> returns`, maybe decorated) as a def, or None."""
+    match = _SIGNATURE.match(code)
+    if not match:
+        return None
+    returns = match.group("returns")
+    source = f"def {match.group('name')}({match.group('params')})" + (f" -> {returns}" if returns else "") + ": ..."
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef)
+    decorators = tuple(d.strip().lstrip("@").strip() for d in match.group("decorators").splitlines() if d.strip())
+    return Signature(match.group("name"), decorators, function, returns.strip() if returns else None)
+
+
+def _looks_documented(sig: Signature, code: str) -> bool:
+    """A call like `Image(pil_image)` also reads as a def; a documented signature has a
+    return annotation, a decorator, annotations or an explicit def."""
+    args = sig.function.args
+    annotated = any(a.annotation is not None for a in args.posonlyargs + args.args + args.kwonlyargs)
+    return bool(sig.returns or sig.decorators or annotated or code.lstrip().startswith("def "))
+
+
+# -- examples -------------------------------------------------------------------------------
+
+
+def _wandb_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """(names bound to the wandb module, names bound to wandb.Image)."""
+    modules, images = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "wandb":
+                    modules.add(alias.asname or "wandb")
+        elif isinstance(node, ast.ImportFrom) and node.module == "wandb":
+            for alias in node.names:
+                if alias.name == "Image":
+                    images.add(alias.asname or "Image")
+    return modules or {"wandb"}, images
+
+
+def image_calls(tree: ast.Module) -> list[ast.Call]:
+    """The `wandb.Image(...)` calls, in source order."""
+    modules, images = _wandb_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if (isinstance(func, ast.Attribute) and func.attr == "Image" and isinstance(func.value, ast.Name)
+                and func.value.id in modules) or (isinstance(func, ast.Name) and func.id in images):
+            found.append(node)
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def keyword_constant(call: ast.Call, name: str) -> object:
+    for keyword in call.keywords:
+        if keyword.arg == name and isinstance(keyword.value, ast.Constant):
+            return keyword.value.value
+    return None
+
+
+def _uses_pil(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "PIL":
+            return True
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "PIL" for a in node.names):
+            return True
+    return False
+
+
+def _uses_run(tree: ast.Module) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr == "init" and isinstance(n.value, ast.Name)
+               and n.value.id in _wandb_names(tree)[0] for n in ast.walk(tree))
+
+
+def _signed_rescale(tree: ast.Module) -> bool:
+    """`x * 2 - 1` (or `2 * x - 1`): data moved from [0, 1) to [-1, 1)."""
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.right, ast.Constant)
+                and node.right.value == 1 and isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Mult)):
+            return True
+    return False
+
+
+ACCEPTED_FILE_TYPES = ("png", "jpg", "jpeg", "bmp")
+_HEADING_FILE_TYPE = re.compile(r"(?<![\w])\.?(jpe?g|bmp)\b", re.I)
+
+
+def content_key(tree: ast.Module, section: str | None, heading: Heading | None = None) -> str:
+    """The example key read from the code (a usage example whose file_type is not one the
+    spec accepts is keyed by what its heading announces, so a broken call is reported as
+    that example's failure rather than as a different example)."""
+    calls = image_calls(tree)
+    file_type = next((keyword_constant(c, "file_type") for c in calls if keyword_constant(c, "file_type")), None)
+    if section == "examples" or (section != "effects" and _uses_run(tree)):
+        if isinstance(file_type, str) and file_type not in ACCEPTED_FILE_TYPES and heading is not None:
+            announced = _HEADING_FILE_TYPE.search(plain_text(heading.text))
+            file_type = announced.group(1).lower().replace("jpeg", "jpg") if announced else None
+        if isinstance(file_type, str) and file_type != "png":
+            return f"usage-{file_type}"
+        return "usage-pil" if _uses_pil(tree) else "usage-numpy"
+    if any(keyword_constant(c, "normalize") is False for c in calls):
+        return "example-4"
+    if _uses_pil(tree):
+        return "example-3"
+    if _signed_rescale(tree):
+        return "example-2"
+    return "example-1"
+
+
+def example_key(tree: ast.Module, heading: Heading | None, section: str | None) -> str:
+    if heading is not None and section != "examples":
+        match = _EXAMPLE_NUMBER.search(plain_text(heading.text))
+        if match:
+            return f"example-{int(match.group(1))}"
+    return content_key(tree, section, heading)
+
+
+# -- formulas -------------------------------------------------------------------------------
+
+
+#: Sections whose code is the user's, not the algorithm's: a conversion there is advice.
+_NOT_ALGORITHM = frozenset({"practices", "pitfalls", "examples", "effects", "methods", "class-variables", "attributes"})
+_ALLOWED_IMPORTS = frozenset({"numpy"})
+
+
+def converts_to_uint8(node: ast.AST) -> bool:
+    attrs = {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return bool(attrs & {"astype", "clip"}) or "uint8" in attrs or "uint8" in names
+
+
+def formula_statements(tree: ast.Module) -> list[tuple[ast.stmt, ast.expr | None]]:
+    """The statements of a formula block that compute pixels, each with the `if` test it
+    sits under (None for the `else` branch or top level)."""
+    found: list[tuple[ast.stmt, ast.expr | None]] = []
+
+    def visit(statements: list[ast.stmt], test: ast.expr | None) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.If):
+                visit(statement.body, statement.test)
+                visit(statement.orelse, None)
+            elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)) and \
+                    statement.value is not None and converts_to_uint8(statement.value):
+                found.append((statement, test))
+
+    visit(tree.body, None)
+    return found
+
+
+def _is_formula(tree: ast.Module, section: str | None) -> bool:
+    """Code that computes pixels, outside the sections where code is the user's own: one
+    statement, or an if/elif/else chain of them; no wandb, no imports but numpy."""
+    if section in _NOT_ALGORITHM:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] not in _ALLOWED_IMPORTS for a in node.names):
+            return False
+        if isinstance(node, ast.ImportFrom):
+            return False
+        if isinstance(node, ast.Name) and node.id == "wandb":
+            return False
+    simple = len(tree.body) == 1 and isinstance(tree.body[0], (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return))
+    if simple and section == "algorithm":
+        return True
+    return bool(formula_statements(tree))
+
+
+# -- the page -------------------------------------------------------------------------------
+
+
+def _constant_rows(table: Table) -> tuple[ConstantRow, ...]:
+    rows = []
+    for row in table.rows:
+        if len(row.cells) < 2:
+            continue
+        name = re.sub(r"<[^>]+>", "", row.cells[0]).replace("`", "").strip()
+        if _CONSTANT_NAME.match(name):
+            rows.append(ConstantRow(name, row.cells[1].replace("`", "").strip(), row.line))
+    return tuple(rows)
+
+
+def classify(page: Page) -> ClassifiedPage:
+    blocks: list[PyBlock] = []
+    others: list[CodeBlock] = []
+    constants: list[ConstantTable] = []
+    args_tables: list[Table] = []
+    texts: list[SectionText] = []
+    section: str | None = None
+    heading: Heading | None = None
+    lead: Text | None = None
+    context: list[Text] = []
+    for element in page.elements:
+        if isinstance(element, Heading):
+            key = sections.section_of(element.text)
+            if key is not None:
+                section = key
+            heading = element
+            lead = None
+            context = []
+        elif isinstance(element, Text):
+            texts.append(SectionText(element, section, heading))
+            lead = element
+            context.append(element)
+        elif isinstance(element, Table):
+            head = sections.section_of(element.header[0]) if element.header else None
+            rows = _constant_rows(element)
+            if rows and (head == "class-variables" or len(rows) == len(element.rows)):
+                constants.append(ConstantTable(element, rows))
+            elif head == "signature":
+                args_tables.append(element)
+            lead = None
+        elif isinstance(element, CodeBlock):
+            if element.is_python:
+                block = _classify_block(element, section, heading, lead)
+                blocks.append(replace(block, context=tuple(context)))
+            else:
+                others.append(element)
+            lead = None
+            context = []
+    has_signature = any(b.kind == "signature" for b in blocks)
+    has_effects = any(b.kind == "example" and b.key.startswith("example-") for b in blocks)
+    identity = sections.identify(page, has_signature, has_effects)
+    return ClassifiedPage(page, identity, tuple(blocks), tuple(others), tuple(constants), tuple(args_tables), tuple(texts))
+
+
+def _classify_block(block: CodeBlock, section: str | None, heading: Heading | None, lead: Text | None) -> PyBlock:
+    signature = parse_signature(block.code)
+    if signature is not None and _looks_documented(signature, block.code):
+        if signature.name in CONSTRUCTOR_NAMES:
+            return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature)
+        return PyBlock("method", block, section, heading, lead, signature.name, signature=signature)
+    try:
+        tree = ast.parse(block.code)
+    except SyntaxError as exc:
+        line = block.page_line(exc.lineno or 1)
+        return PyBlock("unparsable", block, section, heading, lead, "", syntax_error=exc.msg, syntax_line=line)
+    if _is_formula(tree, section):
+        return PyBlock("formula", block, section, heading, lead, "", tree=tree)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    imports_wandb = any(isinstance(n, ast.Import) and any(a.name.split(".")[0] == "wandb" for a in n.names)
+                        or isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "wandb"
+                        for n in ast.walk(tree))
+    if "wandb" in names or imports_wandb or image_calls(tree):
+        return PyBlock("example", block, section, heading, lead, example_key(tree, heading, section), tree=tree)
+    return PyBlock("python", block, section, heading, lead, "", tree=tree)

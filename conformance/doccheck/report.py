@@ -1,0 +1,90 @@
+"""`docs check` reports: text for people, JSON for CI (schema:
+conformance/schemas/docs-report.schema.json).
+
+Text: one line per finding, `FILE:LINE: SEVERITY [CHECK] SUBJECT: MESSAGE`, sorted by file
+and line, then one line per page and a verdict line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import IO, Any
+
+from wbimage_conformance.doccheck import findings as F
+
+SCHEMA_ID = "wbimage-conformance/docs-report/1"
+
+
+def to_json(report: F.DocsReport) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA_ID,
+        "ok": report.ok,
+        "implementation": report.implementation,
+        "summary": {
+            "pages": len(report.pages),
+            "examples_run": len(report.runs),
+            "errors": report.count(F.Severity.ERROR),
+            "warnings": report.count(F.Severity.WARNING),
+            "notes": report.count(F.Severity.NOTE),
+            "duration_s": report.duration_s,
+        },
+        "environment": dict(report.environment),
+        "pages": [
+            {
+                "path": p.path, "locale": p.locale, "locale_source": p.locale_source, "doc": p.doc,
+                "title": p.title, "identifier": p.identifier, "translation_key": p.translation_key,
+                "blocks": [{"line": b.line, "kind": b.kind, "subject": b.subject, "clauses": list(b.clauses),
+                            "cases": list(b.cases), "status": b.status} for b in p.blocks],
+            }
+            for p in report.pages
+        ],
+        "runs": [
+            {"file": r.file, "line": r.line, "example": r.subject, "status": r.status, "duration_s": r.duration_s,
+             "images": r.images, "logged": list(r.logged), "message": r.message}
+            for r in report.runs
+        ],
+        "findings": [
+            {"severity": f.severity.value, "check": f.check, "file": f.file, "line": f.line, "subject": f.subject,
+             "message": f.message, "clauses": list(f.clauses), "cases": list(f.cases),
+             "related": [{"file": r.file, "line": r.line} for r in f.related]}
+            for f in report.findings
+        ],
+    }
+
+
+def write_json(report: F.DocsReport, out: IO[str]) -> None:
+    json.dump(to_json(report), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def write_text(report: F.DocsReport, out: IO[str]) -> None:
+    for f in report.findings:
+        out.write(f"{f.file}:{f.line}: {f.severity.value} [{f.check}] {f.subject}: {f.message}\n")
+        for related in f.related:
+            out.write(f"    see {related}\n")
+        if f.cases and f.severity is not F.Severity.NOTE:
+            shown = ", ".join(f.cases[:5]) + (", ..." if len(f.cases) > 5 else "")
+            out.write(f"    cases: {shown}\n")
+    if report.findings:
+        out.write("\n")
+    for page in report.pages:
+        kinds = Counter(b.kind for b in page.blocks)
+        mine = [f for f in report.findings if f.file == page.path]
+        counts = Counter(f.severity for f in mine)
+        shown_kinds = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        out.write(f"{page.path}: {page.locale} ({page.locale_source}), {page.doc or 'unknown document'}; "
+                  f"{shown_kinds or 'nothing to check'}; {_plural(counts[F.Severity.ERROR], 'error')}, "
+                  f"{_plural(counts[F.Severity.WARNING], 'warning')}, {_plural(counts[F.Severity.NOTE], 'note')}\n")
+    if report.runs:
+        statuses = Counter(r.status for r in report.runs)
+        shown = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+        out.write(f"examples: {len(report.runs)} run against {report.implementation} ({shown})\n")
+    verdict = "OK" if report.ok else "FAILED"
+    out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(F.Severity.ERROR), 'error')}, "
+              f"{_plural(report.count(F.Severity.WARNING), 'warning')}, {_plural(report.count(F.Severity.NOTE), 'note')}"
+              f" in {report.duration_s:.1f} s: {verdict}\n")

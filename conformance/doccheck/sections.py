@@ -1,0 +1,165 @@
+"""Which locale a page is in, which document it is, and which section a heading names.
+
+Section names per locale come from SPEC.md §0 (the table "Section names used below"), so the
+spec stays the one place that says what the pages call their sections; the few English
+variants the Image Normalization Guide uses are added here. A heading that names no known
+section is still a heading: the checks classify code by what it is, and use sections only
+as a hint (an example's key, a formula's place in the algorithm).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from wbimage_conformance import spec
+from wbimage_conformance.doccheck.markdown import Page
+
+#: Variants the spec's table does not list: the guide's own names, and names pages use for
+#: sections the spec does not cite (attributes).
+EXTRA_HEADINGS: dict[str, tuple[str, ...]] = {
+    "practices": ("Best practices",),
+    "pitfalls": ("Common issues", "Common pitfalls"),
+    "normalization": ("Image Normalization Guide",),
+    "attributes": ("Attributes", "属性", "속성"),
+    "signature": ("Args", "ARG", "Arguments", "引数", "인수"),
+}
+#: Locales whose script shows in the text, for pages that say nothing else about their locale.
+_SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
+            ("zh", re.compile(r"[\u4e00-\u9fff]")))
+_LOCALE_TAG = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2,4})?$")
+_FILE_LOCALE = re.compile(r"\.(?P<locale>[a-z]{2}(?:[-_][A-Za-z]{2,4})?)\.(?:md|markdown|mdx)$")
+
+
+class SectionTableError(Exception):
+    """SPEC.md's §0 section table cannot be read (exit code 2: the install is broken)."""
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[*_`#]", "", text)
+    return " ".join(text.rstrip(":：").split()).casefold()
+
+
+@lru_cache(maxsize=4)
+def section_names(spec_path: str = str(spec.SPEC_PATH)) -> dict[str, str]:
+    """Normalized heading text -> section key ("algorithm", "effects", ...), every locale."""
+    text = Path(spec_path).read_text(encoding="utf-8")
+    rows = _section_rows(text)
+    if not rows:
+        raise SectionTableError(f"{spec_path}: the section table of §0 ('| section | ja | ko | en |') was not found")
+    names: dict[str, str] = {}
+    for key, cells in rows.items():
+        for cell in cells:
+            quoted = re.findall(r'"([^"]+)"', cell)
+            for name in quoted or ([cell] if not cell.startswith("(") else []):
+                names.setdefault(_norm(name), key)
+    for key, extra in EXTRA_HEADINGS.items():
+        for name in extra:
+            names.setdefault(_norm(name), key)
+    return names
+
+
+def _section_rows(text: str) -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    inside = False
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.strip().startswith("|") else []
+        if cells[:1] == ["section"] and "ja" in cells and "ko" in cells:
+            inside = True
+            continue
+        if inside:
+            if not cells:
+                break
+            if set(cells[0]) <= set("-: "):
+                continue
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def section_of(heading_text: str) -> str | None:
+    return section_names().get(_norm(heading_text))
+
+
+# -- locale and document --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageIdentity:
+    locale: str
+    locale_source: str          # "file name", "identifier", "front matter", "script", "default"
+    doc: str | None             # "image", "normalization-guide", or None when it cannot be told
+    translation_key: str        # pages with the same key are translations of each other
+    conflicts: tuple[str, ...]  # disagreements between the ways of telling the locale
+
+
+def identify(page: Page, has_constructor_signature: bool, has_effect_examples: bool) -> PageIdentity:
+    candidates: list[tuple[str, str]] = []
+    match = _FILE_LOCALE.search(Path(page.path).name)
+    if match:
+        candidates.append(("file name", match.group("locale").lower()))
+    for key in ("lang", "language", "locale"):
+        value = page.front_matter.get(key)
+        if isinstance(value, str) and _LOCALE_TAG.match(value.strip()):
+            candidates.append(("front matter", value.strip().lower()))
+            break
+    identifier = page.identifier[0] if page.identifier else None
+    prefix = _identifier_locale(identifier)
+    if prefix:
+        candidates.append(("identifier", prefix))
+    script = _script_locale(page.text)
+    if script:
+        candidates.append(("script", script))
+    if candidates:
+        source, locale = candidates[0]
+    else:
+        source, locale = "default", "en"
+    primary = locale.split("-")[0].split("_")[0]
+    conflicts = tuple(
+        f"the {other_source} says {other!r}" for other_source, other in candidates[1:]
+        if other.split("-")[0] != primary and other_source != "script"
+    )
+    return PageIdentity(primary, source, _doc(page, identifier, has_constructor_signature, has_effect_examples),
+                        translation_key(page, identifier, primary), conflicts)
+
+
+def _identifier_locale(identifier: str | None) -> str | None:
+    if not identifier:
+        return None
+    head = identifier.split("-")[0]
+    return head.lower() if len(head) == 2 and head.isalpha() else None
+
+
+def _script_locale(text: str) -> str | None:
+    body = re.sub(r"```.*?```", "", text, flags=re.S)
+    for locale, pattern in _SCRIPTS:
+        if pattern.search(body):
+            return locale
+    return None
+
+
+def _doc(page: Page, identifier: str | None, has_signature: bool, has_effects: bool) -> str | None:
+    ident = (identifier or "").lower()
+    title = (page.title or "").lower()
+    if "normalization" in ident or "normalization guide" in title:
+        return "normalization-guide"
+    if ident.endswith("data-types-image") or has_signature:
+        return "image"
+    if has_effects:
+        return "normalization-guide"
+    return None
+
+
+def translation_key(page: Page, identifier: str | None, locale: str) -> str:
+    """The identifier without its locale prefix; else the file name without its locale suffix."""
+    if identifier:
+        head, _, rest = identifier.partition("-")
+        if rest and head.lower() == locale:
+            return rest
+        return identifier
+    name = Path(page.path).name
+    name = _FILE_LOCALE.sub("", name) if _FILE_LOCALE.search(name) else Path(name).stem
+    return "file:" + name

@@ -1,0 +1,275 @@
+"""The signature block, the method blocks, the Args table and the class-variable table
+against the spec.
+
+Constructor: `data_or_path` first, then the parameters of the spec's `api-signature` case,
+in that order, with those defaults. A parameter the page leaves out is an error, with one
+exception decided here: `normalize`. The ja and ko pages list eight parameters and document
+`normalize` in their normalization section ("unless normalize=False"); [api.signature]
+takes it from there. So a signature block without `normalize` is a *warning* (it does not
+fail the check) when the page mentions `normalize` elsewhere, and an error when it does not.
+
+Methods: the names and parameters [api.classmethods] gives (`to_uint8(data)`,
+`all_captions(images)`, `all_boxes(images, run, run_key, step)` and `all_masks(...)`, all
+class methods; `guess_mode(data, file_type=None)`, callable either way).
+
+Constants: each row of the class-variable table against the spec's `attribute` cases of
+[limits.constants] (MAX_DIMENSION 65500, MAX_ITEMS 108).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
+from wbimage_conformance.doccheck.specdata import SpecData
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    parameters: tuple[str, ...]                    # required, in order
+    optional: tuple[tuple[str, Any], ...]          # may follow, with these defaults
+    classmethod: bool | None                       # True: must be; None: either
+    clauses: tuple[str, ...]
+
+
+#: [api.classmethods] and the clauses of each method; checked against SPEC.md by the tests.
+METHODS: dict[str, MethodSpec] = {
+    "to_uint8": MethodSpec(("data",), (), True, ("api.classmethods", "to-uint8")),
+    "all_captions": MethodSpec(("images",), (), True, ("api.classmethods", "all-captions")),
+    "guess_mode": MethodSpec(("data",), (("file_type", None),), None, ("api.classmethods", "mode.guess")),
+    "all_boxes": MethodSpec(("images", "run", "run_key", "step"), (), True, ("all-boxes", "annotations.run")),
+    "all_masks": MethodSpec(("images", "run", "run_key", "step"), (), True, ("all-masks", "annotations.run")),
+}
+FIRST_PARAMETER = "data_or_path"
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: Any                       # _MISSING when there is none
+    line: int
+
+
+def parameters(block: PyBlock) -> list[Parameter]:
+    """The parameters of a signature or method block, with page lines."""
+    assert block.signature is not None
+    args = block.signature.function.args
+    positional = args.posonlyargs + args.args
+    defaults: list[Any] = [_MISSING] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    out = []
+    for arg, default in zip(positional, defaults):
+        out.append(Parameter(arg.arg, _literal(default), _line_of(block, arg.arg)))
+    if args.vararg:
+        out.append(Parameter("*" + args.vararg.arg, _MISSING, _line_of(block, args.vararg.arg)))
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        out.append(Parameter(arg.arg, _literal(kw_default), _line_of(block, arg.arg)))
+    if args.kwarg:
+        out.append(Parameter("**" + args.kwarg.arg, _MISSING, _line_of(block, args.kwarg.arg)))
+    return out
+
+
+def _literal(node: ast.expr | None) -> Any:
+    if node is None or node is _MISSING:
+        return _MISSING
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return ast.unparse(node)
+
+
+def _line_of(block: PyBlock, name: str) -> int:
+    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}\s*[:=,)]")
+    for number, line in enumerate(block.block.code.splitlines(), start=1):
+        if pattern.search(line):
+            return block.block.page_line(number)
+    return block.line
+
+
+def _show(value: Any) -> str:
+    return "no default" if value is _MISSING else f"default {value!r}"
+
+
+def mentions_normalize(page: ClassifiedPage, outside: PyBlock) -> int | None:
+    """The first line outside `outside` that documents the `normalize` keyword."""
+    pattern = re.compile(r"\bnormalize\s*=|`normalize`")
+    start, end = outside.block.fence_line, outside.block.first_line + len(outside.block.code.splitlines())
+    for number, line in enumerate(page.page.text.splitlines(), start=1):
+        if not start <= number <= end and pattern.search(line):
+            return number
+    return None
+
+
+# -- constructor ----------------------------------------------------------------------------
+
+
+def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> list[F.Finding]:
+    out: list[F.Finding] = []
+    path = page.path
+    subject = "signature"
+    extra = {"clauses": ("api.signature",), "cases": (spec.signature_case,)}
+    params = parameters(block)
+    if not params or params[0].name != FIRST_PARAMETER:
+        first = params[0].name if params else "nothing"
+        out.append(F.error("signature", path, params[0].line if params else block.line, subject,
+                           f"the first parameter is {first!r}; the spec's is {FIRST_PARAMETER!r}", **extra))
+        rest = [p for p in params if p.name != FIRST_PARAMETER][1:] if FIRST_PARAMETER not in \
+            {p.name for p in params} else [p for p in params if p.name != FIRST_PARAMETER]
+    else:
+        rest = params[1:]
+    expected = [name for name, _ in spec.parameters]
+    defaults = dict(spec.parameters)
+    known = [p for p in rest if p.name in defaults]
+    for p in rest:
+        if p.name not in defaults:
+            out.append(F.error("signature", path, p.line, subject,
+                               f"parameter {p.name!r} is not in the spec's signature ({', '.join(expected)})", **extra))
+    order = [p.name for p in known]
+    if order != sorted(order, key=expected.index):
+        out.append(F.error("signature", path, known[0].line, subject,
+                           f"parameters are in the order {', '.join(order)}; the spec's order is "
+                           f"{', '.join(n for n in expected if n in order)}", **extra))
+    for p in known:
+        want = defaults[p.name]
+        if p.default is _MISSING or not _same(p.default, want):
+            out.append(F.error("signature", path, p.line, subject,
+                               f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {want!r}", **extra))
+    present = {p.name for p in rest}
+    for name in expected:
+        if name in present:
+            continue
+        if name == "normalize":
+            elsewhere = mentions_normalize(page, block)
+            if elsewhere is not None:
+                out.append(F.warning("signature", path, block.line, subject,
+                                     f"the signature block omits 'normalize' (default {defaults[name]!r}); the page "
+                                     f"documents the keyword elsewhere (line {elsewhere}), so this does not fail the "
+                                     f"check", **extra))
+                continue
+        out.append(F.error("signature", path, block.line, subject,
+                           f"the signature block omits parameter {name!r} (default {defaults[name]!r})", **extra))
+    return out
+
+
+def _same(page_value: Any, spec_value: Any) -> bool:
+    return type(page_value) is type(spec_value) and page_value == spec_value
+
+
+# -- methods --------------------------------------------------------------------------------
+
+
+def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
+    name = block.key
+    path = page.path
+    subject = f"method {name}"
+    method = METHODS.get(name)
+    if method is None:
+        return [F.warning("signature", path, block.line, subject,
+                          f"method {name!r} is not part of the spec (known: {', '.join(sorted(METHODS))}); not checked")]
+    extra = {"clauses": method.clauses}
+    out: list[F.Finding] = []
+    params = [p for p in parameters(block) if p.name not in ("self", "cls")]
+    names = [p.name for p in params]
+    allowed = list(method.parameters) + [n for n, _ in method.optional]
+    if names[: len(method.parameters)] != list(method.parameters) or names != allowed[: len(names)]:
+        out.append(F.error("signature", path, block.line, subject,
+                           f"parameters are ({', '.join(names)}); the spec's are ({', '.join(method.parameters)}"
+                           + "".join(f", {n}={d!r}" for n, d in method.optional) + ")", **extra))
+    optional = dict(method.optional)
+    for p in params:
+        if p.name in optional and not (p.default is not _MISSING and _same(p.default, optional[p.name])):
+            out.append(F.error("signature", path, p.line, subject,
+                               f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {optional[p.name]!r}",
+                               **extra))
+    decorators = block.signature.decorators if block.signature else ()
+    if method.classmethod and "classmethod" not in decorators:
+        out.append(F.error("signature", path, block.line, subject,
+                           f"{name} is a class method in the spec ([api.classmethods]); the block has no @classmethod",
+                           **extra))
+    if "staticmethod" in decorators and method.classmethod is not None:
+        out.append(F.error("signature", path, block.line, subject,
+                           f"{name} is shown as a static method; the spec makes it a class method", **extra))
+    return out
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+
+def check_args_tables(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
+    names = {FIRST_PARAMETER} | {n for n, _ in spec.parameters}
+    out = []
+    for table in page.args_tables:
+        for row in table.rows:
+            if not row.cells:
+                continue
+            name = row.cells[0].replace("`", "").strip()
+            if name and re.fullmatch(r"[A-Za-z_]\w*", name) and name not in names:
+                out.append(F.error("signature", page.path, row.line, "Args table",
+                                   f"argument {name!r} is not a parameter of the spec's signature",
+                                   clauses=("api.args",), cases=(spec.signature_case,)))
+    return out
+
+
+def check_constants(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
+    out: list[F.Finding] = []
+    path = page.path
+    subject = "class variables"
+    for table in page.constants:
+        seen = set()
+        for row in table.rows:
+            seen.add(row.name)
+            constant = spec.constant(row.name)
+            if constant is None:
+                out.append(F.warning("constants", path, row.line, subject,
+                                     f"class variable {row.name} is not in the spec "
+                                     f"(known: {', '.join(c.name for c in spec.constants)})"))
+                continue
+            extra = {"clauses": ("limits.constants",), "cases": (constant.case,)}
+            value = _number(row.value)
+            if value is None:
+                out.append(F.error("constants", path, row.line, subject,
+                                   f"{row.name} is given as {row.value!r}, which is not a number; the spec's value is "
+                                   f"{constant.value!r}", **extra))
+            elif not _same(value, constant.value):
+                out.append(F.error("constants", path, row.line, subject,
+                                   f"{row.name} is {row.value} on the page; the spec's value is {constant.value!r} "
+                                   f"(case {constant.case})", **extra))
+        for constant in spec.constants:
+            if constant.name not in seen:
+                out.append(F.error("constants", path, table.table.line, subject,
+                                   f"the class-variable table lacks {constant.name} (spec: {constant.value!r})",
+                                   clauses=("limits.constants",), cases=(constant.case,)))
+    if not page.constants and page.identity.doc == "image":
+        out.append(F.error("constants", path, page.page.body_line, subject,
+                           "the page has no class-variable table; the spec's Image has "
+                           + ", ".join(f"{c.name} = {c.value!r}" for c in spec.constants),
+                           clauses=("limits.constants",), cases=tuple(c.case for c in spec.constants)))
+    return out
+
+
+def _number(text: str) -> Any:
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError):
+        return None
+    return value if type(value) in (int, float) else None
+
+
+def check(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
+    out: list[F.Finding] = []
+    constructors = page.of_kind("signature")
+    for block in constructors:
+        out.extend(check_constructor(page, block, spec))
+    if not constructors and page.identity.doc == "image":
+        out.append(F.error("signature", page.path, page.page.body_line, "signature",
+                           "the page documents Image but shows no signature block",
+                           clauses=("api.signature",), cases=(spec.signature_case,)))
+    for block in page.of_kind("method"):
+        out.extend(check_method(page, block))
+    out.extend(check_args_tables(page, spec))
+    out.extend(check_constants(page, spec))
+    return out

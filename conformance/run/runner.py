@@ -1,0 +1,452 @@
+"""Cases through worker subprocesses, to raw verdicts (expectations are applied afterwards).
+
+Every implementation runs in a subprocess speaking spec/PROTOCOL.md: the suite's own Python
+worker (`python -m wbimage_conformance.worker --impl NAME`, under any interpreter) or a user's
+`exec:COMMAND`. So a segfault, `os._exit`, an endless loop or a blown heap costs one case
+(status crash or timeout) and a fresh worker, never the run.
+
+Determinism: each case is one request to a worker that has no other work in flight, results
+are put back in case order, and nothing a worker did for one case is compared with another;
+`jobs` changes wall time only.
+
+Memory: `memory_limit` (bytes) caps each worker's address space with RLIMIT_AS (Linux,
+through `prlimit`); a case that exceeds it dies with MemoryError or a signal and is reported
+as a crash. Address space is not resident memory: importing torch alone maps about 1 GB,
+so limits below a few GB make tensor cases crash.
+
+POSIX only: workers are read with select() and killed by process group.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import importlib.metadata as metadata
+import os
+import platform
+import queue
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from wbimage_conformance.run import compare
+from wbimage_conformance.cases import materialize
+from wbimage_conformance.run import worker_bundle
+from wbimage_conformance.worker import protocol
+from wbimage_conformance.model import Case, Environment, Result, RunReport, Status
+from wbimage_conformance.run.reproduction import reproduction
+
+DEFAULT_TIMEOUT = 60.0
+STARTUP_TIMEOUT = 120.0
+
+
+class RunnerError(Exception):
+    """A configuration problem that stops the run (exit code 2): the implementation cannot be
+    started, or its name or command is wrong."""
+
+
+def suite_version() -> str:
+    try:
+        return metadata.version("wbimage-conformance")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+# -- implementations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImplSpec:
+    """How to start an implementation: `label` as the user wrote it, and the command."""
+
+    label: str
+    command: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, impl: str) -> ImplSpec:
+        """`exec:COMMAND` (split like a shell would, run without one), or a Python adapter
+        name, optionally `NAME@/path/to/python` to run it under another interpreter."""
+        if impl.startswith("exec:"):
+            try:
+                command = shlex.split(impl[len("exec:"):])
+            except ValueError as exc:
+                raise RunnerError(f"--impl {impl!r}: cannot split the command: {exc}") from None
+            if not command:
+                raise RunnerError(f"--impl {impl!r}: exec: needs a command")
+            return cls(impl, tuple(command))
+        name, python = impl, sys.executable
+        head, at, tail = impl.rpartition("@")
+        if at and head and ("/" in tail or os.sep in tail):
+            name, python = head, tail
+            if not os.access(python, os.X_OK):
+                raise RunnerError(f"--impl {impl!r}: {python} is not an executable interpreter")
+        if not name:
+            raise RunnerError("--impl: empty implementation name")
+        command = (python, "-m", "wbimage_conformance.worker", "--impl", name)
+        if os.path.abspath(python) == os.path.abspath(sys.executable):
+            return cls(impl, command)  # this environment: the installed package is importable
+        # another interpreter: only the worker bundle, never this environment's site-packages
+        existing = os.environ.get("PYTHONPATH")
+        path = str(worker_bundle.bundle_dir()) + (os.pathsep + existing if existing else "")
+        return cls(impl, command, {"PYTHONPATH": path})
+
+
+# -- one worker process ---------------------------------------------------------------------
+
+
+class WorkerTimeout(Exception):
+    pass
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class Worker:
+    """One implementation subprocess and the line-oriented pipe to it."""
+
+    def __init__(self, spec: ImplSpec, memory_limit: int | None = None) -> None:
+        self.spec = spec
+        self.memory_limit = memory_limit
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+        self._buffer = bytearray()
+
+    def start(self, timeout: float = STARTUP_TIMEOUT) -> protocol.Handshake:
+        self._stderr = tempfile.TemporaryFile(prefix="wbimage-worker-stderr-")
+        try:
+            self.proc = subprocess.Popen(
+                list(self.spec.command),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                env={**os.environ, **self.spec.env},
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: {exc}") from None
+        if self.memory_limit:
+            self._limit_memory()
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        os.set_blocking(self.proc.stdin.fileno(), False)
+        try:
+            reply = self.request(protocol.hello_request(suite_version()), timeout)
+            return protocol.parse_hello_reply(reply)
+        except (WorkerDied, WorkerTimeout, protocol.ProtocolError) as exc:
+            self.kill()
+            raise RunnerError(f"--impl {self.spec.label!r}: {exc}") from None
+
+    def _limit_memory(self) -> None:
+        import resource
+
+        if not hasattr(resource, "prlimit"):
+            self.kill()
+            raise RunnerError("--memory-limit needs Linux (resource.prlimit)")
+        resource.prlimit(self.proc.pid, resource.RLIMIT_AS, (self.memory_limit, self.memory_limit))
+
+    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send one message and read one reply line within `timeout` seconds."""
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        self._write(protocol.dumps(message), deadline)
+        line = self._readline(deadline)
+        return protocol.loads(line)
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        fd = self.proc.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerTimeout("the implementation did not read its request")
+            _, ready, _ = select.select([], [fd], [], remaining)
+            if not ready:
+                continue
+            try:
+                written = os.write(fd, view)
+            except (BrokenPipeError, ConnectionResetError):
+                raise WorkerDied(self.describe_exit()) from None
+            view = view[written:]
+
+    def _readline(self, deadline: float) -> bytes:
+        fd = self.proc.stdout.fileno()
+        while True:
+            newline = self._buffer.find(b"\n")
+            if newline >= 0:
+                line = bytes(self._buffer[: newline + 1])
+                del self._buffer[: newline + 1]
+                return line
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerTimeout("no answer in time")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise WorkerDied(self.describe_exit())
+            self._buffer += chunk
+
+    def describe_exit(self) -> str:
+        """How the process ended, with the last line it wrote to stderr."""
+        assert self.proc is not None
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.proc.returncode
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            how = f"the worker was killed by {name}"
+        else:
+            how = f"the worker exited with code {code}"
+        tail = self.stderr_tail()
+        return how + (f"; stderr: {tail}" if tail else "")
+
+    def stderr_tail(self, lines: int = 1) -> str:
+        if self._stderr is None:
+            return ""
+        try:
+            self._stderr.seek(0, os.SEEK_END)
+            size = self._stderr.tell()
+            self._stderr.seek(max(0, size - 4096))
+            text = self._stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+        kept = [line.strip() for line in text.splitlines() if line.strip()]
+        return " | ".join(kept[-lines:])
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.proc.kill()
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self._close_pipes()
+
+    def stop(self) -> None:
+        """Say bye and give the worker a moment to leave on its own, then make sure."""
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self._write(protocol.dumps({"type": "bye"}), time.monotonic() + 1)
+                self.proc.wait(timeout=2)
+            except (WorkerDied, WorkerTimeout, subprocess.TimeoutExpired, OSError):
+                pass
+        self.kill()
+
+    def _close_pipes(self) -> None:
+        for stream in (self.proc.stdin if self.proc else None, self.proc.stdout if self.proc else None, self._stderr):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        self._stderr = None
+
+
+# -- a session: workers for one implementation ----------------------------------------------
+
+
+class Session:
+    """Up to `jobs` workers of one implementation, each running one case at a time.
+
+    Use as a context manager; the first worker starts on entry, so a wrong --impl fails at
+    once with RunnerError."""
+
+    def __init__(
+        self,
+        impl: str = "reference",
+        *,
+        jobs: int = 1,
+        timeout: float = DEFAULT_TIMEOUT,
+        memory_limit: int | None = None,
+    ) -> None:
+        if jobs < 1:
+            raise RunnerError(f"--jobs must be at least 1, not {jobs}")
+        if timeout <= 0:
+            raise RunnerError(f"--timeout must be positive, not {timeout:g}")
+        self.spec = ImplSpec.parse(impl)
+        self.jobs = jobs
+        self.timeout = timeout
+        self.memory_limit = memory_limit
+        self.handshake: protocol.Handshake | None = None
+        self._idle: queue.Queue[Worker | None] = queue.Queue()
+
+    def __enter__(self) -> Session:
+        first = Worker(self.spec, self.memory_limit)
+        self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
+        self._idle.put(first)
+        for _ in range(self.jobs - 1):
+            self._idle.put(None)  # started when first needed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if worker is not None:
+                worker.stop()
+
+    @property
+    def image_name(self) -> str:
+        return (self.handshake.display if self.handshake else None) or "Image"
+
+    def environment(self, case_set_digest: str) -> Environment:
+        assert self.handshake is not None
+        env = self.handshake.environment
+        return Environment(
+            suite_version=suite_version(),
+            case_set_digest=case_set_digest,
+            implementation=self.handshake.name,
+            implementation_version=self.handshake.version,
+            python=env.get("python") or "unknown",
+            numpy=env.get("numpy"),
+            pillow=env.get("pillow"),
+            torch=env.get("torch"),
+            platform=env.get("platform") or platform.platform(),
+        )
+
+    def run_case(self, case: Case) -> Result:
+        """One case on an idle worker (waits for one when all are busy)."""
+        worker = self._idle.get()
+        try:
+            result, worker = self._run_on(worker, case)
+        finally:
+            self._idle.put(worker)
+        return result
+
+    def run(self, cases: Sequence[Case], progress: Callable[[Result], None] | None = None) -> list[Result]:
+        """Every case, results in the order of `cases` whatever order they finish in."""
+        results: list[Result | None] = [None] * len(cases)
+        lock = threading.Lock()
+
+        def one(index: int) -> None:
+            result = self.run_case(cases[index])
+            results[index] = result
+            if progress is not None:
+                with lock:
+                    progress(result)
+
+        if self.jobs == 1:
+            for index in range(len(cases)):
+                one(index)
+        else:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
+                for future in [pool.submit(one, i) for i in range(len(cases))]:
+                    future.result()
+        return [r for r in results if r is not None]
+
+    # -- one case ---------------------------------------------------------------------------
+
+    def _run_on(self, worker: Worker | None, case: Case) -> tuple[Result, Worker | None]:
+        started = time.monotonic()
+
+        def result(status: Status, message: str = "", **extra: Any) -> Result:
+            return Result(
+                case=case, status=status, message=message,
+                reproduction=reproduction(case, self.image_name),
+                duration_s=round(time.monotonic() - started, 6), **extra,
+            )
+
+        try:
+            built = materialize.materialize(case)
+        except materialize.MaterializeError as exc:
+            return result(Status.ERROR, f"the case input cannot be built: {exc}"), worker
+        capabilities = self.handshake.capabilities if self.handshake else frozenset()
+        missing = sorted(built.kinds() - capabilities)
+        if missing:
+            return result(Status.SKIPPED, f"the implementation does not accept {', '.join(missing)} inputs"), worker
+        if worker is None:
+            worker = Worker(self.spec, self.memory_limit)
+            try:
+                worker.start(max(self.timeout, STARTUP_TIMEOUT))
+            except RunnerError as exc:
+                return result(Status.CRASH, f"could not start a fresh worker: {exc}"), None
+        call: dict[str, Any] = {"api": case.call["api"]}
+        if "name" in case.call:
+            call["name"] = case.call["name"]
+        with tempfile.TemporaryDirectory(prefix="wbimage-case-") as staging:
+            try:
+                call["kwargs"] = materialize.kwargs_to_wire(built, Path(staging))
+                message = protocol.run_request(case.id, call, materialize.to_wire(built, Path(staging)))
+                reply = worker.request(message, self.timeout)
+                if reply.get("type") != "result" or reply.get("id") != case.id:
+                    raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
+            except WorkerTimeout:
+                worker.kill()
+                return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
+            except WorkerDied as exc:
+                worker.kill()
+                return result(Status.CRASH, str(exc)), None
+            except protocol.ProtocolError as exc:
+                worker.kill()
+                return result(Status.CRASH, f"protocol error: {exc}"), None
+        if reply.get("outcome") == protocol.CRASHED:  # the worker exits after saying so
+            worker.kill()
+            worker = None
+        return self._judge(case, reply, capabilities, result), worker
+
+    def _judge(self, case: Case, reply: dict[str, Any], capabilities: frozenset, result: Callable[..., Result]) -> Result:
+        outcome = reply.get("outcome")
+        reason = str(reply.get("reason", ""))
+        if outcome == protocol.SKIPPED:
+            return result(Status.SKIPPED, reason)
+        if outcome == protocol.SETUP_ERROR:
+            return result(Status.ERROR, f"the input could not be set up in the worker: {reason}")
+        if outcome == protocol.CRASHED:
+            return result(Status.CRASH, f"the implementation ran out of memory ({reason})")
+        if outcome != protocol.OBSERVED:
+            return result(Status.CRASH, f"protocol error: unknown outcome {outcome!r}")
+        try:
+            observation = protocol.decode_observation(reply.get("observation") or {})
+        except (protocol.ProtocolError, KeyError, TypeError, ValueError) as exc:
+            return result(Status.CRASH, f"protocol error: bad observation: {exc}")
+        verdict = compare.compare(case, observation)
+        message = verdict.message
+        notes = list(observation.notes)
+        if "normalize" in (case.call.get("kwargs") or {}) and "normalize-keyword" not in capabilities:
+            notes.append("the implementation declares no `normalize` keyword")
+        if notes and verdict.status is not Status.PASSED:
+            message += " [" + "; ".join(notes) + "]"
+        return result(verdict.status, message, mismatches=verdict.mismatches, observation=observation)
+
+
+def run(
+    cases: Sequence[Case],
+    impl: str = "reference",
+    *,
+    jobs: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_limit: int | None = None,
+    case_set_digest: str = "",
+    progress: Callable[[Result], None] | None = None,
+) -> RunReport:
+    """Run `cases` on `impl` and return the report with raw statuses (no expectations)."""
+    with Session(impl, jobs=jobs, timeout=timeout, memory_limit=memory_limit) as session:
+        results = session.run(cases, progress)
+        return RunReport(session.environment(case_set_digest), tuple(results))

@@ -1,0 +1,432 @@
+"""`python -m wbimage_conformance.worker.doc_example --impl IMPL`: run one documentation example.
+
+The parent (examples.py) starts one of these per example, in a fresh temporary directory,
+with a time limit, and sends one JSON request on stdin:
+
+    {"code": ..., "label": "image.ja.md:81", "seed": 1234, "torch": true,
+     "probes": [{"id": "p0", "call_line": 8, "values": [-1, 0, 1], "extremes": true}]}
+
+Here, `wandb` is a stand-in module: `wandb.Image` is the implementation under test (a thin
+subclass that records every call: the input as given, the keyword arguments, and what the
+implementation made of it), `wandb.init()` returns a run whose `log()` only records, and
+nothing else of wandb exists. Sockets refuse to connect. `random`, NumPy's global generator
+and torch are seeded before the example runs. After the example, each probe calls
+`wandb.Image` again on a tiny input of the same kind and dtype as a recorded call, holding
+the values a claim of the page is about (e.g. -1, 0 and 1 for "-1 -> 0, 0 -> 127.5,
+1 -> 255").
+
+Arrays (inputs and pixels) are written as .npy files into the working directory; the
+reply, one JSON object, goes to the original stdout, while the example's own prints go to
+stderr. Worker-side imports: standard library, NumPy, Pillow, the adapters; torch only when
+the example imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import sys
+import traceback
+import types
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+EXAMPLE_FILENAME = "<doc-example>"
+#: Positional parameters after data_or_path, in the spec's order, to name positional arguments.
+PARAMETERS = ("mode", "caption", "grouping", "classes", "boxes", "masks", "file_type", "normalize")
+
+
+class NetworkBlocked(ConnectionRefusedError):
+    pass
+
+
+def _no_network(*_args: Any, **_kwargs: Any) -> Any:
+    raise NetworkBlocked("the docs sandbox allows no network access")
+
+
+def block_network() -> None:
+    socket.socket.connect = _no_network  # type: ignore[method-assign]
+    socket.socket.connect_ex = _no_network  # type: ignore[method-assign]
+    socket.create_connection = _no_network  # type: ignore[assignment]
+    socket.getaddrinfo = _no_network  # type: ignore[assignment]
+
+
+# -- recording ------------------------------------------------------------------------------
+
+
+class Recorder:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.calls: List[Dict[str, Any]] = []
+        self.logs: List[Dict[str, Any]] = []
+        self.role = "example"
+        self.probe_id: Optional[str] = None
+        self._count = 0
+
+    def save(self, array: np.ndarray, stem: str) -> str:
+        self._count += 1
+        name = f"{stem}-{self._count}.npy"
+        np.save(self.workdir / name, np.ascontiguousarray(array), allow_pickle=False)
+        return name
+
+    def begin(self, args: tuple, kwargs: Dict[str, Any], image_class: type) -> Dict[str, Any]:
+        data = args[0] if args else kwargs.get("data_or_path")
+        named = dict(zip(PARAMETERS, args[1:]))
+        named.update({k: v for k, v in kwargs.items() if k != "data_or_path"})
+        entry: Dict[str, Any] = {
+            "role": self.role, "probe": self.probe_id, "line": _example_line(),
+            "input": self.describe_input(data, image_class),
+            "kwargs": {k: _jsonable(v) for k, v in named.items()},
+        }
+        self.calls.append(entry)
+        return entry
+
+    def describe_input(self, data: Any, image_class: type) -> Dict[str, Any]:
+        torch = sys.modules.get("torch")
+        if torch is not None and isinstance(data, torch.Tensor):
+            tensor = data.detach().cpu()
+            dtype = str(tensor.dtype).replace("torch.", "")
+            if tensor.dtype == torch.bfloat16:
+                tensor = tensor.float()
+            return {"kind": "tensor", "dtype": dtype, "shape": list(tensor.shape),
+                    "array": self.save(tensor.numpy().copy(), "input")}
+        if isinstance(data, np.ndarray):
+            return {"kind": "numpy", "dtype": str(data.dtype), "shape": list(data.shape),
+                    "array": self.save(data.copy(), "input")}
+        pil = sys.modules.get("PIL.Image")
+        if pil is not None and isinstance(data, pil.Image):
+            return {"kind": "pil", "mode": data.mode, "size": list(data.size),
+                    "array": self.save(np.asarray(data).copy(), "input")}
+        if isinstance(data, (str, os.PathLike)):
+            entry: Dict[str, Any] = {"kind": "path", "path": os.fspath(data)}
+            try:
+                from PIL import Image as PILImage
+
+                with PILImage.open(data) as opened:
+                    entry.update(mode=opened.mode, array=self.save(np.asarray(opened).copy(), "input"))
+            except Exception as exc:  # noqa: BLE001 - a path that does not load is the spec's business
+                entry["unreadable"] = f"{type(exc).__name__}: {exc}"
+            return entry
+        if isinstance(data, image_class):
+            return {"kind": "image"}
+        return {"kind": "other", "type": type(data).__name__}
+
+    def finish(self, entry: Dict[str, Any], observation: Any) -> None:
+        pixels = observation.pixels
+        entry["observed"] = {
+            "pixels": self.save(pixels, "pixels") if isinstance(pixels, np.ndarray) else None,
+            "mode": observation.mode,
+            "size": list(observation.size) if observation.size is not None else None,
+            "format": _jsonable(observation.format),
+            "encoded": observation.encoded,
+            "caption": _jsonable(observation.caption),
+            "notes": list(observation.notes),
+        }
+
+    def fail(self, entry: Dict[str, Any], exc: BaseException) -> None:
+        entry["error"] = {"type": type(exc).__name__, "message": str(exc)[:500],
+                          "bases": [c.__name__ for c in type(exc).__mro__[1:] if c is not object]}
+
+
+def _example_line() -> Optional[int]:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == EXAMPLE_FILENAME:
+            return frame.f_lineno
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return {"repr": repr(value)[:200], "type": type(value).__name__}
+
+
+# -- the stand-in wandb ---------------------------------------------------------------------
+
+
+def recording_image_class(adapter: Any, recorder: Recorder) -> type:
+    """`wandb.Image` for the example: the implementation, recorded."""
+    base = getattr(adapter, "cls", None)
+    if isinstance(base, type):
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            entry = recorder.begin(args, kwargs, base)
+            try:
+                base.__init__(self, *args, **kwargs)
+            except BaseException as exc:
+                recorder.fail(entry, exc)
+                raise
+            recorder.finish(entry, adapter.observe(self))
+
+        return type("Image", (base,), {"__init__": __init__, "__module__": "wandb", "__qualname__": "Image"})
+
+    class Image:  # an adapter object without a class: Image(...) returns what it makes
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            entry = recorder.begin(args, kwargs, cls)
+            data = args[0] if args else kwargs.pop("data_or_path", None)
+            named = dict(zip(PARAMETERS, args[1:]))
+            named.update(kwargs)
+            try:
+                made = adapter.make_image(data, named)
+            except BaseException as exc:
+                recorder.fail(entry, exc)
+                raise
+            recorder.finish(entry, adapter.observe(made))
+            return made
+
+        @staticmethod
+        def to_uint8(data: Any) -> Any:
+            return adapter.to_uint8(data)
+
+        @staticmethod
+        def guess_mode(data: Any, **kwargs: Any) -> Any:
+            return adapter.guess_mode(data, kwargs)
+
+        @staticmethod
+        def all_captions(images: Any) -> Any:
+            return adapter.all_captions(images)
+
+    Image.__module__ = "wandb"
+    return Image
+
+
+class StandInRun:
+    """What `wandb.init()` returns here: `log()` records, nothing is sent anywhere."""
+
+    def __init__(self, recorder: Recorder, kwargs: Dict[str, Any]) -> None:
+        self._recorder = recorder
+        self.init_kwargs = kwargs
+        self.config: Dict[str, Any] = dict(kwargs.get("config") or {})
+        self.summary: Dict[str, Any] = {}
+        self.name = kwargs.get("name") or "docs-example"
+        self.id = "docs-example"
+        self.step = 0
+        self.finished = False
+
+    def log(self, data: Dict[str, Any], step: Optional[int] = None, commit: Optional[bool] = None) -> None:
+        if not isinstance(data, dict):
+            raise TypeError(f"run.log() takes a dict, not {type(data).__name__}")
+        self._recorder.logs.append({"step": self.step if step is None else step,
+                                    "keys": {str(k): _summary(v) for k, v in data.items()}})
+        if step is None:
+            self.step += 1
+        else:
+            self.step = step + 1
+
+    def finish(self, *_args: Any, **_kwargs: Any) -> None:
+        self.finished = True
+
+    def __enter__(self) -> "StandInRun":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.finish()
+
+
+def _summary(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        kinds = sorted({type(v).__name__ for v in value})
+        return f"{type(value).__name__} of {len(value)} ({', '.join(kinds)})"
+    return type(value).__name__
+
+
+def stand_in_wandb(image_class: type, recorder: Recorder, real: Optional[types.ModuleType]) -> types.ModuleType:
+    module = types.ModuleType("wandb", "Stand-in wandb for documentation examples (no network).")
+    state: Dict[str, Any] = {"run": None}
+
+    def init(*_args: Any, **kwargs: Any) -> StandInRun:
+        state["run"] = StandInRun(recorder, kwargs)
+        module.run = state["run"]  # type: ignore[attr-defined]
+        return state["run"]
+
+    def log(data: Dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        if state["run"] is None:
+            raise RuntimeError("wandb.log() before wandb.init() (the stand-in follows wandb here)")
+        state["run"].log(data, *args, **kwargs)
+
+    def finish(*_args: Any, **_kwargs: Any) -> None:
+        if state["run"] is not None:
+            state["run"].finish()
+
+    provided = {"Image": image_class, "init": init, "log": log, "finish": finish, "run": None,
+                "config": {}, "summary": {}, "__version__": "docs-stand-in"}
+    for name, value in provided.items():
+        setattr(module, name, value)
+
+    def __getattr__(name: str) -> Any:
+        if real is not None and not name.startswith("__") and name not in ("init", "login", "Api", "sync", "agent"):
+            return getattr(real, name)
+        raise AttributeError(f"the docs stand-in for wandb has no attribute {name!r} "
+                             f"(it provides {', '.join(n for n in provided if not n.startswith('_'))})")
+
+    module.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    return module
+
+
+# -- probes ---------------------------------------------------------------------------------
+
+
+def probe_input(call: Dict[str, Any], values: List[float], extremes: bool, workdir: Path) -> Any:
+    """A (1, n) array or (1, 1, n) tensor of the recorded call's kind and dtype holding
+    `values` (those the dtype cannot hold exactly are left out), plus the recorded input's
+    minimum and maximum when `extremes` (so the probe takes the same branch)."""
+    info = call["input"]
+    if info.get("kind") not in ("numpy", "tensor") or "array" not in info:
+        return None
+    original = np.load(workdir / info["array"], allow_pickle=False)
+    wanted = [float(v) for v in values]
+    if extremes and original.size:
+        finite = original[np.isfinite(original)] if original.dtype.kind == "f" else original
+        if finite.size:
+            wanted += [float(finite.min()), float(finite.max())]
+    dtype = original.dtype
+    kept = []
+    for value in wanted:
+        with np.errstate(all="ignore"):
+            cast = np.array([value]).astype(dtype)
+        if float(cast[0]) == value:
+            kept.append(cast[0])
+    if not kept:
+        return None
+    array = np.array(kept, dtype=dtype).reshape(1, len(kept))
+    if info["kind"] == "tensor":
+        import torch
+
+        tensor = torch.from_numpy(array.copy()).reshape(1, 1, len(kept))
+        wanted_dtype = getattr(torch, info["dtype"], None)
+        return tensor.to(wanted_dtype) if wanted_dtype is not None else tensor
+    return array
+
+
+def run_probes(request: Dict[str, Any], recorder: Recorder, image_class: type, workdir: Path) -> List[Dict[str, Any]]:
+    report = []
+    examples = [c for c in recorder.calls if c["role"] == "example"]
+    for probe in request.get("probes", []):
+        line = probe.get("call_line")
+        base = next((c for c in examples if line is None or c.get("line") == line), None)
+        if base is None:
+            report.append({"id": probe["id"], "status": "skipped", "reason": "the example made no such call"})
+            continue
+        data = probe_input(base, probe["values"], bool(probe.get("extremes")), workdir)
+        if data is None:
+            report.append({"id": probe["id"], "status": "skipped",
+                           "reason": f"the call's input is a {base['input'].get('kind')} value, not an array or tensor"})
+            continue
+        kwargs = {k: v for k, v in base["kwargs"].items() if k in ("normalize", "file_type", "mode")
+                  and isinstance(v, (bool, str, type(None)))}
+        recorder.role, recorder.probe_id = "probe", probe["id"]
+        try:
+            image_class(data, **kwargs)
+        except Exception:  # noqa: BLE001 - recorded in the call entry
+            pass
+        finally:
+            recorder.role, recorder.probe_id = "example", None
+        report.append({"id": probe["id"], "status": "ran"})
+    return report
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def _variables(namespace: Dict[str, Any]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    torch = sys.modules.get("torch")
+    for name, value in namespace.items():
+        if name.startswith("_"):
+            continue
+        array = None
+        if isinstance(value, np.ndarray):
+            array = value
+        elif torch is not None and isinstance(value, torch.Tensor):
+            tensor = value.detach().cpu()
+            array = (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).numpy()
+        if array is None or array.dtype.kind not in "biuf" or array.size == 0:
+            continue
+        with np.errstate(all="ignore"):
+            out[name] = {"dtype": str(array.dtype), "shape": list(array.shape),
+                         "min": float(np.nanmin(array)) if array.dtype.kind == "f" else float(array.min()),
+                         "max": float(np.nanmax(array)) if array.dtype.kind == "f" else float(array.max())}
+    return out
+
+
+def _seed(seed: int, with_torch: bool) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if with_torch:
+        import torch
+
+        torch.manual_seed(seed)
+
+
+def execute(request: Dict[str, Any], impl: str) -> Dict[str, Any]:
+    workdir = Path.cwd()
+    block_network()
+    real = sys.modules.get("wandb")
+    try:
+        from wbimage_conformance.worker.adapters import load
+
+        adapter = load(impl)
+    except Exception as exc:  # noqa: BLE001 - reported as the implementation failing to load
+        return {"status": "impl-error", "message": f"{type(exc).__name__}: {exc}"}
+    real = sys.modules.get("wandb", real)
+    recorder = Recorder(workdir)
+    image_class = recording_image_class(adapter, recorder)
+    sys.modules["wandb"] = stand_in_wandb(image_class, recorder, real if isinstance(real, types.ModuleType) else None)
+    try:
+        _seed(int(request.get("seed", 0)), bool(request.get("torch")))
+    except ImportError as exc:
+        return {"status": "skipped", "message": f"cannot import {exc.name or 'torch'}: {exc}"}
+    namespace: Dict[str, Any] = {"__name__": "__main__", "__file__": EXAMPLE_FILENAME}
+    result: Dict[str, Any] = {"status": "ok", "impl": {"name": getattr(adapter, "name", impl),
+                                                     "version": getattr(adapter, "version", None)}}
+    try:
+        code = compile(request["code"], EXAMPLE_FILENAME, "exec")
+        exec(code, namespace)  # noqa: S102 - the job of this sandbox: a doc example, in its own process
+    except SystemExit as exc:
+        result.update(status="raised", error={"type": "SystemExit", "message": str(exc.code), "line": None})
+    except BaseException as exc:  # noqa: BLE001 - whatever the example raises is the report
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == EXAMPLE_FILENAME]
+        result.update(status="raised", error={
+            "type": type(exc).__name__, "message": str(exc)[:500],
+            "line": frames[-1].lineno if frames else None,
+            "missing_module": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
+        })
+    result["variables"] = _variables(namespace)
+    result["probes"] = run_probes(request, recorder, image_class, workdir)
+    result["calls"] = recorder.calls
+    result["logs"] = recorder.logs
+    return result
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m wbimage_conformance.worker.doc_example")
+    parser.add_argument("--impl", default="reference")
+    args = parser.parse_args(argv)
+    reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    request = json.loads(sys.stdin.read())
+    try:
+        result = execute(request, args.impl)
+    except BaseException as exc:  # noqa: BLE001 - the sandbox itself failed; say so
+        result = {"status": "sandbox-error", "message": f"{type(exc).__name__}: {exc}",
+                  "traceback": traceback.format_exc()[-2000:]}
+    reply.write(json.dumps(result))
+    reply.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Inside a worker: the protocol's input object as the caller's real data, and snapshots of it.
+
+The caller's objects (arrays with a given memory layout, tensors, PIL images, paths, Images)
+are built here, in the implementation's interpreter, because a tensor or a PIL image cannot
+cross a process boundary as itself. Snapshots taken before and after the call detect an
+implementation that modifies what it was given ([input.immutable]).
+
+Worker-side: standard library, NumPy, and PIL/torch imported only when a case needs them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pathlib
+from typing import Any, Callable, Dict, Optional
+
+import numpy as np
+
+from wbimage_conformance.worker import protocol
+
+
+class Skip(Exception):
+    """The case cannot run in this interpreter (a missing optional dependency)."""
+
+
+class SetupError(Exception):
+    """The caller's data could not be built; not the implementation's result."""
+
+
+def pil_image(array: np.ndarray, mode: Optional[str]) -> Any:
+    """The PIL image a case means by pixels plus a mode: `fromarray`, then `convert(mode)`
+    when the natural mode differs (Pillow 13 still infers the mode from dtype and shape)."""
+    from PIL import Image as PILImage
+
+    image = PILImage.fromarray(array)
+    if mode is not None and image.mode != mode:
+        image = image.convert(mode)
+    return image
+
+
+def _numpy(wire: Dict[str, Any]) -> np.ndarray:
+    array = protocol.decode_array(wire["array"])
+    order = wire.get("order", "C")
+    if order == "F":
+        array = np.asfortranarray(array)
+    elif order == "reversed-view":
+        # same values, negative stride on the first axis: a view of a reversed copy
+        array = np.ascontiguousarray(array[::-1])[::-1] if array.ndim else array
+    elif order != "C":
+        raise SetupError(f"unknown order {order!r}")
+    else:
+        array = np.array(array, order="C", copy=True)  # a plain array that owns its memory
+    if wire.get("readonly"):
+        array.flags.writeable = False
+    return array
+
+
+def _import_torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise Skip("torch not installed") from None
+    return torch
+
+
+def _tensor(wire: Dict[str, Any]) -> Any:
+    torch = _import_torch()
+    array = np.array(protocol.decode_array(wire["array"]), copy=True)
+    tensor = torch.from_numpy(array)
+    if wire.get("dtype") == "bfloat16":
+        tensor = tensor.to(torch.bfloat16)
+    if not wire.get("contiguous", True):
+        tensor = _non_contiguous(torch, tensor)
+    if wire.get("requires_grad"):
+        try:
+            tensor.requires_grad_(True)
+        except RuntimeError as exc:
+            raise SetupError(f"requires_grad on a {tensor.dtype} tensor: {exc}") from None
+    return tensor
+
+
+def _non_contiguous(torch: Any, tensor: Any) -> Any:
+    """The same values through a non-contiguous view: transpose, copy, transpose back; where
+    that stays contiguous (fewer than two axes longer than 1), every other element of a
+    buffer twice as long."""
+    if tensor.dim() >= 2:
+        view = tensor.transpose(0, -1).contiguous().transpose(0, -1)
+        if not view.is_contiguous():
+            return view
+    if tensor.numel() > 1:
+        flat = tensor.reshape(-1)
+        buffer = torch.zeros(flat.numel() * 2, dtype=tensor.dtype)
+        buffer[::2] = flat
+        view = buffer[::2]
+        if tensor.dim() == 1:
+            return view
+    raise SetupError(f"cannot make a non-contiguous view of shape {tuple(tensor.shape)}")
+
+
+def _argument_array(inner: Dict[str, Any]) -> Any:
+    """A `$array` keyword-argument value: the NumPy scalar of a 0-d array, or a tensor."""
+    array = protocol.decode_array(inner["array"])
+    if inner.get("as") == "scalar":
+        return array[()]
+    if inner.get("as") == "tensor":
+        return _tensor({"array": inner["array"], "dtype": inner.get("dtype")})
+    raise SetupError(f"unknown $array 'as' {inner.get('as')!r}")
+
+
+def decode_arguments(wire: Any) -> Any:
+    """Keyword arguments from the wire, with `$array` values rebuilt as scalars or tensors."""
+    return protocol.decode_value(wire, {"$array": _argument_array})
+
+
+Maker = Callable[[Any, Dict[str, Any]], Any]
+
+
+def build(wire: Dict[str, Any], make_image: Maker) -> Any:
+    """The caller's object for a protocol input; `make_image(data, kwargs)` builds the
+    implementation's Image for `image`/`images` inputs."""
+    kind = wire.get("kind")
+    if kind == "numpy":
+        return _numpy(wire)
+    if kind == "tensor":
+        return _tensor(wire)
+    if kind == "pil":
+        return pil_image(protocol.decode_array(wire["array"]), wire.get("mode"))
+    if kind == "path":
+        return pathlib.Path(wire["path"]) if wire.get("as") == "pathlib" else str(wire["path"])
+    if kind == "image":
+        return _inner_image(wire["of"], wire.get("kwargs") or {}, make_image)
+    if kind == "images":
+        return [_inner_image(i["of"], i.get("kwargs") or {}, make_image) for i in wire["items"]]
+    if kind == "python":
+        return protocol.decode_value(wire["value"])
+    raise SetupError(f"unknown input kind {kind!r}")
+
+
+def _inner_image(of: Dict[str, Any], kwargs: Dict[str, Any], make_image: Maker) -> Any:
+    data = build(of, make_image)
+    try:
+        return make_image(data, decode_arguments(kwargs))
+    except Skip:
+        raise
+    except Exception as exc:
+        raise SetupError(f"building the Image to pass in failed: {type(exc).__name__}: {exc}") from None
+
+
+# -- snapshots ------------------------------------------------------------------------------
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def snapshot(obj: Any) -> Any:
+    """A comparable record of everything the caller could notice about `obj`: values, dtype,
+    shape, strides and flags for arrays; the same plus grad state for tensors; mode, size and
+    bytes for PIL images; the file's bytes for paths; the pixels of Images."""
+    if isinstance(obj, np.ndarray):
+        raw = repr(obj.tolist()).encode() if obj.dtype.hasobject else obj.tobytes(order="A")
+        flags = obj.flags
+        return ("ndarray", obj.dtype.str, obj.shape, obj.strides,
+                (flags.c_contiguous, flags.f_contiguous, flags.writeable, flags.aligned, flags.owndata),
+                _digest(raw))
+    if type(obj).__module__.startswith("torch") and hasattr(obj, "detach"):
+        return _tensor_snapshot(obj)
+    if type(obj).__module__.startswith("PIL.") and hasattr(obj, "tobytes"):
+        return ("pil", obj.mode, obj.size, _digest(obj.tobytes()))
+    if isinstance(obj, (str, pathlib.Path)) and not isinstance(obj, bool):
+        path = pathlib.Path(obj)
+        content = _digest(path.read_bytes()) if path.is_file() else None
+        return ("path", type(obj).__name__, str(obj), content)
+    if isinstance(obj, (list, tuple)):
+        return (type(obj).__name__, tuple(snapshot(o) for o in obj))
+    if isinstance(obj, dict):
+        return ("dict", tuple((protocol.safe_repr(k), snapshot(v)) for k, v in obj.items()))
+    image = getattr(obj, "image", None)
+    if image is not None and hasattr(image, "tobytes"):
+        return ("image", snapshot(image))
+    return ("repr", protocol.safe_repr(obj, limit=100_000))
+
+
+def _tensor_snapshot(tensor: Any) -> Any:
+    import torch
+
+    detached = tensor.detach()
+    try:
+        raw = detached.cpu().reshape(-1).contiguous().view(torch.uint8).numpy().tobytes()
+    except (RuntimeError, TypeError):
+        raw = repr(detached.tolist()).encode()
+    return ("tensor", str(tensor.dtype), tuple(tensor.shape), tuple(tensor.stride()),
+            tensor.storage_offset(), bool(tensor.requires_grad), str(tensor.device),
+            tensor.is_contiguous(), _digest(raw))
+
+
+def describe_change(before: Any, after: Any) -> str:
+    """What differs between two snapshots, in a few words, for the mismatch message."""
+    if before == after:
+        return ""
+    if isinstance(before, tuple) and isinstance(after, tuple) and before[:1] == after[:1]:
+        kind = before[0]
+        names = {
+            "ndarray": ("kind", "dtype", "shape", "strides", "flags", "values"),
+            "tensor": ("kind", "dtype", "shape", "stride", "storage offset", "requires_grad",
+                       "device", "contiguity", "values"),
+            "pil": ("kind", "mode", "size", "pixels"),
+            "path": ("kind", "type", "path", "file contents"),
+        }.get(kind)
+        if names and len(before) == len(after):
+            changed = [n for n, b, a in zip(names, before, after) if b != a]
+            return f"{kind} {', '.join(changed)} changed"
+    return "the input changed"

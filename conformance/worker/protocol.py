@@ -1,0 +1,297 @@
+"""The JSON-lines protocol between the runner and an implementation (spec/PROTOCOL.md).
+
+Every implementation, the suite's own Python workers included, is a subprocess that reads one
+JSON object per line on stdin and writes one per line on stdout. Keeping a single protocol
+means a crash, a hang or a foreign language are all handled the same way by the runner.
+
+This module is imported inside workers, possibly under another interpreter (an old wandb's
+virtualenv), so it needs only the standard library and NumPy, and stays Python 3.9-compatible.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import threading
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+
+from wbimage_conformance.worker.observation import Observation
+
+PROTOCOL_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+
+#: Input kinds an implementation may accept; declared in its handshake.
+INPUT_KINDS = ("numpy", "tensor", "pil", "path", "image", "images", "python")
+#: Capabilities beyond input kinds.
+EXTRA_CAPABILITIES = ("normalize-keyword",)
+APIS = ("Image", "to_uint8", "guess_mode", "all_captions", "all_boxes", "all_masks", "attribute", "signature")
+
+#: Outcomes of a request.
+OBSERVED, SKIPPED, SETUP_ERROR, CRASHED = "observed", "skipped", "setup-error", "crashed"
+
+
+class ProtocolError(ValueError):
+    """A message that does not follow the protocol."""
+
+
+# -- arrays ---------------------------------------------------------------------------------
+
+
+def encode_array(array: np.ndarray) -> Dict[str, Any]:
+    """An ndarray as `{"npy": base64}`; object arrays (which .npy can hold only by pickling)
+    as `{"object": nested values, "shape": [...]}`."""
+    if array.dtype.hasobject:
+        return {"object": [encode_value(v) for v in array.ravel().tolist()], "shape": list(array.shape)}
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return {"npy": base64.b64encode(buffer.getvalue()).decode("ascii")}
+
+
+# numpy.load parses the .npy header with ast.literal_eval, and CPython 3.11's AST
+# constructor is not safe to enter from two threads at once (python/cpython#106905): the
+# runner decodes replies in threads with --jobs > 1, so loads take turns.
+_NPY_LOAD_LOCK = threading.Lock()
+
+
+def decode_array(wire: Dict[str, Any]) -> np.ndarray:
+    """The inverse of encode_array; also reads `{"npy_path": path}` (a .npy file)."""
+    if "npy" in wire:
+        with _NPY_LOAD_LOCK:
+            return np.load(io.BytesIO(base64.b64decode(wire["npy"])), allow_pickle=False)
+    if "npy_path" in wire:
+        with _NPY_LOAD_LOCK:
+            return np.load(wire["npy_path"], allow_pickle=False)
+    if "object" in wire:
+        shape = tuple(wire["shape"])
+        items = [decode_value(v) for v in wire["object"]]
+        array = np.empty(len(items), dtype=object)
+        for index, item in enumerate(items):
+            array[index] = item
+        return array.reshape(shape)
+    raise ProtocolError(f"an array needs one of 'npy', 'npy_path', 'object'; got keys {sorted(wire)}")
+
+
+# -- values ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A returned object JSON cannot carry as itself (a NumPy scalar, a class, `inspect._empty`).
+
+    It compares equal to nothing but an identical Opaque, so `numpy.int64(65500)` never
+    passes for the plain `int` a case expects, while the report can still show it."""
+
+    type: str
+    repr: str
+    value: Any = None
+
+    def __repr__(self) -> str:
+        return self.repr
+
+
+def _type_name(obj: Any) -> str:
+    cls = type(obj)
+    module = cls.__module__
+    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
+
+
+def safe_repr(obj: Any, limit: int = 300) -> str:
+    try:
+        text = repr(obj)
+    except Exception as exc:  # a broken __repr__ is the implementation's problem, not ours
+        text = f"<{_type_name(obj)}: repr failed: {type(exc).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def encode_value(obj: Any) -> Any:
+    """Any Python value as JSON data. Plain JSON types stay as they are; everything else is
+    a one-key tagged object: $float (nan, inf, -inf), $bytes, $ndarray, $dict (non-string or
+    $-prefixed keys), $object (anything else, by type name and repr). Tuples become lists."""
+    if obj is None or type(obj) in (bool, str, int):
+        return obj
+    if type(obj) is float:
+        return obj if math.isfinite(obj) else {"$float": repr(obj)}
+    if type(obj) in (list, tuple):
+        return [encode_value(v) for v in obj]
+    if type(obj) is dict:
+        if all(type(k) is str and not k.startswith("$") for k in obj):
+            return {k: encode_value(v) for k, v in obj.items()}
+        return {"$dict": [[encode_value(k), encode_value(v)] for k, v in obj.items()]}
+    if type(obj) is bytes:
+        return {"$bytes": base64.b64encode(obj).decode("ascii")}
+    if isinstance(obj, np.ndarray):
+        return {"$ndarray": encode_array(obj)}
+    plain = None
+    if isinstance(obj, np.generic):
+        try:
+            plain = encode_value(obj.item())
+        except Exception:
+            plain = None
+    return {"$object": {"type": _type_name(obj), "repr": safe_repr(obj), "value": plain}}
+
+
+def decode_value(data: Any, tags: Optional[Dict[str, Callable[[Any], Any]]] = None) -> Any:
+    """The inverse of encode_value ($object decodes to an Opaque). `tags` maps further
+    one-member tags to the function that decodes their member (the worker's `$array`)."""
+    if isinstance(data, list):
+        return [decode_value(v, tags) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if len(data) == 1:
+        (key, inner), = data.items()
+        if key == "$float":
+            return float(inner)
+        if key == "$bytes":
+            return base64.b64decode(inner)
+        if key == "$ndarray":
+            return decode_array(inner)
+        if key == "$dict":
+            return {_hashable(decode_value(k, tags)): decode_value(v, tags) for k, v in inner}
+        if key == "$object":
+            return Opaque(inner["type"], inner["repr"], decode_value(inner.get("value")))
+        if tags and key in tags:
+            return tags[key](inner)
+    return {k: decode_value(v, tags) for k, v in data.items()}
+
+
+def _hashable(key: Any) -> Any:
+    return tuple(key) if isinstance(key, list) else key
+
+
+# -- observations ---------------------------------------------------------------------------
+
+
+def encode_observation(obs: Observation) -> Dict[str, Any]:
+    """An Observation as the `observation` member of a result message."""
+    wire: Dict[str, Any] = {}
+    for name in ("pixels", "mode", "size", "format", "encoded", "caption", "grouping", "value"):
+        wire[name] = encode_value(getattr(obs, name))
+    wire["has_value"] = bool(obs.has_value)
+    wire["error"] = (
+        None
+        if obs.error_type is None
+        else {"type": obs.error_type, "bases": list(obs.error_bases), "message": obs.error_message or ""}
+    )
+    wire["input_mutated"] = bool(obs.input_mutated)
+    wire["notes"] = [str(n) for n in obs.notes]
+    return wire
+
+
+def decode_observation(wire: Dict[str, Any]) -> Observation:
+    """The inverse of encode_observation; absent members take the Observation defaults, so a
+    minimal implementation may send only what it has."""
+    known = {f.name for f in fields(Observation)}
+    unknown = set(wire) - known - {"error"}
+    if unknown:
+        raise ProtocolError(f"unknown observation members {sorted(unknown)}")
+    values: Dict[str, Any] = {}
+    for name in ("pixels", "mode", "size", "format", "encoded", "caption", "grouping", "value"):
+        if name in wire:
+            values[name] = decode_value(wire[name])
+    if isinstance(values.get("size"), list):
+        values["size"] = tuple(values["size"])
+    values["has_value"] = bool(wire.get("has_value", "value" in wire))
+    error = wire.get("error")
+    if error is not None:
+        values["error_type"] = str(error["type"])
+        values["error_bases"] = tuple(str(b) for b in error.get("bases", ()))
+        values["error_message"] = str(error.get("message", ""))
+    values["input_mutated"] = bool(wire.get("input_mutated", False))
+    values["notes"] = tuple(str(n) for n in wire.get("notes", ()))
+    return Observation(**values)
+
+
+# -- messages -------------------------------------------------------------------------------
+
+
+def dumps(message: Dict[str, Any]) -> bytes:
+    """One message as one line of strict JSON (no NaN), UTF-8, ending in a newline."""
+    return (json.dumps(message, separators=(",", ":"), allow_nan=False, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def loads(line: bytes) -> Dict[str, Any]:
+    """One line as a message; anything but a JSON object with a string `type` is an error."""
+    try:
+        message = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        shown = line[:120].decode("utf-8", "replace")
+        raise ProtocolError(f"not a JSON line ({exc}): {shown!r}") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise ProtocolError(f"a message must be a JSON object with a string 'type': {str(message)[:120]!r}")
+    return message
+
+
+def hello_request(suite_version: str) -> Dict[str, Any]:
+    return {"type": "hello", "protocol": list(SUPPORTED_VERSIONS), "suite": suite_version}
+
+
+def hello_reply(
+    name: str,
+    version: Optional[str],
+    capabilities: List[str],
+    environment: Dict[str, Optional[str]],
+    display: Optional[str] = None,
+) -> Dict[str, Any]:
+    implementation: Dict[str, Any] = {"name": name, "version": version}
+    if display:
+        implementation["class"] = display
+    return {
+        "type": "hello",
+        "protocol": PROTOCOL_VERSION,
+        "implementation": implementation,
+        "capabilities": list(capabilities),
+        "environment": environment,
+    }
+
+
+def run_request(case_id: str, call: Dict[str, Any], wire_input: Dict[str, Any]) -> Dict[str, Any]:
+    return {"type": "run", "id": case_id, "call": call, "input": wire_input}
+
+
+def result_reply(case_id: str, outcome: str, observation: Optional[Observation] = None, reason: str = "") -> Dict[str, Any]:
+    message: Dict[str, Any] = {"type": "result", "id": case_id, "outcome": outcome}
+    if observation is not None:
+        message["observation"] = encode_observation(observation)
+    if reason:
+        message["reason"] = reason
+    return message
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """What an implementation said about itself when it started."""
+
+    name: str
+    version: Optional[str]
+    display: Optional[str]
+    capabilities: frozenset
+    environment: Dict[str, Optional[str]]
+
+
+def parse_hello_reply(message: Dict[str, Any]) -> Handshake:
+    """Check a handshake reply; an `error` member means the implementation could not start."""
+    if message.get("type") != "hello":
+        raise ProtocolError(f"expected a 'hello' reply first, got type {message.get('type')!r}")
+    if "error" in message:
+        raise ProtocolError(f"the implementation could not start: {message['error']}")
+    if message.get("protocol") not in SUPPORTED_VERSIONS:
+        raise ProtocolError(
+            f"the implementation speaks protocol version {message.get('protocol')!r}; "
+            f"this suite speaks {list(SUPPORTED_VERSIONS)}"
+        )
+    impl = message.get("implementation")
+    if not isinstance(impl, dict) or not isinstance(impl.get("name"), str):
+        raise ProtocolError("the hello reply needs implementation.name")
+    version = impl.get("version")
+    return Handshake(
+        name=impl["name"],
+        version=None if version is None else str(version),
+        display=impl.get("class"),
+        capabilities=frozenset(str(c) for c in message.get("capabilities", ())),
+        environment={str(k): (None if v is None else str(v)) for k, v in (message.get("environment") or {}).items()},
+    )
