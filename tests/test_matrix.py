@@ -3,7 +3,6 @@ the headline deviation per cell, each column's environment; Markdown and HTML.""
 
 from __future__ import annotations
 
-import sys
 
 import pytest
 

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from wbimage_conformance.run import expectations as ex
-from wbimage_conformance.model import Case, Result, Status
+from wbimage_conformance.model import Case, Environment, Result, Status
 
 
 def make_case(case_id="cc"):
@@ -19,6 +19,10 @@ def result(status, case_id="cc", message="pixels: 2 of 2 values differ"):
 
 def parsed(deviations, implementation="wandb", versions=">=0.20.1,<0.29"):
     return ex.parse({"implementation": implementation, "versions": versions, "deviations": deviations}, "exp.yaml")
+
+
+def env(implementation="wandb", version="0.25.0", numpy="2.4.6", pillow="13.0.0", torch="2.13.0+cpu"):
+    return Environment("0.1.0", "sha256:0", implementation, version, "3.11.7", numpy, pillow, torch, "Linux")
 
 
 FAILS = {"cc": {"status": "failed", "reason": "normalize=False wraps", "clause": "norm.disabled"}}
@@ -60,27 +64,27 @@ def test_expected_skip_stays_skipped():
 
 
 def test_check_accepts_a_fitting_file():
-    ex.check(parsed(FAILS), ["cc", "dd"], "wandb", "0.25.0")
+    assert ex.check(parsed(FAILS), ["cc", "dd"], env()) == []
 
 
 def test_entry_naming_no_case_is_an_error():
     with pytest.raises(ex.ExpectationsError, match="do not exist: cc"):
-        ex.check(parsed(FAILS), ["dd"], "wandb", "0.25.0")
+        ex.check(parsed(FAILS), ["dd"], env())
 
 
 def test_version_outside_the_range_is_an_error():
     with pytest.raises(ex.ExpectationsError, match="do not include wandb 0.29.0"):
-        ex.check(parsed(FAILS), ["cc"], "wandb", "0.29.0")
+        ex.check(parsed(FAILS), ["cc"], env(version="0.29.0"))
 
 
 def test_unknown_version_with_a_range_is_an_error():
     with pytest.raises(ex.ExpectationsError, match="reports no version"):
-        ex.check(parsed(FAILS), ["cc"], "wandb", None)
+        ex.check(parsed(FAILS), ["cc"], env(version=None))
 
 
 def test_other_implementation_is_an_error():
     with pytest.raises(ex.ExpectationsError, match="written for implementation 'wandb'"):
-        ex.check(parsed(FAILS), ["cc"], "reference", "0.1.0")
+        ex.check(parsed(FAILS), ["cc"], env("reference", "0.1.0"))
 
 
 @pytest.mark.parametrize("data, message", [
@@ -127,40 +131,106 @@ def test_load_reads_yaml(tmp_path):
     ("0.20.0", ">=0.20.1,<0.29", False),
     ("0.28.17", ">=0.20.1,<0.29", True),
     ("0.29.0", ">=0.20.1,<0.29", False),
-    ("0.29.0rc1", "<0.29", True),
+    ("0.29.0rc1", "<0.29", False),     # PEP 440: < excludes pre-releases of the bound itself
+    ("0.28.3rc1", "<0.29", True),      # ... but not pre-releases inside the range
+    ("0.28.2.post1", ">0.28.2", False),  # PEP 440: > excludes post-releases of the bound
+    ("0.28.3", ">0.28.2", True),
     ("0.19.8", "==0.19.*", True),
     ("0.20.0", "!=0.20.0", False),
     ("0.19.9", "~=0.19.0", True),
     ("0.20.0", "~=0.19.0", False),
-    ("1.0.post1", ">1.0", True),
+    ("1.0.post1", ">1.0", False),
+    ("1.0.post1", ">=1.0", True),
     ("1.0.dev1", "<1.0a1", True),
     ("2.13.0+cpu", "==2.13", True),
 ])
-def test_version_ranges(version, spec, inside):
+def test_version_ranges_follow_pep_440(version, spec, inside):
     assert ex.version_in_range(version, spec) is inside
+
+
+def test_a_version_pep_440_cannot_read_is_in_no_range():
+    assert ex.version_in_range("nightly", ">=0") is False
+
+
+ENVIRONMENT = {"numpy": "2.4.6", "pillow": "12.3.0", "torch": "2.13.0+cpu"}
+
+
+def drafted(**environment):
+    return ex.parse({"implementation": "wandb", "versions": ">=0.20", "environment": {**ENVIRONMENT, **environment},
+                     "deviations": FAILS}, "exp.yaml")
+
+
+def test_same_major_versions_fit_without_a_word():
+    assert ex.check(drafted(), ["cc"], env(pillow="12.0.1", numpy="2.3.0", torch="2.14.1")) == []
+
+
+def test_another_pillow_major_is_an_error_naming_both():
+    with pytest.raises(ex.ExpectationsError, match=r"drafted under Pillow 12\.3\.0, but the worker has Pillow 13\.0\.0"):
+        ex.check(drafted(), ["cc"], env(pillow="13.0.0"))
+
+
+def test_another_numpy_major_is_an_error():
+    with pytest.raises(ex.ExpectationsError, match=r"NumPy 2\.4\.6, but the worker has NumPy 1\.26\.4"):
+        ex.check(drafted(), ["cc"], env(numpy="1.26.4"))
+
+
+def test_missing_torch_only_warns_that_tensor_cases_go_unchecked():
+    warnings = ex.check(drafted(), ["cc"], env(pillow="12.3.0", torch=None))
+    assert len(warnings) == 1 and "no torch" in warnings[0] and "tensor cases are skipped" in warnings[0]
+
+
+def test_torch_where_the_file_was_drafted_without_it_is_an_error():
+    with pytest.raises(ex.ExpectationsError, match="drafted without torch, but the worker has torch 2.13.0"):
+        ex.check(drafted(torch=None), ["cc"], env(pillow="12.3.0"))
+
+
+def test_a_file_without_environment_is_not_checked_for_it():
+    assert ex.check(parsed(FAILS), ["cc"], env(pillow="9.0.0", numpy="1.0", torch=None)) == []
+
+
+@pytest.mark.parametrize("environment, message", [
+    ("pillow 12", "field environment"),
+    ({"pillow": "12", "scipy": "1.0"}, "field environment"),
+    ({"pillow": "twelve"}, "environment.pillow = 'twelve': not a version"),
+])
+def test_malformed_environment_is_an_error(environment, message):
+    with pytest.raises(ex.ExpectationsError, match=message):
+        ex.parse({"implementation": "w", "environment": environment}, "exp.yaml")
+
+
+def test_load_errors_name_the_line(tmp_path):
+    path = tmp_path / "wandb.yaml"
+    path.write_text("implementation: wandb\nversions: ==0.25\ndeviations:\n  cc:\n    reason: r\n    status: passed\n")
+    with pytest.raises(ex.ExpectationsError, match=rf"{path}:6: deviations.cc.status = 'passed'"):
+        ex.load(path)
+    path.write_text("implementation: wandb\nimplementation: trackio\n")
+    with pytest.raises(ex.ExpectationsError, match=rf"{path}:2: key 'implementation' appears twice"):
+        ex.load(path)
 
 
 def test_written_file_makes_the_run_expected_and_keeps_reasons(tmp_path):
     raw = [result(Status.FAILED, "cc"), result(Status.PASSED, "dd", ""), result(Status.CRASH, "ee", "killed by SIGSEGV"),
            result(Status.SKIPPED, "ff", "torch not installed")]
     previous = parsed({"cc": {"status": "error", "reason": "kept reason"}, "dd": {"status": "failed", "reason": "fixed"}})
-    updated = ex.from_results(raw, "wandb", "0.25.0", previous)
+    updated = ex.from_results(raw, env(), previous)
     assert set(updated.deviations) == {"cc", "ee"}
     assert updated.deviations["cc"] == ex.Deviation(Status.FAILED, "kept reason", "norm.disabled")
     assert updated.deviations["ee"].reason == "killed by SIGSEGV"
     assert updated.versions == ">=0.20.1,<0.29"
+    assert updated.environment == {"numpy": "2.4.6", "pillow": "13.0.0", "torch": "2.13.0+cpu"}
     path = tmp_path / "out.yaml"
     ex.write(updated, path)
     again = ex.load(path)
     assert again.deviations == updated.deviations
+    assert again.environment == updated.environment
     assert [r.status for r in ex.apply(again, raw)] == [Status.XFAILED, Status.PASSED, Status.XFAILED, Status.SKIPPED]
 
 
 def test_entries_for_cases_not_run_are_kept():
     previous = parsed({"zz": {"status": "crash", "reason": "not run this time"}})
-    updated = ex.from_results([result(Status.FAILED, "cc")], "wandb", "0.25.0", previous)
+    updated = ex.from_results([result(Status.FAILED, "cc")], env(), previous)
     assert list(updated.deviations) == ["zz", "cc"]
 
 
 def test_new_file_pins_the_version():
-    assert ex.from_results([], "wandb", "0.25.0").versions == "==0.25.0"
+    assert ex.from_results([], env()).versions == "==0.25.0"

@@ -12,7 +12,6 @@ is checked against the real interpreters by test_release_expectations.py and .ci
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ import runner_support as support
 from wbimage_conformance.cases import casefiles as cases
 from wbimage_conformance.commands import cli
 from wbimage_conformance.run import expectations as expectation_files
-from wbimage_conformance.model import Status
+from wbimage_conformance.model import Environment, Status
 
 SHIPPED = sorted(expectation_files.SHIPPED_DIR.glob("*.yaml"))
 
@@ -99,7 +98,9 @@ def test_a_shipped_file_is_pinned_needed_and_explained(path):
     loaded = expectation_files.load(path)
     version = path.stem.split("-")[1]
     assert loaded.versions == f"=={version}", "a range must hold only the version measured"
-    expectation_files.check(loaded, case_ids(), loaded.implementation, version)
+    drafted_under = Environment("0.1.0", "sha256:0", loaded.implementation, version, "3.11.7",
+                                loaded.environment["numpy"], loaded.environment["pillow"], loaded.environment["torch"], "Linux")
+    assert expectation_files.check(loaded, case_ids(), drafted_under) == []
     for case_id, entry in loaded.deviations.items():
         assert entry.status is not Status.SKIPPED, f"{case_id}: a skipped entry is never needed"
         assert entry.clause, f"{case_id}: names no clause"
@@ -112,3 +113,6 @@ def test_a_shipped_file_records_its_environment(path):
     head = path.read_text(encoding="utf-8").split("\nimplementation:")[0]
     for name in ("Python", "NumPy", "Pillow", "torch"):
         assert f"{name} " in head, f"{path.name}: header does not record the {name} version"
+    recorded = expectation_files.load(path).environment
+    assert set(recorded) == {"numpy", "pillow", "torch"}, f"{path.name}: environment field incomplete"
+    assert f"Pillow {recorded['pillow']}," in head, f"{path.name}: the environment field and the header disagree"

@@ -16,20 +16,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from wbimage_conformance import spec
+from wbimage_conformance import spec, yamlsource
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.cases import materialize
 from wbimage_conformance.model import Case, SourceRef
 
 CASE_SUFFIXES = (".yaml", ".yml")
-#: libyaml's safe loader when PyYAML was built with it (seven times faster), else the pure one;
-#: both construct only plain data, never objects named by tags.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CLAUSE_MARKER = re.compile(r"\*\*\[([a-z0-9][a-z0-9.-]*)\]\*\*")
 
 
-class CaseFileError(ValueError):
+class CaseFileError(ConfigurationError, ValueError):
     """A case file that cannot be used; the message says where and why."""
 
 
@@ -109,74 +105,18 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class _Located:
-    """The YAML node tree of one file, to turn a data path into a line number."""
-
-    def __init__(self, root: yaml.Node) -> None:
-        self.root = root
-
-    def node_at(self, path: Sequence[Any]) -> yaml.Node:
-        node = self.root
-        for part in path:
-            if isinstance(node, yaml.MappingNode):
-                nxt = next((v for k, v in node.value if k.value == part), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-                nxt = node.value[part]
-            else:
-                nxt = None
-            if nxt is None:
-                break
-            node = nxt
-        return node
-
-    def line_at(self, path: Sequence[Any]) -> int:
-        return self.node_at(path).start_mark.line + 1
-
-    def case_line(self, index: int) -> int:
-        """The line of the case's `id` key, or of the case itself when it has none."""
-        case = self.node_at(["cases", index])
-        if isinstance(case, yaml.MappingNode):
-            for key, _ in case.value:
-                if key.value == "id":
-                    return key.start_mark.line + 1
-        return case.start_mark.line + 1
-
-
-def _check_duplicate_keys(node: yaml.Node, where: str) -> None:
-    """PyYAML keeps the last of two equal keys silently; a case file with both is a mistake."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key, value in node.value:
-            line = key.start_mark.line + 1
-            if key.value in seen:
-                raise CaseFileError(f"{where}:{line}: key {key.value!r} appears twice (first at line {seen[key.value]})")
-            seen[key.value] = line
-            _check_duplicate_keys(value, where)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _check_duplicate_keys(item, where)
-
-
-def _parse(path: Path) -> tuple[Any, _Located]:
+def _parse(path: Path) -> tuple[Any, yamlsource.Located]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseFileError(f"{path}: cannot read: {exc}") from None
-    loader = _SAFE_LOADER(text)
     try:
-        root = loader.get_single_node()
-        if root is None:
-            raise CaseFileError(f"{path}: the file is empty; a case file holds a mapping with a 'cases' list")
-        _check_duplicate_keys(root, str(path))
-        data = loader.construct_document(root)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CaseFileError(f"{where}: not valid YAML: {problem}") from None
-    finally:
-        loader.dispose()
-    return data, _Located(root)
+        data, located = yamlsource.parse(text)
+    except yamlsource.YamlSourceError as exc:
+        raise CaseFileError(f"{path}:{exc.line}: {exc.message}" if exc.line else f"{path}: {exc.message}") from None
+    if located.root is None:
+        raise CaseFileError(f"{path}: the file is empty; a case file holds a mapping with a 'cases' list")
+    return data, located
 
 
 def _case_label(data: Any, index: int) -> str:
@@ -189,7 +129,7 @@ def _case_label(data: Any, index: int) -> str:
     return f"case #{index}"
 
 
-def _schema_error(path: Path, data: Any, located: _Located) -> CaseFileError | None:
+def _schema_error(path: Path, data: Any, located: yamlsource.Located) -> CaseFileError | None:
     import jsonschema
 
     errors = list(_validator().iter_errors(data))
@@ -246,7 +186,7 @@ def load_file(path: Path | str, known_clauses: frozenset[str] | None = None) -> 
         raise problem
     cases: list[Case] = []
     for index, raw in enumerate(data["cases"]):
-        line = located.case_line(index)
+        line = located.key_line(["cases", index], "id")
         label = _case_label(data, index)
         try:
             if known_clauses is not None:

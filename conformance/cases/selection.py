@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case
 
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
 Predicate = Callable[[Case], bool]
 
 
-class SelectionError(ValueError):
+class SelectionError(ConfigurationError, ValueError):
     """A -k expression that cannot be read (exit code 2)."""
 
 

@@ -25,6 +25,8 @@ from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.run import runner
 from wbimage_conformance.model import Environment, Result, Status
 
+NAME = "matrix"
+HELP = "compatibility table: clause families x implementations"
 FORMATS = ("markdown", "html")
 
 
@@ -60,7 +62,7 @@ class Matrix:
 
 def shipped_expectations(environment: Environment) -> expectation_files.Expectations | None:
     """The shipped file describing this implementation and version; among several, the one
-    whose header names the Pillow it was measured with."""
+    recorded as drafted under the same Pillow."""
     fitting = []
     for path in sorted(expectation_files.SHIPPED_DIR.glob("*.yaml")):
         try:
@@ -74,7 +76,7 @@ def shipped_expectations(environment: Environment) -> expectation_files.Expectat
             continue
         fitting.append((path, loaded))
     if len(fitting) > 1 and environment.pillow:
-        same_pillow = [f for f in fitting if f"Pillow {environment.pillow}," in f[0].read_text(encoding="utf-8")]
+        same_pillow = [f for f in fitting if f[1].environment.get("pillow") == environment.pillow]
         fitting = same_pillow or fitting
     return fitting[0][1] if fitting else None
 

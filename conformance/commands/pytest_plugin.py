@@ -58,7 +58,7 @@ class SpecPlugin:
         self.session: Session | None = None
         self.expectations: Expectations | None = None
 
-    def _start(self, case_ids: list[str]) -> None:
+    def _start(self, case_ids: list[str], case_set_digest: str) -> None:
         from wbimage_conformance.run import expectations, runner
 
         timeout = self.config.getoption("wbimage_timeout") or runner.DEFAULT_TIMEOUT
@@ -72,11 +72,11 @@ class SpecPlugin:
         if path:
             try:
                 self.expectations = expectations.load(path)
-                handshake = session.handshake
-                assert handshake is not None
-                expectations.check(self.expectations, case_ids, handshake.name, handshake.version)
+                warnings = expectations.check(self.expectations, case_ids, session.environment(case_set_digest))
             except expectations.ExpectationsError as exc:
                 raise pytest.UsageError(f"--wbimage-expectations: {exc}") from None
+            for warning in warnings:
+                self.config.issue_config_time_warning(pytest.PytestConfigWarning(f"--wbimage-expectations: {warning}"), 2)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
@@ -87,7 +87,7 @@ class SpecPlugin:
             case_set = cases.load_case_set(config.getoption("wbimage_cases"))
         except cases.CaseFileError as exc:
             raise pytest.UsageError(f"wbimage cases: {exc}") from None
-        self._start([c.id for c in case_set.cases])
+        self._start([c.id for c in case_set.cases], case_set.digest)
         collector = SpecCollector.from_parent(session, name=NODE, nodeid=NODE)
         items[:0] = [CaseItem.from_parent(collector, name=c.id, case=c, plugin=self) for c in case_set.cases]
 

@@ -9,17 +9,17 @@ translations.
 
 from __future__ import annotations
 
-import importlib.metadata as metadata
 import os
-import platform
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import wbimage_conformance
 from wbimage_conformance.doccheck import classify as classifier
 from wbimage_conformance.doccheck import consistency, coverage, examples, formulas, prose, signature, specdata
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.markdown import read_page
+from wbimage_conformance.worker import versions
 
 
 def default_workers() -> int:
@@ -81,13 +81,6 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
                          identifier, page.identity.translation_key, tuple(blocks))
 
 
-def _version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = examples.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
                 cases: Sequence[str | Path] | None = None) -> F.DocsReport:
@@ -112,8 +105,8 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     found.extend(consistency.check(pages))
     found.sort(key=F.Finding.sort_key)
     summaries = tuple(_summaries(page, spec, found) for page in pages)
-    environment = {"suite_version": _version("wbimage-conformance"), "python": platform.python_version(),
-                   "numpy": _version("numpy"), "pillow": _version("pillow") or _version("Pillow"),
-                   "torch": _version("torch"), "examples_run": run_examples}
+    here = versions.environment()
+    environment = {"suite_version": wbimage_conformance.__version__, "python": here["python"], "numpy": here["numpy"],
+                   "pillow": here["pillow"], "torch": here["torch"], "examples_run": run_examples}
     return F.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
                         round(time.monotonic() - started, 3), environment)

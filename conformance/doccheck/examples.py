@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.run import compare, runner
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.claims import Claim, example_claims
@@ -61,7 +62,7 @@ _SPEC_RANGE = {"unit": (Fraction(0), Fraction(1)), "signed": (Fraction(-1), Frac
 _NPY_LOAD_LOCK = threading.Lock()
 
 
-class ExampleSetupError(Exception):
+class ExampleSetupError(ConfigurationError):
     """The implementation cannot be used to run examples (exit code 2)."""
 
 

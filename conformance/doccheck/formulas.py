@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance import spec
 
 #: The clauses that state a formula, in the order the algorithm lists them.
@@ -37,7 +38,7 @@ _MODULE_NAMES = {"np": "np", "numpy": "np"}
 _UINT8 = "UINT8"
 
 
-class SpecFormulaError(Exception):
+class SpecFormulaError(ConfigurationError):
     """SPEC.md does not state a formula where FORMULA_CLAUSES expects one (exit code 2)."""
 
 

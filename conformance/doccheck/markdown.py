@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
-import yaml
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from wbimage_conformance import yamlsource
+from wbimage_conformance.errors import ConfigurationError
+
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t#]*$")
@@ -39,7 +40,7 @@ PLAIN_HEADING_MAX = 80
 PLAIN_COLON_HEADING_MAX = 24
 
 
-class PageError(Exception):
+class PageError(ConfigurationError):
     """The file cannot be read at all (missing, a directory, not UTF-8): a usage error."""
 
 
@@ -199,39 +200,17 @@ def _front_matter(lines: list[str], problems: list[Problem]) -> tuple[dict[str, 
     source = "\n".join(lines[1:end])
     if marker == "+++":
         return _toml_front_matter(source, problems), {}, end + 1
-    loader = _SAFE_LOADER(source)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        start = getattr(exc, "context_mark", None)
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        if start is not None and context:
-            line = start.line + 2
-            where = f" (at line {mark.line + 2})" if mark is not None and mark.line != start.line else ""
-            problem = f"{context}: {problem}{where}"
-        else:
-            line = mark.line + 2 if mark is not None else 1
-        problems.append(Problem(line, f"front matter is not valid YAML: {problem}"))
+        data, located = yamlsource.parse(source)
+    except yamlsource.YamlSourceError as exc:  # lines are of the source: +1 for the opening marker
+        problems.append(Problem((exc.line or 0) + 1, f"front matter is {exc.message}"))
         return {}, {}, end + 1
-    finally:
-        loader.dispose()
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         problems.append(Problem(2, f"front matter must be a mapping, not {type(data).__name__}"))
         return {}, {}, end + 1
-    located: dict[str, int] = {}
-    _locate(node, "", located)
-    return data, located, end + 1
-
-
-def _locate(node: Any, prefix: str, out: dict[str, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            dotted = f"{prefix}.{key.value}" if prefix else str(key.value)
-            out[dotted] = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening ---
-            _locate(value, dotted, out)
+    return data, {key: line + 1 for key, line in located.key_lines().items()}, end + 1
 
 
 def _toml_front_matter(source: str, problems: list[Problem]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance import spec
 from wbimage_conformance.doccheck.markdown import Page
 
@@ -34,7 +35,7 @@ _LOCALE_TAG = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2,4})?$")
 _FILE_LOCALE = re.compile(r"\.(?P<locale>[a-z]{2}(?:[-_][A-Za-z]{2,4})?)\.(?:md|markdown|mdx)$")
 
 
-class SectionTableError(Exception):
+class SectionTableError(ConfigurationError):
     """SPEC.md's §0 section table cannot be read (exit code 2: the install is broken)."""
 
 

@@ -14,11 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.cases import casefiles as case_files
 from wbimage_conformance.model import Case
 
 
-class SpecDataError(Exception):
+class SpecDataError(ConfigurationError):
     """The cases lack what the doc checks rely on (exit code 2)."""
 
 

@@ -23,7 +23,6 @@ command line can list `fuzz` without them.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import json
@@ -664,34 +663,3 @@ def _verdict_note(verdicts: tuple[tuple[str, str], ...]) -> str:
     if Status.PASSED.value not in statuses:
         return " (neither follows the spec here)"
     return ""
-
-
-# -- command line ------------------------------------------------------------------------------
-
-
-def add_parser(commands: Any) -> argparse.ArgumentParser:
-    """The `fuzz` subcommand's arguments, added to the main parser's subcommands."""
-    parser = commands.add_parser(
-        "fuzz", help="search for inputs on which two implementations disagree; write them as cases")
-    parser.add_argument("--impl", required=True,
-                        help="the implementation under test (same forms as for run --impl)")
-    parser.add_argument("--against", default="reference", metavar="IMPL",
-                        help="the implementation to compare with (default: reference)")
-    parser.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES, metavar="N",
-                        help=f"examples Hypothesis generates before shrinking (default {DEFAULT_MAX_EXAMPLES})")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
-                        help="the search's seed; the same seed finds the same examples (default 0)")
-    parser.add_argument("--write-cases", metavar="DIR",
-                        help="write each minimal disagreement as a case file into DIR")
-    parser.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"per-call time limit (default {runner.DEFAULT_TIMEOUT:g})")
-    return parser
-
-
-def command(args: argparse.Namespace) -> int:
-    """`wbimage-conformance fuzz`: 0 no disagreement, 1 disagreements (cases written if
-    asked); usage problems raise FuzzError (2)."""
-    report = run(args.impl, args.against, max_examples=args.max_examples, seed=args.seed,
-                 write_cases=args.write_cases, timeout=args.timeout)
-    print(format_report(report), end="")
-    return 0 if report.ok else 1

@@ -6,8 +6,8 @@
 Every case the implementation does not pass (and that is not skipped) gets an entry with its
 status, the clause it breaks and a one-sentence reason from rules.py: the cause, then what was
 observed. A deviation no rule explains stops the tool: write a rule first. The file is pinned
-to the one version run (`==X`) and its header records the environment (Python, NumPy, Pillow,
-torch), because results of older releases depend on Pillow. Before writing, the tool checks
+to the one version run (`==X`) and records the NumPy, Pillow and torch it ran with (its header
+adds Python and the platform), because results of older releases depend on Pillow. Before writing, the tool checks
 the two properties every shipped file has: with it the run is all as expected, and every
 entry is needed (its raw status is a failure kind, so without the entry the run fails).
 """
@@ -49,7 +49,8 @@ def draft(data: dict, name: str) -> tuple[str, list[str]]:
         return "", missing
     deviations = {case_id: expectation_files.Deviation(status, reason, clause)
                   for case_id, (status, clause, reason) in explained.items()}
-    expected = expectation_files.Expectations(impl, f"=={version}", deviations)
+    expected = expectation_files.Expectations(impl, f"=={version}", deviations,
+                                               environment=expectation_files.recorded_environment(env))
     problems = audit(expected, data["results"])
     if problems:
         return "", problems

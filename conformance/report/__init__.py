@@ -10,7 +10,6 @@ JSON report as plain data; `ProgressBar` (in .progress) draws the runner's progr
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from wbimage_conformance.model import RunReport
 from wbimage_conformance.report import html_page, json_format, junit, markdown, text
 from wbimage_conformance.report.json_format import to_json_data
 from wbimage_conformance.report.progress import ProgressBar
+from wbimage_conformance.report.terminal import wants_color
 
 _RENDERERS: dict[str, Callable[..., str]] = {
     "text": text.render,
@@ -32,17 +32,6 @@ _RENDERERS: dict[str, Callable[..., str]] = {
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 
 __all__ = ["FORMATS", "ProgressBar", "render", "to_json_data", "wants_color", "write"]
-
-
-def wants_color(stream: object) -> bool:
-    """Colour by default: only for a terminal, and never when NO_COLOR is set (no-color.org)."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except (ValueError, OSError):
-        return False
 
 
 def render(report: RunReport, fmt: str, *, color: bool = False) -> str:

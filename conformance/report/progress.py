@@ -7,7 +7,6 @@ it writes nothing at all, so logs hold only the report itself.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import threading
@@ -16,14 +15,7 @@ from typing import TextIO
 
 from wbimage_conformance.model import Status
 from wbimage_conformance.report.summary import UNEXPECTED
-
-
-def _is_tty(stream: TextIO) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except (ValueError, OSError):  # a closed or detached stream
-        return False
+from wbimage_conformance.report.terminal import is_terminal, wants_color
 
 
 class ProgressBar:
@@ -37,8 +29,8 @@ class ProgressBar:
                  color: bool | None = None, min_interval: float = 0.1) -> None:
         self.total = max(0, total)
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = _is_tty(self.stream) if enabled is None else enabled
-        self.color = (self.enabled and not os.environ.get("NO_COLOR")) if color is None else color
+        self.enabled = is_terminal(self.stream) if enabled is None else enabled
+        self.color = (self.enabled and wants_color(self.stream)) if color is None else color
         self.min_interval = min_interval
         self.done = 0
         self.unexpected = 0

@@ -3,7 +3,11 @@
 An expectations file is YAML:
 
     implementation: wandb            # must equal the name the implementation reports
-    versions: ">=0.20.1,<0.29"       # the releases it describes; must include the one run
+    versions: ">=0.20.1,<0.29"       # the releases it describes (PEP 440); must include the one run
+    environment:                     # what it was drafted under, as the worker reported it
+      numpy: 2.4.6
+      pillow: 12.3.0
+      torch: 2.13.0+cpu              # null: drafted without torch
     deviations:
       norm-disabled-wraps:
         status: failed               # failed | error | crash | timeout | skipped
@@ -13,29 +17,39 @@ An expectations file is YAML:
 Strict by design, so a stale file cannot hide anything: a listed case that passes is
 `xpassed` (unexpected), a listed case with another bad status keeps that status (unexpected),
 an entry naming no case, another implementation, or a version range that excludes the
-implementation's version is a configuration error.
+implementation's version is a configuration error. So is a run whose worker has another major
+version of NumPy, Pillow or torch than the file was drafted under (Pillow 12 and 13 give
+different pixels for the same wandb release), or has torch where the file was drafted without
+it; a run without the torch the file was drafted with only warns (the tensor cases are
+skipped, so their entries cannot be checked).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
-from wbimage_conformance.model import Result, Status
+from wbimage_conformance import yamlsource
+from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.model import Environment, Result, Status
 
 #: Expectations shipped with the suite, found by name: `--expectations wandb-0.25`.
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "expectations"
 DEVIATION_STATUSES = (Status.FAILED, Status.ERROR, Status.CRASH, Status.TIMEOUT, Status.SKIPPED)
-_FIELDS = {"implementation", "versions", "deviations"}
+_FIELDS = {"implementation", "versions", "environment", "deviations"}
+#: The libraries whose version decides pixels, as an environment names them.
+LIBRARIES = ("numpy", "pillow", "torch")
+_LIBRARY_NAMES = {"numpy": "NumPy", "pillow": "Pillow", "torch": "torch"}
 _ENTRY_FIELDS = {"status", "reason", "clause"}
 
 
-class ExpectationsError(ValueError):
+class ExpectationsError(ConfigurationError, ValueError):
     """An expectations file that is malformed or does not fit the run (exit code 2)."""
 
 
@@ -52,6 +66,8 @@ class Expectations:
     versions: str | None
     deviations: dict[str, Deviation]
     path: str = ""
+    #: library -> version it was drafted under (None: not installed); empty when not recorded
+    environment: Mapping[str, str | None] = field(default_factory=dict)
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -71,56 +87,88 @@ def load(path: Path | str) -> Expectations:
     """Read and check the structure of an expectations file (a path, or a shipped name)."""
     path = resolve(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ExpectationsError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ExpectationsError(f"{path}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    return parse(data, str(path))
+    try:
+        data, located = yamlsource.parse(text)
+    except yamlsource.YamlSourceError as exc:
+        raise ExpectationsError(f"{path}:{exc.line}: {exc.message}" if exc.line else f"{path}: {exc.message}") from None
+    return parse(data, str(path), located)
 
 
-def parse(data: Any, where: str = "<expectations>") -> Expectations:
+def parse(data: Any, where: str = "<expectations>", located: yamlsource.Located | None = None) -> Expectations:
+    """Check the structure; errors name the file, the line (when `located` is given) and the field."""
+
+    def at(*path: Any) -> str:
+        return f"{where}:{located.line_at(path)}" if located is not None else where
+
     if not isinstance(data, dict):
         raise ExpectationsError(f"{where}: expected a mapping with implementation, versions, deviations")
     unknown = set(data) - _FIELDS
     if unknown:
-        raise ExpectationsError(f"{where}: unknown field(s) {sorted(unknown)}; known: {sorted(_FIELDS)}")
+        raise ExpectationsError(f"{at()}: unknown field(s) {sorted(unknown)}; known: {sorted(_FIELDS)}")
     implementation = data.get("implementation")
     if not isinstance(implementation, str) or not implementation:
-        raise ExpectationsError(f"{where}: field implementation = {implementation!r}: needs the implementation's name")
+        raise ExpectationsError(f"{at('implementation')}: field implementation = {implementation!r}: needs the implementation's name")
     versions = data.get("versions")
     if versions is not None:
         if not isinstance(versions, str):
-            raise ExpectationsError(f"{where}: field versions = {versions!r}: needs a string like '>=0.20.1,<0.29'")
-        parse_range(versions, where)
+            raise ExpectationsError(f"{at('versions')}: field versions = {versions!r}: needs a string like '>=0.20.1,<0.29'")
+        specifier_set(versions, at("versions"))
+    environment = _parse_environment(data.get("environment"), at("environment"))
     raw = data.get("deviations") or {}
     if not isinstance(raw, dict):
-        raise ExpectationsError(f"{where}: field deviations: needs a mapping of case id to entry")
+        raise ExpectationsError(f"{at('deviations')}: field deviations: needs a mapping of case id to entry")
     deviations: dict[str, Deviation] = {}
     allowed = [s.value for s in DEVIATION_STATUSES]
     for case_id, entry in raw.items():
-        at = f"{where}: deviations.{case_id}"
+        here = f"{at('deviations', case_id)}: deviations.{case_id}"
+
+        def field_at(name: str) -> str:
+            return f"{at('deviations', case_id, name)}: deviations.{case_id}.{name}"
+
         if not isinstance(entry, dict):
-            raise ExpectationsError(f"{at}: needs a mapping with status and reason")
+            raise ExpectationsError(f"{here}: needs a mapping with status and reason")
         extra = set(entry) - _ENTRY_FIELDS
         if extra:
-            raise ExpectationsError(f"{at}: unknown field(s) {sorted(extra)}; known: {sorted(_ENTRY_FIELDS)}")
+            raise ExpectationsError(f"{here}: unknown field(s) {sorted(extra)}; known: {sorted(_ENTRY_FIELDS)}")
         status = entry.get("status")
         if status not in allowed:
-            raise ExpectationsError(f"{at}.status = {status!r}: must be one of {', '.join(allowed)}")
+            raise ExpectationsError(f"{field_at('status')} = {status!r}: must be one of {', '.join(allowed)}")
         reason = entry.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            raise ExpectationsError(f"{at}.reason = {reason!r}: needs a sentence saying why")
+            raise ExpectationsError(f"{field_at('reason')} = {reason!r}: needs a sentence saying why")
         clause = entry.get("clause")
         if clause is not None and not isinstance(clause, str):
-            raise ExpectationsError(f"{at}.clause = {clause!r}: needs a clause id")
+            raise ExpectationsError(f"{field_at('clause')} = {clause!r}: needs a clause id")
         deviations[str(case_id)] = Deviation(Status(status), reason.strip(), clause)
-    return Expectations(implementation, versions, deviations, where)
+    return Expectations(implementation, versions, deviations, where, environment)
 
 
-def check(expectations: Expectations, case_ids: Iterable[str], implementation: str, version: str | None) -> None:
-    """Raise ExpectationsError unless the file fits this case set and implementation."""
+def _parse_environment(raw: Any, where: str) -> dict[str, str | None]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - set(LIBRARIES):
+        raise ExpectationsError(f"{where}: field environment = {raw!r}: needs a mapping of {', '.join(LIBRARIES)} "
+                                "to the version drafted under (null: not installed)")
+    out: dict[str, str | None] = {}
+    for library in LIBRARIES:
+        value = raw.get(library)
+        if value is not None:
+            try:
+                Version(str(value))
+            except InvalidVersion:
+                raise ExpectationsError(f"{where}: field environment.{library} = {value!r}: not a version") from None
+        out[library] = None if value is None else str(value)
+    return out
+
+
+def check(expectations: Expectations, case_ids: Iterable[str], environment: Environment) -> list[str]:
+    """Raise ExpectationsError unless the file fits this case set, implementation and
+    environment; return warnings (said, not fatal)."""
     where = expectations.path or "<expectations>"
+    implementation, version = environment.implementation, environment.implementation_version
     if expectations.implementation != implementation:
         raise ExpectationsError(
             f"{where}: written for implementation {expectations.implementation!r}, but the run is of {implementation!r}"
@@ -136,6 +184,39 @@ def check(expectations: Expectations, case_ids: Iterable[str], implementation: s
     stale = sorted(c for c in expectations.deviations if c not in known)
     if stale:
         raise ExpectationsError(f"{where}: deviations name case(s) that do not exist: {', '.join(stale)}")
+    return _environment_warnings(expectations, environment, where)
+
+
+def _major(version: str) -> int | None:
+    try:
+        return Version(version).major
+    except InvalidVersion:
+        return None
+
+
+def _environment_warnings(expectations: Expectations, environment: Environment, where: str) -> list[str]:
+    warnings = []
+    for library in LIBRARIES:
+        if library not in expectations.environment:
+            continue
+        drafted, running = expectations.environment[library], getattr(environment, library)
+        name = _LIBRARY_NAMES[library]
+        if drafted is None and running is None:
+            continue
+        if drafted is not None and running is None:
+            if library == "torch":
+                warnings.append(f"{where}: drafted with torch {drafted}; the worker has no torch, so the tensor cases "
+                                "are skipped and their entries are not checked")
+                continue
+            raise ExpectationsError(f"{where}: drafted under {name} {drafted}, but the worker has no {name}")
+        if drafted is None:
+            raise ExpectationsError(f"{where}: drafted without {name}, but the worker has {name} {running}: "
+                                    f"the cases that use {name} were not measured; redraft the file under this environment")
+        if _major(drafted) != _major(running):
+            raise ExpectationsError(f"{where}: drafted under {name} {drafted}, but the worker has {name} {running}; "
+                                    f"{name} {_major(drafted)} and {_major(running)} give different results: use a file "
+                                    f"drafted under {name} {_major(running)}, or a worker with {name} {_major(drafted)}")
+    return warnings
 
 
 # -- applying -------------------------------------------------------------------------------
@@ -170,12 +251,12 @@ def apply(expectations: Expectations | None, results: Sequence[Result]) -> list[
 # -- writing --------------------------------------------------------------------------------
 
 
-def from_results(
-    results: Sequence[Result], implementation: str, version: str | None, previous: Expectations | None = None
-) -> Expectations:
+def from_results(results: Sequence[Result], environment: Environment, previous: Expectations | None = None) -> Expectations:
     """Expectations that make `results` (raw verdicts) all expected. Reasons already written
     for a case are kept, and so are entries for cases this run did not include (a run with
-    -k updates only what it ran); the version range is kept, or pinned to the version run."""
+    -k updates only what it ran); the version range is kept, or pinned to the version run; the
+    environment is the run's."""
+    implementation, version = environment.implementation, environment.implementation_version
     ran = {r.case.id for r in results}
     deviations = {k: v for k, v in previous.deviations.items() if k not in ran} if previous else {}
     for result in results:
@@ -186,13 +267,20 @@ def from_results(
         clause = old.clause if old and old.clause else (result.case.clauses[0] if result.case.clauses else None)
         deviations[result.case.id] = Deviation(result.status, reason, clause)
     versions = previous.versions if previous and previous.versions else (f"=={version}" if version else None)
-    return Expectations(implementation, versions, deviations)
+    return Expectations(implementation, versions, deviations, environment=recorded_environment(environment))
+
+
+def recorded_environment(environment: Environment) -> dict[str, str | None]:
+    """What an expectations file records of a run's environment."""
+    return {library: getattr(environment, library) for library in LIBRARIES}
 
 
 def dump(expectations: Expectations) -> str:
     data: dict[str, Any] = {"implementation": expectations.implementation}
     if expectations.versions is not None:
         data["versions"] = expectations.versions
+    if expectations.environment:
+        data["environment"] = dict(expectations.environment)
     data["deviations"] = {
         case_id: {"status": d.status.value, "reason": d.reason, **({"clause": d.clause} if d.clause else {})}
         for case_id, d in expectations.deviations.items()
@@ -206,64 +294,22 @@ def write(expectations: Expectations, path: Path | str) -> None:
 
 # -- versions -------------------------------------------------------------------------------
 
-_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)(?:[-_.]?(dev|a|alpha|b|beta|c|rc|pre|preview|post)[-_.]?(\d*))?(?:\+.*)?$", re.I)
-_PHASE = {"dev": -4, "a": -3, "alpha": -3, "b": -2, "beta": -2, "c": -1, "rc": -1, "pre": -1, "preview": -1, "post": 1}
-_CLAUSE = re.compile(r"^(>=|<=|==|!=|~=|>|<)\s*(\S+)$")
 
-
-def version_key(version: str, where: str = "") -> tuple[Any, ...]:
-    """A sortable key with PEP 440's order for the common forms (1.2, 1.2rc1, 1.2.post1,
-    1.2.dev0, 1.2+local)."""
-    match = _VERSION.match(version.strip())
-    if match is None:
-        raise ExpectationsError(f"{where + ': ' if where else ''}cannot read version {version!r}")
-    release = tuple(int(p) for p in match.group(1).split("."))
-    while len(release) > 1 and release[-1] == 0:
-        release = release[:-1]
-    phase = _PHASE[match.group(2).lower()] if match.group(2) else 0
-    return release, phase, int(match.group(3) or 0)
-
-
-def parse_range(spec: str, where: str = "") -> list[tuple[str, str]]:
-    clauses = []
-    for part in spec.split(","):
-        match = _CLAUSE.match(part.strip())
-        if match is None:
-            raise ExpectationsError(f"{where + ': ' if where else ''}cannot read version range {spec!r} at {part.strip()!r}")
-        if match.group(2).endswith(".*"):
-            if match.group(1) not in ("==", "!="):
-                raise ExpectationsError(f"{where + ': ' if where else ''}'.*' works with == and != only: {part.strip()!r}")
-            version_key(match.group(2)[:-2], where)
-        else:
-            version_key(match.group(2), where)
-        clauses.append((match.group(1), match.group(2)))
-    return clauses
-
-
-def _prefix_match(version: str, pattern: str) -> bool:
-    want = [int(p) for p in pattern[:-2].split(".")]
-    have = list(version_key(version)[0]) + [0] * len(want)
-    return have[: len(want)] == want
+def specifier_set(spec: str, where: str = "") -> SpecifierSet:
+    """A PEP 440 version range (`>=0.20.1,<0.29`, `==0.28.*`, `~=0.28.0`)."""
+    try:
+        return SpecifierSet(spec)
+    except InvalidSpecifier:
+        raise ExpectationsError(f"{where + ': ' if where else ''}cannot read version range {spec!r} "
+                                "(PEP 440, e.g. '>=0.20.1,<0.29')") from None
 
 
 def version_in_range(version: str, spec: str) -> bool:
-    """Whether `version` satisfies every comma-separated clause of `spec` (>=, <=, >, <,
-    ==, != with optional `.*`, and ~=)."""
-    key = version_key(version)
-    for op, bound in parse_range(spec):
-        if bound.endswith(".*"):
-            ok = _prefix_match(version, bound)
-            if (op == "==" and not ok) or (op == "!=" and ok):
-                return False
-            continue
-        other = version_key(bound)
-        if op == "~=":
-            parts = bound.split(".")
-            if key < other or not _prefix_match(version, ".".join(parts[:-1]) + ".*"):
-                return False
-            continue
-        ok = {">=": key >= other, "<=": key <= other, ">": key > other, "<": key < other,
-              "==": key == other, "!=": key != other}[op]
-        if not ok:
-            return False
-    return True
+    """Whether `version` is in the range by PEP 440: `0.29.0rc1` is not in `<0.29`, and
+    `0.28.2.post1` is not in `>0.28.2`; a pre-release inside the range counts. A version
+    that PEP 440 cannot read is in no range."""
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        return False
+    return specifier_set(spec).contains(parsed, prereleases=True)

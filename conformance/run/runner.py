@@ -20,7 +20,6 @@ POSIX only: workers are read with select() and killed by process group.
 from __future__ import annotations
 
 import concurrent.futures
-import importlib.metadata as metadata
 import os
 import platform
 import queue
@@ -37,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import wbimage_conformance
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.run import compare
 from wbimage_conformance.cases import materialize
 from wbimage_conformance.run import worker_bundle
@@ -48,16 +49,9 @@ DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 120.0
 
 
-class RunnerError(Exception):
+class RunnerError(ConfigurationError):
     """A configuration problem that stops the run (exit code 2): the implementation cannot be
     started, or its name or command is wrong."""
-
-
-def suite_version() -> str:
-    try:
-        return metadata.version("wbimage-conformance")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 # -- implementations ------------------------------------------------------------------------
@@ -139,7 +133,7 @@ class Worker:
         os.set_blocking(self.proc.stdout.fileno(), False)
         os.set_blocking(self.proc.stdin.fileno(), False)
         try:
-            reply = self.request(protocol.hello_request(suite_version()), timeout)
+            reply = self.request(protocol.hello_request(wbimage_conformance.__version__), timeout)
             return protocol.parse_hello_reply(reply)
         except (WorkerDied, WorkerTimeout, protocol.ProtocolError) as exc:
             self.kill()
@@ -320,7 +314,7 @@ class Session:
         assert self.handshake is not None
         env = self.handshake.environment
         return Environment(
-            suite_version=suite_version(),
+            suite_version=wbimage_conformance.__version__,
             case_set_digest=case_set_digest,
             implementation=self.handshake.name,
             implementation_version=self.handshake.version,

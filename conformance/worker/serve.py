@@ -12,16 +12,14 @@ jsonschema, which an implementation's environment need not have.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata as metadata
 import os
-import platform
 import sys
 from dataclasses import replace
 from typing import Any, BinaryIO, Dict, Optional, Tuple
 
-import numpy as np
 
 from wbimage_conformance.worker import inputs, protocol
+from wbimage_conformance.worker.versions import environment
 from wbimage_conformance.worker.adapters import UnknownImplementation, Unmappable, load, perform
 
 
@@ -35,24 +33,6 @@ def _claim_stdio() -> Tuple[BinaryIO, BinaryIO]:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     return proto_in, proto_out
-
-
-def _version(dist: str) -> Optional[str]:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def environment() -> Dict[str, Optional[str]]:
-    """Versions in this interpreter; torch's is read from its metadata, not by importing it."""
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pillow": _version("pillow") or _version("Pillow"),
-        "torch": _version("torch"),
-        "platform": platform.platform(),
-    }
 
 
 def handle(adapter: Any, message: Dict[str, Any]) -> Dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any, List, Optional
 
 from wbimage_conformance.worker.adapters.base import AdapterNote, Unmappable, perform
 from wbimage_conformance.worker.adapters.image_class import ImageClassAdapter
+from wbimage_conformance.worker.versions import module_version
 
 ENTRY_POINT_GROUP = "wbimage_conformance.implementations"
 BUILTIN = ("reference", "wandb", "trackio", "swanlab")
@@ -31,26 +32,10 @@ class UnknownImplementation(LookupError):
     """An --impl name that names nothing loadable."""
 
 
-def distribution_version(module_name: str) -> Optional[str]:
-    """The version of the installed distribution providing `module_name`'s top-level package,
-    else that package's `__version__`."""
-    top = module_name.split(".")[0]
-    try:
-        for dist in metadata.packages_distributions().get(top, []):
-            return metadata.version(dist)
-    except Exception:
-        pass
-    try:
-        version = getattr(importlib.import_module(top), "__version__", None)
-    except Exception:
-        return None
-    return None if version is None else str(version)
-
-
 def _reference() -> ImageClassAdapter:
     from wbimage_conformance import reference
 
-    return ImageClassAdapter(reference.Image, "reference", distribution_version("reference"), "reference.Image")
+    return ImageClassAdapter(reference.Image, "reference", module_version("wbimage_conformance"), "reference.Image")
 
 
 def from_object(obj: Any, name: str, version: Optional[str] = None, display: Optional[str] = None) -> Any:
@@ -97,7 +82,7 @@ def load(impl: str) -> Any:
                 obj = getattr(obj, part)
             except AttributeError:
                 raise UnknownImplementation(f"{impl!r}: module {module_name!r} has no attribute {attr!r}") from None
-        return from_object(obj, impl, distribution_version(module_name), f"{module_name}.{attr}")
+        return from_object(obj, impl, module_version(module_name), f"{module_name}.{attr}")
     for entry in _entry_points():
         if entry.name == impl:
             dist = getattr(entry, "dist", None)

@@ -32,6 +32,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from wbimage_conformance.worker.adapters import offline
+from wbimage_conformance.worker.versions import distribution_version
 from wbimage_conformance.worker.adapters.mapped import DEFAULT_ONLY, MappedAdapter, observe_encoded
 from wbimage_conformance.worker.observation import Observation
 
@@ -57,8 +58,6 @@ class SwanlabAdapter(MappedAdapter):
 def load() -> SwanlabAdapter:
     offline.pin(OFFLINE_ENVIRONMENT, PRIVATE_DIRECTORIES, prefix="wbimage-swanlab-")
     import swanlab
-
-    from wbimage_conformance.worker.adapters import distribution_version  # lazy: this package imports the adapters
 
     version = distribution_version("swanlab")
     return SwanlabAdapter(swanlab.Image, "swanlab", version, "swanlab.Image",

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 from wbimage_conformance.worker.adapters import offline
+from wbimage_conformance.worker.versions import distribution_version
 from wbimage_conformance.worker.adapters.mapped import DEFAULT_ONLY, MappedAdapter, observe_encoded
 from wbimage_conformance.worker.observation import Observation
 
@@ -73,8 +74,6 @@ class TrackioAdapter(MappedAdapter):
 def load() -> TrackioAdapter:
     offline.pin(OFFLINE_ENVIRONMENT, PRIVATE_DIRECTORIES, prefix="wbimage-trackio-")
     import trackio
-
-    from wbimage_conformance.worker.adapters import distribution_version  # lazy: this package imports the adapters
 
     version = distribution_version("trackio")
     return TrackioAdapter(trackio.Image, "trackio", version, "trackio.Image",

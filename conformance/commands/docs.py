@@ -1,7 +1,6 @@
-"""The `docs` subcommand of `wbimage-conformance`: its arguments and its handler.
+"""`wbimage-conformance docs check`: documentation pages against the spec and an implementation.
 
-Kept out of cli.py so that registering it there is two small edits: `add_parser(...)` and
-one dispatch line. Exit codes follow the rest of the tool: 0 every page holds (warnings and
+Exit codes follow the rest of the tool: 0 every page holds (warnings and
 notes allowed), 1 any error finding, 2 a usage or configuration problem (a file that cannot
 be read, an implementation that cannot be loaded, a spec the checker cannot read).
 """
@@ -13,23 +12,17 @@ import sys
 from pathlib import Path
 
 from wbimage_conformance.doccheck import check as checker
-from wbimage_conformance.doccheck import examples, formulas, report, sections, specdata
-from wbimage_conformance.doccheck.markdown import PageError
+from wbimage_conformance.doccheck import examples, report
+from wbimage_conformance.errors import UsageError
 
 
-class DocsUsageError(Exception):
-    """A bad argument of `docs check`."""
+NAME = "docs"
+HELP = "check documentation pages against the spec and an implementation"
 
 
-#: Errors that make exit code 2; cli.main reports them as one line.
-USAGE_ERRORS = (DocsUsageError, PageError, examples.ExampleSetupError, specdata.SpecDataError,
-                sections.SectionTableError, formulas.SpecFormulaError)
-
-
-def add_arguments(docs: argparse.ArgumentParser, parser_class: type | None = None) -> None:
-    """`docs check FILE... [--impl IMPL] [--format text|json]` under a `docs` parser."""
-    commands = docs.add_subparsers(dest="docs_command", required=True,
-                                   **({"parser_class": parser_class} if parser_class else {}))
+def add_arguments(docs: argparse.ArgumentParser) -> None:
+    """`docs check FILE... [--impl IMPL] [--format text|json]` under the `docs` parser."""
+    commands = docs.add_subparsers(dest="docs_command", required=True, parser_class=type(docs))
     check = commands.add_parser("check", help="check documentation pages against the spec and an implementation")
     check.add_argument("files", nargs="+", metavar="FILE", help="Markdown pages (any locale)")
     check.add_argument("--impl", default="reference",
@@ -47,12 +40,12 @@ def add_arguments(docs: argparse.ArgumentParser, parser_class: type | None = Non
 
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
-        raise DocsUsageError(f"--jobs must be at least 1, not {args.jobs}")
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     if args.timeout <= 0:
-        raise DocsUsageError(f"--timeout must be positive, not {args.timeout:g}")
+        raise UsageError(f"--timeout must be positive, not {args.timeout:g}")
     for name in args.files:
         if not Path(name).exists():
-            raise DocsUsageError(f"{name}: no such file")
+            raise UsageError(f"{name}: no such file")
     result = checker.check_files(args.files, args.impl, timeout=args.timeout, workers=args.jobs,
                                  run_examples=not args.no_run, cases=args.cases)
     write = report.write_json if args.format == "json" else report.write_text
@@ -61,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             with open(args.output, "w", encoding="utf-8") as out:
                 write(result, out)
         except OSError as exc:
-            raise DocsUsageError(f"--output {args.output}: {exc.strerror or exc}") from None
+            raise UsageError(f"--output {args.output}: {exc.strerror or exc}") from None
     else:
         write(result, sys.stdout)
     return 0 if result.ok else 1
