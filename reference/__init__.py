@@ -19,8 +19,8 @@ from wbimage_conformance.reference.boxes import BoundingBoxes2D
 from wbimage_conformance.reference.classes import Classes
 from wbimage_conformance.reference.image import Image
 from wbimage_conformance.reference.limits import MAX_DIMENSION, MAX_ITEMS
-from wbimage_conformance.reference.modes import guess_mode
 from wbimage_conformance.reference.masks import ImageMask
+from wbimage_conformance.reference.modes import guess_mode
 from wbimage_conformance.reference.normalize import to_uint8
 from wbimage_conformance.reference.runs import RunStub
 

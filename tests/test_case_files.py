@@ -14,11 +14,13 @@ import numpy as np
 import pytest
 import yaml
 
+from wbimage_conformance import oracle
+from wbimage_conformance.cases import writer
 from wbimage_conformance.cases.generators import digest, generate
 from wbimage_conformance.cases.values import array_from_value
 from wbimage_conformance.spec import CASE_SCHEMA_PATH, CASES_DIR, SPEC_PATH
+
 import make_cases
-from wbimage_conformance import oracle
 
 UPSTREAM_DOCS = Path(__file__).resolve().parents[2] / "shared" / "upstream-docs"
 EXAMPLES = ("example-1", "example-2", "example-3", "example-4", "usage-numpy", "usage-pil", "usage-jpg")
@@ -140,8 +142,8 @@ def test_expectations_are_consistent(name, item):
 def test_sources_name_known_sections():
     """ja and ko section names are quoted from the pages we hold; en names from SPEC.md's table
     (the English guide names two sections differently from the English page)."""
-    headings = {("image", loc): {names[loc] for names in make_cases.SECTIONS.values()} for loc in LOCALES}
-    headings[("normalization-guide", "en")] = headings[("image", "en")] | set(make_cases.GUIDE_HEADINGS.values())
+    headings = {("image", loc): {names[loc] for names in writer.SECTIONS.values()} for loc in LOCALES}
+    headings[("normalization-guide", "en")] = headings[("image", "en")] | set(writer.GUIDE_HEADINGS.values())
     bad = []
     for _, item in CASES:
         for cited in item.get("sources", []):

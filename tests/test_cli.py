@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import runner_support as support
-
 from wbimage_conformance.commands import cli
+
+import runner_support as support
 
 
 @pytest.fixture(autouse=True)

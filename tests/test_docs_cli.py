@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from fixtures.runner_support import one_line_error
 
 from wbimage_conformance.commands import cli
-from fixtures.runner_support import one_line_error
 
 ROOT = Path(__file__).resolve().parent
 FIXTURES = ROOT / "fixtures" / "docs"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import runner_support as support
-
 from wbimage_conformance.doccheck import check, classify, examples, specdata
 from wbimage_conformance.doccheck.findings import Severity
 from wbimage_conformance.doccheck.markdown import parse_page
+
+import runner_support as support
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "docs"
 

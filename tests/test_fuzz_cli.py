@@ -12,8 +12,8 @@ import pytest
 from wbimage_conformance.cases import casefiles as cases
 from wbimage_conformance.commands import cli
 from wbimage_conformance.fuzz import differential as fuzz
-from wbimage_conformance.model import Observation
 from wbimage_conformance.fuzz.strategies import ImageCall
+from wbimage_conformance.model import Observation
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -12,12 +12,12 @@ import yaml
 from hypothesis import HealthCheck, find, given, seed, settings
 from hypothesis import strategies as st
 
+from wbimage_conformance import oracle
 from wbimage_conformance.cases import casefiles as cases
-from wbimage_conformance.fuzz import strategies
-from wbimage_conformance.fuzz.differential import probe_case
 from wbimage_conformance.cases.materialize import materialize
 from wbimage_conformance.cases.values import array_from_value
-from wbimage_conformance import oracle
+from wbimage_conformance.fuzz import strategies
+from wbimage_conformance.fuzz.differential import probe_case
 
 FAST = settings(max_examples=60, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 

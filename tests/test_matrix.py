@@ -3,14 +3,13 @@ the headline deviation per cell, each column's environment; Markdown and HTML.""
 
 from __future__ import annotations
 
-
 import pytest
 
-import runner_support as support
-
 from wbimage_conformance.commands import cli, matrix
-from wbimage_conformance.run.expectations import Deviation, Expectations
 from wbimage_conformance.model import Case, Environment, Result, Status
+from wbimage_conformance.run.expectations import Deviation, Expectations
+
+import runner_support as support
 
 
 def case(case_id: str, clause: str) -> Case:

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import runner_support as support
-
-from wbimage_conformance.worker import protocol
-from wbimage_conformance.run import runner
 from wbimage_conformance.model import Observation
+from wbimage_conformance.run import runner
+from wbimage_conformance.worker import protocol
+
+import runner_support as support
 
 SCHEMA_PATH = Path(protocol.__file__).parents[1] / "schemas" / "protocol.schema.json"
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-import runner_support as support
-
 from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.model import Status
 from wbimage_conformance.run import runner
 from wbimage_conformance.worker.adapters import mapped, offline
 from wbimage_conformance.worker.adapters import swanlab as swanlab_adapter
 from wbimage_conformance.worker.adapters import trackio as trackio_adapter
 from wbimage_conformance.worker.adapters import wandb as wandb_adapter
-from wbimage_conformance.model import Status
+
+import runner_support as support
 
 TINY = "mapped_impls:adapter"
 

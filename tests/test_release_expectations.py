@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from wbimage_conformance.cases import casefiles as cases
-from wbimage_conformance.run import runner
-from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.model import RunReport, Status
+from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.run import runner
 
 SHIPPED = sorted(expectation_files.SHIPPED_DIR.glob("*.yaml"))
 VENVS = os.environ.get("WBIMAGE_RELEASE_VENVS")

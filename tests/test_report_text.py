@@ -133,9 +133,9 @@ def test_a_stream_that_cannot_encode_the_text_gets_escapes_instead_of_a_crash():
 
 
 def test_a_failure_message_built_from_its_mismatches_is_not_printed_twice():
-    from wbimage_conformance.run.compare import describe_mismatch
     from wbimage_conformance.model import Case, Mismatch, Result, Status
     from wbimage_conformance.report import summary
+    from wbimage_conformance.run.compare import describe_mismatch
 
     case = Case("c-1", "t", ("norm.unit",), "required", {}, {"api": "Image"}, {"mode": "L"}, ())
     mismatch = Mismatch("mode", "L", "RGB")

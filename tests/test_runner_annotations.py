@@ -12,14 +12,15 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-import runner_support as support
-
-from wbimage_conformance.cases import casefiles as cases, materialize
-from wbimage_conformance.worker import inputs, protocol
-from wbimage_conformance.run import runner
-from wbimage_conformance.worker.adapters import run_files
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.cases import materialize
 from wbimage_conformance.model import Case, Status
+from wbimage_conformance.run import runner
 from wbimage_conformance.run.reproduction import reproduction
+from wbimage_conformance.worker import inputs, protocol
+from wbimage_conformance.worker.adapters import run_files
+
+import runner_support as support
 
 IMAGE = {"kind": "numpy", "dtype": "uint8", "value": [[1, 2, 3], [4, 5, 6]]}
 BOX = {"position": {"minX": 0, "maxX": 1, "minY": 0, "maxY": 1}, "class_id": 1}

@@ -3,13 +3,13 @@ unique; generator digests are checked; the case-set digest and the clause list."
 
 from __future__ import annotations
 
-
 import pytest
 
-import runner_support as support
-
 from wbimage_conformance import spec
-from wbimage_conformance.cases import casefiles as cases, generators
+from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.cases import generators
+
+import runner_support as support
 
 
 def load_error(tmp_path, text: str, name: str = "bad.yaml") -> str:

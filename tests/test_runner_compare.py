@@ -7,8 +7,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from wbimage_conformance.run import compare
 from wbimage_conformance.model import Case, Observation, Status
+from wbimage_conformance.run import compare
 from wbimage_conformance.worker.protocol import Opaque
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from wbimage_conformance.run import expectations as ex
 from wbimage_conformance.model import Case, Environment, Result, Status
+from wbimage_conformance.run import expectations as ex
 
 
 def make_case(case_id="cc"):

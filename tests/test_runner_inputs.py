@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import runner_support as support
-
-from wbimage_conformance.worker import adapters, inputs, protocol
 from wbimage_conformance.cases import generators, materialize
 from wbimage_conformance.model import Case
 from wbimage_conformance.run.reproduction import reproduction
+from wbimage_conformance.worker import adapters, inputs, protocol
+
+import runner_support as support
 
 
 def make_case(input_spec, call=None):

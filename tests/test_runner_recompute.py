@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 
 from wbimage_conformance.cases import casefiles as cases
-from wbimage_conformance.run import compare, recompute
 from wbimage_conformance.model import Observation, Status
+from wbimage_conformance.run import compare, recompute
 
 CASES = {c.id: c for c in cases.load_case_set().cases}
 

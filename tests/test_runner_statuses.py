@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-import runner_support as support
-
 from wbimage_conformance.cases import casefiles as cases
-from wbimage_conformance.run import runner
 from wbimage_conformance.model import Status
+from wbimage_conformance.run import runner
+
+import runner_support as support
 
 
 @pytest.fixture(autouse=True)

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-import runner_support as support
-
 from wbimage_conformance.cases import casefiles as cases
 from wbimage_conformance.commands import cli
-from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.model import Environment, Status
+from wbimage_conformance.run import expectations as expectation_files
+
+import runner_support as support
 
 SHIPPED = sorted(expectation_files.SHIPPED_DIR.glob("*.yaml"))
 

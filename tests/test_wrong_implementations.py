@@ -12,12 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
+from fixtures.wrong_implementations import CATALOGUE
 
 from wbimage_conformance.cases import casefiles as cases
-from wbimage_conformance.run import runner
 from wbimage_conformance.model import Status
-
-from fixtures.wrong_implementations import CATALOGUE
+from wbimage_conformance.run import runner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CASES = cases.load_case_set().cases

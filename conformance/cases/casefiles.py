@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from wbimage_conformance import spec, yamlsource
-from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.cases import materialize
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, SourceRef
 
 CASE_SUFFIXES = (".yaml", ".yml")

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from wbimage_conformance.cases import generators, values
-from wbimage_conformance.worker import inputs, protocol
 from wbimage_conformance.model import Case
+from wbimage_conformance.worker import inputs, protocol
 
 #: Arrays bigger than this travel as a .npy file in the case's staging directory.
 INLINE_ARRAY_LIMIT = 8 * 1024 * 1024

@@ -15,7 +15,6 @@ from wbimage_conformance.doccheck import check as checker
 from wbimage_conformance.doccheck import examples, report
 from wbimage_conformance.errors import UsageError
 
-
 NAME = "docs"
 HELP = "check documentation pages against the spec and an implementation"
 

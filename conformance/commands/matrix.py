@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wbimage_conformance.cases import casefiles as case_files
+from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.run import runner
-from wbimage_conformance.model import Environment, Result, Status
 
 NAME = "matrix"
 HELP = "compatibility table: clause families x implementations"

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from wbimage_conformance.run.expectations import Expectations
     from wbimage_conformance.model import Case, Result
+    from wbimage_conformance.run.expectations import Expectations
     from wbimage_conformance.run.runner import Session
 
 NODE = "wbimage"

@@ -41,13 +41,13 @@ from typing import Any
 
 import numpy as np
 
-from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.run import compare, runner
+from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.claims import Claim, example_claims
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 from wbimage_conformance.doccheck.specdata import SpecData
-from wbimage_conformance import oracle
+from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.run import compare, runner
 
 DEFAULT_TIMEOUT = 60.0
 CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)

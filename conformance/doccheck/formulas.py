@@ -29,8 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance import spec
+from wbimage_conformance.errors import ConfigurationError
 
 #: The clauses that state a formula, in the order the algorithm lists them.
 FORMULA_CLAUSES = ("norm.unit", "norm.signed", "norm.other")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance import spec
 from wbimage_conformance.doccheck.markdown import Page
+from wbimage_conformance.errors import ConfigurationError
 
 #: Variants the spec's table does not list: the guide's own names, and names pages use for
 #: sections the spec does not cite (attributes).

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.cases import casefiles as case_files
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case
 
 

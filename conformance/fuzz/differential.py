@@ -6,7 +6,7 @@ calls from `wbimage_conformance.fuzz.strategies`, both implementations answer ea
 worker processes (`runner.Session`, the JSON-lines protocol; nothing runs in this process),
 and any difference in pixels, metadata or outcome is a disagreement. Hypothesis then shrinks
 it to a minimal input, and that input becomes a case file. The expected values of the case
-are computed by `spec/tools/oracle.py`, the spec's own exact evaluator: never by the
+are computed by `wbimage_conformance.oracle`, the spec's own exact evaluator: never by the
 implementation under test and never by the one it is compared with, so the new case judges
 both.
 
@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 
 from wbimage_conformance.cases import casefiles as case_files
-from wbimage_conformance.run import compare, runner
-from wbimage_conformance.cases import materialize
+from wbimage_conformance.cases import materialize, writer
 from wbimage_conformance.model import Case, Mismatch, Observation, Result, Status
+from wbimage_conformance.run import compare, runner
 
 try:  # built in from Python 3.11; Hypothesis brings the backport before that
     _ExceptionGroup = BaseExceptionGroup
@@ -312,13 +312,12 @@ class SpecAnswer:
 
 
 def spec_answer(example: Any, fields: Sequence[str] = ("pixels",)) -> SpecAnswer:
-    """What SPEC.md says `Image(**example)` gives, computed by spec/tools/oracle.py, with the
+    """What SPEC.md says `Image(**example)` gives, computed by wbimage_conformance.oracle, with the
     clauses the example exercises (the one closest to the differing `fields` first). Returns
     an answer with `expect=None` and a reason when the oracle cannot express it: inputs
     other than inline arrays and tensors, keywords it does not model, outcomes the spec
     leaves implementation-defined, and calls where several arguments are wrong at once (the
     spec does not say which error comes first)."""
-    import make_cases
     from wbimage_conformance import oracle
 
     spec = example.input
@@ -354,14 +353,14 @@ def spec_answer(example: Any, fields: Sequence[str] = ("pixels",)) -> SpecAnswer
         picture = oracle.image(data, kind, mode=mode, file_type=file_type, normalize=normalize)
     except oracle.SpecError as exc:
         clauses = _ordered(errors + layout)
-        expect = {"error": make_cases.FlowMap(type=exc.error_type)}
+        expect = {"error": writer.FlowMap(type=exc.error_type)}
         return SpecAnswer(expect, tuple(clauses), f"raises {exc.error_type} ({exc})", f"raises {exc.error_type}")
     except AssertionError as exc:
         return SpecAnswer(None, reason=f"the oracle cannot evaluate it: {exc}")
     expect: dict[str, Any] = {
-        "pixels": make_cases.pixels_field(picture.pixels),
+        "pixels": writer.pixels_field(picture.pixels),
         "mode": picture.mode,
-        "size": make_cases.Flow(list(picture.size)),
+        "size": writer.Flow(list(picture.size)),
         "format": picture.format,
     }
     if file_type is not None or "encoded" in fields:
@@ -510,25 +509,14 @@ def case_title(example: Any, answer: SpecAnswer) -> str:
 
 def render_case_file(example: Any, answer: SpecAnswer, header: Sequence[str]) -> tuple[str, str]:
     """The case id and the text of a one-case file, in the YAML style of the shipped cases."""
-    import yaml
-
-    import make_cases
-
     identifier = case_id(example, answer.clauses[0])
     spec = example.input
-    case_input = {"kind": spec["kind"], "dtype": spec["dtype"], "value": make_cases.flow(spec["value"])}
-    built = make_cases.case(
+    case_input = {"kind": spec["kind"], "dtype": spec["dtype"], "value": writer.flow(spec["value"])}
+    built = writer.case(
         identifier, case_title(example, answer), answer.clauses, case_input,
-        make_cases.image_call(**example.kwargs), answer.expect, tags=["fuzz"],
+        writer.image_call(**example.kwargs), answer.expect, tags=["fuzz"],
     )
-    body = yaml.dump(
-        {"family": "fuzz", "cases": [built]},
-        Dumper=make_cases._Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=110,
-    )
+    body = writer.dump({"family": "fuzz", "cases": [built]})
     return identifier, "".join(f"# {line}\n" for line in header) + "\n" + body
 
 
@@ -589,7 +577,7 @@ def run(
             f"Written by: wbimage-conformance fuzz --impl {labels[0]} --against {labels[1]} "
             f"--seed {seed} --max-examples {max_examples}",
             "A minimal input on which the two implementations disagree. Expected values come from",
-            "spec/tools/oracle.py (the spec's formulas), never from either implementation.",
+            "wbimage_conformance.oracle (the spec's formulas), never from either implementation.",
         ]
         findings = [_finding(d, header, labels, both, target) for d in found]
     return FuzzReport(labels[0], labels[1], seed, max_examples, calls, tuple(findings))

@@ -71,14 +71,6 @@ class BinaryFormat:
     def max_finite(self) -> Fraction:
         return (2 - Fraction(1, 2 ** (self.precision - 1))) * _pow2(self.emax)
 
-    @property
-    def min_subnormal(self) -> Fraction:
-        return _pow2(self.emin - self.precision + 1)
-
-    @property
-    def min_normal(self) -> Fraction:
-        return _pow2(self.emin)
-
 
 FLOAT16 = BinaryFormat("float16", 11, -14, 15)
 FLOAT32 = BinaryFormat("float32", 24, -126, 127)

@@ -15,8 +15,8 @@ import pickle
 import sys
 from pathlib import Path
 
-from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.commands import matrix
+from wbimage_conformance.run import expectations as expectation_files
 
 
 def main(argv: list[str]) -> int:

@@ -19,10 +19,10 @@ import pickle
 import sys
 from pathlib import Path
 
-from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.model import RunReport, Status
 from wbimage_conformance.releases import explain, rules
 from wbimage_conformance.releases.collect import collect
+from wbimage_conformance.run import expectations as expectation_files
 
 SHIPPED = expectation_files.SHIPPED_DIR
 

@@ -12,10 +12,19 @@ import re
 
 import numpy as np
 
+from wbimage_conformance import oracle
 from wbimage_conformance.model import Status
-
-from wbimage_conformance.releases.explain import (Context, Rule, bare_cast, clip_cast, jpeg_round_trip, literal_branches,
-                     minmax_then_unit, range_division, reproduces)
+from wbimage_conformance.releases.explain import (
+    Context,
+    Rule,
+    bare_cast,
+    clip_cast,
+    jpeg_round_trip,
+    literal_branches,
+    minmax_then_unit,
+    range_division,
+    reproduces,
+)
 
 # -- small tests ------------------------------------------------------------------------------
 
@@ -54,24 +63,19 @@ def shape_changed(ctx: Context) -> bool:
     return "size" in ctx.fields
 
 
+_CLAUSE_OF_BRANCH = {oracle.UNIT: "norm.unit", oracle.SIGNED: "norm.signed", oracle.OTHER: "norm.other",
+                     oracle.DISABLED: "norm.disabled"}
+
+
 def spec_branch(ctx: Context) -> str:
-    """The normalization clause the spec applies to the case's data: the one a different
-    normalization breaks."""
-    if ctx.kwargs.get("normalize") is False:
-        return "norm.disabled"
+    """The normalization clause the spec applies to the case's data (the branch rule is the
+    oracle's): the one a different normalization breaks. NaN and infinities are their own
+    clause, [norm.special], whatever branch they land in."""
     data = np.asarray(ctx.data)
-    if data.dtype.kind == "f" and not np.isfinite(data).all():
+    normalize = ctx.kwargs.get("normalize") is not False
+    if normalize and data.dtype.kind == "f" and not np.isfinite(data).all():
         return "norm.special"
-    lo, hi = data.min(), data.max()
-    if 0 <= lo and hi <= 1:
-        return "norm.unit"
-    if -1 <= lo and hi <= 1:
-        return "norm.signed"
-    return "norm.other"
-
-
-def pixel_only(ctx: Context) -> bool:
-    return ctx.fields == {"pixels"}
+    return _CLAUSE_OF_BRANCH[oracle.branch_of(data, normalize=normalize)]
 
 
 def source_kind(ctx: Context) -> str:

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from wbimage_conformance.run import recompute
 from wbimage_conformance.cases.materialize import expected_pixels
 from wbimage_conformance.model import Case, Mismatch, Observation, Status
+from wbimage_conformance.run import recompute
 from wbimage_conformance.worker.protocol import Opaque
 
 _IMAGE_FIELDS = ("mode", "format", "encoded", "caption", "grouping")

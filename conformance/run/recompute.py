@@ -2,7 +2,7 @@
 
 Big expectations are stored as shape plus sha256, so on a mismatch the digest alone says only
 "different". For `Image` and `to_uint8` calls on array and tensor inputs, the spec's oracle
-(spec/tools/oracle.py, shipped in the package) computes the expected array from the case's
+(wbimage_conformance.oracle) computes the expected array from the case's
 input. That array is used to describe the mismatch (how many pixels differ, where, by how
 much; the HTML report's pictures) only when its own digest equals the recorded one, so the
 verdict never depends on it.

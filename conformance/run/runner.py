@@ -37,13 +37,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import wbimage_conformance
-from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.run import compare
 from wbimage_conformance.cases import materialize
-from wbimage_conformance.run import worker_bundle
-from wbimage_conformance.worker import protocol
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Result, RunReport, Status
+from wbimage_conformance.run import compare, worker_bundle
 from wbimage_conformance.run.reproduction import reproduction
+from wbimage_conformance.worker import protocol
 
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 120.0

@@ -27,8 +27,6 @@ SUPPORTED_VERSIONS = (1,)
 
 #: Input kinds an implementation may accept; declared in its handshake.
 INPUT_KINDS = ("numpy", "tensor", "pil", "path", "image", "images", "python")
-#: Capabilities beyond input kinds.
-EXTRA_CAPABILITIES = ("normalize-keyword",)
 APIS = ("Image", "to_uint8", "guess_mode", "all_captions", "all_boxes", "all_masks", "attribute", "signature")
 
 #: Outcomes of a request.

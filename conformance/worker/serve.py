@@ -17,10 +17,9 @@ import sys
 from dataclasses import replace
 from typing import Any, BinaryIO, Dict, Optional, Tuple
 
-
 from wbimage_conformance.worker import inputs, protocol
-from wbimage_conformance.worker.versions import environment
 from wbimage_conformance.worker.adapters import UnknownImplementation, Unmappable, load, perform
+from wbimage_conformance.worker.versions import environment
 
 
 def _claim_stdio() -> Tuple[BinaryIO, BinaryIO]:

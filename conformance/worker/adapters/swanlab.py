@@ -32,9 +32,9 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from wbimage_conformance.worker.adapters import offline
-from wbimage_conformance.worker.versions import distribution_version
 from wbimage_conformance.worker.adapters.mapped import DEFAULT_ONLY, MappedAdapter, observe_encoded
 from wbimage_conformance.worker.observation import Observation
+from wbimage_conformance.worker.versions import distribution_version
 
 OFFLINE_ENVIRONMENT: Dict[str, str] = {"SWANLAB_MODE": "disabled"}
 PRIVATE_DIRECTORIES = ("SWANLAB_SAVE_DIR", "SWANLAB_LOG_DIR", "SWANLAB_CONFIG_DIR", "SWANLAB_ROOT")

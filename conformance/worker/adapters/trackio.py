@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any, Dict
 
 from wbimage_conformance.worker.adapters import offline
-from wbimage_conformance.worker.versions import distribution_version
 from wbimage_conformance.worker.adapters.mapped import DEFAULT_ONLY, MappedAdapter, observe_encoded
 from wbimage_conformance.worker.observation import Observation
+from wbimage_conformance.worker.versions import distribution_version
 
 OFFLINE_ENVIRONMENT: Dict[str, str] = {
     "HF_HUB_OFFLINE": "1",
