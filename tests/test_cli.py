@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
+import PIL
 import pytest
 import yaml
+
+import wbimage_conformance
 
 from wbimage_conformance.commands import cli
 
@@ -147,6 +152,42 @@ def test_update_expectations_then_rerun_exits_0(capsys, tmp_path, case_file):
     assert yaml.safe_load(target.read_text())["deviations"]["unit-plain"]["reason"] == "rounds half up, by design"
     code, _, _ = run(capsys, "--impl", support.toy("RoundingImage"), "--cases", case_file, "--expectations", target)
     assert code == 0
+
+
+def test_expectations_drafted_under_another_pillow_major_exit_2_naming_both(capsys, tmp_path, case_file):
+    exp = write_expectations(tmp_path, {}, implementation="toy_impls:ToyImage")
+    data = yaml.safe_load(Path(exp).read_text())
+    data["environment"] = {"numpy": np.__version__, "pillow": "1.0.0", "torch": None}
+    Path(exp).write_text(yaml.safe_dump(data))
+    code, _, err = run(capsys, "--impl", support.toy("ToyImage"), "--cases", case_file, "--expectations", exp)
+    assert code == 2
+    line = support.one_line_error(err)
+    assert "drafted under Pillow 1.0.0, but the worker has Pillow " + PIL.__version__ in line
+
+
+def test_update_expectations_records_the_environment(capsys, tmp_path, case_file):
+    target = tmp_path / "written.yaml"
+    code, _, _ = run(capsys, "--impl", support.toy("RoundingImage"), "--cases", case_file, "--update-expectations", target)
+    assert code == 0
+    environment = yaml.safe_load(target.read_text())["environment"]
+    assert environment["numpy"] == np.__version__ and environment["pillow"] == PIL.__version__
+
+
+def test_version_is_printed_by_the_command_and_by_python_m(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"wbimage-conformance {wbimage_conformance.__version__}"
+    done = subprocess.run([sys.executable, "-m", "wbimage_conformance", "--version"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == f"wbimage-conformance {wbimage_conformance.__version__}"
+
+
+def test_python_m_runs_the_command_with_its_exit_codes(case_file):
+    done = subprocess.run([sys.executable, "-m", "wbimage_conformance", "run", "--cases", case_file, "--impl", "nosuch:Thing"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert support.one_line_error(done.stderr)
 
 
 def ids_in_json(capsys, *args):
