@@ -121,3 +121,17 @@ def test_xdist_and_junitxml(project):
     assert {"unit-plain", "range-signed", "tensor-unit", "test_own"} <= set(cases)
     assert cases["unit-plain"].find("failure") is not None
     assert cases["test_own"].find("failure") is None
+
+
+def test_a_project_with_its_own_spec_and_reference_packages_is_unaffected(project):
+    """The plugin imports only `wbimage_conformance`; a project's own top-level `spec`,
+    `reference` or `conformance` package (collected first, from the rootdir) cannot shadow it."""
+    for name in ("spec", "reference", "conformance"):
+        (project / name).mkdir()
+        (project / name / "__init__.py").write_text("MINE = True\n")
+    (project / "test_mine.py").write_text(
+        "import spec, reference, conformance\n\n"
+        "def test_mine():\n    assert spec.MINE and reference.MINE and conformance.MINE\n")
+    code, out = pytest_run(project, *spec_args(project))
+    assert code == 0, out
+    assert "INTERNALERROR" not in out and "PASSED wbimage::unit-plain" in out and "PASSED test_mine.py::test_mine" in out

@@ -76,7 +76,6 @@ class Finding:
 
     disagreement: Disagreement
     case_id: str | None = None
-    case_text: str | None = None
     expectation: str = ""             # the oracle's answer, one line
     clauses: tuple[str, ...] = ()
     verdicts: tuple[tuple[str, str], ...] = ()   # (implementation label, status)
