@@ -10,6 +10,7 @@ so that a data path (`cases[3].expect.pixels`) turns back into a line number.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -116,3 +117,19 @@ def parse(text: str) -> tuple[Any, Located]:
     finally:
         loader.dispose()
     return data, Located(root)
+
+
+class YamlFileError(ValueError):
+    """A file that cannot be read or parsed; the message starts with `path:line:`."""
+
+
+def read_file(path: Path) -> tuple[Any, Located]:
+    """The one document of a UTF-8 file, as `parse` gives it; every error names the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise YamlFileError(f"{path}: cannot read: {exc}") from None
+    try:
+        return parse(text)
+    except YamlSourceError as exc:
+        raise YamlFileError(f"{path}:{exc.line}: {exc.message}" if exc.line else f"{path}: {exc.message}") from None

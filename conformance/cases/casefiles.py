@@ -107,13 +107,9 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def _parse(path: Path) -> tuple[Any, yamlsource.Located]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseFileError(f"{path}: cannot read: {exc}") from None
-    try:
-        data, located = yamlsource.parse(text)
-    except yamlsource.YamlSourceError as exc:
-        raise CaseFileError(f"{path}:{exc.line}: {exc.message}" if exc.line else f"{path}: {exc.message}") from None
+        data, located = yamlsource.read_file(path)
+    except yamlsource.YamlFileError as exc:
+        raise CaseFileError(str(exc)) from None
     if located.root is None:
         raise CaseFileError(f"{path}: the file is empty; a case file holds a mapping with a 'cases' list")
     return data, located

@@ -87,13 +87,9 @@ def load(path: Path | str) -> Expectations:
     """Read and check the structure of an expectations file (a path, or a shipped name)."""
     path = resolve(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExpectationsError(f"{path}: cannot read: {exc}") from None
-    try:
-        data, located = yamlsource.parse(text)
-    except yamlsource.YamlSourceError as exc:
-        raise ExpectationsError(f"{path}:{exc.line}: {exc.message}" if exc.line else f"{path}: {exc.message}") from None
+        data, located = yamlsource.read_file(path)
+    except yamlsource.YamlFileError as exc:
+        raise ExpectationsError(str(exc)) from None
     return parse(data, str(path), located)
 
 
