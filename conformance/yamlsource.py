@@ -5,6 +5,13 @@ Why one module: every YAML the suite reads comes from someone else (a pull reque
 repository), and every error about it must point at a line. Safe loading only (no Python
 objects), duplicate keys refused instead of PyYAML's silent last-wins, and the node tree kept
 so that a data path (`cases[3].expect.pixels`) turns back into a line number.
+
+Limits, because the text may be hostile: a file is at most MAX_FILE_BYTES; before any value is
+built, the node tree is walked once (without recursion) and refused when it nests deeper than
+MAX_DEPTH, expands to more than MAX_NODES values once aliases are followed (an alias bomb, or
+an alias inside itself), holds a scalar longer than MAX_SCALAR_CHARS or an integer longer than
+MAX_INT_DIGITS digits, or uses a mapping or sequence as a mapping key. Every refusal names the
+line. Time and memory are then bounded by the file's size.
 """
 
 from __future__ import annotations
@@ -18,6 +25,14 @@ import yaml
 #: libyaml's safe loader when PyYAML was built with it (several times faster), else the pure one;
 #: both construct only plain data, never objects named by tags.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 500_000
+MAX_SCALAR_CHARS = 100_000
+#: 40 digits hold every 128-bit integer; the spec's values need at most 20 (uint64).
+MAX_INT_DIGITS = 40
+_INT_TAG = "tag:yaml.org,2002:int"
 
 
 class YamlSourceError(ValueError):
@@ -78,18 +93,39 @@ class Located:
         return out
 
 
-def _refuse_duplicate_keys(node: yaml.Node) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key, value in node.value:
-            line = key.start_mark.line + 1
-            if key.value in seen:
-                raise YamlSourceError(f"key {key.value!r} appears twice (first at line {seen[key.value]})", line)
-            seen[key.value] = line
-            _refuse_duplicate_keys(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _refuse_duplicate_keys(item)
+def _check_tree(root: yaml.Node) -> None:
+    """One pass over the tree as it expands (aliases followed): the limits of the module
+    docstring, and duplicate keys, which PyYAML would otherwise resolve silently, last wins."""
+    budget = MAX_NODES
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1
+        budget -= 1
+        if budget < 0:
+            raise YamlSourceError(f"more than {MAX_NODES} values once aliases are expanded "
+                                  "(an alias used too often, or inside itself)", line)
+        if depth > MAX_DEPTH:
+            raise YamlSourceError(f"nested deeper than {MAX_DEPTH} levels", line)
+        if isinstance(node, yaml.ScalarNode):
+            if len(node.value) > MAX_SCALAR_CHARS:
+                raise YamlSourceError(f"a value of {len(node.value)} characters; at most {MAX_SCALAR_CHARS}", line)
+            if node.tag == _INT_TAG and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS:
+                raise YamlSourceError(f"an integer of {sum(c.isdigit() for c in node.value)} digits; "
+                                      f"at most {MAX_INT_DIGITS}", line)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                key_line = key.start_mark.line + 1
+                if not isinstance(key, yaml.ScalarNode):
+                    kind = "mapping" if isinstance(key, yaml.MappingNode) else "sequence"
+                    raise YamlSourceError(f"a {kind} used as a mapping key; keys are plain values", key_line)
+                if key.value in seen:
+                    raise YamlSourceError(f"key {key.value!r} appears twice (first at line {seen[key.value]})", key_line)
+                seen[key.value] = key_line
+            stack.extend(pair for key, value in reversed(node.value) for pair in ((value, depth + 1), (key, depth + 1)))
 
 
 def _describe(exc: yaml.YAMLError) -> YamlSourceError:
@@ -110,10 +146,14 @@ def parse(text: str) -> tuple[Any, Located]:
         root = loader.get_single_node()
         if root is None:
             return None, Located(None)
-        _refuse_duplicate_keys(root)
+        _check_tree(root)
         data = loader.construct_document(root)
     except yaml.YAMLError as exc:
         raise _describe(exc) from None
+    except YamlSourceError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar its tag cannot read (a 13th month)
+        raise YamlSourceError(f"a value cannot be read: {exc}") from None
     finally:
         loader.dispose()
     return data, Located(root)
@@ -123,12 +163,21 @@ class YamlFileError(ValueError):
     """A file that cannot be read or parsed; the message starts with `path:line:`."""
 
 
-def read_file(path: Path) -> tuple[Any, Located]:
-    """The one document of a UTF-8 file, as `parse` gives it; every error names the file."""
+def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, Located]:
+    """The one document of a regular UTF-8 file of at most `max_bytes`, as `parse` gives it;
+    every error names the file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise YamlFileError(f"{path}: cannot read: {exc}") from None
+        if not path.is_file():
+            raise YamlFileError(f"{path}: not a regular file")
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise YamlFileError(f"{path}: larger than {max_bytes} bytes, the limit for a YAML file")
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise YamlFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise YamlFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
     try:
         return parse(text)
     except YamlSourceError as exc:

@@ -66,21 +66,38 @@ def coverage(cases: Iterable[Case], clauses: Iterable[Clause]) -> dict[str, list
 
 def case_files(paths: Sequence[Path | str] | None = None) -> list[Path]:
     """The case files under `paths` (files, or directories searched recursively), sorted;
-    the shipped cases when `paths` is None."""
+    the shipped cases when `paths` is None. Inside a directory, a symbolic link that leads
+    out of it is refused rather than followed; a file reached twice is read once."""
     roots = [Path(p) for p in paths] if paths else [spec.CASES_DIR]
     found: list[Path] = []
     for root in roots:
         if root.is_dir():
-            found.extend(sorted(p for p in root.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file()))
+            found.extend(_files_under(root))
         elif root.is_file():
             found.append(root)
         else:
             raise CaseFileError(f"{root}: no such case file or directory")
     unique: list[Path] = []
+    seen: set[Path] = set()
     for path in found:
-        if path.resolve() not in {u.resolve() for u in unique}:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
             unique.append(path)
     return unique
+
+
+def _files_under(root: Path) -> list[Path]:
+    top = root.resolve()
+    files = []
+    for path in sorted(p for p in root.rglob("*") if p.suffix in CASE_SUFFIXES):
+        resolved = path.resolve()
+        if not resolved.is_relative_to(top):
+            raise CaseFileError(f"{path}: a symbolic link to {resolved}, outside {root}; case files are read only "
+                                "from inside the folder given")
+        if resolved.is_file():
+            files.append(path)
+    return files
 
 
 def case_set_digest(files: Iterable[Path]) -> str:
@@ -97,7 +114,20 @@ def _validator() -> Any:
     schema = json.loads(Path(spec.CASE_SCHEMA_PATH).read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    return cls(schema)
+    ecma = jsonschema.validators.extend(cls, {"pattern": _ecma_pattern})
+    return ecma(schema)
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """JSON Schema's `pattern` with ECMA-262's `$` (the very end), not Python's, which also
+    matches before a final newline: an id `"norm-x\n"` must not pass."""
+    if not validator.is_type(instance, "string"):
+        return
+    anchored = pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith(r"\$") else pattern
+    if re.search(anchored, instance) is None:
+        import jsonschema
+
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def _short(value: Any, limit: int = 80) -> str:

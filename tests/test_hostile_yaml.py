@@ -1,0 +1,123 @@
+"""Hostile or malformed YAML (case files, expectations files) ends in one clean error naming the
+file and line, in bounded time and memory: never a traceback, a hang or a silent choice."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+
+from wbimage_conformance import yamlsource
+from wbimage_conformance.cases import casefiles
+from wbimage_conformance.commands import cli
+from wbimage_conformance.run import expectations
+
+import runner_support as support
+
+VALID_CASE = """family: toy
+cases:
+- id: unit-plain
+  title: toy case
+  clauses: [norm.unit]
+  level: required
+  input: {kind: numpy, dtype: float32, value: [[0.2, 0.3]]}
+  call: {api: Image}
+  expect: {pixels: [[51, 76]], mode: L, size: [2, 1]}
+"""
+
+
+def _bomb(levels: int = 9, width: int = 10) -> str:
+    lines = ["a0: &a0 [" + ", ".join(["x"] * width) + "]"]
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("a: " + "1" * 5000 + "\n", 1, "an integer of 5000 digits; at most 40"),
+    ("a: " + "[" * 500 + "]" * 500 + "\n", 1, "nested deeper than 64 levels"),
+    ("a: &a [*a]\n", 1, "nested deeper than 64 levels"),
+    ("x: 1\n? [a, b]\n: c\n", 2, "a sequence used as a mapping key"),
+    ("a: 1\nb: 2\na: 3\n", 3, "key 'a' appears twice (first at line 1)"),
+    (_bomb(), None, "once aliases are expanded"),
+    ("a: " + "x" * 200_000 + "\n", 1, "a value of 200000 characters"),
+    ("a: [unclosed\n", None, "not valid YAML"),
+    ("a: 2001-13-45\n", None, "a value cannot be read: month must be in 1..12"),
+])
+def test_refused_with_its_line(text, line, message):
+    with pytest.raises(yamlsource.YamlSourceError) as refused:
+        yamlsource.parse(text)
+    assert message in refused.value.message
+    if line is not None:
+        assert refused.value.line == line
+
+
+def test_aliases_within_the_budget_still_work():
+    data, _ = yamlsource.parse("a: &a {x: 1}\nb: *a\nc: [*a, *a]\n")
+    assert data == {"a": {"x": 1}, "b": {"x": 1}, "c": [{"x": 1}, {"x": 1}]}
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as handle:
+        handle.truncate(yamlsource.MAX_FILE_BYTES + 1)  # sparse: no memory, no disk
+    with pytest.raises(yamlsource.YamlFileError, match=f"larger than {yamlsource.MAX_FILE_BYTES} bytes"):
+        yamlsource.read_file(big)
+
+
+def test_a_fifo_is_not_read(tmp_path):
+    fifo = tmp_path / "cases.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(yamlsource.YamlFileError, match="not a regular file"):
+        yamlsource.read_file(fifo)
+
+
+def test_non_utf8_is_named(tmp_path):
+    path = tmp_path / "exp.yaml"
+    path.write_bytes(b"implementation: w\xff\n")
+    with pytest.raises(expectations.ExpectationsError, match=r"exp.yaml: not UTF-8 \(byte 17\)"):
+        expectations.load(path)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace("id: unit-plain", 'id: "unit-plain\\n"'), "field id"),
+    (lambda t: t.replace("value: [[0.2, 0.3]]", "value: [[" + "9" * 50 + "]]"), "an integer of 50 digits"),
+    (lambda t: t + _bomb().replace("a", "z"), "once aliases are expanded"),
+])
+def test_case_files_fail_with_one_line_naming_file_and_line(tmp_path, capsys, edit, message):
+    path = tmp_path / "cases.yaml"
+    path.write_text(edit(VALID_CASE), encoding="utf-8")
+    code = cli.main(["run", "--cases", str(path)])
+    line = support.one_line_error(capsys.readouterr().err)
+    assert code == 2
+    assert f"{path}:" in line and message in line
+
+
+@pytest.mark.parametrize("filename", ["..", ".hidden", "a" * 101, "a/b"])
+def test_path_input_filenames_stay_plain(tmp_path, filename):
+    data = yaml.safe_load(VALID_CASE)
+    data["cases"][0]["input"] = {"kind": "path", "mode": "L", "dtype": "uint8", "value": [[1, 2]],
+                                 "filename": filename}
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(casefiles.CaseFileError, match="filename"):
+        casefiles.load_file(path)
+
+
+def test_a_symlink_out_of_the_case_folder_is_refused(tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(VALID_CASE, encoding="utf-8")
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "link.yaml").symlink_to(outside)
+    with pytest.raises(casefiles.CaseFileError, match="outside"):
+        casefiles.case_files([folder])
+
+
+def test_a_symlink_inside_the_folder_is_read_once(tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(VALID_CASE, encoding="utf-8")
+    (folder / "b.yaml").symlink_to(folder / "a.yaml")
+    assert casefiles.case_files([folder]) == [folder / "a.yaml"]
