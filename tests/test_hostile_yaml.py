@@ -121,3 +121,17 @@ def test_a_symlink_inside_the_folder_is_read_once(tmp_path):
     (folder / "a.yaml").write_text(VALID_CASE, encoding="utf-8")
     (folder / "b.yaml").symlink_to(folder / "a.yaml")
     assert casefiles.case_files([folder]) == [folder / "a.yaml"]
+
+
+@pytest.mark.parametrize("generate, shape, message", [
+    ({"name": "uniform", "seed": 0}, [50000, 50000], "more than 67108864 elements"),
+    ({"name": "integers", "seed": 0, "params": {"high": 2**70}}, [2, 2], "bad params"),
+])
+def test_generated_inputs_are_checked_before_anything_is_allocated(tmp_path, generate, shape, message):
+    data = yaml.safe_load(VALID_CASE)
+    data["cases"][0]["input"] = {"kind": "numpy", "dtype": "int64", "generate": generate, "shape": shape,
+                                 "digest": "sha256:" + "0" * 64}
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(casefiles.CaseFileError, match=message):
+        casefiles.load_file(path)

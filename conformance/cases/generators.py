@@ -9,7 +9,7 @@ produced, so a generator that drifts is caught the moment a case is loaded.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,11 @@ import numpy as np
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
+
+
+#: The most elements a generator makes (64 Mi: 512 MiB as float64), checked from the shape
+#: before anything is allocated. The shipped cases need at most about 200 thousand.
+MAX_ELEMENTS = 2**26
 
 
 class GeneratorError(ValueError):
@@ -103,10 +108,24 @@ def generate(name: str, seed: int, shape: list[int], dtype: str, params: Mapping
         make = GENERATORS[name]
     except KeyError:
         raise GeneratorError(f"unknown generator {name!r}; known: {sorted(GENERATORS)}") from None
+    check_shape(shape)
     try:
         return make(seed, list(shape), dtype, **dict(params or {}))
-    except TypeError as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
+        if isinstance(exc, GeneratorError):
+            raise
         raise GeneratorError(f"generator {name!r}: bad params {dict(params or {})!r}: {exc}") from None
+
+
+def check_shape(shape: Sequence[int]) -> None:
+    """Refuse a shape whose element count is over MAX_ELEMENTS, before allocating anything."""
+    count = 1
+    for extent in shape:
+        if not isinstance(extent, int) or isinstance(extent, bool) or extent < 0:
+            raise GeneratorError(f"shape {list(shape)!r}: extents are integers >= 0")
+        count *= extent
+        if count > MAX_ELEMENTS:
+            raise GeneratorError(f"shape {list(shape)!r} has more than {MAX_ELEMENTS} elements, the limit for a generated input")
 
 
 def digest(array: np.ndarray) -> str:
