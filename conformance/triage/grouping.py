@@ -1,0 +1,224 @@
+"""From a run's unexpected results to causes: which hypothesis explains which case.
+
+Every failed, erroring, timed-out or crashed result is tested against the hypotheses (for a
+known real implementation, its measured behaviours first, in their order; then the generic
+ones). A result can be explained by several; results are then grouped greedily: the cause
+that explains most results takes them, then the next, so the groups are few and large. A
+result no single cause explains is tried against pairs of the pipeline variants that
+explained something else in the run (two bugs at once), and is listed under both. What is
+left is unexplained. Each result's verdict is cached, so a run's several report formats and
+the pytest summary triage it once.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from wbimage_conformance.model import Environment, Result, RunReport, Status
+from wbimage_conformance.triage import clauses as clause_texts
+from wbimage_conformance.triage.cause import Cause
+from wbimage_conformance.triage.context import Context, context
+from wbimage_conformance.triage.hypotheses import GENERIC, pairable
+
+#: Statuses a cause can explain; xpassed results are stale expectations, not bugs.
+TRIAGED = frozenset({Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CRASH})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One cause as resolved for one result."""
+
+    key: str
+    title: str
+    clause: str
+    hint: str
+    cause: Cause
+
+
+@dataclass(frozen=True)
+class CauseGroup:
+    """One cause and the results it explains (run order); `together` are the ids it explains
+    only with another cause."""
+
+    id: str
+    title: str
+    hint: str
+    clauses: tuple[str, ...]
+    results: tuple[Result, ...]
+    together: tuple[str, ...] = ()
+
+    @property
+    def explains(self) -> tuple[str, ...]:
+        return tuple(r.case.id for r in self.results)
+
+    @property
+    def example(self) -> Result:
+        return self.results[0]
+
+    def clause_sentences(self) -> list[tuple[str, str]]:
+        return [(c, clause_texts.sentence(c)) for c in self.clauses]
+
+
+@dataclass(frozen=True)
+class Triage:
+    causes: tuple[CauseGroup, ...]
+    unexplained: tuple[Result, ...]
+
+    @property
+    def explained_count(self) -> int:
+        return len({case_id for group in self.causes for case_id in group.explains})
+
+
+# -- profiles ----------------------------------------------------------------------------------
+
+
+def profile(environment: Environment | None) -> tuple[list[Cause], str, str | None, str | None]:
+    """(the measured behaviours of a known real implementation, in order; impl; version;
+    Pillow). Unknown implementations get none: only the generic hypotheses."""
+    if environment is None:
+        return [], "", None, None
+    from wbimage_conformance.releases import rules  # the release rules use this module's model
+
+    impl, version = environment.implementation, environment.implementation_version
+    try:
+        measured = rules.rules_for(impl, rules.version_tuple(version))
+    except KeyError:
+        return [], "", None, None
+    return measured, impl, version, environment.pillow
+
+
+# -- one result ----------------------------------------------------------------------------------
+
+_CACHE: dict[tuple[int, int], tuple[Result, list[Candidate], bool]] = {}
+_CACHE_LIMIT = 20000
+
+
+def _resolve(cause: Cause, ctx: Context) -> Candidate:
+    return Candidate(cause.key(ctx), cause.text(ctx), cause.clause_for(ctx), cause.hint_for(ctx), cause)
+
+
+def candidates(result: Result, measured: Sequence[Cause], impl: str = "", version: str | None = None,
+               pillow: str | None = None) -> tuple[list[Candidate], Context]:
+    """Every cause that holds for `result`: the first measured behaviour that holds (they are
+    ordered, most specific first), else every generic hypothesis that holds."""
+    ctx = context(result, impl, version, pillow)
+    for cause in measured:
+        if cause.holds(ctx):
+            return [_resolve(cause, ctx)], ctx
+    return [_resolve(cause, ctx) for cause in GENERIC if cause.holds(ctx)], ctx
+
+
+def _cached(result: Result, measured: Sequence[Cause], impl: str, version: str | None,
+            pillow: str | None) -> tuple[list[Candidate], Context | None]:
+    key = (id(result), id(measured))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is result:
+        return hit[1], None
+    found, ctx = candidates(result, measured, impl, version, pillow)
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[key] = (result, found, True)
+    return found, ctx
+
+
+# -- a run ----------------------------------------------------------------------------------------
+
+_TRIAGES: dict[int, tuple[RunReport, Triage]] = {}
+
+
+def triage_report(report: RunReport) -> Triage:
+    """The causes of a report's unexpected results (cached per report object)."""
+    hit = _TRIAGES.get(id(report))
+    if hit is not None and hit[0] is report:
+        return hit[1]
+    found = triage(report.results, report.environment)
+    if len(_TRIAGES) > 64:
+        _TRIAGES.clear()
+    _TRIAGES[id(report)] = (report, found)
+    return found
+
+
+def triage(results: Iterable[Result], environment: Environment | None = None) -> Triage:
+    measured, impl, version, pillow = profile(environment)
+    pending = [r for r in results if r.status in TRIAGED]
+    found: dict[int, list[Candidate]] = {}
+    contexts: dict[int, Context] = {}
+    for index, result in enumerate(pending):
+        found[index], ctx = _cached(result, measured, impl, version, pillow)
+        if ctx is not None:
+            contexts[index] = ctx
+    groups = _greedy(pending, found)
+    paired = _pairs(pending, found, groups, contexts, impl, version, pillow)
+    explained = {id(r) for g in groups.values() for r in g[1]} | {id(r) for g in paired.values() for r in g[1]}
+    for key, (candidate, extra) in paired.items():
+        group = groups.setdefault(key, [candidate, [], []])
+        group[1].extend(extra)
+        if candidate.clause not in group[2]:
+            group[2].append(candidate.clause)
+    built = []
+    for key, (candidate, members, clause_set) in groups.items():
+        ordered = tuple(r for r in pending if any(r is m for m in members))
+        together = tuple(r.case.id for r in paired[key][1]) if key in paired else ()
+        built.append(CauseGroup(key, candidate.title, candidate.hint, tuple(clause_set), ordered, together))
+    built.sort(key=lambda g: (-len(g.results), g.id))
+    unexplained = tuple(r for r in results if summary_unexpected(r) and id(r) not in explained)
+    return Triage(tuple(built), unexplained)
+
+
+def summary_unexpected(result: Result) -> bool:
+    return result.status in TRIAGED or result.status is Status.XPASSED
+
+
+def _greedy(pending: list[Result], found: dict[int, list[Candidate]]) -> dict[str, list]:
+    """Cause key -> [candidate, results, clauses], biggest group first claiming its results."""
+    left = {i for i in found if found[i]}
+    groups: dict[str, list] = {}
+    order = {}
+    for i in sorted(found):
+        for rank, c in enumerate(found[i]):
+            order.setdefault(c.key, (len(order), c))
+    while left:
+        counts: dict[str, int] = {}
+        for i in left:
+            for c in found[i]:
+                counts[c.key] = counts.get(c.key, 0) + 1
+        best = min(counts, key=lambda k: (-counts[k], order[k][0]))
+        members, clause_set = [], []
+        for i in sorted(left):
+            match = next((c for c in found[i] if c.key == best), None)
+            if match is not None:
+                members.append(pending[i])
+                if match.clause not in clause_set:
+                    clause_set.append(match.clause)
+        left -= {i for i in left if any(c.key == best for c in found[i])}
+        groups[best] = [order[best][1], members, clause_set]
+    return groups
+
+
+def _pairs(pending: list[Result], found: dict[int, list[Candidate]], groups: dict[str, list],
+           contexts: dict[int, Context], impl: str, version: str | None,
+           pillow: str | None) -> dict[str, tuple[Candidate, list[Result]]]:
+    """Results no single cause explains, explained by a pipeline variant found in this run
+    together with one other: cause key -> those results."""
+    found_here = pairable([groups[k][0].cause for k in groups])
+    if not found_here:
+        return {}
+    combos = []
+    for a, b in itertools.product(found_here, pairable(GENERIC)):
+        merged = a.variant.merged(b.variant)
+        if b is not a and merged is not None and not any(merged == m for _, _, m in combos):
+            combos.append((a, b, merged))
+    out: dict[str, tuple[Candidate, list[Result]]] = {}
+    for i, result in enumerate(pending):
+        if found[i] or result.status not in (Status.FAILED, Status.ERROR):
+            continue
+        ctx = contexts.get(i) or context(result, impl, version, pillow)
+        for a, b, merged in combos:
+            if ctx.reproduces(merged):
+                for cause in (a, b):
+                    candidate = _resolve(cause, ctx)
+                    out.setdefault(candidate.key, (candidate, []))[1].append(result)
+                break
+    return out
