@@ -417,7 +417,7 @@ def _file_type(call: Call, variant: Variant) -> str:
     if variant.file_type_spelling == "lenient" and isinstance(file_type, str):
         file_type = file_type.lower().lstrip(".")
     if variant.unknown_file_type == "png" and isinstance(file_type, str) and file_type not in oracle.ACCEPTED_FILE_TYPES:
-        return file_type
+        return "png"
     return oracle.check_file_type(file_type)
 
 
