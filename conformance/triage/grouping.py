@@ -149,7 +149,8 @@ def triage(results: Iterable[Result], environment: Environment | None = None) ->
         found[index], ctx = _cached(result, measured, impl, version, pillow)
         if ctx is not None:
             contexts[index] = ctx
-    groups = _greedy(pending, found)
+    groups = {key: [candidate, [pending[i] for i in members], clause_set]
+              for key, (candidate, members, clause_set) in greedy(found).items()}
     paired = _pairs(pending, found, groups, contexts, impl, version, pillow)
     explained = {id(r) for g in groups.values() for r in g[1]} | {id(r) for g in paired.values() for r in g[1]}
     for key, (candidate, extra) in paired.items():
@@ -171,29 +172,30 @@ def summary_unexpected(result: Result) -> bool:
     return result.status in TRIAGED or result.status is Status.XPASSED
 
 
-def _greedy(pending: list[Result], found: dict[int, list[Candidate]]) -> dict[str, list]:
-    """Cause key -> [candidate, results, clauses], biggest group first claiming its results."""
+def greedy(found: dict[int, list[Candidate]]) -> dict[str, tuple[Candidate, list[int], list[str]]]:
+    """Cause key -> (candidate, indices of the results it takes, clauses), the cause that
+    explains most of the results left taking them first; ties go to the cause tried first."""
     left = {i for i in found if found[i]}
-    groups: dict[str, list] = {}
-    order = {}
+    first_seen: dict[str, tuple[int, Candidate]] = {}
     for i in sorted(found):
-        for rank, c in enumerate(found[i]):
-            order.setdefault(c.key, (len(order), c))
+        for c in found[i]:
+            first_seen.setdefault(c.key, (len(first_seen), c))
+    groups: dict[str, tuple[Candidate, list[int], list[str]]] = {}
     while left:
         counts: dict[str, int] = {}
         for i in left:
             for c in found[i]:
                 counts[c.key] = counts.get(c.key, 0) + 1
-        best = min(counts, key=lambda k: (-counts[k], order[k][0]))
+        best = min(counts, key=lambda k: (-counts[k], first_seen[k][0]))
         members, clause_set = [], []
         for i in sorted(left):
             match = next((c for c in found[i] if c.key == best), None)
             if match is not None:
-                members.append(pending[i])
+                members.append(i)
                 if match.clause not in clause_set:
                     clause_set.append(match.clause)
-        left -= {i for i in left if any(c.key == best for c in found[i])}
-        groups[best] = [order[best][1], members, clause_set]
+        left -= set(members)
+        groups[best] = (first_seen[best][1], members, clause_set)
     return groups
 
 

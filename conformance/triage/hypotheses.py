@@ -146,12 +146,16 @@ LAYOUT = [
 
 
 def _caption_dropped(c: Context) -> bool:
+    """No caption where one was given; all_captions then finds none either."""
+    if c.api == "all_captions":
+        return c.fields == {"value"} and c.obs.has_value and c.obs.value is False
     return c.fields == {"caption"} and c.obs.caption is None
 
 
 def _copy_loses_caption(c: Context) -> bool:
     inner = (c.built or {}).get("kwargs") or {}
-    return c.kind == "image" and _caption_dropped(c) and "caption" not in c.kwargs and inner.get("caption") is not None
+    return (c.kind == "image" and _caption_dropped(c) and c.kwargs.get("caption") is None
+            and inner.get("caption") is not None)
 
 
 def _copy_keeps_caption(c: Context) -> bool:
@@ -236,6 +240,9 @@ OTHER_FIELDS = [
     Cause("input.image", "Image(other, caption=...) keeps the copied caption and ignores the new one", _copy_keeps_caption,
           "the copy's caption wins over the one given: the spec lets the new caption replace it, [input.image]",
           "copy-keeps-old-caption"),
+    Cause("all-captions", "all_captions looks only at the first image", _first_only_captions,
+          "False when the first image has no caption, IndexError for no images: the spec lists the captions when any "
+          "image has one, [all-captions]", "all-captions-first-only"),
     Cause("meta.caption", "drops the caption", _caption_dropped,
           "caption None where one was given: it is not kept; the spec keeps it as given, [meta.caption]", "caption-dropped"),
     Cause("meta.grouping", "drops the grouping", lambda c: c.fields == {"grouping"} and c.obs.grouping is None,
@@ -253,9 +260,6 @@ OTHER_FIELDS = [
     Cause("input.pil", "runs PIL images through the normalization", _pil_normalized,
           "a PIL image of 0/1 values comes out 0/255, or changes mode: PIL images are normalized; the spec uses them "
           "as they are, [input.pil]", "normalizes-pil-images"),
-    Cause("all-captions", "all_captions looks only at the first image", _first_only_captions,
-          "False when the first image has no caption, IndexError for no images: the spec lists the captions when any "
-          "image has one, [all-captions]", "all-captions-first-only"),
     Cause("mode.guess", "guess_mode reads tensors channels-last too", _guess_mode_channels_last,
           "guess_mode of a (3, H, W) tensor is not RGB: the last axis is read; the spec reads a tensor's first axis, "
           "[mode.guess]", "guess-mode-channels-last"),
