@@ -83,7 +83,7 @@ def round_to_format(value: Number, fmt: BinaryFormat) -> Number:
     quantum = _pow2(exponent - fmt.precision + 1)  # distance between neighbours here
     rounded = round_half_even(magnitude / quantum) * quantum
     if rounded > fmt.max_finite:
-        return math.copysign(math.inf, value)
+        return math.inf if value > 0 else -math.inf
     return rounded if value > 0 else -rounded
 
 

@@ -102,10 +102,12 @@ class Context:
     def reproduces(self, variant: variants.Variant) -> bool:
         """Recomputing the case's input under `variant` gives exactly the observed output, and
         every field the case got wrong is one the variant decides."""
-        if variant in self._predictions:
-            return self._predictions[variant]
-        self._predictions[variant] = verdict = self._reproduces(variant)
-        return verdict
+        if variant not in self._predictions:
+            try:
+                self._predictions[variant] = self._reproduces(variant)
+            except Exception:  # a variant that cannot compute this input does not explain it
+                self._predictions[variant] = False
+        return self._predictions[variant]
 
     def _reproduces(self, variant: variants.Variant) -> bool:
         call = self.call()
