@@ -100,9 +100,10 @@ class Call:
 
 @dataclass(frozen=True)
 class Raises:
-    """A predicted exception, by the name of its type."""
+    """A predicted exception, by the name of its type; `check` says which step raises it."""
 
     type: str
+    check: str = ""
 
 
 @dataclass(frozen=True)
@@ -376,21 +377,22 @@ def predict(call: Call, variant: Variant, fast: bool = False) -> Prediction:
     try:
         return _image(call, variant, fast)
     except oracle.SpecError as exc:
-        return Raises(exc.error_type)
+        return Raises(exc.error_type, str(exc))
 
 
 def _image(call: Call, variant: Variant, fast: bool) -> Prediction:
     normalize = call.normalize
     if not isinstance(normalize, (bool, np.bool_)):
         if variant.normalize_type != "truthy":
-            return Raises("TypeError")
+            return Raises("TypeError", "normalize")
         normalize = bool(normalize)
     data, kind = call.data, call.kind
     oracle.format_of(data.dtype)
     if data.size == 0 or 0 in data.shape:
         if variant.empty != "blank":
-            return Raises("ValueError")
-        return _finish(np.zeros((1, 1), dtype=np.uint8), "L", call, variant)
+            return Raises("ValueError", "empty")
+        guessed = oracle.guess_mode(data.shape, "numpy" if variant.tensor_layout == "hwc" else kind)
+        return _finish(oracle.convert(np.zeros((1, 1), dtype=np.uint8), "L", guessed), guessed, call, variant)
     if variant.squeeze:
         data = np.squeeze(data)
     layout = kind
