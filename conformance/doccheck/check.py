@@ -78,7 +78,8 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
     blocks.sort(key=lambda b: b.line)
     identifier = page.page.identifier[0] if page.page.identifier else None
     return F.PageSummary(page.path, page.locale, page.identity.locale_source, page.identity.doc, page.page.title,
-                         identifier, page.identity.translation_key, tuple(blocks))
+                         identifier, page.identity.translation_key, tuple(blocks), page.generator,
+                         page.identity.evidence)
 
 
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = examples.DEFAULT_TIMEOUT,

@@ -251,6 +251,15 @@ def _looks_documented(sig: Signature, code: str) -> bool:
                 or sig.heading_tag in SIGNATURE_TAGS)
 
 
+def _named_by(heading: Heading | None, sig: Signature) -> bool:
+    """The heading above names this signature (`to_uint8`, `Image.to_uint8()`): older tfdocs
+    pages show unannotated signatures such as `guess_mode(data)` under such a heading."""
+    if heading is None:
+        return False
+    name = heading.text.strip("`").strip().removesuffix("()").rsplit(".", 1)[-1]
+    return name == sig.name
+
+
 # -- examples -------------------------------------------------------------------------------
 
 
@@ -476,6 +485,8 @@ def classify(page: Page) -> ClassifiedPage:
     for element in page.elements:
         if isinstance(element, Heading):
             key = _tagged_section(element) if element.tag else sections.section_of(element.text)
+            if key == "signature" and section == "methods" and not element.tag:
+                key = "methods"  # a method's own "Args:" (lazydocs), not the constructor's
             if key is not None or element.tag:
                 section = key
                 list_indent = None
@@ -495,7 +506,7 @@ def classify(page: Page) -> ClassifiedPage:
             rows = _constant_rows(element)
             if rows and (head == "class-variables" or len(rows) == len(element.rows)):
                 constants.append(ConstantTable(element, rows))
-            elif head == "signature":
+            elif head == "signature" and section != "methods":  # a method's Args table is the method's
                 args_tables.append(element)
                 args.extend(_table_args(element))
             lead = None
@@ -526,7 +537,7 @@ def _classify_block(block: CodeBlock, section: str | None, heading: Heading | No
     if signature is not None and heading is not None and heading.tag \
             and heading.text.rsplit(".", 1)[-1] == signature.name:
         signature = replace(signature, heading_tag=heading.tag)  # the heading is this block's own
-    if signature is not None and _looks_documented(signature, block.code):
+    if signature is not None and (_looks_documented(signature, block.code) or _named_by(heading, signature)):
         if signature.name in CONSTRUCTOR_NAMES:
             return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature)
         return PyBlock("method", block, section, heading, lead, signature.name, signature=signature)

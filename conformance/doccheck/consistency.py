@@ -224,9 +224,14 @@ def _compare_methods(a: ClassifiedPage, b: ClassifiedPage) -> list[Difference]:
 
 
 def _described(block: PyBlock) -> list[tuple[str, str, int]]:
-    decorators = [(f"@{d}", "", block.line) for d in (block.signature.decorators if block.signature else ())]
-    return decorators + [(p.name, "" if p.default is sig._MISSING else repr(p.default), p.line)
-                         for p in sig.parameters(block) if p.name not in ("self", "cls")]
+    """Decorators, then parameters with defaults; a class method is one however it is marked
+    (`@classmethod` in tfdocs, a `<kbd>classmethod</kbd>` heading in lazydocs)."""
+    assert block.signature is not None
+    marks = ["classmethod"] if block.signature.is_classmethod else []
+    marks += [d for d in block.signature.decorators if d != "classmethod"]
+    return [(f"@{d}", "", block.line) for d in marks] + [
+        (p.name, "" if p.default is sig._MISSING else repr(p.default), p.line)
+        for p in sig.parameters(block) if p.name not in ("self", "cls")]
 
 
 def _compare_signatures(a: ClassifiedPage, a_blocks: list[PyBlock], b: ClassifiedPage, b_blocks: list[PyBlock],

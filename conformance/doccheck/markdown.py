@@ -100,6 +100,7 @@ class Text:
     text: str
     kind: str          # "paragraph" or "item" (a list item's first line and its continuation)
     indent: int = 0
+    end_line: int = 0  # the last line (0: the first is the last)
 
 
 @dataclass(frozen=True)
@@ -365,7 +366,7 @@ class _Reader:
                 break
             parts.append(line.strip())
             self.i += 1
-        self.out.append(Text(start + 1, " ".join(parts), "paragraph"))
+        self.out.append(Text(start + 1, " ".join(parts), "paragraph", end_line=self.i))
 
     def _item(self, match: re.Match[str]) -> None:
         start = self.i
@@ -379,7 +380,7 @@ class _Reader:
                 break
             parts.append(line.strip())
             self.i += 1
-        self.out.append(Text(start + 1, " ".join(parts), "item", indent))
+        self.out.append(Text(start + 1, " ".join(parts), "item", indent, self.i))
 
 
 def _looks_like_heading(text: str) -> bool:

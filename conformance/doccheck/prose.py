@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
+from fractions import Fraction
 
 from wbimage_conformance.doccheck import claims as C
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.classify import ArgDoc, ClassifiedPage
-from wbimage_conformance.doccheck.markdown import plain_text
+from wbimage_conformance.doccheck.markdown import Text, plain_text
 from wbimage_conformance.doccheck.specdata import SpecData
 
 _YES = re.compile(r"✅|✔|^\s*(yes|はい|예|적용)\b", re.I)
@@ -95,10 +97,10 @@ def check(page: ClassifiedPage, spec: SpecData | None = None) -> list[F.Finding]
                 found = _applies_error(page.path, text.line, subject, mode, text.text)
                 if found is not None:
                     out.append(found)
-        out.extend(_statement(page.path, text.line, text.text, item.section in NORMALIZATION_SECTIONS))
+        out.extend(_statement(page.path, _locator(page, text), text.text, item.section in NORMALIZATION_SECTIONS))
     for arg in page.args:
         if arg.source == "table":  # a list's bullets are texts, read above
-            out.extend(_statement(page.path, arg.line, arg.text, True))
+            out.extend(_statement(page.path, lambda _pattern, line=arg.line: line, arg.text, True))
         if spec is not None:
             out.extend(_stated_default(page.path, arg, dict(spec.parameters)))
     out.extend(_tables(page))
@@ -117,37 +119,63 @@ def _layouts(path: str, line: int, text: str) -> list[F.Finding]:
     return out
 
 
-def _statement(path: str, line: int, text: str, about_normalization: bool) -> list[F.Finding]:
-    """One sentence's claims on ranges, clipping and factors."""
+def _locator(page: ClassifiedPage, text: Text) -> Callable[[str], int]:
+    """The page line of a paragraph or item where a pattern (a number, an interval) is, so a
+    finding in a wrapped paragraph points at its own line; the first line if none has it."""
+    lines = page.page.text.replace("\r\n", "\n").split("\n")
+
+    def locate(pattern: str) -> int:
+        for number in range(text.line, max(text.line, text.end_line) + 1):
+            if number <= len(lines) and re.search(pattern, plain_text(lines[number - 1])):
+                return number
+        return text.line
+
+    return locate
+
+
+def _number_pattern(value: Fraction) -> str:
+    return rf"(?<![\d.]){re.escape(C._num(value))}(?![\d.])"
+
+
+def _interval_pattern(low: Fraction, high: Fraction) -> str:
+    return rf"[\[(]\s*[-−]?{re.escape(C._num(abs(low)))}\s*,\s*[-−]?{re.escape(C._num(abs(high)))}\s*[\])]"
+
+
+def _statement(path: str, locate: Callable[[str], int], text: str, about_normalization: bool) -> list[F.Finding]:
+    """One paragraph's claims on ranges, clipping and factors, each at its own line."""
     out: list[F.Finding] = []
     words = C._strip_code(text)
     disabled = bool(_DISABLED.search(text))
-    if C.has(words, "normalize"):
-        out.extend(_normalization_ranges(path, line, text, negated=C.has(words, "negation")))
+    for fragment in C.fragments(words):
+        if C.has(fragment, "normalize") or C.has(fragment, "rescale"):
+            out.extend(_normalization_ranges(path, locate, fragment, negated=C.has(fragment, "negation")))
+    line = locate(r"^")
     for claim in C.read_text(text, line):
         if claim.kind == "no-clip" and disabled:
-            out.append(F.error("claim", path, line, "normalize=False",
+            out.append(F.error("claim", path, locate(r"normalize\s*=\s*False"), "normalize=False",
                                f"the page says values are not clipped with normalize=False ({claim.text!r}); "
                                "[norm.disabled] clips every value to [0, 255]", clauses=("norm.disabled",)))
         elif claim.kind == "clip" and claim.values and tuple(claim.values) != (0, 255) \
                 and (disabled or about_normalization or C.has(words, "normalize")):
             low, high = (C._num(v) for v in claim.values)
             subject, clause = ("normalize=False", "norm.disabled") if disabled else ("clipping", "norm.other")
-            out.append(F.error("claim", path, line, subject,
+            out.append(F.error("claim", path, locate(_interval_pattern(*claim.values)), subject,
                                f"the page says values are clipped to [{low}, {high}] ({claim.text!r}); "
                                f"[{clause}] clips to [0, 255]", clauses=(clause,)))
         elif claim.kind == "factor" and (0, 1) in C.intervals(words) and claim.values[0] != 255:
-            out.append(F.error("claim", path, line, "[0, 1] data",
+            out.append(F.error("claim", path, locate(_number_pattern(claim.values[0])), "[0, 1] data",
                                f"the page says data in [0, 1] is multiplied by {C._num(claim.values[0])} "
                                f"({claim.text!r}); [norm.unit] multiplies by 255", clauses=("norm.unit",)))
     return out
 
 
-def _normalization_ranges(path: str, line: int, text: str, negated: bool) -> list[F.Finding]:
-    """Where normalization puts values ([0, 255]) and which data its rescaling rules are for."""
+def _normalization_ranges(path: str, locate: Callable[[str], int], text: str, negated: bool) -> list[F.Finding]:
+    """Where normalization puts values ([0, 255]) and which data its rescaling rules are for,
+    in one sentence."""
     out = []
     for role, (low, high) in C.normalization_ranges(text):
         shown = f"[{C._num(low)}, {C._num(high)}]"
+        line = locate(_interval_pattern(low, high))
         if role == "target" and (low, high) != (0, 255):
             out.append(F.error("claim", path, line, "normalization",
                                f"the page says normalization brings values into {shown}; [norm.applies] normalizes "

@@ -199,9 +199,10 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
     assert block.signature is not None
     decorators = block.signature.decorators
     if method.classmethod and not block.signature.is_classmethod:
-        shown = f"its heading says <kbd>{block.signature.heading_tag}</kbd>" if block.signature.heading_tag \
-            else "the block has no @classmethod"
-        out.append(F.error("signature", path, block.line, subject,
+        tag = block.signature.heading_tag
+        shown = f"its heading says <kbd>{tag}</kbd>" if tag else "the block has no @classmethod"
+        line = block.heading.line if tag and block.heading is not None else block.line
+        out.append(F.error("signature", path, line, subject,
                            f"{name} is a class method in the spec ([api.classmethods]); {shown}", **extra))
     if "staticmethod" in decorators and method.classmethod is not None:
         out.append(F.error("signature", path, block.line, subject,
