@@ -217,6 +217,8 @@ def test_conflicting_locales_are_remembered():
     ("---\nmenu:\n  d:\n    identifier: guides-image-normalization\n---\ntext\n", "normalization-guide"),
     # a name alone, content alone, or normalization examples alone say nothing
     ("---\ntitle: Image\n---\nA page about pictures.\n", None),
+    ("# Table\n\n[View source](https://github.com/wandb/client/tree/v0.10.0/wandb/sdk/data_types.py#L1)\n", None),
+    ("# Image\n\n[View source](https://github.com/wandb/client/tree/v0.10.0/wandb/sdk/data_types.py#L1)\n", "image"),
     ("```python\nImage(data_or_path, mode=None) -> None\n```\n", None),
     ("## Examples of normalization effects\n\n**Example 1**\n```python\nimport wandb\nwandb.Image(x)\n```\n", None),
 ])

@@ -171,7 +171,7 @@ class ClassifiedPage:
 # -- signatures -----------------------------------------------------------------------------
 
 
-def parse_signature(code: str, heading_tag: str = "") -> Signature | None:
+def parse_signature(code: str) -> Signature | None:
     """A documented signature (`name(params) -> returns`, maybe decorated, `→` as lazydocs
     writes it) as a def, or None. Annotations, defaults and return types that are not Python
     (a generator's `<factory>`) are kept as their text, so a rendered signature always reads."""
@@ -193,7 +193,7 @@ def parse_signature(code: str, heading_tag: str = "") -> Signature | None:
     function = tree.body[0]
     assert isinstance(function, ast.FunctionDef)
     decorators = tuple(d.strip().lstrip("@").strip() for d in match.group("decorators").splitlines() if d.strip())
-    return Signature(name, decorators, function, returns.strip() if returns else None, heading_tag)
+    return Signature(name, decorators, function, returns.strip() if returns else None)
 
 
 def _parses(text: str) -> bool:
@@ -252,9 +252,10 @@ def _looks_documented(sig: Signature, code: str) -> bool:
 
 
 def _named_by(heading: Heading | None, sig: Signature) -> bool:
-    """The heading above names this signature (`to_uint8`, `Image.to_uint8()`): older tfdocs
-    pages show unannotated signatures such as `guess_mode(data)` under such a heading."""
-    if heading is None:
+    """The heading above names this method (`to_uint8`, `Image.to_uint8()`): older tfdocs
+    pages show unannotated signatures such as `guess_mode(data)` under such a heading. (Not
+    the constructor: an `Image(x)` call under a page's "Image" title is a call.)"""
+    if heading is None or sig.name in CONSTRUCTOR_NAMES:
         return False
     name = heading.text.strip("`").strip().removesuffix("()").rsplit(".", 1)[-1]
     return name == sig.name

@@ -165,7 +165,7 @@ def _missing(original: ClassifiedPage, translation: ClassifiedPage, subject: str
         return Difference(F.Severity.ERROR, subject, block.line, translation.page.body_line,
                           f"{subject} is at {_lit(original.path)}:{block.line} but {{pages}} {{lacks}} it")
     return Difference(F.Severity.ERROR, subject, original.page.body_line, block.line,
-                      f"{subject} is at {{pages}} but this translation of it has none", on_original=True)
+                      f"{subject} is at {{pages}} but this page has none", on_original=True)
 
 
 def _not_rendered(original: ClassifiedPage, translation: ClassifiedPage, what: str, line: int,
@@ -254,10 +254,11 @@ def _compare_signatures(a: ClassifiedPage, a_blocks: list[PyBlock], b: Classifie
         b_line = right[j1][2] if j1 < len(right) else b_blocks[0].line
         there = _lit(f"{a.path}:{a_line}")
         lacking, extra = _lit(_show(left[i1:i2])), _lit(_show(right[j1:j2]))
+        counts = f"{{pages}} {{lists}} {len(right)} parameters where {there} lists {len(left)}"
         if subject == "signature" and op == "delete":
-            message = f"{{pages}} {{lists}} {len(right)} parameters where {there} lists {len(left)}; {{it}} {{lacks}} {lacking}"
+            message = f"{counts}; {{it}} {{lacks}} {lacking}"
         elif subject == "signature" and op == "insert":
-            message = f"{{pages}} {{lists}} {len(right)} parameters where {there} lists {len(left)}; {{it}} {{has}} {extra} besides"
+            message = f"{counts}; {{it}} {{has}} {extra} besides"
         else:
             message = f"{subject} differs from its translation: {{pages}} {{has}} {extra} where {there} has {lacking}"
         only = [x[:2] for x in left[i1:i2] + right[j1:j2]]
@@ -315,19 +316,19 @@ def _shared_path(a: str, b: str) -> int:
 def link_translations(pages: Sequence[ClassifiedPage]) -> list[ClassifiedPage]:
     """The pages, each page without an identifier given the translation key of the identified
     pages of its file name (none in its locale); the nearest such group if several."""
+    identified: dict[str, list[ClassifiedPage]] = {}
+    for page in pages:
+        if page.page.identifier is not None:
+            identified.setdefault(page.identity.translation_key, []).append(page)
     out = list(pages)
     for index, page in enumerate(pages):
         if page.page.identifier is not None:
             continue
-        groups: dict[str, list[ClassifiedPage]] = {}
-        for other in pages:
-            if other.page.identifier is not None:
-                groups.setdefault(other.identity.translation_key, []).append(other)
-        candidates = [key for key, members in groups.items()
+        candidates = [key for key, members in identified.items()
                       if any(_file_key(m) == _file_key(page) for m in members)
                       and all(m.locale != page.locale for m in members)]
         if candidates:
-            key = max(candidates, key=lambda k: max(_shared_path(page.path, m.path) for m in groups[k]))
+            key = max(candidates, key=lambda k: max(_shared_path(page.path, m.path) for m in identified[k]))
             out[index] = replace(page, identity=replace(page.identity, translation_key=key))
     return out
 

@@ -13,8 +13,8 @@ taken for a claim:
 - a sentence about normalization (or naming `normalize=False`) that says how values are
   clipped: to [0, 255] ([norm.other], [norm.disabled]), and for `normalize=False` at all;
 - a sentence about data in [0, 1] that says what it is multiplied by ([norm.unit]);
-- an argument's description that states its default ("Defaults to False") against the
-  spec's signature ([api.signature]).
+- an argument's description that states a switch's default ("Defaults to False") against
+  the spec's signature ([api.signature]).
 
 The Args of a page are prose too: a lazydocs `**Args:**` bullet list is read with the rest of
 the text, the cells of a tfdocs Args table here.
@@ -138,7 +138,10 @@ def _number_pattern(value: Fraction) -> str:
 
 
 def _interval_pattern(low: Fraction, high: Fraction) -> str:
-    return rf"[\[(]\s*[-−]?{re.escape(C._num(abs(low)))}\s*,\s*[-−]?{re.escape(C._num(abs(high)))}\s*[\])]"
+    def bound(value: Fraction) -> str:
+        return ("[-−]" if value < 0 else "") + re.escape(C._num(abs(value)))
+
+    return rf"[\[(]\s*{bound(low)}\s*,\s*{bound(high)}\s*[\])]"
 
 
 def _statement(path: str, locate: Callable[[str], int], text: str, about_normalization: bool) -> list[F.Finding]:
@@ -149,8 +152,8 @@ def _statement(path: str, locate: Callable[[str], int], text: str, about_normali
     for fragment in C.fragments(words):
         if C.has(fragment, "normalize") or C.has(fragment, "rescale"):
             out.extend(_normalization_ranges(path, locate, fragment, negated=C.has(fragment, "negation")))
-    line = locate(r"^")
-    for claim in C.read_text(text, line):
+    first_line = locate(r"^")
+    for claim in C.read_text(text, first_line):
         if claim.kind == "no-clip" and disabled:
             out.append(F.error("claim", path, locate(r"normalize\s*=\s*False"), "normalize=False",
                                f"the page says values are not clipped with normalize=False ({claim.text!r}); "
@@ -189,7 +192,9 @@ def _normalization_ranges(path: str, locate: Callable[[str], int], text: str, ne
 
 
 def _stated_default(path: str, arg: ArgDoc, defaults: dict[str, object]) -> list[F.Finding]:
-    if arg.name not in defaults:
+    """A switch's stated default against the spec's (`normalize`: "Defaults to True"). Only
+    switches: "file_type defaults to png" rightly describes what the default `None` gives."""
+    if not isinstance(defaults.get(arg.name), bool):
         return []
     out = []
     for match in _DEFAULT.finditer(plain_text(arg.text)):

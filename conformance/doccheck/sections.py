@@ -94,7 +94,9 @@ def section_of(heading_text: str) -> str | None:
 #: Titles (and first-level headings) of the Image reference page, normalized.
 IMAGE_TITLES = frozenset({"image", "wandb.image", "イメージ", "画像", "이미지"})
 _GUIDE_TITLE = re.compile(r"normali[sz]ation guide|正規化ガイド|정규화 가이드", re.I)
-_WANDB_SOURCE = re.compile(r"github\.com/wandb/(?:wandb|client)/\S*?data_types(?:/image\.py|\.py)", re.I)
+#: wandb's source of the Image class: its own module, or (older releases) the module of all data types.
+_IMAGE_SOURCE = re.compile(r"github\.com/wandb/(?:wandb|client)/\S*?data_types/image\.py", re.I)
+_DATA_TYPES_SOURCE = re.compile(r"github\.com/wandb/(?:wandb|client)/\S*?data_types\.py", re.I)
 #: What only the Image class has: its methods and class variables.
 IMAGE_METHODS = frozenset({"to_uint8", "guess_mode", "all_boxes", "all_masks", "all_captions"})
 IMAGE_CONSTANTS = frozenset({"MAX_DIMENSION", "MAX_ITEMS"})
@@ -162,7 +164,8 @@ def _doc(page: Page, identifier: str | None, content: PageContent) -> tuple[str 
     by a link to the wandb source of `data_types/image.py`, or by a name ("Image" as title,
     first heading or lazydocs class) together with what only that page holds (the
     constructor's signature, Image's methods or class variables, the SDK data-type front
-    matter). Examples alone tell nothing: anyone's page may show normalization examples.
+    matter, a link to an older release's `data_types.py`, which every data type's page has).
+    Examples alone tell nothing: anyone's page may show normalization examples.
     """
     ident = (identifier or "").lower()
     title = page.title or ""
@@ -173,7 +176,7 @@ def _doc(page: Page, identifier: str | None, content: PageContent) -> tuple[str 
         if _GUIDE_TITLE.search(text):
             return "normalization-guide", (f"{where} {text!r}",)
     strong = [f"menu identifier {identifier!r}"] if ident.endswith("data-types-image") else []
-    source = _WANDB_SOURCE.search(page.text)
+    source = _IMAGE_SOURCE.search(page.text)
     if source:
         strong.append(f"a link to the wandb source {source.group(0)!r}")
     names = [f"{where} {text!r}" for where, text in (("title", title), ("first heading", first))
@@ -188,6 +191,9 @@ def _doc(page: Page, identifier: str | None, content: PageContent) -> tuple[str 
         holds.append("class variables " + ", ".join(sorted(content.constants & IMAGE_CONSTANTS)))
     if str(page.front_matter.get("object_type", "")).startswith("python_sdk"):
         holds.append(f"object_type {page.front_matter['object_type']!r}")
+    old_source = _DATA_TYPES_SOURCE.search(page.text)
+    if old_source:
+        holds.append(f"a link to the wandb source {old_source.group(0)!r}")
     if strong or (names and holds):
         return "image", tuple(strong + names + holds)
     return None, ()
