@@ -142,7 +142,8 @@ def compare_code(original: ClassifiedPage, a: PyBlock, b: PyBlock, subject: str)
         b_text = _lit("; ".join(_source_line(b, x.line) for x in right[j1:j2]))
         there = _lit(f"{original.path}:{a_line}")
         if op == "replace":
-            message = f"{subject} differs from its translation: {{pages}} {{has}} `{b_text}` where {there} has `{a_text}`"
+            message = (f"{subject} differs from its translation: {{pages}} {{has}} `{b_text}` where {there} "
+                       f"has `{a_text}`")
         elif op == "delete":
             message = f"{subject} of {{pages}} {{lacks}} `{a_text}`, which its translation has at {there}"
         else:

@@ -41,9 +41,10 @@ def documents_constructor(page: ClassifiedPage) -> bool:
 
 
 def documents_normalization(page: ClassifiedPage) -> bool:
+    """The page has the normalization part: it is the guide, or has its sections, formulas or examples."""
     content = page.content
-    sections_seen = content is not None and (content.effect_examples or bool(content.sections & NORMALIZATION_SECTIONS))
-    return bool(page.identity.doc == "normalization-guide" or page.of_kind("formula") or sections_seen)
+    seen = content is not None and (content.effect_examples or bool(content.sections & NORMALIZATION_SECTIONS))
+    return bool(page.identity.doc == "normalization-guide" or page.of_kind("formula") or seen)
 
 
 def _expected(page: ClassifiedPage, key: str) -> bool:
