@@ -139,7 +139,6 @@ class ClassifiedPage:
     page: Page
     identity: sections.PageIdentity
     blocks: tuple[PyBlock, ...]
-    other_blocks: tuple[CodeBlock, ...]
     constants: tuple[ConstantTable, ...]
     args_tables: tuple[Table, ...]
     texts: tuple[SectionText, ...]
@@ -472,7 +471,6 @@ def _generator(page: Page, blocks: list[PyBlock], args_tables: list[Table], cons
 
 def classify(page: Page) -> ClassifiedPage:
     blocks: list[PyBlock] = []
-    others: list[CodeBlock] = []
     constants: list[ConstantTable] = []
     args_tables: list[Table] = []
     args: list[ArgDoc] = []
@@ -515,8 +513,6 @@ def classify(page: Page) -> ClassifiedPage:
             if element.is_python:
                 block = _classify_block(element, section, heading, lead)
                 blocks.append(replace(block, context=tuple(context)))
-            else:
-                others.append(element)
             lead = None
             context = []
     content = PageContent(
@@ -529,7 +525,7 @@ def classify(page: Page) -> ClassifiedPage:
         effect_examples=any(b.kind == "example" and b.key.startswith("example-") for b in blocks),
     )
     identity = sections.identify(page, content)
-    return ClassifiedPage(page, identity, tuple(blocks), tuple(others), tuple(constants), tuple(args_tables),
+    return ClassifiedPage(page, identity, tuple(blocks), tuple(constants), tuple(args_tables),
                           tuple(texts), tuple(args), _generator(page, blocks, args_tables, constants), content)
 
 

@@ -212,7 +212,6 @@ class Expected:
     error: str | None = None           # the exception type the spec names
     reason: str = ""
     clause: str = ""
-    branch: str | None = None
 
 
 def expected_for(call: dict[str, Any], arrays: dict[str, np.ndarray]) -> Expected | None:
@@ -229,7 +228,7 @@ def expected_for(call: dict[str, Any], arrays: dict[str, np.ndarray]) -> Expecte
             branch = oracle.branch_of(data, bool(normalize)) if isinstance(normalize, bool) else None
             picture = oracle.image(data, kind, mode=kwargs.get("mode"), file_type=file_type, normalize=normalize)
             return Expected(picture.pixels, picture.mode, picture.size, picture.format, picture.encoded,
-                            clause=_BRANCH_CLAUSE.get(branch or "", "norm.applies"), branch=branch)
+                            clause=_BRANCH_CLAUSE.get(branch or "", "norm.applies"))
         if kind in ("pil", "path"):
             if "array" not in info:
                 return Expected(error="ValueError", reason=f"the path does not load: {info.get('unreadable')}",
