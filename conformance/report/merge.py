@@ -53,15 +53,19 @@ def _environment(runs: Sequence[tuple[str, RunReport]]) -> Environment:
     for where, run in runs:
         env = run.environment
         for name in MUST_AGREE:
-            if getattr(env, name) != getattr(first, name):
+            mine, theirs = getattr(env, name), getattr(first, name)
+            if mine != theirs:
                 raise MergeError(
-                    f"{where}: {name.replace('_', ' ')} is {getattr(env, name)!r}, but {first_where} has "
-                    f"{getattr(first, name)!r}: only runs of one implementation in one environment merge "
-                    "(compare different ones with `matrix`)")
+                    f"{where}: {name.replace('_', ' ')} is {_shown(mine)}, but {first_where} has {_shown(theirs)}: "
+                    "only runs of one implementation in one environment merge (compare different ones with `matrix`)")
         for platform in env.platform.split(PLATFORM_SEPARATOR):
             if platform not in platforms:
                 platforms.append(platform)
     return replace(first, platform=PLATFORM_SEPARATOR.join(platforms))
+
+
+def _shown(value: str | None) -> str:
+    return "none recorded" if value is None else repr(value)
 
 
 def _no_repeats(runs: Sequence[tuple[str, RunReport]]) -> dict[str, Result]:
