@@ -140,3 +140,45 @@ def test_pre_commit_try_repo_runs_the_hook_and_fails_on_a_drifted_page(docs_repo
     assert "wbimage-conformance docs check" in out and "Failed" in out
     assert "image.ja.md:51: error [formula]" in out
     assert "image.en.md: en" in out and "notes.md: en" in out  # every Markdown page went to the one call
+
+
+# -- the README's copy-paste examples ---------------------------------------------------------
+
+
+def readme_blocks(language: str) -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks, inside, lines = [], False, []
+    for line in text.splitlines():
+        if not inside and line.strip() == f"```{language}":
+            inside, lines = True, []
+        elif inside and line.strip() == "```":
+            inside = False
+            blocks.append("\n".join(lines))
+        elif inside:
+            lines.append(line)
+    return blocks
+
+
+def test_the_readme_pyproject_example_is_a_valid_section(tmp_path):
+    from wbimage_conformance.commands import pyproject
+
+    (example,) = [b for b in readme_blocks("toml") if "[tool.wbimage-conformance]" in b]
+    (tmp_path / "pyproject.toml").write_text(example)
+    config = pyproject.load(tmp_path)
+    assert config.impl == "mypkg.images:Image" and dict(config.reports).keys() == {"junit", "html"}
+
+
+def test_the_readme_workflows_use_the_action_with_declared_inputs_only(action):
+    uses = []
+    for block in readme_blocks("yaml"):
+        data = yaml.safe_load(block)
+        for job in (data.get("jobs") or {}).values():
+            uses += [s for s in job["steps"] if ".github/actions/wbimage-conformance@" in s.get("uses", "")]
+    assert len(uses) == 2
+    for step in uses:
+        assert set(step.get("with", {})) <= set(action["inputs"])
+
+
+def test_the_readme_pre_commit_example_names_the_hook():
+    (config,) = [yaml.safe_load(b) for b in readme_blocks("yaml") if "repos:" in b]
+    assert config["repos"][0]["hooks"][0]["id"] == "wbimage-docs-check"

@@ -65,9 +65,13 @@ def find(start: Path | str | None = None) -> tuple[Path, dict[str, Any]] | None:
         if not candidate.is_file():
             continue
         try:
-            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            text = candidate.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ProjectConfigError(f"{candidate}: cannot read: {exc}") from None
+        if SECTION not in text:
+            continue  # not ours: another project's file is none of our business, even if broken
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ProjectConfigError(f"{candidate}: not valid TOML: {exc}") from None
         section = data.get("tool", {}).get(SECTION) if isinstance(data.get("tool"), dict) else None
