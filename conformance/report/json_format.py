@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from wbimage_conformance.model import Mismatch, Result, RunReport
+from wbimage_conformance.model import Mismatch, Result, RunReport, Shard
 from wbimage_conformance.report import summary
 from wbimage_conformance.report.describe import describe, pixel_facts
 from wbimage_conformance.report.jsonable import to_jsonable
@@ -60,7 +60,15 @@ def to_json_data(report: RunReport) -> dict[str, Any]:
         "summary": summary.totals(report).as_dict(),
         "families": {name: counts.as_dict() for name, counts in summary.by_family(report).items()},
         "results": [_result(r) for r in report.results],
+        "shard": _shard(report.shard),
+        "not_run": list(report.not_run),
     }
+
+
+def _shard(shard: Shard | None) -> dict[str, Any] | None:
+    if shard is None:
+        return None
+    return {"index": shard.index, "count": shard.count, "selection": list(shard.selection)}
 
 
 def render(report: RunReport, *, color: bool = False) -> str:
