@@ -12,7 +12,6 @@ import jsonschema
 import pytest
 
 from wbimage_conformance.commands import cli, jobs
-from wbimage_conformance.model import Status
 from wbimage_conformance.run import runner
 
 import runner_support as support
