@@ -13,7 +13,7 @@ from typing import Any
 
 from wbimage_conformance.worker.observation import Observation
 
-__all__ = ["Case", "Environment", "Mismatch", "Observation", "Result", "RunReport", "SourceRef", "Status"]
+__all__ = ["Case", "Environment", "Mismatch", "Observation", "Result", "RunReport", "Shard", "SourceRef", "Status"]
 
 
 class Status(str, enum.Enum):
@@ -77,6 +77,9 @@ class Mismatch:
     expected: Any
     actual: Any
     detail: dict[str, Any] = field(default_factory=dict)
+    # How a saved JSON report described it; set only when read back from one, whose arrays
+    # above 64 elements are kept by digest, so the words cannot always be recomputed.
+    description: str | None = None
 
     def describe(self) -> str:
         return f"{self.field}: expected {self.expected!r}, got {self.actual!r}"
@@ -112,9 +115,36 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class Shard:
+    """The part of a selection one CI job ran: shard `index` of `count` (from 1), and the ids
+    of the whole selection in run order, so the shards' reports can be merged back into one
+    and a missing shard is noticed."""
+
+    index: int
+    count: int
+    selection: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SavedCause:
+    """A cause as a saved JSON report recorded it. The report keeps no observations, so a run
+    read back cannot be triaged again: its causes are the ones its run found."""
+
+    id: str
+    title: str
+    hint: str
+    clauses: tuple[str, ...]
+    explains: tuple[str, ...]
+    together: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RunReport:
     environment: Environment
     results: tuple[Result, ...]
+    shard: Shard | None = None
+    not_run: tuple[str, ...] = ()    # selected case ids left when --maxfail stopped the run
+    saved_causes: tuple[SavedCause, ...] | None = None   # read back from JSON; None: triage afresh
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)

@@ -167,6 +167,8 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, Located
     """The one document of a regular UTF-8 file of at most `max_bytes`, as `parse` gives it;
     every error names the file."""
     try:
+        if not path.exists():
+            raise YamlFileError(f"{path}: cannot read: no such file")
         if not path.is_file():
             raise YamlFileError(f"{path}: not a regular file")
         with open(path, "rb") as handle:

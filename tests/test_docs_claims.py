@@ -41,6 +41,9 @@ def kinds(text: str) -> list[tuple[str, tuple]]:
     ("draws numbers between -1 and 1", [("range", (-1, 1))]),
     (".png（デフォルト）の代わりに .jpg で記録", [("default-format", ("png",)), ("format", ("jpg",))]),
     ("Log a JPEG instead of the default PNG", [("format", ("jpeg",)), ("default-format", ("png",))]),
+    ("Values in [0, 1] are multiplied by 256 and clipped to [0, 255]", [("clip", (0, 255)), ("factor", (256,))]),
+    ("PIL images are not normalized, values are clipped to [0, 255]", [("clip", (0, 255)), ("not-normalized", ())]),
+    ("値を [0, 255] にクリップして [0, 1] を保つ", [("clip", (0, 255))]),
     ("例4: normalize=False の場合", []),
     ("numpy 배열로 wandb.Image 만들기", []),
     ("Making a wandb.Image out of a numpy array", []),
@@ -48,6 +51,20 @@ def kinds(text: str) -> list[tuple[str, tuple]]:
 def test_claims_in_words(text, expected):
     assert kinds(text) == [(k, tuple(v if not isinstance(v, tuple) else tuple(Fraction(x) for x in v) for v in vals)
                             if k == "mapping" else tuple(vals)) for k, vals in expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("If the values are not in the range [0, 255] or all values are in the range [0, 1], they are normalized to "
+     "the range [0, 255]", [("outside", (0, 255)), ("condition", (0, 1)), ("target", (0, 255))]),
+    ("normalize the pixel values to fall within the range of [0, 255]", [("target", (0, 255))]),
+    ("values outside [0, 255] are normalized", [("outside", (0, 255))]),
+    ("ピクセル値は自動的に [0, 255] の範囲に正規化されます", [("target", (0, 255))]),
+    ("データが [0, 1] の範囲にある場合", [("condition", (0, 1))]),
+    ("픽셀 값이 자동으로 [0, 255] 범위로 정규화됩니다", [("target", (0, 255))]),
+    ("a list (1, 2) of numbers", []),
+])
+def test_where_an_interval_stands_in_a_sentence_about_normalization(text, expected):
+    assert claims.normalization_ranges(text) == [(role, tuple(Fraction(v) for v in values)) for role, values in expected]
 
 
 def example_block(code: str, heading: str = "**Example 1: data in [0, 1]**") -> classify.PyBlock:
@@ -110,6 +127,9 @@ def test_the_documented_prose_passes():
     ("3. Use `normalize=False`: values are clipped to [0, 127]\n", "norm.disabled"),
     ("- Data in [0, 1] is multiplied by 256\n", "norm.unit"),
     ("| Input | Normalized |\n|---|---|\n| File paths | ✅ Yes |\n", "norm.applies"),
+    ("Arrays are normalized to [0, 1] before they are stored.\n", "norm.applies"),
+    ("Data in [0, 2] is normalized.\n", "norm.range"),
+    ("## Normalization algorithm\n\nValues outside the range are clipped to [0, 1].\n", "norm.other"),
 ])
 def test_prose_drifts(text, clause):
     (finding,) = prose_findings(text)

@@ -117,6 +117,48 @@ def test_unparsable_python_is_located():
     assert block.kind == "unparsable" and block.syntax_line == 5
 
 
+@pytest.mark.parametrize("code, name, returns, last", [
+    ("__init__(\n    data_or_path: 'ImageDataOrPathType',\n    normalize: bool = True\n) → None", "__init__", "None",
+     ("normalize", True)),
+    ("Image.to_uint8(data: 'ndarray') → ndarray", "to_uint8", "ndarray", ("data", None)),
+    ("guess_mode(\n    data\n)", "guess_mode", None, ("data", None)),
+    ("Image(data_or_path, grouping: int = <factory>, mode=None) -> None", "Image", "None", ("mode", None)),
+    ("all_captions(images: Sequence[ForwardRef('Media')]) → Union[bool, <generic>]", "all_captions",
+     "Union[bool, <generic>]", ("images", None)),
+])
+def test_rendered_signatures_read_as_signatures(code, name, returns, last):
+    sig = classify.parse_signature(code)
+    assert sig is not None and (sig.name, sig.returns) == (name, returns)
+    args = sig.function.args
+    assert args.args[-1].arg == last[0]
+    if last[1] is not None:
+        assert args.defaults[-1].value is last[1]
+    if "<factory>" in code:
+        assert [d.value for d in args.defaults] == ["<factory>", None]  # kept as its text
+
+
+def test_a_lazydocs_signature_block_is_the_constructor_and_never_a_parse_error():
+    page = of("""
+        ### <kbd>method</kbd> `Image.__init__`
+
+        ```python
+        __init__(
+            data_or_path: 'ImageDataOrPathType',
+            file_type: Optional[str] = None,
+            normalize: bool = True
+        ) → None
+        ```
+
+        ### <kbd>method</kbd> `Image.guess_mode`
+
+        ```python
+        guess_mode(data)
+        ```
+        """)
+    assert [(b.kind, b.key) for b in page.blocks] == [("signature", "constructor"), ("method", "guess_mode")]
+    assert page.generator == "lazydocs" and page.blocks[1].signature.heading_tag == "method"
+
+
 def test_signature_parsing_reads_decorators_and_defaults():
     sig = classify.parse_signature("@classmethod\nto_uint8(\n    data: \"np.ndarray\"\n) -> \"np.ndarray\"\n")
     assert sig is not None and sig.name == "to_uint8" and sig.decorators == ("classmethod",)
@@ -160,6 +202,30 @@ def test_locale_is_told_by_file_name_front_matter_identifier_or_script(path, fro
 def test_conflicting_locales_are_remembered():
     page = classify.classify(parse_page("---\nmenu:\n  a:\n    identifier: ko-ref-x\n---\n", "image.ja.md"))
     assert page.locale == "ja" and page.identity.conflicts == ("the identifier says 'ko'",)
+
+
+@pytest.mark.parametrize("text, doc", [
+    # the identifier alone, or a link to the wandb source of data_types/image.py, says Image page
+    ("---\nmenu:\n  r:\n    identifier: ko-ref-python-data-types-image\n---\ntext\n", "image"),
+    ("{{< cta-button githubLink=https://github.com/wandb/wandb/blob/main/wandb/sdk/data_types/image.py >}}\n", "image"),
+    # a name together with what only the Image page holds
+    ("---\ntitle: Image\n---\n\n```python\nImage(data_or_path, mode=None) -> None\n```\n", "image"),
+    ("## <kbd>class</kbd> `Image`\n\n| Class Variables | |\n|---|---|\n| `MAX_ITEMS` | `108` |\n", "image"),
+    ("# Image\n\n```python\n@classmethod\nto_uint8(data) -> 'np.ndarray'\n```\n", "image"),
+    # the guide by its identifier or title
+    ("---\ntitle: Image Normalization Guide\n---\ntext\n", "normalization-guide"),
+    ("---\nmenu:\n  d:\n    identifier: guides-image-normalization\n---\ntext\n", "normalization-guide"),
+    # a name alone, content alone, or normalization examples alone say nothing
+    ("---\ntitle: Image\n---\nA page about pictures.\n", None),
+    ("# Table\n\n[View source](https://github.com/wandb/client/tree/v0.10.0/wandb/sdk/data_types.py#L1)\n", None),
+    ("# Image\n\n[View source](https://github.com/wandb/client/tree/v0.10.0/wandb/sdk/data_types.py#L1)\n", "image"),
+    ("```python\nImage(data_or_path, mode=None) -> None\n```\n", None),
+    ("## Examples of normalization effects\n\n**Example 1**\n```python\nimport wandb\nwandb.Image(x)\n```\n", None),
+])
+def test_the_document_is_told_from_evidence(text, doc):
+    page = classify.classify(parse_page(text, "page.md"))
+    assert page.identity.doc == doc
+    assert bool(page.identity.evidence) == (doc is not None)
 
 
 def test_documents_and_translation_keys():

@@ -90,16 +90,42 @@ def test_no_files_is_a_usage_error(capsys):
     assert code == 2 and "the following arguments are required: FILE" in one_line_error(err)
 
 
-@pytest.mark.skipif(not (UPSTREAM / "image.ja.md").exists(), reason="../shared/upstream-docs is not beside the checkout")
+UPSTREAM_PAGES = sorted(UPSTREAM.glob("image.*.md")) + sorted(UPSTREAM.glob("en/*.md"))
+needs_upstream = pytest.mark.skipif(not (UPSTREAM / "en" / "image.en.md").exists(),
+                                    reason="../shared/upstream-docs (with en/) is not beside the checkout")
+
+
+@needs_upstream
+def test_the_english_lazydocs_page_alone_passes_with_its_signature_checked(capsys):
+    page = UPSTREAM / "en" / "image.en.md"
+    code, out, _ = docs(capsys, page, "--format", "json", "--no-run")
+    report = json.loads(out)
+    assert code == 0, [f for f in report["findings"] if f["severity"] == "error"]
+    (summary,) = report["pages"]
+    assert (summary["doc"], summary["generator"]) == ("image", "lazydocs")
+    signature = [b for b in summary["blocks"] if b["kind"] == "signature"]
+    assert [(b["status"], b["clauses"]) for b in signature] == [("ok", ["api.signature"])]
+    assert not [f for f in report["findings"] if f["check"] in ("page", "coverage", "signature")]
+
+
+@needs_upstream
 def test_the_upstream_pages_pass_against_the_reference(capsys):
-    pages = sorted(UPSTREAM.glob("image.*.md"))
-    code, out, _ = docs(capsys, *pages, "--format", "json")
+    code, out, _ = docs(capsys, *UPSTREAM_PAGES, "--format", "json")
     report = json.loads(out)
     jsonschema.validate(report, SCHEMA)
     assert code == 0, [f for f in report["findings"] if f["severity"] == "error"]
-    assert {p["locale"] for p in report["pages"]} == {"ja", "ko"}
-    assert report["summary"]["examples_run"] == 14 and {r["status"] for r in report["runs"]} == {"passed"}
-    warnings = [f for f in report["findings"] if f["severity"] == "warning"]
-    assert [(f["check"], f["line"]) for f in warnings] == [("signature", 12), ("signature", 12)]
-    notes = [f for f in report["findings"] if f["severity"] == "note"]
-    assert [(f["subject"], f["line"]) for f in notes] == [("example-2", 88), ("example-2", 88)]
+    assert [p["locale"] for p in report["pages"]] == ["ja", "ko", "en"]
+    assert {p["translation_key"] for p in report["pages"]} == {"ref-python-data-types-image"}
+    assert report["summary"]["examples_run"] == 21 and {r["status"] for r in report["runs"]} == {"passed"}
+    warnings = [(f["check"], Path(f["file"]).name, f["line"]) for f in report["findings"] if f["severity"] == "warning"]
+    assert warnings == [("signature", "image.ja.md", 12), ("consistency", "image.ja.md", 12),
+                        ("signature", "image.ko.md", 12)]
+    (translation,) = [f for f in report["findings"] if f["check"] == "consistency" and f["severity"] == "warning"]
+    assert [(Path(r["file"]).name, r["line"]) for r in translation["related"]] == [("image.en.md", 27),
+                                                                                  ("image.ko.md", 12)]
+    assert "list 8 parameters where" in translation["message"] and "lists 9; they lack normalize=True" in \
+        translation["message"]
+    notes = [(f["check"], f["subject"], Path(f["file"]).name) for f in report["findings"] if f["severity"] == "note"]
+    assert sorted(notes) == [("claim", "example-2", "image.en.md"), ("claim", "example-2", "image.ja.md"),
+                             ("claim", "example-2", "image.ko.md"), ("consistency", "class variables", "image.en.md"),
+                             ("consistency", "methods", "image.en.md"), ("constants", "class variables", "image.en.md")]

@@ -42,26 +42,32 @@ def test_a_dropped_example_is_named_at_its_section(spec_data):
 
 
 def test_an_example_of_a_locale_the_spec_does_not_encode_is_unmapped(spec_data):
-    text = "---\ntitle: 图像\n---\n\n## Examples\n\n```python\nimport wandb\nimage = wandb.Image(x)\n```\n"
+    text = ("---\ntitle: 图像\nmenu:\n  reference:\n    identifier: zh-ref-python-data-types-image\n---\n\n"
+            "## Examples\n\n```python\nimport wandb\nimage = wandb.Image(x)\n```\n")
     page = classify.classify(parse_page(text, "image.zh.md"))
     (finding,) = [f for f in coverage.check(page, spec_data) if f.severity is Severity.ERROR]
-    assert finding.line == 7 and "maps to no spec case" in finding.message and "locale zh" in finding.message
+    assert finding.line == 10 and "maps to no spec case" in finding.message and "image/zh" in finding.message
 
 
 def test_two_blocks_with_one_key_are_a_warning(spec_data):
-    text = ("## Examples of normalization effects\n\n**Example 1**\n```python\nimport wandb\nwandb.Image(x)\n```\n\n"
+    text = ("---\nmenu:\n  r:\n    identifier: ref-python-data-types-image\n---\n\n"
+            "## Examples of normalization effects\n\n**Example 1**\n```python\nimport wandb\nwandb.Image(x)\n```\n\n"
             "**Example 1 again**\n```python\nimport wandb\nwandb.Image(y)\n```\n")
     page = classify.classify(parse_page(text, "dup.en.md"))
     assert any(f.severity is Severity.WARNING and "second block" in f.message for f in coverage.check(page, spec_data))
 
 
-def test_good_translations_differ_only_by_the_omitted_normalize():
-    pages = [classified(f"good/image.{locale}.md") for locale in ("en", "ja", "ko")]
+@pytest.mark.parametrize("order", [("en", "ja", "ko"), ("ja", "ko", "en")])
+def test_good_translations_differ_only_by_the_omitted_normalize_one_warning_naming_every_place(order):
+    pages = [classified(f"good/image.{locale}.md") for locale in order]
     assert [len(g) for g in consistency.groups(pages)] == [3]
-    found = consistency.check(pages)
-    assert {(f.file.split("/")[-1], f.severity) for f in found} == {("image.ja.md", Severity.WARNING),
-                                                                     ("image.ko.md", Severity.WARNING)}
-    assert all("normalize" in f.message for f in found)
+    (finding,) = consistency.check(pages)
+    en, ja, ko = (next(p for p in pages if p.locale == locale) for locale in ("en", "ja", "ko"))
+    normalize_line = next(n for n, line in enumerate(en.page.text.splitlines(), 1) if "normalize: bool" in line)
+    assert finding.severity is Severity.WARNING and (finding.file, finding.line) == (ja.path, ja.constructor.line)
+    assert [(r.file, r.line) for r in finding.related] == [(en.path, normalize_line), (ko.path, ko.constructor.line)]
+    assert "list 8 parameters where" in finding.message and f"{en.path}:{normalize_line} lists 9" in finding.message
+    assert "they lack normalize=True" in finding.message and f"{ko.path}:{ko.constructor.line}" in finding.message
 
 
 def test_a_translation_with_other_code_is_reported_with_both_places():
@@ -87,7 +93,7 @@ def test_comments_strings_and_wrapping_do_not_count():
 def test_changed_constants_and_dropped_examples_across_translations():
     base, constant = classified("good/image.ja.md"), classified("drift/constant.ko.md")
     (finding,) = [f for f in consistency.check([base, constant]) if f.severity is Severity.ERROR]
-    assert "MAX_DIMENSION is 65536 here but 65500" in finding.message and finding.related[0].file == base.path
+    assert "MAX_DIMENSION is 65536 on this page but 65500" in finding.message and finding.related[0].file == base.path
     dropped = classified("drift/dropped-example.en.md")
     (finding,) = [f for f in consistency.check([base, dropped]) if f.severity is Severity.ERROR]
     assert finding.file == dropped.path and "example-3 is at" in finding.message

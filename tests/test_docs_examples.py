@@ -76,6 +76,14 @@ def test_each_drifted_claim_fails_with_its_message(drift_report, name):
     assert page_line.strip()  # the line names the words or the call that is wrong
 
 
+def test_every_failed_run_says_what_failed(drift_report):
+    failed = [r for r in drift_report.runs if r.status == "failed"]
+    assert failed and all(r.message for r in failed)
+    for run in failed:
+        found = [f for f in errors(drift_report, run.file.rsplit("/", 1)[-1]) if f.subject == run.subject]
+        assert any(f"[{f.check}] line {f.line}: {f.message}" in run.message for f in found), run
+
+
 def test_a_caption_less_page_passes(drift_report):
     assert [f for f in errors(drift_report, "caption-less.en.md")] == []
 
@@ -183,6 +191,16 @@ def test_an_example_error_names_its_page_line():
         """)
     (finding,) = findings
     assert finding.line == 7 and "NameError" in finding.message
+
+
+def test_an_exception_without_a_message_is_still_a_message():
+    _, findings, run = run_code("""
+        import wandb
+        raise AssertionError()
+        """)
+    (finding,) = findings
+    assert finding.message == "the example raises AssertionError: (raised without a message)"
+    assert run.status == "failed" and run.message.startswith("[example] line 7: the example raises AssertionError")
 
 
 def test_wandb_is_the_stand_in_and_has_nothing_else():

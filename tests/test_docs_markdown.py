@@ -83,7 +83,32 @@ def test_heading_styles(line, style, text):
     assert [(h.style, h.text, h.line) for h in headings] == [(style, text, 3)]
 
 
+@pytest.mark.parametrize("line, style, level, tag, text", [
+    ("## <kbd>class</kbd> `Image`", "atx", 2, "class", "Image"),
+    ("### <kbd>method</kbd> `Image.__init__`", "atx", 3, "method", "Image.__init__"),
+    ("### <kbd>classmethod</kbd> `Image.to_uint8`", "atx", 3, "classmethod", "Image.to_uint8"),
+    ("### <kbd>property</kbd> Image.image", "atx", 3, "property", "Image.image"),
+    ('<h3 id="to_uint8"><code>to_uint8</code></h3>', "html", 3, "", "to_uint8"),
+])
+def test_generated_headings_keep_their_tag(line, style, level, tag, text):
+    p = page(f"\nintro sentence.\n\n{line}\n\nafter.\n")
+    assert [(h.style, h.level, h.tag, h.text, h.line) for h in p.headings] == [(style, level, tag, text, 3)]
+
+
+def test_a_wrapped_paragraph_knows_its_last_line():
+    p = page("""
+        first line of a paragraph
+        second line of it
+
+        - an item
+        """)
+    texts = [e for e in p.elements if isinstance(e, md.Text)]
+    assert [(t.line, t.end_line) for t in texts] == [(1, 2), (4, 4)]
+
+
 @pytest.mark.parametrize("line", [
+    "---",
+    "* * *",
     "This sentence ends with a period.",
     "文は句点で終わる。",
     "한국어 문장은 마침표로 끝납니다.",

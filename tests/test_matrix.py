@@ -72,7 +72,29 @@ def test_the_command_writes_the_table_for_several_implementations(tmp_path, monk
     out = tmp_path / "matrix.html"
     code = cli.main(["matrix", "--impl", "reference", "--impl", support.toy("RoundingImage"),
                      "--cases", str(cases_path), "--format", "html", "--output", str(out)])
-    assert code == 0
+    assert code == 1  # RoundingImage fails cases no expectations file foresees
     text = out.read_text()
     assert "reference" in text and "toy_impls:RoundingImage" in text and "0/2" in text and "2/2" in text
-    capsys.readouterr()
+    err = capsys.readouterr().err
+    assert "toy_impls:RoundingImage: 2 unexpected result(s)" in err and "first: unit failed" in err
+    assert "reference:" not in err
+
+
+def test_the_command_exits_0_when_every_column_is_as_expected(tmp_path, capsys):
+    cases_path = support.write_cases(tmp_path, [support.case("unit")])
+    code = cli.main(["matrix", "--impl", "reference", "--cases", str(cases_path)])
+    assert code == 0
+    assert "unexpected" not in capsys.readouterr().err
+
+
+def test_failures_the_expectations_foresee_are_not_unexpected_but_stale_entries_are():
+    foreseen = Expectations("impl", None, {
+        "norm-unit-b": Deviation(Status.FAILED, "rounds", "norm.unit"),
+        "norm-signed-c": Deviation(Status.FAILED, "rounds", "norm.signed"),
+    })
+    assert matrix.unexpected(column("impl", STATUSES, foreseen)) == []
+    assert [r.case.id for r in matrix.unexpected(column("impl", STATUSES))] == ["norm-unit-b", "norm-signed-c"]
+    stale = Expectations("impl", None, {"norm-unit-a": Deviation(Status.FAILED, "was broken once", "norm.unit"),
+                                        **foreseen.deviations})
+    assert [(r.case.id, r.status) for r in matrix.unexpected(column("impl", STATUSES, stale))] == [
+        ("norm-unit-a", Status.XPASSED)]

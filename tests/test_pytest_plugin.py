@@ -50,15 +50,15 @@ def test_without_the_option_nothing_changes(project):
 def test_cases_are_collected_with_their_ids(project):
     code, out = pytest_run(project, "--collect-only", *spec_args(project))
     assert code == 0, out
-    for case_id in ("unit-plain", "range-signed", "tensor-unit"):
-        assert f"wbimage::{case_id}" in out
+    for node_id in ("norm.unit::unit-plain", "norm.signed::range-signed", "norm.unit::tensor-unit"):
+        assert f"wbimage::{node_id}" in out
     assert "test_own.py::test_own" in out
 
 
 def test_outcomes_map_to_pytest(project):
     code, out = pytest_run(project, *spec_args(project, "RoundingImage"))
     assert code == 1
-    assert "FAILED wbimage::unit-plain" in out and "FAILED wbimage::range-signed" in out
+    assert "FAILED wbimage::norm.unit::unit-plain" in out and "FAILED wbimage::norm.signed::range-signed" in out
     assert "expected 76, got 77" in out
     assert f"at        {project / 'cases.yaml'}:3" in out
     assert "reproduce toy_impls.RoundingImage(np.array([[0.2, 0.3]], dtype=np.float32))" in out
@@ -82,7 +82,7 @@ def test_skips_and_expectations(project):
     impl = support.exec_impl("toy_impls:RoundingImage")
     code, out = pytest_run(project, *spec_args(project, impl), "--wbimage-expectations", expectations)
     assert code == 0, out
-    assert "XFAIL wbimage::unit-plain - rounds instead of truncating" in out
+    assert "XFAIL wbimage::norm.unit::unit-plain - rounds instead of truncating" in out
     assert "SKIPPED" in out and "does not accept tensor inputs" in out
 
 
@@ -92,7 +92,7 @@ def test_xpassed_is_a_failure(project):
         "unit-plain": {"status": "failed", "reason": "thought to fail"}}}))
     code, out = pytest_run(project, *spec_args(project), "--wbimage-expectations", expectations, "-k", "unit")
     assert code == 1
-    assert "FAILED wbimage::unit-plain" in out and "xpassed" in out
+    assert "FAILED wbimage::norm.unit::unit-plain" in out and "xpassed" in out
 
 
 def test_stale_expectations_are_a_usage_error(project):
@@ -118,7 +118,7 @@ def test_keyword_marker_and_exitfirst(project):
     code, out = pytest_run(project, *spec_args(project, "RoundingImage"), "-x")
     assert code == 1 and "1 failed" in out
     code, out = pytest_run(project, *spec_args(project, "RoundingImage"), "-k", "norm.signed")  # clause ids match too
-    assert "FAILED wbimage::range-signed" in out and "unit-plain" not in out.split("short test summary")[-1]
+    assert "FAILED wbimage::norm.signed::range-signed" in out and "unit-plain" not in out.split("short test summary")[-1]
 
 
 def test_xdist_and_junitxml(project):
@@ -131,6 +131,45 @@ def test_xdist_and_junitxml(project):
     assert cases["unit-plain"].find("failure") is not None
     assert cases["test_own"].find("failure") is None
     assert "[rounds-to-nearest]" in out.split("wbimage causes:")[1], "the causes reach the summary from xdist workers"
+    assert cases["unit-plain"].get("classname") == "wbimage.norm.unit"
+    assert cases["range-signed"].get("classname") == "wbimage.norm.signed"
+
+
+def write_pyproject(directory, section):
+    (directory / "pyproject.toml").write_text("[project]\nname = 'mine'\n\n[tool.wbimage-conformance]\n" + section)
+
+
+def test_the_pyproject_section_alone_turns_the_plugin_on(project):
+    write_pyproject(project, f'impl = "{support.toy("RoundingImage")}"\ncases = "cases.yaml"\n')
+    code, out = pytest_run(project)
+    assert code == 1, out
+    assert "FAILED wbimage::norm.unit::unit-plain" in out and "1 passed" in out  # test_own still runs
+
+
+def test_the_section_is_found_from_a_subfolder_with_paths_relative_to_it(project):
+    write_pyproject(project, f'impl = "{support.toy("RoundingImage")}"\ncases = ["cases.yaml"]\n')
+    inner = project / "sub"
+    inner.mkdir()
+    code, out = pytest_run(inner, "--collect-only")
+    assert code == 0, out
+    assert "wbimage::norm.signed::range-signed" in out and "test_own" not in out
+
+
+def test_ini_options_override_the_section_and_the_command_line_overrides_both(project):
+    write_pyproject(project, 'impl = "no_such_module:Image"\ncases = "cases.yaml"\n')
+    (project / "pytest.ini").write_text(f"[pytest]\nwbimage_impl = {support.toy('RoundingImage')}\n"
+                                        "wbimage_cases = cases.yaml\n")
+    code, out = pytest_run(project, "-k", "unit-plain")
+    assert code == 1 and "FAILED wbimage::norm.unit::unit-plain" in out, out
+    code, out = pytest_run(project, "-k", "unit-plain", "--wbimage-impl", support.toy("ToyImage"))
+    assert code == 0 and "1 passed, 3 deselected" in out, out
+
+
+def test_a_bad_section_is_a_usage_error_naming_file_line_and_key(project):
+    write_pyproject(project, 'impl = "reference"\nimpls = "typo"\n')
+    code, out = pytest_run(project)
+    assert code == 4
+    assert f"{project / 'pyproject.toml'}:6: [tool.wbimage-conformance] impls: unknown key" in out
 
 
 def test_a_project_with_its_own_spec_and_reference_packages_is_unaffected(project):
@@ -144,4 +183,4 @@ def test_a_project_with_its_own_spec_and_reference_packages_is_unaffected(projec
         "def test_mine():\n    assert spec.MINE and reference.MINE and conformance.MINE\n")
     code, out = pytest_run(project, *spec_args(project))
     assert code == 0, out
-    assert "INTERNALERROR" not in out and "PASSED wbimage::unit-plain" in out and "PASSED test_mine.py::test_mine" in out
+    assert "INTERNALERROR" not in out and "PASSED wbimage::norm.unit::unit-plain" in out and "PASSED test_mine.py::test_mine" in out

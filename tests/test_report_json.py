@@ -112,3 +112,24 @@ def test_output_is_deterministic_and_utf8_on_disk(tmp_path):
     write(sample_report(), "json", path)
     assert path.read_bytes() == render(sample_report(), "json").encode("utf-8")
     assert NASTY.encode("utf-8") in path.read_bytes().replace(b'\\"', b'"')
+
+
+def test_a_shard_and_the_cases_maxfail_left_are_recorded_and_follow_the_schema(schema):
+    from dataclasses import replace
+
+    from wbimage_conformance.model import Shard
+
+    report = replace(sample_report(), shard=Shard(2, 3, ("norm-unit-half", "zz-other")), not_run=("zz-later",))
+    data = to_json_data(report)
+    jsonschema.validate(data, schema)
+    assert data["shard"] == {"index": 2, "count": 3, "selection": ["norm-unit-half", "zz-other"]}
+    assert data["not_run"] == ["zz-later"]
+    whole = to_json_data(sample_report())
+    assert whole["shard"] is None and whole["not_run"] == []
+
+
+def test_the_schema_rejects_a_shard_numbered_from_zero(schema):
+    data = to_json_data(sample_report())
+    data["shard"] = {"index": 0, "count": 3, "selection": []}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)

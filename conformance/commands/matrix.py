@@ -10,19 +10,27 @@ clause most often broken with the reason from the implementation's shipped expec
 Each implementation's top causes over the whole suite head the table. Each column records the
 environment its worker reported: Python, NumPy, Pillow and torch, because the results of
 older releases depend on them.
+
+Exit codes: 0 when every column is as expected: all its cases pass, or fail exactly as its
+shipped expectations file says; 1 when a column has an unexpected result (a new deviation, a
+listed one that no longer happens, a timeout, a crash), each such column named on standard
+error; 2 a configuration error. So a CI job can keep the matrix of releases as a gate.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from wbimage_conformance.cases import casefiles as case_files
+from wbimage_conformance.commands import jobs as job_counts
 from wbimage_conformance.model import Environment, Result, Status
+from wbimage_conformance.report.summary import UNEXPECTED
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.run import runner
 from wbimage_conformance.triage import Triage, triage
@@ -84,14 +92,21 @@ def shipped_expectations(environment: Environment) -> expectation_files.Expectat
     return fitting[0][1] if fitting else None
 
 
-def collect(impl: str, *, jobs: int = 1, timeout: float = runner.DEFAULT_TIMEOUT,
+def collect(impl: str, *, jobs: int | str = 1, timeout: float = runner.DEFAULT_TIMEOUT,
             case_paths: Sequence[str] | None = None,
             progress: Callable[[Result], None] | None = None) -> Column:
     case_set = case_files.load_case_set(case_paths)
-    with runner.Session(impl, jobs=jobs, timeout=timeout) as session:
+    workers = job_counts.resolve(jobs, len(case_set.cases))
+    with runner.Session(impl, jobs=workers, timeout=timeout) as session:
         results = session.run(case_set.cases, progress)
         environment = session.environment(case_set.digest)
     return Column(impl, environment, tuple(results), shipped_expectations(environment))
+
+
+def unexpected(column: Column) -> list[Result]:
+    """The column's results that its expectations (the shipped file that fits) do not foresee."""
+    verdicts = expectation_files.apply(column.expectations, column.results)
+    return [r for r in verdicts if r.status in UNEXPECTED]
 
 
 # -- the table ----------------------------------------------------------------------------------
@@ -259,16 +274,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
     parser.add_argument("--format", choices=FORMATS, default="markdown")
     parser.add_argument("--output", metavar="PATH", help="write the table here instead of standard output")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes per implementation (default 1)")
+    parser.add_argument("--jobs", type=job_counts.parse, default=job_counts.AUTO, metavar="N",
+                        help="worker processes per implementation, or auto: one per usable core (default auto)")
     parser.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT, metavar="SECONDS")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 once the table is written: it reports deviations, it does not judge them."""
+    """Write the table; exit 1 when a column has a result its expectations do not foresee."""
     columns = [collect(impl, jobs=args.jobs, timeout=args.timeout, case_paths=args.cases) for impl in args.impl]
     text = render(build(columns), args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         print(text, end="")
-    return 0
+    failing = 0
+    for column in columns:
+        surprises = unexpected(column)
+        if surprises:
+            failing += 1
+            first = surprises[0]
+            listed = (f"against {column.expectations.path.rsplit('/', 1)[-1]}" if column.expectations
+                      else "no shipped expectations file fits it")
+            print(f"wbimage-conformance: matrix: {column_title(column, columns)}: {len(surprises)} unexpected "
+                  f"result(s) ({listed}); first: {first.case.id} {first.status.value}", file=sys.stderr)
+    return 1 if failing else 0

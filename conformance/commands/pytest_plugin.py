@@ -3,23 +3,29 @@
     pytest --wbimage-impl=IMPL [--wbimage-expectations FILE] [--wbimage-cases PATH ...]
            [--wbimage-timeout SECONDS]
 
-adds one item per case, node id `wbimage::<case-id>`, marked `wbimage` (so `-m wbimage` runs
-only the spec and `-m "not wbimage"` leaves it out); `-k`, `-x`, `-n auto` (xdist: every
-process gets its own worker) and `--junitxml` work as usual. Each item runs its case in a
-worker subprocess exactly as `wbimage-conformance run` does, with the same expectations
-rules: xfailed is pytest's xfail, xpassed is a failure, skipped is a skip.
+adds one item per case, node id `wbimage::<first clause>::<case-id>`, marked `wbimage` (so
+`-m wbimage` runs only the spec and `-m "not wbimage"` leaves it out); `-k`, `-x`, `-n auto`
+(xdist: every process gets its own worker) and `--junitxml` work as usual, and the JUnit
+`classname` is `wbimage.<clause>`, as in `wbimage-conformance run --report junit=...`. Each
+item runs its case in a worker subprocess exactly as `wbimage-conformance run` does, with the
+same expectations rules: xfailed is pytest's xfail, xpassed is a failure, skipped is a skip.
 
 The terminal summary ends with the causes of the unexpected results (wbimage_conformance.triage):
 each item triages its own result where it runs and records the causes that hold in its
 report's user_properties, so the summary also works under xdist.
 
-Without --wbimage-impl the plugin adds nothing and changes nothing. Imports of the runner
-are deferred, so installing the plugin costs other test suites nothing.
+Each option has an ini counterpart (`wbimage_impl`, `wbimage_expectations`, `wbimage_cases`,
+`wbimage_timeout`, in [tool.pytest.ini_options] or pytest.ini), and `impl`, `expectations`,
+`cases` and `timeout` of [tool.wbimage-conformance] (commands.pyproject) are read too: the
+command line wins, then the ini file, then that section. Without an implementation from any
+of them the plugin adds nothing and changes nothing. Imports of the runner are deferred, so
+installing the plugin costs other test suites nothing.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -43,12 +49,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="case file or directory (repeatable; default: the shipped cases)")
     group.addoption("--wbimage-timeout", metavar="SECONDS", type=float, default=None,
                     help="per-case time limit (default 60)")
+    parser.addini("wbimage_impl", "wbimage-conformance: the implementation to check (as --wbimage-impl)", default="")
+    parser.addini("wbimage_expectations", "wbimage-conformance: expectations file, relative to the ini file, "
+                  "or the name of a shipped one", default="")
+    parser.addini("wbimage_cases", "wbimage-conformance: case files or directories, relative to the ini file",
+                  type="paths", default=[])
+    parser.addini("wbimage_timeout", "wbimage-conformance: per-case time limit in seconds", default="")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the plugin runs: from the command line, else the ini file, else pyproject's section."""
+
+    impl: str | None
+    expectations: str | None
+    cases: list[str] | None
+    timeout: float | None
+
+
+def settings(config: pytest.Config) -> Settings:
+    from wbimage_conformance.commands import pyproject
+
+    try:
+        section = pyproject.load(config.invocation_params.dir)
+    except pyproject.ProjectConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    ini_dir = config.inipath.parent if config.inipath else config.rootpath
+    ini_expectations = config.getini("wbimage_expectations")
+    if ini_expectations:
+        beside = ini_dir / ini_expectations
+        ini_expectations = str(beside) if beside.exists() else ini_expectations
+    ini_timeout = config.getini("wbimage_timeout")
+    try:
+        timeout = float(ini_timeout) if ini_timeout else None
+    except ValueError:
+        raise pytest.UsageError(f"wbimage_timeout: expected seconds, got {ini_timeout!r}") from None
+    ini_cases = [str(p) for p in config.getini("wbimage_cases")]
+    return Settings(
+        impl=config.getoption("wbimage_impl") or config.getini("wbimage_impl") or section.impl,
+        expectations=config.getoption("wbimage_expectations") or ini_expectations or section.expectations,
+        cases=config.getoption("wbimage_cases") or ini_cases or (list(section.cases) if section.cases else None),
+        timeout=config.getoption("wbimage_timeout") or timeout or section.timeout,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{NODE}: a wbimage-conformance spec case")
-    if config.getoption("wbimage_impl"):
-        config.pluginmanager.register(SpecPlugin(config), "wbimage-spec")
+    chosen = settings(config)
+    if chosen.impl:
+        config.pluginmanager.register(SpecPlugin(config, chosen), "wbimage-spec")
 
 
 class CaseFailure(Exception):
@@ -58,9 +107,10 @@ class CaseFailure(Exception):
 class SpecPlugin:
     """Collects the cases and runs them on one runner Session per pytest process."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, chosen: Settings) -> None:
         self.config = config
-        self.impl: str = config.getoption("wbimage_impl")
+        self.settings = chosen
+        self.impl: str = chosen.impl or ""
         self.session: Session | None = None
         self.expectations: Expectations | None = None
         self.case_set_digest = ""
@@ -69,7 +119,7 @@ class SpecPlugin:
     def _start(self, case_ids: list[str], case_set_digest: str) -> None:
         from wbimage_conformance.run import expectations, runner
 
-        timeout = self.config.getoption("wbimage_timeout") or runner.DEFAULT_TIMEOUT
+        timeout = self.settings.timeout or runner.DEFAULT_TIMEOUT
         try:
             session = runner.Session(self.impl, timeout=timeout)
             session.__enter__()
@@ -77,7 +127,7 @@ class SpecPlugin:
             raise pytest.UsageError(f"--wbimage-impl: {exc}") from None
         self.session = session
         self.case_set_digest = case_set_digest
-        path = self.config.getoption("wbimage_expectations")
+        path = self.settings.expectations
         if path:
             try:
                 self.expectations = expectations.load(path)
@@ -89,16 +139,25 @@ class SpecPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
-        """Prepend the spec's items; tryfirst, so -k and -m deselection see them."""
+        """Prepend the spec's items; tryfirst, so -k and -m deselection see them. Each item sits
+        under a collector named for its case's first clause, which is what gives the JUnit
+        classname `wbimage.<clause>`."""
         from wbimage_conformance.cases import casefiles as cases
 
         try:
-            case_set = cases.load_case_set(config.getoption("wbimage_cases"))
+            case_set = cases.load_case_set(self.settings.cases)
         except cases.CaseFileError as exc:
             raise pytest.UsageError(f"wbimage cases: {exc}") from None
         self._start([c.id for c in case_set.cases], case_set.digest)
-        collector = SpecCollector.from_parent(session, name=NODE, nodeid=NODE)
-        items[:0] = [CaseItem.from_parent(collector, name=c.id, case=c, plugin=self) for c in case_set.cases]
+        root = SpecCollector.from_parent(session, name=NODE, nodeid=NODE)
+        clauses: dict[str, SpecCollector] = {}
+        new_items = []
+        for case in case_set.cases:
+            clause = case.clauses[0] if case.clauses else "none"
+            if clause not in clauses:
+                clauses[clause] = SpecCollector.from_parent(root, name=clause)
+            new_items.append(CaseItem.from_parent(clauses[clause], name=case.id, case=case, plugin=self))
+        items[:0] = new_items
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.session is not None:
@@ -126,7 +185,7 @@ class SpecPlugin:
             return
         for name, value in report.user_properties:
             if name == CAUSES_PROPERTY:
-                self.causes_seen[report.nodeid.split("::", 1)[1]] = json.loads(value)
+                self.causes_seen[report.nodeid.rsplit("::", 1)[1]] = json.loads(value)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.causes_seen:
@@ -136,7 +195,8 @@ class SpecPlugin:
 
 
 class SpecCollector(pytest.Collector):
-    """The parent node of the case items; they are made by the plugin, not found on disk."""
+    """A parent node of the case items (`wbimage`, then one per clause); they are made by the
+    plugin, not found on disk."""
 
     def collect(self) -> list[Any]:
         return []

@@ -1,4 +1,9 @@
-"""`wbimage-conformance run`: the cases against one implementation, then a report.
+"""`wbimage-conformance run`: the cases against one implementation, then every report asked for.
+
+Defaults come from `[tool.wbimage-conformance]` in the nearest pyproject.toml (commands.pyproject);
+the command line wins. `--shard K/N` runs one part of the selection (run.shard) for a CI matrix;
+`--maxfail N` / `-x` stop starting cases after N unexpected results. Where the reports go is
+commands.outputs.
 
 Exit codes: 0 every case as expected; 1 any unexpected result (failed, error, xpassed,
 timeout, crash); 2 a configuration error (raised, and printed by cli.main).
@@ -10,20 +15,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from wbimage_conformance import report as report_writers
 from wbimage_conformance import spec
 from wbimage_conformance.cases import casefiles, selection
+from wbimage_conformance.commands import jobs, outputs, pyproject
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.model import RunReport
+from wbimage_conformance.model import Result, RunReport, Shard
 from wbimage_conformance.report.progress import ProgressBar
-from wbimage_conformance.run import expectations, runner
+from wbimage_conformance.report.summary import UNEXPECTED
+from wbimage_conformance.run import expectations, runner, shard
 
 NAME = "run"
 HELP = "run the cases against an implementation"
+DEFAULT_IMPL = "reference"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--impl", default="reference",
+    parser.add_argument("--impl", default=None,
                         help="reference (default), wandb, MODULE:ATTR, an entry-point name, NAME@/path/to/python, or exec:COMMAND")
     parser.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
     parser.add_argument("-k", dest="keyword", metavar="EXPR",
@@ -31,33 +38,79 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clause", action="append", default=[], metavar="ID",
                         help="only cases citing this clause or a clause under it (repeatable)")
     parser.add_argument("--level", choices=("required", "all"), default="all")
+    parser.add_argument("--shard", type=shard.ShardSpec.parse, metavar="K/N",
+                        help="run only part K of N of the selection, cut by expected cost; "
+                             "`wbimage-conformance report` merges the N JSON reports")
+    parser.add_argument("--maxfail", type=_positive, metavar="N",
+                        help="start no further case after N unexpected results")
+    parser.add_argument("-x", "--exitfirst", dest="maxfail", action="store_const", const=1,
+                        help="start no further case after the first unexpected result (--maxfail 1)")
     parser.add_argument("--expectations", metavar="FILE",
                         help="known deviations of the implementation (YAML), or the name of one shipped with the suite")
     parser.add_argument("--update-expectations", metavar="FILE",
                         help="write FILE so that this run's results are all expected (keeps reasons already written)")
-    parser.add_argument("--format", choices=report_writers.FORMATS, default="text")
-    parser.add_argument("--output", metavar="PATH", help="write the report here instead of standard output")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
-    parser.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT, metavar="SECONDS",
+    outputs.add_arguments(parser)
+    parser.add_argument("--jobs", type=jobs.parse, default=None, metavar="N",
+                        help="worker processes, or auto: one per usable core (default auto)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help=f"per-case time limit (default {runner.DEFAULT_TIMEOUT:g})")
     parser.add_argument("--memory-limit", type=int, metavar="MB",
                         help="cap each worker's address space (RLIMIT_AS, Linux); over it a case crashes")
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
-    case_set = casefiles.load_case_set(args.cases)
+    config = pyproject.load()
+    if config.path is not None:
+        print(f"wbimage-conformance: defaults from [tool.{pyproject.SECTION}] in {config.path}", file=sys.stderr)
+    impl = args.impl or config.impl or DEFAULT_IMPL
+    case_paths = args.cases or (list(config.cases) if config.cases else None)
+    expectations_path = args.expectations or config.expectations
+    timeout = args.timeout if args.timeout is not None else (config.timeout or runner.DEFAULT_TIMEOUT)
+    if args.maxfail and args.update_expectations:
+        raise UsageError("--maxfail (-x) and --update-expectations do not go together: the file is written "
+                         "from the results of every selected case")
+    plan = outputs.plan(args, [outputs.Target(fmt, path) for fmt, path in config.reports])
+
+    case_set = casefiles.load_case_set(case_paths)
     if not case_set.cases:
-        raise UsageError(f"no cases found in {', '.join(args.cases or [str(spec.CASES_DIR)])}")
+        raise UsageError(f"no cases found in {', '.join(case_paths or [str(spec.CASES_DIR)])}")
     chosen = selection.select(case_set.cases, args.keyword, args.clause, args.level)
     if not chosen:
         raise UsageError("no case matches the selection (-k, --clause, --level)")
-    expected = expectations.load(args.expectations) if args.expectations else None
+    shard_record = None
+    if args.shard:
+        shard_record = Shard(args.shard.index, args.shard.count, tuple(c.id for c in chosen))
+        chosen = shard.select(chosen, args.shard)
+    expected = expectations.load(expectations_path) if expectations_path else None
     previous = None
     if args.update_expectations and Path(args.update_expectations).exists():
         previous = expectations.load(args.update_expectations)
     memory = args.memory_limit * 1024 * 1024 if args.memory_limit else None
+    worker_count = jobs.resolve(args.jobs if args.jobs is not None else (config.jobs or jobs.AUTO), len(chosen))
 
-    with runner.Session(args.impl, jobs=args.jobs, timeout=args.timeout, memory_limit=memory) as session:
+    unexpected = 0
+
+    def finished(result: Result, bar: ProgressBar) -> None:
+        nonlocal unexpected
+        verdict = expectations.apply_one(expected, result)
+        if verdict.status in UNEXPECTED:
+            unexpected += 1
+        bar.advance(verdict.status, result.case.id)
+
+    def reached_maxfail() -> bool:
+        return bool(args.maxfail) and unexpected >= args.maxfail
+
+    with runner.Session(impl, jobs=worker_count, timeout=timeout, memory_limit=memory) as session:
         handshake = session.handshake
         assert handshake is not None
         environment = session.environment(case_set.digest)
@@ -68,14 +121,19 @@ def run(args: argparse.Namespace) -> int:
                     print(f"wbimage-conformance: warning: {warning}", file=sys.stderr)
         bar = ProgressBar(len(chosen))  # draws only on a terminal
         try:
-            raw = session.run(chosen, lambda result: bar.advance(result.status, result.case.id))
+            raw = session.run(chosen, lambda result: finished(result, bar), stop=reached_maxfail)
         finally:
             bar.close()
 
+    ran = {r.case.id for r in raw}
+    not_run = tuple(c.id for c in chosen if c.id not in ran)
+    if not_run:
+        print(f"wbimage-conformance: stopped after {unexpected} unexpected result(s) (--maxfail {args.maxfail}); "
+              f"{len(not_run)} of {len(chosen)} selected cases not run", file=sys.stderr)
     if args.update_expectations:
         updated = expectations.from_results(raw, environment, previous)
         expectations.write(updated, args.update_expectations)
         expected = updated
-    report = RunReport(environment, tuple(expectations.apply(expected, raw)))
-    report_writers.write(report, args.format, args.output)
+    report = RunReport(environment, tuple(expectations.apply(expected, raw)), shard_record, not_run)
+    outputs.emit(report, plan)
     return 0 if report.ok else 1

@@ -78,21 +78,22 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
     blocks.sort(key=lambda b: b.line)
     identifier = page.page.identifier[0] if page.page.identifier else None
     return F.PageSummary(page.path, page.locale, page.identity.locale_source, page.identity.doc, page.page.title,
-                         identifier, page.identity.translation_key, tuple(blocks))
+                         identifier, page.identity.translation_key, tuple(blocks), page.generator,
+                         page.identity.evidence)
 
 
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = examples.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
                 cases: Sequence[str | Path] | None = None) -> F.DocsReport:
     started = time.monotonic()
-    pages = [classifier.classify(read_page(p)) for p in paths]
+    pages = consistency.link_translations([classifier.classify(read_page(p)) for p in paths])
     spec = specdata.load(cases)
     found: list[F.Finding] = []
     for page in pages:
         found.extend(page_findings(page))
         found.extend(formulas.check(page, spec))
         found.extend(signature.check(page, spec))
-        found.extend(prose.check(page))
+        found.extend(prose.check(page, spec))
         found.extend(coverage.check(page, spec))
     runs: list[F.ExampleRun] = []
     if run_examples:

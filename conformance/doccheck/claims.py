@@ -32,6 +32,8 @@ _BETWEEN = (
     re.compile(rf"({NUMBER})\s*から\s*({NUMBER})\s*(?:の間|まで)"),
     re.compile(rf"({NUMBER})\s*(?:에서|부터)\s*({NUMBER})\s*(?:사이|까지)"),
 )
+#: How far before and after a verb a negation still belongs to it (characters).
+_NEGATION_BEFORE, _NEGATION_AFTER = 16, 12
 _ARROW = re.compile(rf"({NUMBER})\s*(?:→|->|=>|⟶|➝|➔|maps to|becomes)\s*({NUMBER})")
 _SPLIT = re.compile(r"\s+[-–—]\s+|[;；。！!]|\.\s+|\.$")
 
@@ -117,10 +119,63 @@ def _strip_code(text: str) -> str:
 
 
 def intervals(text: str) -> list[tuple[Fraction, Fraction]]:
-    found = [(number(a), number(b)) for a, b in _INTERVAL.findall(text)]
+    return [interval for interval, _, _ in located_intervals(text)]
+
+
+def located_intervals(text: str) -> list[tuple[tuple[Fraction, Fraction], int, int]]:
+    """Every interval of `text` with its start and end offsets, bracketed ones first."""
+    found = [((number(m.group(1)), number(m.group(2))), m.start(), m.end()) for m in _INTERVAL.finditer(text)]
     for pattern in _BETWEEN:
-        found.extend((number(a), number(b)) for a, b in pattern.findall(text))
+        found.extend(((number(m.group(1)), number(m.group(2))), m.start(), m.end()) for m in pattern.finditer(text))
     return found
+
+
+def _nearest_interval(text: str, verb: re.Match[str]) -> tuple[Fraction, Fraction] | None:
+    """The interval closest to a verb: "multiplied by 256 and clipped to [0, 255]" clips to
+    [0, 255] even when "[0, 1]" comes first; "[0, 255] にクリップ" puts it before the verb."""
+    def distance(item: tuple[tuple[Fraction, Fraction], int, int]) -> int:
+        _, start, end = item
+        return start - verb.end() if start >= verb.end() else max(0, verb.start() - end)
+
+    found = located_intervals(text)
+    return min(found, key=distance)[0] if found else None
+
+
+def _negated_near(text: str, verb: re.Match[str]) -> bool:
+    """A negation next to the verb ("are not clipped", "クリップされない", "클립되지 않음"),
+    not anywhere in the sentence ("PIL images are not normalized, values are clipped")."""
+    window = text[max(0, verb.start() - _NEGATION_BEFORE): verb.end() + _NEGATION_AFTER]
+    return has(window, "negation")
+
+
+#: Where an interval stands in a sentence about normalization, from the words around it:
+#: after "to", "into", "within" (English) or before "...に正規化", "...로" (ja, ko) it is where
+#: values end up; after "in" or before "...にある", "...에 있" it is the data a rule is for.
+_RANGE_WORDS = re.compile(r"(?:\s+the)?(?:\s+range)?(?:\s+of)?\s*$", re.I)
+_TARGET_BEFORE = re.compile(r"\b(?:to|into|within)$", re.I)
+_OUTSIDE_BEFORE = re.compile(r"\b(?:outside|not\s+(?:\w+\s+)?in)$", re.I)
+_CONDITION_BEFORE = re.compile(r"\b(?:in|inside)$", re.I)
+_TARGET_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:に(?:正規化|変換|スケール|リスケール|収め|マップ)|(?:으로|로)\b)")
+_CONDITION_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:(?:内)?に(?:ある|あり|収まる)|에\s*있|내에|안에)")
+_OUTSIDE_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:外|밖)")
+
+
+def normalization_ranges(text: str) -> list[tuple[str, tuple[Fraction, Fraction]]]:
+    """(role, interval) for each interval of a sentence about normalization: "target" where
+    values end up, "condition" the data a rule applies to, "outside" data outside it.
+    Intervals the words around do not place are left out."""
+    words = _strip_code(text)
+    out = []
+    for interval, start, end in located_intervals(words):
+        before = _RANGE_WORDS.sub("", words[max(0, start - 40): start])
+        after = words[end: end + 12]
+        if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
+            out.append(("target", interval))
+        elif _OUTSIDE_BEFORE.search(before) or _OUTSIDE_AFTER.match(after):
+            out.append(("outside", interval))
+        elif _CONDITION_BEFORE.search(before) or _CONDITION_AFTER.match(after):
+            out.append(("condition", interval))
+    return out
 
 
 def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
@@ -132,14 +187,14 @@ def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
         out.append(Claim("mapping", line, text, pairs, target))
     for fragment in fragments(words):
         ranges = intervals(fragment)
-        if has(fragment, "clip"):
-            negated = has(fragment, "negation")
-            if negated:
+        clip = _WORDS["clip"].search(fragment)
+        if clip is not None:
+            if _negated_near(fragment, clip):
                 out.append(Claim("no-clip", line, fragment, (), target))
             else:
-                out.append(Claim("clip", line, fragment, ranges[0] if ranges else (), target))
-            continue
-        if has(fragment, "wrap"):
+                bounds = _nearest_interval(fragment, clip)
+                out.append(Claim("clip", line, fragment, bounds if bounds else (), target))
+        elif has(fragment, "wrap"):
             out.append(Claim("no-clip", line, fragment, (), target))
             continue
         if has(fragment, "multiply") and not _ARROW.search(fragment):
@@ -151,7 +206,8 @@ def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
                 out.append(Claim("not-normalized", line, fragment, (), target))
             elif not ranges:
                 out.append(Claim("normalized", line, fragment, (), target))
-        elif ranges and not has(fragment, "rescale") and not has(fragment, "multiply") and "uint8" not in fragment:
+        elif ranges and clip is None and not has(fragment, "rescale") and not has(fragment, "multiply") \
+                and "uint8" not in fragment:
             out.append(Claim("range", line, fragment, ranges[0], target))
         if has(fragment, "rescale") and not has(fragment, "multiply"):
             negated = has(fragment, "negation")

@@ -2,9 +2,12 @@
 
 A block is classified by what its code is, with the page's sections as a hint:
 
-- `signature`: the constructor's signature, `Image(data_or_path: ..., ...) -> None`; not
-  valid Python as written, so it is read as the parameter list of a `def`;
-- `method`: the same shape for another name (`to_uint8(...)`, with `@classmethod`);
+- `signature`: the constructor's signature, `Image(data_or_path: ..., ...) -> None` (tfdocs)
+  or `__init__(...) → None` (lazydocs); not valid Python as written, so it is read as the
+  parameter list of a `def` (a default or annotation that is not Python either, such as
+  `<factory>`, is kept as its text);
+- `method`: the same shape for another name (`to_uint8(...)`, with `@classmethod`, or under
+  a lazydocs `<kbd>classmethod</kbd>` heading);
 - `formula`: one statement, no imports, no `wandb`, with `astype`/`clip`/`uint8` or inside
   the algorithm section, e.g. `normalized_data = (data * 255).astype(np.uint8)`;
 - `example`: code that uses `wandb` (or an `Image(...)` call): it is run;
@@ -15,6 +18,11 @@ An example gets a key that ties it to the spec's cases: `example-N` from a headi
 "Example 2" / "例2" / "예시 2", else from its code (normalize=False is Example 4, a PIL
 image Example 3, `* 2 - 1` Example 2, ...); the usage examples are `usage-numpy`,
 `usage-pil` and `usage-<file_type>` by what they pass.
+
+Besides the blocks, a page yields its Args entries (a tfdocs table or a lazydocs `**Args:**`
+bullet list, whose "- `see`: https://..." lines are the generator's rendering of a link, not
+parameters), its class-variable tables, which generator wrote it (`lazydocs`, `tfdocs` or
+plain `markdown`), and the content facts its identity is told from (sections.py).
 """
 
 from __future__ import annotations
@@ -28,20 +36,32 @@ from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Tabl
 
 _EXAMPLE_NUMBER = re.compile(r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
 _SIGNATURE = re.compile(
-    r"^\s*(?P<decorators>(?:@[\w.]+(?:\([^)]*\))?\s*\n\s*)*)(?:def\s+)?(?P<name>[A-Za-z_]\w*)\s*"
-    r"\((?P<params>.*)\)\s*(?:->\s*(?P<returns>.+?))?\s*:?\s*(?:\.\.\.|pass)?\s*$",
+    r"^\s*(?P<decorators>(?:@[\w.]+(?:\([^)]*\))?\s*\n\s*)*)(?:def\s+)?(?P<name>[A-Za-z_][\w.]*)\s*"
+    r"\((?P<params>.*)\)\s*(?:(?:->|→|⟶)\s*(?P<returns>.+?))?\s*:?\s*(?:\.\.\.|pass)?\s*$",
     re.S,
 )
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-CONSTRUCTOR_NAMES = ("Image",)
+#: The constructor's names: tfdocs shows `Image(...)`, lazydocs `__init__(...)` or `Image.__init__(...)`.
+CONSTRUCTOR_NAMES = ("Image", "__init__")
+#: lazydocs heading words that put a signature block under them.
+SIGNATURE_TAGS = frozenset({"method", "classmethod", "staticmethod", "function"})
+#: An Args bullet: "- `name`: text" (W&B's lazydocs) or "- <b>`name`</b> (type): text" (lazydocs).
+_ARG_ITEM = re.compile(r"^(?:<b>)?`(?P<name>[^`]+)`(?:</b>)?\s*(?:\((?P<type>[^)]*)\))?\s*:\s*(?P<text>.*)$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+_URL_ONLY = re.compile(r"^\s*(?:https?:)?//\S+\s*$")
 
 
 @dataclass(frozen=True)
 class Signature:
-    name: str
+    name: str                          # without its class: `Image.to_uint8` is "to_uint8"
     decorators: tuple[str, ...]
     function: ast.FunctionDef          # the parameter list, read as a def
     returns: str | None
+    heading_tag: str = ""              # the lazydocs <kbd> word of the heading above, e.g. "classmethod"
+
+    @property
+    def is_classmethod(self) -> bool:
+        return "classmethod" in self.decorators or self.heading_tag == "classmethod"
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,29 @@ class ConstantTable:
 
 
 @dataclass(frozen=True)
+class ArgDoc:
+    """One documented argument: a row of an Args table or a bullet of an Args list."""
+
+    name: str
+    text: str                          # its description (a lazydocs link line folded in)
+    line: int
+    source: str                        # "table" or "list"
+
+
+@dataclass(frozen=True)
+class PageContent:
+    """What a page holds, as evidence of which document it is (sections.identify)."""
+
+    constructor: bool                  # a constructor signature block
+    class_headings: tuple[str, ...]    # lazydocs `<kbd>class</kbd>` headings, e.g. ("Image",)
+    methods: frozenset[str]            # names of the method blocks
+    constants: frozenset[str]          # names in class-variable tables
+    sections: frozenset[str]           # section keys of the headings
+    usage_examples: bool
+    effect_examples: bool
+
+
+@dataclass(frozen=True)
 class SectionText:
     text: Text
     section: str | None
@@ -96,10 +139,12 @@ class ClassifiedPage:
     page: Page
     identity: sections.PageIdentity
     blocks: tuple[PyBlock, ...]
-    other_blocks: tuple[CodeBlock, ...]
     constants: tuple[ConstantTable, ...]
     args_tables: tuple[Table, ...]
     texts: tuple[SectionText, ...]
+    args: tuple[ArgDoc, ...] = ()
+    generator: str = "markdown"        # "lazydocs", "tfdocs" or "markdown": who wrote the page
+    content: PageContent | None = None
 
     @property
     def path(self) -> str:
@@ -126,28 +171,93 @@ class ClassifiedPage:
 
 
 def parse_signature(code: str) -> Signature | None:
-    """A documented signature (`name(params) -> returns`, maybe decorated) as a def, or None."""
+    """A documented signature (`name(params) -> returns`, maybe decorated, `→` as lazydocs
+    writes it) as a def, or None. Annotations, defaults and return types that are not Python
+    (a generator's `<factory>`) are kept as their text, so a rendered signature always reads."""
     match = _SIGNATURE.match(code)
     if not match:
         return None
+    name = match.group("name").rsplit(".", 1)[-1]
     returns = match.group("returns")
-    source = f"def {match.group('name')}({match.group('params')})" + (f" -> {returns}" if returns else "") + ": ..."
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    params = match.group("params")
+    for attempt in (params, _tolerant(params)):
+        source = f"def {name}({attempt})" + (f" -> {_expression(returns.strip())}" if returns else "") + ": ..."
+        try:
+            tree = ast.parse(source)
+            break
+        except SyntaxError:
+            continue
+    else:
         return None
     function = tree.body[0]
     assert isinstance(function, ast.FunctionDef)
     decorators = tuple(d.strip().lstrip("@").strip() for d in match.group("decorators").splitlines() if d.strip())
-    return Signature(match.group("name"), decorators, function, returns.strip() if returns else None)
+    return Signature(name, decorators, function, returns.strip() if returns else None)
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text.strip(), mode="eval")
+        return True
+    except SyntaxError:
+        return False
+
+
+def _expression(text: str) -> str:
+    """`text` when it is a Python expression, else the string literal of it."""
+    return text if _parses(text) else repr(text)
+
+
+def _split_top(text: str, separator: str) -> list[str]:
+    """`text` split at `separator` outside brackets and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == separator and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    return parts + [text[start:]]
+
+
+def _tolerant(params: str) -> str:
+    """The parameter list with every annotation and default that is not Python quoted."""
+    out = []
+    for raw in _split_top(params, ","):
+        if not raw.strip():
+            continue
+        head, *default = _split_top(raw, "=")
+        name, colon, annotation = head.partition(":")
+        piece = name.strip() + (f": {_expression(annotation.strip())}" if colon else "")
+        if default:
+            piece += f" = {_expression('='.join(default).strip())}"
+        out.append(piece)
+    return ", ".join(out)
 
 
 def _looks_documented(sig: Signature, code: str) -> bool:
     """A call like `Image(pil_image)` also reads as a def; a documented signature has a
-    return annotation, a decorator, annotations or an explicit def."""
+    return annotation, a decorator, annotations, an explicit def or a lazydocs method heading."""
     args = sig.function.args
     annotated = any(a.annotation is not None for a in args.posonlyargs + args.args + args.kwonlyargs)
-    return bool(sig.returns or sig.decorators or annotated or code.lstrip().startswith("def "))
+    return bool(sig.returns or sig.decorators or annotated or code.lstrip().startswith("def ")
+                or sig.heading_tag in SIGNATURE_TAGS)
+
+
+def _named_by(heading: Heading | None, sig: Signature) -> bool:
+    """The heading above names this method (`to_uint8`, `Image.to_uint8()`): older tfdocs
+    pages show unannotated signatures such as `guess_mode(data)` under such a heading. (Not
+    the constructor: an `Image(x)` call under a page's "Image" title is a call.)"""
+    if heading is None or sig.name in CONSTRUCTOR_NAMES:
+        return False
+    name = heading.text.strip("`").strip().removesuffix("()").rsplit(".", 1)[-1]
+    return name == sig.name
 
 
 # -- examples -------------------------------------------------------------------------------
@@ -310,26 +420,84 @@ def _constant_rows(table: Table) -> tuple[ConstantRow, ...]:
     return tuple(rows)
 
 
+def _tagged_section(heading: Heading) -> str | None:
+    """The section a lazydocs heading opens: a method's signature, a property, or (None) the class."""
+    if heading.tag in SIGNATURE_TAGS:
+        return "signature" if heading.text.rsplit(".", 1)[-1] == "__init__" else "methods"
+    if heading.tag == "property":
+        return "attributes"
+    return None
+
+
+def _table_args(table: Table) -> list[ArgDoc]:
+    out = []
+    for row in table.rows:
+        name = re.sub(r"<[^>]+>", "", row.cells[0]).replace("`", "").strip() if row.cells else ""
+        if name:
+            out.append(ArgDoc(name, " ".join(row.cells[1:]).strip(), row.line, "table"))
+    return out
+
+
+def _list_arg(item: Text, args: list[ArgDoc], indent: int | None) -> int | None:
+    """Read one bullet of an Args list into `args`; the indent of the list's top level.
+
+    Deeper bullets are details of the argument above (they stay prose, see prose.py). A
+    bullet whose "name" is not an identifier or whose text is only a URL is how lazydocs
+    renders a line such as "see: https://..." or a URL split at its colon: it continues the
+    argument above.
+    """
+    if indent is not None and item.indent > indent:
+        return indent
+    match = _ARG_ITEM.match(item.text.strip())
+    if match is None:
+        return indent
+    name, text = match.group("name").strip(), match.group("text").strip()
+    if args and (not _IDENTIFIER.match(name) or _URL_ONLY.match(text)):
+        last = args[-1]
+        args[-1] = replace(last, text=f"{last.text} {name}: {text}".strip())
+        return item.indent if indent is None else indent
+    args.append(ArgDoc(name, text, item.line, "list"))
+    return item.indent if indent is None else indent
+
+
+def _generator(page: Page, blocks: list[PyBlock], args_tables: list[Table], constants: list[ConstantTable]) -> str:
+    """Which generator wrote the page, from the shapes only it produces."""
+    if any(h.tag for h in page.headings) or any(b.signature is not None and "→" in b.block.code for b in blocks):
+        return "lazydocs"
+    if args_tables or constants or any(h.style == "html" for h in page.headings) or "View source" in page.text:
+        return "tfdocs"
+    return "markdown"
+
+
 def classify(page: Page) -> ClassifiedPage:
     blocks: list[PyBlock] = []
-    others: list[CodeBlock] = []
     constants: list[ConstantTable] = []
     args_tables: list[Table] = []
+    args: list[ArgDoc] = []
     texts: list[SectionText] = []
+    section_keys: set[str] = set()
     section: str | None = None
     heading: Heading | None = None
     lead: Text | None = None
     context: list[Text] = []
+    list_indent: int | None = None
     for element in page.elements:
         if isinstance(element, Heading):
-            key = sections.section_of(element.text)
-            if key is not None:
+            key = _tagged_section(element) if element.tag else sections.section_of(element.text)
+            if key == "signature" and section == "methods" and not element.tag:
+                key = "methods"  # a method's own "Args:" (lazydocs), not the constructor's
+            if key is not None or element.tag:
                 section = key
+                list_indent = None
+            if key is not None:
+                section_keys.add(key)
             heading = element
             lead = None
             context = []
         elif isinstance(element, Text):
             texts.append(SectionText(element, section, heading))
+            if section == "signature" and element.kind == "item":
+                list_indent = _list_arg(element, args, list_indent)
             lead = element
             context.append(element)
         elif isinstance(element, Table):
@@ -337,26 +505,36 @@ def classify(page: Page) -> ClassifiedPage:
             rows = _constant_rows(element)
             if rows and (head == "class-variables" or len(rows) == len(element.rows)):
                 constants.append(ConstantTable(element, rows))
-            elif head == "signature":
+            elif head == "signature" and section != "methods":  # a method's Args table is the method's
                 args_tables.append(element)
+                args.extend(_table_args(element))
             lead = None
         elif isinstance(element, CodeBlock):
             if element.is_python:
                 block = _classify_block(element, section, heading, lead)
                 blocks.append(replace(block, context=tuple(context)))
-            else:
-                others.append(element)
             lead = None
             context = []
-    has_signature = any(b.kind == "signature" for b in blocks)
-    has_effects = any(b.kind == "example" and b.key.startswith("example-") for b in blocks)
-    identity = sections.identify(page, has_signature, has_effects)
-    return ClassifiedPage(page, identity, tuple(blocks), tuple(others), tuple(constants), tuple(args_tables), tuple(texts))
+    content = PageContent(
+        constructor=any(b.kind == "signature" for b in blocks),
+        class_headings=tuple(h.text for h in page.headings if h.tag == "class"),
+        methods=frozenset(b.key for b in blocks if b.kind == "method"),
+        constants=frozenset(r.name for t in constants for r in t.rows),
+        sections=frozenset(section_keys),
+        usage_examples=any(b.kind == "example" and b.key.startswith("usage-") for b in blocks),
+        effect_examples=any(b.kind == "example" and b.key.startswith("example-") for b in blocks),
+    )
+    identity = sections.identify(page, content)
+    return ClassifiedPage(page, identity, tuple(blocks), tuple(constants), tuple(args_tables),
+                          tuple(texts), tuple(args), _generator(page, blocks, args_tables, constants), content)
 
 
 def _classify_block(block: CodeBlock, section: str | None, heading: Heading | None, lead: Text | None) -> PyBlock:
     signature = parse_signature(block.code)
-    if signature is not None and _looks_documented(signature, block.code):
+    if signature is not None and heading is not None and heading.tag \
+            and heading.text.rsplit(".", 1)[-1] == signature.name:
+        signature = replace(signature, heading_tag=heading.tag)  # the heading is this block's own
+    if signature is not None and (_looks_documented(signature, block.code) or _named_by(heading, signature)):
         if signature.name in CONSTRUCTOR_NAMES:
             return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature)
         return PyBlock("method", block, section, heading, lead, signature.name, signature=signature)

@@ -2,25 +2,37 @@
 
 Translations are found by `menu.<name>.identifier` without its locale prefix
 (`ja-ref-python-data-types-image` and `ko-ref-python-data-types-image`), else by file name
-without its locale suffix (`image.ja.md`, `image.en.md`). The first page of a group, in
-the order given, is the one the others are compared with.
+without its locale suffix (`image.ja.md`, `image.en.md`). A page without an identifier (the
+English lazydocs page has none) joins the identified pages of its file name when none of
+them is in its locale; if several groups qualify, the one nearest in the directory tree.
+Pages in one locale are versions of a page, not translations, and are not compared.
+
+Each translation is compared with the group's original: its English page (the W&B docs are
+written in English and translated), else the first page given. A difference that several
+translations share (the ja and ko signature blocks both list eight parameters where en lists
+nine) is one finding naming every place.
 
 Code is compared as logical lines of tokens: comments, blank lines and line wrapping do not
 count, every string literal (captions, f-strings) is one placeholder. So a translated
-comment or caption is not a difference, `* 2 - 1` against `* 3 - 1` is. Every difference
-names both places.
+comment or caption is not a difference, `* 2 - 1` against `* 3 - 1` is. Signatures are
+compared by parameter names and defaults (annotations are each generator's rendering).
+What a generator never renders is not a difference between pages of different generators:
+lazydocs shows no class variables, and a page that shows no methods at all beside one that
+shows them is a note.
 """
 
 from __future__ import annotations
 
 import difflib
 import io
+import os
 import re
 import tokenize
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import sections
 from wbimage_conformance.doccheck import signature as sig
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 
@@ -30,6 +42,7 @@ for _name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END"):
         _STRING_TOKENS.add(getattr(tokenize, _name))
 #: A signature parameter one translation may leave out (see signature.py): name, default.
 OMITTABLE = ("normalize", "True")
+ORIGINAL_LOCALE = "en"
 _SKIPPED = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
 
 
@@ -89,25 +102,53 @@ def _source_line(block: PyBlock, code_line: int) -> str:
     return lines[code_line - 1].strip() if 0 < code_line <= len(lines) else ""
 
 
-def compare_code(a_page: ClassifiedPage, a: PyBlock, b_page: ClassifiedPage, b: PyBlock, subject: str) -> list[F.Finding]:
+@dataclass(frozen=True)
+class Difference:
+    """One way a translation differs from the original, before differences that several
+    translations share are merged. `message` has placeholders for the translation side:
+    {pages} ("this page", or "this page and image.ko.md:12"), and the verbs {has}, {lists},
+    {lacks} agreeing with it; `on_original` findings sit on the original and {pages} names
+    the translations."""
+
+    severity: F.Severity
+    subject: str
+    original_line: int
+    line: int                          # on the translation
+    message: str
+    on_original: bool = False
+
+
+def _verbs(count: int) -> dict[str, str]:
+    one = count == 1
+    return {"has": "has" if one else "have", "lists": "lists" if one else "list", "lacks": "lacks" if one else "lack",
+            "shows": "shows" if one else "show", "it": "it" if one else "they"}
+
+
+def _lit(text: object) -> str:
+    """Text put into a Difference message as it is (braces of code escaped for format)."""
+    return str(text).replace("{", "{{").replace("}", "}}")
+
+
+def compare_code(original: ClassifiedPage, a: PyBlock, b: PyBlock, subject: str) -> list[Difference]:
     left, right = logical_lines(a.block.code), logical_lines(b.block.code)
     matcher = difflib.SequenceMatcher(None, [x.tokens for x in left], [x.tokens for x in right], autojunk=False)
     out = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        a_line = a.block.page_line(left[i1].line) if i1 < len(left) else a.block.page_line(len(a.block.code.splitlines()))
-        b_line = b.block.page_line(right[j1].line) if j1 < len(right) else b.block.page_line(len(b.block.code.splitlines()))
-        a_text = "; ".join(_source_line(a, x.line) for x in left[i1:i2])
-        b_text = "; ".join(_source_line(b, x.line) for x in right[j1:j2])
+        a_line = a.block.page_line(left[i1].line if i1 < len(left) else len(a.block.code.splitlines()))
+        b_line = b.block.page_line(right[j1].line if j1 < len(right) else len(b.block.code.splitlines()))
+        a_text = _lit("; ".join(_source_line(a, x.line) for x in left[i1:i2]))
+        b_text = _lit("; ".join(_source_line(b, x.line) for x in right[j1:j2]))
+        there = _lit(f"{original.path}:{a_line}")
         if op == "replace":
-            message = f"{subject} differs from its translation: this page has `{b_text}` where {a_page.path}:{a_line} has `{a_text}`"
+            message = (f"{subject} differs from its translation: {{pages}} {{has}} `{b_text}` where {there} "
+                       f"has `{a_text}`")
         elif op == "delete":
-            message = f"{subject} lacks `{a_text}`, which its translation has at {a_page.path}:{a_line}"
+            message = f"{subject} of {{pages}} {{lacks}} `{a_text}`, which its translation has at {there}"
         else:
-            message = f"{subject} has `{b_text}`, which its translation at {a_page.path}:{a_line} does not have"
-        out.append(F.error("consistency", b_page.path, b_line, subject, message,
-                           related=(F.Location(a_page.path, a_line),)))
+            message = f"{subject} of {{pages}} {{has}} `{b_text}`, which its translation at {there} does not have"
+        out.append(Difference(F.Severity.ERROR, subject, a_line, b_line, message))
     return out
 
 
@@ -118,58 +159,89 @@ def _by_key(blocks: Sequence[PyBlock]) -> dict[str, PyBlock]:
     return out
 
 
-def _missing(subject: str, have: ClassifiedPage, block: PyBlock, lack: ClassifiedPage) -> F.Finding:
-    return F.error("consistency", lack.path, lack.page.body_line, subject,
-                   f"{subject} is at {have.path}:{block.line} but this translation of it has none",
-                   related=(F.Location(have.path, block.line),))
+def _missing(original: ClassifiedPage, translation: ClassifiedPage, subject: str, block: PyBlock,
+             original_has: bool) -> Difference:
+    """A block one side has and the other lacks; the finding sits on the side that lacks it."""
+    if original_has:
+        return Difference(F.Severity.ERROR, subject, block.line, translation.page.body_line,
+                          f"{subject} is at {_lit(original.path)}:{block.line} but {{pages}} {{lacks}} it")
+    return Difference(F.Severity.ERROR, subject, original.page.body_line, block.line,
+                      f"{subject} is at {{pages}} but this page has none", on_original=True)
 
 
-def compare_pages(a: ClassifiedPage, b: ClassifiedPage) -> list[F.Finding]:
-    out: list[F.Finding] = []
+def _not_rendered(original: ClassifiedPage, translation: ClassifiedPage, what: str, line: int,
+                  original_has: bool) -> Difference:
+    """Something one generator's page shows and the other's does not render at all."""
+    if original_has:
+        return Difference(F.Severity.NOTE, what, line, translation.page.body_line,
+                          f"{{pages}} ({translation.generator}) {{shows}} no {what}; the {original.generator} page "
+                          f"{_lit(original.path)} shows them (line {line}): not compared")
+    return Difference(F.Severity.NOTE, what, original.page.body_line, line,
+                      f"this {original.generator} page shows no {what}; {{pages}} ({translation.generator}) "
+                      f"{{has}} them: not compared", on_original=True)
+
+
+def compare_pages(original: ClassifiedPage, translation: ClassifiedPage) -> list[Difference]:
+    a, b = original, translation
+    out: list[Difference] = []
     # examples, by key
     a_examples, b_examples = _by_key(a.examples), _by_key(b.examples)
     for key in sorted(set(a_examples) | set(b_examples)):
         if key not in b_examples:
-            out.append(_missing(key, a, a_examples[key], b))
+            out.append(_missing(a, b, key, a_examples[key], True))
         elif key not in a_examples:
-            out.append(_missing(key, b, b_examples[key], a))
+            out.append(_missing(a, b, key, b_examples[key], False))
         else:
-            out.extend(compare_code(a, a_examples[key], b, b_examples[key], key))
+            out.extend(compare_code(a, a_examples[key], b_examples[key], key))
     # formulas, in order
     a_formulas, b_formulas = a.of_kind("formula"), b.of_kind("formula")
     for index, (x, y) in enumerate(zip(a_formulas, b_formulas), start=1):
-        out.extend(compare_code(a, x, b, y, f"formula {index}"))
+        out.extend(compare_code(a, x, y, f"formula {index}"))
     for index, extra in enumerate(a_formulas[len(b_formulas):], start=len(b_formulas) + 1):
-        out.append(_missing(f"formula {index}", a, extra, b))
+        out.append(_missing(a, b, f"formula {index}", extra, True))
     for index, extra in enumerate(b_formulas[len(a_formulas):], start=len(a_formulas) + 1):
-        out.append(_missing(f"formula {index}", b, extra, a))
+        out.append(_missing(a, b, f"formula {index}", extra, False))
     # signature and methods
     out.extend(_compare_signatures(a, a.of_kind("signature")[:1], b, b.of_kind("signature")[:1], "signature"))
-    a_methods, b_methods = _by_key(a.of_kind("method")), _by_key(b.of_kind("method"))
-    for name in sorted(set(a_methods) | set(b_methods)):
-        if name not in b_methods:
-            out.append(_missing(f"method {name}", a, a_methods[name], b))
-        elif name not in a_methods:
-            out.append(_missing(f"method {name}", b, b_methods[name], a))
-        else:
-            out.extend(_compare_signatures(a, [a_methods[name]], b, [b_methods[name]], f"method {name}"))
+    out.extend(_compare_methods(a, b))
     out.extend(_compare_constants(a, b))
     return out
 
 
+def _compare_methods(a: ClassifiedPage, b: ClassifiedPage) -> list[Difference]:
+    a_methods, b_methods = _by_key(a.of_kind("method")), _by_key(b.of_kind("method"))
+    if a.generator != b.generator and bool(a_methods) != bool(b_methods):
+        shown = a_methods or b_methods
+        return [_not_rendered(a, b, "methods", min(x.line for x in shown.values()), bool(a_methods))]
+    out = []
+    for name in sorted(set(a_methods) | set(b_methods)):
+        if name not in b_methods:
+            out.append(_missing(a, b, f"method {name}", a_methods[name], True))
+        elif name not in a_methods:
+            out.append(_missing(a, b, f"method {name}", b_methods[name], False))
+        else:
+            out.extend(_compare_signatures(a, [a_methods[name]], b, [b_methods[name]], f"method {name}"))
+    return out
+
+
 def _described(block: PyBlock) -> list[tuple[str, str, int]]:
-    decorators = [(f"@{d}", "", block.line) for d in (block.signature.decorators if block.signature else ())]
-    return decorators + [(p.name, "" if p.default is sig._MISSING else repr(p.default), p.line)
-                         for p in sig.parameters(block)]
+    """Decorators, then parameters with defaults; a class method is one however it is marked
+    (`@classmethod` in tfdocs, a `<kbd>classmethod</kbd>` heading in lazydocs)."""
+    assert block.signature is not None
+    marks = ["classmethod"] if block.signature.is_classmethod else []
+    marks += [d for d in block.signature.decorators if d != "classmethod"]
+    return [(f"@{d}", "", block.line) for d in marks] + [
+        (p.name, "" if p.default is sig._MISSING else repr(p.default), p.line)
+        for p in sig.parameters(block) if p.name not in ("self", "cls")]
 
 
 def _compare_signatures(a: ClassifiedPage, a_blocks: list[PyBlock], b: ClassifiedPage, b_blocks: list[PyBlock],
-                        subject: str) -> list[F.Finding]:
+                        subject: str) -> list[Difference]:
     if not a_blocks or not b_blocks:
         if a_blocks:
-            return [_missing(subject, a, a_blocks[0], b)]
+            return [_missing(a, b, subject, a_blocks[0], True)]
         if b_blocks:
-            return [_missing(subject, b, b_blocks[0], a)]
+            return [_missing(a, b, subject, b_blocks[0], False)]
         return []
     left, right = _described(a_blocks[0]), _described(b_blocks[0])
     if [x[:2] for x in left] == [x[:2] for x in right]:
@@ -181,53 +253,126 @@ def _compare_signatures(a: ClassifiedPage, a_blocks: list[PyBlock], b: Classifie
             continue
         a_line = left[i1][2] if i1 < len(left) else a_blocks[0].line
         b_line = right[j1][2] if j1 < len(right) else b_blocks[0].line
-        show = lambda items: ", ".join(n + (f"={d}" if d else "") for n, d, _ in items) or "nothing"  # noqa: E731
-        message = (f"{subject} differs from its translation: this page has {show(right[j1:j2])} where "
-                   f"{a.path}:{a_line} has {show(left[i1:i2])}")
+        there = _lit(f"{a.path}:{a_line}")
+        lacking, extra = _lit(_show(left[i1:i2])), _lit(_show(right[j1:j2]))
+        counts = f"{{pages}} {{lists}} {len(right)} parameters where {there} lists {len(left)}"
+        if subject == "signature" and op == "delete":
+            message = f"{counts}; {{it}} {{lacks}} {lacking}"
+        elif subject == "signature" and op == "insert":
+            message = f"{counts}; {{it}} {{has}} {extra} besides"
+        else:
+            message = f"{subject} differs from its translation: {{pages}} {{has}} {extra} where {there} has {lacking}"
         only = [x[:2] for x in left[i1:i2] + right[j1:j2]]
         if subject == "signature" and op in ("delete", "insert") and only == [OMITTABLE]:
             # The same decision as the signature check: a block without normalize, which the page
             # documents elsewhere, is a warning; so is a translation that differs only by it.
-            out.append(F.warning("consistency", b.path, b_line, subject,
-                                 message + " (one block omits normalize; a warning, as in the signature check)",
-                                 related=(F.Location(a.path, a_line),)))
+            out.append(Difference(F.Severity.WARNING, subject, a_line, b_line,
+                                  message + "; one block omits normalize: a warning, as in the signature check"))
             continue
-        out.append(F.error("consistency", b.path, b_line, subject, message, related=(F.Location(a.path, a_line),)))
+        out.append(Difference(F.Severity.ERROR, subject, a_line, b_line, message))
     return out
 
 
-def _compare_constants(a: ClassifiedPage, b: ClassifiedPage) -> list[F.Finding]:
+def _show(items: list[tuple[str, str, int]]) -> str:
+    return ", ".join(n + (f"={d}" if d else "") for n, d, _ in items) or "nothing"
+
+
+def _compare_constants(a: ClassifiedPage, b: ClassifiedPage) -> list[Difference]:
     left = {r.name: r for t in a.constants for r in t.rows}
     right = {r.name: r for t in b.constants for r in t.rows}
+    if a.generator != b.generator and bool(left) != bool(right):
+        table = (a.constants or b.constants)[0].table.line
+        return [_not_rendered(a, b, "class variables", table, bool(left))]
     out = []
     for name in sorted(set(left) | set(right)):
         x, y = left.get(name), right.get(name)
         if x is not None and y is not None and x.value != y.value:
-            out.append(F.error("consistency", b.path, y.line, "class variables",
-                               f"{name} is {y.value} here but {x.value} at {a.path}:{x.line}",
-                               related=(F.Location(a.path, x.line),)))
+            out.append(Difference(F.Severity.ERROR, "class variables", x.line, y.line,
+                                  f"{name} is {_lit(y.value)} on {{pages}} but {_lit(x.value)} at "
+                                  f"{_lit(a.path)}:{x.line}"))
         elif x is not None and y is None:
-            out.append(F.error("consistency", b.path, b.constants[0].table.line if b.constants else b.page.body_line,
-                               "class variables", f"{name} is at {a.path}:{x.line} but not on this page",
-                               related=(F.Location(a.path, x.line),)))
+            line = b.constants[0].table.line if b.constants else b.page.body_line
+            out.append(Difference(F.Severity.ERROR, "class variables", x.line, line,
+                                  f"{name} is at {_lit(a.path)}:{x.line} but not on {{pages}}"))
         elif y is not None and x is None:
-            out.append(F.error("consistency", b.path, y.line, "class variables",
-                               f"{name} is on this page but not on its translation {a.path}",
-                               related=(F.Location(a.path, a.page.body_line),)))
+            out.append(Difference(F.Severity.ERROR, "class variables", a.page.body_line, y.line,
+                                  f"{name} is on {{pages}} but not on its translation {_lit(a.path)}"))
+    return out
+
+
+# -- groups ---------------------------------------------------------------------------------
+
+
+def _file_key(page: ClassifiedPage) -> str:
+    return sections.translation_key(page.page, None, page.locale)
+
+
+def _shared_path(a: str, b: str) -> int:
+    try:
+        return len(os.path.commonpath([os.path.abspath(a), os.path.abspath(b)]))
+    except ValueError:  # different drives
+        return 0
+
+
+def link_translations(pages: Sequence[ClassifiedPage]) -> list[ClassifiedPage]:
+    """The pages, each page without an identifier given the translation key of the identified
+    pages of its file name (none in its locale); the nearest such group if several."""
+    identified: dict[str, list[ClassifiedPage]] = {}
+    for page in pages:
+        if page.page.identifier is not None:
+            identified.setdefault(page.identity.translation_key, []).append(page)
+    out = list(pages)
+    for index, page in enumerate(pages):
+        if page.page.identifier is not None:
+            continue
+        candidates = [key for key, members in identified.items()
+                      if any(_file_key(m) == _file_key(page) for m in members)
+                      and all(m.locale != page.locale for m in members)]
+        if candidates:
+            key = max(candidates, key=lambda k: max(_shared_path(page.path, m.path) for m in identified[k]))
+            out[index] = replace(page, identity=replace(page.identity, translation_key=key))
     return out
 
 
 def groups(pages: Sequence[ClassifiedPage]) -> list[list[ClassifiedPage]]:
+    """Pages by translation key, in more than one locale."""
     by_key: dict[str, list[ClassifiedPage]] = {}
     for page in pages:
         by_key.setdefault(page.identity.translation_key, []).append(page)
-    return [group for group in by_key.values() if len(group) > 1]
+    return [group for group in by_key.values() if len({p.locale for p in group}) > 1]
+
+
+def original_of(group: Sequence[ClassifiedPage]) -> ClassifiedPage:
+    return next((p for p in group if p.locale == ORIGINAL_LOCALE), group[0])
 
 
 def check(pages: Sequence[ClassifiedPage]) -> list[F.Finding]:
     out: list[F.Finding] = []
-    for group in groups(pages):
-        base = group[0]
-        for other in group[1:]:
-            out.extend(compare_pages(base, other))
+    for group in groups(link_translations(pages)):
+        original = original_of(group)
+        merged: dict[tuple, list[tuple[ClassifiedPage, Difference]]] = {}
+        for translation in group:
+            if translation.locale == original.locale:
+                continue
+            for difference in compare_pages(original, translation):
+                key = (difference.severity, difference.subject, difference.on_original, difference.original_line,
+                       difference.message)
+                merged.setdefault(key, []).append((translation, difference))
+        for shared in merged.values():
+            out.append(_finding(original, shared))
     return out
+
+
+def _finding(original: ClassifiedPage, shared: list[tuple[ClassifiedPage, Difference]]) -> F.Finding:
+    """One finding for a difference one or more translations share with the original."""
+    first_page, first = shared[0]
+    places = [F.Location(page.path, difference.line) for page, difference in shared]
+    if first.on_original:
+        pages = " and ".join(str(p) for p in places)
+        message = first.message.format(pages=pages, **_verbs(len(places)))
+        return F.Finding(first.severity, "consistency", original.path, first.original_line, first.subject, message,
+                         related=tuple(places))
+    pages = "this page" + "".join(f" and {p}" for p in places[1:])
+    message = first.message.format(pages=pages, **_verbs(len(places)))
+    return F.Finding(first.severity, "consistency", first_page.path, first.line, first.subject, message,
+                     related=(F.Location(original.path, first.original_line), *places[1:]))

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from wbimage_conformance import oracle
+from wbimage_conformance.doccheck import coverage
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.claims import Claim, example_claims
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
@@ -211,7 +212,6 @@ class Expected:
     error: str | None = None           # the exception type the spec names
     reason: str = ""
     clause: str = ""
-    branch: str | None = None
 
 
 def expected_for(call: dict[str, Any], arrays: dict[str, np.ndarray]) -> Expected | None:
@@ -228,7 +228,7 @@ def expected_for(call: dict[str, Any], arrays: dict[str, np.ndarray]) -> Expecte
             branch = oracle.branch_of(data, bool(normalize)) if isinstance(normalize, bool) else None
             picture = oracle.image(data, kind, mode=kwargs.get("mode"), file_type=file_type, normalize=normalize)
             return Expected(picture.pixels, picture.mode, picture.size, picture.format, picture.encoded,
-                            clause=_BRANCH_CLAUSE.get(branch or "", "norm.applies"), branch=branch)
+                            clause=_BRANCH_CLAUSE.get(branch or "", "norm.applies"))
         if kind in ("pil", "path"):
             if "array" not in info:
                 return Expected(error="ValueError", reason=f"the path does not load: {info.get('unreadable')}",
@@ -341,8 +341,7 @@ class _Context:
 
 def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str) -> tuple[list[F.Finding], F.ExampleRun]:
     page, block = job.page, job.block
-    cases = tuple(spec.cases_for_example(page.locale, block.key, page.identity.doc)
-                  or spec.cases_for_example(page.locale, block.key))
+    cases = tuple(coverage.case_ids(page, block.key, spec))
     ctx = _Context(job, outcome, spec, cases)
     if outcome.status == "timeout":
         ctx.add("error", "example", block.line, outcome.message)
@@ -359,8 +358,13 @@ def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str) -> tuple[lis
     status = {"timeout": "timeout", "skipped": "skipped", "crash": "error", "sandbox-error": "error"}.get(
         outcome.status, "failed" if errors else "passed")
     logged = tuple(sorted({k for log in outcome.reply.get("logs", []) for k in log.get("keys", {})}))
+    message = outcome.message
+    if errors and not message:  # it ran, but the page or the implementation is wrong: say what
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        message = f"[{first.check}] line {first.line}: {first.message}{more}"
     run = F.ExampleRun(page.path, block.line, block.key, status, round(outcome.duration_s, 3),
-                       len(ctx.calls()), logged, outcome.message)
+                       len(ctx.calls()), logged, message)
     return ctx.out, run
 
 

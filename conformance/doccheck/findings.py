@@ -86,6 +86,8 @@ class PageSummary:
     identifier: str | None
     translation_key: str
     blocks: tuple[BlockSummary, ...] = ()
+    generator: str = "markdown"        # lazydocs, tfdocs or markdown
+    doc_evidence: tuple[str, ...] = ()  # what `doc` was told from
 
 
 @dataclass(frozen=True)

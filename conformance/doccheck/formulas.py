@@ -330,7 +330,7 @@ def _distance(page: ast.expr, formula: SpecFormula) -> int:
 def check(page: Any, spec_data: Any = None) -> list[Any]:
     """Findings for the formula blocks of a classified page: each statement that computes
     pixels against the spec's formula for its clause, the words around it (range, factor,
-    clipping bounds) against the clause, and a clause the page lists no formula for."""
+    clipping bounds) against the clause, and, on a W&B page, a clause it lists no formula for."""
     from wbimage_conformance.doccheck import claims as claim_reader
     from wbimage_conformance.doccheck import classify
     from wbimage_conformance.doccheck import findings as F
@@ -359,7 +359,7 @@ def check(page: Any, spec_data: Any = None) -> list[Any]:
             position += 1
             taken.add(match.clause)
             out.extend(_check_one(page, block, expression, match, line, lead_range, text, text_line, spec_data))
-    if blocks:
+    if blocks and page.identity.doc is not None:  # a W&B page lists the whole algorithm; anyone's may show part
         for formula in spec_formulas():
             if formula.clause not in taken:
                 out.append(F.error("formula", page.path, blocks[0].line, f"formula [{formula.clause}]",

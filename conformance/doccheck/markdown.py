@@ -3,9 +3,14 @@
 The pages are Hugo Markdown: YAML (or TOML) front matter, shortcodes such as
 `{{< cta-button ... >}}`, pipe tables, fenced code blocks (also indented inside list items),
 and headings that are `#` lines on some pages and, on the translated pages, plain or bold
-lines of their own. A full CommonMark parser would still not know that a lone line
-"正規化アルゴリズム" is a heading, so this reader is line based and keeps what the checks need:
-every element with the line it starts on, in document order.
+lines of their own. Generated pages add their own heading shapes: lazydocs writes
+"### <kbd>classmethod</kbd> `Image.to_uint8`", older tfdocs pages
+`<h3 id="to_uint8"><code>to_uint8</code></h3>`; both are headings here, and the `<kbd>` word
+(class, method, classmethod, property, ...) is kept as the heading's `tag`.
+
+A full CommonMark parser would still not know that a lone line "正規化アルゴリズム" is a
+heading, so this reader is line based and keeps what the checks need: every element with the
+line it starts on, in document order.
 
 Structural problems (an unclosed fence, front matter that does not parse) are recorded as
 `problems` with their line instead of raised, so one broken page does not hide the findings
@@ -24,12 +29,15 @@ from wbimage_conformance.errors import ConfigurationError
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t#]*$")
+_HTML_HEADING = re.compile(r"^\s*<h(?P<level>[1-6])(?:\s[^>]*)?>(?P<text>.*?)</h(?P=level)>\s*$", re.I)
+_KBD = re.compile(r"^<kbd>\s*(?P<tag>[^<]*?)\s*</kbd>\s*", re.I)
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*:?\s*$")
 _CODE_LINE = re.compile(r"^\s*`(?P<text>[^`]+)`\s*$")
 _SHORTCODE = re.compile(r"\{\{(?P<open>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+)(?P<args>.*?)\s*[>%]\}\}")
 _LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+(?P<text>.*)$")
 _TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
 _LINK_ONLY = re.compile(r"^\s*!?\[[^\]]*\]\([^)]*\)\s*$")
+_THEMATIC_BREAK = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _SENTENCE_END = ("。", ".", "!", "?", "！", "？", "．", "다.", ";")
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "pycon", "ipython"})
 #: A plain line longer than this is a paragraph even when it stands alone.
@@ -46,8 +54,10 @@ class PageError(ConfigurationError):
 class Heading:
     line: int
     text: str          # without markers: no '#', no '**', no trailing colon
-    style: str         # "atx" (# ...), "bold" (**...**), "plain" (a lone short line), "code" (`name`)
-    level: int         # 1-6 for atx; 7 for bold, 8 for plain and code lines
+    style: str         # "atx" (# ...), "html" (<h3>...</h3>), "bold" (**...**), "plain" (a lone short line),
+    #                    "code" (`name`)
+    level: int         # 1-6 for atx and html; 7 for bold, 8 for plain and code lines
+    tag: str = ""      # lazydocs' <kbd> word: "class", "method", "classmethod", "property", ...
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,7 @@ class Text:
     text: str
     kind: str          # "paragraph" or "item" (a list item's first line and its continuation)
     indent: int = 0
+    end_line: int = 0  # the last line (0: the first is the last)
 
 
 @dataclass(frozen=True)
@@ -314,7 +325,14 @@ class _Reader:
             return
         atx = _ATX.match(line)
         if atx:
-            self.out.append(Heading(number, _clean_heading(atx.group("text") or ""), "atx", len(atx.group("hashes"))))
+            text, tag = _kbd_heading(atx.group("text") or "")
+            self.out.append(Heading(number, text, "atx", len(atx.group("hashes")), tag))
+            self.i += 1
+            return
+        html = _HTML_HEADING.match(line)
+        if html:
+            text = re.sub(r"<[^>]+>", "", html.group("text"))
+            self.out.append(Heading(number, _clean_heading(text), "html", int(html.group("level"))))
             self.i += 1
             return
         bold = _BOLD_LINE.match(line)
@@ -348,7 +366,7 @@ class _Reader:
                 break
             parts.append(line.strip())
             self.i += 1
-        self.out.append(Text(start + 1, " ".join(parts), "paragraph"))
+        self.out.append(Text(start + 1, " ".join(parts), "paragraph", end_line=self.i))
 
     def _item(self, match: re.Match[str]) -> None:
         start = self.i
@@ -362,7 +380,7 @@ class _Reader:
                 break
             parts.append(line.strip())
             self.i += 1
-        self.out.append(Text(start + 1, " ".join(parts), "item", indent))
+        self.out.append(Text(start + 1, " ".join(parts), "item", indent, self.i))
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -372,7 +390,9 @@ def _looks_like_heading(text: str) -> bool:
         return False
     if text.endswith((":", "：")) and len(text) > PLAIN_COLON_HEADING_MAX:
         return False
-    return not _LINK_ONLY.match(text) and not text.startswith(("<", ">", "![", "{{"))
+    if _LINK_ONLY.match(text) or _THEMATIC_BREAK.match(text):
+        return False
+    return not text.startswith(("<", ">", "![", "{{"))
 
 
 def _dedent(line: str, indent: int) -> str:
@@ -383,6 +403,15 @@ def _dedent(line: str, indent: int) -> str:
         removed += 4 - removed % 4 if line[position] == "\t" else 1
         position += 1
     return line[position:]
+
+
+def _kbd_heading(text: str) -> tuple[str, str]:
+    """(text, tag) of an ATX heading; lazydocs' "<kbd>method</kbd> `Image.x`" gives ("Image.x", "method")."""
+    match = _KBD.match(text.strip())
+    if match is None:
+        return _clean_heading(text), ""
+    rest = _clean_heading(text.strip()[match.end():])
+    return rest.strip("`").strip(), match.group("tag").strip().lower()
 
 
 def _clean_heading(text: str) -> str:

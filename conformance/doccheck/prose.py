@@ -8,8 +8,16 @@ taken for a claim:
 - what is normalized: the items under a lead-in such as "normalization is applied to:" or
   "... is not applied to:", and tables with yes/no (or ✅/❌) cells: tensors and arrays are,
   PIL images and file paths are not ([norm.applies]);
-- a sentence naming `normalize=False` that says how values are clipped ([norm.disabled]);
-- a sentence about data in [0, 1] that says what it is multiplied by ([norm.unit]).
+- a sentence about normalization that names ranges: values end up in [0, 255]
+  ([norm.applies]); the data a rule is for is [0, 1] or [-1, 1] ([norm.range]);
+- a sentence about normalization (or naming `normalize=False`) that says how values are
+  clipped: to [0, 255] ([norm.other], [norm.disabled]), and for `normalize=False` at all;
+- a sentence about data in [0, 1] that says what it is multiplied by ([norm.unit]);
+- an argument's description that states a switch's default ("Defaults to False") against
+  the spec's signature ([api.signature]).
+
+The Args of a page are prose too: a lazydocs `**Args:**` bullet list is read with the rest of
+the text, the cells of a tfdocs Args table here.
 
 Formula items (the list item above a formula) are checked with their formula, and comments
 and headings of examples with the example; neither is read again here.
@@ -17,11 +25,16 @@ and headings of examples with the example; neither is read again here.
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Callable
+from fractions import Fraction
 
 from wbimage_conformance.doccheck import claims as C
 from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck.classify import ClassifiedPage
+from wbimage_conformance.doccheck.classify import ArgDoc, ClassifiedPage
+from wbimage_conformance.doccheck.markdown import Text, plain_text
+from wbimage_conformance.doccheck.specdata import SpecData
 
 _YES = re.compile(r"✅|✔|^\s*(yes|はい|예|적용)\b", re.I)
 _NO = re.compile(r"❌|✖|✗|^\s*(no|いいえ|아니요|아니오)\b", re.I)
@@ -49,7 +62,15 @@ def _applies_error(path: str, line: int, subject: str, applied: bool, text: str)
                    f"in the spec they {truth} ([norm.applies])", clauses=("norm.applies",))
 
 
-def check(page: ClassifiedPage) -> list[F.Finding]:
+#: Sections whose sentences are about normalization even when they do not say the word.
+NORMALIZATION_SECTIONS = frozenset({"note", "normalization", "when", "algorithm", "effects", "practices", "pitfalls",
+                                    "signature"})
+_DEFAULT = re.compile(r"(?:\bdefaults?\b(?:\s+(?:to|is|value\s+is))?|デフォルト(?:値)?(?:は)?|既定値?(?:は)?|"
+                      r"기본값(?:은|이)?)\s*[:=：]?\s*`?(?P<value>True|False|None|-?\d+(?:\.\d+)?|'[^']*'|\"[^\"]*\")`?",
+                      re.I)
+
+
+def check(page: ClassifiedPage, spec: SpecData | None = None) -> list[F.Finding]:
     out: list[F.Finding] = []
     formula_leads = {b.lead.line for b in page.of_kind("formula") if b.lead is not None}
     example_texts = {t.line for b in page.examples for t in b.context}
@@ -62,14 +83,7 @@ def check(page: ClassifiedPage) -> list[F.Finding]:
         if text.line in formula_leads or text.line in example_texts:
             continue
         words = C._strip_code(text.text)
-        # layouts
-        for kind, layout in C.layouts(text.text):
-            want = "CHW" if kind == "tensor" else "HWC"
-            if layout != want:
-                clause = "input.tensor.layout" if kind == "tensor" else "input.array.layout"
-                out.append(F.error("claim", page.path, text.line, "layout",
-                                   f"the page gives {kind}s the layout {layout}; the spec's is {want} ([{clause}])",
-                                   clauses=(clause,)))
+        out.extend(_layouts(page.path, text.line, text.text))
         # lists under a lead-in
         stripped = text.text.strip()
         if text.kind == "paragraph" and C.has(words, "normalize") and stripped.endswith(_LEAD_IN_END):
@@ -83,26 +97,113 @@ def check(page: ClassifiedPage) -> list[F.Finding]:
                 found = _applies_error(page.path, text.line, subject, mode, text.text)
                 if found is not None:
                     out.append(found)
-        # normalize=False and clipping
-        if _DISABLED.search(text.text):
-            for claim in C.read_text(text.text, text.line):
-                if claim.kind == "no-clip":
-                    out.append(F.error("claim", page.path, text.line, "normalize=False",
-                                       f"the page says values are not clipped with normalize=False ({claim.text!r}); "
-                                       "[norm.disabled] clips every value to [0, 255]", clauses=("norm.disabled",)))
-                elif claim.kind == "clip" and claim.values and tuple(claim.values) != (0, 255):
-                    out.append(F.error("claim", page.path, text.line, "normalize=False",
-                                       f"the page says normalize=False clips to [{C._num(claim.values[0])}, "
-                                       f"{C._num(claim.values[1])}]; [norm.disabled] clips to [0, 255]",
-                                       clauses=("norm.disabled",)))
-        # data in [0, 1] and its factor
-        if (0, 1) in C.intervals(words):
-            for claim in C.read_text(text.text, text.line):
-                if claim.kind == "factor" and claim.values[0] != 255:
-                    out.append(F.error("claim", page.path, text.line, "[0, 1] data",
-                                       f"the page says data in [0, 1] is multiplied by {C._num(claim.values[0])}; "
-                                       "[norm.unit] multiplies by 255", clauses=("norm.unit",)))
+        out.extend(_statement(page.path, _locator(page, text), text.text, item.section in NORMALIZATION_SECTIONS))
+    for arg in page.args:
+        if arg.source == "table":  # a list's bullets are texts, read above
+            out.extend(_statement(page.path, lambda _pattern, line=arg.line: line, arg.text, True))
+        if spec is not None:
+            out.extend(_stated_default(page.path, arg, dict(spec.parameters)))
     out.extend(_tables(page))
+    return out
+
+
+def _layouts(path: str, line: int, text: str) -> list[F.Finding]:
+    out = []
+    for kind, layout in C.layouts(text):
+        want = "CHW" if kind == "tensor" else "HWC"
+        if layout != want:
+            clause = "input.tensor.layout" if kind == "tensor" else "input.array.layout"
+            out.append(F.error("claim", path, line, "layout",
+                               f"the page gives {kind}s the layout {layout}; the spec's is {want} ([{clause}])",
+                               clauses=(clause,)))
+    return out
+
+
+def _locator(page: ClassifiedPage, text: Text) -> Callable[[str], int]:
+    """The page line of a paragraph or item where a pattern (a number, an interval) is, so a
+    finding in a wrapped paragraph points at its own line; the first line if none has it."""
+    lines = page.page.text.replace("\r\n", "\n").split("\n")
+
+    def locate(pattern: str) -> int:
+        for number in range(text.line, max(text.line, text.end_line) + 1):
+            if number <= len(lines) and re.search(pattern, plain_text(lines[number - 1])):
+                return number
+        return text.line
+
+    return locate
+
+
+def _number_pattern(value: Fraction) -> str:
+    return rf"(?<![\d.]){re.escape(C._num(value))}(?![\d.])"
+
+
+def _interval_pattern(low: Fraction, high: Fraction) -> str:
+    def bound(value: Fraction) -> str:
+        return ("[-−]" if value < 0 else "") + re.escape(C._num(abs(value)))
+
+    return rf"[\[(]\s*{bound(low)}\s*,\s*{bound(high)}\s*[\])]"
+
+
+def _statement(path: str, locate: Callable[[str], int], text: str, about_normalization: bool) -> list[F.Finding]:
+    """One paragraph's claims on ranges, clipping and factors, each at its own line."""
+    out: list[F.Finding] = []
+    words = C._strip_code(text)
+    disabled = bool(_DISABLED.search(text))
+    for fragment in C.fragments(words):
+        if C.has(fragment, "normalize") or C.has(fragment, "rescale"):
+            out.extend(_normalization_ranges(path, locate, fragment, negated=C.has(fragment, "negation")))
+    first_line = locate(r"^")
+    for claim in C.read_text(text, first_line):
+        if claim.kind == "no-clip" and disabled:
+            out.append(F.error("claim", path, locate(r"normalize\s*=\s*False"), "normalize=False",
+                               f"the page says values are not clipped with normalize=False ({claim.text!r}); "
+                               "[norm.disabled] clips every value to [0, 255]", clauses=("norm.disabled",)))
+        elif claim.kind == "clip" and claim.values and tuple(claim.values) != (0, 255) \
+                and (disabled or about_normalization or C.has(words, "normalize")):
+            low, high = (C._num(v) for v in claim.values)
+            subject, clause = ("normalize=False", "norm.disabled") if disabled else ("clipping", "norm.other")
+            out.append(F.error("claim", path, locate(_interval_pattern(*claim.values)), subject,
+                               f"the page says values are clipped to [{low}, {high}] ({claim.text!r}); "
+                               f"[{clause}] clips to [0, 255]", clauses=(clause,)))
+        elif claim.kind == "factor" and (0, 1) in C.intervals(words) and claim.values[0] != 255:
+            out.append(F.error("claim", path, locate(_number_pattern(claim.values[0])), "[0, 1] data",
+                               f"the page says data in [0, 1] is multiplied by {C._num(claim.values[0])} "
+                               f"({claim.text!r}); [norm.unit] multiplies by 255", clauses=("norm.unit",)))
+    return out
+
+
+def _normalization_ranges(path: str, locate: Callable[[str], int], text: str, negated: bool) -> list[F.Finding]:
+    """Where normalization puts values ([0, 255]) and which data its rescaling rules are for,
+    in one sentence."""
+    out = []
+    for role, (low, high) in C.normalization_ranges(text):
+        shown = f"[{C._num(low)}, {C._num(high)}]"
+        line = locate(_interval_pattern(low, high))
+        if role == "target" and (low, high) != (0, 255):
+            out.append(F.error("claim", path, line, "normalization",
+                               f"the page says normalization brings values into {shown}; [norm.applies] normalizes "
+                               "to [0, 255] uint8", clauses=("norm.applies",)))
+        elif role == "condition" and not negated and (low, high) not in ((0, 1), (-1, 1)):
+            out.append(F.error("claim", path, line, "normalization",
+                               f"the page says data in {shown} is normalized; the spec rescales data in [0, 1] "
+                               "([norm.unit]) and [-1, 1] ([norm.signed]) and only clips any other data "
+                               "([norm.other])", clauses=("norm.range", "norm.unit", "norm.signed")))
+    return out
+
+
+def _stated_default(path: str, arg: ArgDoc, defaults: dict[str, object]) -> list[F.Finding]:
+    """A switch's stated default against the spec's (`normalize`: "Defaults to True"). Only
+    switches: "file_type defaults to png" rightly describes what the default `None` gives."""
+    if not isinstance(defaults.get(arg.name), bool):
+        return []
+    out = []
+    for match in _DEFAULT.finditer(plain_text(arg.text)):
+        stated = ast.literal_eval(match.group("value"))
+        want = defaults[arg.name]
+        if not (type(stated) is type(want) and stated == want):
+            out.append(F.error("claim", path, arg.line, f"argument {arg.name}",
+                               f"the Args {arg.source} says {arg.name} defaults to {stated!r}; the spec's default "
+                               f"is {want!r} ([api.signature])", clauses=("api.signature",)))
     return out
 
 
@@ -114,13 +215,7 @@ def _tables(page: ClassifiedPage) -> list[F.Finding]:
                 continue
             yes = any(_YES.search(c) for c in row.cells[1:])
             no = any(_NO.search(c) for c in row.cells[1:])
-            for kind, layout in C.layouts(" ".join(row.cells)):
-                want = "CHW" if kind == "tensor" else "HWC"
-                if layout != want:
-                    clause = "input.tensor.layout" if kind == "tensor" else "input.array.layout"
-                    out.append(F.error("claim", page.path, row.line, "layout",
-                                       f"the page gives {kind}s the layout {layout}; the spec's is {want} ([{clause}])",
-                                       clauses=(clause,)))
+            out.extend(_layouts(page.path, row.line, " ".join(row.cells)))
             subject = _subject(row.cells[0])
             if subject is not None and yes != no:
                 found = _applies_error(page.path, row.line, subject, yes, " | ".join(row.cells))

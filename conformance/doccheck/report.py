@@ -34,6 +34,7 @@ def to_json(report: F.DocsReport) -> dict[str, Any]:
             {
                 "path": p.path, "locale": p.locale, "locale_source": p.locale_source, "doc": p.doc,
                 "title": p.title, "identifier": p.identifier, "translation_key": p.translation_key,
+                "generator": p.generator, "doc_evidence": list(p.doc_evidence),
                 "blocks": [{"line": b.line, "kind": b.kind, "subject": b.subject, "clauses": list(b.clauses),
                             "cases": list(b.cases), "status": b.status} for b in p.blocks],
             }
@@ -77,7 +78,8 @@ def write_text(report: F.DocsReport, out: IO[str]) -> None:
         mine = [f for f in report.findings if f.file == page.path]
         counts = Counter(f.severity for f in mine)
         shown_kinds = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        out.write(f"{page.path}: {page.locale} ({page.locale_source}), {page.doc or 'unknown document'}; "
+        out.write(f"{page.path}: {page.locale} ({page.locale_source}), {page.doc or 'a page the spec does not cite'} "
+                  f"({page.generator}); "
                   f"{shown_kinds or 'nothing to check'}; {_plural(counts[F.Severity.ERROR], 'error')}, "
                   f"{_plural(counts[F.Severity.WARNING], 'warning')}, {_plural(counts[F.Severity.NOTE], 'note')}\n")
     if report.runs:

@@ -14,10 +14,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wbimage_conformance import spec
 from wbimage_conformance.doccheck.markdown import Page
 from wbimage_conformance.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from wbimage_conformance.doccheck.classify import PageContent
 
 #: Variants the spec's table does not list: the guide's own names, and names pages use for
 #: sections the spec does not cite (attributes).
@@ -87,17 +91,28 @@ def section_of(heading_text: str) -> str | None:
 
 # -- locale and document --------------------------------------------------------------------
 
+#: Titles (and first-level headings) of the Image reference page, normalized.
+IMAGE_TITLES = frozenset({"image", "wandb.image", "イメージ", "画像", "이미지"})
+_GUIDE_TITLE = re.compile(r"normali[sz]ation guide|正規化ガイド|정규화 가이드", re.I)
+#: wandb's source of the Image class: its own module, or (older releases) the module of all data types.
+_IMAGE_SOURCE = re.compile(r"github\.com/wandb/(?:wandb|client)/\S*?data_types/image\.py", re.I)
+_DATA_TYPES_SOURCE = re.compile(r"github\.com/wandb/(?:wandb|client)/\S*?data_types\.py", re.I)
+#: What only the Image class has: its methods and class variables.
+IMAGE_METHODS = frozenset({"to_uint8", "guess_mode", "all_boxes", "all_masks", "all_captions"})
+IMAGE_CONSTANTS = frozenset({"MAX_DIMENSION", "MAX_ITEMS"})
+
 
 @dataclass(frozen=True)
 class PageIdentity:
     locale: str
     locale_source: str          # "file name", "identifier", "front matter", "script", "default"
-    doc: str | None             # "image", "normalization-guide", or None when it cannot be told
+    doc: str | None             # "image", "normalization-guide", or None: a page the spec does not cite
     translation_key: str        # pages with the same key are translations of each other
     conflicts: tuple[str, ...]  # disagreements between the ways of telling the locale
+    evidence: tuple[str, ...] = ()  # what `doc` was told from, e.g. "title 'Image'"
 
 
-def identify(page: Page, has_constructor_signature: bool, has_effect_examples: bool) -> PageIdentity:
+def identify(page: Page, content: PageContent) -> PageIdentity:
     candidates: list[tuple[str, str]] = []
     match = _FILE_LOCALE.search(Path(page.path).name)
     if match:
@@ -123,8 +138,8 @@ def identify(page: Page, has_constructor_signature: bool, has_effect_examples: b
         f"the {other_source} says {other!r}" for other_source, other in candidates[1:]
         if other.split("-")[0] != primary and other_source != "script"
     )
-    return PageIdentity(primary, source, _doc(page, identifier, has_constructor_signature, has_effect_examples),
-                        translation_key(page, identifier, primary), conflicts)
+    doc, evidence = _doc(page, identifier, content)
+    return PageIdentity(primary, source, doc, translation_key(page, identifier, primary), conflicts, evidence)
 
 
 def _identifier_locale(identifier: str | None) -> str | None:
@@ -142,16 +157,46 @@ def _script_locale(text: str) -> str | None:
     return None
 
 
-def _doc(page: Page, identifier: str | None, has_signature: bool, has_effects: bool) -> str | None:
+def _doc(page: Page, identifier: str | None, content: PageContent) -> tuple[str | None, tuple[str, ...]]:
+    """Which W&B document the page is, and the evidence; (None, ...) when nothing says it is one.
+
+    The guide is told by its identifier or title. The Image reference page by its identifier,
+    by a link to the wandb source of `data_types/image.py`, or by a name ("Image" as title,
+    first heading or lazydocs class) together with what only that page holds (the
+    constructor's signature, Image's methods or class variables, the SDK data-type front
+    matter, a link to an older release's `data_types.py`, which every data type's page has).
+    Examples alone tell nothing: anyone's page may show normalization examples.
+    """
     ident = (identifier or "").lower()
-    title = (page.title or "").lower()
-    if "normalization" in ident or "normalization guide" in title:
-        return "normalization-guide"
-    if ident.endswith("data-types-image") or has_signature:
-        return "image"
-    if has_effects:
-        return "normalization-guide"
-    return None
+    title = page.title or ""
+    first = next((h.text for h in page.headings if h.style in ("atx", "html") and h.level == 1), "")
+    if "normalization" in ident:
+        return "normalization-guide", (f"menu identifier {identifier!r}",)
+    for where, text in (("title", title), ("first heading", first)):
+        if _GUIDE_TITLE.search(text):
+            return "normalization-guide", (f"{where} {text!r}",)
+    strong = [f"menu identifier {identifier!r}"] if ident.endswith("data-types-image") else []
+    source = _IMAGE_SOURCE.search(page.text)
+    if source:
+        strong.append(f"a link to the wandb source {source.group(0)!r}")
+    names = [f"{where} {text!r}" for where, text in (("title", title), ("first heading", first))
+             if _norm(text) in IMAGE_TITLES]
+    names += [f"class heading {text!r}" for text in content.class_headings if _norm(text) in IMAGE_TITLES]
+    holds = []
+    if content.constructor:
+        holds.append("the constructor's signature block")
+    if content.methods & IMAGE_METHODS:
+        holds.append("methods " + ", ".join(sorted(content.methods & IMAGE_METHODS)))
+    if content.constants & IMAGE_CONSTANTS:
+        holds.append("class variables " + ", ".join(sorted(content.constants & IMAGE_CONSTANTS)))
+    if str(page.front_matter.get("object_type", "")).startswith("python_sdk"):
+        holds.append(f"object_type {page.front_matter['object_type']!r}")
+    old_source = _DATA_TYPES_SOURCE.search(page.text)
+    if old_source:
+        holds.append(f"a link to the wandb source {old_source.group(0)!r}")
+    if strong or (names and holds):
+        return "image", tuple(strong + names + holds)
+    return None, ()
 
 
 def translation_key(page: Page, identifier: str | None, locale: str) -> str:

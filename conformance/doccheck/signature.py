@@ -10,10 +10,20 @@ fail the check) when the page mentions `normalize` elsewhere, and an error when 
 
 Methods: the names and parameters [api.classmethods] gives (`to_uint8(data)`,
 `all_captions(images)`, `all_boxes(images, run, run_key, step)` and `all_masks(...)`, all
-class methods; `guess_mode(data, file_type=None)`, callable either way).
+class methods; `guess_mode(data, file_type=None)`, callable either way). tfdocs marks a class
+method with `@classmethod` in the block, lazydocs with a `<kbd>classmethod</kbd>` heading.
+
+Args: every argument a page documents (a table row, a bullet of a lazydocs `**Args:**` list)
+is a parameter of the spec's signature.
 
 Constants: each row of the class-variable table against the spec's `attribute` cases of
-[limits.constants] (MAX_DIMENSION 65500, MAX_ITEMS 108).
+[limits.constants] (MAX_DIMENSION 65500, MAX_ITEMS 108). A tfdocs Image page without the
+table lacks it; lazydocs never renders class variables (only properties), so there its absence
+is a note.
+
+What a page must show depends on what it documents: a page with the constructor's Args or
+usage examples must show the signature block; a page of methods and class variables only
+need not.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from wbimage_conformance.doccheck import coverage
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 from wbimage_conformance.doccheck.specdata import SpecData
@@ -112,7 +123,7 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
     path = page.path
     subject = "signature"
     extra = {"clauses": ("api.signature",), "cases": (spec.signature_case,)}
-    params = parameters(block)
+    params = [p for p in parameters(block) if p.name != "self"]
     if not params or params[0].name != FIRST_PARAMETER:
         first = params[0].name if params else "nothing"
         out.append(F.error("signature", path, params[0].line if params else block.line, subject,
@@ -185,11 +196,14 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
             out.append(F.error("signature", path, p.line, subject,
                                f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {optional[p.name]!r}",
                                **extra))
-    decorators = block.signature.decorators if block.signature else ()
-    if method.classmethod and "classmethod" not in decorators:
-        out.append(F.error("signature", path, block.line, subject,
-                           f"{name} is a class method in the spec ([api.classmethods]); the block has no @classmethod",
-                           **extra))
+    assert block.signature is not None
+    decorators = block.signature.decorators
+    if method.classmethod and not block.signature.is_classmethod:
+        tag = block.signature.heading_tag
+        shown = f"its heading says <kbd>{tag}</kbd>" if tag else "the block has no @classmethod"
+        line = block.heading.line if tag and block.heading is not None else block.line
+        out.append(F.error("signature", path, line, subject,
+                           f"{name} is a class method in the spec ([api.classmethods]); {shown}", **extra))
     if "staticmethod" in decorators and method.classmethod is not None:
         out.append(F.error("signature", path, block.line, subject,
                            f"{name} is shown as a static method; the spec makes it a class method", **extra))
@@ -199,18 +213,16 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
 # -- tables ---------------------------------------------------------------------------------
 
 
-def check_args_tables(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
+def check_args(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
+    """Every documented argument (Args table row or Args list bullet) is a spec parameter."""
     names = {FIRST_PARAMETER} | {n for n, _ in spec.parameters}
     out = []
-    for table in page.args_tables:
-        for row in table.rows:
-            if not row.cells:
-                continue
-            name = row.cells[0].replace("`", "").strip()
-            if name and re.fullmatch(r"[A-Za-z_]\w*", name) and name not in names:
-                out.append(F.error("signature", page.path, row.line, "Args table",
-                                   f"argument {name!r} is not a parameter of the spec's signature",
-                                   clauses=("api.args",), cases=(spec.signature_case,)))
+    for arg in page.args:
+        if re.fullmatch(r"[A-Za-z_]\w*", arg.name) and arg.name not in names:
+            out.append(F.error("signature", page.path, arg.line, f"Args {arg.source}",
+                               f"argument {arg.name!r} is not a parameter of the spec's signature "
+                               f"({FIRST_PARAMETER}, {', '.join(n for n, _ in spec.parameters)})",
+                               clauses=("api.args",), cases=(spec.signature_case,)))
     return out
 
 
@@ -244,10 +256,15 @@ def check_constants(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
                                    f"the class-variable table lacks {constant.name} (spec: {constant.value!r})",
                                    clauses=("limits.constants",), cases=(constant.case,)))
     if not page.constants and page.identity.doc == "image":
-        out.append(F.error("constants", path, page.page.body_line, subject,
-                           "the page has no class-variable table; the spec's Image has "
-                           + ", ".join(f"{c.name} = {c.value!r}" for c in spec.constants),
-                           clauses=("limits.constants",), cases=tuple(c.case for c in spec.constants)))
+        known = ", ".join(f"{c.name} = {c.value!r}" for c in spec.constants)
+        extra = {"clauses": ("limits.constants",), "cases": tuple(c.case for c in spec.constants)}
+        if page.generator == "lazydocs":
+            out.append(F.note("constants", path, page.page.body_line, subject,
+                              f"a lazydocs page shows no class variables (the generator renders only properties); "
+                              f"the spec's Image has {known}, not checked here", **extra))
+        else:
+            out.append(F.error("constants", path, page.page.body_line, subject,
+                               f"the page has no class-variable table; the spec's Image has {known}", **extra))
     return out
 
 
@@ -264,12 +281,12 @@ def check(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
     constructors = page.of_kind("signature")
     for block in constructors:
         out.extend(check_constructor(page, block, spec))
-    if not constructors and page.identity.doc == "image":
+    if not constructors and page.identity.doc == "image" and coverage.documents_constructor(page):
         out.append(F.error("signature", page.path, page.page.body_line, "signature",
-                           "the page documents Image but shows no signature block",
-                           clauses=("api.signature",), cases=(spec.signature_case,)))
+                           "the page documents Image's constructor (its Args or usage examples) but shows no "
+                           "signature block", clauses=("api.signature",), cases=(spec.signature_case,)))
     for block in page.of_kind("method"):
         out.extend(check_method(page, block))
-    out.extend(check_args_tables(page, spec))
+    out.extend(check_args(page, spec))
     out.extend(check_constants(page, spec))
     return out

@@ -606,7 +606,7 @@ def _finding(
         target.mkdir(parents=True, exist_ok=True)
         path = target / f"{identifier}.yaml"
         path.write_text(text, encoding="utf-8")
-    return Finding(disagreement, identifier, text, answer.summary, answer.clauses, verdicts, path)
+    return Finding(disagreement, identifier, answer.summary, answer.clauses, verdicts, path)
 
 
 def format_report(report: FuzzReport) -> str:

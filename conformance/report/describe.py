@@ -194,6 +194,8 @@ def _composed(mismatch: Mismatch, facts: Mapping[str, Any]) -> list[str]:
 
 def describe(mismatch: Mismatch) -> str:
     """One line: 'pixels: 3 of 12 values differ; first at [0, 1]: ...' or 'mode: expected ...'."""
+    if mismatch.description is not None:
+        return mismatch.description  # read back from a JSON report: its own words
     if mismatch.field == "pixels":
         return describe_pixels(mismatch)
     line = f"{mismatch.field}: expected {short(mismatch.expected)}, got {short(mismatch.actual)}"

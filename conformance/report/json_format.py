@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from wbimage_conformance.model import Mismatch, Result, RunReport
+from wbimage_conformance.model import Mismatch, Result, RunReport, Shard
 from wbimage_conformance.report import causes, summary
 from wbimage_conformance.report.describe import describe, pixel_facts
 from wbimage_conformance.report.jsonable import to_jsonable
@@ -76,7 +76,15 @@ def to_json_data(report: RunReport) -> dict[str, Any]:
         "results": [_result(r) for r in report.results],
         "causes": _causes(report),
         "unexplained": [r.case.id for r in causes.unexplained(report)],
+        "shard": _shard(report.shard),
+        "not_run": list(report.not_run),
     }
+
+
+def _shard(shard: Shard | None) -> dict[str, Any] | None:
+    if shard is None:
+        return None
+    return {"index": shard.index, "count": shard.count, "selection": list(shard.selection)}
 
 
 def render(report: RunReport, *, color: bool = False) -> str:

@@ -116,10 +116,11 @@ def short_line(counts: Counts) -> str:
 
 
 def header_rows(report: RunReport) -> list[tuple[str, str]]:
-    """The environment as (label, value) rows, in the order every report header shows them."""
+    """The environment as (label, value) rows, in the order every report header shows them;
+    then, for part of a selection, which shard it is and how many cases --maxfail left."""
     env = report.environment
     missing = "not installed"
-    return [
+    rows = [
         ("suite version", env.suite_version),
         ("case set", env.case_set_digest),
         ("implementation", env.implementation),
@@ -130,6 +131,13 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
         ("torch", env.torch or missing),
         ("platform", env.platform),
     ]
+    if report.shard is not None:
+        shard = report.shard
+        rows.append(("shard", f"{shard.index} of {shard.count}: {len(report.results) + len(report.not_run)} "
+                              f"of the {len(shard.selection)} selected cases"))
+    if report.not_run:
+        rows.append(("not run", f"{len(report.not_run)} selected cases: --maxfail stopped the run"))
+    return rows
 
 
 def implementation_label(report: RunReport) -> str:

@@ -333,12 +333,16 @@ class Session:
             self._idle.put(worker)
         return result
 
-    def run(self, cases: Sequence[Case], progress: Callable[[Result], None] | None = None) -> list[Result]:
-        """Every case, results in the order of `cases` whatever order they finish in."""
+    def run(self, cases: Sequence[Case], progress: Callable[[Result], None] | None = None,
+            stop: Callable[[], bool] | None = None) -> list[Result]:
+        """Every case, results in the order of `cases` whatever order they finish in. Once
+        `stop()` is true no further case starts (those running finish): --maxfail."""
         results: list[Result | None] = [None] * len(cases)
         lock = threading.Lock()
 
         def one(index: int) -> None:
+            if stop is not None and stop():
+                return
             result = self.run_case(cases[index])
             results[index] = result
             if progress is not None:

@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from wbimage_conformance.model import Environment, Result, RunReport, Status
+from wbimage_conformance.model import Environment, Result, RunReport, SavedCause, Status
 from wbimage_conformance.triage import clauses as clause_texts
 from wbimage_conformance.triage.cause import Cause
 from wbimage_conformance.triage.context import Context, context
@@ -133,7 +133,10 @@ def triage_report(report: RunReport) -> Triage:
     hit = _TRIAGES.get(id(report))
     if hit is not None and hit[0] is report:
         return hit[1]
-    found = triage(report.results, report.environment)
+    if report.saved_causes is not None:
+        found = from_saved(report.results, report.saved_causes)
+    else:
+        found = triage(report.results, report.environment)
     if len(_TRIAGES) > 64:
         _TRIAGES.clear()
     _TRIAGES[id(report)] = (report, found)
@@ -166,6 +169,41 @@ def triage(results: Iterable[Result], environment: Environment | None = None) ->
     built.sort(key=lambda g: (-len(g.results), g.id))
     unexplained = tuple(r for r in results if summary_unexpected(r) and id(r) not in explained)
     return Triage(tuple(built), unexplained)
+
+
+def from_saved(results: Sequence[Result], saved: Iterable[SavedCause]) -> Triage:
+    """The triage a saved report recorded, over its results (those it names that are not
+    there, for instance in a merge, are left out)."""
+    groups = []
+    for cause in saved:
+        explains = set(cause.explains)
+        members = tuple(r for r in results if r.case.id in explains)
+        if members:
+            groups.append(CauseGroup(cause.id, cause.title, cause.hint, cause.clauses, members, cause.together))
+    groups.sort(key=lambda g: (-len(g.results), g.id))
+    explained = {case_id for g in groups for case_id in g.explains}
+    return Triage(tuple(groups), tuple(r for r in results if summary_unexpected(r) and r.case.id not in explained))
+
+
+def saved(found: Triage) -> tuple[SavedCause, ...]:
+    """A triage as a report saves it."""
+    return tuple(SavedCause(g.id, g.title, g.hint, g.clauses, g.explains, g.together) for g in found.causes)
+
+
+def merged(triages: Sequence[Triage]) -> tuple[SavedCause, ...]:
+    """The causes of several runs of one implementation put together: each cause explains what
+    it explained in any of them. Every claim stays one that recomputation made."""
+    out: dict[str, SavedCause] = {}
+    for found in triages:
+        for cause in saved(found):
+            old = out.get(cause.id)
+            if old is None:
+                out[cause.id] = cause
+                continue
+            out[cause.id] = SavedCause(
+                old.id, old.title, old.hint, old.clauses + tuple(c for c in cause.clauses if c not in old.clauses),
+                old.explains + cause.explains, old.together + cause.together)
+    return tuple(out.values())
 
 
 def summary_unexpected(result: Result) -> bool:

@@ -129,8 +129,13 @@ class Recorder:
         }
 
     def fail(self, entry: Dict[str, Any], exc: BaseException) -> None:
-        entry["error"] = {"type": type(exc).__name__, "message": str(exc)[:500],
+        entry["error"] = {"type": type(exc).__name__, "message": exception_message(exc),
                           "bases": [c.__name__ for c in type(exc).__mro__[1:] if c is not object]}
+
+
+def exception_message(exc: BaseException) -> str:
+    """What an exception says, never empty: a report line must say what went wrong."""
+    return str(exc)[:500] or "(raised without a message)"
 
 
 def _example_line() -> Optional[int]:
@@ -399,7 +404,7 @@ def execute(request: Dict[str, Any], impl: str) -> Dict[str, Any]:
     except BaseException as exc:  # noqa: BLE001 - whatever the example raises is the report
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == EXAMPLE_FILENAME]
         result.update(status="raised", error={
-            "type": type(exc).__name__, "message": str(exc)[:500],
+            "type": type(exc).__name__, "message": exception_message(exc),
             "line": frames[-1].lineno if frames else None,
             "missing_module": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
         })

@@ -1,0 +1,144 @@
+"""A saved JSON report read back into a RunReport, so it can be rendered in any format or merged.
+
+The JSON report keeps what every report shows: each case's id, title, clauses, level and
+place, each result's status, message, reproduction and mismatches, and the run's environment.
+Arrays of up to 64 elements were written out in full and come back as arrays of their dtype
+(checked against their sha256), so the HTML page draws them as the original run did; larger
+ones were saved by digest and stay {kind, dtype, shape, sha256}; each mismatch keeps the words
+the report gave it. The case's input and expectation and the raw observation are not saved:
+no report shows them; so the run's causes come back as it recorded them, not triaged again (a
+report written before causes existed reads back with none).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.model import Case, Environment, Mismatch, Result, RunReport, SavedCause, Shard, Status
+from wbimage_conformance.report import summary
+from wbimage_conformance.report.jsonable import array_digest
+
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "report.schema.json"
+_NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
+
+
+class ReportFileError(ConfigurationError):
+    """A file that is not a readable wbimage-conformance JSON report (exit code 2)."""
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def load(path: Path | str) -> RunReport:
+    """Read, check against the report schema, and rebuild one JSON report."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportFileError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportFileError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
+    return from_data(data, str(path))
+
+
+def from_data(data: Any, where: str = "<report>") -> RunReport:
+    """The RunReport a JSON report's data describes."""
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is not None:
+        at = "/".join(str(p) for p in error.absolute_path) or "top level"
+        raise ReportFileError(f"{where}: not a wbimage-conformance JSON report: at {at}: {error.message}")
+    shard = data.get("shard")
+    report = RunReport(
+        environment=Environment(**{key: data["environment"][key] for key in Environment.__dataclass_fields__}),
+        results=tuple(_result(r) for r in data["results"]),
+        shard=Shard(shard["index"], shard["count"], tuple(shard["selection"])) if shard else None,
+        not_run=tuple(data.get("not_run", ())),
+        saved_causes=tuple(_cause(c) for c in data.get("causes", ())),
+    )
+    if summary.totals(report).as_dict() != data["summary"]:
+        raise ReportFileError(f"{where}: its summary does not match its results; was it edited by hand?")
+    return report
+
+
+def _cause(data: dict[str, Any]) -> SavedCause:
+    return SavedCause(data["id"], data["title"], data["hint"], tuple(data["clauses"]),
+                      tuple(data["explains"]), tuple(data["together"]))
+
+
+def _result(data: dict[str, Any]) -> Result:
+    case = Case(
+        id=data["id"], title=data["title"], clauses=tuple(data["clauses"]), level=data["level"],
+        input={}, call={}, expect=None, allowed=(), file=data["file"], line=data["line"],
+    )
+    duration = data["duration_s"]
+    return Result(
+        case=case,
+        status=Status(data["status"]),
+        mismatches=tuple(_mismatch(m) for m in data["mismatches"]),
+        message=data["message"],
+        reproduction=data["reproduction"],
+        duration_s=float(duration),
+        expectation_reason=data["expectation_reason"],
+    )
+
+
+def _mismatch(data: dict[str, Any]) -> Mismatch:
+    return Mismatch(
+        field=data["field"],
+        expected=value(data["expected"]),
+        actual=value(data["actual"]),
+        detail=value(data["detail"]),
+        description=data["description"],
+    )
+
+
+def value(data: Any) -> Any:
+    """A saved value as it was: small arrays and bytes rebuilt, everything else as saved."""
+    if isinstance(data, dict):
+        if data.get("kind") == "ndarray" and "values" in data:
+            array = _array(data)
+            if array is not None:
+                return array
+        if data.get("kind") == "bytes" and set(data) == {"kind", "base64"}:
+            return base64.b64decode(data["base64"])
+        return {key: value(item) for key, item in data.items()}
+    if isinstance(data, list):
+        return [value(item) for item in data]
+    return data
+
+
+def _array(data: dict[str, Any]) -> np.ndarray | None:
+    """The array a saved {kind: ndarray, ...} holds in full, or None when it cannot be rebuilt
+    exactly (its bytes must hash to the saved sha256)."""
+    try:
+        dtype = np.dtype(data["dtype"])
+        values = _finite_or_not(data["values"]) if dtype.kind in "fc" else data["values"]
+        array = np.array(values, dtype=dtype).reshape(data["shape"])
+    except (TypeError, ValueError, KeyError):
+        return None
+    if data.get("sha256") is None or array_digest(array) != data["sha256"]:
+        return None
+    return array
+
+
+def _finite_or_not(values: Any) -> Any:
+    """NaN and infinities, which the JSON report spells as strings, as floats again."""
+    if isinstance(values, list):
+        return [_finite_or_not(v) for v in values]
+    return _NON_FINITE.get(values, values) if isinstance(values, str) else values
