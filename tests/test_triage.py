@@ -90,7 +90,6 @@ def test_every_entry_of_the_catalogue_has_an_expected_cause() -> None:
 #: Entries triage does not name yet (measured; see the issue's closing note): strict, so a fix shows.
 NOT_YET = {
     "IgnoresAlphaForRange": "the colour-only range variant does not reproduce its two cases",
-    "KeepsAlphaForJpeg": "the entry also empties the encoded bytes of every image, so 91 cases fail on `encoded`",
 }
 
 
