@@ -86,7 +86,8 @@ def clip(data: np.ndarray) -> np.ndarray:
         # Bounds in the data's own dtype, so int8 never sees an out-of-range 255.
         upper = min(255, int(np.iinfo(data.dtype).max))
         return np.clip(data, 0, upper).astype(np.uint8)
-    clipped = data.clip(0, 255)  # a new array; +inf -> 255, -inf -> 0, NaN stays NaN
+    # a new array (asarray: on 0-d data, clip gives a scalar); +inf -> 255, -inf -> 0, NaN stays NaN
+    clipped = np.asarray(data.clip(0, 255))
     if clipped.size and np.isnan(clipped.min()):  # min is NaN exactly when a NaN is there
         clipped[np.isnan(clipped)] = 0
     return clipped.astype(np.uint8)
