@@ -45,12 +45,16 @@ def block_pairs(data: np.ndarray, out: np.ndarray, elements: int) -> Iterator[np
     when the iterator moves on or closes; so write each block completely, and only inside
     the `with`.
     """
+    # In the input's memory order (outermost axis first), so the input, the larger of the two,
+    # is read sequentially even where the output's layout differs (a channels-first tensor
+    # seen channels-last, written into C-order pixels).
+    axes = sorted(range(data.ndim), key=lambda axis: -abs(data.strides[axis]))
     iterator = np.nditer(
-        [data, out],
+        [data.transpose(axes), out.transpose(axes)],
         flags=["external_loop", "buffered", "zerosize_ok"],
         op_flags=[["readonly"], ["writeonly"]],
         op_dtypes=[data.dtype.newbyteorder("="), out.dtype],
-        order="K",
+        order="C",
         buffersize=elements,
     )
     with iterator:

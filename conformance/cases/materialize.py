@@ -268,7 +268,9 @@ def expected_pixels(pixels: list[Any]) -> np.ndarray:
 
 def to_wire(materialized: Materialized, staging: Path) -> dict[str, Any]:
     """The protocol's input object; files for path inputs (and very large arrays) are written
-    under `staging`, a directory that lives as long as the request."""
+    under `staging`, a directory that lives as long as the request. It is created when the
+    first file is written: most cases write none, and a directory per case costs more than
+    the rest of the case."""
     return _wire(materialized.input, Path(staging), [0])
 
 
@@ -299,6 +301,7 @@ def _wire_arguments(value: Any, staging: Path, counter: list[int]) -> Any:
 def _wire_array(array: np.ndarray, staging: Path, counter: list[int]) -> dict[str, Any]:
     if array.nbytes > INLINE_ARRAY_LIMIT and not array.dtype.hasobject:
         counter[0] += 1
+        staging.mkdir(parents=True, exist_ok=True)
         target = staging / f"array-{counter[0]}.npy"
         np.save(target, array, allow_pickle=False)
         return {"npy_path": str(target)}

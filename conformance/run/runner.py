@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import importlib.metadata as metadata
+import itertools
 import os
 import platform
 import queue
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -291,8 +293,11 @@ class Session:
         self.memory_limit = memory_limit
         self.handshake: protocol.Handshake | None = None
         self._idle: queue.Queue[Worker | None] = queue.Queue()
+        self._staging_root: tempfile.TemporaryDirectory[str] | None = None
+        self._staging_names = itertools.count()
 
     def __enter__(self) -> Session:
+        self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")
         first = Worker(self.spec, self.memory_limit)
         self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
         self._idle.put(first)
@@ -311,6 +316,9 @@ class Session:
                 break
             if worker is not None:
                 worker.stop()
+        if self._staging_root is not None:
+            self._staging_root.cleanup()
+            self._staging_root = None
 
     @property
     def image_name(self) -> str:
@@ -390,10 +398,13 @@ class Session:
         call: dict[str, Any] = {"api": case.call["api"]}
         if "name" in case.call:
             call["name"] = case.call["name"]
-        with tempfile.TemporaryDirectory(prefix="wbimage-case-") as staging:
+        assert self._staging_root is not None, "use the Session as a context manager"
+        # the case's files, if it has any, live here until its answer is in (made on first write)
+        staging = Path(self._staging_root.name) / f"case-{next(self._staging_names)}"
+        try:
             try:
-                call["kwargs"] = materialize.kwargs_to_wire(built, Path(staging))
-                message = protocol.run_request(case.id, call, materialize.to_wire(built, Path(staging)))
+                call["kwargs"] = materialize.kwargs_to_wire(built, staging)
+                message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
                 reply = worker.request(message, self.timeout)
                 if reply.get("type") != "result" or reply.get("id") != case.id:
                     raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
@@ -406,6 +417,9 @@ class Session:
             except protocol.ProtocolError as exc:
                 worker.kill()
                 return result(Status.CRASH, f"protocol error: {exc}"), None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
         if reply.get("outcome") == protocol.CRASHED:  # the worker exits after saying so
             worker.kill()
             worker = None
