@@ -27,7 +27,6 @@ import platform
 import queue
 import select
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -36,7 +35,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 from wbimage_conformance.run import compare
@@ -398,32 +396,34 @@ class Session:
         call: dict[str, Any] = {"api": case.call["api"]}
         if "name" in case.call:
             call["name"] = case.call["name"]
-        assert self._staging_root is not None, "use the Session as a context manager"
-        # the case's files, if it has any, live here until its answer is in (made on first write)
-        staging = Path(self._staging_root.name) / f"case-{next(self._staging_names)}"
         try:
-            try:
-                call["kwargs"] = materialize.kwargs_to_wire(built, staging)
-                message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
-                reply = worker.request(message, self.timeout)
-                if reply.get("type") != "result" or reply.get("id") != case.id:
-                    raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
-            except WorkerTimeout:
-                worker.kill()
-                return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
-            except WorkerDied as exc:
-                worker.kill()
-                return result(Status.CRASH, str(exc)), None
-            except protocol.ProtocolError as exc:
-                worker.kill()
-                return result(Status.CRASH, f"protocol error: {exc}"), None
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+            reply = self._exchange(worker, case, call, built)
+        except WorkerTimeout:
+            worker.kill()
+            return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
+        except WorkerDied as exc:
+            worker.kill()
+            return result(Status.CRASH, str(exc)), None
+        except protocol.ProtocolError as exc:
+            worker.kill()
+            return result(Status.CRASH, f"protocol error: {exc}"), None
         if reply.get("outcome") == protocol.CRASHED:  # the worker exits after saying so
             worker.kill()
             worker = None
         return self._judge(case, reply, capabilities, result), worker
+
+    def _exchange(self, worker: Worker, case: Case, call: dict[str, Any], built: materialize.Materialized) -> dict[str, Any]:
+        """One request and its result; the case's files, if it has any, live until the answer is in."""
+        assert self._staging_root is not None, "use the Session as a context manager"
+        staging = materialize.Staging(os.path.join(self._staging_root.name, f"case-{next(self._staging_names)}"))
+        try:
+            call = {**call, "kwargs": materialize.kwargs_to_wire(built, staging)}
+            reply = worker.request(protocol.run_request(case.id, call, materialize.to_wire(built, staging)), self.timeout)
+        finally:
+            staging.remove()
+        if reply.get("type") != "result" or reply.get("id") != case.id:
+            raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
+        return reply
 
     def _judge(self, case: Case, reply: dict[str, Any], capabilities: frozenset, result: Callable[..., Result]) -> Result:
         outcome = reply.get("outcome")
