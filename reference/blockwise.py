@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-BLOCK_BYTES = 512 * 1024
+BLOCK_BYTES = 1024 * 1024
 """Bytes per block of the widest per-element array a block needs (the input, or scratch
 space): with the scratch beside it, a block stays in a 1 MB L2 cache, and a block is large
 enough that the Python work per block (a few microseconds) costs little."""

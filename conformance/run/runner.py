@@ -20,6 +20,7 @@ POSIX only: workers are read with select() and killed by process group.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import importlib.metadata as metadata
 import itertools
 import os
@@ -153,11 +154,14 @@ class Worker:
             raise RunnerError("--memory-limit needs Linux (resource.prlimit)")
         resource.prlimit(self.proc.pid, resource.RLIMIT_AS, (self.memory_limit, self.memory_limit))
 
-    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Send one message and read one reply line within `timeout` seconds."""
+    def request(self, message: dict[str, Any], timeout: float, while_waiting: Callable[[], object] | None = None) -> dict[str, Any]:
+        """Send one message and read one reply line within `timeout` seconds; `while_waiting`
+        runs after the message is sent, so its work overlaps the implementation's."""
         assert self.proc is not None
         deadline = time.monotonic() + timeout
         self._write(protocol.dumps(message), deadline)
+        if while_waiting is not None:
+            while_waiting()
         line = self._readline(deadline)
         return protocol.loads(line)
 
@@ -372,10 +376,13 @@ class Session:
     def _run_on(self, worker: Worker | None, case: Case) -> tuple[Result, Worker | None]:
         started = time.monotonic()
 
+        @functools.cache
+        def reproduce() -> str:
+            return reproduction(case, self.image_name)
+
         def result(status: Status, message: str = "", **extra: Any) -> Result:
             return Result(
-                case=case, status=status, message=message,
-                reproduction=reproduction(case, self.image_name),
+                case=case, status=status, message=message, reproduction=reproduce(),
                 duration_s=round(time.monotonic() - started, 6), **extra,
             )
 
@@ -397,7 +404,7 @@ class Session:
         if "name" in case.call:
             call["name"] = case.call["name"]
         try:
-            reply = self._exchange(worker, case, call, built)
+            reply = self._exchange(worker, case, call, built, while_waiting=reproduce)
         except WorkerTimeout:
             worker.kill()
             return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
@@ -412,13 +419,18 @@ class Session:
             worker = None
         return self._judge(case, reply, capabilities, result), worker
 
-    def _exchange(self, worker: Worker, case: Case, call: dict[str, Any], built: materialize.Materialized) -> dict[str, Any]:
-        """One request and its result; the case's files, if it has any, live until the answer is in."""
+    def _exchange(
+        self, worker: Worker, case: Case, call: dict[str, Any], built: materialize.Materialized,
+        while_waiting: Callable[[], object],
+    ) -> dict[str, Any]:
+        """One request and its result; the case's files, if it has any, live until the answer
+        is in. `while_waiting` runs while the worker works on the case."""
         assert self._staging_root is not None, "use the Session as a context manager"
         staging = materialize.Staging(os.path.join(self._staging_root.name, f"case-{next(self._staging_names)}"))
         try:
             call = {**call, "kwargs": materialize.kwargs_to_wire(built, staging)}
-            reply = worker.request(protocol.run_request(case.id, call, materialize.to_wire(built, staging)), self.timeout)
+            message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
+            reply = worker.request(message, self.timeout, while_waiting)
         finally:
             staging.remove()
         if reply.get("type") != "result" or reply.get("id") != case.id:

@@ -251,11 +251,13 @@ def encode_observation(obs: Observation) -> Dict[str, Any]:
     return wire
 
 
+_OBSERVATION_FIELDS = frozenset(f.name for f in fields(Observation))
+
+
 def decode_observation(wire: Dict[str, Any]) -> Observation:
     """The inverse of encode_observation; absent members take the Observation defaults, so a
     minimal implementation may send only what it has."""
-    known = {f.name for f in fields(Observation)}
-    unknown = set(wire) - known - {"error"}
+    unknown = set(wire) - _OBSERVATION_FIELDS - {"error"}
     if unknown:
         raise ProtocolError(f"unknown observation members {sorted(unknown)}")
     values: Dict[str, Any] = {}
