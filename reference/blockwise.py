@@ -17,9 +17,10 @@ from typing import Literal
 import numpy as np
 
 BLOCK_BYTES = 1024 * 1024
-"""Bytes per block of the widest per-element array a block needs (the input, or scratch
-space): with the scratch beside it, a block stays in a 1 MB L2 cache, and a block is large
-enough that the Python work per block (a few microseconds) costs little."""
+"""Bytes per block of the widest per-element array a block needs (the input, or its scratch
+space). Large enough that the few microseconds of Python per block cost little, small enough
+that a block and its scratch stay in the L2/L3 cache; on the machine of docs/performance.md,
+1 MB beat 256 KB and 512 KB, and 2 MB gained nothing."""
 
 Order = Literal["K", "C"]
 

@@ -6,17 +6,20 @@ instead of whatever the platform's float-to-uint8 cast gives ([norm.special]), a
 bool data use exact arithmetic so that, for example, an int8 mask cannot overflow in `data * 255`
 ([norm.integer]). The input array is only read; every result is a new array.
 
-How the expressions are applied, so that a large image costs one pass over memory and no
-memory beyond its output: the three ranges nest ([0, 1] inside [-1, 1] inside everything), so
-the branch of the whole array is the widest of the branches of its blocks. The input is read
-once, block by block (blockwise.py): each block's range is checked, then the expression of the
-branch found so far is written into a preallocated uint8 output. A block that widens the
-branch sends the walk back to the first block, whose ranges are not checked again; that
-happens at most twice. Every element is therefore computed by its final branch's expression,
-exactly as on the whole array. float16 is the one exception to evaluating per block: NumPy
-does float16 arithmetic one element at a time through float32, about ten times slower than a
-float32 pass, and a float16 has only 65536 bit patterns, so each branch's expression is
-evaluated once on all of them and blocks are mapped through that table.
+How they are applied, so that a large image costs about one pass over memory and little
+memory beyond its output (issue 15): the three ranges nest ([0, 1] inside [-1, 1] inside
+everything), so the branch of the whole array is the widest of the branches of its blocks.
+An array that fits in one block is evaluated whole, with the expressions as written. A larger
+one is read once, block by block (blockwise.py): each block's minimum and maximum are taken,
+then the branch found so far writes the block into a preallocated uint8 output, through the
+`*_into` form of its expression (the same operations in the same dtype, with the temporary
+kept in reused scratch space). A block that widens the branch sends the walk back to the
+first block, whose ranges are not taken again; that happens at most twice. So every element
+is computed by its final branch's expression, exactly as on the whole array; the property
+tests in tests/test_reference_blockwise.py hold the two forms bit-identical. float16 is
+mapped through tables instead: NumPy does float16 arithmetic one element at a time through
+float32, about ten times slower than a float32 pass, and a float16 has only 65536 bit
+patterns, so each branch's expression is evaluated once on all of them.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def choose_branch(data: np.ndarray) -> Branch:
     return branch_of_range(data.min().item(), data.max().item())
 
 
-# -- the documented expressions, on a whole array or on one block ----------------------------
+# -- the documented expressions, as written -------------------------------------------------
 
 
 def unit(data: np.ndarray) -> np.ndarray:

@@ -207,7 +207,7 @@ def image_stages(shape: tuple[int, ...], rounds: int) -> str:
         stages = {
             "validate + mode": lambda: (inputs.image_array(data), modes.guess_mode(data)),
             "normalize (into C order)": lambda: normalize.normalize_array(checked, order="C"),
-            "before: normalize + copy to C order": lambda: np.ascontiguousarray(normalize.normalize_array(checked)),
+            "normalize in input layout + copy to C (old path)": lambda: np.ascontiguousarray(normalize.normalize_array(checked)),
             "to PIL": lambda: modes.pixels_to_pil(pixels, mode),
         }
         for file_type in ("png", "jpg", "bmp"):

@@ -137,7 +137,7 @@ def _parse_npy(raw: bytes) -> Optional[Tuple[np.dtype, bool, Tuple[int, ...], in
         return None
     try:
         dtype = np.dtype(match.group(1).decode("latin1"))
-    except TypeError:
+    except (TypeError, ValueError):
         return None
     shape = tuple(int(n) for n in match.group(3).split(b",") if n.strip())
     if dtype.hasobject or dtype.itemsize == 0 or len(raw) - offset != math.prod(shape) * dtype.itemsize:
