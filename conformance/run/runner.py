@@ -299,9 +299,9 @@ class Session:
         self._staging_names = itertools.count()
 
     def __enter__(self) -> Session:
-        self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")
         first = Worker(self.spec, self.memory_limit)
         self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
+        self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")  # cases' files, per case
         self._idle.put(first)
         for _ in range(self.jobs - 1):
             self._idle.put(None)  # started when first needed
