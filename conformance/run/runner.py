@@ -20,6 +20,8 @@ POSIX only: workers are read with select() and killed by process group.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import itertools
 import os
 import platform
 import queue
@@ -33,7 +35,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 import wbimage_conformance
@@ -146,11 +147,14 @@ class Worker:
             raise RunnerError("--memory-limit needs Linux (resource.prlimit)")
         resource.prlimit(self.proc.pid, resource.RLIMIT_AS, (self.memory_limit, self.memory_limit))
 
-    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Send one message and read one reply line within `timeout` seconds."""
+    def request(self, message: dict[str, Any], timeout: float, while_waiting: Callable[[], object] | None = None) -> dict[str, Any]:
+        """Send one message and read one reply line within `timeout` seconds; `while_waiting`
+        runs after the message is sent, so its work overlaps the implementation's."""
         assert self.proc is not None
         deadline = time.monotonic() + timeout
         self._write(protocol.dumps(message), deadline)
+        if while_waiting is not None:
+            while_waiting()
         line = self._readline(deadline)
         return protocol.loads(line)
 
@@ -284,10 +288,13 @@ class Session:
         self.memory_limit = memory_limit
         self.handshake: protocol.Handshake | None = None
         self._idle: queue.Queue[Worker | None] = queue.Queue()
+        self._staging_root: tempfile.TemporaryDirectory[str] | None = None
+        self._staging_names = itertools.count()
 
     def __enter__(self) -> Session:
         first = Worker(self.spec, self.memory_limit)
         self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
+        self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")  # cases' files, per case
         self._idle.put(first)
         for _ in range(self.jobs - 1):
             self._idle.put(None)  # started when first needed
@@ -304,6 +311,9 @@ class Session:
                 break
             if worker is not None:
                 worker.stop()
+        if self._staging_root is not None:
+            self._staging_root.cleanup()
+            self._staging_root = None
 
     @property
     def image_name(self) -> str:
@@ -363,10 +373,13 @@ class Session:
     def _run_on(self, worker: Worker | None, case: Case) -> tuple[Result, Worker | None]:
         started = time.monotonic()
 
+        @functools.cache
+        def reproduce() -> str:
+            return reproduction(case, self.image_name)
+
         def result(status: Status, message: str = "", **extra: Any) -> Result:
             return Result(
-                case=case, status=status, message=message,
-                reproduction=reproduction(case, self.image_name),
+                case=case, status=status, message=message, reproduction=reproduce(),
                 duration_s=round(time.monotonic() - started, 6), **extra,
             )
 
@@ -387,26 +400,39 @@ class Session:
         call: dict[str, Any] = {"api": case.call["api"]}
         if "name" in case.call:
             call["name"] = case.call["name"]
-        with tempfile.TemporaryDirectory(prefix="wbimage-case-") as staging:
-            try:
-                call["kwargs"] = materialize.kwargs_to_wire(built, Path(staging))
-                message = protocol.run_request(case.id, call, materialize.to_wire(built, Path(staging)))
-                reply = worker.request(message, self.timeout)
-                if reply.get("type") != "result" or reply.get("id") != case.id:
-                    raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
-            except WorkerTimeout:
-                worker.kill()
-                return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
-            except WorkerDied as exc:
-                worker.kill()
-                return result(Status.CRASH, str(exc)), None
-            except protocol.ProtocolError as exc:
-                worker.kill()
-                return result(Status.CRASH, f"protocol error: {exc}"), None
+        try:
+            reply = self._exchange(worker, case, call, built, while_waiting=reproduce)
+        except WorkerTimeout:
+            worker.kill()
+            return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
+        except WorkerDied as exc:
+            worker.kill()
+            return result(Status.CRASH, str(exc)), None
+        except protocol.ProtocolError as exc:
+            worker.kill()
+            return result(Status.CRASH, f"protocol error: {exc}"), None
         if reply.get("outcome") == protocol.CRASHED:  # the worker exits after saying so
             worker.kill()
             worker = None
         return self._judge(case, reply, capabilities, result), worker
+
+    def _exchange(
+        self, worker: Worker, case: Case, call: dict[str, Any], built: materialize.Materialized,
+        while_waiting: Callable[[], object],
+    ) -> dict[str, Any]:
+        """One request and its result; the case's files, if it has any, live until the answer
+        is in. `while_waiting` runs while the worker works on the case."""
+        assert self._staging_root is not None, "use the Session as a context manager"
+        staging = materialize.Staging(os.path.join(self._staging_root.name, f"case-{next(self._staging_names)}"))
+        try:
+            call = {**call, "kwargs": materialize.kwargs_to_wire(built, staging)}
+            message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
+            reply = worker.request(message, self.timeout, while_waiting)
+        finally:
+            staging.remove()
+        if reply.get("type") != "result" or reply.get("id") != case.id:
+            raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
+        return reply
 
     def _judge(self, case: Case, reply: dict[str, Any], capabilities: frozenset, result: Callable[..., Result]) -> Result:
         outcome = reply.get("outcome")

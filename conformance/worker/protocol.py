@@ -14,9 +14,10 @@ import base64
 import io
 import json
 import math
+import re
 import threading
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -45,9 +46,7 @@ def encode_array(array: np.ndarray) -> Dict[str, Any]:
     as `{"object": nested values, "shape": [...]}`."""
     if array.dtype.hasobject:
         return {"object": [encode_value(v) for v in array.ravel().tolist()], "shape": list(array.shape)}
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return {"npy": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    return {"npy": base64.b64encode(npy_bytes(array)).decode("ascii")}
 
 
 # numpy.load parses the .npy header with ast.literal_eval, and CPython 3.11's AST
@@ -59,8 +58,7 @@ _NPY_LOAD_LOCK = threading.Lock()
 def decode_array(wire: Dict[str, Any]) -> np.ndarray:
     """The inverse of encode_array; also reads `{"npy_path": path}` (a .npy file)."""
     if "npy" in wire:
-        with _NPY_LOAD_LOCK:
-            return np.load(io.BytesIO(base64.b64decode(wire["npy"])), allow_pickle=False)
+        return npy_array(base64.b64decode(wire["npy"]))
     if "npy_path" in wire:
         with _NPY_LOAD_LOCK:
             return np.load(wire["npy_path"], allow_pickle=False)
@@ -72,6 +70,77 @@ def decode_array(wire: Dict[str, Any]) -> np.ndarray:
             array[index] = item
         return array.reshape(shape)
     raise ProtocolError(f"an array needs one of 'npy', 'npy_path', 'object'; got keys {sorted(wire)}")
+
+
+# -- .npy without numpy.save and numpy.load ---------------------------------------------------
+#
+# Every request and every answer carries arrays, most of them a few bytes. numpy.save and
+# numpy.load spend far longer on the format's header (building it, and parsing it back with
+# ast.literal_eval under the lock above) than on the data, so the header of a plain dtype is
+# written and read here, in exactly the form numpy.save writes (format 1.0); anything else
+# goes through numpy.
+
+_NPY_MAGIC = b"\x93NUMPY\x01\x00"
+_NPY_ALIGN = 64
+_NPY_GROWTH_DIGITS = 21
+_NPY_HEADER = re.compile(
+    rb"\{'descr': '([^']+)', 'fortran_order': (True|False), 'shape': \(((?:\d+(?:, \d+)*,?)?)\), \} *\n"
+)
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """The bytes numpy.save writes for `array` (no pickling)."""
+    dtype = array.dtype
+    if dtype.names is not None or dtype.subdtype is not None or dtype.hasobject:
+        return _saved(array)
+    fortran = bool(array.flags.f_contiguous and not array.flags.c_contiguous)
+    shape = tuple(array.shape)
+    header = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (dtype.str, fortran, shape)
+    if shape:  # numpy leaves room for the growing axis's length to be rewritten in place
+        header += " " * (_NPY_GROWTH_DIGITS - len(repr(shape[-1 if fortran else 0])))
+    if len(header) + 1 + len(_NPY_MAGIC) + 2 >= 1 << 16:  # needs format 2.0
+        return _saved(array)
+    padding = _NPY_ALIGN - (len(_NPY_MAGIC) + 2 + len(header) + 1) % _NPY_ALIGN
+    header += " " * padding + "\n"
+    prefix = _NPY_MAGIC + len(header).to_bytes(2, "little") + header.encode("latin1")
+    return prefix + array.tobytes(order="F" if fortran else "C")
+
+
+def _saved(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def npy_array(raw: bytes) -> np.ndarray:
+    """The array in .npy bytes: a new writable array, shaped as numpy.load shapes it."""
+    parsed = _parse_npy(raw)
+    if parsed is None:
+        with _NPY_LOAD_LOCK:
+            return np.load(io.BytesIO(raw), allow_pickle=False)
+    dtype, fortran, shape, offset = parsed
+    array = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=offset).copy()
+    return array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)
+
+
+def _parse_npy(raw: bytes) -> Optional[Tuple[np.dtype, bool, Tuple[int, ...], int]]:
+    """dtype, Fortran order, shape and data offset of .npy bytes in numpy.save's own form;
+    None for anything else (numpy.load then reads it, or says what is wrong)."""
+    if raw[: len(_NPY_MAGIC)] != _NPY_MAGIC or len(raw) < len(_NPY_MAGIC) + 2:
+        return None
+    start = len(_NPY_MAGIC) + 2
+    offset = start + int.from_bytes(raw[len(_NPY_MAGIC):start], "little")
+    match = _NPY_HEADER.fullmatch(raw, start, offset)
+    if match is None:
+        return None
+    try:
+        dtype = np.dtype(match.group(1).decode("latin1"))
+    except (TypeError, ValueError):
+        return None
+    shape = tuple(int(n) for n in match.group(3).split(b",") if n.strip())
+    if dtype.hasobject or dtype.itemsize == 0 or len(raw) - offset != math.prod(shape) * dtype.itemsize:
+        return None
+    return dtype, match.group(2) == b"True", shape, offset
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -180,11 +249,13 @@ def encode_observation(obs: Observation) -> Dict[str, Any]:
     return wire
 
 
+_OBSERVATION_FIELDS = frozenset(f.name for f in fields(Observation))
+
+
 def decode_observation(wire: Dict[str, Any]) -> Observation:
     """The inverse of encode_observation; absent members take the Observation defaults, so a
     minimal implementation may send only what it has."""
-    known = {f.name for f in fields(Observation)}
-    unknown = set(wire) - known - {"error"}
+    unknown = set(wire) - _OBSERVATION_FIELDS - {"error"}
     if unknown:
         raise ProtocolError(f"unknown observation members {sorted(unknown)}")
     values: Dict[str, Any] = {}
