@@ -46,6 +46,9 @@ from wbimage_conformance.run.reproduction import reproduction
 from wbimage_conformance.worker import protocol
 
 DEFAULT_TIMEOUT = 60.0
+#: The longest reply line read from a worker (a 4096x4096 RGBA observation is about 90 MB in
+#: base64); a longer one kills the worker and fails the case as a crash.
+MAX_REPLY_BYTES = 128 * 1024 * 1024
 STARTUP_TIMEOUT = 120.0
 
 
@@ -195,6 +198,8 @@ class Worker:
             if not chunk:
                 raise WorkerDied(self.describe_exit())
             self._buffer += chunk
+            if len(self._buffer) > MAX_REPLY_BYTES and b"\n" not in chunk:
+                raise protocol.ProtocolError(f"a reply line longer than {MAX_REPLY_BYTES} bytes")
 
     def describe_exit(self) -> str:
         """How the process ended, with the last line it wrote to stderr."""
