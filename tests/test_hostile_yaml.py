@@ -135,3 +135,17 @@ def test_generated_inputs_are_checked_before_anything_is_allocated(tmp_path, gen
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(casefiles.CaseFileError, match=message):
         casefiles.load_file(path)
+
+
+@pytest.mark.parametrize("pattern, message", [
+    ("^(.+)+Z$", "a repetition inside a repetition"),
+    ("(", "not a regular expression"),
+    (r"(\w+)\1", "backreferences"),
+])
+def test_error_patterns_that_could_hang_or_break_the_runner_are_refused_at_load(tmp_path, pattern, message):
+    data = yaml.safe_load(VALID_CASE)
+    data["cases"][0]["expect"] = {"error": {"type": "TypeError", "match": pattern}}
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(casefiles.CaseFileError, match=rf"cases.yaml:\d+: case 'unit-plain' \(#0\): field expect.error.match: {message}"):
+        casefiles.load_file(path)

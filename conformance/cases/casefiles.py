@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from wbimage_conformance import spec, yamlsource
-from wbimage_conformance.cases import materialize
+from wbimage_conformance.cases import materialize, patterns
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, SourceRef
 
@@ -184,6 +184,15 @@ def _check_pixels(expect: dict[str, Any], field: str) -> None:
             raise materialize.MaterializeError(f"{field}.pixels", str(exc)) from None
 
 
+def _check_match(expect: dict[str, Any], field: str) -> None:
+    """An error's `match` must be a pattern of the safe subset (cases/patterns.py)."""
+    error = expect.get("error")
+    if isinstance(error, dict) and isinstance(error.get("match"), str):
+        refused = patterns.problem(error["match"])
+        if refused:
+            raise materialize.MaterializeError(f"{field}.error.match", refused)
+
+
 def _build_case(raw: dict[str, Any], path: Path, line: int) -> Case:
     return Case(
         id=raw["id"],
@@ -225,6 +234,7 @@ def load_file(path: Path | str, known_clauses: frozenset[str] | None = None) -> 
             materialize.materialize(case)  # reads inline values, checks generator digests
             for field, expect in _expectations(case):
                 _check_pixels(expect, field)
+                _check_match(expect, field)
         except materialize.MaterializeError as exc:
             field_line = located.line_at(["cases", index, *exc.path_parts])
             raise CaseFileError(f"{path}:{field_line}: {label}: field {exc.field}: {exc.message}") from None
