@@ -149,3 +149,20 @@ def test_error_patterns_that_could_hang_or_break_the_runner_are_refused_at_load(
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(casefiles.CaseFileError, match=rf"cases.yaml:\d+: case 'unit-plain' \(#0\): field expect.error.match: {message}"):
         casefiles.load_file(path)
+
+
+@pytest.mark.parametrize("expect, message", [
+    ({"pixels": [[51, 76]], "mode": "L", "size": [-2, 1]}, "field expect.size[0]: -2 is not between"),
+    ({"pixels": [[51, 76]], "mode": "L", "size": [2**64, 1]}, "field expect.size[0]: 18446744073709551616"),
+    ({"pixels": [[51, 76]], "mode": "L", "size": [3, 1]}, "field expect.size: [3, 1] (width, height), but the pixels are 1 rows of 2"),
+    ({"pixels": [[51, 76]], "mode": "RGB", "size": [2, 1]}, "field expect.mode: 'RGB' has 3 channel(s), but the pixels have 1"),
+    ({"pixels": {"shape": [1, 2, 4], "sha256": "0" * 64}, "mode": "RGB"}, "field expect.mode: 'RGB' has 3 channel(s)"),
+])
+def test_an_expected_picture_that_contradicts_itself_is_the_case_files_error(tmp_path, expect, message):
+    data = yaml.safe_load(VALID_CASE)
+    data["cases"][0]["expect"] = expect
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(casefiles.CaseFileError) as refused:
+        casefiles.load_file(path)
+    assert message in str(refused.value)
