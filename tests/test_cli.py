@@ -265,3 +265,10 @@ def test_console_script(tmp_path, case_file, monkeypatch):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stderr
     assert "unit-plain" in done.stdout
+
+
+def test_update_expectations_into_a_missing_folder_stops_before_the_run(capsys, tmp_path, case_file):
+    code, out, err = run(capsys, "--impl", support.toy("RoundingImage"), "--cases", case_file,
+                         "--update-expectations", tmp_path / "missing" / "exp.yaml")
+    assert code == 2 and "the folder it goes in does not exist" in support.one_line_error(err)
+    assert "passed" not in out

@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     previous = None
     if args.update_expectations and Path(args.update_expectations).exists():
         previous = expectations.load(args.update_expectations)
+    elif args.update_expectations and not Path(args.update_expectations).resolve().parent.is_dir():
+        raise UsageError(f"--update-expectations {args.update_expectations}: the folder it goes in does not exist")
     memory = args.memory_limit * 1024 * 1024 if args.memory_limit else None
     worker_count = jobs.resolve(args.jobs if args.jobs is not None else (config.jobs or jobs.AUTO), len(chosen))
 
