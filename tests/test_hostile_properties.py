@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,16 +15,8 @@ from wbimage_conformance.cases import casefiles
 from wbimage_conformance.run import expectations
 from wbimage_conformance.worker import protocol
 
-CASE = """family: toy
-cases:
-- id: unit-plain
-  title: toy case
-  clauses: [norm.unit]
-  level: required
-  input: {kind: numpy, dtype: float32, value: [[0.2, 0.3]]}
-  call: {api: Image, kwargs: {mode: L}}
-  expect: {pixels: [[51, 76]], mode: L, size: [2, 1], error: null}
-"""
+import runner_support as support
+
 EXPECTATIONS = """implementation: wandb
 versions: ">=0.20.1,<0.29"
 environment: {numpy: 2.4.6, pillow: 12.3.0, torch: null}
@@ -54,24 +47,18 @@ def _write(tmp_path_factory, name: str, text: str):
     return path
 
 
+@pytest.mark.parametrize("name, text, load, error", [
+    ("cases.yaml", support.VALID_CASE_TEXT, casefiles.load_file, casefiles.CaseFileError),
+    ("exp.yaml", EXPECTATIONS, expectations.load, expectations.ExpectationsError),
+])
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=edits)
-def test_a_mutated_case_file_loads_or_is_a_case_file_error(tmp_path_factory, changes):
-    path = _write(tmp_path_factory, "cases.yaml", _mutate(CASE, changes))
+def test_a_mutated_file_loads_or_fails_with_its_own_one_line_error(tmp_path_factory, name, text, load, error, changes):
+    path = _write(tmp_path_factory, name, _mutate(text, changes))
     try:
-        casefiles.load_file(path)
-    except casefiles.CaseFileError as exc:
+        load(path)
+    except error as exc:
         assert str(exc).startswith(str(path)) and "\n" not in str(exc).strip()
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(changes=edits)
-def test_a_mutated_expectations_file_loads_or_is_an_expectations_error(tmp_path_factory, changes):
-    path = _write(tmp_path_factory, "exp.yaml", _mutate(EXPECTATIONS, changes))
-    try:
-        expectations.load(path)
-    except expectations.ExpectationsError as exc:
-        assert str(exc).startswith(str(path))
 
 
 json_values = st.recursive(

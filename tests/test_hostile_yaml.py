@@ -15,16 +15,7 @@ from wbimage_conformance.run import expectations
 
 import runner_support as support
 
-VALID_CASE = """family: toy
-cases:
-- id: unit-plain
-  title: toy case
-  clauses: [norm.unit]
-  level: required
-  input: {kind: numpy, dtype: float32, value: [[0.2, 0.3]]}
-  call: {api: Image}
-  expect: {pixels: [[51, 76]], mode: L, size: [2, 1]}
-"""
+VALID_CASE = support.VALID_CASE_TEXT
 
 
 def _bomb(levels: int = 9, width: int = 10) -> str:
