@@ -60,9 +60,10 @@ class Sandbox:
         the variables the command needs on top of the caller's (PYTHONPATH, WANDB_MODE...);
         `staging` is shown read-only, `workdir` writable as the working folder (default: the
         private /tmp)."""
-        limited = _with_limits(list(command), memory_limit)
         if self.kind == "none":
-            return limited, {**os.environ, **env}
+            return _with_limits(list(command), memory_limit), {**os.environ, **env}
+        # the caller's PATH is not kept inside: name the program by where it is found here
+        limited = _with_limits([shutil.which(command[0]) or command[0], *command[1:]], memory_limit)
         assert self.bwrap is not None
         merged = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
         merged.update(env)
