@@ -201,10 +201,39 @@ def run_one(job: Job, launch: Launch, timeout: float) -> Outcome:
             return Outcome("crash", duration_s=duration,
                            message=f"the sandbox process ended with status {proc.returncode} and {what}"
                            + (f": {' | '.join(tail)}" if tail else ""))
+        gaps = unaccounted(job, reply) if reply.get("status") == "ok" else ""
+        if gaps:
+            return Outcome("crash", duration_s=duration,
+                           message=f"the recording is not what the harness makes of this example: {gaps}")
         with _NPY_LOAD_LOCK:
             arrays = {p.name: np.load(p, allow_pickle=False) for p in Path(workdir).glob("*.npy")}
     status = str(reply.get("status", "sandbox-error"))
     return Outcome(status, reply, arrays, duration, str(reply.get("message", "")))
+
+
+def unaccounted(job: Job, reply: dict[str, Any]) -> str:
+    """What a finished example's recording lacks: an answer to every probe asked, and a call
+    for every wandb.Image(...) in a top-level statement (one that runs whenever the example
+    finishes). A recording the example wrote itself, to end early, shows as such a gap."""
+    import ast
+
+    probes = {p.get("id") for p in reply["probes"] if isinstance(p, dict)}
+    missing = [p["id"] for p in job.probes if p["id"] not in probes]
+    recorded = {c.get("line") for c in reply["calls"] if isinstance(c, dict) and c.get("role") == "example"}
+    lines = []
+    for statement in job.block.tree.body if job.block.tree is not None else ():
+        if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
+            continue
+        nodes = list(ast.walk(statement))
+        if any(isinstance(n, (ast.Lambda, ast.IfExp, ast.BoolOp, ast.comprehension)) for n in nodes):
+            continue
+        if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "Image"
+               and isinstance(n.func.value, ast.Name) and n.func.value.id == "wandb" for n in nodes):
+            if statement.lineno not in recorded:
+                lines.append(statement.lineno)
+    parts = ([f"no answer to probe(s) {', '.join(missing)}"] if missing else []) + (
+        [f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"] if lines else [])
+    return "; ".join(parts)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -74,7 +74,7 @@ class Sandbox:
                 "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", HOME]
         for path in readable_paths(command, python, merged["PYTHONPATH"]):
             argv += ["--ro-bind-try", path, path]
-        argv += ["--tmpfs", str(_suite_package_dir())]
+        argv += ["--tmpfs", str(_suite_package_dir()), "--remount-ro", str(_suite_package_dir())]
         if staging:
             argv += ["--ro-bind", staging, staging]
         if workdir:
