@@ -29,6 +29,7 @@ import platform
 import queue
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -137,6 +138,8 @@ class Worker:
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> protocol.Handshake:
         self._stderr = tempfile.TemporaryFile(prefix="wbimage-worker-stderr-")
+        if self.box.kind != "none" and shutil.which(self.spec.command[0]) is None:  # else bwrap's own message
+            raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: no such program")
         command, env = self.box.wrap(self.spec.command, self.spec.env, python=self.spec.python,
                                      staging=self.staging, memory_limit=self.memory_limit)
         try:
