@@ -33,10 +33,14 @@ def _copy_package(source: Path, target: Path) -> None:
         shutil.copyfile(path, destination)
 
 
-@functools.lru_cache(maxsize=None)
 def bundle_dir(with_reference: bool = True) -> Path:
     """The directory to put on a worker's PYTHONPATH (it holds `wbimage_conformance/`);
     without the reference for an implementation that is not it."""
+    return _bundle(bool(with_reference))
+
+
+@functools.lru_cache(maxsize=None)
+def _bundle(with_reference: bool) -> Path:
     base = Path(tempfile.mkdtemp(prefix="wbimage-worker-"))
     atexit.register(shutil.rmtree, base, True)
     package = base / ROOT_NAME
