@@ -39,6 +39,9 @@ KEPT_VARIABLES = ("LANG", "LC_ALL", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE",
                   "PYTHONIOENCODING", "PYTHONFAULTHANDLER", "WANDB_MODE", "WANDB_SILENT")
 HOME = "/tmp"
 PATH = "/usr/local/bin:/usr/bin:/bin"
+#: Inside, the host is `localhost` and resolves from a private hosts file: code that looks up
+#: its own host name (wandb does, to name a run) gets an answer without any network.
+HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
 
 
 class SandboxError(ConfigurationError):
@@ -71,7 +74,8 @@ class Sandbox:
         merged["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in merged["PYTHONPATH"].split(os.pathsep) if p)
         merged.update(HOME=HOME, TMPDIR=HOME, PATH=PATH)
         argv = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", HOME]
+                "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", HOME,
+                "--hostname", "localhost", "--ro-bind", str(_hosts_file()), "/etc/hosts"]
         for path in readable_paths(command, python, merged["PYTHONPATH"]):
             argv += ["--ro-bind-try", path, path]
         argv += ["--tmpfs", str(_suite_package_dir()), "--remount-ro", str(_suite_package_dir())]
@@ -83,6 +87,17 @@ class Sandbox:
             if value:
                 argv += ["--setenv", name, value]
         return argv + ["--"] + [_absolute_if_path(a) for a in limited], {}
+
+
+@functools.lru_cache(maxsize=None)
+def _hosts_file() -> Path:
+    import atexit
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="wbimage-sandbox-"))
+    atexit.register(shutil.rmtree, folder, True)
+    (folder / "hosts").write_text(HOSTS, encoding="ascii")
+    return folder / "hosts"
 
 
 def _with_limits(command: list[str], memory_limit: int | None) -> list[str]:
