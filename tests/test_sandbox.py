@@ -173,3 +173,17 @@ def test_an_example_has_no_network_even_through_the_raw_socket_module(listener):
     listener.settimeout(0.1)
     with pytest.raises(socket.timeout):
         listener.accept()
+
+
+@needs_bwrap
+def test_inside_the_host_name_resolves_without_any_network():
+    """Code that looks up its own host name (wandb 0.20.1 does in all_boxes and all_masks)
+    gets localhost from the sandbox's private hosts file."""
+    import subprocess
+    import sys
+
+    code = "import socket; print(socket.gethostname(), socket.gethostbyname(socket.gethostname()))"
+    argv, env = BWRAP.wrap([sys.executable, "-c", code], {}, python=sys.executable)
+    done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["localhost", "127.0.0.1"]
