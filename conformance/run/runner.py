@@ -13,8 +13,9 @@ Sandbox: each worker starts inside the sandbox of sandbox.py (bubblewrap, or non
 
 Memory: `memory_limit` (bytes) caps each worker's address space with RLIMIT_AS, set by a
 shell that then execs the worker, so an `exec:` wrapper's children inherit it; a case that
-exceeds it dies with MemoryError or a signal and is reported as a crash. Address space is not resident memory: importing torch alone maps about 1 GB,
-so limits below a few GB make tensor cases crash.
+exceeds it dies with MemoryError or a signal and is reported as a crash. Address space is not
+resident memory: importing torch alone maps about 1 GB, so limits below a few GB make tensor
+cases crash.
 
 POSIX only: workers are read with select() and killed by process group.
 """
