@@ -3,17 +3,34 @@ files record, and is current."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from wbimage_conformance.history import record
+from wbimage_conformance.history.timeline import History
 from wbimage_conformance.releases import findings
 from wbimage_conformance.run import expectations as expectation_files
 
 FINDINGS = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
+HISTORY = FINDINGS.parent / "history"
 
 
 def test_the_causes_section_of_findings_is_current():
     text = FINDINGS.read_text(encoding="utf-8")
-    assert findings.rewrite(text) == text, "regenerate: python -m wbimage_conformance.releases.findings docs/findings.md"
+    history = History.of(record.load_folder(HISTORY))
+    assert findings.rewrite(text, history=history) == text, \
+        "regenerate: python -m wbimage_conformance.releases.findings docs/findings.md"
+
+
+def test_every_finding_names_its_first_and_last_release():
+    text = FINDINGS.read_text(encoding="utf-8")
+    section = text.split(findings.BEGIN, 1)[1].split(findings.END, 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("| ")]
+    column = lines[0].split(" | ").index("first - last release")
+    assert len(lines) > 1
+    for row in lines[1:]:
+        span = row.split(" | ")[column]
+        assert re.match(r"^\d+\.\d+\.\d+( - \d+\.\d+\.\d+)?( \(|$)", span), row[:120]
 
 
 def test_every_cause_of_every_shipped_wandb_release_is_in_findings():

@@ -3,12 +3,17 @@ expectations files.
 
 Every deviation in a shipped file was explained by the first release rule (a triage cause)
 that holds for it; its reason is `<cause>: <what was observed>`. This groups the entries of
-every wandb release by cause: the clause it breaks, the releases where it shows with how many
-cases, and one example. The section between the two markers of findings.md is replaced; the
+every wandb release by cause: the clause it breaks, the first and last release of the saved
+history (wbimage_conformance.history) that show it, the measured releases where it shows with
+how many cases, and one example. A finding the history's runs (all under one Pillow) never
+show, such as one that needs Pillow 12, is given the first and last of the measured releases
+instead, and says so. The section between the two markers of findings.md is replaced; the
 prose around it is written by hand.
 
     python -m wbimage_conformance.releases.findings docs/findings.md          # rewrite the section
     python -m wbimage_conformance.releases.findings --check docs/findings.md  # exit 1 if stale
+
+The saved runs are read from the folder `history/` beside findings.md unless `--runs` says.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wbimage_conformance.history import record
+from wbimage_conformance.history.timeline import History, releases_showing
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.triage import clauses
 
@@ -62,33 +69,51 @@ def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
-def section(implementation: str = "wandb") -> str:
-    rows = ["| cause | clause broken | releases (cases) | example |", "|---|---|---|---|"]
+def history_span(shown: dict[tuple[str, str], list[str]], history: History | None, finding: Finding) -> str:
+    """The first and last release of the history showing the finding's cause breaking its
+    clause (`shown`: timeline.releases_showing); else the first and last measured release,
+    marked as such."""
+    showing = shown.get((finding.cause, finding.clause), [])
+    if showing:
+        return showing[0] if len(showing) == 1 else f"{showing[0]} - {showing[-1]}"
+    measured = sorted(finding.releases, key=_release_key)
+    span = measured[0] if len(measured) == 1 else f"{measured[0]} - {measured[-1]}"
+    pillow = sorted({run.environment.get("pillow") or "?" for run in history.runs}) if history else []
+    under = f" (Pillow {', '.join(pillow)})" if pillow else ""
+    return f"{span} (measured releases; not in the history's runs{under})"
+
+
+def section(implementation: str = "wandb", history: History | None = None) -> str:
+    rows = ["| cause | clause broken | first - last release | measured releases (cases) | example |",
+            "|---|---|---|---|---|"]
+    shown = releases_showing(history) if history else {}
     for f in findings(implementation):
         sentence = clauses.sentence(f.clause)
         clause = f"`[{f.clause}]`" + (f" {_cell(sentence)}" if sentence else "")
         releases = ", ".join(f"{label} ({n})" for label, n in sorted(f.releases.items(), key=lambda i: _release_key(i[0])))
         case_id, observed = f.example
         example = f"`{case_id}`: {_cell(observed)[:160]}"
-        rows.append(f"| {_cell(f.cause)} | {clause} | {releases} | {example} |")
+        rows.append(f"| {_cell(f.cause)} | {clause} | {history_span(shown, history, f)} | {releases} | {example} |")
     return "\n".join([BEGIN, "", *rows, "", END])
 
 
-def rewrite(text: str, implementation: str = "wandb") -> str:
+def rewrite(text: str, implementation: str = "wandb", history: History | None = None) -> str:
     if BEGIN not in text or END not in text:
         raise ValueError(f"findings: the markers {BEGIN!r} and {END!r} are missing")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    return head + section(implementation) + tail
+    return head + section(implementation, history) + tail
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", type=Path)
     parser.add_argument("--check", action="store_true", help="exit 1 when the section is not current")
+    parser.add_argument("--runs", type=Path, help="the saved history (default: history/ beside the page)")
     args = parser.parse_args(argv)
     text = args.path.read_text(encoding="utf-8")
-    updated = rewrite(text)
+    runs = args.runs or args.path.parent / "history"
+    updated = rewrite(text, history=History.of(record.load_folder(runs)) if runs.is_dir() else None)
     if args.check:
         if updated != text:
             print(f"{args.path}: the causes section is stale; regenerate it", file=sys.stderr)
