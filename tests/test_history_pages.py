@@ -95,3 +95,8 @@ def test_the_compatibility_page_starts_with_the_release_families_and_they_are_cu
     assert section in text
     assert text.index(pages.FAMILIES_BEGIN) < text.index("| family |")
 
+
+
+def test_deviations_no_cause_explains_are_listed_with_their_releases():
+    rows = pages.unexplained_table(History.of(four_releases()))
+    assert rows[2:] == ["| `norm-a` | error | 0.4.0 | 0.4.0 | 1 |"]

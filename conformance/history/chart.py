@@ -64,7 +64,8 @@ def render(history: History, implementation: str = "wandb") -> str:
            f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
            f'<text x="{MARGIN}" y="{MARGIN + 12}" font-size="13" font-weight="bold">{escape(heading)}</text>',
            f'<text x="{MARGIN}" y="{MARGIN + 25}" fill="#555555">Each panel: cases passed (line) out of the '
-           f'family\'s cases (top of the panel); x: releases, labels mark where each minor series begins.</text>']
+           f'family\'s cases (top of the panel); x: releases in order, a tick where each minor series begins '
+           f'(19: 0.19.0).</text>']
     for number, (name, counts) in enumerate(panels):
         left = MARGIN + (number % COLUMNS) * PANEL_WIDTH
         top = MARGIN + 28 + (number // COLUMNS) * PANEL_HEIGHT

@@ -14,6 +14,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from packaging.version import Version
+
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.history import chart, record, timeline
 from wbimage_conformance.history.timeline import History
@@ -118,6 +120,22 @@ def causes_table(history: History) -> list[str]:
     return rows
 
 
+def unexplained_table(history: History) -> list[str]:
+    """Deviations no cause explains, by case: the releases where that is so."""
+    where: dict[str, list[str]] = {}
+    statuses: dict[str, set[str]] = {}
+    for run in history.runs:
+        for case_id in timeline.unexplained(run):
+            where.setdefault(case_id, []).append(run.version)
+            outcome = run.outcome(case_id)
+            statuses.setdefault(case_id, set()).add(outcome.status if outcome else "?")
+    rows = ["| case | status | first | last | releases |", "|---|---|---|---|---|"]
+    for case_id, versions in sorted(where.items(), key=lambda item: (Version(item[1][0]), item[0])):
+        rows.append(f"| `{case_id}` | {', '.join(sorted(statuses[case_id]))} | {versions[0]} | {versions[-1]} | "
+                    f"{len(versions)} |")
+    return rows if where else ["Every deviation of every release has a cause."]
+
+
 def changes_table(history: History) -> list[str]:
     rows = ["| release | cases whose outcome changed from the release before | for example |", "|---|---|---|"]
     for before, after in zip(history.runs, history.runs[1:]):
@@ -177,6 +195,14 @@ def history_page(history: History, runs_dir: str = "docs/history", link: str = "
         "history that show it; a release in between that does not is listed.",
         "",
         *causes_table(history),
+        "",
+        "## Deviations no cause explains",
+        "",
+        "Results that deviate where no release rule and no generic hypothesis reproduces what the release did "
+        "(for example an error raised inside a dependency that pip resolved to a newer version than the release "
+        "was made with). `wbimage-conformance run --impl wandb@.venvs/wandb-X/bin/python -k CASE` shows the message.",
+        "",
+        *unexplained_table(history),
         "",
         "## Where outcomes change",
         "",
