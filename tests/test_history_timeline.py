@@ -86,3 +86,10 @@ def test_top_causes_rank_by_cases_explained():
     run = make_run("1.0.0", {"a": ("failed", "norm.unit", [1]), "b": ("failed", "norm.unit", [1]),
                              "c": ("failed", "boxes.box", [0])}, [MALFORMED, NO_NORM])
     assert timeline.top_causes(run) == [(NO_NORM[1], 2), (MALFORMED[1], 1)]
+
+
+def test_top_causes_of_one_family_count_only_its_cases():
+    run = make_run("1.0.0", {"a": ("failed", "norm.unit", [1]), "b": ("failed", "norm.unit", [1]),
+                             "c": ("failed", "boxes.box", [0])}, [MALFORMED, NO_NORM])
+    assert timeline.top_causes(run, family="boxes") == [(MALFORMED[1], 1)]
+    assert timeline.top_causes(run, family="mode") == []

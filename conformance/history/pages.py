@@ -36,7 +36,7 @@ def _span_text(versions: Sequence[str]) -> str:
 # -- release families ---------------------------------------------------------------------------
 
 
-def family_line(history: History, family: str, runs: Sequence[record.SavedRun]) -> str:
+def family_line(family: str, runs: Sequence[record.SavedRun]) -> str:
     """One release family: does it match the docs, and if not, how (from its latest release)."""
     latest = runs[-1]
     total = timeline.totals(latest)
@@ -46,9 +46,7 @@ def family_line(history: History, family: str, runs: Sequence[record.SavedRun]) 
     if total.passed == total.ran:
         return head + f"matches the docs: every case run passes ({total.passed}/{total.ran})."
     norm = counts.get("norm")
-    norm_cases = record.SavedRun(latest.implementation, latest.version, latest.environment, latest.causes,
-                                 tuple(c for c in latest.cases if c.family == "norm"))
-    top_norm = timeline.top_causes(norm_cases, 2)
+    top_norm = timeline.top_causes(latest, 2, family="norm")
     parts = [f"no. In {latest.version}, {total.passed} of {total.ran} cases pass"]
     if norm is not None:
         how = "; ".join(f"{title} ({n})" for title, n in top_norm) or "no cause named"
@@ -69,7 +67,7 @@ def families_section(history: History) -> str:
              f"([history.md](history.md)): {len(history.runs)} wandb releases, "
              f"{_span_text(history.versions)}; cases passed out of those run, in the family's latest release, "
              f"with the causes (triage) that explain most of the rest.", ""]
-    lines += [family_line(history, family, runs) for family, runs in timeline.by_release_family(history)]
+    lines += [family_line(family, runs) for family, runs in timeline.by_release_family(history)]
     return "\n".join(lines + ["", FAMILIES_END])
 
 
@@ -185,7 +183,7 @@ def history_page(history: History, runs_dir: str = "docs/history", link: str = "
         "",
         "## Release families",
         "",
-        *[family_line(history, family, runs) for family, runs in timeline.by_release_family(history)],
+        *[family_line(family, runs) for family, runs in timeline.by_release_family(history)],
         "",
         "## Deviations by root cause",
         "",

@@ -66,7 +66,7 @@ class SavedRun:
     causes: tuple[RunCause, ...]
     cases: tuple[CaseOutcome, ...]
     path: str = ""
-    _by_id: dict[str, CaseOutcome] = field(default_factory=dict, compare=False, repr=False)
+    _by_id: dict[str, CaseOutcome] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update((c.case_id, c) for c in self.cases)

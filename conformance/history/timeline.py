@@ -147,8 +147,8 @@ def changed_cases(before: SavedRun, after: SavedRun) -> list[str]:
     return out
 
 
-def top_causes(run: SavedRun, limit: int = 3) -> list[tuple[str, int]]:
-    """The causes explaining most cases of a run: (title, cases)."""
-    counts: Counter[int] = Counter(i for c in run.cases for i in c.causes)
+def top_causes(run: SavedRun, limit: int = 3, family: str | None = None) -> list[tuple[str, int]]:
+    """The causes explaining most cases of a run (or of one clause family in it): (title, cases)."""
+    counts: Counter[int] = Counter(i for c in run.cases if family in (None, c.family) for i in c.causes)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], run.causes[item[0]].title))
     return [(run.causes[i].title, n) for i, n in ranked[:limit]]
