@@ -27,7 +27,7 @@ from pathlib import Path
 
 from wbimage_conformance.cases import casefiles
 from wbimage_conformance.errors import ConfigurationError, UsageError
-from wbimage_conformance.history import agreement, collect, record, releases, venvs
+from wbimage_conformance.history import agreement, collect, pages, record, releases, venvs
 from wbimage_conformance.run import sandbox
 
 NAME = "history"
@@ -76,8 +76,6 @@ def run(args: argparse.Namespace) -> int:
     if args.releases:
         status = _run_releases(args)
     if args.pages:
-        from wbimage_conformance.history import pages
-
         for path in pages.write_all(Path(args.runs), Path(args.pages)):
             _say(f"wrote {path}")
     return status
@@ -111,8 +109,13 @@ def _run_releases(args: argparse.Namespace) -> int:
                 failed.append(version)
                 continue
             start = time.monotonic()
-            fresh = collect.run_release(python, case_set.cases, case_set.digest, jobs=args.jobs,
-                                        timeout=args.timeout, sandbox_mode=args.sandbox)
+            try:
+                fresh = collect.run_release(python, case_set.cases, case_set.digest, jobs=args.jobs,
+                                            timeout=args.timeout, sandbox_mode=args.sandbox)
+            except ConfigurationError as exc:   # e.g. the worker cannot start under that release
+                _say(f"wandb {version}: not run: {exc}")
+                failed.append(version)
+                continue
             counts = Counter(c.status for c in fresh.cases)
             summary = ", ".join(f"{n} {s}" for s, n in counts.most_common())
             took = f"{time.monotonic() - start:.0f} s"
