@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from history_runs import MALFORMED, four_releases
+
 from wbimage_conformance.history import record
 from wbimage_conformance.history.timeline import History
 from wbimage_conformance.releases import findings
@@ -39,3 +41,13 @@ def test_every_cause_of_every_shipped_wandb_release_is_in_findings():
         for case_id, entry in expectation_files.load(path).deviations.items():
             cause = entry.reason.partition(": ")[0]
             assert " ".join(cause.replace("|", "\\|").split()) in text, f"{path.name}: {case_id}: {cause}"
+
+
+def test_a_finding_names_the_releases_between_its_first_and_last_that_lack_it():
+    history = History.of(four_releases())
+    shown = findings.releases_showing(history)
+    finding = findings.Finding(MALFORMED[1], "boxes.box", {"0.1.0": 1})
+    assert findings.history_span(shown, history, finding) == "0.1.0 - 0.4.0 (not in 0.3.0)"
+    missing = findings.Finding("a cause only Pillow 12 shows", "mode.explicit", {"0.2.0 (Pillow 12)": 2, "0.1.0": 1})
+    assert findings.history_span(shown, history, missing) == \
+        "0.1.0 - 0.2.0 (Pillow 12) (measured releases; not in the history's runs (Pillow 13.0.0))"

@@ -71,11 +71,15 @@ def _cell(text: str) -> str:
 
 def history_span(shown: dict[tuple[str, str], list[str]], history: History | None, finding: Finding) -> str:
     """The first and last release of the history showing the finding's cause breaking its
-    clause (`shown`: timeline.releases_showing); else the first and last measured release,
-    marked as such."""
+    clause (`shown`: timeline.releases_showing), with the releases between them that do not;
+    else the first and last measured release, marked as such."""
     showing = shown.get((finding.cause, finding.clause), [])
-    if showing:
-        return showing[0] if len(showing) == 1 else f"{showing[0]} - {showing[-1]}"
+    if showing and history is not None:
+        if len(showing) == 1:
+            return showing[0]
+        inside = history.versions[history.versions.index(showing[0]):history.versions.index(showing[-1]) + 1]
+        gaps = [v for v in inside if v not in showing]
+        return f"{showing[0]} - {showing[-1]}" + (f" (not in {', '.join(gaps)})" if gaps else "")
     measured = sorted(finding.releases, key=_release_key)
     span = measured[0] if len(measured) == 1 else f"{measured[0]} - {measured[-1]}"
     pillow = sorted({run.environment.get("pillow") or "?" for run in history.runs}) if history else []
