@@ -23,12 +23,21 @@ def test_a_family_whose_every_case_passes_matches_the_docs():
     assert line == "- **1.2.x** (1.2.0, 1 release): matches the docs: every case run passes (1/1)."
 
 
-def test_a_family_that_does_not_match_says_how_from_its_latest_release():
+def test_a_family_that_does_not_match_says_how_stretch_by_stretch():
     runs = four_releases()[1:3]     # 0.2.0 and 0.3.0, one family here for the test's sake
     line = pages.family_line("0.x", runs)
-    assert line.startswith("- **0.x** (0.2.0 - 0.3.0, 2 releases): no. In 0.3.0, 3 of 4 cases pass.")
-    assert f"Normalization (1 of 2): {WRAPS[1]} (1)" in line
-    assert "Outcomes change within the series at 0.3.0 (2 cases)" in line
+    assert line.startswith("- **0.x** (0.2.0 - 0.3.0, 2 releases): no. ")
+    assert f"0.2.0: 1 of 3 cases pass; normalization 1 of 2: {WRAPS[1]} (1)." in line
+    assert "0.3.0 (2 cases change): 3 of 4 cases pass." in line        # same normalization: not said again
+    assert "Elsewhere" not in line                                   # 0.3.0's one cause is a normalization one
+
+
+def test_releases_with_the_same_outcomes_are_told_together():
+    runs = [make_run(v, {"a": ("failed", "norm.unit", [0]), "b": ("failed", "boxes.box", [1])}, [NO_NORM, MALFORMED])
+            for v in ("1.0.0", "1.0.1", "1.0.2")]
+    line = pages.family_line("1.0.x", runs)
+    assert line == (f"- **1.0.x** (1.0.0 - 1.0.2, 3 releases): no. 1.0.0 - 1.0.2: 0 of 2 cases pass; "
+                    f"normalization 0 of 1: {NO_NORM[1]} (1). Elsewhere in 1.0.2: {MALFORMED[1]} (1).")
 
 
 def test_the_cause_table_gives_first_and_last_release_and_the_gaps():

@@ -37,36 +37,56 @@ def _span_text(versions: Sequence[str]) -> str:
 
 
 def family_line(family: str, runs: Sequence[record.SavedRun]) -> str:
-    """One release family: does it match the docs, and if not, how (from its latest release)."""
+    """One release family: does it match the docs, and if not, how. Releases with the same
+    outcome on every case are told together; the family's latest release names the main
+    causes outside normalization."""
     latest = runs[-1]
     total = timeline.totals(latest)
-    counts = timeline.family_counts(latest)
     versions = [r.version for r in runs]
     head = f"- **{family}** ({_span_text(versions)}, {len(runs)} release{'s' if len(runs) > 1 else ''}): "
-    if total.passed == total.ran:
+    if all(timeline.totals(r).passed == timeline.totals(r).ran for r in runs):
         return head + f"matches the docs: every case run passes ({total.passed}/{total.ran})."
-    norm = counts.get("norm")
-    top_norm = timeline.top_causes(latest, 2, family="norm")
-    parts = [f"no. In {latest.version}, {total.passed} of {total.ran} cases pass"]
-    if norm is not None:
-        how = "; ".join(f"{title} ({n})" for title, n in top_norm) or "no cause named"
-        parts.append(f"Normalization ({norm.passed} of {norm.ran}): {how}")
-    elsewhere = [(t, n) for t, n in timeline.top_causes(latest, 4) if t not in dict(top_norm)]
+    parts, said = [], ""
+    for stretch, changed in _stretches(runs):
+        run = stretch[-1]
+        counts = timeline.totals(run)
+        when = _span_text([r.version for r in stretch]) + (f" ({changed} cases change)" if changed else "")
+        text = f"{when}: {counts.passed} of {counts.ran} cases pass"
+        norm = timeline.family_counts(run).get("norm")
+        if norm is not None:
+            how = "; ".join(f"{t} ({n})" for t, n in timeline.top_causes(run, 2, family="norm")) or "no cause named"
+            described = f"normalization {norm.passed} of {norm.ran}: {how}"
+            if described != said:
+                text += f"; {described}"
+                said = described
+        parts.append(text)
+    top_norm = dict(timeline.top_causes(latest, 2, family="norm"))
+    elsewhere = [(t, n) for t, n in timeline.top_causes(latest, 4) if t not in top_norm]
     if elsewhere:
-        parts.append("Elsewhere: " + "; ".join(f"{t} ({n})" for t, n in elsewhere[:2]))
-    changes = [(b.version, len(timeline.changed_cases(a, b))) for a, b in zip(runs, runs[1:])]
-    changes = [(v, n) for v, n in changes if n]
-    if changes:
-        parts.append("Outcomes change within the series at " + ", ".join(f"{v} ({n} cases)" for v, n in changes))
-    return head + ". ".join(parts) + "."
+        parts.append(f"Elsewhere in {latest.version}: " + "; ".join(f"{t} ({n})" for t, n in elsewhere[:2]))
+    return head + "no. " + ". ".join(parts) + "."
+
+
+def _stretches(runs: Sequence[record.SavedRun]) -> list[tuple[list[record.SavedRun], int]]:
+    """Consecutive releases with the same outcome on every case, each with the number of cases
+    that changed from the stretch before (0 for the first)."""
+    out: list[tuple[list[record.SavedRun], int]] = []
+    for before, run in zip([None, *runs], runs):
+        changed = len(timeline.changed_cases(before, run)) if before is not None else 0
+        if out and not changed:
+            out[-1][0].append(run)
+        else:
+            out.append(([run], changed))
+    return out
 
 
 def families_section(history: History) -> str:
     lines = [FAMILIES_BEGIN, "",
              f"**Does each release family match the docs?** From the saved history "
              f"([history.md](history.md)): {len(history.runs)} wandb releases, "
-             f"{_span_text(history.versions)}; cases passed out of those run, in the family's latest release, "
-             f"with the causes (triage) that explain most of the rest.", ""]
+             f"{_span_text(history.versions)}. For each stretch of releases with the same outcome on every case: "
+             f"the cases passed out of those run, and the causes (triage) that explain most of the normalization "
+             f"cases that do not pass; then the main causes elsewhere in the family's latest release.", ""]
     lines += [family_line(family, runs) for family, runs in timeline.by_release_family(history)]
     return "\n".join(lines + ["", FAMILIES_END])
 

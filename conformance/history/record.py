@@ -5,8 +5,9 @@ only the status, the causes triage found for it, the case's first clause (its fa
 fingerprint of the case as it was written, so that a later, changed case is never compared with
 an old result. The file is JSON with one case per line and sorted keys, no timestamps: the same
 run gives the same bytes, and `git diff` of two regenerations shows which cases changed.
-Measured: about 60 KB per release as text, which git stores as deltas between regenerations
-far better than it would gzip files (docs/history.md, "Saved runs").
+Measured on the 40 releases 0.19.0 - 0.31.0: 65 KB per release, 2.6 MB in all, which git packs
+into 37 KB (releases differ in few lines, so they are stored as deltas); the same files gzipped
+are 570 KB and pack into 350 KB, because compressed files leave git nothing to delta.
 
     {"format": 1, "implementation": "wandb", "version": "0.25.0",
      "environment": {"python": ..., "numpy": ..., "pillow": ..., "torch": ..., "platform": ...,
