@@ -59,3 +59,15 @@ def test_more_passed_is_drawn_higher():
 
 def test_the_same_runs_give_the_same_bytes():
     assert chart.render(History.of(four_releases())) == chart.render(History.of(list(reversed(four_releases()))))
+
+
+def test_every_minor_series_gets_a_tick_and_crowded_ones_share_a_label():
+    from history_runs import make_run
+
+    versions = [f"0.1.{i}" for i in range(30)] + ["0.2.0", "0.3.0"]
+    root = ET.fromstring(chart.render(History.of([make_run(v, {"a": ("passed", "norm.unit")}) for v in versions])))
+    panel_all = panel(root, chart.ALL)
+    ticks = [line for line in panel_all.findall(f"{SVG}line")]
+    labels = [t.text for t in panel_all.findall(f"{SVG}text") if t.get("font-size") == "8"]
+    assert len(ticks) == 3
+    assert labels == ["1", "2"]     # 0.3.0 starts one step after 0.2.0: too close for its label

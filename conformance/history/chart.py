@@ -25,6 +25,7 @@ MARGIN = 12
 PLOT_LEFT = 34      # room for the scale labels
 PLOT_TOP = 22       # room for the panel's title
 PLOT_BOTTOM = 20    # room for the minor-series labels
+LABEL_GAP = 11      # the least distance between two minor-series labels
 ALL = "all cases"
 
 
@@ -96,11 +97,14 @@ def _panel(name: str, counts: list[FamilyCount | None], versions: Sequence[str],
            f'fill="#f6f6f6" stroke="#cccccc"/>',
            f'<text x="{_fmt(plot_left - 3)}" y="{_fmt(plot_top + 4)}" text-anchor="end">{scale}</text>',
            f'<text x="{_fmt(plot_left - 3)}" y="{_fmt(plot_top + plot_height)}" text-anchor="end">0</text>']
+    labelled = -LABEL_GAP
     for index, short in _minor_starts(versions):
         out.append(f'<line x1="{_fmt(x(index))}" y1="{_fmt(plot_top + plot_height)}" x2="{_fmt(x(index))}" '
                    f'y2="{_fmt(plot_top + plot_height + 4)}" stroke="#888888"/>')
-        out.append(f'<text x="{_fmt(x(index))}" y="{_fmt(plot_top + plot_height + 13)}" font-size="8" '
-                   f'fill="#555555">{escape(short)}</text>')
+        if x(index) - labelled >= LABEL_GAP:  # a label too close to the last one is left to the tick
+            labelled = x(index)
+            out.append(f'<text x="{_fmt(x(index))}" y="{_fmt(plot_top + plot_height + 13)}" font-size="8" '
+                       f'fill="#555555">{escape(short)}</text>')
     points = [(i, c) for i, c in enumerate(counts) if c is not None]
     if points:
         path = " ".join(f"{_fmt(x(i))},{_fmt(y(c.passed))}" for i, c in points)
