@@ -10,11 +10,11 @@ hypotheses; what neither explains has no cause in the record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from wbimage_conformance.history import record
-from wbimage_conformance.model import Case, Result
+from wbimage_conformance.model import Case
 from wbimage_conformance.run import runner
 from wbimage_conformance.triage import triage
 
@@ -26,10 +26,10 @@ def impl_for(python: Path, package: str = "wandb") -> str:
 
 
 def run_release(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs: int = 1,
-                timeout: float = DEFAULT_TIMEOUT, sandbox_mode: str = "auto", package: str = "wandb",
-                progress: Callable[[Result], None] | None = None) -> record.SavedRun:
+                timeout: float = DEFAULT_TIMEOUT, sandbox_mode: str = "auto",
+                package: str = "wandb") -> record.SavedRun:
     with runner.Session(impl_for(python, package), jobs=jobs, timeout=timeout, sandbox_mode=sandbox_mode) as session:
-        results = session.run(cases, progress)
+        results = session.run(cases)
         environment = session.environment(case_set_digest)
     found = triage(results, environment)
     return record.from_results(results, environment,

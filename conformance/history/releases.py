@@ -91,10 +91,6 @@ def _pre(version: Version) -> bool:
     return version.is_prerelease or version.is_devrelease
 
 
-def sorted_versions(versions: Iterable[str]) -> list[str]:
-    return sorted(versions, key=Version)
-
-
 _AVAILABLE = re.compile(r"^Available versions:\s*(.+)$", re.MULTILINE)
 
 
