@@ -112,6 +112,7 @@ class Environment:
     pillow: str | None
     torch: str | None
     platform: str
+    sandbox: str = "not recorded"      # where the implementation ran (run/sandbox.py)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ class Image:
         self._format = encoding.check_file_type(file_type)
         modes.check_mode(mode, self._format)
         target = mode if mode is not None else modes.guess_mode(data, self._format)
-        pixels = normalization.normalize_array(array, enabled=normalize)
+        pixels = normalization.normalize_array(array, enabled=normalize, order="C")
         self._set_image(modes.pixels_to_pil(pixels, target))
 
     def _init_from_pil(self, image: PILImage.Image, file_type: Any) -> None:

@@ -265,3 +265,21 @@ def test_console_script(tmp_path, case_file, monkeypatch):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stderr
     assert "unit-plain" in done.stdout
+
+
+def test_update_expectations_into_a_missing_folder_stops_before_the_run(capsys, tmp_path, case_file):
+    code, out, err = run(capsys, "--impl", support.toy("RoundingImage"), "--cases", case_file,
+                         "--update-expectations", tmp_path / "missing" / "exp.yaml")
+    assert code == 2 and "the folder it goes in does not exist" in support.one_line_error(err)
+    assert "passed" not in out
+
+
+def test_a_run_that_checks_no_case_is_not_a_pass(capsys, tmp_path):
+    """exec_impl declares no tensor input, so the one tensor case is skipped: nothing checked."""
+    tensor = support.case("tensor-only", input={"kind": "tensor", "dtype": "float32", "value": [[0.2, 0.3]]})
+    path = support.write_cases(tmp_path, [tensor])
+    code, _, err = run(capsys, "--cases", path, "--impl", support.exec_impl(), "--format", "text")
+    assert code == 1
+    assert "not a pass: no case was checked (all 1 skipped)" in err
+    code, _, _ = run(capsys, "--cases", path, "--impl", support.exec_impl(), "--format", "text", "--allow-skips")
+    assert code == 0

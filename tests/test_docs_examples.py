@@ -167,8 +167,7 @@ def run_code(code: str, impl: str = "reference", timeout: float = 60):
     page = classify.classify(parse_page(text, "sandbox.en.md"))
     (block,) = page.examples
     job = examples.plan(page, block)
-    command, env = examples.sandbox_command(impl)
-    outcome = examples.run_one(job, command, env, timeout)
+    outcome = examples.run_one(job, examples.sandbox_command(impl), timeout)
     findings, run = examples.evaluate(job, outcome, specdata.load(), impl)
     return outcome, findings, run
 

@@ -15,16 +15,7 @@ from wbimage_conformance.run import expectations
 
 import runner_support as support
 
-VALID_CASE = """family: toy
-cases:
-- id: unit-plain
-  title: toy case
-  clauses: [norm.unit]
-  level: required
-  input: {kind: numpy, dtype: float32, value: [[0.2, 0.3]]}
-  call: {api: Image}
-  expect: {pixels: [[51, 76]], mode: L, size: [2, 1]}
-"""
+VALID_CASE = support.VALID_CASE_TEXT
 
 
 def _bomb(levels: int = 9, width: int = 10) -> str:
@@ -135,3 +126,34 @@ def test_generated_inputs_are_checked_before_anything_is_allocated(tmp_path, gen
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(casefiles.CaseFileError, match=message):
         casefiles.load_file(path)
+
+
+@pytest.mark.parametrize("pattern, message", [
+    ("^(.+)+Z$", "a repetition inside a repetition"),
+    ("(", "not a regular expression"),
+    (r"(\w+)\1", "backreferences"),
+])
+def test_error_patterns_that_could_hang_or_break_the_runner_are_refused_at_load(tmp_path, pattern, message):
+    data = yaml.safe_load(VALID_CASE)
+    data["cases"][0]["expect"] = {"error": {"type": "TypeError", "match": pattern}}
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(casefiles.CaseFileError, match=rf"cases.yaml:\d+: case 'unit-plain' \(#0\): field expect.error.match: {message}"):
+        casefiles.load_file(path)
+
+
+@pytest.mark.parametrize("expect, message", [
+    ({"pixels": [[51, 76]], "mode": "L", "size": [-2, 1]}, "field expect.size[0]: -2 is not between"),
+    ({"pixels": [[51, 76]], "mode": "L", "size": [2**64, 1]}, "field expect.size[0]: 18446744073709551616"),
+    ({"pixels": [[51, 76]], "mode": "L", "size": [3, 1]}, "field expect.size: [3, 1] (width, height), but the pixels are 1 rows of 2"),
+    ({"pixels": [[51, 76]], "mode": "RGB", "size": [2, 1]}, "field expect.mode: 'RGB' has 3 channel(s), but the pixels have 1"),
+    ({"pixels": {"shape": [1, 2, 4], "sha256": "0" * 64}, "mode": "RGB"}, "field expect.mode: 'RGB' has 3 channel(s)"),
+])
+def test_an_expected_picture_that_contradicts_itself_is_the_case_files_error(tmp_path, expect, message):
+    data = yaml.safe_load(VALID_CASE)
+    data["cases"][0]["expect"] = expect
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(casefiles.CaseFileError) as refused:
+        casefiles.load_file(path)
+    assert message in str(refused.value)

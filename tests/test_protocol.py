@@ -3,6 +3,7 @@ suite's own worker speaks it with minimal imports."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -74,6 +75,51 @@ def test_arrays_round_trip_bit_exactly(array):
     back = protocol.decode_array(json.loads(json.dumps(protocol.encode_array(array))))
     assert back.dtype == array.dtype and back.shape == array.shape
     assert back.tobytes() == array.tobytes()
+
+
+NPY_CASES = [
+    np.zeros((2, 3)),
+    np.zeros((2, 3), order="F"),
+    np.arange(210.0).reshape(5, 6, 7).transpose(2, 0, 1),
+    np.zeros((4, 6), np.float16)[:, ::2],
+    np.array(3, np.uint8),
+    np.zeros((0,), ">i4"),
+    np.array([1.5], ">f8"),
+    np.array(["ab", "c"]),
+    np.zeros((2, 2), "U3", order="F"),
+    np.zeros(3, "S0"),
+    np.zeros((1,), dtype=[("a", "<i4")]),
+    np.zeros((1,) * 40),
+    np.zeros((123456789, 0)),
+]
+
+
+@pytest.mark.parametrize("array", NPY_CASES, ids=lambda a: f"{a.dtype.str}-{a.shape[:3]}")
+def test_npy_bytes_are_what_numpy_save_writes(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    assert protocol.npy_bytes(array) == buffer.getvalue()
+
+
+@pytest.mark.parametrize("array", NPY_CASES, ids=lambda a: f"{a.dtype.str}-{a.shape[:3]}")
+def test_npy_arrays_read_back_as_numpy_load_reads_them(array):
+    raw = protocol.npy_bytes(array)
+    mine, numpy_s = protocol.npy_array(raw), np.load(io.BytesIO(raw), allow_pickle=False)
+    assert mine.dtype == numpy_s.dtype and mine.shape == numpy_s.shape and mine.strides == numpy_s.strides
+    assert mine.tobytes() == numpy_s.tobytes()
+    assert mine.flags.writeable and not np.shares_memory(mine, np.frombuffer(raw, np.uint8))
+
+
+def test_npy_in_another_form_is_read_by_numpy():
+    raw = protocol.npy_bytes(np.arange(3, dtype=np.int16))
+    spaced = raw.replace(b"'descr': '<i2', ", b"'descr':'<i2',  ")  # same length, not numpy.save's form
+    assert protocol.npy_array(spaced).tolist() == [0, 1, 2]
+
+
+def test_truncated_npy_data_is_an_error():
+    raw = protocol.npy_bytes(np.arange(4, dtype=np.int32))
+    with pytest.raises(ValueError):
+        protocol.npy_array(raw[:-2])
 
 
 def test_object_arrays_travel_without_pickle():

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from wbimage_conformance import spec, yamlsource
-from wbimage_conformance.cases import materialize
+from wbimage_conformance.cases import materialize, patterns
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, SourceRef
 
@@ -184,6 +184,42 @@ def _check_pixels(expect: dict[str, Any], field: str) -> None:
             raise materialize.MaterializeError(f"{field}.pixels", str(exc)) from None
 
 
+def _check_match(expect: dict[str, Any], field: str) -> None:
+    """An error's `match` must be a pattern of the safe subset (cases/patterns.py)."""
+    error = expect.get("error")
+    if isinstance(error, dict) and isinstance(error.get("match"), str):
+        refused = patterns.problem(error["match"])
+        if refused:
+            raise materialize.MaterializeError(f"{field}.error.match", refused)
+
+
+_CHANNELS = {"L": 1, "RGB": 3, "RGBA": 4}
+_MAX_EXTENT = 2**31
+
+
+def _check_picture(expect: dict[str, Any], field: str) -> None:
+    """An expected image's size, pixels and mode must describe one picture: a contradiction
+    is the case's error, not something to blame on the implementation."""
+    size, pixels, mode = expect.get("size"), expect.get("pixels"), expect.get("mode")
+    if isinstance(size, list):
+        for axis, extent in enumerate(size):
+            if not 0 <= extent <= _MAX_EXTENT:
+                raise materialize.MaterializeError(f"{field}.size[{axis}]", f"{extent} is not between 0 and {_MAX_EXTENT}")
+    if isinstance(pixels, list):
+        shape = materialize.expected_pixels(pixels).shape
+    elif isinstance(pixels, dict) and isinstance(pixels.get("shape"), list):
+        shape = tuple(pixels["shape"])
+    else:
+        return
+    if len(shape) not in (2, 3):
+        raise materialize.MaterializeError(f"{field}.pixels", f"an image's pixels are (height, width[, channels]), not of shape {list(shape)}")
+    if isinstance(size, list) and len(size) == 2 and [shape[1], shape[0]] != size:
+        raise materialize.MaterializeError(f"{field}.size", f"{size} (width, height), but the pixels are {shape[0]} rows of {shape[1]}")
+    channels = 1 if len(shape) == 2 else shape[2]
+    if mode in _CHANNELS and channels != _CHANNELS[mode]:
+        raise materialize.MaterializeError(f"{field}.mode", f"{mode!r} has {_CHANNELS[mode]} channel(s), but the pixels have {channels}")
+
+
 def _build_case(raw: dict[str, Any], path: Path, line: int) -> Case:
     return Case(
         id=raw["id"],
@@ -225,6 +261,9 @@ def load_file(path: Path | str, known_clauses: frozenset[str] | None = None) -> 
             materialize.materialize(case)  # reads inline values, checks generator digests
             for field, expect in _expectations(case):
                 _check_pixels(expect, field)
+                _check_match(expect, field)
+                if case.call.get("api") == "Image":
+                    _check_picture(expect, field)
         except materialize.MaterializeError as exc:
             field_line = located.line_at(["cases", index, *exc.path_parts])
             raise CaseFileError(f"{path}:{field_line}: {label}: field {exc.field}: {exc.message}") from None

@@ -8,6 +8,8 @@ written by the runner too, so implementations in other languages need no image e
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,19 +268,49 @@ def expected_pixels(pixels: list[Any]) -> np.ndarray:
 # -- the wire form --------------------------------------------------------------------------
 
 
-def to_wire(materialized: Materialized, staging: Path) -> dict[str, Any]:
+class Staging:
+    """Where one request's files are written (path inputs, `$file` arguments, very large
+    arrays). The directory is made with the first file: most cases write none, and making
+    and removing a directory costs more than the rest of such a case."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = os.fspath(root)
+        self.made = False
+
+    def folder(self, *parts: str) -> Path:
+        """The folder `parts` under the root, made now (with the root)."""
+        path = Path(self.root, *parts)
+        path.mkdir(parents=True, exist_ok=True)
+        self.made = True
+        return path
+
+    def remove(self) -> None:
+        """Delete the directory and its files, if any were written."""
+        if self.made:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.made = False
+
+
+def to_wire(materialized: Materialized, staging: Staging | Path) -> dict[str, Any]:
     """The protocol's input object; files for path inputs (and very large arrays) are written
-    under `staging`, a directory that lives as long as the request."""
-    return _wire(materialized.input, Path(staging), [0])
+    under `staging`, which must live as long as the request."""
+    return _wire(materialized.input, _as_staging(staging), (), [0])
 
 
-def kwargs_to_wire(materialized: Materialized, staging: Path) -> Any:
+def kwargs_to_wire(materialized: Materialized, staging: Staging | Path) -> Any:
     """The call's keyword arguments as a protocol value; `$file` files are written under
     `staging`/kwargs, apart from the input's files."""
-    return _wire_arguments(materialized.kwargs, Path(staging) / "kwargs", [0])
+    return _wire_arguments(materialized.kwargs, _as_staging(staging), ("kwargs",), [0])
 
 
-def _wire_arguments(value: Any, staging: Path, counter: list[int]) -> Any:
+def _as_staging(staging: Staging | Path) -> Staging:
+    return staging if isinstance(staging, Staging) else Staging(staging)
+
+
+Under = tuple[str, ...]
+
+
+def _wire_arguments(value: Any, staging: Staging, under: Under, counter: list[int]) -> Any:
     """Keyword arguments as a protocol value: an ArrayArgument as `$ndarray` (as=ndarray) or
     `{"$array": {"as", "dtype", "array"}}`, a FileArgument as the path of the file written."""
     if isinstance(value, ArrayArgument):
@@ -286,46 +318,46 @@ def _wire_arguments(value: Any, staging: Path, counter: list[int]) -> Any:
             return {"$ndarray": protocol.encode_array(value.array)}
         return {"$array": {"as": value.as_, "dtype": value.dtype, "array": protocol.encode_array(value.array)}}
     if isinstance(value, FileArgument):
-        return _wire(value.node, staging, counter)["path"]
+        return _wire(value.node, staging, under, counter)["path"]
     if isinstance(value, dict):
         if all(type(k) is str and not k.startswith("$") for k in value):
-            return {k: _wire_arguments(v, staging, counter) for k, v in value.items()}
-        return {"$dict": [[protocol.encode_value(k), _wire_arguments(v, staging, counter)] for k, v in value.items()]}
+            return {k: _wire_arguments(v, staging, under, counter) for k, v in value.items()}
+        return {"$dict": [[protocol.encode_value(k), _wire_arguments(v, staging, under, counter)]
+                          for k, v in value.items()]}
     if isinstance(value, list):
-        return [_wire_arguments(v, staging, counter) for v in value]
+        return [_wire_arguments(v, staging, under, counter) for v in value]
     return protocol.encode_value(value)
 
 
-def _wire_array(array: np.ndarray, staging: Path, counter: list[int]) -> dict[str, Any]:
+def _wire_array(array: np.ndarray, staging: Staging, under: Under, counter: list[int]) -> dict[str, Any]:
     if array.nbytes > INLINE_ARRAY_LIMIT and not array.dtype.hasobject:
         counter[0] += 1
-        target = staging / f"array-{counter[0]}.npy"
+        target = staging.folder(*under) / f"array-{counter[0]}.npy"
         np.save(target, array, allow_pickle=False)
         return {"npy_path": str(target)}
     return protocol.encode_array(array)
 
 
-def _wire(node: dict[str, Any], staging: Path, counter: list[int]) -> dict[str, Any]:
+def _wire(node: dict[str, Any], staging: Staging, under: Under, counter: list[int]) -> dict[str, Any]:
     kind = node["kind"]
     if kind in ("numpy", "tensor", "pil"):
         out = {k: v for k, v in node.items() if k != "array"}
-        out["array"] = _wire_array(node["array"], staging, counter)
+        out["array"] = _wire_array(node["array"], staging, under, counter)
         return out
     if kind == "path":
         counter[0] += 1
-        folder = staging / f"file-{counter[0]}"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / node["filename"]
+        target = staging.folder(*under, f"file-{counter[0]}") / node["filename"]
         write_file(node, target)
         return {"kind": "path", "path": str(target), "as": node["as"]}
     if kind == "image":
-        return {"kind": "image", "of": _wire(node["of"], staging, counter),
-                "kwargs": _wire_arguments(node["kwargs"], staging, counter)}
+        return {"kind": "image", "of": _wire(node["of"], staging, under, counter),
+                "kwargs": _wire_arguments(node["kwargs"], staging, under, counter)}
     if kind == "images":
         return {
             "kind": "images",
             "items": [
-                {"of": _wire(i["of"], staging, counter), "kwargs": _wire_arguments(i["kwargs"], staging, counter)}
+                {"of": _wire(i["of"], staging, under, counter),
+                 "kwargs": _wire_arguments(i["kwargs"], staging, under, counter)}
                 for i in node["items"]
             ],
         }

@@ -14,6 +14,7 @@ from pathlib import Path
 from wbimage_conformance.doccheck import check as checker
 from wbimage_conformance.doccheck import examples, report
 from wbimage_conformance.errors import UsageError
+from wbimage_conformance.run import sandbox
 
 NAME = "docs"
 HELP = "check documentation pages against the spec and an implementation"
@@ -34,6 +35,9 @@ def add_arguments(docs: argparse.ArgumentParser) -> None:
     check.add_argument("--jobs", type=int, default=None, metavar="N",
                        help=f"examples run at once (default {checker.default_workers()})")
     check.add_argument("--no-run", action="store_true", help="check without running the examples")
+    check.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
+                       help="where examples run: bwrap (bubblewrap: no network, no view of the caller's files), "
+                            "none (unconfined), auto (bwrap where usable; the default)")
     check.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
 
 
@@ -46,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         if not Path(name).exists():
             raise UsageError(f"{name}: no such file")
     result = checker.check_files(args.files, args.impl, timeout=args.timeout, workers=args.jobs,
-                                 run_examples=not args.no_run, cases=args.cases)
+                                 run_examples=not args.no_run, cases=args.cases, sandbox_mode=args.sandbox)
     write = report.write_json if args.format == "json" else report.write_text
     if args.output:
         try:

@@ -6,7 +6,8 @@ the command line wins. `--shard K/N` runs one part of the selection (run.shard) 
 commands.outputs.
 
 Exit codes: 0 every case as expected; 1 any unexpected result (failed, error, xpassed,
-timeout, crash); 2 a configuration error (raised, and printed by cli.main).
+timeout, crash), or no case checked at all (every one skipped) unless --allow-skips;
+2 a configuration error (raised, and printed by cli.main).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from wbimage_conformance import spec
 from wbimage_conformance.cases import casefiles, selection
 from wbimage_conformance.commands import jobs, outputs, pyproject
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.model import Result, RunReport, Shard
+from wbimage_conformance.model import Result, RunReport, Shard, Status
 from wbimage_conformance.report.progress import ProgressBar
 from wbimage_conformance.report.summary import UNEXPECTED
-from wbimage_conformance.run import expectations, runner, shard
+from wbimage_conformance.run import expectations, runner, sandbox, shard
 
 NAME = "run"
 HELP = "run the cases against an implementation"
@@ -54,6 +55,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="worker processes, or auto: one per usable core (default auto)")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help=f"per-case time limit (default {runner.DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
+                        help="where the implementation runs: bwrap (bubblewrap: no network, no view of the "
+                             "cases or the suite, limits set inside; an error where it cannot run), none "
+                             "(unconfined, as the caller), auto (bwrap where usable, else none; the default); "
+                             "the report header says which")
+    parser.add_argument("--allow-skips", action="store_true",
+                        help="accept a run in which every case was skipped (by default that checks nothing "
+                             "and exits 1)")
     parser.add_argument("--memory-limit", type=int, metavar="MB",
                         help="cap each worker's address space (RLIMIT_AS, Linux); over it a case crashes")
 
@@ -95,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
     previous = None
     if args.update_expectations and Path(args.update_expectations).exists():
         previous = expectations.load(args.update_expectations)
+    elif args.update_expectations and not Path(args.update_expectations).resolve().parent.is_dir():
+        raise UsageError(f"--update-expectations {args.update_expectations}: the folder it goes in does not exist")
     memory = args.memory_limit * 1024 * 1024 if args.memory_limit else None
     worker_count = jobs.resolve(args.jobs if args.jobs is not None else (config.jobs or jobs.AUTO), len(chosen))
 
@@ -110,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
     def reached_maxfail() -> bool:
         return bool(args.maxfail) and unexpected >= args.maxfail
 
-    with runner.Session(impl, jobs=worker_count, timeout=timeout, memory_limit=memory) as session:
+    with runner.Session(impl, jobs=worker_count, timeout=timeout, memory_limit=memory,
+                        sandbox_mode=args.sandbox) as session:
         handshake = session.handshake
         assert handshake is not None
         environment = session.environment(case_set.digest)
@@ -136,4 +148,15 @@ def run(args: argparse.Namespace) -> int:
         expected = updated
     report = RunReport(environment, tuple(expectations.apply(expected, raw)), shard_record, not_run)
     outputs.emit(report, plan)
-    return 0 if report.ok else 1
+    if not report.ok:
+        return 1
+    if nothing_checked(report) and not args.allow_skips:
+        print(f"wbimage-conformance: not a pass: no case was checked (all {len(report.results)} skipped); "
+              "--allow-skips accepts such a run", file=sys.stderr)
+        return 1
+    return 0
+
+
+def nothing_checked(report: RunReport) -> bool:
+    """Every result is a skip: the run says nothing about the implementation."""
+    return bool(report.results) and all(r.status is Status.SKIPPED for r in report.results)

@@ -19,6 +19,7 @@ from wbimage_conformance.doccheck import classify as classifier
 from wbimage_conformance.doccheck import consistency, coverage, examples, formulas, prose, signature, specdata
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.markdown import read_page
+from wbimage_conformance.run import sandbox
 from wbimage_conformance.worker import versions
 
 
@@ -84,7 +85,7 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
 
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = examples.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
-                cases: Sequence[str | Path] | None = None) -> F.DocsReport:
+                cases: Sequence[str | Path] | None = None, sandbox_mode: str = "none") -> F.DocsReport:
     started = time.monotonic()
     pages = consistency.link_translations([classifier.classify(read_page(p)) for p in paths])
     spec = specdata.load(cases)
@@ -98,7 +99,7 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     runs: list[F.ExampleRun] = []
     if run_examples:
         jobs = [examples.plan(page, block) for page in pages for block in page.examples]
-        outcomes = examples.run_all(jobs, impl, timeout, workers or default_workers())
+        outcomes = examples.run_all(jobs, impl, timeout, workers or default_workers(), sandbox_mode)
         for job, outcome in zip(jobs, outcomes):
             more, run = examples.evaluate(job, outcome, spec, impl)
             found.extend(more)
@@ -108,6 +109,7 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     summaries = tuple(_summaries(page, spec, found) for page in pages)
     here = versions.environment()
     environment = {"suite_version": wbimage_conformance.__version__, "python": here["python"], "numpy": here["numpy"],
-                   "pillow": here["pillow"], "torch": here["torch"], "examples_run": run_examples}
+                   "pillow": here["pillow"], "torch": here["torch"], "examples_run": run_examples,
+                   "sandbox": sandbox.choose(sandbox_mode).description if run_examples else "examples not run"}
     return F.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
                         round(time.monotonic() - started, 3), environment)

@@ -28,6 +28,7 @@ import concurrent.futures
 import json
 import math
 import os
+import secrets
 import signal
 import subprocess
 import tempfile
@@ -48,7 +49,7 @@ from wbimage_conformance.doccheck.claims import Claim, example_claims
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 from wbimage_conformance.doccheck.specdata import SpecData
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.run import compare, runner
+from wbimage_conformance.run import compare, runner, sandbox
 
 DEFAULT_TIMEOUT = 60.0
 CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)
@@ -133,32 +134,56 @@ def _code_line(claim: Claim, block: PyBlock) -> int | None:
 # -- running --------------------------------------------------------------------------------
 
 
-def sandbox_command(impl: str) -> tuple[list[str], dict[str, str]]:
+@dataclass(frozen=True)
+class Launch:
+    """How to start the example process: the command, the variables it needs, the sandbox."""
+
+    command: list[str]
+    env: dict[str, str]
+    python: str
+    box: sandbox.Sandbox
+
+
+def sandbox_command(impl: str, sandbox_mode: str = "none") -> Launch:
     if impl.startswith("exec:"):
         raise ExampleSetupError(f"--impl {impl!r}: docs check runs examples as Python with the implementation as "
                                 "wandb.Image; exec: implementations cannot be used here")
     try:
+        box = sandbox.choose(sandbox_mode)
         spec = runner.ImplSpec.parse(impl)
-    except runner.RunnerError as exc:
+    except (runner.RunnerError, sandbox.SandboxError) as exc:
         raise ExampleSetupError(str(exc)) from None
+    if box.kind != "none":
+        spec = spec.sandboxed()
     python, name = spec.command[0], spec.command[-1]
-    env = {**os.environ, **spec.env, "WANDB_MODE": "disabled", "WANDB_SILENT": "true", "PYTHONDONTWRITEBYTECODE": "1",
+    env = {**spec.env, "WANDB_MODE": "disabled", "WANDB_SILENT": "true", "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONHASHSEED": "0"}
-    if env.get("PYTHONPATH"):  # examples run in a temporary directory: relative entries would move
-        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in env["PYTHONPATH"].split(os.pathsep))
-    return [python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env
+    path = env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+    if path:  # examples run in a temporary directory: relative entries would move
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in path.split(os.pathsep))
+    return Launch([python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env, python, box)
 
 
-def run_one(job: Job, command: list[str], env: dict[str, str], timeout: float) -> Outcome:
+def run_one(job: Job, launch: Launch, timeout: float) -> Outcome:
+    """One example in its own process; the reply counts only if it carries the token this
+    call made and passed on a pipe only the harness reads (worker/doc_example.py)."""
     request = {"code": job.block.block.code, "label": job.label, "seed": job.seed,
                "torch": _needs_torch(job.block), "probes": list(job.probes)}
     started = time.monotonic()
+    token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="wbimage-docs-") as workdir:
+        token_read, token_write = os.pipe()
+        os.write(token_write, token.encode("ascii"))
+        os.close(token_write)
+        command, env = launch.box.wrap([*launch.command, "--token-fd", str(token_read)], launch.env,
+                                       python=launch.python, workdir=workdir)
         try:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    cwd=workdir, env=env, start_new_session=True)
+                                    cwd=workdir, env=env, start_new_session=True, pass_fds=(token_read,))
         except OSError as exc:
             raise ExampleSetupError(f"cannot start {command[0]!r}: {exc}") from None
+        finally:
+            os.close(token_read)
         try:
             out, err = proc.communicate(json.dumps(request).encode("utf-8"), timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -169,14 +194,46 @@ def run_one(job: Job, command: list[str], env: dict[str, str], timeout: float) -
         try:
             reply = json.loads(out.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
+            reply = None
+        if not isinstance(reply, dict) or reply.get("token") != token:
             tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
+            what = "no reply" if reply is None else "a reply the harness did not write (no run token)"
             return Outcome("crash", duration_s=duration,
-                           message=f"the sandbox process ended with status {proc.returncode} and no reply"
+                           message=f"the sandbox process ended with status {proc.returncode} and {what}"
                            + (f": {' | '.join(tail)}" if tail else ""))
+        gaps = unaccounted(job, reply) if reply.get("status") == "ok" else ""
+        if gaps:
+            return Outcome("crash", duration_s=duration,
+                           message=f"the recording is not what the harness makes of this example: {gaps}")
         with _NPY_LOAD_LOCK:
             arrays = {p.name: np.load(p, allow_pickle=False) for p in Path(workdir).glob("*.npy")}
     status = str(reply.get("status", "sandbox-error"))
     return Outcome(status, reply, arrays, duration, str(reply.get("message", "")))
+
+
+def unaccounted(job: Job, reply: dict[str, Any]) -> str:
+    """What a finished example's recording lacks: an answer to every probe asked, and a call
+    for every wandb.Image(...) in a top-level statement (one that runs whenever the example
+    finishes). A recording the example wrote itself, to end early, shows as such a gap."""
+    import ast
+
+    probes = {p.get("id") for p in reply["probes"] if isinstance(p, dict)}
+    missing = [p["id"] for p in job.probes if p["id"] not in probes]
+    recorded = {c.get("line") for c in reply["calls"] if isinstance(c, dict) and c.get("role") == "example"}
+    lines = []
+    for statement in job.block.tree.body if job.block.tree is not None else ():
+        if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
+            continue
+        nodes = list(ast.walk(statement))
+        if any(isinstance(n, (ast.Lambda, ast.IfExp, ast.BoolOp, ast.comprehension)) for n in nodes):
+            continue
+        if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "Image"
+               and isinstance(n.func.value, ast.Name) and n.func.value.id == "wandb" for n in nodes):
+            if statement.lineno not in recorded:
+                lines.append(statement.lineno)
+    parts = ([f"no answer to probe(s) {', '.join(missing)}"] if missing else []) + (
+        [f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"] if lines else [])
+    return "; ".join(parts)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -187,12 +244,12 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     proc.communicate()
 
 
-def run_all(jobs: list[Job], impl: str, timeout: float, workers: int) -> list[Outcome]:
+def run_all(jobs: list[Job], impl: str, timeout: float, workers: int, sandbox_mode: str = "none") -> list[Outcome]:
     if not jobs:
         return []
-    command, env = sandbox_command(impl)
+    launch = sandbox_command(impl, sandbox_mode)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        outcomes = list(pool.map(lambda job: run_one(job, command, env, timeout), jobs))
+        outcomes = list(pool.map(lambda job: run_one(job, launch, timeout), jobs))
     for outcome in outcomes:
         if outcome.status == "impl-error":
             raise ExampleSetupError(f"--impl {impl!r}: {outcome.message}")

@@ -65,7 +65,8 @@ def from_data(data: Any, where: str = "<report>") -> RunReport:
         raise ReportFileError(f"{where}: not a wbimage-conformance JSON report: at {at}: {error.message}")
     shard = data.get("shard")
     report = RunReport(
-        environment=Environment(**{key: data["environment"][key] for key in Environment.__dataclass_fields__}),
+        environment=Environment(**{key: value for key, value in data["environment"].items()
+                                   if key in Environment.__dataclass_fields__}),
         results=tuple(_result(r) for r in data["results"]),
         shard=Shard(shard["index"], shard["count"], tuple(shard["selection"])) if shard else None,
         not_run=tuple(data.get("not_run", ())),

@@ -130,6 +130,7 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
         ("pillow", env.pillow or missing),
         ("torch", env.torch or missing),
         ("platform", env.platform),
+        ("sandbox", env.sandbox),
     ]
     if report.shard is not None:
         shard = report.shard

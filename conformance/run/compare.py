@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from wbimage_conformance.cases import patterns
 from wbimage_conformance.cases.materialize import expected_pixels
 from wbimage_conformance.model import Case, Mismatch, Observation, Status
 from wbimage_conformance.run import recompute
@@ -123,7 +123,7 @@ def _check_error(expected: dict[str, Any], obs: Observation) -> list[Mismatch]:
     if expected["type"] not in names:
         out.append(Mismatch("error.type", expected["type"], obs.error_type, {"mro": list(names)}))
     pattern = expected.get("match")
-    if pattern is not None and re.search(pattern, obs.error_message or "") is None:
+    if pattern is not None and not patterns.search(pattern, obs.error_message or ""):
         out.append(Mismatch("error.match", pattern, obs.error_message))
     return out
 

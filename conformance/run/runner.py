@@ -9,10 +9,13 @@ Determinism: each case is one request to a worker that has no other work in flig
 are put back in case order, and nothing a worker did for one case is compared with another;
 `jobs` changes wall time only.
 
-Memory: `memory_limit` (bytes) caps each worker's address space with RLIMIT_AS (Linux,
-through `prlimit`); a case that exceeds it dies with MemoryError or a signal and is reported
-as a crash. Address space is not resident memory: importing torch alone maps about 1 GB,
-so limits below a few GB make tensor cases crash.
+Sandbox: each worker starts inside the sandbox of sandbox.py (bubblewrap, or none).
+
+Memory: `memory_limit` (bytes) caps each worker's address space with RLIMIT_AS, set by a
+shell that then execs the worker, so an `exec:` wrapper's children inherit it; a case that
+exceeds it dies with MemoryError or a signal and is reported as a crash. Address space is not
+resident memory: importing torch alone maps about 1 GB, so limits below a few GB make tensor
+cases crash.
 
 POSIX only: workers are read with select() and killed by process group.
 """
@@ -20,11 +23,14 @@ POSIX only: workers are read with select() and killed by process group.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import itertools
 import os
 import platform
 import queue
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,18 +39,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 import wbimage_conformance
 from wbimage_conformance.cases import materialize
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Result, RunReport, Status
-from wbimage_conformance.run import compare, worker_bundle
+from wbimage_conformance.run import compare, sandbox, worker_bundle
 from wbimage_conformance.run.reproduction import reproduction
 from wbimage_conformance.worker import protocol
 
 DEFAULT_TIMEOUT = 60.0
+#: The longest reply line read from a worker (a 4096x4096 RGBA observation is about 90 MB in
+#: base64); a longer one kills the worker and fails the case as a crash.
+MAX_REPLY_BYTES = 128 * 1024 * 1024
 STARTUP_TIMEOUT = 120.0
 
 
@@ -63,6 +71,7 @@ class ImplSpec:
     label: str
     command: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
+    python: str | None = None          # the interpreter of a Python adapter; None for exec:
 
     @classmethod
     def parse(cls, impl: str) -> ImplSpec:
@@ -86,11 +95,22 @@ class ImplSpec:
             raise RunnerError("--impl: empty implementation name")
         command = (python, "-m", "wbimage_conformance.worker", "--impl", name)
         if os.path.abspath(python) == os.path.abspath(sys.executable):
-            return cls(impl, command)  # this environment: the installed package is importable
+            return cls(impl, command, python=python)  # this environment: the installed package is importable
         # another interpreter: only the worker bundle, never this environment's site-packages
-        existing = os.environ.get("PYTHONPATH")
-        path = str(worker_bundle.bundle_dir()) + (os.pathsep + existing if existing else "")
-        return cls(impl, command, {"PYTHONPATH": path})
+        return cls(impl, command, bundle_path(), python=python)
+
+    def sandboxed(self) -> ImplSpec:
+        """This spec for a sandboxed worker: the suite's package is hidden there, so the worker
+        code comes from the bundle (with the reference only when that is the implementation)."""
+        if self.python is None:
+            return self
+        return ImplSpec(self.label, self.command, bundle_path(self.command[-1] == "reference"), self.python)
+
+
+def bundle_path(with_reference: bool = True) -> dict[str, str]:
+    existing = os.environ.get("PYTHONPATH")
+    path = str(worker_bundle.bundle_dir(with_reference)) + (os.pathsep + existing if existing else "")
+    return {"PYTHONPATH": path}
 
 
 # -- one worker process ---------------------------------------------------------------------
@@ -107,28 +127,33 @@ class WorkerDied(Exception):
 class Worker:
     """One implementation subprocess and the line-oriented pipe to it."""
 
-    def __init__(self, spec: ImplSpec, memory_limit: int | None = None) -> None:
+    def __init__(self, spec: ImplSpec, memory_limit: int | None = None, box: sandbox.Sandbox | None = None,
+                 staging: str | None = None) -> None:
         self.spec = spec
         self.memory_limit = memory_limit
+        self.box = box or sandbox.Sandbox("none", "none")
+        self.staging = staging
         self.proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self._buffer = bytearray()
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> protocol.Handshake:
         self._stderr = tempfile.TemporaryFile(prefix="wbimage-worker-stderr-")
+        if self.box.kind != "none" and shutil.which(self.spec.command[0]) is None:  # else bwrap's own message
+            raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: no such program")
+        command, env = self.box.wrap(self.spec.command, self.spec.env, python=self.spec.python,
+                                     staging=self.staging, memory_limit=self.memory_limit)
         try:
             self.proc = subprocess.Popen(
-                list(self.spec.command),
+                command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
-                env={**os.environ, **self.spec.env},
+                env=env,
                 start_new_session=True,
             )
         except OSError as exc:
             raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: {exc}") from None
-        if self.memory_limit:
-            self._limit_memory()
         os.set_blocking(self.proc.stdout.fileno(), False)
         os.set_blocking(self.proc.stdin.fileno(), False)
         try:
@@ -138,19 +163,14 @@ class Worker:
             self.kill()
             raise RunnerError(f"--impl {self.spec.label!r}: {exc}") from None
 
-    def _limit_memory(self) -> None:
-        import resource
-
-        if not hasattr(resource, "prlimit"):
-            self.kill()
-            raise RunnerError("--memory-limit needs Linux (resource.prlimit)")
-        resource.prlimit(self.proc.pid, resource.RLIMIT_AS, (self.memory_limit, self.memory_limit))
-
-    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Send one message and read one reply line within `timeout` seconds."""
+    def request(self, message: dict[str, Any], timeout: float, while_waiting: Callable[[], object] | None = None) -> dict[str, Any]:
+        """Send one message and read one reply line within `timeout` seconds; `while_waiting`
+        runs after the message is sent, so its work overlaps the implementation's."""
         assert self.proc is not None
         deadline = time.monotonic() + timeout
         self._write(protocol.dumps(message), deadline)
+        if while_waiting is not None:
+            while_waiting()
         line = self._readline(deadline)
         return protocol.loads(line)
 
@@ -191,6 +211,8 @@ class Worker:
             if not chunk:
                 raise WorkerDied(self.describe_exit())
             self._buffer += chunk
+            if len(self._buffer) > MAX_REPLY_BYTES and b"\n" not in chunk:
+                raise protocol.ProtocolError(f"a reply line longer than {MAX_REPLY_BYTES} bytes")
 
     def describe_exit(self) -> str:
         """How the process ended, with the last line it wrote to stderr."""
@@ -273,21 +295,31 @@ class Session:
         jobs: int = 1,
         timeout: float = DEFAULT_TIMEOUT,
         memory_limit: int | None = None,
+        sandbox_mode: str = "none",
     ) -> None:
         if jobs < 1:
             raise RunnerError(f"--jobs must be at least 1, not {jobs}")
         if timeout <= 0:
             raise RunnerError(f"--timeout must be positive, not {timeout:g}")
-        self.spec = ImplSpec.parse(impl)
+        self.box = sandbox.choose(sandbox_mode)
+        spec = ImplSpec.parse(impl)
+        self.spec = spec.sandboxed() if self.box.kind != "none" else spec
         self.jobs = jobs
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.handshake: protocol.Handshake | None = None
         self._idle: queue.Queue[Worker | None] = queue.Queue()
+        self._staging_root: tempfile.TemporaryDirectory[str] | None = None
+        self._staging_names = itertools.count()
 
     def __enter__(self) -> Session:
-        first = Worker(self.spec, self.memory_limit)
-        self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
+        self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")  # cases' files, per case
+        first = self._new_worker()
+        try:
+            self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
+        except RunnerError:
+            self._staging_root.cleanup()
+            raise
         self._idle.put(first)
         for _ in range(self.jobs - 1):
             self._idle.put(None)  # started when first needed
@@ -304,6 +336,13 @@ class Session:
                 break
             if worker is not None:
                 worker.stop()
+        if self._staging_root is not None:
+            self._staging_root.cleanup()
+            self._staging_root = None
+
+    def _new_worker(self) -> Worker:
+        assert self._staging_root is not None
+        return Worker(self.spec, self.memory_limit, self.box, self._staging_root.name)
 
     @property
     def image_name(self) -> str:
@@ -322,6 +361,7 @@ class Session:
             pillow=env.get("pillow"),
             torch=env.get("torch"),
             platform=env.get("platform") or platform.platform(),
+            sandbox=self.box.description,
         )
 
     def run_case(self, case: Case) -> Result:
@@ -363,10 +403,13 @@ class Session:
     def _run_on(self, worker: Worker | None, case: Case) -> tuple[Result, Worker | None]:
         started = time.monotonic()
 
+        @functools.cache
+        def reproduce() -> str:
+            return reproduction(case, self.image_name)
+
         def result(status: Status, message: str = "", **extra: Any) -> Result:
             return Result(
-                case=case, status=status, message=message,
-                reproduction=reproduction(case, self.image_name),
+                case=case, status=status, message=message, reproduction=reproduce(),
                 duration_s=round(time.monotonic() - started, 6), **extra,
             )
 
@@ -379,7 +422,7 @@ class Session:
         if missing:
             return result(Status.SKIPPED, f"the implementation does not accept {', '.join(missing)} inputs"), worker
         if worker is None:
-            worker = Worker(self.spec, self.memory_limit)
+            worker = self._new_worker()
             try:
                 worker.start(max(self.timeout, STARTUP_TIMEOUT))
             except RunnerError as exc:
@@ -387,26 +430,39 @@ class Session:
         call: dict[str, Any] = {"api": case.call["api"]}
         if "name" in case.call:
             call["name"] = case.call["name"]
-        with tempfile.TemporaryDirectory(prefix="wbimage-case-") as staging:
-            try:
-                call["kwargs"] = materialize.kwargs_to_wire(built, Path(staging))
-                message = protocol.run_request(case.id, call, materialize.to_wire(built, Path(staging)))
-                reply = worker.request(message, self.timeout)
-                if reply.get("type") != "result" or reply.get("id") != case.id:
-                    raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
-            except WorkerTimeout:
-                worker.kill()
-                return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
-            except WorkerDied as exc:
-                worker.kill()
-                return result(Status.CRASH, str(exc)), None
-            except protocol.ProtocolError as exc:
-                worker.kill()
-                return result(Status.CRASH, f"protocol error: {exc}"), None
+        try:
+            reply = self._exchange(worker, case, call, built, while_waiting=reproduce)
+        except WorkerTimeout:
+            worker.kill()
+            return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
+        except WorkerDied as exc:
+            worker.kill()
+            return result(Status.CRASH, str(exc)), None
+        except protocol.ProtocolError as exc:
+            worker.kill()
+            return result(Status.CRASH, f"protocol error: {exc}"), None
         if reply.get("outcome") == protocol.CRASHED:  # the worker exits after saying so
             worker.kill()
             worker = None
         return self._judge(case, reply, capabilities, result), worker
+
+    def _exchange(
+        self, worker: Worker, case: Case, call: dict[str, Any], built: materialize.Materialized,
+        while_waiting: Callable[[], object],
+    ) -> dict[str, Any]:
+        """One request and its result; the case's files, if it has any, live until the answer
+        is in. `while_waiting` runs while the worker works on the case."""
+        assert self._staging_root is not None, "use the Session as a context manager"
+        staging = materialize.Staging(os.path.join(self._staging_root.name, f"case-{next(self._staging_names)}"))
+        try:
+            call = {**call, "kwargs": materialize.kwargs_to_wire(built, staging)}
+            message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
+            reply = worker.request(message, self.timeout, while_waiting)
+        finally:
+            staging.remove()
+        if reply.get("type") != "result" or reply.get("id") != case.id:
+            raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
+        return reply
 
     def _judge(self, case: Case, reply: dict[str, Any], capabilities: frozenset, result: Callable[..., Result]) -> Result:
         outcome = reply.get("outcome")
@@ -442,8 +498,9 @@ def run(
     memory_limit: int | None = None,
     case_set_digest: str = "",
     progress: Callable[[Result], None] | None = None,
+    sandbox_mode: str = "none",
 ) -> RunReport:
     """Run `cases` on `impl` and return the report with raw statuses (no expectations)."""
-    with Session(impl, jobs=jobs, timeout=timeout, memory_limit=memory_limit) as session:
+    with Session(impl, jobs=jobs, timeout=timeout, memory_limit=memory_limit, sandbox_mode=sandbox_mode) as session:
         results = session.run(cases, progress)
         return RunReport(session.environment(case_set_digest), tuple(results))

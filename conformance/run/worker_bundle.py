@@ -4,9 +4,10 @@ A worker started under another interpreter (`--impl wandb@/venv/bin/python`) mus
 that interpreter's own NumPy, Pillow and torch, or its verdicts describe the wrong
 environment. Putting the directory that holds this package on its PYTHONPATH is not enough:
 for an installed wheel that directory is the suite's whole site-packages. So the worker gets a
-fresh directory with copies of exactly what runs there (the root `__init__.py`, `worker/` and
-`reference/`, which import only the standard library, NumPy and Pillow), made once per
-process and removed at exit.
+fresh directory with copies of exactly what runs there (the root `__init__.py`, `worker/` and,
+when the reference is the implementation, `reference/`; they import only the standard library,
+NumPy and Pillow), made once per process and removed at exit. Sandboxed workers of any
+interpreter get it too: there it is the only part of the suite they can see.
 """
 
 from __future__ import annotations
@@ -32,14 +33,20 @@ def _copy_package(source: Path, target: Path) -> None:
         shutil.copyfile(path, destination)
 
 
+def bundle_dir(with_reference: bool = True) -> Path:
+    """The directory to put on a worker's PYTHONPATH (it holds `wbimage_conformance/`);
+    without the reference for an implementation that is not it."""
+    return _bundle(bool(with_reference))
+
+
 @functools.lru_cache(maxsize=None)
-def bundle_dir() -> Path:
-    """The directory to put on a foreign worker's PYTHONPATH (it holds `wbimage_conformance/`)."""
+def _bundle(with_reference: bool) -> Path:
     base = Path(tempfile.mkdtemp(prefix="wbimage-worker-"))
     atexit.register(shutil.rmtree, base, True)
     package = base / ROOT_NAME
     package.mkdir()
     shutil.copyfile(Path(wbimage_conformance.__file__), package / "__init__.py")
     _copy_package(Path(worker.__file__).parent, package / "worker")
-    _copy_package(Path(reference.__file__).parent, package / "reference")
+    if with_reference:
+        _copy_package(Path(reference.__file__).parent, package / "reference")
     return base

@@ -16,8 +16,18 @@ the values a claim of the page is about (e.g. -1, 0 and 1 for "-1 -> 0, 0 -> 127
 1 -> 255").
 
 Arrays (inputs and pixels) are written as .npy files into the working directory; the
-reply, one JSON object, goes to the original stdout, while the example's own prints go to
-stderr. Worker-side imports: standard library, NumPy, Pillow, the adapters; torch only when
+example's own prints go to stderr.
+
+The reply cannot be forged by the example. This process forks before any example code runs:
+the child runs the example and sends its recording to this parent through a private pipe; the
+parent never runs example code, is not dumpable (the child cannot read its memory or open its
+descriptors through /proc), and is the only process holding the reply pipe (the original
+stdout, closed in the child) and the per-run token the checker passes on `--token-fd` (read
+only after the fork). The parent checks the recording's shape and the child's exit, and
+writes the reply with the token; the checker accepts no reply without it. What the recording
+says the implementation made is still data from the example's process: the checker derives
+every verdict from it with the oracle, so a fabricated recording passes only if it holds
+what the spec says. Worker-side imports: standard library, NumPy, Pillow, the adapters; torch only when
 the example imports it.
 """
 
@@ -415,19 +425,95 @@ def execute(request: Dict[str, Any], impl: str) -> Dict[str, Any]:
     return result
 
 
+#: The largest recording the parent reads from the example's process (arrays are files).
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+#: Fields of a recording and their types, checked before anything is replied.
+RECORD_FIELDS = {"status": str, "impl": dict, "variables": dict, "probes": list, "calls": list, "logs": list}
+
+
+def _not_dumpable() -> None:
+    """PR_SET_DUMPABLE 0: a process of the same user cannot ptrace this one or open its
+    /proc/PID/fd or mem (Linux; elsewhere nothing to do)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return b""
+        chunks.append(chunk)
+
+
+def run_example_child(request: Dict[str, Any], impl: str, record_fd: int) -> None:
+    """In the forked child: run the example, send the recording, leave."""
+    try:
+        result = execute(request, impl)
+    except BaseException as exc:  # noqa: BLE001 - the sandbox itself failed; say so
+        result = {"status": "sandbox-error", "message": f"{type(exc).__name__}: {exc}",
+                  "traceback": traceback.format_exc()[-2000:]}
+    with os.fdopen(record_fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(result))
+    os._exit(0)
+
+
+def checked_record(data: bytes, wait_status: int) -> Dict[str, Any]:
+    """The child's recording if it is whole and the child ended normally, else why not."""
+    if not os.WIFEXITED(wait_status) or os.WEXITSTATUS(wait_status) != 0:
+        how = (f"killed by signal {os.WTERMSIG(wait_status)}" if os.WIFSIGNALED(wait_status)
+               else f"exited with status {os.WEXITSTATUS(wait_status)}")
+        return {"status": "crash", "message": f"the example's process {how}"}
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        record = None
+    if not isinstance(record, dict) or record.get("status") in ("sandbox-error", "impl-error", "skipped"):
+        return record if isinstance(record, dict) and isinstance(record.get("message"), str) else {
+            "status": "crash", "message": "the example's process ended without a readable recording"}
+    wrong = [name for name, kind in RECORD_FIELDS.items() if not isinstance(record.get(name), kind)]
+    if wrong or record["status"] not in ("ok", "raised"):
+        return {"status": "crash", "message": "the example's process sent an incomplete recording "
+                f"({', '.join(wrong) or 'status ' + repr(record['status'])}); it was not produced by the harness"}
+    return record
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m wbimage_conformance.worker.doc_example")
     parser.add_argument("--impl", default="reference")
+    parser.add_argument("--token-fd", type=int, default=None, help="where the checker's per-run token is read")
     args = parser.parse_args(argv)
     reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     request = json.loads(sys.stdin.read())
-    try:
-        result = execute(request, args.impl)
-    except BaseException as exc:  # noqa: BLE001 - the sandbox itself failed; say so
-        result = {"status": "sandbox-error", "message": f"{type(exc).__name__}: {exc}",
-                  "traceback": traceback.format_exc()[-2000:]}
+    _not_dumpable()
+    record_read, record_write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(record_read)
+        reply.close()
+        if args.token_fd is not None:
+            os.close(args.token_fd)
+        run_example_child(request, args.impl, record_write)
+    os.close(record_write)
+    token = ""
+    if args.token_fd is not None:
+        token = _read_all(args.token_fd, 4096).decode("ascii", "replace")
+        os.close(args.token_fd)
+    data = _read_all(record_read, MAX_RECORD_BYTES)
+    os.close(record_read)
+    _, wait_status = os.waitpid(child, 0)
+    result = checked_record(data, wait_status)
+    result["token"] = token
     reply.write(json.dumps(result))
     reply.flush()
     return 0

@@ -14,9 +14,10 @@ import base64
 import io
 import json
 import math
+import re
 import threading
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -45,9 +46,7 @@ def encode_array(array: np.ndarray) -> Dict[str, Any]:
     as `{"object": nested values, "shape": [...]}`."""
     if array.dtype.hasobject:
         return {"object": [encode_value(v) for v in array.ravel().tolist()], "shape": list(array.shape)}
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return {"npy": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    return {"npy": base64.b64encode(npy_bytes(array)).decode("ascii")}
 
 
 # numpy.load parses the .npy header with ast.literal_eval, and CPython 3.11's AST
@@ -56,22 +55,112 @@ def encode_array(array: np.ndarray) -> Dict[str, Any]:
 _NPY_LOAD_LOCK = threading.Lock()
 
 
-def decode_array(wire: Dict[str, Any]) -> np.ndarray:
-    """The inverse of encode_array; also reads `{"npy_path": path}` (a .npy file)."""
+def decode_array(wire: Dict[str, Any], files: bool = True) -> np.ndarray:
+    """The inverse of encode_array; also reads `{"npy_path": path}` (a .npy file the runner
+    staged) where `files` allows it: in requests, never in an implementation's replies."""
     if "npy" in wire:
-        with _NPY_LOAD_LOCK:
-            return np.load(io.BytesIO(base64.b64decode(wire["npy"])), allow_pickle=False)
+        return npy_array(base64.b64decode(wire["npy"]))
+    if "npy_path" in wire and not files:
+        raise ProtocolError("a reply may not name a file ('npy_path'); arrays travel inline")
     if "npy_path" in wire:
         with _NPY_LOAD_LOCK:
             return np.load(wire["npy_path"], allow_pickle=False)
     if "object" in wire:
         shape = tuple(wire["shape"])
-        items = [decode_value(v) for v in wire["object"]]
+        items = [decode_value(v, files=files) for v in wire["object"]]
         array = np.empty(len(items), dtype=object)
         for index, item in enumerate(items):
             array[index] = item
         return array.reshape(shape)
     raise ProtocolError(f"an array needs one of 'npy', 'npy_path', 'object'; got keys {sorted(wire)}")
+
+
+# -- .npy without numpy.save and numpy.load ---------------------------------------------------
+#
+# Every request and every answer carries arrays, most of them a few bytes. numpy.save and
+# numpy.load spend far longer on the format's header (building it, and parsing it back with
+# ast.literal_eval under the lock above) than on the data, so the header of a plain dtype is
+# written and read here, in exactly the form numpy.save writes (format 1.0); anything else
+# goes through numpy.
+
+_NPY_MAGIC = b"\x93NUMPY\x01\x00"
+_NPY_ALIGN = 64
+_NPY_GROWTH_DIGITS = 21
+_NPY_HEADER = re.compile(
+    rb"\{'descr': '([^']+)', 'fortran_order': (True|False), 'shape': \(((?:\d+(?:, \d+)*,?)?)\), \} *\n"
+)
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """The bytes numpy.save writes for `array` (no pickling)."""
+    dtype = array.dtype
+    if dtype.names is not None or dtype.subdtype is not None or dtype.hasobject:
+        return _saved(array)
+    fortran = bool(array.flags.f_contiguous and not array.flags.c_contiguous)
+    shape = tuple(array.shape)
+    header = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (dtype.str, fortran, shape)
+    if shape:  # numpy leaves room for the growing axis's length to be rewritten in place
+        header += " " * (_NPY_GROWTH_DIGITS - len(repr(shape[-1 if fortran else 0])))
+    if len(header) + 1 + len(_NPY_MAGIC) + 2 >= 1 << 16:  # needs format 2.0
+        return _saved(array)
+    padding = _NPY_ALIGN - (len(_NPY_MAGIC) + 2 + len(header) + 1) % _NPY_ALIGN
+    header += " " * padding + "\n"
+    prefix = _NPY_MAGIC + len(header).to_bytes(2, "little") + header.encode("latin1")
+    return prefix + array.tobytes(order="F" if fortran else "C")
+
+
+def _saved(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def npy_array(raw: bytes) -> np.ndarray:
+    """The array in .npy bytes: a new writable array, shaped as numpy.load shapes it."""
+    parsed = _parse_npy(raw)
+    if parsed is None:
+        _check_npy_size(raw)
+        with _NPY_LOAD_LOCK:
+            return np.load(io.BytesIO(raw), allow_pickle=False)
+    dtype, fortran, shape, offset = parsed
+    array = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=offset).copy()
+    return array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)
+
+
+def _check_npy_size(raw: bytes) -> None:
+    """Refuse .npy bytes whose header claims more data than they hold, before numpy.load
+    allocates what the header claims (a few bytes could otherwise ask for terabytes)."""
+    stream = io.BytesIO(raw)
+    try:
+        from numpy.lib import format as npy_format
+
+        version = npy_format.read_magic(stream)
+        read_header = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
+        shape, _, dtype = read_header(stream)
+    except Exception as exc:  # noqa: BLE001 - any malformed header is the sender's error
+        raise ProtocolError(f"not a .npy array: {exc}") from None
+    if not dtype.hasobject and math.prod(shape) * dtype.itemsize > len(raw) - stream.tell():
+        raise ProtocolError(f"a .npy header claims {math.prod(shape)} elements of {dtype}; the bytes hold fewer")
+
+
+def _parse_npy(raw: bytes) -> Optional[Tuple[np.dtype, bool, Tuple[int, ...], int]]:
+    """dtype, Fortran order, shape and data offset of .npy bytes in numpy.save's own form;
+    None for anything else (numpy.load then reads it, or says what is wrong)."""
+    if raw[: len(_NPY_MAGIC)] != _NPY_MAGIC or len(raw) < len(_NPY_MAGIC) + 2:
+        return None
+    start = len(_NPY_MAGIC) + 2
+    offset = start + int.from_bytes(raw[len(_NPY_MAGIC):start], "little")
+    match = _NPY_HEADER.fullmatch(raw, start, offset)
+    if match is None:
+        return None
+    try:
+        dtype = np.dtype(match.group(1).decode("latin1"))
+    except (TypeError, ValueError):
+        return None
+    shape = tuple(int(n) for n in match.group(3).split(b",") if n.strip())
+    if dtype.hasobject or dtype.itemsize == 0 or len(raw) - offset != math.prod(shape) * dtype.itemsize:
+        return None
+    return dtype, match.group(2) == b"True", shape, offset
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -133,11 +222,12 @@ def encode_value(obj: Any) -> Any:
     return {"$object": {"type": _type_name(obj), "repr": safe_repr(obj), "value": plain}}
 
 
-def decode_value(data: Any, tags: Optional[Dict[str, Callable[[Any], Any]]] = None) -> Any:
+def decode_value(data: Any, tags: Optional[Dict[str, Callable[[Any], Any]]] = None, files: bool = True) -> Any:
     """The inverse of encode_value ($object decodes to an Opaque). `tags` maps further
-    one-member tags to the function that decodes their member (the worker's `$array`)."""
+    one-member tags to the function that decodes their member (the worker's `$array`);
+    `files` as for decode_array."""
     if isinstance(data, list):
-        return [decode_value(v, tags) for v in data]
+        return [decode_value(v, tags, files) for v in data]
     if not isinstance(data, dict):
         return data
     if len(data) == 1:
@@ -147,14 +237,14 @@ def decode_value(data: Any, tags: Optional[Dict[str, Callable[[Any], Any]]] = No
         if key == "$bytes":
             return base64.b64decode(inner)
         if key == "$ndarray":
-            return decode_array(inner)
+            return decode_array(inner, files)
         if key == "$dict":
-            return {_hashable(decode_value(k, tags)): decode_value(v, tags) for k, v in inner}
+            return {_hashable(decode_value(k, tags, files)): decode_value(v, tags, files) for k, v in inner}
         if key == "$object":
-            return Opaque(inner["type"], inner["repr"], decode_value(inner.get("value")))
+            return Opaque(inner["type"], inner["repr"], decode_value(inner.get("value"), files=files))
         if tags and key in tags:
             return tags[key](inner)
-    return {k: decode_value(v, tags) for k, v in data.items()}
+    return {k: decode_value(v, tags, files) for k, v in data.items()}
 
 
 def _hashable(key: Any) -> Any:
@@ -180,17 +270,19 @@ def encode_observation(obs: Observation) -> Dict[str, Any]:
     return wire
 
 
+_OBSERVATION_FIELDS = frozenset(f.name for f in fields(Observation))
+
+
 def decode_observation(wire: Dict[str, Any]) -> Observation:
     """The inverse of encode_observation; absent members take the Observation defaults, so a
     minimal implementation may send only what it has."""
-    known = {f.name for f in fields(Observation)}
-    unknown = set(wire) - known - {"error"}
+    unknown = set(wire) - _OBSERVATION_FIELDS - {"error"}
     if unknown:
         raise ProtocolError(f"unknown observation members {sorted(unknown)}")
     values: Dict[str, Any] = {}
     for name in ("pixels", "mode", "size", "format", "encoded", "caption", "grouping", "value"):
         if name in wire:
-            values[name] = decode_value(wire[name])
+            values[name] = decode_value(wire[name], files=False)
     if isinstance(values.get("size"), list):
         values["size"] = tuple(values["size"])
     values["has_value"] = bool(wire.get("has_value", "value" in wire))
@@ -216,6 +308,8 @@ def loads(line: bytes) -> Dict[str, Any]:
     """One line as a message; anything but a JSON object with a string `type` is an error."""
     try:
         message = json.loads(line.decode("utf-8"))
+    except RecursionError:
+        raise ProtocolError(f"a JSON line nested too deeply: {line[:120].decode('utf-8', 'replace')!r}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         shown = line[:120].decode("utf-8", "replace")
         raise ProtocolError(f"not a JSON line ({exc}): {shown!r}") from None
@@ -285,11 +379,18 @@ def parse_hello_reply(message: Dict[str, Any]) -> Handshake:
     impl = message.get("implementation")
     if not isinstance(impl, dict) or not isinstance(impl.get("name"), str):
         raise ProtocolError("the hello reply needs implementation.name")
+    capabilities, environment = message.get("capabilities", []), message.get("environment") or {}
+    if not isinstance(capabilities, list) or not all(isinstance(c, str) for c in capabilities):
+        raise ProtocolError(f"hello: capabilities must be a list of strings, not {str(capabilities)[:80]!r}")
+    if not isinstance(environment, dict) or not all(v is None or isinstance(v, str) for v in environment.values()):
+        raise ProtocolError(f"hello: environment must map names to version strings, not {str(environment)[:80]!r}")
+    if not all(impl.get(k) is None or isinstance(impl.get(k), str) for k in ("version", "class")):
+        raise ProtocolError("hello: implementation.version and implementation.class must be strings")
     version = impl.get("version")
     return Handshake(
         name=impl["name"],
         version=None if version is None else str(version),
         display=impl.get("class"),
-        capabilities=frozenset(str(c) for c in message.get("capabilities", ())),
-        environment={str(k): (None if v is None else str(v)) for k, v in (message.get("environment") or {}).items()},
+        capabilities=frozenset(capabilities),
+        environment={str(k): v for k, v in environment.items()},
     )

@@ -1,0 +1,312 @@
+"""The performance benchmark of issue 15: prints, in one run on one machine, side by side,
+
+1. normalization: the reference's `to_uint8`, wandb 0.28.2's pipeline core (restated below
+   from its documented expressions) and the floor (one casting copy into uint8), as ratios,
+   for float16/32/64 in each branch and for uint8, plus peak traced memory;
+2. where the time of `Image(...)` goes for a large array and a large tensor;
+3. the suite's own throughput: the runner's cases per second and per-case overhead for the
+   cases whose input is a plain array, against the same calls in one process.
+
+Times are CPU time of the measuring thread (or, for the runner, of both processes) and the
+best of several interleaved rounds, so a machine shared with other work shifts every
+contender alike; wall-clock figures are printed beside them. Nothing here asserts a time:
+the figures go to docs/performance.md.
+
+Usage: `bash .ci/bench/run` (installs like the other .ci scripts), or, in the project's
+environment, `python .ci/bench/performance.py [--shape 2048,2048,3] [--rounds 7] [--only normalize|image|runner]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+import tracemalloc
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import PIL
+
+from wbimage_conformance.cases import casefiles, materialize
+from wbimage_conformance.reference import encoding, inputs, modes, normalize, to_uint8
+from wbimage_conformance.run import runner
+from wbimage_conformance.worker import inputs as worker_inputs
+from wbimage_conformance.worker.adapters import load, perform
+
+BRANCH_RANGES = {"unit": (0.0, 1.0), "signed": (-1.0, 1.0), "other": (-50.0, 300.0)}
+
+
+# -- the contenders ------------------------------------------------------------------------
+
+
+def wandb_0_28_2_core(data: np.ndarray) -> np.ndarray:
+    """wandb 0.28.2's array pipeline core, restated from its documented expressions: the
+    range-warning scan (is any value outside [0, 255]?), the three-branch rescale evaluated
+    on the whole array, and the final cast to uint8 (a copy)."""
+    _warns = np.min(data) < 0 or np.max(data) > 255  # the range-warning scan
+    lo, hi = data.min(), data.max()
+    if 0 <= lo and hi <= 1:
+        rescaled = (data * 255).astype(np.uint8)
+    elif -1 <= lo and hi <= 1:
+        rescaled = (255 * 0.5 * (data + 1)).astype(np.uint8)
+    else:
+        rescaled = data.clip(0, 255).astype(np.uint8)
+    return rescaled.astype(np.uint8)  # the final cast
+
+
+def floor(data: np.ndarray, out: np.ndarray) -> None:
+    """The least any conversion does: one casting copy into a uint8 array."""
+    np.copyto(out, data, casting="unsafe")
+
+
+# -- measuring -----------------------------------------------------------------------------
+
+
+def best_times(contenders: dict[str, Callable[[], Any]], rounds: int) -> dict[str, tuple[float, float]]:
+    """Per contender, the least (CPU seconds, wall seconds) over `rounds` rounds; each round
+    runs every contender once, in an order that rotates from round to round."""
+    names = list(contenders)
+    cpu = {name: float("inf") for name in names}
+    wall = {name: float("inf") for name in names}
+    for round_index in range(rounds):
+        for offset in range(len(names)):
+            name = names[(round_index + offset) % len(names)]
+            wall_start, cpu_start = time.perf_counter(), time.thread_time()
+            contenders[name]()
+            cpu[name] = min(cpu[name], time.thread_time() - cpu_start)
+            wall[name] = min(wall[name], time.perf_counter() - wall_start)
+    return {name: (cpu[name], wall[name]) for name in names}
+
+
+def peak_traced(call: Callable[[], Any]) -> int:
+    """Peak bytes traced by tracemalloc while `call` runs, above what was allocated before."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        call()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+def table(header: list[str], rows: Iterable[list[str]]) -> str:
+    rows = [header] + list(rows)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# -- 0. the machine --------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _caches() -> str:
+    found = []
+    for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+        try:
+            level = (index / "level").read_text().strip()
+            kind = (index / "type").read_text().strip()
+            size = (index / "size").read_text().strip()
+        except OSError:
+            continue
+        if kind != "Instruction":
+            found.append(f"L{level} {size}")
+    return ", ".join(found) or "unknown"
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return "\n".join([
+        f"cpu: {_cpu_model()}, {os.cpu_count()} cores; caches per core: {_caches()}; memory {_memory()}",
+        f"os: {platform.platform()}",
+        f"python {platform.python_version()}, numpy {np.__version__}, pillow {PIL.__version__}",
+        f"load average (1, 5, 15 min) at start: {load}",
+    ])
+
+
+# -- 1. normalization ------------------------------------------------------------------------
+
+
+def benchmark_inputs(shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(15)
+    made = {}
+    for dtype in ("float16", "float32", "float64"):
+        for branch, (lo, hi) in BRANCH_RANGES.items():
+            made[f"{dtype} {branch}"] = (rng.random(shape, dtype=np.float32) * (hi - lo) + lo).astype(dtype)
+    made["uint8"] = rng.integers(0, 256, shape, dtype=np.uint8)
+    return made
+
+
+def normalization(shape: tuple[int, ...], rounds: int) -> str:
+    rows = []
+    for name, data in benchmark_inputs(shape).items():
+        out = np.empty(data.shape, np.uint8)
+        same = np.array_equal(to_uint8(data), wandb_0_28_2_core(data))
+        times = best_times({
+            "reference": lambda: to_uint8(data),
+            "core": lambda: wandb_0_28_2_core(data),
+            "floor": lambda: floor(data, out),
+        }, rounds)
+        (ref, ref_wall), (core, _), (least, least_wall) = times["reference"], times["core"], times["floor"]
+        peak = peak_traced(lambda: to_uint8(data)) / out.nbytes
+        core_peak = peak_traced(lambda: wandb_0_28_2_core(data)) / out.nbytes
+        rows.append([
+            name, f"{ref * 1e3:.2f}", f"{core * 1e3:.2f}", f"{least * 1e3:.2f}",
+            f"{ref / least:.2f}", f"{ref_wall / least_wall:.2f}", f"{ref / core:.2f}",
+            f"{peak:.2f}", f"{core_peak:.2f}", "yes" if same else "NO",
+        ])
+    header = ["input", "reference ms", "0.28.2 core ms", "floor ms", "ref/floor", "(wall)",
+              "ref/core", "ref peak", "core peak", "same bytes"]
+    return (
+        f"shape {shape}, best of {rounds} interleaved rounds, CPU time; peak = tracemalloc peak / output bytes\n"
+        f"targets: ref/floor <= 3, ref/core <= 0.5, ref peak <= 1.25\n\n" + table(header, rows)
+    )
+
+
+# -- 2. Image(...) end to end -----------------------------------------------------------------
+
+
+def image_stages(shape: tuple[int, ...], rounds: int) -> str:
+    """Each stage of the array/tensor pipeline of `reference.Image`, timed on its own."""
+    import torch
+
+    rng = np.random.default_rng(15)
+    array = rng.random(shape, dtype=np.float32)
+    tensor = torch.from_numpy(np.ascontiguousarray(np.moveaxis(array, -1, 0)))
+    rows = []
+    for label, data in (("array (H, W, C)", array), ("tensor (C, H, W)", tensor)):
+        checked = inputs.image_array(data)
+        mode = modes.guess_mode(data)
+        pixels = normalize.normalize_array(checked, order="C")
+        image = modes.pixels_to_pil(pixels, mode)
+        stages = {
+            "validate + mode": lambda: (inputs.image_array(data), modes.guess_mode(data)),
+            "normalize (into C order)": lambda: normalize.normalize_array(checked, order="C"),
+            "normalize in input layout + copy to C (old path)": lambda: np.ascontiguousarray(normalize.normalize_array(checked)),
+            "to PIL": lambda: modes.pixels_to_pil(pixels, mode),
+        }
+        for file_type in ("png", "jpg", "bmp"):
+            stages[f"encode {file_type}"] = lambda file_type=file_type: encoding.encode(image, file_type)
+        times = best_times(stages, max(1, rounds // 2))
+        for stage, (cpu, wall) in times.items():
+            rows.append([label, stage, f"{cpu * 1e3:.1f}", f"{wall * 1e3:.1f}"])
+    return f"shape {shape} float32 in [0, 1], best of {max(1, rounds // 2)} rounds\n\n" + table(
+        ["input", "stage", "CPU ms", "wall ms"], rows)
+
+
+# -- 3. the runner -----------------------------------------------------------------------------
+
+
+def _process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _in_process_seconds(cases: list[Any], rounds: int) -> float:
+    """The same calls in this process on prebuilt inputs: what an implementation costs."""
+    adapter = load("reference")
+    built = []
+    staging = materialize.Staging(Path(os.environ.get("TMPDIR", "/tmp")) / f"wbimage-bench-{os.getpid()}")
+    try:
+        for case in cases:
+            made = materialize.materialize(case)
+            data = worker_inputs.build(materialize.to_wire(made, staging), adapter.make_image)
+            kwargs = worker_inputs.decode_arguments(materialize.kwargs_to_wire(made, staging))
+            built.append((case, data, kwargs))
+    finally:
+        staging.remove()
+    least = float("inf")
+    for _ in range(rounds):
+        start = time.thread_time()
+        for case, data, kwargs in built:
+            perform(adapter, case.call["api"], data, kwargs, case.call.get("name"))
+        least = min(least, time.thread_time() - start)
+    return least / len(cases)
+
+
+def runner_throughput(rounds: int) -> str:
+    cases = casefiles.load_cases()
+    plain = [case for case in cases if case.input["kind"] == "numpy"]
+    call = _in_process_seconds(plain, rounds)
+    wall = cpu = float("inf")
+    with runner.Session("reference", jobs=1) as session:
+        session.run(plain)  # warm: imports, float16 tables, first-use allocations
+        worker = session._idle.queue[0]  # the one worker of a one-job session
+        pid = worker.proc.pid if worker is not None and worker.proc is not None else None
+        for _ in range(rounds):
+            worker_cpu, own_cpu, start = _process_cpu(pid) if pid else None, time.process_time(), time.perf_counter()
+            session.run(plain)
+            wall = min(wall, (time.perf_counter() - start) / len(plain))
+            worker_after = _process_cpu(pid) if pid else None
+            if worker_cpu is not None and worker_after is not None:
+                cpu = min(cpu, (time.process_time() - own_cpu + worker_after - worker_cpu) / len(plain))
+        start = time.perf_counter()
+        session.run(cases)
+        whole = time.perf_counter() - start
+    rows = [
+        ["plain-array cases", f"{len(plain)}"],
+        ["in-process call, per case", f"{call * 1e6:.0f} us"],
+        ["runner, per case (wall)", f"{wall * 1e3:.3f} ms  ({1 / wall:.0f} cases/s)"],
+        ["per-case overhead (wall - call)", f"{(wall - call) * 1e3:.3f} ms"],
+    ]
+    if cpu != float("inf"):
+        rows += [
+            ["runner + worker CPU, per case", f"{cpu * 1e3:.3f} ms"],
+            ["per-case overhead (CPU - call)", f"{(cpu - call) * 1e3:.3f} ms"],
+        ]
+    rows.append([f"whole suite, {len(cases)} cases, one job (wall)", f"{whole:.2f} s"])
+    return f"one job, best of {rounds} runs of the plain-array cases\n\n" + table(["", "figure"], rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", default="2048,2048,3", help="normalization input shape (default 2048,2048,3)")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds; the best counts (default 7)")
+    parser.add_argument("--only", choices=("normalize", "image", "runner"), help="one section only")
+    args = parser.parse_args(argv)
+    shape = tuple(int(n) for n in args.shape.split(","))
+    sections = {
+        "normalize": ("1. normalization: reference vs wandb 0.28.2 core vs floor", lambda: normalization(shape, args.rounds)),
+        "image": ("2. Image(...) end to end, by stage", lambda: image_stages(shape, args.rounds)),
+        "runner": ("3. the suite's own throughput", lambda: runner_throughput(args.rounds)),
+    }
+    print("== machine\n" + machine() + "\n")
+    for key, (title, section) in sections.items():
+        if args.only in (None, key):
+            print(f"== {title}\n{section()}\n")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"load average (1, 5, 15 min) at end: {load}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,212 @@
+"""Where untrusted code runs: implementations' workers and documentation examples.
+
+`--sandbox bwrap` (and `auto` where bubblewrap is installed and usable) starts each one under
+`bwrap` with every namespace unshared (no network at all, its own PID namespace whose processes
+all die with the run), a read-only view of only the system directories Python needs, the
+interpreter's prefixes and the implementation's own import paths, a private writable /tmp as
+home and working folder, the run's staging folder read-only, and a clean environment. The
+suite's own package directory is hidden under an empty tmpfs: the worker code comes from the
+private bundle (worker_bundle.py), so the case files, the expected values and the reference
+stay out of sight unless the reference is the implementation. Memory limits are set by a
+`sh -c 'ulimit ...; exec ...'` inside, before the implementation starts, so they hold for
+every process it starts too.
+
+`--sandbox none` is the behaviour from before sandboxing: the process runs as the caller, sees
+what the caller sees; the report header says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import wbimage_conformance
+from wbimage_conformance.errors import ConfigurationError
+
+MODES = ("auto", "bwrap", "none")
+#: System directories a dynamically linked Python needs (absent ones are skipped).
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc/ld.so.cache",
+                "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime")
+#: Caller variables kept inside (the rest of the environment, secrets included, stays out).
+KEPT_VARIABLES = ("LANG", "LC_ALL", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "PYTHONWARNINGS", "PYTHONUTF8",
+                  "PYTHONIOENCODING", "PYTHONFAULTHANDLER", "WANDB_MODE", "WANDB_SILENT")
+HOME = "/tmp"
+PATH = "/usr/local/bin:/usr/bin:/bin"
+#: Inside, the host is `localhost` and resolves from a private hosts file: code that looks up
+#: its own host name (wandb does, to name a run) gets an answer without any network.
+HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
+
+
+class SandboxError(ConfigurationError):
+    """The sandbox asked for cannot be used (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """The sandbox in use: `kind` is "bwrap" or "none"; `description` goes in the report header."""
+
+    kind: str
+    description: str
+    bwrap: str | None = None
+
+    def wrap(self, command: Sequence[str], env: dict[str, str], *, python: str | None = None,
+             staging: str | None = None, workdir: str | None = None,
+             memory_limit: int | None = None) -> tuple[list[str], dict[str, str]]:
+        """The command line and environment that start `command` in this sandbox. `env` holds
+        the variables the command needs on top of the caller's (PYTHONPATH, WANDB_MODE...);
+        `staging` is shown read-only, `workdir` writable as the working folder (default: the
+        private /tmp)."""
+        if self.kind == "none":
+            return _with_limits(list(command), memory_limit), {**os.environ, **env}
+        # the caller's PATH is not kept inside: name the program by where it is found here
+        limited = _with_limits([shutil.which(command[0]) or command[0], *command[1:]], memory_limit)
+        assert self.bwrap is not None
+        merged = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
+        merged.update(env)
+        merged.setdefault("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+        merged["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in merged["PYTHONPATH"].split(os.pathsep) if p)
+        merged.update(HOME=HOME, TMPDIR=HOME, PATH=PATH)
+        argv = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", HOME,
+                "--hostname", "localhost", "--ro-bind", str(_hosts_file()), "/etc/hosts"]
+        for path in readable_paths(command, python, merged["PYTHONPATH"]):
+            argv += ["--ro-bind-try", path, path]
+        argv += ["--tmpfs", str(_suite_package_dir()), "--remount-ro", str(_suite_package_dir())]
+        if staging:
+            argv += ["--ro-bind", staging, staging]
+        if workdir:
+            argv += ["--bind", workdir, workdir, "--chdir", workdir]
+        for name, value in sorted(merged.items()):
+            if value:
+                argv += ["--setenv", name, value]
+        return argv + ["--"] + [_absolute_if_path(a) for a in limited], {}
+
+
+@functools.lru_cache(maxsize=None)
+def _hosts_file() -> Path:
+    import atexit
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="wbimage-sandbox-"))
+    atexit.register(shutil.rmtree, folder, True)
+    (folder / "hosts").write_text(HOSTS, encoding="ascii")
+    return folder / "hosts"
+
+
+def _with_limits(command: list[str], memory_limit: int | None) -> list[str]:
+    """`command` behind a shell that sets the limits and then becomes it (exec), so the
+    limits hold before the implementation's first instruction and for all its children."""
+    if not memory_limit:
+        return command
+    kib = max(1, memory_limit // 1024)
+    return ["/bin/sh", "-c", f'ulimit -c 0 && ulimit -v {kib} && exec "$@"', "sh", *command]
+
+
+def _absolute_if_path(argument: str) -> str:
+    """Inside, the working folder is a private /tmp: a relative path to an existing file
+    (`exec:python impl.py`) is made absolute so it still names the file."""
+    if not os.path.isabs(argument) and os.sep in argument and os.path.exists(argument):
+        return os.path.abspath(argument)
+    return argument
+
+
+def _suite_package_dir() -> Path:
+    return Path(wbimage_conformance.__file__).resolve().parent
+
+
+def _suite_roots() -> tuple[Path, ...]:
+    """Directories whose whole view would show the suite's own files (the checkout of an
+    editable install, or the site-packages holding a wheel's package)."""
+    package = _suite_package_dir()
+    return (package, package.parent)
+
+
+def readable_paths(command: Sequence[str], python: str | None, pythonpath: str) -> list[str]:
+    """What the sandbox shows read-only: system directories, the interpreter's prefixes and
+    import paths (never a directory that holds the suite itself), PYTHONPATH entries, and the
+    command's own files."""
+    paths: list[str] = [p for p in SYSTEM_PATHS if os.path.lexists(p)]
+    executable = shutil.which(command[0]) or command[0]
+    interpreter = python or (executable if Path(executable).name.startswith("python") else None)
+    if interpreter:
+        paths += _interpreter_paths(os.path.abspath(interpreter))
+    paths += [os.path.abspath(p) for p in pythonpath.split(os.pathsep) if p]
+    paths += [os.path.abspath(a) for a in command if os.sep in a and os.path.exists(a)]
+    paths.append(os.path.realpath(executable))
+    roots = {str(r) for r in _suite_roots()}
+    own_prefixes = {os.path.abspath(sys.prefix), os.path.abspath(sys.base_prefix)}
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):  # outer directories first; what they hold is already seen
+        if not os.path.exists(path) or any(Path(path).is_relative_to(k) for k in kept):
+            continue
+        resolved = Path(path).resolve()
+        holds_suite = any(Path(root) == resolved or Path(root).is_relative_to(resolved) for root in roots)
+        if holds_suite and path not in own_prefixes:
+            continue  # e.g. the checkout itself; the bundle provides what the worker needs
+        kept.append(path)
+    return kept
+
+
+def _interpreter_paths(python: str) -> list[str]:
+    if os.path.abspath(python) == os.path.abspath(sys.executable):
+        return _paths_of(sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.path, sys.executable)
+    return list(_probe(python))
+
+
+@functools.lru_cache(maxsize=None)
+def _probe(python: str) -> tuple[str, ...]:
+    """Ask a foreign interpreter where its installation and import paths are."""
+    code = ("import json, sys; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix, "
+            "sys.base_exec_prefix, sys.path, sys.executable]))")
+    try:
+        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, cwd="/",
+                             env={"PATH": PATH, "HOME": HOME}, check=True).stdout
+        values = json.loads(out.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        raise SandboxError(f"cannot ask {python} where its installation is: {exc}") from None
+    *prefixes, path, executable = values
+    return tuple(_paths_of(*prefixes, path, executable))
+
+
+def _paths_of(*parts: str | Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        for item in [part] if isinstance(part, str) else part:
+            if item and os.path.isabs(item):
+                out.append(os.path.dirname(item) if os.path.isfile(item) else item)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _bwrap_problem(bwrap: str) -> str | None:
+    """Why bubblewrap cannot run here (None: it can): e.g. user namespaces are disabled."""
+    try:
+        done = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    if done.returncode != 0:
+        return (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+    return None
+
+
+def choose(mode: str) -> Sandbox:
+    """The sandbox for `--sandbox MODE`; SandboxError when `bwrap` is demanded and unusable."""
+    if mode not in MODES:
+        raise SandboxError(f"--sandbox {mode!r}: expected one of {', '.join(MODES)}")
+    if mode == "none":
+        return Sandbox("none", "none (--sandbox none: the implementation runs as the caller, unconfined)")
+    bwrap = shutil.which("bwrap") if sys.platform.startswith("linux") else None
+    problem = "bwrap is not installed" if bwrap is None else _bwrap_problem(bwrap)
+    if problem is None:
+        return Sandbox("bwrap", f"bwrap ({bwrap}: no network, read-only system, private /tmp)", bwrap)
+    if mode == "bwrap":
+        raise SandboxError(f"--sandbox bwrap: {problem} (install bubblewrap, or choose --sandbox none)")
+    return Sandbox("none", f"none (--sandbox auto: {problem}; the implementation runs unconfined)")

@@ -1,0 +1,189 @@
+"""The sandbox against the catalogue of hostile implementations (fixtures/hostile_impls.py)
+and hostile documentation examples: each attack gets the outcome the sandbox must give.
+
+Skipped, with the reason, where bubblewrap is not installed or cannot run (no user
+namespaces); the `none` baselines run everywhere and show the attacks work without it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+import wbimage_conformance
+from wbimage_conformance.cases import casefiles
+from wbimage_conformance.doccheck import classify, examples, specdata
+from wbimage_conformance.doccheck.markdown import parse_page
+from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.model import Status
+from wbimage_conformance.run import runner, sandbox
+
+import runner_support as support
+
+BWRAP = sandbox.choose("auto")
+needs_bwrap = pytest.mark.skipif(BWRAP.kind != "bwrap", reason=f"no usable bubblewrap here: {BWRAP.description}")
+
+
+@pytest.fixture
+def listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def target(tmp_path, monkeypatch, listener):
+    """hostile_target.py naming what the hostile implementations attack, and the cases."""
+    cases_dir, target_dir = tmp_path / "cases", tmp_path / "target"
+    cases_dir.mkdir()
+    target_dir.mkdir()
+    marker = f"hostile-daemon-{uuid.uuid4().hex}"
+    (target_dir / "hostile_target.py").write_text(
+        f"CASES_DIR = {str(cases_dir)!r}\nSUITE_DIR = {str(Path(wbimage_conformance.__file__).parent)!r}\n"
+        f"PORT = {listener.getsockname()[1]}\nMARKER = {marker!r}\n", encoding="utf-8")
+    support.use_fixtures_path(monkeypatch)
+    monkeypatch.setenv("PYTHONPATH", f"{target_dir}{os.pathsep}{os.environ['PYTHONPATH']}")
+    path = support.write_cases(cases_dir, [support.case("unit")])
+    return {"cases": casefiles.load_cases([path]), "marker": marker}
+
+
+def status_of(target, name: str, mode: str) -> Status:
+    (result,) = runner.run(target["cases"], f"hostile_impls:{name}", sandbox_mode=mode, timeout=60).results
+    return result.status
+
+
+def running_with(marker: str) -> list[str]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+@needs_bwrap
+@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "WritesSuiteFiles", "PatchesWorkerWithReference"])
+def test_each_attack_fails_in_the_sandbox(target, name):
+    assert status_of(target, name, "bwrap") is Status.FAILED
+    assert not (Path(wbimage_conformance.__file__).parent / "hostile_canary.py").exists()
+
+
+@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "PatchesWorkerWithReference"])
+def test_without_the_sandbox_the_attacks_work(target, name):
+    """The baseline: the catalogue's attacks are real (they pass when nothing stops them)."""
+    assert status_of(target, name, "none") is Status.PASSED
+
+
+@needs_bwrap
+def test_a_daemon_child_dies_with_the_run(target):
+    status_of(target, "SpawnsDaemon", "bwrap")
+    assert running_with(target["marker"]) == []
+
+
+def test_bwrap_demanded_where_it_cannot_run_is_a_configuration_error(monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(ConfigurationError, match="--sandbox bwrap: bwrap is not installed"):
+        sandbox.choose("bwrap")
+    assert sandbox.choose("auto").description.startswith("none (--sandbox auto: bwrap is not installed")
+
+
+@needs_bwrap
+def test_the_report_header_names_the_sandbox(target):
+    report = runner.run(target["cases"], "reference", sandbox_mode="bwrap")
+    assert report.environment.sandbox.startswith("bwrap")
+    report = runner.run(target["cases"], "reference", sandbox_mode="none")
+    assert report.environment.sandbox.startswith("none (--sandbox none")
+
+
+@needs_bwrap
+def test_the_memory_limit_holds_inside(target):
+    """Set before exec: a 64 MB address space cannot even start Python with NumPy."""
+    with pytest.raises(runner.RunnerError):
+        runner.run(target["cases"], "reference", sandbox_mode="bwrap", memory_limit=64 * 1024 * 1024)
+
+
+# -- hostile documentation examples --------------------------------------------------------
+
+
+def run_example(code: str, mode: str):
+    code = "import wandb\n" + textwrap.dedent(code).strip()
+    text = f"## Examples\n\nRun it\n\n```python\n{code}\n```\n"
+    page = classify.classify(parse_page(text, "hostile.en.md"))
+    (block,) = page.examples
+    job = examples.plan(page, block)
+    outcome = examples.run_one(job, examples.sandbox_command("reference", mode), 60)
+    return outcome, examples.evaluate(job, outcome, specdata.load(), "reference")[1]
+
+
+FORGE_AND_EXIT = """
+import json, os
+import numpy as np
+forged = json.dumps({"status": "ok", "impl": {}, "variables": {}, "probes": [], "calls": [], "logs": []})
+for fd in range(3, 64):
+    try:
+        os.write(fd, forged.encode())
+    except OSError:
+        pass
+os._exit(0)
+wandb.Image(np.zeros((2, 2)))
+"""
+
+
+@pytest.mark.parametrize("mode", ["none", pytest.param("bwrap", marks=needs_bwrap)])
+def test_a_forged_reply_followed_by_exit_is_not_a_pass(mode):
+    outcome, run = run_example(FORGE_AND_EXIT, mode)
+    assert outcome.status == "crash", outcome
+    assert run.status != "passed"
+    assert "no record of the wandb.Image call on example line(s) 11" in outcome.message, outcome.message
+
+
+@needs_bwrap
+def test_an_example_cannot_read_the_callers_home(tmp_path, monkeypatch):
+    secret = tmp_path / "home" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("token", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(secret.parent))
+    outcome, _ = run_example(f"""
+        import os
+        assert os.environ["HOME"] != {str(secret.parent)!r}, "the caller's HOME leaked"
+        open({str(secret)!r}).read()
+        """, "bwrap")
+    assert outcome.status == "raised"
+    assert outcome.reply["error"]["type"] == "FileNotFoundError", outcome.reply["error"]
+
+
+@needs_bwrap
+def test_an_example_has_no_network_even_through_the_raw_socket_module(listener):
+    port = listener.getsockname()[1]
+    outcome, _ = run_example(f"""
+        import _socket
+        s = _socket.socket()
+        s.connect(("127.0.0.1", {port}))
+        """, "bwrap")
+    assert outcome.status == "raised"
+    assert outcome.reply["error"]["type"] in ("OSError", "ConnectionRefusedError"), outcome.reply["error"]
+    listener.settimeout(0.1)
+    with pytest.raises(socket.timeout):
+        listener.accept()
+
+
+@needs_bwrap
+def test_inside_the_host_name_resolves_without_any_network():
+    """Code that looks up its own host name (wandb 0.20.1 does in all_boxes and all_masks)
+    gets localhost from the sandbox's private hosts file."""
+    import subprocess
+    import sys
+
+    code = "import socket; print(socket.gethostname(), socket.gethostbyname(socket.gethostname()))"
+    argv, env = BWRAP.wrap([sys.executable, "-c", code], {}, python=sys.executable)
+    done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["localhost", "127.0.0.1"]
