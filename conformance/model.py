@@ -127,11 +127,25 @@ class Shard:
 
 
 @dataclass(frozen=True)
+class SavedCause:
+    """A cause as a saved JSON report recorded it. The report keeps no observations, so a run
+    read back cannot be triaged again: its causes are the ones its run found."""
+
+    id: str
+    title: str
+    hint: str
+    clauses: tuple[str, ...]
+    explains: tuple[str, ...]
+    together: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RunReport:
     environment: Environment
     results: tuple[Result, ...]
     shard: Shard | None = None
     not_run: tuple[str, ...] = ()    # selected case ids left when --maxfail stopped the run
+    saved_causes: tuple[SavedCause, ...] | None = None   # read back from JSON; None: triage afresh
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)

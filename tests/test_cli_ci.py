@@ -148,7 +148,18 @@ def test_three_shards_merged_equal_the_whole_run(capsys, tmp_path, mixed_cases):
     for data in (merged_data, whole_data):
         for result in data["results"]:
             result["duration_s"] = 0
+    merged_causes, whole_causes = merged_data.pop("causes"), {c["id"]: c for c in whole_data.pop("causes")}
+    del merged_data["unexplained"], whole_data["unexplained"]
     assert merged_data == whole_data
+    # Each shard triages its own results (a saved run keeps no observations to triage again): a
+    # cause that explains a case alone does so in the merge as in the whole run; a pair of causes
+    # only where the shard also found one of them alone.
+    assert merged_causes and {c["id"] for c in merged_causes} <= set(whole_causes)
+    for cause in merged_causes:
+        whole_cause = whole_causes[cause["id"]]
+        assert set(cause["explains"]) <= set(whole_cause["explains"])
+        alone = [i for i in cause["explains"] if i not in cause["together"]]
+        assert alone == [i for i in whole_cause["explains"] if i not in whole_cause["together"]]
 
 
 def test_merging_without_every_shard_is_refused(capsys, tmp_path, mixed_cases):

@@ -64,6 +64,15 @@ def test_outcomes_map_to_pytest(project):
     assert "reproduce toy_impls.RoundingImage(np.array([[0.2, 0.3]], dtype=np.float32))" in out
 
 
+def test_the_terminal_summary_names_the_cause(project):
+    code, out = pytest_run(project, *spec_args(project, "RoundingImage"))
+    assert code == 1
+    summary = out.split("wbimage causes:")[1]
+    assert "rounds to nearest instead of truncating  [rounds-to-nearest]" in summary
+    assert "breaks [norm.truncation] The conversion to `uint8` truncates" in summary
+    assert "e.g. range-signed" in summary
+
+
 def test_skips_and_expectations(project):
     expectations = project / "expect.yaml"
     expectations.write_text(yaml.safe_dump({"implementation": "exec-roundingimage", "deviations": {
@@ -121,6 +130,7 @@ def test_xdist_and_junitxml(project):
     assert {"unit-plain", "range-signed", "tensor-unit", "test_own"} <= set(cases)
     assert cases["unit-plain"].find("failure") is not None
     assert cases["test_own"].find("failure") is None
+    assert "[rounds-to-nearest]" in out.split("wbimage causes:")[1], "the causes reach the summary from xdist workers"
     assert cases["unit-plain"].get("classname") == "wbimage.norm.unit"
     assert cases["range-signed"].get("classname") == "wbimage.norm.signed"
 

@@ -12,6 +12,7 @@ from test_report_data import BIG_ACTUAL, FLOAT_ACTUAL, RGB_ACTUAL, sample_report
 
 from wbimage_conformance.model import Shard
 from wbimage_conformance.report import from_json, render, to_json_data
+from wbimage_conformance.triage import grouping
 
 
 def read_back(report):
@@ -52,6 +53,21 @@ def test_shard_and_not_run_come_back():
     report = replace(sample_report(), shard=shard, not_run=("zz-not-reached",))
     again = read_back(report)
     assert again.shard == shard and again.not_run == ("zz-not-reached",)
+
+
+def test_the_causes_come_back_as_the_run_found_them():
+    report = sample_report()
+    again = read_back(report)
+    assert again.saved_causes is not None
+    assert grouping.saved(grouping.triage_report(again)) == grouping.saved(grouping.triage_report(report))
+
+
+def test_a_report_written_before_causes_reads_with_none():
+    data = to_json_data(sample_report())
+    del data["causes"], data["unexplained"]
+    again = grouping.triage_report(from_json.from_data(data))
+    assert again.causes == () and len(again.unexplained) == sum(r["status"] in ("failed", "error", "timeout", "crash", "xpassed")
+                                                                 for r in data["results"])
 
 
 def test_a_report_without_shard_and_not_run_keys_still_reads():

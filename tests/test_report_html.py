@@ -128,12 +128,19 @@ def test_page_is_well_formed_and_self_contained(page, doc):
 
 
 def test_header_shows_the_environment_and_the_verdict(doc):
-    text = doc.find_all("section")[0].all_text()
+    (section,) = [s for s in doc.find_all("section") if s.attrs.get("id") == "environment"]
+    text = section.all_text()
     for value in ("0.1.0", "sha256:0123456789abcdef", "reference", "3.11.9", "2.4.0", "13.0.0",
                   "not installed", "Linux-6.8-x86_64"):
         assert value in text
     verdict = doc.find_all("p", "verdict")[0].all_text()
     assert verdict.startswith("10 unexpected result(s): 2 passed, 6 failed, 1 errors")
+
+
+def test_unexpected_results_come_before_the_full_table(doc):
+    ids = [s.attrs.get("id") for s in doc.find_all("section")]
+    unexpected = [i for i in ids if i in ("causes", "unexplained", "unexpected")]
+    assert unexpected and ids.index("results") > max(ids.index(i) for i in unexpected)
 
 
 def test_summary_by_family_table(doc):

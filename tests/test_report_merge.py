@@ -1,5 +1,6 @@
 """Merging saved runs: shards go back into the selection's order and must all be there; whole
-runs are put one after the other; a case appears once; the environments must agree."""
+runs are put one after the other; a case appears once; the environments must agree; saved
+causes are put together."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from dataclasses import replace
 import pytest
 from test_report_data import ENVIRONMENT, case
 
-from wbimage_conformance.model import Result, RunReport, Shard, Status
+from wbimage_conformance.model import Result, RunReport, SavedCause, Shard, Status
 from wbimage_conformance.report import merge
+from wbimage_conformance.triage import grouping
 
 SELECTION = ("a", "b", "c", "d", "e")
 
@@ -95,3 +97,25 @@ def test_different_platforms_are_listed_side_by_side():
 def test_one_report_is_itself():
     one = shard(1, ["a"])
     assert merge.merge([("s1.json", one)]) is one
+
+
+def test_saved_runs_keep_their_causes_and_a_cause_explains_what_it_explained_in_any_of_them():
+    rounds_1 = SavedCause("rounds-to-nearest", "rounds", "+1", ("norm.truncation",), ("a", "c"))
+    rounds_2 = SavedCause("rounds-to-nearest", "rounds", "+1", ("norm.signed",), ("e",), ("e",))
+    wraps = SavedCause("wraps-instead-of-clipping", "wraps", "mod 256", ("norm.clip",), ("b",))
+    failed = Status.FAILED
+    s1 = replace(RunReport(ENVIRONMENT, (result("a", failed), result("c", failed), result("d", failed)),
+                           Shard(1, 2, SELECTION)), saved_causes=(rounds_1,))
+    s2 = replace(RunReport(ENVIRONMENT, (result("b", failed), result("e", failed)), Shard(2, 2, SELECTION)),
+                 saved_causes=(wraps, rounds_2))
+    found = grouping.triage_report(merge.merge([("s2.json", s2), ("s1.json", s1)]))
+    assert [(g.id, g.explains, g.clauses, g.together) for g in found.causes] == [
+        ("rounds-to-nearest", ("a", "c", "e"), ("norm.signed", "norm.truncation"), ("e",)),  # clauses: runs as given
+        ("wraps-instead-of-clipping", ("b",), ("norm.clip",), ()),
+    ]
+    assert [r.case.id for r in found.unexplained] == ["d"]
+
+
+def test_runs_that_still_have_their_observations_are_triaged_afresh_as_one():
+    merged = merge.merge([("s1.json", shard(1, ["a", "c", "d"])), ("s2.json", shard(2, ["b", "e"]))])
+    assert merged.saved_causes is None

@@ -26,7 +26,7 @@ def block(text: str, case_id: str) -> str:
 
 
 def test_header_records_every_environment_field(plain):
-    head = plain.split("\n\n")[0]
+    head = plain.split("\nEnvironment\n")[1].split("\n\n")[0]
     for label, value in [("suite version", "0.1.0"), ("case set", "sha256:0123456789abcdef"),
                          ("implementation", "reference"), ("implementation version", "0.1.0"),
                          ("python", "3.11.9"), ("numpy", "2.4.0"), ("pillow", "13.0.0"),

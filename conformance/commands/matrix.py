@@ -3,10 +3,11 @@
 The suite is run against each `--impl` (each may live under its own interpreter,
 `NAME@/path/to/python`), and the raw results become one table: clause families down,
 implementations across. A cell gives the cases passed out of those run (skipped ones are
-counted apart) and the headline deviation: the clause most often broken in that family,
-with the most common reason. Reasons come from the implementation's shipped expectations
-file when one fits (same name, version in range, and, when several fit, the one measured
-with the same Pillow), otherwise from the kind of failure. Each column records the
+counted apart) and the headline: the cause (wbimage_conformance.triage) that explains most
+of the family's deviations, with the clause it breaks; where no cause explains them, the
+clause most often broken with the reason from the implementation's shipped expectations file
+(same name, version in range, the one measured with the same Pillow) or the kind of failure.
+Each implementation's top causes over the whole suite head the table. Each column records the
 environment its worker reported: Python, NumPy, Pillow and torch, because the results of
 older releases depend on them.
 
@@ -32,6 +33,7 @@ from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.report.summary import UNEXPECTED
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.run import runner
+from wbimage_conformance.triage import Triage, triage
 
 NAME = "matrix"
 HELP = "compatibility table: clause families x implementations"
@@ -63,6 +65,7 @@ class Matrix:
     families: tuple[str, ...]
     cells: dict[tuple[str, int], Cell]
     case_set_digest: str
+    triages: tuple[Triage, ...] = ()
 
 
 # -- collecting ---------------------------------------------------------------------------------
@@ -123,7 +126,18 @@ def cause(result: Result, expectations: expectation_files.Expectations | None) -
     return clause, ("wrong " + ", ".join(fields)) if fields else result.status.value
 
 
+def _cause_headline(found: Triage, bad: list[Result]) -> tuple[str, int]:
+    """The cause explaining most of `bad`, as "[clause] title", and how many it explains."""
+    ids = {r.case.id for r in bad}
+    best = max(found.causes, key=lambda g: len(ids & set(g.explains)), default=None)
+    count = len(ids & set(best.explains)) if best else 0
+    if not count:
+        return "", 0
+    return f"[{best.clauses[0]}] {best.title}", count
+
+
 def build(columns: Sequence[Column]) -> Matrix:
+    triages = tuple(triage(column.results, column.environment) for column in columns)
     families: list[str] = []
     for column in columns:
         for result in column.results:
@@ -137,15 +151,26 @@ def build(columns: Sequence[Column]) -> Matrix:
             skipped = sum(1 for r in mine if r.status is Status.SKIPPED)
             passed = sum(1 for r in mine if r.status is Status.PASSED)
             bad = [r for r in mine if r.status not in (Status.PASSED, Status.SKIPPED)]
-            headline, count = "", 0
-            if bad:
+            headline, count = _cause_headline(triages[index], bad) if bad else ("", 0)
+            if bad and not headline:
                 causes = [cause(r, column.expectations) for r in bad]
                 clause, _ = Counter(c for c, _ in causes).most_common(1)[0]
                 reason, count = Counter(r for c, r in causes if c == clause).most_common(1)[0]
                 headline = f"[{clause}] {reason}"
             cells[(family, index)] = Cell(passed, len(mine) - skipped, skipped, headline, count)
     digest = columns[0].environment.case_set_digest if columns else ""
-    return Matrix(tuple(columns), tuple(families), cells, digest)
+    return Matrix(tuple(columns), tuple(families), cells, digest, triages)
+
+
+def top_causes(matrix: Matrix, index: int, limit: int = 3) -> str:
+    """An implementation's headline: its biggest causes over the whole suite, with counts."""
+    if not matrix.triages:
+        return ""
+    found = matrix.triages[index]
+    parts = [f"{g.title} ({len(g.results)})" for g in found.causes[:limit]]
+    if found.unexplained:
+        parts.append(f"unexplained ({len(found.unexplained)})")
+    return "; ".join(parts)
 
 
 def column_title(column: Column, columns: Sequence[Column] = ()) -> str:
@@ -185,10 +210,12 @@ def to_markdown(matrix: Matrix) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     out = ["# Compatibility matrix", "",
-           f"Cases passed out of those run, per clause family; the headline is the clause most often broken "
-           f"there, with its most common reason and how many cases show it. Case set `{matrix.case_set_digest}`.", ""]
+           f"Cases passed out of those run, per clause family; the headline is the cause that explains most of the "
+           f"family's deviations, with the clause it breaks and how many cases it explains. The first row gives "
+           f"each implementation's top causes over the whole suite. Case set `{matrix.case_set_digest}`.", ""]
     header = ["family"] + [column_title(c, matrix.columns) for c in matrix.columns]
     out += ["| " + " | ".join(esc(h) for h in header) + " |", "|" + "---|" * len(header)]
+    out.append("| **top causes** | " + " | ".join(esc(top_causes(matrix, i)) or "-" for i in range(len(matrix.columns))) + " |")
     for family in matrix.families:
         row = [f"`{family}`"]
         for index in range(len(matrix.columns)):
@@ -209,11 +236,14 @@ def to_html(matrix: Matrix) -> str:
              ".ok{background:#e6f4e6}.some{background:#fff6dd}.none{background:#fbe3e3}"
              ".h{display:block;color:#444;max-width:22em}</style></head><body>",
              "<h1>Compatibility matrix</h1>",
-             f"<p>Cases passed out of those run, per clause family; the headline is the clause most often broken there, "
-             f"with its most common reason and how many cases show it. Case set <code>{e(matrix.case_set_digest)}</code>.</p>",
+             f"<p>Cases passed out of those run, per clause family; the headline is the cause that explains most of the "
+             f"family's deviations, with the clause it breaks and how many cases it explains. The first row gives each "
+             f"implementation's top causes. Case set <code>{e(matrix.case_set_digest)}</code>.</p>",
              "<table><thead><tr><th>family</th>"]
     parts += [f"<th>{e(column_title(c, matrix.columns))}</th>" for c in matrix.columns]
     parts.append("</tr></thead><tbody>")
+    parts.append("<tr><th>top causes</th>" + "".join(f'<td><span class="h">{e(top_causes(matrix, i)) or "-"}</span></td>'
+                                                    for i in range(len(matrix.columns))) + "</tr>")
     for family in matrix.families:
         parts.append(f"<tr><th><code>{e(family)}</code></th>")
         for index in range(len(matrix.columns)):

@@ -10,6 +10,10 @@ adds one item per case, node id `wbimage::<first clause>::<case-id>`, marked `wb
 item runs its case in a worker subprocess exactly as `wbimage-conformance run` does, with the
 same expectations rules: xfailed is pytest's xfail, xpassed is a failure, skipped is a skip.
 
+The terminal summary ends with the causes of the unexpected results (wbimage_conformance.triage):
+each item triages its own result where it runs and records the causes that hold in its
+report's user_properties, so the summary also works under xdist.
+
 Each option has an ini counterpart (`wbimage_impl`, `wbimage_expectations`, `wbimage_cases`,
 `wbimage_timeout`, in [tool.pytest.ini_options] or pytest.ini), and `impl`, `expectations`,
 `cases` and `timeout` of [tool.wbimage-conformance] (commands.pyproject) are read too: the
@@ -20,6 +24,7 @@ installing the plugin costs other test suites nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
     from wbimage_conformance.run.runner import Session
 
 NODE = "wbimage"
+CAUSES_PROPERTY = "wbimage_causes"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -107,6 +113,8 @@ class SpecPlugin:
         self.impl: str = chosen.impl or ""
         self.session: Session | None = None
         self.expectations: Expectations | None = None
+        self.case_set_digest = ""
+        self.causes_seen: dict[str, list[dict[str, str]]] = {}   # case id -> causes that hold
 
     def _start(self, case_ids: list[str], case_set_digest: str) -> None:
         from wbimage_conformance.run import expectations, runner
@@ -118,6 +126,7 @@ class SpecPlugin:
         except runner.RunnerError as exc:
             raise pytest.UsageError(f"--wbimage-impl: {exc}") from None
         self.session = session
+        self.case_set_digest = case_set_digest
         path = self.settings.expectations
         if path:
             try:
@@ -161,6 +170,29 @@ class SpecPlugin:
         assert self.session is not None
         return expectations.apply_one(self.expectations, self.session.run_case(case))
 
+    def causes_of(self, result: Result) -> list[dict[str, str]]:
+        """The causes that hold for one unexpected result, as plain data for the report."""
+        from wbimage_conformance.triage import grouping
+
+        if result.status not in grouping.TRIAGED or self.session is None:
+            return []
+        measured, impl, version, pillow = grouping.profile(self.session.environment(self.case_set_digest))
+        found, _ = grouping.candidates(result, measured, impl, version, pillow)
+        return [{"key": c.key, "title": c.title, "clause": c.clause, "hint": c.hint} for c in found]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call" or not report.nodeid.startswith(f"{NODE}::"):
+            return
+        for name, value in report.user_properties:
+            if name == CAUSES_PROPERTY:
+                self.causes_seen[report.nodeid.rsplit("::", 1)[1]] = json.loads(value)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.causes_seen:
+            return
+        for line in summary_lines(self.causes_seen):
+            terminalreporter.write_line(line)
+
 
 class SpecCollector(pytest.Collector):
     """A parent node of the case items (`wbimage`, then one per clause); they are made by the
@@ -183,6 +215,9 @@ class CaseItem(pytest.Item):
         from wbimage_conformance.model import Status
 
         result = self.plugin.run(self.case)
+        causes = self.plugin.causes_of(result)
+        if causes or result.status not in (Status.PASSED, Status.SKIPPED, Status.XFAILED):
+            self.user_properties.append((CAUSES_PROPERTY, json.dumps(causes)))
         if result.status is Status.PASSED:
             return
         if result.status is Status.SKIPPED:
@@ -198,6 +233,30 @@ class CaseItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.case.file, self.case.line - 1 if self.case.line else None, f"{NODE}: {self.case.id}"
+
+
+def summary_lines(seen: dict[str, list[dict[str, str]]]) -> list[str]:
+    """The causes section of the terminal summary: biggest cause first, then how many of the
+    unexpected results none explains."""
+    from wbimage_conformance.triage import clauses, grouping
+
+    ids = sorted(seen)
+    found = {i: [grouping.Candidate(c["key"], c["title"], c["clause"], c["hint"], None) for c in seen[ids[i]]]
+             for i in range(len(ids))}
+    groups = grouping.greedy(found)
+    explained = sum(len(members) for _, members, _ in groups.values())
+    lines = [f"==== wbimage causes: {len(groups)} cause(s) explain {explained} of {len(ids)} unexpected result(s) ===="]
+    for candidate, members, clause_ids in sorted(groups.values(), key=lambda g: -len(g[1])):
+        lines.append(f"{len(members):4d} x {candidate.title}  [{candidate.key}]")
+        for clause in clause_ids:
+            lines.append(f"       breaks [{clause}] {clauses.sentence(clause)}".rstrip())
+        if candidate.hint:
+            lines.append(f"       hint: {candidate.hint}")
+        lines.append(f"       e.g. {ids[members[0]]}" + (f" and {len(members) - 1} more" if len(members) > 1 else ""))
+    unexplained = len(ids) - explained
+    if unexplained:
+        lines.append(f"{unexplained:4d} x unexplained: " + ", ".join(ids[i] for i in found if not found[i])[:300])
+    return lines
 
 
 def failure_text(result: Result) -> str:

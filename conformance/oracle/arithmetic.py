@@ -4,6 +4,7 @@ nothing here shares arithmetic with NumPy or with the reference."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -29,7 +30,7 @@ class BinaryFormat:
 
     @property
     def max_finite(self) -> Fraction:
-        return (2 - Fraction(1, 2 ** (self.precision - 1))) * _pow2(self.emax)
+        return _max_finite(self.precision, self.emax)
 
 
 FLOAT16 = BinaryFormat("float16", 11, -14, 15)
@@ -42,7 +43,12 @@ BFLOAT16 = BinaryFormat("bfloat16", 8, -126, 127)
 
 
 def _pow2(exponent: int) -> Fraction:
-    return Fraction(2) ** exponent
+    return Fraction(1 << exponent) if exponent >= 0 else Fraction(1, 1 << -exponent)
+
+
+@functools.lru_cache(maxsize=None)
+def _max_finite(precision: int, emax: int) -> Fraction:
+    return (2 - Fraction(1, 2 ** (precision - 1))) * _pow2(emax)
 
 
 def floor_log2(value: Fraction) -> int:
@@ -77,7 +83,7 @@ def round_to_format(value: Number, fmt: BinaryFormat) -> Number:
     quantum = _pow2(exponent - fmt.precision + 1)  # distance between neighbours here
     rounded = round_half_even(magnitude / quantum) * quantum
     if rounded > fmt.max_finite:
-        return math.copysign(math.inf, value)
+        return math.inf if value > 0 else -math.inf
     return rounded if value > 0 else -rounded
 
 

@@ -43,7 +43,7 @@ def header(environment, name: str, command: str) -> str:
 def draft(data: dict, name: str) -> tuple[str, list[str]]:
     env = data["environment"]
     impl, version = env.implementation, env.implementation_version
-    table = rules.rules_for(impl, explain._version(version))
+    table = rules.rules_for(impl, explain.version_tuple(version))
     explained, missing = explain.explain_all(list(data["results"]), impl, version, env.pillow, table)
     if missing:
         return "", missing

@@ -1,155 +1,65 @@
 """One true sentence per deviation: why a real implementation's result differs from the spec.
 
 A reason is `<cause>: <what was observed>`. The observed part is written from the result
-itself (the values, the error, the shape). The cause comes from the first rule below whose
-test holds; rules about pixels only claim a mechanism after checking it: the rule's model
-(a few lines of NumPy stating the measured behaviour, see /work/research and
-docs/findings.md) must reproduce the observed pixels exactly from the case's input. A
-deviation no rule explains is an error of the drafting tool, never a vague reason.
+itself (the values, the error, the shape). The cause is the first rule in rules.py whose test
+holds. Rules are causes of the triage model (wbimage_conformance.triage): the same `Cause`,
+`Context` and recomputation that explain any failing run explain the releases' deviations.
+Rules about pixels only claim a mechanism after checking it: the measured behaviour is a
+variant of the spec's pipeline (triage.variants), recomputed from the case's input with the
+oracle's exact arithmetic, and must give the observed pixel values. A deviation no rule
+explains is an error of the drafting tool, never a vague reason.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from wbimage_conformance.cases import materialize
 from wbimage_conformance.model import Observation, Result, Status
+from wbimage_conformance.triage import variants
+from wbimage_conformance.triage.cause import Cause
+from wbimage_conformance.triage.context import Context, context, version_tuple
+from wbimage_conformance.triage.hypotheses import jpeg_round_trip
+
+__all__ = ["Context", "Rule", "Unexplained", "context", "explain", "explain_all", "jpeg_round_trip", "observed",
+           "reproduces", "version_tuple"]
+
+#: A release rule is a cause: (clause broken, cause in words, test).
+Rule = Cause
 
 
 class Unexplained(Exception):
     """A deviation no rule explains."""
 
 
-# -- what a rule sees -----------------------------------------------------------------------
+# -- measured behaviours, as variants of the spec's pipeline ----------------------------------
+
+#: No normalization: a bare astype(uint8) (floats truncated, out-of-range values wrap).
+bare_cast = variants.Variant(ranges="none", overflow="wrap")
+#: No normalization: clip to [0, 255], then cast.
+clip_cast = variants.Variant(ranges="none")
+#: 0.19.8's arrays: min-max only when something is negative, x255 when max <= 1.
+minmax_then_unit = variants.Variant(ranges="negatives-min-max")
+#: 0.20.0: shift negatives to 0, divide by the range, x255 when max <= 1, clip.
+range_division = variants.Variant(ranges="range-division")
 
 
-@dataclass
-class Context:
-    result: Result
-    impl: str                  # wandb, trackio, swanlab
-    version: tuple[int, ...]   # (0, 28, 2)
-    pillow: str
-    data: Any = None           # the array the implementation's pipeline sees, (H, W, C) for tensors
-    given: Any = None          # the caller's array as given (tensors in (C, H, W))
-    source: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def case(self):
-        return self.result.case
-
-    @property
-    def obs(self) -> Observation:
-        return self.result.observation or Observation()
-
-    @property
-    def api(self) -> str:
-        return self.case.call["api"]
-
-    @property
-    def kwargs(self) -> dict[str, Any]:
-        return self.case.call.get("kwargs") or {}
-
-    @property
-    def kind(self) -> str:
-        return self.case.input["kind"]
-
-    @property
-    def fields(self) -> set[str]:
-        return {m.field for m in self.result.mismatches}
-
-    @property
-    def error(self) -> str:
-        return self.obs.error_type or ""
-
-    @property
-    def message(self) -> str:
-        return self.obs.error_message or ""
-
-    @property
-    def expected_error(self) -> str | None:
-        expect = self.case.expect or {}
-        return (expect.get("error") or {}).get("type")
-
-    def wandb(self, low: tuple[int, ...] = (0,), high: tuple[int, ...] = (99,)) -> bool:
-        """A wandb release with low <= version < high."""
-        return self.impl == "wandb" and low <= self.version < high
-
-    def file_type(self) -> str | None:
-        return self.kwargs.get("file_type")
-
-
-# -- models of measured behaviours (each checked against the observation) ----------------------
-
-
-def _quiet(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
-    def run(x: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return fn(x)
-    return run
-
-
-@_quiet
-def bare_cast(x: np.ndarray) -> np.ndarray:
-    return x.astype(np.uint8)
-
-
-@_quiet
-def clip_cast(x: np.ndarray) -> np.ndarray:
-    return np.clip(x, 0, 255).astype(np.uint8)
-
-
-@_quiet
-def literal_branches(x: np.ndarray) -> np.ndarray:
-    """The documented three branches evaluated literally in the input's dtype."""
-    lo, hi = np.min(x), np.max(x)
-    if 0 <= lo and hi <= 1:
-        return (x * 255).astype(np.uint8)
-    if -1 <= lo and hi <= 1:
-        return (255 * 0.5 * (x + 1)).astype(np.uint8)
-    return x.clip(0, 255).astype(np.uint8)
-
-
-@_quiet
-def minmax_then_unit(x: np.ndarray) -> np.ndarray:
-    """0.19.8's arrays: min-max only when something is negative, x255 when max <= 1."""
-    d = x
-    if np.min(d) < 0:
-        d = (d - np.min(d)) / np.ptp(d)
-    if np.max(d) <= 1.0:
-        d = (d * 255).astype(np.int32)
-    return d.clip(0, 255).astype(np.uint8)
-
-
-@_quiet
-def range_division(x: np.ndarray) -> np.ndarray:
-    """0.20.0: shift negatives to 0, divide by the range, x255 when max <= 1, clip."""
-    d = x
-    if np.min(d) < 0:
-        d = d - np.min(d)
-    if np.ptp(d) != 0:
-        d = d / np.ptp(d)
-    if np.max(d) <= 1.0:
-        d = (255 * d).astype(np.int32)
-    return d.clip(0, 255).astype(np.uint8)
-
-
-def reproduces(model: Callable[[np.ndarray], np.ndarray], ctx: Context) -> bool:
-    """The model, applied to the case's input, gives the observed pixel values (same
-    values in the same order; a squeezed shape is allowed)."""
+def reproduces(model: variants.Variant, ctx: Context) -> bool:
+    """The model, applied to the data the implementation's pipeline sees, gives the observed
+    pixel values (same values in the same order; a squeezed shape is allowed; with mode=,
+    after PIL's conversion to that mode). The values are recomputed in the oracle's arithmetic."""
     pixels = ctx.obs.pixels
     if ctx.data is None or pixels is None or ctx.obs.raised:
         return False
+    data = np.asarray(ctx.data)
+    if data.dtype.kind not in "biuf":
+        return False
     try:
-        made = model(np.asarray(ctx.data))
+        made = variants.normalized(data, model, True, None)
     except Exception:
+        return False
+    if isinstance(made, variants.Raises):
         return False
     pixels = np.asarray(pixels)
     if made.size == pixels.size and bool(np.array_equal(made.ravel(), pixels.ravel())):
@@ -166,18 +76,6 @@ def reproduces(model: Callable[[np.ndarray], np.ndarray], ctx: Context) -> bool:
             if converted.size == pixels.size and bool(np.array_equal(converted.ravel(), pixels.ravel())):
                 return True
     return False
-
-
-def jpeg_round_trip(expected: np.ndarray) -> np.ndarray | None:
-    from PIL import Image as PILImage
-
-    try:
-        buffer = io.BytesIO()
-        PILImage.fromarray(expected).save(buffer, format="JPEG")
-        buffer.seek(0)
-        return np.asarray(PILImage.open(buffer))
-    except Exception:
-        return None
 
 
 # -- what was observed, in words --------------------------------------------------------------
@@ -264,66 +162,19 @@ def _pixels(ctx: Context, m: Any) -> str:
 # -- rules ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rule:
-    """`clause`: the clause broken, a function of the context, or None for the case's own
-    first clause; `cause`: the mechanism, in words (or a function giving them)."""
-
-    clause: str | Callable[[Context], str] | None
-    cause: str | Callable[[Context], str]
-    test: Callable[[Context], bool]
-
-    def text(self, ctx: Context) -> str:
-        return self.cause(ctx) if callable(self.cause) else self.cause
-
-    def clause_for(self, ctx: Context) -> str:
-        if callable(self.clause):
-            return self.clause(ctx)
-        return self.clause or ctx.case.clauses[0]
-
-
-def explain(ctx: Context, rules: list[Rule]) -> tuple[str, str]:
+def explain(ctx: Context, rules: list[Cause]) -> tuple[str, str]:
     """(clause, reason) for one deviating result."""
     for rule in rules:
-        try:
-            hit = rule.test(ctx)
-        except Exception:
-            hit = False
-        if hit:
+        if rule.holds(ctx):
             return rule.clause_for(ctx), f"{rule.text(ctx)}: {observed(ctx)}"
     raise Unexplained(f"{ctx.case.id}: {ctx.result.status.value}: {ctx.result.message[:200]}")
 
 
-# -- building contexts ------------------------------------------------------------------------
-
-
-def _version(text: str | None) -> tuple[int, ...]:
-    numbers = re.findall(r"\d+", text or "")
-    return tuple(int(n) for n in numbers[:3])
-
-
-def context(result: Result, impl: str, version: str | None, pillow: str | None) -> Context:
-    ctx = Context(result=result, impl=impl, version=_version(version), pillow=pillow or "")
-    try:
-        built = materialize.materialize(result.case).input
-    except Exception:
-        return ctx
-    node = built
-    while node.get("kind") == "image":
-        node = node["of"]
-    array = node.get("array")
-    if isinstance(array, np.ndarray):
-        ctx.given = array
-        if node["kind"] == "tensor" and array.ndim == 3:
-            ctx.data = np.transpose(array, (1, 2, 0))
-        elif node["kind"] in ("numpy", "tensor"):
-            ctx.data = array
-        ctx.source = node
-    return ctx
+# -- every deviation of a run -----------------------------------------------------------------
 
 
 def explain_all(results: list[Result], impl: str, version: str | None, pillow: str | None,
-                rules: list[Rule]) -> tuple[dict[str, tuple[Status, str, str]], list[str]]:
+                rules: list[Cause]) -> tuple[dict[str, tuple[Status, str, str]], list[str]]:
     """Every deviating result (not passed, not skipped) -> (status, clause, reason); and the
     list of those no rule explains."""
     out: dict[str, tuple[Status, str, str]] = {}

@@ -20,10 +20,10 @@ from wbimage_conformance.releases.explain import (
     bare_cast,
     clip_cast,
     jpeg_round_trip,
-    literal_branches,
     minmax_then_unit,
     range_division,
     reproduces,
+    version_tuple,
 )
 
 # -- small tests ------------------------------------------------------------------------------
@@ -434,4 +434,4 @@ def rules_for(impl: str, version: tuple[int, ...]) -> list[Rule]:
     raise KeyError(f"no rules for {impl}")
 
 
-__all__ = ["rules_for", "literal_branches"]
+__all__ = ["rules_for", "version_tuple"]

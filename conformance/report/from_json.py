@@ -6,7 +6,8 @@ Arrays of up to 64 elements were written out in full and come back as arrays of 
 (checked against their sha256), so the HTML page draws them as the original run did; larger
 ones were saved by digest and stay {kind, dtype, shape, sha256}; each mismatch keeps the words
 the report gave it. The case's input and expectation and the raw observation are not saved:
-no report shows them.
+no report shows them; so the run's causes come back as it recorded them, not triaged again (a
+report written before causes existed reads back with none).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.model import Case, Environment, Mismatch, Result, RunReport, Shard, Status
+from wbimage_conformance.model import Case, Environment, Mismatch, Result, RunReport, SavedCause, Shard, Status
 from wbimage_conformance.report import summary
 from wbimage_conformance.report.jsonable import array_digest
 
@@ -69,10 +70,16 @@ def from_data(data: Any, where: str = "<report>") -> RunReport:
         results=tuple(_result(r) for r in data["results"]),
         shard=Shard(shard["index"], shard["count"], tuple(shard["selection"])) if shard else None,
         not_run=tuple(data.get("not_run", ())),
+        saved_causes=tuple(_cause(c) for c in data.get("causes", ())),
     )
     if summary.totals(report).as_dict() != data["summary"]:
         raise ReportFileError(f"{where}: its summary does not match its results; was it edited by hand?")
     return report
+
+
+def _cause(data: dict[str, Any]) -> SavedCause:
+    return SavedCause(data["id"], data["title"], data["hint"], tuple(data["clauses"]),
+                      tuple(data["explains"]), tuple(data["together"]))
 
 
 def _result(data: dict[str, Any]) -> Result:

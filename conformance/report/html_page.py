@@ -1,4 +1,5 @@
-"""One self-contained HTML page: header, summary by family, all results, and pictures.
+"""One self-contained HTML page: causes, the unexpected results (unexplained first, with
+pictures), then environment, summary by family and the table of all results.
 
 The page is a single file that can be attached to a CI run and opened anywhere, offline:
 CSS is inline, images are PNG data: URIs, there is no script, and a Content-Security-Policy
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wbimage_conformance.model import Mismatch, Result, RunReport, Status
-from wbimage_conformance.report import images, summary
+from wbimage_conformance.report import causes, images, summary
 from wbimage_conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short
 
 _CSS = """
@@ -51,7 +52,15 @@ article.case { border: 1px solid var(--line); border-left: 4px solid var(--bad);
                padding: 12px 14px; margin: 12px 0; }
 article.case.xfailed { border-left-color: var(--warn); }
 article.case.timeout, article.case.crash { border-left-color: var(--dead); }
-td.status, td.location { white-space: nowrap; }
+td.status { white-space: nowrap; }
+td.location { overflow-wrap: anywhere; word-break: break-all; min-width: 9em; }
+section.cause { border: 1px solid var(--line); border-left: 4px solid var(--bad); border-radius: 8px;
+                padding: 10px 14px; margin: 10px 0; }
+section.cause h3 .count { color: var(--muted); font-weight: 400; }
+section.cause dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+section.cause dt { color: var(--muted); } section.cause dd { margin: 0; }
+section.cause blockquote { margin: 0; color: #1f2328; }
+section.cause .cases { font-size: 12px; color: var(--muted); }
 article.case dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 8px; }
 article.case dt { color: var(--muted); } article.case dd { margin: 0; }
 ul.mismatches { margin: 6px 0; padding-left: 20px; }
@@ -211,9 +220,11 @@ def _number(value: float) -> str:
 
 
 
-def _article(result: Result) -> str:
+def _article(result: Result, cause: str | None = None) -> str:
     case = result.case
     facts = [("at", f"<code>{e(case.location)}</code>"), ("clauses", e(", ".join(case.clauses) or "none"))]
+    if cause:
+        facts.append(("cause", f'<a href="#cause-{e(cause)}"><code>{e(cause)}</code></a>'))
     if result.reproduction:
         facts.append(("reproduce", f"<pre>{e(result.reproduction)}</pre>"))
     message = summary.message_beyond_mismatches(result)
@@ -235,6 +246,33 @@ def _article(result: Result) -> str:
     return "".join(parts)
 
 
+def _causes(report: RunReport) -> str:
+    views = causes.views(report)
+    if not views:
+        return ""
+    explained = causes.triaged(report).explained_count
+    parts = [f'<section id="causes"><h2>Causes ({len(views)}, explaining {explained} of '
+             f"{len(summary.unexpected_results(report))} unexpected results)</h2>"]
+    for number, view in enumerate(views, start=1):
+        group, example = view.group, view.example
+        facts = [("breaks", "".join(f"<blockquote><code>[{e(c)}]</code> {e(text)}</blockquote>" for c, text in view.clauses))]
+        if group.hint:
+            facts.append(("hint", e(group.hint)))
+        facts.append(("example", f'<a href="#{anchor(example)}"><code>{e(example.case.id)}</code></a> '
+                                 f"<code>{e(example.case.location)}</code>: {e(view.example_note)}"))
+        if example.reproduction:
+            facts.append(("reproduce", f"<pre>{e(example.reproduction)}</pre>"))
+        if group.together:
+            facts.append(("together", f"{len(group.together)} of these only together with another cause above"))
+        links = ", ".join(f'<a href="#case-{e(re.sub(r"[^A-Za-z0-9_.-]", "_", i))}">{e(i)}</a>' for i in group.explains)
+        facts.append(("cases", f'<span class="cases">{links}</span>'))
+        dl = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in facts)
+        parts.append(f'<section class="cause" id="cause-{e(group.id)}"><h3>{number}. {e(group.title)} '
+                     f'<span class="count">· {view.count} case(s) · <code>{e(group.id)}</code></span></h3><dl>{dl}</dl></section>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def render(report: RunReport, *, color: bool = False) -> str:
     counts = summary.totals(report)
     label = summary.implementation_label(report)
@@ -243,16 +281,25 @@ def render(report: RunReport, *, color: bool = False) -> str:
     else:
         verdict = (f'<p class="verdict bad">{counts.unexpected} unexpected result(s): '
                    f"{e(summary.long_line(counts))}</p>")
-    body = [
-        f"<header><h1>wbimage-conformance report: {e(label)}</h1>{verdict}</header>",
+    body = [f"<header><h1>wbimage-conformance report: {e(label)}</h1>{verdict}</header>"]
+    found = _causes(report)
+    if found:
+        body.append(found)
+    unexplained = causes.unexplained(report)
+    if unexplained:
+        title = "Unexplained results" if found else "Unexpected results"
+        articles = "".join(_article(r) for r in unexplained)
+        body.append(f'<section id="unexplained"><h2>{title} ({len(unexplained)})</h2>{articles}</section>')
+    by_case = causes.cause_of(report)
+    explained = [r for r in summary.unexpected_results(report) if r.case.id in by_case]
+    if explained:
+        articles = "".join(_article(r, by_case[r.case.id]) for r in explained)
+        body.append(f'<section id="unexpected"><h2>Explained by a cause above ({len(explained)})</h2>{articles}</section>')
+    body += [
         f'<section id="environment"><h2>Environment</h2>{_environment(report)}</section>',
         f'<section id="families"><h2>Summary by clause family</h2>{_families(report)}</section>',
         f'<section id="results"><h2>All results ({counts.total})</h2>{_results_table(report)}</section>',
     ]
-    unexpected = summary.unexpected_results(report)
-    if unexpected:
-        articles = "".join(_article(r) for r in unexpected)
-        body.append(f'<section id="unexpected"><h2>Unexpected results ({len(unexpected)})</h2>{articles}</section>')
     xfailed = [r for r in report.results if r.status is Status.XFAILED]
     if xfailed:
         articles = "".join(_article(r) for r in xfailed)

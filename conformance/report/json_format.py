@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from wbimage_conformance.model import Mismatch, Result, RunReport, Shard
-from wbimage_conformance.report import summary
+from wbimage_conformance.report import causes, summary
 from wbimage_conformance.report.describe import describe, pixel_facts
 from wbimage_conformance.report.jsonable import to_jsonable
 
@@ -49,6 +49,20 @@ def _result(result: Result) -> dict[str, Any]:
     }
 
 
+def _causes(report: RunReport) -> list[dict[str, Any]]:
+    return [{
+        "id": view.group.id,
+        "title": view.group.title,
+        "hint": view.group.hint,
+        "clauses": [clause for clause, _ in view.clauses],
+        "clause_texts": {clause: text for clause, text in view.clauses},
+        "explains": list(view.group.explains),
+        "together": list(view.group.together),
+        "example": {"id": view.example.case.id, "reproduction": view.example.reproduction,
+                    "observed": view.example_note},
+    } for view in causes.views(report)]
+
+
 def to_json_data(report: RunReport) -> dict[str, Any]:
     """The report as plain JSON data (dicts, lists, str, int, float, bool, None only)."""
     env = report.environment
@@ -60,6 +74,8 @@ def to_json_data(report: RunReport) -> dict[str, Any]:
         "summary": summary.totals(report).as_dict(),
         "families": {name: counts.as_dict() for name, counts in summary.by_family(report).items()},
         "results": [_result(r) for r in report.results],
+        "causes": _causes(report),
+        "unexplained": [r.case.id for r in causes.unexplained(report)],
         "shard": _shard(report.shard),
         "not_run": list(report.not_run),
     }

@@ -12,7 +12,7 @@ import html
 import re
 
 from wbimage_conformance.model import Result, RunReport, Status
-from wbimage_conformance.report import summary
+from wbimage_conformance.report import causes, summary
 from wbimage_conformance.report.describe import describe, printable
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -85,6 +85,31 @@ def _result(result: Result) -> list[str]:
     return lines + bullets + ([""] if bullets else [])
 
 
+def _causes(report: RunReport) -> list[str]:
+    views = causes.views(report)
+    if not views:
+        return []
+    explained = causes.triaged(report).explained_count
+    lines = [f"### Causes ({len(views)}, explaining {explained} of {len(summary.unexpected_results(report))} "
+             "unexpected results)", ""]
+    for number, view in enumerate(views, start=1):
+        group, example = view.group, view.example
+        lines += [f"{number}. **{text(group.title)}**: {view.count} case(s) `{group.id}`", ""]
+        for clause, sentence in view.clauses:
+            lines.append(f"   - breaks **\\[{text(clause)}\\]**: {text(sentence)}")
+        if group.hint:
+            lines.append(f"   - hint: {text(group.hint)}")
+        lines.append(f"   - example: {text(example.case.id)} at {inline_code(example.case.location)}: "
+                     f"{text(view.example_note)}")
+        if group.together:
+            lines.append(f"   - {len(group.together)} of these only together with another cause above")
+        lines.append(f"   - cases: {text(', '.join(group.explains))}")
+        if example.reproduction:
+            lines += ["", "   " + code_block(printable(example.reproduction), "python").replace("\n", "\n   ")]
+        lines.append("")
+    return lines
+
+
 def render(report: RunReport, *, color: bool = False) -> str:
     counts = summary.totals(report)
     verdict = "every case as expected" if report.ok else f"{counts.unexpected} unexpected result(s)"
@@ -93,6 +118,16 @@ def render(report: RunReport, *, color: bool = False) -> str:
         "",
         f"**{summary.short_line(counts)}** ({summary.long_line(counts)})",
         "",
+        *_causes(report),
+    ]
+    unexplained = causes.unexplained(report)
+    if unexplained:
+        title = "Unexplained results" if causes.views(report) else "Unexpected results"
+        lines += ["<details open>", f"<summary>{title} ({len(unexplained)})</summary>", ""]
+        for result in unexplained:
+            lines += _result(result)
+        lines += ["</details>", ""]
+    lines += [
         *_environment(report),
         "",
         "### Summary by clause family",
@@ -100,14 +135,11 @@ def render(report: RunReport, *, color: bool = False) -> str:
         *_families(report),
         "",
     ]
-    unexpected = summary.unexpected_results(report)
-    if unexpected:
-        lines += [
-            "<details>",
-            f"<summary>Unexpected results ({len(unexpected)})</summary>",
-            "",
-        ]
-        for result in unexpected:
+    by_case = causes.cause_of(report)
+    explained = [r for r in summary.unexpected_results(report) if r.case.id in by_case]
+    if explained:
+        lines += ["<details>", f"<summary>Explained by a cause above ({len(explained)})</summary>", ""]
+        for result in explained:
             lines += _result(result)
         lines += ["</details>", ""]
     return "\n".join(lines)

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.model import Environment, Result, RunReport
+from wbimage_conformance.model import Environment, Result, RunReport, SavedCause
+from wbimage_conformance.triage import grouping
 
 #: Environment fields that must be equal for runs to merge.
 MUST_AGREE = ("suite_version", "case_set_digest", "implementation", "implementation_version",
@@ -44,7 +45,15 @@ def merge(runs: Sequence[tuple[str, RunReport]]) -> RunReport:
         results, not_run = _shards(runs)
     else:
         results, not_run = _concatenated(runs)
-    return RunReport(environment, tuple(results), None, tuple(not_run))
+    return RunReport(environment, tuple(results), None, tuple(not_run), _causes(runs))
+
+
+def _causes(runs: Sequence[tuple[str, RunReport]]) -> tuple[SavedCause, ...] | None:
+    """None when every run still has its observations (the merged run is triaged afresh, as
+    one); else each run's causes, put together."""
+    if all(run.saved_causes is None for _, run in runs):
+        return None
+    return grouping.merged([grouping.triage_report(run) for _, run in runs])
 
 
 def _environment(runs: Sequence[tuple[str, RunReport]]) -> Environment:

@@ -1,4 +1,5 @@
-"""The terminal report: header, summary by clause family, every unexpected result, totals.
+"""The terminal report: causes first, then the unexpected results no cause explains, then
+header, summary by clause family, the explained results one line each, skips and totals.
 
 Plain text first: without colour every line still says everything (statuses are words, not
 colours), so a CI log reads the same as a terminal. ANSI colour is only decoration on top.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from wbimage_conformance.model import Result, RunReport, Status
-from wbimage_conformance.report import summary
+from wbimage_conformance.report import causes, summary
 from wbimage_conformance.report.describe import describe, printable
 
 _COLOURS = {
@@ -40,10 +41,16 @@ def _indent(text: str, prefix: str) -> str:
     return ("\n" + prefix).join(printable(text).split("\n"))
 
 
+def _title(report: RunReport, paint: _Paint) -> str:
+    counts = summary.totals(report)
+    verdict = "every case as expected" if report.ok else f"{counts.unexpected} unexpected result(s)"
+    return paint(f"wbimage-conformance report: {printable(summary.implementation_label(report))}: {verdict}", "1")
+
+
 def _header(report: RunReport, paint: _Paint) -> list[str]:
     rows = summary.header_rows(report)
     width = max(len(label) for label, _ in rows)
-    lines = [paint("wbimage-conformance report", "1")]
+    lines = [paint("Environment", "1")]
     lines += [f"  {label:<{width}}  {printable(value)}" for label, value in rows]
     return lines
 
@@ -91,6 +98,58 @@ def _result_block(result: Result, paint: _Paint) -> list[str]:
     return lines
 
 
+def _causes(report: RunReport, paint: _Paint) -> list[str]:
+    views = causes.views(report)
+    if not views:
+        return []
+    explained = causes.triaged(report).explained_count
+    total = len(summary.unexpected_results(report))
+    lines = [paint(f"Causes ({len(views)}, explaining {explained} of {total} unexpected results)", "1")]
+    for number, view in enumerate(views, start=1):
+        group = view.group
+        lines += ["", f"{number}. {paint(printable(group.title), '1')}: {view.count} case(s)  [{group.id}]"]
+        field = "    {:<11} {}"
+        pad = " " * 16
+        for clause, sentence in view.clauses:
+            lines.append(field.format("breaks", _indent(f"[{clause}] {sentence}".rstrip(), pad)))
+        if group.hint:
+            lines.append(field.format("hint", _indent(group.hint, pad)))
+        example = view.example
+        lines.append(field.format("example", f"{printable(example.case.id)}  {printable(example.case.location)}"))
+        if example.reproduction:
+            lines.append(field.format("reproduce", _indent(example.reproduction, pad)))
+        if view.example_note:
+            lines.append(field.format("observed", _indent(view.example_note, pad)))
+        if group.together:
+            lines.append(field.format("together", f"{len(group.together)} of these only with another cause above"))
+        lines.append(field.format("cases", _indent(_wrapped(group.explains), pad)))
+    return lines
+
+
+def _wrapped(ids: tuple[str, ...], width: int = 100) -> str:
+    lines, line = [], ""
+    for case_id in ids:
+        piece = printable(case_id)
+        if line and len(line) + 2 + len(piece) > width:
+            lines.append(line + ",")
+            line = piece
+        else:
+            line = f"{line}, {piece}" if line else piece
+    return "\n".join(lines + [line])
+
+
+def _explained_lines(report: RunReport, paint: _Paint) -> list[str]:
+    by_case = causes.cause_of(report)
+    rows = [r for r in summary.unexpected_results(report) if r.case.id in by_case]
+    if not rows:
+        return []
+    lines = [paint(f"Explained by a cause above ({len(rows)})", "1")]
+    for r in rows:
+        lines.append(f"  {paint.status(r.status.value.upper(), r.status)} {printable(r.case.id)}  "
+                     f"{printable(r.case.location)}  ({by_case[r.case.id]})")
+    return lines
+
+
 def _skips(report: RunReport) -> list[str]:
     reasons = Counter(r.message or "no reason given" for r in report.results if r.status is Status.SKIPPED)
     ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
@@ -99,13 +158,20 @@ def _skips(report: RunReport) -> list[str]:
 
 def render(report: RunReport, *, color: bool = False) -> str:
     paint = _Paint(color)
-    lines = _header(report, paint)
-    lines += ["", *(_family_table(report, paint))]
-    unexpected = summary.unexpected_results(report)
-    if unexpected:
-        lines += ["", paint(f"Unexpected results ({len(unexpected)})", "1")]
-        for result in unexpected:
+    lines = [_title(report, paint)]
+    found = _causes(report, paint)
+    if found:
+        lines += ["", *found]
+    unexplained = causes.unexplained(report)
+    if unexplained:
+        title = "Unexplained results" if found else "Unexpected results"
+        lines += ["", paint(f"{title} ({len(unexplained)})", "1")]
+        for result in unexplained:
             lines += ["", *_result_block(result, paint)]
+    lines += ["", *_header(report, paint), "", *(_family_table(report, paint))]
+    explained = _explained_lines(report, paint)
+    if explained:
+        lines += ["", *explained]
     skips = _skips(report)
     if skips:
         lines += ["", paint("Skipped, by reason", "1"), *skips]

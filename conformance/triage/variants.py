@@ -1,0 +1,480 @@
+"""What an implementation with a given set of bugs would output, computed with the oracle's
+exact arithmetic.
+
+A `Variant` is the spec's pipeline for an `Image` or `to_uint8` call on array or tensor data
+with some of its decisions changed (rounding, precision, range rule, overflow, layout, mode,
+file type, limits). The spec's own pipeline is `Variant()`. Every float operation of a
+formula is done on exact rationals and rounded to its binary format with
+`oracle.round_to_format`, as the oracle does; layout and mode steps are the oracle's
+(`oracle.convert`, `oracle.guess_mode`). A hypothesis about an implementation is claimed
+for a case only where `predict` under its variant gives exactly what was observed.
+
+The distinct values of an array are mapped one at a time (as the oracle does), memoised per
+(value, branch, arithmetic), so the many variants tried on one case share the work.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from wbimage_conformance import oracle
+from wbimage_conformance.oracle.arithmetic import add, clip, is_nan, multiply
+
+UNIT, SIGNED, OTHER, DISABLED = oracle.UNIT, oracle.SIGNED, oracle.OTHER, oracle.DISABLED
+#: The branch of "no normalization": every value is cast as it is.
+KEPT = "kept"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One knob per decision an implementation can get wrong; the defaults are the spec's."""
+
+    rounding: str = "truncate"         # "nearest": round half to even before the cast
+    precision: str | None = None       # "float64" / "float32": floats evaluated in that format
+    signed: str = "spec"               # "expanded": 127.5*x + 127.5; "127": 127 * (x + 1)
+    ranges: str = "whole"              # see RANGE_RULES
+    overflow: str = "clip"             # "wrap": out-of-range values wrap modulo 256 (bare astype)
+    disabled: str = "clip"             # "normalize": normalize=False is ignored
+    nan: str = "zero"                  # "255": NaN pixels become 255
+    integers: str = "exact"            # "literal": the formulas in the integer dtype (int8 overflows)
+    bools: str = "unit"                # "cast": bool data is 0/1 pixels
+    tensor_layout: str = "chw"         # "hwc": read like an array; "whc": permute(2, 1, 0)
+    squeeze: bool = False              # size-1 axes squeezed away first
+    channel_order: str = "rgb"         # "bgr"
+    jpeg_alpha: str = "drop"           # "keep": 4 channels stay RGBA with a JPEG file type
+    explicit_mode: str = "convert"     # "ignored": mode= has no effect
+    luma: str = "fixed"                # "float": round(0.299 R + 0.587 G + 0.114 B)
+    max_dimension: bool = True         # False: MAX_DIMENSION is not enforced
+    file_type_spelling: str = "exact"  # "lenient": lower-cased, leading dot dropped
+    unknown_file_type: str = "refused"  # "png": any other format name is written as PNG
+    default_file_type: str = "png"     # "jpg"
+    empty: str = "error"               # "blank": a 1x1 black image
+    normalize_type: str = "bool"       # "truthy": any value taken for its truth
+    formula_cast: str = "clip"         # "bare": see Cast.formula
+
+    def merged(self, other: Variant) -> Variant | None:
+        """Both variants' changes at once; None when they change the same knob differently."""
+        base = Variant()
+        changes = {}
+        for f in fields(self):
+            mine, theirs, default = getattr(self, f.name), getattr(other, f.name), getattr(base, f.name)
+            if mine != default and theirs != default and mine != theirs:
+                return None
+            changes[f.name] = mine if mine != default else theirs
+        return replace(base, **changes)
+
+
+RANGE_RULES = {
+    "whole": "the spec: one branch from min and max of every value, closed bounds",
+    "exclusive": "open bounds: exactly 0, 1 and -1 move the data to the next branch",
+    "per-channel": "a branch for every channel on its own",
+    "colour-only": "the branch of 4-channel data from the colour channels, alpha left out",
+    "finite-only": "NaN left out when the range is taken",
+    "nan-to-minimum": "NaN replaced by the smallest value before anything else",
+    "by-dtype": "floats scaled by 255, integers clipped, whatever the values",
+    "min-max": "every image rescaled from its own min and max to [0, 255]",
+    "negatives-min-max": "data with negatives min-max rescaled, then x255 when max <= 1",
+    "range-division": "shift negatives to 0, divide by the range, x255 when max <= 1",
+    "none": "no normalization: every value cast as normalize=False casts it",
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a variant needs of a case: the data (tensors in their own (C, H, W) layout), the
+    kind, and the call's mode, file_type and normalize."""
+
+    api: str                  # "Image" or "to_uint8"
+    data: np.ndarray
+    kind: str                 # "numpy" or "tensor"
+    mode: Any = None
+    file_type: Any = None
+    normalize: Any = True
+    has_file_type: bool = False
+
+
+@dataclass(frozen=True)
+class Raises:
+    """A predicted exception, by the name of its type; `check` says which step raises it."""
+
+    type: str
+    check: str = ""
+
+
+@dataclass(frozen=True)
+class Output:
+    """A predicted result: pixels (uint8), and for Image calls mode, size, format, encoded."""
+
+    pixels: np.ndarray
+    mode: str | None = None
+    size: tuple[int, int] | None = None
+    format: str | None = None
+    encoded: str | None = None
+
+
+Prediction = Output | Raises
+
+
+# -- one value ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The knobs the mapping of one value depends on (so variants that differ elsewhere share
+    the memoised values)."""
+
+    rounding: str = "truncate"
+    signed: str = "spec"
+    overflow: str = "clip"
+    nan: str = "zero"
+    #: How a unit or signed formula's result outside [0, 255] is cast. The spec's branches never
+    #: produce one; a wrong range rule does, and then the documented `.astype(np.uint8)` alone
+    #: ("bare") keeps the low byte of the value truncated to int32 (0 beyond int32), as NumPy on
+    #: x86-64 does, where an implementation that clips first ("clip") gives 0 or 255.
+    formula: str = "clip"
+
+    @classmethod
+    def of(cls, variant: Variant) -> Cast:
+        return cls(variant.rounding, variant.signed, variant.overflow, variant.nan, variant.formula_cast)
+
+
+def _to_byte(value: oracle.Number, cast: Cast, formula: bool = False) -> int:
+    """The final cast of one scaled value (`formula`: the result of the unit or signed formula):
+    NaN, then clip or wrap, then truncate or round."""
+    if is_nan(value):
+        return 255 if cast.nan == "255" else 0
+    if formula and cast.formula == "bare" and not (isinstance(value, Fraction) and 0 <= value < 256):
+        whole = _whole(value, cast) if isinstance(value, Fraction) else None
+        return whole % 256 if whole is not None and -2**31 <= whole < 2**31 else 0
+    if cast.overflow == "wrap":
+        if not isinstance(value, Fraction):
+            return 0  # an infinity through a bare astype: 0 on the platforms measured
+        return _whole(value, cast) % 256
+    return min(255, _whole(clip(value), cast))
+
+
+def _whole(value: Fraction, cast: Cast) -> int:
+    if cast.rounding == "nearest":
+        return oracle.arithmetic.round_half_even(value)
+    return int(value)  # toward zero
+
+
+@lru_cache(maxsize=1 << 18)
+def map_value(scalar: float | int, branch: str, fmt: oracle.BinaryFormat | None, cast: Cast) -> int:
+    """One element (a Python scalar of the array) through its branch's formula, rounding
+    after every operation to `fmt` (None: exact, as for integer data)."""
+    value = oracle.exact_value(scalar)
+    if branch == UNIT:
+        result = multiply(value, Fraction(255), fmt)
+    elif branch == SIGNED:
+        if cast.signed == "expanded":
+            result = add(multiply(Fraction(255, 2), value, fmt), Fraction(255, 2), fmt)
+        elif cast.signed == "127":
+            result = multiply(Fraction(127), add(value, Fraction(1), fmt), fmt)
+        else:
+            result = multiply(Fraction(255, 2), add(value, Fraction(1), fmt), fmt)
+    else:  # OTHER, DISABLED, KEPT
+        return _to_byte(value, cast)
+    return _to_byte(result, cast, formula=True)
+
+
+def _map_fast(distinct: np.ndarray, branch: str, fmt: oracle.BinaryFormat | None, cast: Cast) -> np.ndarray:
+    """The same mapping in NumPy arithmetic of `fmt` (float64 for exact data): only used to
+    reject a variant quickly, never to claim one."""
+    dt = np.dtype(np.float64 if fmt is None else fmt.name)
+    x = distinct.astype(dt)
+    with np.errstate(all="ignore"):
+        if branch == UNIT:
+            r = x * dt.type(255)
+        elif branch == SIGNED:
+            if cast.signed == "expanded":
+                r = dt.type(127.5) * x + dt.type(127.5)
+            elif cast.signed == "127":
+                r = dt.type(127) * (x + dt.type(1))
+            else:
+                r = dt.type(127.5) * (x + dt.type(1))
+        else:
+            r = x
+        r = r.astype(np.float64)
+        nan = np.isnan(r)
+        if cast.overflow == "wrap":
+            finite = np.isfinite(r)
+            whole = np.rint(r) if cast.rounding == "nearest" else np.trunc(r)
+            out = np.where(finite, np.mod(np.where(finite, whole, 0), 256), 0)
+        else:
+            c = np.clip(np.where(nan, 0, r), 0, 255)
+            out = np.rint(c) if cast.rounding == "nearest" else np.trunc(c)
+        if cast.formula == "bare" and branch in (UNIT, SIGNED):
+            whole = np.rint(r) if cast.rounding == "nearest" else np.trunc(r)
+            fits = np.isfinite(r) & (whole >= -2**31) & (whole < 2**31)
+            out = np.where((r < 0) | (r >= 256), np.where(fits, np.mod(np.where(fits, whole, 0), 256), 0), out)
+        out = np.where(nan, 255 if cast.nan == "255" else 0, out)
+    return out.astype(np.uint8)
+
+
+# -- ranges ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What the range rules look at: NaN anywhere, and the exact min and max of the other
+    values (comparisons of floats are exact, so NumPy's nanmin and nanmax find them)."""
+
+    has_nan: bool
+    low: oracle.Number | None
+    high: oracle.Number | None
+
+    @classmethod
+    def of(cls, array: np.ndarray) -> Bounds:
+        if array.size == 0:
+            return cls(False, None, None)
+        if array.dtype.kind == "f":
+            nan = np.isnan(array)
+            if nan.all():
+                return cls(True, None, None)
+            kept = array[~nan]
+            return cls(bool(nan.any()), oracle.exact_value(kept.min()), oracle.exact_value(kept.max()))
+        return cls(False, oracle.exact_value(array.min()), oracle.exact_value(array.max()))
+
+    def branch(self, exclusive: bool = False) -> str:
+        """[norm.range] and [norm.bounds], or the same with open bounds."""
+        if self.low is None:
+            return OTHER if self.has_nan else UNIT
+        if self.has_nan:
+            return OTHER
+        low, high = self.low, self.high
+        if exclusive:
+            return UNIT if 0 < low and high < 1 else SIGNED if -1 < low and high < 1 else OTHER
+        return UNIT if 0 <= low and high <= 1 else SIGNED if -1 <= low and high <= 1 else OTHER
+
+    def without_nan(self) -> Bounds:
+        return Bounds(False, self.low, self.high)
+
+
+def _format(array: np.ndarray, variant: Variant) -> oracle.BinaryFormat | None:
+    fmt = oracle.format_of(array.dtype)
+    if fmt is not None and variant.precision:
+        return oracle.FORMATS[variant.precision]
+    return fmt
+
+
+@dataclass(frozen=True)
+class _Mapper:
+    """Maps arrays value by value, exactly (the oracle's arithmetic) or fast (NumPy, to reject)."""
+
+    variant: Variant
+    fast: bool = False
+
+    def apply(self, array: np.ndarray, branch: str) -> np.ndarray:
+        if array.size == 0:
+            return np.zeros(array.shape, dtype=np.uint8)
+        fmt = _format(array, self.variant)
+        cast = Cast.of(self.variant)
+        distinct, inverse = np.unique(array.reshape(-1), return_inverse=True)
+        if self.fast:
+            mapped = _map_fast(distinct, branch, fmt, cast)
+        else:
+            mapped = np.array([map_value(v, branch, fmt, cast) for v in distinct.tolist()], dtype=np.uint8)
+        return mapped[inverse.reshape(-1)].reshape(array.shape)
+
+
+def normalized(array: np.ndarray, variant: Variant, normalize: bool, channels_axis: int | None,
+               fast: bool = False) -> np.ndarray | Raises:
+    """The uint8 values of `array` (same shape) under `variant`; `channels_axis` is the axis
+    holding channels (for the per-channel and colour-only rules), None for 2-D data."""
+    mapper = _Mapper(variant, fast)
+    if array.dtype.kind == "b" and variant.bools == "cast":
+        return array.astype(np.uint8)
+    if not normalize and variant.disabled != "normalize":
+        return mapper.apply(array, DISABLED)
+    rule = variant.ranges
+    if rule == "none":
+        return mapper.apply(array, KEPT)
+    if rule == "per-channel" and channels_axis is not None:
+        planes = [normalized(np.take(array, c, axis=channels_axis), replace(variant, ranges="whole"), True, None, fast)
+                  for c in range(array.shape[channels_axis])]
+        raised = [p for p in planes if isinstance(p, Raises)]
+        return raised[0] if raised else np.stack(planes, axis=channels_axis)
+    if rule == "nan-to-minimum" and array.dtype.kind == "f" and np.isnan(array).any() and not np.isnan(array).all():
+        array = np.where(np.isnan(array), np.nanmin(array), array)
+        rule = "whole"
+    bounds = Bounds.of(array)
+    if array.dtype.kind in "iu" and variant.integers == "literal":
+        if bounds.branch() == UNIT and np.iinfo(array.dtype).max < 255:
+            return Raises("OverflowError")  # NumPy 2 refuses 255 as a scalar of that dtype
+    if rule in ("min-max", "negatives-min-max", "range-division"):
+        return _rescale_rule(array, bounds, variant, mapper)
+    if rule == "by-dtype":
+        return mapper.apply(array, UNIT if array.dtype.kind == "f" else OTHER)
+    if rule == "colour-only" and channels_axis is not None and array.shape[channels_axis] == 4:
+        bounds = Bounds.of(np.take(array, [0, 1, 2], axis=channels_axis))
+    elif rule == "finite-only":
+        bounds = bounds.without_nan()
+    return mapper.apply(array, bounds.branch(rule == "exclusive"))
+
+
+def _rescale_rule(array: np.ndarray, bounds: Bounds, variant: Variant, mapper: _Mapper) -> np.ndarray:
+    """The rescaling rules as NumPy evaluates them on the array as given: min and max are NaN
+    when any value is, and infinities take part (0.19's and 0.20.0's rules measured so).
+    Min-max rescaling leaves NaN out and works in float64, as `(x - nanmin) / (nanmax - nanmin)`
+    on a float array does."""
+    fmt = _format(array, variant)
+    wide = fmt or oracle.FLOAT64  # integer data divided by an integer gives float64
+    if bounds.low is None:
+        return mapper.apply(array, OTHER)
+    low, high = bounds.low, bounds.high
+    if variant.ranges == "min-max":
+        wide = oracle.FORMATS[variant.precision] if variant.precision else oracle.FLOAT64
+        return _two_step(array, mapper, wide, wide, low, add(high, -low, wide), True, True)
+    if bounds.has_nan:
+        if variant.ranges == "negatives-min-max":
+            return mapper.apply(array, OTHER)  # min is NaN: no rescaling, max is NaN: no x255
+        return np.full(array.shape, _to_byte(float("nan"), Cast.of(variant)), dtype=np.uint8)
+    if variant.ranges == "negatives-min-max" and not low < 0:
+        return mapper.apply(array, UNIT if high <= 1 else OTHER)
+    shift = low if low < 0 else Fraction(0)
+    span = add(high, -low, fmt)
+    return _two_step(array, mapper, fmt, wide, shift, span, span != 0, None)
+
+
+def _number_divide(a: oracle.Number, b: oracle.Number, fmt: oracle.BinaryFormat) -> oracle.Number:
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return oracle.round_to_format(a / b, fmt)
+    x, y = float(a), float(b)
+    if y == 0:
+        return float("nan") if x == 0 or math.isnan(x) else math.copysign(math.inf, x)
+    result = x / y
+    return result if not math.isfinite(result) else Fraction(result)
+
+
+def _two_step(array: np.ndarray, mapper: _Mapper, fmt: oracle.BinaryFormat | None, wide: oracle.BinaryFormat,
+              shift: oracle.Number, span: oracle.Number, divide: bool, then_unit: bool | None) -> np.ndarray:
+    """d = (x - shift) [/ span]; then x255 when `then_unit` (None: when max(d) <= 1); cast."""
+    cast = Cast.of(mapper.variant)
+    distinct, inverse = np.unique(array.reshape(-1), return_inverse=True)
+    if mapper.fast and divide and isinstance(shift, Fraction) and isinstance(span, Fraction) and span != 0:
+        dt = np.dtype(wide.name)
+        with np.errstate(all="ignore"):
+            scaled = (distinct.astype(np.dtype(fmt.name) if fmt else np.float64) - float(shift)).astype(dt) / dt.type(float(span))
+            unit = bool(np.nanmax(scaled) <= 1) and not np.isnan(scaled).any() if then_unit is None else then_unit
+            scaled = scaled * dt.type(255) if unit else scaled
+        mapped = _map_fast(scaled, OTHER, wide, cast)
+        return mapped[inverse.reshape(-1)].reshape(array.shape)
+    scaled = []
+    for v in distinct:
+        d = add(oracle.exact_value(v), -shift if isinstance(shift, Fraction) else -float(shift), fmt)
+        if divide:
+            d = _number_divide(d, span, wide)
+        scaled.append(d)
+    if then_unit is None:
+        then_unit = not any(is_nan(d) for d in scaled) and max(scaled) <= 1
+    out = [_to_byte(multiply(d, Fraction(255), wide) if then_unit else d, cast) for d in scaled]
+    return np.array(out, dtype=np.uint8)[inverse.reshape(-1)].reshape(array.shape)
+
+
+# -- the whole call ------------------------------------------------------------------------------
+
+
+def predict(call: Call, variant: Variant, fast: bool = False) -> Prediction:
+    """What an implementation with exactly `variant`'s bugs returns for `call`. With `fast`,
+    the values are mapped in NumPy arithmetic: good enough to reject a variant, never to
+    claim one."""
+    if call.api == "to_uint8":
+        values = normalized(call.data, variant, True, None, fast)
+        return values if isinstance(values, Raises) else Output(values)
+    try:
+        return _image(call, variant, fast)
+    except oracle.SpecError as exc:
+        return Raises(exc.error_type, str(exc))
+
+
+def _image(call: Call, variant: Variant, fast: bool) -> Prediction:
+    normalize = call.normalize
+    if not isinstance(normalize, (bool, np.bool_)):
+        if variant.normalize_type != "truthy":
+            return Raises("TypeError", "normalize")
+        normalize = bool(normalize)
+    data, kind = call.data, call.kind
+    oracle.format_of(data.dtype)
+    if data.size == 0 or 0 in data.shape:
+        if variant.empty != "blank":
+            return Raises("ValueError", "empty")
+        guessed = oracle.guess_mode(data.shape, "numpy" if variant.tensor_layout == "hwc" else kind)
+        return _finish(oracle.convert(np.zeros((1, 1), dtype=np.uint8), "L", guessed), guessed, call, variant)
+    if variant.squeeze:
+        data = np.squeeze(data)
+    layout = kind
+    if kind == "tensor" and variant.tensor_layout == "hwc":
+        layout = "numpy"
+    guessed = oracle.guess_mode(data.shape, layout)
+    if layout == "tensor" and data.ndim == 3:
+        data = np.transpose(data, (1, 2, 0))
+        if variant.tensor_layout == "whc":
+            data = np.transpose(data, (1, 0, 2))
+    values = normalized(data, variant, bool(normalize), 2 if data.ndim == 3 else None, fast)
+    if isinstance(values, Raises):
+        return values
+    pixels = oracle.to_pixel_layout(values, "numpy")
+    if variant.channel_order == "bgr" and pixels.ndim == 3:
+        pixels = np.ascontiguousarray(np.concatenate([pixels[..., 2::-1], pixels[..., 3:]], axis=2))
+    return _finish(pixels, guessed, call, variant)
+
+
+def _file_type(call: Call, variant: Variant) -> str:
+    file_type = call.file_type
+    if not call.has_file_type or file_type is None:
+        return variant.default_file_type
+    if variant.file_type_spelling == "lenient" and isinstance(file_type, str):
+        file_type = file_type.lower().lstrip(".")
+    if variant.unknown_file_type == "png" and isinstance(file_type, str) and file_type not in oracle.ACCEPTED_FILE_TYPES:
+        return "png"
+    return oracle.check_file_type(file_type)
+
+
+def _finish(pixels: np.ndarray, guessed: str, call: Call, variant: Variant) -> Output:
+    fmt = _file_type(call, variant)
+    encoded = oracle.ENCODED_FORMAT.get(fmt, "png")
+    mode = call.mode if variant.explicit_mode == "convert" else None
+    if mode is not None and (not isinstance(mode, str) or mode not in oracle.ACCEPTED_MODES):
+        raise oracle.SpecValueError(f"mode {mode!r}")
+    target = mode if mode is not None else guessed
+    if target == "RGBA" and fmt in oracle.JPEG_FILE_TYPES:
+        if mode is not None:
+            raise oracle.SpecValueError("RGBA as JPEG")
+        if variant.jpeg_alpha == "drop":
+            target = "RGB"
+    height, width = pixels.shape[:2]
+    if variant.max_dimension:
+        oracle.check_size(width, height)
+    if variant.luma == "float" and target == "L" and guessed in ("RGB", "RGBA"):
+        rgb = pixels[..., :3].astype(np.float64)
+        converted = np.rint(rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114).astype(np.uint8)
+    else:
+        converted = oracle.convert(pixels, guessed, target)
+    return Output(np.ascontiguousarray(converted), target, (width, height), fmt, encoded)
+
+
+def same_output(predicted: Prediction, pixels: Any, mode: Any, size: Any, fmt: Any, encoded: Any,
+                raised: str | None) -> bool:
+    """Exactly the observation: the same exception type, or the same uint8 pixels (shape and
+    values) and, where observed, the same mode, size, format and encoded format."""
+    if isinstance(predicted, Raises):
+        return raised == predicted.type
+    if raised is not None or not isinstance(pixels, np.ndarray) or pixels.dtype != np.uint8:
+        return False
+    if pixels.shape != predicted.pixels.shape or not np.array_equal(pixels, predicted.pixels):
+        return False
+    if predicted.mode is None:
+        return True
+    observed_size = tuple(size) if isinstance(size, (list, tuple)) else size
+    checks = [(mode, predicted.mode), (observed_size, predicted.size), (fmt, predicted.format)]
+    if encoded is not None:
+        checks.append((encoded, predicted.encoded))
+    return all(seen == want for seen, want in checks)
+
