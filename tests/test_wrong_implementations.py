@@ -1,9 +1,10 @@
-"""Proof that the suite catches wrong implementations: every entry of the catalogue in
-fixtures/wrong_implementations.py must fail at least one shipped case, with a reason.
+"""Proof that the suite catches wrong implementations, and that triage names what is wrong:
+every entry of the catalogue in fixtures/wrong_implementations.py fails at least one shipped
+case, each with a reason, and the top cause triage finds is the entry's own bug, in words,
+explaining at least 80% of its unexpected results.
 
-Each mutant runs through the real runner (a worker subprocess, `MODULE:ATTR` adapter), the
-same path `wbimage-conformance run --impl` takes. Cases run in file order and the test stops
-at the first unexpected result, so a mutant that is caught early costs little.
+Each entry runs the whole suite once through the real runner (a worker subprocess,
+`MODULE:ATTR` adapter), the same path `wbimage-conformance run --impl` takes.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import os
 from pathlib import Path
 
 import pytest
-from fixtures.wrong_implementations import CATALOGUE
+from fixtures.wrong_implementations import CATALOGUE, CAUSE
 
-from wbimage_conformance.cases import casefiles as cases
+from wbimage_conformance.cases import casefiles
 from wbimage_conformance.model import Status
 from wbimage_conformance.run import runner
+from wbimage_conformance.triage import clauses, triage
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CASES = cases.load_case_set().cases
+CASE_SET = casefiles.load_case_set()
 CAUGHT = {Status.FAILED, Status.ERROR, Status.CRASH, Status.TIMEOUT}
 
 
@@ -30,16 +32,22 @@ def fixtures_on_worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("mutant", CATALOGUE, ids=[m.__name__ for m in CATALOGUE])
-def test_suite_catches_wrong_implementation(mutant: type, fixtures_on_worker_path: None) -> None:
-    with runner.Session(f"wrong_implementations:{mutant.__name__}") as session:
-        for case in CASES:
-            result = session.run_case(case)
-            if result.status in CAUGHT:
-                assert result.message, f"{case.id} failed {mutant.__name__} without saying why"
-                return
-    pytest.fail(f"no case catches {mutant.__name__}: {mutant.__doc__}")
+def test_suite_catches_the_bug_and_triage_names_it(mutant: type, fixtures_on_worker_path: None) -> None:
+    report = runner.run(CASE_SET.cases, f"wrong_implementations:{mutant.__name__}", jobs=1,
+                        case_set_digest=CASE_SET.digest)
+    bad = [r for r in report.results if r.status in CAUGHT]
+    assert bad, f"no case catches {mutant.__name__}: {mutant.__doc__}"
+    assert all(r.message for r in bad), f"{mutant.__name__}: a case failed without saying why"
+    found = triage(report.results, report.environment)
+    assert found.causes, f"{mutant.__name__}: no cause for {len(bad)} unexpected results"
+    top = found.causes[0]
+    assert top.id == CAUSE[mutant.__name__], f"{mutant.__name__}: top cause {top.id}: {top.title}"
+    assert len(top.results) >= 0.8 * len(bad), f"{mutant.__name__}: {len(top.results)} of {len(bad)}"
+    assert top.title and " " in top.title and top.hint, "the cause is named in words, with a hint"
+    assert all(clauses.sentence(c) for c in top.clauses), "every clause broken has its sentence"
 
 
-def test_catalogue_names_the_clause_each_bug_breaks() -> None:
+def test_catalogue_names_the_clause_and_the_cause_of_each_bug() -> None:
     for mutant in CATALOGUE:
         assert mutant.__doc__ and mutant.__doc__.startswith("["), mutant.__name__
+    assert {m.__name__ for m in CATALOGUE} == set(CAUSE)

@@ -7,7 +7,7 @@ both judge a deviation on the same facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -104,7 +104,10 @@ class Context:
         every field the case got wrong is one the variant decides."""
         if variant not in self._predictions:
             try:
-                self._predictions[variant] = self._reproduces(variant)
+                self._predictions[variant] = self._reproduces(variant) or (
+                    # a wrong range rule feeds a formula values outside its range: cast bare or clipped
+                    variant.ranges != "whole" and variant.formula_cast == "clip"
+                    and self._reproduces(replace(variant, formula_cast="bare")))
             except Exception:  # a variant that cannot compute this input does not explain it
                 self._predictions[variant] = False
         return self._predictions[variant]
@@ -116,13 +119,27 @@ class Context:
         obs = self.obs
         if obs.raised and obs.error_type == self.expected_error:
             return self._raised_by_another_step(call, variant)
-        observed = (obs.pixels, obs.mode, obs.size, obs.format, obs.encoded, obs.error_type)
-        if call.api == "to_uint8":
-            observed = (obs.pixels, None, None, None, None, obs.error_type)
         if call.data.size > FAST_FIRST:
-            if not variants.same_output(variants.predict(call, variant, fast=True), *observed):
+            if not variants.same_output(variants.predict(call, variant, fast=True), *self._observed(call)):
                 return False
-        return variants.same_output(variants.predict(call, variant), *observed)
+        return variants.same_output(variants.predict(call, variant), *self._observed(call))
+
+    def _observed(self, call: variants.Call) -> tuple[Any, ...]:
+        obs = self.obs
+        if call.api == "to_uint8":
+            return (obs.pixels, None, None, None, None, obs.error_type)
+        return (obs.pixels, obs.mode, obs.size, obs.format, obs.encoded, obs.error_type)
+
+    def contradicts(self, variant: variants.Variant, limit: int = FAST_FIRST) -> bool:
+        """For a result that passed: `variant` predicts something else than what was observed.
+        In NumPy arithmetic, on small inputs only: used to rank causes, never to claim one."""
+        call = self.call()
+        if call is None or call.data.size > limit or self.obs.pixels is None and self.obs.error_type is None:
+            return False
+        try:
+            return not variants.same_output(variants.predict(call, variant, fast=True), *self._observed(call))
+        except Exception:
+            return False
 
     def _raised_by_another_step(self, call: variants.Call, variant: variants.Variant) -> bool:
         """The right exception type with the wrong message, where the variant skips the step

@@ -3,7 +3,9 @@
 Every failed, erroring, timed-out or crashed result is tested against the hypotheses (for a
 known real implementation, its measured behaviours first, in their order; then the generic
 ones). A result can be explained by several; results are then grouped greedily: the cause
-that explains most results takes them, then the next, so the groups are few and large. A
+that explains most results takes them, then the next, so the groups are few and large. Where
+two explain as many, the passed results decide: a variant that would have got some of them
+wrong is the less likely one. A
 result no single cause explains is tried against pairs of the pipeline variants that
 explained something else in the run (two bugs at once), and is listed under both. What is
 left is unexplained. Each result's verdict is cached, so a run's several report formats and
@@ -13,7 +15,7 @@ the pytest summary triage it once.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from wbimage_conformance.model import Environment, Result, RunReport, SavedCause, Status
@@ -152,8 +154,9 @@ def triage(results: Iterable[Result], environment: Environment | None = None) ->
         found[index], ctx = _cached(result, measured, impl, version, pillow)
         if ctx is not None:
             contexts[index] = ctx
+    passed = _PassedResults([r for r in results if r.status is Status.PASSED], impl, version, pillow)
     groups = {key: [candidate, [pending[i] for i in members], clause_set]
-              for key, (candidate, members, clause_set) in greedy(found).items()}
+              for key, (candidate, members, clause_set) in greedy(found, passed.contradictions).items()}
     paired = _pairs(pending, found, groups, contexts, impl, version, pillow)
     explained = {id(r) for g in groups.values() for r in g[1]} | {id(r) for g in paired.values() for r in g[1]}
     for key, (candidate, extra) in paired.items():
@@ -210,9 +213,34 @@ def summary_unexpected(result: Result) -> bool:
     return result.status in TRIAGED or result.status is Status.XPASSED
 
 
-def greedy(found: dict[int, list[Candidate]]) -> dict[str, tuple[Candidate, list[int], list[str]]]:
+class _PassedResults:
+    """A run's passed results as evidence against causes: a pipeline variant that would have
+    got some of them wrong is less likely than one that explains as much and got none wrong."""
+
+    SAMPLE = 400
+
+    def __init__(self, passed: list[Result], impl: str, version: str | None, pillow: str | None) -> None:
+        self._passed, self._where = passed[:self.SAMPLE], (impl, version, pillow)
+        self._contexts: list[Context] | None = None
+        self._counts: dict[str, int] = {}
+
+    def contradictions(self, candidate: Candidate) -> int:
+        variant = candidate.cause.variant
+        if variant is None:
+            return 0
+        if candidate.key not in self._counts:
+            if self._contexts is None:
+                self._contexts = [context(r, *self._where) for r in self._passed]
+            self._counts[candidate.key] = sum(ctx.contradicts(variant) for ctx in self._contexts)
+        return self._counts[candidate.key]
+
+
+def greedy(found: dict[int, list[Candidate]],
+           contradictions: Callable[[Candidate], int] = lambda candidate: 0,
+           ) -> dict[str, tuple[Candidate, list[int], list[str]]]:
     """Cause key -> (candidate, indices of the results it takes, clauses), the cause that
-    explains most of the results left taking them first; ties go to the cause tried first."""
+    explains most of the results left taking them first; among causes that explain as many,
+    the one the passed results contradict least, then the one tried first."""
     left = {i for i in found if found[i]}
     first_seen: dict[str, tuple[int, Candidate]] = {}
     for i in sorted(found):
@@ -224,7 +252,9 @@ def greedy(found: dict[int, list[Candidate]]) -> dict[str, tuple[Candidate, list
         for i in left:
             for c in found[i]:
                 counts[c.key] = counts.get(c.key, 0) + 1
-        best = min(counts, key=lambda k: (-counts[k], first_seen[k][0]))
+        most = max(counts.values())
+        tied = [k for k in counts if counts[k] == most]
+        best = min(tied, key=lambda k: (contradictions(first_seen[k][1]) if len(tied) > 1 else 0, first_seen[k][0]))
         members, clause_set = [], []
         for i in sorted(left):
             match = next((c for c in found[i] if c.key == best), None)

@@ -17,7 +17,9 @@ import numpy as np
 from wbimage_conformance import oracle
 from wbimage_conformance.triage.cause import Cause
 from wbimage_conformance.triage.context import Context
+from wbimage_conformance.triage import variants
 from wbimage_conformance.triage.variants import Variant
+from wbimage_conformance.worker.inputs import pil_image
 
 
 def variant_cause(cause_id: str, clause: str, title: str, hint: str, **knobs: Any) -> Cause:
@@ -185,16 +187,13 @@ def _guess_mode_channels_last(c: Context) -> bool:
 
 
 def _pil_normalized(c: Context) -> bool:
-    """A PIL image run through the normalization as RGB data."""
-    from PIL import Image as PILImage
-
-    from wbimage_conformance.triage import variants
-
+    """A PIL image run through the normalization as RGB data (where the spec refuses the image
+    for its file type, the implementation converts it instead: the error field differs too)."""
     source = c.source
-    if source.get("kind") != "pil" or c.api != "Image" or not c.fields <= {"pixels", "mode", "size"} or not c.fields:
+    if source.get("kind") != "pil" or c.api != "Image" or not c.fields or not c.fields <= {"pixels", "mode", "size", "error"}:
         return False
     try:
-        rgb = np.asarray(PILImage.fromarray(source["array"], mode=source["mode"]).convert("RGB"))
+        rgb = np.asarray(pil_image(source["array"], source["mode"]).convert("RGB"))
     except Exception:
         return False
     call = variants.Call("Image", rgb, "numpy", None, c.kwargs.get("file_type"), True, "file_type" in c.kwargs)

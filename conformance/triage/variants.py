@@ -56,6 +56,7 @@ class Variant:
     default_file_type: str = "png"     # "jpg"
     empty: str = "error"               # "blank": a 1x1 black image
     normalize_type: str = "bool"       # "truthy": any value taken for its truth
+    formula_cast: str = "clip"         # "bare": see Cast.formula
 
     def merged(self, other: Variant) -> Variant | None:
         """Both variants' changes at once; None when they change the same knob differently."""
@@ -132,16 +133,25 @@ class Cast:
     signed: str = "spec"
     overflow: str = "clip"
     nan: str = "zero"
+    #: How a unit or signed formula's result outside [0, 255] is cast. The spec's branches never
+    #: produce one; a wrong range rule does, and then the documented `.astype(np.uint8)` alone
+    #: ("bare") keeps the low byte of the value truncated to int32 (0 beyond int32), as NumPy on
+    #: x86-64 does, where an implementation that clips first ("clip") gives 0 or 255.
+    formula: str = "clip"
 
     @classmethod
     def of(cls, variant: Variant) -> Cast:
-        return cls(variant.rounding, variant.signed, variant.overflow, variant.nan)
+        return cls(variant.rounding, variant.signed, variant.overflow, variant.nan, variant.formula_cast)
 
 
-def _to_byte(value: oracle.Number, cast: Cast) -> int:
-    """The final cast of one scaled value: NaN, then clip or wrap, then truncate or round."""
+def _to_byte(value: oracle.Number, cast: Cast, formula: bool = False) -> int:
+    """The final cast of one scaled value (`formula`: the result of the unit or signed formula):
+    NaN, then clip or wrap, then truncate or round."""
     if is_nan(value):
         return 255 if cast.nan == "255" else 0
+    if formula and cast.formula == "bare" and not (isinstance(value, Fraction) and 0 <= value < 256):
+        whole = _whole(value, cast) if isinstance(value, Fraction) else None
+        return whole % 256 if whole is not None and -2**31 <= whole < 2**31 else 0
     if cast.overflow == "wrap":
         if not isinstance(value, Fraction):
             return 0  # an infinity through a bare astype: 0 on the platforms measured
@@ -170,8 +180,8 @@ def map_value(scalar: float | int, branch: str, fmt: oracle.BinaryFormat | None,
         else:
             result = multiply(Fraction(255, 2), add(value, Fraction(1), fmt), fmt)
     else:  # OTHER, DISABLED, KEPT
-        result = value
-    return _to_byte(result, cast)
+        return _to_byte(value, cast)
+    return _to_byte(result, cast, formula=True)
 
 
 def _map_fast(distinct: np.ndarray, branch: str, fmt: oracle.BinaryFormat | None, cast: Cast) -> np.ndarray:
@@ -200,6 +210,10 @@ def _map_fast(distinct: np.ndarray, branch: str, fmt: oracle.BinaryFormat | None
         else:
             c = np.clip(np.where(nan, 0, r), 0, 255)
             out = np.rint(c) if cast.rounding == "nearest" else np.trunc(c)
+        if cast.formula == "bare" and branch in (UNIT, SIGNED):
+            whole = np.rint(r) if cast.rounding == "nearest" else np.trunc(r)
+            fits = np.isfinite(r) & (whole >= -2**31) & (whole < 2**31)
+            out = np.where((r < 0) | (r >= 256), np.where(fits, np.mod(np.where(fits, whole, 0), 256), 0), out)
         out = np.where(nan, 255 if cast.nan == "255" else 0, out)
     return out.astype(np.uint8)
 
