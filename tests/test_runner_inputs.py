@@ -47,6 +47,22 @@ def test_generated_values_are_the_generator_s(tmp_path):
     assert np.array_equal(built(spec, tmp_path), expected)
 
 
+@pytest.mark.parametrize("dtype, low, high", [
+    ("int64", 0, 256), ("uint8", 0, 256), ("int8", -128, 128), ("int16", -5, 5),
+    ("int64", -2**63, 2**63 - 1), ("uint64", 0, 2**64 - 1), ("float32", -3, 3),
+])
+def test_generated_integers_are_splitmix64_outputs_reduced_into_the_range(dtype, low, high):
+    made = generators.generate("integers", 11, [5, 7], dtype, {"low": low, "high": high})
+    want = [int(v) % (high - low) + low for v in generators.splitmix64(11, 35).tolist()]
+    assert made.dtype == np.dtype(dtype) and made.shape == (5, 7)
+    assert [int(v) for v in made.ravel().tolist()] == want
+
+
+def test_generated_integers_outside_the_dtype_are_refused():
+    with pytest.raises(generators.GeneratorError, match="bad params"):
+        generators.generate("integers", 11, [5], "uint8", {"low": -1, "high": 3})
+
+
 @pytest.mark.parametrize("order, check", [
     ("C", lambda a: a.flags.c_contiguous and a.flags.owndata),
     ("F", lambda a: a.flags.f_contiguous and not a.flags.c_contiguous),
