@@ -460,7 +460,8 @@ class Session:
         """One request and its result; the case's files, if it has any, live until the answer
         is in. `while_waiting` runs while the worker works on the case."""
         assert self._staging_root is not None, "use the Session as a context manager"
-        staging = materialize.Staging(os.path.join(self._staging_root.name, f"case-{next(self._staging_names)}"))
+        root = self._staging_root.name
+        staging = materialize.Staging(os.path.join(root, f"case-{next(self._staging_names)}"), shared=root)
         try:
             call = {**call, "kwargs": materialize.kwargs_to_wire(built, staging)}
             message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
