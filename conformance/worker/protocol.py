@@ -327,9 +327,12 @@ def decode_observation(wire: Dict[str, Any]) -> Observation:
 # -- messages -------------------------------------------------------------------------------
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
 def dumps(message: Dict[str, Any]) -> bytes:
     """One message as one line of strict JSON (no NaN), UTF-8, ending in a newline."""
-    return (json.dumps(message, separators=(",", ":"), allow_nan=False, ensure_ascii=False) + "\n").encode("utf-8")
+    return (_ENCODER.encode(message) + "\n").encode("utf-8")
 
 
 def loads(line: bytes) -> Dict[str, Any]:
