@@ -23,7 +23,6 @@ POSIX only: workers are read with select() and killed by process group.
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import itertools
 import os
 import platform
@@ -410,9 +409,12 @@ class Session:
     def _run_on(self, worker: Worker | None, case: Case) -> tuple[Result, Worker | None]:
         started = time.monotonic()
 
-        @functools.cache
+        reproduced: list[str] = []  # built once, while the worker works on the case
+
         def reproduce() -> str:
-            return reproduction(case, self.image_name)
+            if not reproduced:
+                reproduced.append(reproduction(case, self.image_name))
+            return reproduced[0]
 
         def result(status: Status, message: str = "", **extra: Any) -> Result:
             return Result(
