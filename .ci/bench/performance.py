@@ -5,7 +5,9 @@
    for float16/32/64 in each branch and for uint8, plus peak traced memory;
 2. where the time of `Image(...)` goes for a large array and a large tensor;
 3. the suite's own throughput: the runner's cases per second and per-case overhead for the
-   cases whose input is a plain array, against the same calls in one process.
+   cases whose input is a plain array, against the same calls in one process, and the suite's
+   own stages timed one by one; with --baseline DIR, side by side with the package in DIR
+   (an earlier commit), measured in fresh processes that take turns.
 
 Times are CPU time of the measuring thread (or, for the runner, of both processes) and the
 best of several interleaved rounds, so a machine shared with other work shifts every
@@ -13,7 +15,8 @@ contender alike; wall-clock figures are printed beside them. Nothing here assert
 the figures go to docs/performance.md.
 
 Usage: `bash .ci/bench/run` (installs like the other .ci scripts), or, in the project's
-environment, `python .ci/bench/performance.py [--shape 2048,2048,3] [--rounds 7] [--only normalize|image|runner]`.
+environment, `python .ci/bench/performance.py [--shape 2048,2048,3] [--rounds 7] [--only normalize|image|runner]
+[--baseline DIR [--alternations 4]]`.
 """
 
 from __future__ import annotations
@@ -339,10 +342,14 @@ def suite_stages(rounds: int) -> str:
     plain = [case for case in casefiles.load_cases() if case.input["kind"] == "numpy"]
     adapter = load("reference")
     staging = materialize.Staging(Path(tempfile.mkdtemp(prefix="wbimage-bench-")))
+
+    def request_line(case: Any, built: materialize.Materialized) -> bytes:
+        call = {"api": case.call["api"], "kwargs": materialize.kwargs_to_wire(built, staging)}
+        return protocol.dumps(protocol.run_request(case.id, call, materialize.to_wire(built, staging)))
+
     try:
         made = [materialize.materialize(case) for case in plain]
-        lines = [protocol.dumps(protocol.run_request(case.id, {"api": case.call["api"], "kwargs": materialize.kwargs_to_wire(m, staging)},
-                                                     materialize.to_wire(m, staging))) for case, m in zip(plain, made)]
+        lines = [request_line(case, m) for case, m in zip(plain, made)]
         requests = [protocol.loads(line) for line in lines]
         built = [(worker_inputs.build(r["input"], adapter.make_image), worker_inputs.decode_arguments(r["call"]["kwargs"]))
                  for r in requests]
@@ -352,9 +359,7 @@ def suite_stages(rounds: int) -> str:
         decoded = [protocol.decode_observation(protocol.loads(reply)["observation"]) for reply in replies]
         stages = {
             ("runner", "case input built (materialize)"): lambda: [materialize.materialize(case) for case in plain],
-            ("runner", "request: wire form + JSON"): lambda: [
-                protocol.dumps(protocol.run_request(case.id, {"api": case.call["api"], "kwargs": materialize.kwargs_to_wire(m, staging)},
-                                                    materialize.to_wire(m, staging))) for case, m in zip(plain, made)],
+            ("runner", "request: wire form + JSON"): lambda: [request_line(case, m) for case, m in zip(plain, made)],
             ("worker", "request JSON read"): lambda: [protocol.loads(line) for line in lines],
             ("worker", "caller's data built"): lambda: [
                 (worker_inputs.build(r["input"], adapter.make_image), worker_inputs.decode_arguments(r["call"]["kwargs"]))

@@ -60,7 +60,8 @@ def _integers(seed: int, shape: list[int], dtype: str, low: int = 0, high: int =
     raw = splitmix64(seed, _size(shape)) % np.uint64(high - low)
     target = np.dtype(dtype)
     int64 = np.dtype(np.int64)
-    if target.kind in "iu" and _holds(target, low, high - 1) and _holds(int64, low, high - 1) and _holds(int64, 0, high - low - 1):
+    needed = ((target, low, high - 1), (int64, low, high - 1), (int64, 0, high - low - 1))
+    if target.kind in "iu" and all(_holds(*holds) for holds in needed):
         # the remainders, the values and the dtype all fit: the same integers, without a Python int each
         return (raw.astype(np.int64) + np.int64(low)).astype(target).reshape(shape)
     values = [int(v) + low for v in raw.tolist()]
