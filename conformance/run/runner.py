@@ -23,7 +23,6 @@ POSIX only: workers are read with select() and killed by process group.
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import itertools
 import os
 import platform
@@ -54,6 +53,8 @@ DEFAULT_TIMEOUT = 60.0
 #: base64); a longer one kills the worker and fails the case as a crash.
 MAX_REPLY_BYTES = 128 * 1024 * 1024
 STARTUP_TIMEOUT = 120.0
+#: The most read from a worker's stdout at once (a pipe holds 64 KiB on Linux).
+READ_CHUNK_BYTES = 1 << 20
 
 
 class RunnerError(ConfigurationError):
@@ -136,6 +137,7 @@ class Worker:
         self.proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self._buffer = bytearray()
+        self._chunk = bytearray(READ_CHUNK_BYTES)
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> protocol.Handshake:
         self._stderr = tempfile.TemporaryFile(prefix="wbimage-worker-stderr-")
@@ -175,29 +177,27 @@ class Worker:
         return protocol.loads(line)
 
     def _write(self, data: bytes, deadline: float) -> None:
+        """Write all of `data`, waiting in select() only while the pipe is full (a request
+        usually fits at once, so one system call)."""
         fd = self.proc.stdin.fileno()
         view = memoryview(data)
         while view:
+            try:
+                view = view[os.write(fd, view):]
+                continue
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, ConnectionResetError):
+                raise WorkerDied(self.describe_exit()) from None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WorkerTimeout("the implementation did not read its request")
-            _, ready, _ = select.select([], [fd], [], remaining)
-            if not ready:
-                continue
-            try:
-                written = os.write(fd, view)
-            except (BrokenPipeError, ConnectionResetError):
-                raise WorkerDied(self.describe_exit()) from None
-            view = view[written:]
+            select.select([], [fd], [], remaining)
 
     def _readline(self, deadline: float) -> bytes:
         fd = self.proc.stdout.fileno()
-        while True:
-            newline = self._buffer.find(b"\n")
-            if newline >= 0:
-                line = bytes(self._buffer[: newline + 1])
-                del self._buffer[: newline + 1]
-                return line
+        newline = self._buffer.find(b"\n")
+        while newline < 0:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WorkerTimeout("no answer in time")
@@ -205,14 +205,20 @@ class Worker:
             if not ready:
                 continue
             try:
-                chunk = os.read(fd, 1 << 20)
+                count = os.readv(fd, [self._chunk])  # into a reused buffer: os.read(fd, n) allocates n bytes per call
             except BlockingIOError:
                 continue
-            if not chunk:
+            if not count:
                 raise WorkerDied(self.describe_exit())
-            self._buffer += chunk
-            if len(self._buffer) > MAX_REPLY_BYTES and b"\n" not in chunk:
+            found = self._chunk.find(b"\n", 0, count)  # only the new bytes: a long line arrives in many chunks
+            if found >= 0:
+                newline = len(self._buffer) + found
+            self._buffer += memoryview(self._chunk)[:count]
+            if newline < 0 and len(self._buffer) > MAX_REPLY_BYTES:
                 raise protocol.ProtocolError(f"a reply line longer than {MAX_REPLY_BYTES} bytes")
+        line = bytes(self._buffer[: newline + 1])
+        del self._buffer[: newline + 1]
+        return line
 
     def describe_exit(self) -> str:
         """How the process ended, with the last line it wrote to stderr."""
@@ -403,9 +409,12 @@ class Session:
     def _run_on(self, worker: Worker | None, case: Case) -> tuple[Result, Worker | None]:
         started = time.monotonic()
 
-        @functools.cache
+        reproduced: list[str] = []  # built once, while the worker works on the case
+
         def reproduce() -> str:
-            return reproduction(case, self.image_name)
+            if not reproduced:
+                reproduced.append(reproduction(case, self.image_name))
+            return reproduced[0]
 
         def result(status: Status, message: str = "", **extra: Any) -> Result:
             return Result(
@@ -453,7 +462,8 @@ class Session:
         """One request and its result; the case's files, if it has any, live until the answer
         is in. `while_waiting` runs while the worker works on the case."""
         assert self._staging_root is not None, "use the Session as a context manager"
-        staging = materialize.Staging(os.path.join(self._staging_root.name, f"case-{next(self._staging_names)}"))
+        root = self._staging_root.name
+        staging = materialize.Staging(os.path.join(root, f"case-{next(self._staging_names)}"), shared=root)
         try:
             call = {**call, "kwargs": materialize.kwargs_to_wire(built, staging)}
             message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
