@@ -144,7 +144,7 @@ class Launch:
     box: sandbox.Sandbox
 
 
-def sandbox_command(impl: str, sandbox_mode: str = "none") -> Launch:
+def sandbox_command(impl: str, sandbox_mode: str = "auto") -> Launch:
     if impl.startswith("exec:"):
         raise ExampleSetupError(f"--impl {impl!r}: docs check runs examples as Python with the implementation as "
                                 "wandb.Image; exec: implementations cannot be used here")
@@ -244,7 +244,7 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     proc.communicate()
 
 
-def run_all(jobs: list[Job], impl: str, timeout: float, workers: int, sandbox_mode: str = "none") -> list[Outcome]:
+def run_all(jobs: list[Job], impl: str, timeout: float, workers: int, sandbox_mode: str = "auto") -> list[Outcome]:
     if not jobs:
         return []
     launch = sandbox_command(impl, sandbox_mode)
