@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -46,7 +47,8 @@ def target(tmp_path, monkeypatch, listener):
     marker = f"hostile-daemon-{uuid.uuid4().hex}"
     (target_dir / "hostile_target.py").write_text(
         f"CASES_DIR = {str(cases_dir)!r}\nSUITE_DIR = {str(Path(wbimage_conformance.__file__).parent)!r}\n"
-        f"PORT = {listener.getsockname()[1]}\nMARKER = {marker!r}\n", encoding="utf-8")
+        f"PORT = {listener.getsockname()[1]}\nMARKER = {marker!r}\nPROCESSES = {sandbox.process_limit() + 64}\n",
+        encoding="utf-8")
     support.use_fixtures_path(monkeypatch)
     monkeypatch.setenv("PYTHONPATH", f"{target_dir}{os.pathsep}{os.environ['PYTHONPATH']}")
     path = support.write_cases(cases_dir, [support.case("unit")])
@@ -70,16 +72,33 @@ def running_with(marker: str) -> list[str]:
 
 
 @needs_bwrap
-@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "WritesSuiteFiles", "PatchesWorkerWithReference"])
+@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "WritesSuiteFiles", "PatchesWorkerWithReference",
+                                  "StartsManyProcesses"])
 def test_each_attack_fails_in_the_sandbox(target, name):
     assert status_of(target, name, "bwrap") is Status.FAILED
     assert not (Path(wbimage_conformance.__file__).parent / "hostile_canary.py").exists()
 
 
-@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "PatchesWorkerWithReference"])
+@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "PatchesWorkerWithReference", "StartsManyProcesses"])
 def test_without_the_sandbox_the_attacks_work(target, name):
     """The baseline: the catalogue's attacks are real (they pass when nothing stops them)."""
     assert status_of(target, name, "none") is Status.PASSED
+
+
+@needs_bwrap
+def test_a_fork_bomb_costs_its_case_a_timeout_and_the_run_goes_on(tmp_path, target):
+    """Capped at the sandbox's process limit, the bomb cannot take the machine's process table
+    (or the runner's next worker) with it; at --timeout the sandbox and all in it are killed."""
+    path = support.write_cases(tmp_path, [support.case("bomb", kwargs={"caption": "bomb"}), support.case("after")])
+    bomb, after = runner.run(casefiles.load_cases([path]), "hostile_impls:ForkBomb", sandbox_mode="bwrap",
+                             timeout=5).results
+    assert bomb.status is Status.TIMEOUT and "no answer within 5 s" in bomb.message
+    assert bomb.duration_s < 15
+    assert after.status is Status.PASSED
+    deadline = time.monotonic() + 5  # the kernel takes a moment to reap a few hundred killed processes
+    while running_with("hostile_impls:ForkBomb") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running_with("hostile_impls:ForkBomb") == []
 
 
 @needs_bwrap

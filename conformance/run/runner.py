@@ -160,7 +160,12 @@ class Worker:
             )
         except OSError as exc:
             raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: {exc}") from None
-        self._stderr = pipe_drain.PipeDrain(self.proc.stderr, pipe_drain.STDERR_KEEP)
+        try:
+            self._stderr = pipe_drain.PipeDrain(self.proc.stderr, pipe_drain.STDERR_KEEP)
+        except RuntimeError as exc:  # no thread to be had: unconfined, a fork bomb takes this user's all
+            self.proc.stderr.close()
+            self.kill()
+            raise RunnerError(f"--impl {self.spec.label!r}: cannot watch the worker's stderr: {exc}") from None
         os.set_blocking(self.proc.stdout.fileno(), False)
         os.set_blocking(self.proc.stdin.fileno(), False)
         try:
