@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import textwrap
 import time
 import uuid
@@ -164,6 +166,47 @@ def test_a_forged_reply_followed_by_exit_is_not_a_pass(mode):
     assert "no record of the wandb.Image call on example line(s) 11" in outcome.message, outcome.message
 
 
+FLOOD_STDERR = """
+import os
+block = b"e" * (1 << 20)
+for _ in range(800):
+    os.write(2, block)
+os.write(1, block)  # an example's fd 1 is its stderr too
+"""
+
+
+def test_an_example_writing_800_mb_to_stderr_is_read_in_bounded_memory():
+    """Measured in a process of its own: its peak memory stays far below the 800 MB."""
+    probe = textwrap.dedent(f"""
+        import resource, sys
+        sys.path[:0] = {[str(Path(__file__).parent), str(Path(__file__).parent / "fixtures")]!r}
+        import test_sandbox
+        outcome, _ = test_sandbox.run_example({FLOOD_STDERR!r}, "auto")
+        print(outcome.status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        """)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    status, peak_mib = done.stdout.split()
+    assert status == "ok"
+    assert int(peak_mib) < 400, f"peak {peak_mib} MiB"
+
+
+def test_a_reply_pipe_written_past_its_limit_is_a_crash(tmp_path):
+    flood = f"import os\nfor _ in range({examples.MAX_REPLY_BYTES // (1 << 20) + 2}):\n    os.write(1, b'x' * (1 << 20))\n"
+    job = examples.plan(*_one_block("import wandb\nwandb.Image(None)"))
+    launch = examples.Launch([sys.executable, "-c", flood], {}, sys.executable, sandbox.choose("none"))
+    outcome = examples.run_one(job, launch, 60)
+    assert outcome.status == "crash"
+    assert outcome.message == f"the example process wrote more than {examples.MAX_REPLY_BYTES} bytes on its reply pipe"
+
+
+def _one_block(code: str):
+    page = classify.classify(parse_page(f"## Examples\n\nRun it\n\n```python\n{code}\n```\n", "flood.en.md"))
+    (block,) = page.examples
+    return page, block
+
+
 @needs_bwrap
 def test_an_example_cannot_read_the_callers_home(tmp_path, monkeypatch):
     secret = tmp_path / "home" / "secret.txt"
@@ -198,9 +241,6 @@ def test_an_example_has_no_network_even_through_the_raw_socket_module(listener):
 def test_inside_the_host_name_resolves_without_any_network():
     """Code that looks up its own host name (wandb 0.20.1 does in all_boxes and all_masks)
     gets localhost from the sandbox's private hosts file."""
-    import subprocess
-    import sys
-
     code = "import socket; print(socket.gethostname(), socket.gethostbyname(socket.gethostname()))"
     argv, env = BWRAP.wrap([sys.executable, "-c", code], {}, python=sys.executable)
     done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=60)
