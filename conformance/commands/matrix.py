@@ -32,7 +32,7 @@ from wbimage_conformance.commands import jobs as job_counts
 from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.report.summary import UNEXPECTED
 from wbimage_conformance.run import expectations as expectation_files
-from wbimage_conformance.run import runner, sandbox
+from wbimage_conformance.run import install_check, runner, sandbox
 
 NAME = "matrix"
 HELP = "compatibility table: clause families x implementations"
@@ -256,6 +256,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the table; exit 1 when a column has a result its expectations do not foresee."""
+    install_check.verify()  # before anything of the suite's judges: a tampered install runs nothing
     columns = [collect(impl, jobs=args.jobs, timeout=args.timeout, case_paths=args.cases, sandbox_mode=args.sandbox)
                for impl in args.impl]
     text = render(build(columns), args.format)

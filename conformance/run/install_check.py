@@ -95,23 +95,30 @@ def describe_unverified(package: Path) -> str:
 
 
 def read_record(record: Path) -> list[Entry]:
+    """RECORD's entries inside site-packages: the package and its dist-info. The console script
+    pip writes elsewhere is left out: its recorded path depends on how pip was asked to install
+    (wrong under --target), and a changed script runs before any check could."""
     base = record.parent.parent
     entries = []
     for row in csv.reader(io.StringIO(record.read_text(encoding="utf-8"))):
         if not row or not row[0]:
             continue
         path, digest, size = (row + ["", ""])[:3]
-        entries.append(Entry(Path(os.path.normpath(base / path)), digest or None, int(size) if size else None))
+        where = Path(os.path.normpath(base / path))
+        if where.is_relative_to(base):
+            entries.append(Entry(where, digest or None, int(size) if size else None))
     return entries
 
 
 def first_difference(entries: list[Entry], package: Path) -> str | None:
-    """The first file that is not as RECORD says, in words; None when all are."""
+    """The first file that is not as RECORD says, in words; None when all are. pip lists the
+    bytecode it compiles without a digest: that, like bytecode Python wrote later, must hold
+    the code of its verified source."""
     listed: set[Path] = set()
     for entry in entries:
-        listed.add(entry.path)
         if entry.digest is None:
             continue
+        listed.add(entry.path)
         try:
             data = entry.path.read_bytes()
         except OSError:
