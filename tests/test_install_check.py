@@ -107,3 +107,17 @@ def test_the_record_of_another_distribution_is_not_taken_for_the_suites(site):
     info = site / "wbimage_conformance-1.0.dist-info"
     (info / "RECORD").write_text("other/__init__.py,,\n", encoding="utf-8")
     assert install_check.verify_at(site / "wbimage_conformance").endswith("files not verified (no installed manifest)")
+
+
+def test_bytecode_pip_lists_without_a_digest_must_hold_its_sources_code(site, tmp_path_factory):
+    source = site / "wbimage_conformance/oracle/arithmetic.py"
+    pyc = Path(py_compile.compile(str(source), doraise=True))
+    record = site / "wbimage_conformance-1.0.dist-info" / "RECORD"
+    with record.open("a", encoding="utf-8") as out:
+        out.write(f"{pyc.relative_to(site).as_posix()},,\n")  # as pip lists what it compiled
+    assert "4 files match" in install_check.verify_at(site / "wbimage_conformance")
+    other = tmp_path_factory.mktemp("other") / "arithmetic.py"
+    other.write_text("def scale(x):\n    return 0\n", encoding="utf-8")
+    pyc.write_bytes(pyc.read_bytes()[:16] + Path(py_compile.compile(str(other), doraise=True)).read_bytes()[16:])
+    with pytest.raises(install_check.TamperedInstall, match="holds other code than arithmetic.py"):
+        install_check.verify_at(site / "wbimage_conformance")

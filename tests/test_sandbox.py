@@ -246,3 +246,11 @@ def test_inside_the_host_name_resolves_without_any_network():
     done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["localhost", "127.0.0.1"]
+
+
+@needs_bwrap
+def test_an_implementation_built_on_the_hidden_reference_is_told_why_it_cannot_start(tmp_path, monkeypatch):
+    support.use_fixtures_path(monkeypatch)
+    path = support.write_cases(tmp_path, [support.case("unit")])
+    with pytest.raises(runner.RunnerError, match="cannot import name 'reference'.*--sandbox none runs one built on them"):
+        runner.run(casefiles.load_cases([path]), "wrong_implementations:NeverNormalizes", sandbox_mode="bwrap")

@@ -173,7 +173,10 @@ class Worker:
             return protocol.parse_hello_reply(reply)
         except (WorkerDied, WorkerTimeout, protocol.ProtocolError) as exc:
             self.kill()
-            raise RunnerError(f"--impl {self.spec.label!r}: {exc}") from None
+            hint = (" (a sandbox shows an implementation the suite's worker side only, not its reference or "
+                    "other modules; --sandbox none runs one built on them, unconfined)"
+                    if self.box.kind == "bwrap" and "wbimage_conformance" in str(exc) else "")
+            raise RunnerError(f"--impl {self.spec.label!r}: {exc}{hint}") from None
 
     def request(self, message: dict[str, Any], timeout: float, while_waiting: Callable[[], object] | None = None) -> dict[str, Any]:
         """Send one message and read one reply line within `timeout` seconds; `while_waiting`
