@@ -17,7 +17,9 @@ table. RLIMIT_NPROC counts the processes of a user: unprivileged, bubblewrap's u
 makes that count the sandbox's own (Linux 5.14 and later). Root is exempt from it altogether,
 so when the suite runs as root the sandbox is made without a user namespace and `setpriv`
 switches the implementation to an unprivileged user of its own (a random uid, one per
-process started; allowed to read, not write, what is bound in, and with no_new_privs).
+process started, so each sandbox has its own count; no capabilities and no_new_privs). That
+user reads what is bound in as any other user would: the suite's own folders it must read
+(the worker bundle, the staging folder) are made world-readable, and its working folder its own.
 
 `--sandbox none` is the behaviour from before sandboxing: the process runs as the caller, sees
 what the caller sees; the report header says so.
