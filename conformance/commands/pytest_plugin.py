@@ -12,8 +12,8 @@ same expectations rules: xfailed is pytest's xfail, xpassed is a failure, skippe
 and in the same sandbox (default auto: bwrap where usable), which the report header names.
 
 Each option has an ini counterpart (`wbimage_impl`, `wbimage_expectations`, `wbimage_cases`,
-`wbimage_timeout`, `wbimage_sandbox`, in [tool.pytest.ini_options] or pytest.ini), and `impl`, `expectations`,
-`cases` and `timeout` of [tool.wbimage-conformance] (commands.pyproject) are read too: the
+`wbimage_timeout`, `wbimage_sandbox`, in [tool.pytest.ini_options] or pytest.ini), and `impl`,
+`expectations`, `cases` and `timeout` of [tool.wbimage-conformance] (commands.pyproject) are read too: the
 command line wins, then the ini file, then that section. Without an implementation from any
 of them the plugin adds nothing and changes nothing. Imports of the runner are deferred, so
 installing the plugin costs other test suites nothing.
