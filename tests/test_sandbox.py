@@ -254,3 +254,13 @@ def test_an_implementation_built_on_the_hidden_reference_is_told_why_it_cannot_s
     path = support.write_cases(tmp_path, [support.case("unit")])
     with pytest.raises(runner.RunnerError, match="cannot import name 'reference'.*--sandbox none runs one built on them"):
         runner.run(casefiles.load_cases([path]), "wrong_implementations:NeverNormalizes", sandbox_mode="bwrap")
+
+
+@pytest.mark.parametrize("mode", ["none", pytest.param("bwrap", marks=needs_bwrap)])
+def test_an_example_over_the_memory_limit_fails_with_memory_error(mode):
+    code = "import wandb\nb = bytearray(2 * 1024**3)"
+    page, block = _one_block(code)
+    job = examples.plan(page, block)
+    outcome = examples.run_one(job, examples.sandbox_command("reference", mode, memory_limit=1024**3), 60)
+    assert outcome.status == "raised", outcome
+    assert outcome.reply["error"]["type"] == "MemoryError"

@@ -85,7 +85,8 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
 
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = examples.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
-                cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto") -> F.DocsReport:
+                cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto",
+                memory_limit: int | None = None) -> F.DocsReport:
     started = time.monotonic()
     install = install_check.verify()
     pages = consistency.link_translations([classifier.classify(read_page(p)) for p in paths])
@@ -100,7 +101,7 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     runs: list[F.ExampleRun] = []
     if run_examples:
         jobs = [examples.plan(page, block) for page in pages for block in page.examples]
-        outcomes = examples.run_all(jobs, impl, timeout, workers or default_workers(), sandbox_mode)
+        outcomes = examples.run_all(jobs, impl, timeout, workers or default_workers(), sandbox_mode, memory_limit)
         for job, outcome in zip(jobs, outcomes):
             more, run = examples.evaluate(job, outcome, spec, impl)
             found.extend(more)

@@ -140,15 +140,17 @@ def _code_line(claim: Claim, block: PyBlock) -> int | None:
 
 @dataclass(frozen=True)
 class Launch:
-    """How to start the example process: the command, the variables it needs, the sandbox."""
+    """How to start the example process: the command, the variables it needs, the sandbox and
+    the cap on its address space in bytes (None: none)."""
 
     command: list[str]
     env: dict[str, str]
     python: str
     box: sandbox.Sandbox
+    memory_limit: int | None = None
 
 
-def sandbox_command(impl: str, sandbox_mode: str = "auto") -> Launch:
+def sandbox_command(impl: str, sandbox_mode: str = "auto", memory_limit: int | None = None) -> Launch:
     if impl.startswith("exec:"):
         raise ExampleSetupError(f"--impl {impl!r}: docs check runs examples as Python with the implementation as "
                                 "wandb.Image; exec: implementations cannot be used here")
@@ -165,7 +167,8 @@ def sandbox_command(impl: str, sandbox_mode: str = "auto") -> Launch:
     path = env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
     if path:  # examples run in a temporary directory: relative entries would move
         env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in path.split(os.pathsep))
-    return Launch([python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env, python, box)
+    return Launch([python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env, python, box,
+                  memory_limit)
 
 
 def run_one(job: Job, launch: Launch, timeout: float) -> Outcome:
@@ -180,7 +183,7 @@ def run_one(job: Job, launch: Launch, timeout: float) -> Outcome:
         os.write(token_write, token.encode("ascii"))
         os.close(token_write)
         command, env = launch.box.wrap([*launch.command, "--token-fd", str(token_read)], launch.env,
-                                       python=launch.python, workdir=workdir)
+                                       python=launch.python, workdir=workdir, memory_limit=launch.memory_limit)
         try:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     cwd=workdir, env=env, start_new_session=True, pass_fds=(token_read,))
@@ -267,10 +270,11 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def run_all(jobs: list[Job], impl: str, timeout: float, workers: int, sandbox_mode: str = "auto") -> list[Outcome]:
+def run_all(jobs: list[Job], impl: str, timeout: float, workers: int, sandbox_mode: str = "auto",
+            memory_limit: int | None = None) -> list[Outcome]:
     if not jobs:
         return []
-    launch = sandbox_command(impl, sandbox_mode)
+    launch = sandbox_command(impl, sandbox_mode, memory_limit)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         outcomes = list(pool.map(lambda job: run_one(job, launch, timeout), jobs))
     for outcome in outcomes:
