@@ -4,11 +4,12 @@ A verdict is only as good as the code computing it: an implementation once run u
 (`--sandbox none`) can rewrite the installed oracle, comparison or a module they import, and
 every later run of anything would pass. So before a run the suite compares its installed files
 with the wheel's own manifest, the dist-info RECORD that pip writes at install time (a sha256
-and size for every file, the bytecode pip compiled and the console script included), and
-refuses to run from an install that differs: a changed or missing file, or a file RECORD does
-not list (a module planted in the package). Bytecode Python wrote later, which RECORD cannot
-list, must hold the same code as its source; else a planted .pyc would run in place of a
-verified .py.
+and size for every file it unpacked), and refuses to run from an install that differs: a
+changed or missing file, or a file RECORD does not list (a module planted in the package).
+Bytecode has no digest there (pip lists what it compiled without one; Python may write more
+later), so each .pyc must hold the same code as its verified source; else a planted .pyc would
+run in place of a verified .py. Compiling the sources for that is most of the check's cost
+(about 0.2 s for the whole package).
 
 RECORD is the manifest, rather than one generated at build time: it already covers every
 installed file, including those made at install time, and it can be no easier to forge than a
@@ -47,7 +48,7 @@ class TamperedInstall(ConfigurationError):
 @dataclass(frozen=True)
 class Entry:
     path: Path
-    digest: str | None    # "sha256=..." as RECORD writes it; None for RECORD itself
+    digest: str | None    # "sha256=..." as RECORD writes it; None for RECORD itself and bytecode
     size: int | None
 
 
