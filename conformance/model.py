@@ -113,6 +113,7 @@ class Environment:
     torch: str | None
     platform: str
     sandbox: str = "not recorded"      # where the implementation ran (run/sandbox.py)
+    install: str = "not recorded"      # whether the suite's own files were verified (run/install_check.py)
 
 
 @dataclass(frozen=True)

@@ -102,9 +102,10 @@ EXPRESSIONS: dict[Branch, Callable[[np.ndarray], np.ndarray]] = {"unit": unit, "
 # -- the same expressions on one block, written into the output ----------------------------
 #
 # Each function below performs the operations of the expression above it, in the same order
-# and in the same dtype, but keeps its temporary in `scratch` (reused from block to block)
-# and lets the last operation cast straight into `target`: fresh block-sized temporaries
-# would be page-faulted in for every block. The property tests hold each pair bit-identical.
+# and in the same dtype, but keeps its temporaries in `scratch` (reused from block to block)
+# and casts into `target` (by the last operation, or by a copy from `scratch`): fresh
+# block-sized temporaries would be page-faulted in for every block. The property tests hold
+# each pair bit-identical.
 
 
 def unit_into(block: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
@@ -121,7 +122,10 @@ def signed_into(block: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> N
     for integers."""
     if block.dtype.kind == "f":
         np.add(block, 1, out=scratch)
-        np.multiply(255 * 0.5, scratch, out=target, casting="unsafe", dtype=block.dtype)
+        # The product in place, then the cast: a multiply that casts into `target` goes
+        # through the ufunc's small cast buffers, measured 15% slower for this whole branch.
+        np.multiply(255 * 0.5, scratch, out=scratch)
+        np.copyto(target, scratch, casting="unsafe")
     else:
         np.copyto(scratch, block, casting="unsafe")
         np.add(scratch, 1, out=scratch)

@@ -37,8 +37,9 @@ def test_exit_0_without_a_disagreement(capsys):
 
 
 def test_exit_1_and_a_written_case_on_a_disagreement(capsys, tmp_path):
+    # built on the reference, which a sandbox hides from every implementation but the reference
     code, out, err = fuzz_cli(capsys, "--impl", "wrong_implementations:RoundsInsteadOfTruncating",
-                              "--max-examples", 40, "--write-cases", tmp_path / "new")
+                              "--max-examples", 40, "--write-cases", tmp_path / "new", "--sandbox", "none")
     assert code == 1, err
     (path,) = sorted((tmp_path / "new").glob("fuzz-*.yaml"))
     assert f"wrote {path}" in out

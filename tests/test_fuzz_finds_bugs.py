@@ -61,7 +61,8 @@ def sessions(mutants_importable):
 
     def get(name: str) -> runner.Session:
         if name not in opened:
-            opened[name] = runner.Session(name).__enter__()
+            # built on the reference, which a sandbox hides from every implementation but the reference
+            opened[name] = runner.Session(name, sandbox_mode="none").__enter__()
         return opened[name]
 
     yield get
@@ -167,7 +168,7 @@ def test_the_same_seed_writes_the_same_files(searches, tmp_path):
     first_report, first = searches["WholeFloatsThroughInt64"]
     # Fresh workers this time: nothing carried over from the first run.
     again = fuzz.run(impl_name("WholeFloatsThroughInt64"), max_examples=60, seed=SEED,
-                     strategy=whole_floats_search(), write_cases=tmp_path)
+                     strategy=whole_floats_search(), write_cases=tmp_path, sandbox_mode="none")
     names = sorted(p.name for p in first.glob("*.yaml"))
     assert names == sorted(p.name for p in tmp_path.glob("*.yaml"))
     for name in names:
@@ -179,7 +180,7 @@ def test_the_same_seed_writes_the_same_files(searches, tmp_path):
 def test_an_implementation_defined_disagreement_gets_no_case(tmp_path, sessions):
     example = strategies.ImageCall({"kind": "numpy", "dtype": "uint8", "value": [[7]]}, {"mode": "P"})
     report = fuzz.run(impl_name("OtherPilModes"), sessions("reference"), max_examples=5, seed=SEED,
-                      strategy=st.just(example), write_cases=tmp_path)
+                      strategy=st.just(example), write_cases=tmp_path, sandbox_mode="none")
     (finding,) = report.findings
     assert finding.disagreement.fields == ("error",)
     assert finding.case_id is None and finding.path is None

@@ -18,9 +18,10 @@ from wbimage_conformance.worker import protocol
 import runner_support as support
 
 #: An exec: implementation that says hello properly, then answers every run request with the
-#: line given on its command line (a JSON text), or with N bytes of junk and no newline.
+#: line given on its command line (a JSON text), with N bytes of junk and no newline, or with
+#: N MiB written to stderr, a last line there, and an exit.
 HOSTILE = textwrap.dedent('''
-    import json, sys
+    import json, os, sys
     hello = {"type": "hello", "protocol": 1, "implementation": {"name": "hostile", "version": "1"},
              "capabilities": ["numpy"], "environment": {}}
     reply = sys.argv[1]
@@ -32,6 +33,12 @@ HOSTILE = textwrap.dedent('''
             if reply.startswith("junk:"):
                 sys.stdout.write("x" * int(reply[5:]))
                 sys.stdout.flush()
+            elif reply.startswith("stderr:"):
+                block = b"e" * (1 << 20)
+                for _ in range(int(reply[7:])):
+                    os.write(2, block)
+                os.write(2, b"\\nthe last words\\n")
+                sys.exit(3)
             else:
                 print(reply.replace("CASE", message["id"]), flush=True)
         else:
@@ -73,6 +80,14 @@ def test_an_endless_reply_line_is_cut_off(tmp_path, monkeypatch):
     results = _run_hostile(tmp_path, f"junk:{4 << 20}")
     assert results[0].status is Status.CRASH
     assert f"longer than {1 << 20} bytes" in results[0].message
+
+
+def test_800_mb_of_stderr_end_the_case_as_a_crash_quoting_its_last_line(tmp_path):
+    """Drained as it comes and only its tail kept (pipe_drain.py): neither memory nor disk
+    holds the 800 MB."""
+    results = _run_hostile(tmp_path, "stderr:800")
+    assert [r.status for r in results] == [Status.CRASH, Status.CRASH]
+    assert results[0].message == "the worker exited with code 3; stderr: the last words"
 
 
 def test_an_npy_header_claiming_more_than_it_holds_is_refused_before_allocation():

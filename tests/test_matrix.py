@@ -7,6 +7,7 @@ import pytest
 
 from wbimage_conformance.commands import cli, matrix
 from wbimage_conformance.model import Case, Environment, Result, Status
+from wbimage_conformance.run import sandbox
 from wbimage_conformance.run.expectations import Deviation, Expectations
 
 import runner_support as support
@@ -98,3 +99,12 @@ def test_failures_the_expectations_foresee_are_not_unexpected_but_stale_entries_
                                         **foreseen.deviations})
     assert [(r.case.id, r.status) for r in matrix.unexpected(column("impl", STATUSES, stale))] == [
         ("norm-unit-a", Status.XPASSED)]
+
+
+def test_a_column_runs_in_the_sandbox_auto_chooses_unless_told(tmp_path):
+    cases_path = support.write_cases(tmp_path, [support.case("unit")])
+    column = matrix.collect("reference", case_paths=[str(cases_path)])
+    assert column.environment.sandbox == sandbox.choose("auto").description
+    column = matrix.collect("reference", case_paths=[str(cases_path)], sandbox_mode="none")
+    assert column.environment.sandbox.startswith("none (--sandbox none")
+    assert matrix.environment_rows(matrix.build([column]))[0][6] == "none"

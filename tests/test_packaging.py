@@ -7,7 +7,8 @@ sdist first, then the wheel from that sdist, so a file the sdist drops is missin
 wheel too. The wheel must hold the repository's three package folders under one import root
 and nothing else; the sdist must hold the whole source tree, tests and their fixtures
 included, so its tests can run (.ci/wheel runs some of them from an unpacked sdist).
-Installing and running the wheel is .ci/wheel's job.
+Installing and running the wheel is .ci/wheel's job, except for one thing only an installed
+wheel has: the RECORD the suite verifies itself against before a run (run/install_check.py).
 """
 
 from __future__ import annotations
@@ -225,3 +226,48 @@ def test_the_sdist_holds_the_source_tree_tests_and_fixtures_included(dists):
 
 def test_the_sdist_carries_no_bytecode(dists):
     assert not [n for n in dists.sdist_names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
+
+
+# -- the installed wheel verifies itself ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def installed(dists, tmp_path_factory) -> Path:
+    """The wheel, installed by pip (with the bytecode it compiles) into a folder of its own."""
+    target = tmp_path_factory.mktemp("site")
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
+                           "--target", str(target), str(dists.wheel)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return target
+
+
+def _run_installed(site: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`wbimage-conformance run` from `site`, this environment's dependencies behind it; site
+    processing off, so the editable install of this checkout cannot answer instead."""
+    import runner_support
+
+    cases = runner_support.write_cases(cwd, [runner_support.case("unit")])
+    paths = [str(site), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    return subprocess.run([sys.executable, "-S", "-m", IMPORT_ROOT, "run", "--cases", str(cases), "--jobs", "1"],
+                          capture_output=True, text=True, cwd=cwd, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
+
+
+def test_an_untouched_install_runs_and_its_header_says_it_was_verified(installed, tmp_path):
+    done = _run_installed(installed, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"wheel at {installed / IMPORT_ROOT}: " in done.stdout and "files match its RECORD" in done.stdout
+
+
+def test_an_install_with_one_byte_changed_is_refused(installed, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(installed, site)
+    changed = site / IMPORT_ROOT / "oracle" / "arithmetic.py"
+    data = bytearray(changed.read_bytes())
+    data[data.index(b"255")] = ord("3")  # one byte of the oracle's arithmetic
+    changed.write_bytes(bytes(data))
+    done = _run_installed(site, tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert f"{changed} does not match its sha256 in RECORD" in line and "reinstall" in line

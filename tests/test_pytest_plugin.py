@@ -184,3 +184,14 @@ def test_a_project_with_its_own_spec_and_reference_packages_is_unaffected(projec
     code, out = pytest_run(project, *spec_args(project))
     assert code == 0, out
     assert "INTERNALERROR" not in out and "PASSED wbimage::norm.unit::unit-plain" in out and "PASSED test_mine.py::test_mine" in out
+
+
+def test_the_header_names_the_sandbox_auto_by_default(project):
+    from wbimage_conformance.run import sandbox
+
+    code, out = pytest_run(project, "-v", *spec_args(project))  # -v undoes -q: the header is shown
+    assert code == 0, out
+    assert f"sandbox: {sandbox.choose('auto').description}" in out
+    code, out = pytest_run(project, "-v", "--wbimage-sandbox", "none", *spec_args(project))
+    assert code == 0, out
+    assert "sandbox: none (--sandbox none" in out

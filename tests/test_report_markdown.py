@@ -39,7 +39,8 @@ def test_environment_table_lists_every_header_field(md):
     assert rows["**torch**"] == "not installed"
     assert rows["**platform**"] == r"Linux-6.8-x86\_64"
     assert rows["**sandbox**"] == "not recorded"
-    assert len(rows) == 10
+    assert rows["**install**"] == "not recorded"
+    assert len(rows) == 11
 
 
 def test_family_table_counts_by_status(md):

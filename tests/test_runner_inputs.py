@@ -47,6 +47,36 @@ def test_generated_values_are_the_generator_s(tmp_path):
     assert np.array_equal(built(spec, tmp_path), expected)
 
 
+@pytest.mark.parametrize("dtype, low, high", [
+    ("int64", 0, 256), ("uint8", 0, 256), ("int8", -128, 128), ("int16", -5, 5),
+    ("int64", -2**63, 2**63 - 1), ("uint64", 0, 2**64 - 1), ("float32", -3, 3),
+])
+def test_generated_integers_are_splitmix64_outputs_reduced_into_the_range(dtype, low, high):
+    made = generators.generate("integers", 11, [5, 7], dtype, {"low": low, "high": high})
+    want = [int(v) % (high - low) + low for v in generators.splitmix64(11, 35).tolist()]
+    assert made.dtype == np.dtype(dtype) and made.shape == (5, 7)
+    assert [int(v) for v in made.ravel().tolist()] == want
+
+
+def test_generated_integers_outside_the_dtype_are_refused():
+    with pytest.raises(generators.GeneratorError, match="bad params"):
+        generators.generate("integers", 11, [5], "uint8", {"low": -1, "high": 3})
+
+
+def test_large_arrays_travel_as_files_beside_the_request_s_folder_and_go_with_it(tmp_path):
+    big = np.arange(materialize.INLINE_ARRAY_LIMIT // 8 + 1, dtype=np.float64)
+    small = np.arange(materialize.INLINE_ARRAY_LIMIT // 8, dtype=np.float64)
+    staging = materialize.Staging(tmp_path / "case-1", shared=tmp_path)
+    wires = [materialize.to_wire(materialize.Materialized({"kind": "numpy", "array": a, "order": "C"}), staging)
+             for a in (big, small)]
+    assert "npy_path" in wires[0]["array"] and "npy" in wires[1]["array"]
+    assert not (tmp_path / "case-1").exists()  # no folder to make and remove
+    for wire, array in zip(wires, (big, small)):
+        assert np.array_equal(inputs.build(wire, None), array)
+    staging.remove()
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("order, check", [
     ("C", lambda a: a.flags.c_contiguous and a.flags.owndata),
     ("F", lambda a: a.flags.f_contiguous and not a.flags.c_contiguous),
@@ -138,6 +168,15 @@ def test_snapshot_sees_array_changes(change, what):
     assert inputs.describe_change(before, inputs.snapshot(array)) == ""
     change(array)
     assert inputs.describe_change(before, inputs.snapshot(array)).startswith(what)
+
+
+@pytest.mark.parametrize("size", [inputs.SNAPSHOT_BYTES_KEPT, inputs.SNAPSHOT_BYTES_KEPT + 1])
+def test_snapshot_sees_one_changed_byte_in_content_kept_whole_or_as_a_digest(size):
+    array = np.zeros(size, dtype=np.uint8)
+    before = inputs.snapshot(array)
+    assert inputs.describe_change(before, inputs.snapshot(array)) == ""
+    array[-1] = 1
+    assert inputs.describe_change(before, inputs.snapshot(array)) == "ndarray values changed"
 
 
 def test_snapshot_sees_nan_unchanged():

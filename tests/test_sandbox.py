@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -46,7 +49,8 @@ def target(tmp_path, monkeypatch, listener):
     marker = f"hostile-daemon-{uuid.uuid4().hex}"
     (target_dir / "hostile_target.py").write_text(
         f"CASES_DIR = {str(cases_dir)!r}\nSUITE_DIR = {str(Path(wbimage_conformance.__file__).parent)!r}\n"
-        f"PORT = {listener.getsockname()[1]}\nMARKER = {marker!r}\n", encoding="utf-8")
+        f"PORT = {listener.getsockname()[1]}\nMARKER = {marker!r}\nPROCESSES = {sandbox.process_limit() + 64}\n",
+        encoding="utf-8")
     support.use_fixtures_path(monkeypatch)
     monkeypatch.setenv("PYTHONPATH", f"{target_dir}{os.pathsep}{os.environ['PYTHONPATH']}")
     path = support.write_cases(cases_dir, [support.case("unit")])
@@ -70,16 +74,33 @@ def running_with(marker: str) -> list[str]:
 
 
 @needs_bwrap
-@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "WritesSuiteFiles", "PatchesWorkerWithReference"])
+@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "WritesSuiteFiles", "PatchesWorkerWithReference",
+                                  "StartsManyProcesses"])
 def test_each_attack_fails_in_the_sandbox(target, name):
     assert status_of(target, name, "bwrap") is Status.FAILED
     assert not (Path(wbimage_conformance.__file__).parent / "hostile_canary.py").exists()
 
 
-@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "PatchesWorkerWithReference"])
+@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "PatchesWorkerWithReference", "StartsManyProcesses"])
 def test_without_the_sandbox_the_attacks_work(target, name):
     """The baseline: the catalogue's attacks are real (they pass when nothing stops them)."""
     assert status_of(target, name, "none") is Status.PASSED
+
+
+@needs_bwrap
+def test_a_fork_bomb_costs_its_case_a_timeout_and_the_run_goes_on(tmp_path, target):
+    """Capped at the sandbox's process limit, the bomb cannot take the machine's process table
+    (or the runner's next worker) with it; at --timeout the sandbox and all in it are killed."""
+    path = support.write_cases(tmp_path, [support.case("bomb", kwargs={"caption": "bomb"}), support.case("after")])
+    bomb, after = runner.run(casefiles.load_cases([path]), "hostile_impls:ForkBomb", sandbox_mode="bwrap",
+                             timeout=5).results
+    assert bomb.status is Status.TIMEOUT and "no answer within 5 s" in bomb.message
+    assert bomb.duration_s < 15
+    assert after.status is Status.PASSED
+    deadline = time.monotonic() + 5  # the kernel takes a moment to reap a few hundred killed processes
+    while running_with("hostile_impls:ForkBomb") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running_with("hostile_impls:ForkBomb") == []
 
 
 @needs_bwrap
@@ -145,6 +166,47 @@ def test_a_forged_reply_followed_by_exit_is_not_a_pass(mode):
     assert "no record of the wandb.Image call on example line(s) 11" in outcome.message, outcome.message
 
 
+FLOOD_STDERR = """
+import os
+block = b"e" * (1 << 20)
+for _ in range(800):
+    os.write(2, block)
+os.write(1, block)  # an example's fd 1 is its stderr too
+"""
+
+
+def test_an_example_writing_800_mb_to_stderr_is_read_in_bounded_memory():
+    """Measured in a process of its own: its peak memory stays far below the 800 MB."""
+    probe = textwrap.dedent(f"""
+        import resource, sys
+        sys.path[:0] = {[str(Path(__file__).parent), str(Path(__file__).parent / "fixtures")]!r}
+        import test_sandbox
+        outcome, _ = test_sandbox.run_example({FLOOD_STDERR!r}, "auto")
+        print(outcome.status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        """)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    status, peak_mib = done.stdout.split()
+    assert status == "ok"
+    assert int(peak_mib) < 400, f"peak {peak_mib} MiB"
+
+
+def test_a_reply_pipe_written_past_its_limit_is_a_crash(tmp_path):
+    flood = f"import os\nfor _ in range({examples.MAX_REPLY_BYTES // (1 << 20) + 2}):\n    os.write(1, b'x' * (1 << 20))\n"
+    job = examples.plan(*_one_block("import wandb\nwandb.Image(None)"))
+    launch = examples.Launch([sys.executable, "-c", flood], {}, sys.executable, sandbox.choose("none"))
+    outcome = examples.run_one(job, launch, 60)
+    assert outcome.status == "crash"
+    assert outcome.message == f"the example process wrote more than {examples.MAX_REPLY_BYTES} bytes on its reply pipe"
+
+
+def _one_block(code: str):
+    page = classify.classify(parse_page(f"## Examples\n\nRun it\n\n```python\n{code}\n```\n", "flood.en.md"))
+    (block,) = page.examples
+    return page, block
+
+
 @needs_bwrap
 def test_an_example_cannot_read_the_callers_home(tmp_path, monkeypatch):
     secret = tmp_path / "home" / "secret.txt"
@@ -179,11 +241,26 @@ def test_an_example_has_no_network_even_through_the_raw_socket_module(listener):
 def test_inside_the_host_name_resolves_without_any_network():
     """Code that looks up its own host name (wandb 0.20.1 does in all_boxes and all_masks)
     gets localhost from the sandbox's private hosts file."""
-    import subprocess
-    import sys
-
     code = "import socket; print(socket.gethostname(), socket.gethostbyname(socket.gethostname()))"
     argv, env = BWRAP.wrap([sys.executable, "-c", code], {}, python=sys.executable)
     done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["localhost", "127.0.0.1"]
+
+
+@needs_bwrap
+def test_an_implementation_built_on_the_hidden_reference_is_told_why_it_cannot_start(tmp_path, monkeypatch):
+    support.use_fixtures_path(monkeypatch)
+    path = support.write_cases(tmp_path, [support.case("unit")])
+    with pytest.raises(runner.RunnerError, match="cannot import name 'reference'.*--sandbox none runs one built on them"):
+        runner.run(casefiles.load_cases([path]), "wrong_implementations:NeverNormalizes", sandbox_mode="bwrap")
+
+
+@pytest.mark.parametrize("mode", ["none", pytest.param("bwrap", marks=needs_bwrap)])
+def test_an_example_over_the_memory_limit_fails_with_memory_error(mode):
+    code = "import wandb\nb = bytearray(2 * 1024**3)"
+    page, block = _one_block(code)
+    job = examples.plan(page, block)
+    outcome = examples.run_one(job, examples.sandbox_command("reference", mode, memory_limit=1024**3), 60)
+    assert outcome.status == "raised", outcome
+    assert outcome.reply["error"]["type"] == "MemoryError"

@@ -34,7 +34,8 @@ def fixtures_on_worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
 @lru_cache(maxsize=None)
 def run(impl: str) -> RunReport:
     case_set = casefiles.load_case_set(None)
-    return runner.run(case_set.cases, impl, jobs=2, case_set_digest=case_set.digest)
+    return runner.run(case_set.cases, impl, jobs=2, case_set_digest=case_set.digest,
+                      sandbox_mode="none")  # the fixtures are built on the reference, hidden in a sandbox
 
 
 def unexpected(report: RunReport) -> list:

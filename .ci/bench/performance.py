@@ -5,7 +5,9 @@
    for float16/32/64 in each branch and for uint8, plus peak traced memory;
 2. where the time of `Image(...)` goes for a large array and a large tensor;
 3. the suite's own throughput: the runner's cases per second and per-case overhead for the
-   cases whose input is a plain array, against the same calls in one process.
+   cases whose input is a plain array, against the same calls in one process, and the suite's
+   own stages timed one by one; with --baseline DIR, side by side with the package in DIR
+   (an earlier commit), measured in fresh processes that take turns.
 
 Times are CPU time of the measuring thread (or, for the runner, of both processes) and the
 best of several interleaved rounds, so a machine shared with other work shifts every
@@ -13,14 +15,19 @@ contender alike; wall-clock figures are printed beside them. Nothing here assert
 the figures go to docs/performance.md.
 
 Usage: `bash .ci/bench/run` (installs like the other .ci scripts), or, in the project's
-environment, `python .ci/bench/performance.py [--shape 2048,2048,3] [--rounds 7] [--only normalize|image|runner]`.
+environment, `python .ci/bench/performance.py [--shape 2048,2048,3] [--rounds 7] [--only normalize|image|runner]
+[--baseline DIR [--alternations 4]]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable
@@ -32,8 +39,10 @@ import PIL
 
 from wbimage_conformance.cases import casefiles, materialize
 from wbimage_conformance.reference import encoding, inputs, modes, normalize, to_uint8
-from wbimage_conformance.run import runner
+from wbimage_conformance.run import compare, runner
+from wbimage_conformance.run.reproduction import reproduction
 from wbimage_conformance.worker import inputs as worker_inputs
+from wbimage_conformance.worker import protocol
 from wbimage_conformance.worker.adapters import load, perform
 
 BRANCH_RANGES = {"unit": (0.0, 1.0), "signed": (-1.0, 1.0), "other": (-50.0, 300.0)}
@@ -253,11 +262,13 @@ def _in_process_seconds(cases: list[Any], rounds: int) -> float:
     return least / len(cases)
 
 
-def runner_throughput(rounds: int) -> str:
+def runner_figures(rounds: int) -> dict[str, float]:
+    """Per plain-array case: the in-process call, and the runner's wall time and CPU time
+    (its own and its worker's, best of `rounds` runs each); the whole suite's wall time once."""
     cases = casefiles.load_cases()
     plain = [case for case in cases if case.input["kind"] == "numpy"]
     call = _in_process_seconds(plain, rounds)
-    wall = cpu = float("inf")
+    wall = own = theirs = both = float("inf")
     with runner.Session("reference", jobs=1) as session:
         session.run(plain)  # warm: imports, float16 tables, first-use allocations
         worker = session._idle.queue[0]  # the one worker of a one-job session
@@ -266,25 +277,120 @@ def runner_throughput(rounds: int) -> str:
             worker_cpu, own_cpu, start = _process_cpu(pid) if pid else None, time.process_time(), time.perf_counter()
             session.run(plain)
             wall = min(wall, (time.perf_counter() - start) / len(plain))
+            own_seconds = (time.process_time() - own_cpu) / len(plain)
+            own = min(own, own_seconds)
             worker_after = _process_cpu(pid) if pid else None
             if worker_cpu is not None and worker_after is not None:
-                cpu = min(cpu, (time.process_time() - own_cpu + worker_after - worker_cpu) / len(plain))
+                theirs = min(theirs, (worker_after - worker_cpu) / len(plain))
+                both = min(both, own_seconds + (worker_after - worker_cpu) / len(plain))
         start = time.perf_counter()
         session.run(cases)
         whole = time.perf_counter() - start
+    return {"plain": len(plain), "all": len(cases), "call": call, "wall": wall, "runner_cpu": own,
+            "worker_cpu": theirs, "cpu": both, "whole": whole}
+
+
+def _figure_rows(figures: dict[str, float]) -> list[tuple[str, str]]:
+    call, wall, cpu = figures["call"], figures["wall"], figures["cpu"]
     rows = [
-        ["plain-array cases", f"{len(plain)}"],
-        ["in-process call, per case", f"{call * 1e6:.0f} us"],
-        ["runner, per case (wall)", f"{wall * 1e3:.3f} ms  ({1 / wall:.0f} cases/s)"],
-        ["per-case overhead (wall - call)", f"{(wall - call) * 1e3:.3f} ms"],
+        ("plain-array cases", f"{figures['plain']:.0f}"),
+        ("in-process call, per case", f"{call * 1e6:.0f} us"),
+        ("runner, per case (wall)", f"{wall * 1e3:.3f} ms  ({1 / wall:.0f} cases/s)"),
+        ("per-case overhead (wall - call)", f"{(wall - call) * 1e3:.3f} ms"),
     ]
     if cpu != float("inf"):
         rows += [
-            ["runner + worker CPU, per case", f"{cpu * 1e3:.3f} ms"],
-            ["per-case overhead (CPU - call)", f"{(cpu - call) * 1e3:.3f} ms"],
+            ("runner CPU, per case", f"{figures['runner_cpu'] * 1e3:.3f} ms"),
+            ("worker CPU, per case", f"{figures['worker_cpu'] * 1e3:.3f} ms"),
+            ("runner + worker CPU, per case", f"{cpu * 1e3:.3f} ms"),
+            ("per-case overhead (CPU - call)", f"{(cpu - call) * 1e3:.3f} ms"),
         ]
-    rows.append([f"whole suite, {len(cases)} cases, one job (wall)", f"{whole:.2f} s"])
-    return f"one job, best of {rounds} runs of the plain-array cases\n\n" + table(["", "figure"], rows)
+    rows.append((f"whole suite, {figures['all']:.0f} cases, one job (wall)", f"{figures['whole']:.2f} s"))
+    return rows
+
+
+def _figures_in_child(rounds: int, pythonpath: str | None) -> dict[str, float]:
+    """runner_figures() in a fresh interpreter; with `pythonpath`, of the package found there."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    done = subprocess.run([sys.executable, __file__, "--runner-figures", "--rounds", str(rounds)],
+                          env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def runner_side_by_side(rounds: int, baseline: str, alternations: int) -> str:
+    """This checkout's figures and the baseline's, each the best over `alternations` fresh
+    processes that take turns, so a change in the machine's load hits both alike."""
+    best: dict[str, dict[str, float]] = {}
+    for turn in range(alternations):
+        order = (("this", None), ("baseline", baseline))
+        for label, pythonpath in order if turn % 2 == 0 else order[::-1]:
+            figures = _figures_in_child(rounds, pythonpath)
+            kept = best.setdefault(label, figures)
+            for key, value in figures.items():
+                kept[key] = min(kept[key], value)
+    this, base = dict(_figure_rows(best["this"])), dict(_figure_rows(best["baseline"]))
+    rows = [[name, base.get(name, ""), value] for name, value in this.items()]
+    return (f"one job; best of {alternations} alternating processes per side, each the best of {rounds} runs; "
+            f"baseline: the package in {baseline}\n\n" + table(["", "baseline", "this checkout"], rows))
+
+
+def suite_stages(rounds: int) -> str:
+    """Where a plain-array case's time goes, stage by stage, each timed over all those cases in
+    this process (warm caches, no process switches: a lower bound for each stage)."""
+    plain = [case for case in casefiles.load_cases() if case.input["kind"] == "numpy"]
+    adapter = load("reference")
+    staging = materialize.Staging(Path(tempfile.mkdtemp(prefix="wbimage-bench-")))
+
+    def request_line(case: Any, built: materialize.Materialized) -> bytes:
+        call = {"api": case.call["api"], "kwargs": materialize.kwargs_to_wire(built, staging)}
+        return protocol.dumps(protocol.run_request(case.id, call, materialize.to_wire(built, staging)))
+
+    try:
+        made = [materialize.materialize(case) for case in plain]
+        lines = [request_line(case, m) for case, m in zip(plain, made)]
+        requests = [protocol.loads(line) for line in lines]
+        built = [(worker_inputs.build(r["input"], adapter.make_image), worker_inputs.decode_arguments(r["call"]["kwargs"]))
+                 for r in requests]
+        observed = [perform(adapter, case.call["api"], data, kwargs, case.call.get("name"))
+                    for case, (data, kwargs) in zip(plain, built)]
+        replies = [protocol.dumps(protocol.result_reply(case.id, protocol.OBSERVED, o)) for case, o in zip(plain, observed)]
+        decoded = [protocol.decode_observation(protocol.loads(reply)["observation"]) for reply in replies]
+        stages = {
+            ("runner", "case input built (materialize)"): lambda: [materialize.materialize(case) for case in plain],
+            ("runner", "request: wire form + JSON"): lambda: [request_line(case, m) for case, m in zip(plain, made)],
+            ("worker", "request JSON read"): lambda: [protocol.loads(line) for line in lines],
+            ("worker", "caller's data built"): lambda: [
+                (worker_inputs.build(r["input"], adapter.make_image), worker_inputs.decode_arguments(r["call"]["kwargs"]))
+                for r in requests],
+            ("worker", "mutation snapshots (4)"): lambda: [
+                (worker_inputs.snapshot(d), worker_inputs.snapshot(k), worker_inputs.snapshot(d), worker_inputs.snapshot(k))
+                for d, k in built],
+            ("worker", "the call itself"): lambda: [perform(adapter, case.call["api"], d, k, case.call.get("name"))
+                                                    for case, (d, k) in zip(plain, built)],
+            ("worker", "reply encoded + JSON"): lambda: [protocol.dumps(protocol.result_reply(case.id, protocol.OBSERVED, o))
+                                                         for case, o in zip(plain, observed)],
+            ("runner", "reply JSON read + observation decoded"): lambda: [
+                protocol.decode_observation(protocol.loads(reply)["observation"]) for reply in replies],
+            ("runner", "comparison"): lambda: [compare.compare(case, o) for case, o in zip(plain, decoded)],
+            ("runner", "reproduction line"): lambda: [reproduction(case, "reference.Image") for case in plain],
+        }
+        times = best_times(stages, rounds)
+    finally:
+        staging.remove()
+    rows = [[side, stage, f"{times[(side, stage)][0] / len(plain) * 1e6:.1f}"] for side, stage in stages]
+    return (f"CPU per plain-array case, best of {rounds} rounds; the process round trip (two pipe writes, two "
+            f"wake-ups) is not in this table\n\n" + table(["side", "stage", "us"], rows))
+
+
+def runner_throughput(rounds: int, baseline: str | None, alternations: int) -> str:
+    if baseline:
+        figures = runner_side_by_side(rounds, baseline, alternations)
+    else:
+        figures = f"one job, best of {rounds} runs of the plain-array cases\n\n" + table(
+            ["", "figure"], [list(row) for row in _figure_rows(runner_figures(rounds))])
+    return figures + "\n\n" + suite_stages(rounds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,12 +398,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", default="2048,2048,3", help="normalization input shape (default 2048,2048,3)")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds; the best counts (default 7)")
     parser.add_argument("--only", choices=("normalize", "image", "runner"), help="one section only")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="section 3 side by side with the package importable from DIR (e.g. an earlier commit "
+                             "installed with `pip install --no-deps --target DIR CHECKOUT`)")
+    parser.add_argument("--alternations", type=int, default=4,
+                        help="with --baseline: processes per side, taking turns (default 4)")
+    parser.add_argument("--runner-figures", action="store_true", help=argparse.SUPPRESS)  # a --baseline child
     args = parser.parse_args(argv)
+    if args.runner_figures:
+        print(json.dumps(runner_figures(args.rounds)))
+        return 0
     shape = tuple(int(n) for n in args.shape.split(","))
     sections = {
         "normalize": ("1. normalization: reference vs wandb 0.28.2 core vs floor", lambda: normalization(shape, args.rounds)),
         "image": ("2. Image(...) end to end, by stage", lambda: image_stages(shape, args.rounds)),
-        "runner": ("3. the suite's own throughput", lambda: runner_throughput(args.rounds)),
+        "runner": ("3. the suite's own throughput", lambda: runner_throughput(args.rounds, args.baseline, args.alternations)),
     }
     print("== machine\n" + machine() + "\n")
     for key, (title, section) in sections.items():

@@ -58,8 +58,20 @@ def _integers(seed: int, shape: list[int], dtype: str, low: int = 0, high: int =
     if high <= low:
         raise GeneratorError(f"integers: high ({high}) must be greater than low ({low})")
     raw = splitmix64(seed, _size(shape)) % np.uint64(high - low)
+    target = np.dtype(dtype)
+    int64 = np.dtype(np.int64)
+    needed = ((target, low, high - 1), (int64, low, high - 1), (int64, 0, high - low - 1))
+    if target.kind in "iu" and all(_holds(*holds) for holds in needed):
+        # the remainders, the values and the dtype all fit: the same integers, without a Python int each
+        return (raw.astype(np.int64) + np.int64(low)).astype(target).reshape(shape)
     values = [int(v) + low for v in raw.tolist()]
     return np.array(values, dtype=dtype).reshape(shape)
+
+
+def _holds(dtype: np.dtype, low: int, high: int) -> bool:
+    """Whether the integer dtype holds every integer in [low, high]."""
+    info = np.iinfo(dtype)
+    return int(info.min) <= low and high <= int(info.max)
 
 
 def _ramp(seed: int, shape: list[int], dtype: str, start: float = 0.0, step: float = 1.0) -> np.ndarray:

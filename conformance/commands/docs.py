@@ -39,6 +39,8 @@ def add_arguments(docs: argparse.ArgumentParser) -> None:
                        help="where examples run: bwrap (bubblewrap: no network, no view of the caller's files), "
                             "none (unconfined), auto (bwrap where usable; the default)")
     check.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
+    check.add_argument("--memory-limit", type=int, metavar="MB",
+                       help="cap each example's address space (RLIMIT_AS, Linux); over it the example fails")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         if not Path(name).exists():
             raise UsageError(f"{name}: no such file")
     result = checker.check_files(args.files, args.impl, timeout=args.timeout, workers=args.jobs,
-                                 run_examples=not args.no_run, cases=args.cases, sandbox_mode=args.sandbox)
+                                 run_examples=not args.no_run, cases=args.cases, sandbox_mode=args.sandbox,
+                                 memory_limit=args.memory_limit * 1024 * 1024 if args.memory_limit else None)
     write = report.write_json if args.format == "json" else report.write_text
     if args.output:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from wbimage_conformance.fuzz import differential
-from wbimage_conformance.run import runner
+from wbimage_conformance.run import runner, sandbox
 
 NAME = "fuzz"
 HELP = "search for inputs on which two implementations disagree; write them as cases"
@@ -28,10 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write each minimal disagreement as a case file into DIR")
     parser.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"per-call time limit (default {runner.DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
+                        help="where both implementations run: bwrap, none or auto (bwrap where usable; the default), "
+                             "as for run --sandbox")
 
 
 def run(args: argparse.Namespace) -> int:
     report = differential.run(args.impl, args.against, max_examples=args.max_examples, seed=args.seed,
-                              write_cases=args.write_cases, timeout=args.timeout)
+                              write_cases=args.write_cases, timeout=args.timeout, sandbox_mode=args.sandbox)
     print(differential.format_report(report), end="")
     return 0 if report.ok else 1

@@ -9,7 +9,8 @@ clause most often broken with the reason from the implementation's shipped expec
 (same name, version in range, the one measured with the same Pillow) or the kind of failure.
 Each implementation's top causes over the whole suite head the table. Each column records the
 environment its worker reported: Python, NumPy, Pillow and torch, because the results of
-older releases depend on them.
+older releases depend on them, and the sandbox it ran in (`--sandbox`, default auto: bwrap
+where usable).
 
 Exit codes: 0 when every column is as expected: all its cases pass, or fail exactly as its
 shipped expectations file says; 1 when a column has an unexpected result (a new deviation, a
@@ -32,7 +33,7 @@ from wbimage_conformance.commands import jobs as job_counts
 from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.report.summary import UNEXPECTED
 from wbimage_conformance.run import expectations as expectation_files
-from wbimage_conformance.run import runner
+from wbimage_conformance.run import install_check, runner, sandbox
 from wbimage_conformance.triage import Triage, triage
 
 NAME = "matrix"
@@ -94,10 +95,10 @@ def shipped_expectations(environment: Environment) -> expectation_files.Expectat
 
 def collect(impl: str, *, jobs: int | str = 1, timeout: float = runner.DEFAULT_TIMEOUT,
             case_paths: Sequence[str] | None = None,
-            progress: Callable[[Result], None] | None = None) -> Column:
+            progress: Callable[[Result], None] | None = None, sandbox_mode: str = "auto") -> Column:
     case_set = case_files.load_case_set(case_paths)
     workers = job_counts.resolve(jobs, len(case_set.cases))
-    with runner.Session(impl, jobs=workers, timeout=timeout) as session:
+    with runner.Session(impl, jobs=workers, timeout=timeout, sandbox_mode=sandbox_mode) as session:
         results = session.run(case_set.cases, progress)
         environment = session.environment(case_set.digest)
     return Column(impl, environment, tuple(results), shipped_expectations(environment))
@@ -189,12 +190,13 @@ def environment_rows(matrix: Matrix) -> list[list[str]]:
         total = sum(1 for r in column.results if r.status is Status.PASSED)
         ran = sum(1 for r in column.results if r.status is not Status.SKIPPED)
         rows.append([column_title(column, matrix.columns), column.label, env.python, env.numpy or "-", env.pillow or "-",
-                     env.torch or "-", f"{total}/{ran}", column.expectations.path.rsplit("/", 1)[-1]
-                     if column.expectations else "-"])
+                     env.torch or "-", env.sandbox.split(" ", 1)[0], f"{total}/{ran}",
+                     column.expectations.path.rsplit("/", 1)[-1] if column.expectations else "-"])
     return rows
 
 
-ENVIRONMENT_HEADER = ["implementation", "--impl", "Python", "NumPy", "Pillow", "torch", "passed/ran", "expectations"]
+ENVIRONMENT_HEADER = ["implementation", "--impl", "Python", "NumPy", "Pillow", "torch", "sandbox", "passed/ran",
+                      "expectations"]
 
 
 def cell_text(cell: Cell) -> tuple[str, str]:
@@ -277,11 +279,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=job_counts.parse, default=job_counts.AUTO, metavar="N",
                         help="worker processes per implementation, or auto: one per usable core (default auto)")
     parser.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
+                        help="where the implementations run: bwrap, none or auto (bwrap where usable; the default), "
+                             "as for run --sandbox; the environment table says which")
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the table; exit 1 when a column has a result its expectations do not foresee."""
-    columns = [collect(impl, jobs=args.jobs, timeout=args.timeout, case_paths=args.cases) for impl in args.impl]
+    install_check.verify()  # before anything of the suite's judges: a tampered install runs nothing
+    columns = [collect(impl, jobs=args.jobs, timeout=args.timeout, case_paths=args.cases, sandbox_mode=args.sandbox)
+               for impl in args.impl]
     text = render(build(columns), args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

@@ -1,22 +1,23 @@
 """pytest plugin `wbimage`: the spec's cases as pytest test items.
 
     pytest --wbimage-impl=IMPL [--wbimage-expectations FILE] [--wbimage-cases PATH ...]
-           [--wbimage-timeout SECONDS]
+           [--wbimage-timeout SECONDS] [--wbimage-sandbox auto|bwrap|none]
 
 adds one item per case, node id `wbimage::<first clause>::<case-id>`, marked `wbimage` (so
 `-m wbimage` runs only the spec and `-m "not wbimage"` leaves it out); `-k`, `-x`, `-n auto`
 (xdist: every process gets its own worker) and `--junitxml` work as usual, and the JUnit
 `classname` is `wbimage.<clause>`, as in `wbimage-conformance run --report junit=...`. Each
 item runs its case in a worker subprocess exactly as `wbimage-conformance run` does, with the
-same expectations rules: xfailed is pytest's xfail, xpassed is a failure, skipped is a skip.
+same expectations rules: xfailed is pytest's xfail, xpassed is a failure, skipped is a skip,
+and in the same sandbox (default auto: bwrap where usable), which the report header names.
 
 The terminal summary ends with the causes of the unexpected results (wbimage_conformance.triage):
 each item triages its own result where it runs and records the causes that hold in its
 report's user_properties, so the summary also works under xdist.
 
 Each option has an ini counterpart (`wbimage_impl`, `wbimage_expectations`, `wbimage_cases`,
-`wbimage_timeout`, in [tool.pytest.ini_options] or pytest.ini), and `impl`, `expectations`,
-`cases` and `timeout` of [tool.wbimage-conformance] (commands.pyproject) are read too: the
+`wbimage_timeout`, `wbimage_sandbox`, in [tool.pytest.ini_options] or pytest.ini), and `impl`,
+`expectations`, `cases` and `timeout` of [tool.wbimage-conformance] (commands.pyproject) are read too: the
 command line wins, then the ini file, then that section. Without an implementation from any
 of them the plugin adds nothing and changes nothing. Imports of the runner are deferred, so
 installing the plugin costs other test suites nothing.
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from wbimage_conformance.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from wbimage_conformance.model import Case, Result
@@ -49,12 +52,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="case file or directory (repeatable; default: the shipped cases)")
     group.addoption("--wbimage-timeout", metavar="SECONDS", type=float, default=None,
                     help="per-case time limit (default 60)")
+    group.addoption("--wbimage-sandbox", choices=("auto", "bwrap", "none"), default=None,
+                    help="where the implementation runs: auto (bwrap where usable; the default), bwrap, none")
     parser.addini("wbimage_impl", "wbimage-conformance: the implementation to check (as --wbimage-impl)", default="")
     parser.addini("wbimage_expectations", "wbimage-conformance: expectations file, relative to the ini file, "
                   "or the name of a shipped one", default="")
     parser.addini("wbimage_cases", "wbimage-conformance: case files or directories, relative to the ini file",
                   type="paths", default=[])
     parser.addini("wbimage_timeout", "wbimage-conformance: per-case time limit in seconds", default="")
+    parser.addini("wbimage_sandbox", "wbimage-conformance: auto, bwrap or none (as --wbimage-sandbox)", default="")
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class Settings:
     expectations: str | None
     cases: list[str] | None
     timeout: float | None
+    sandbox: str = "auto"
 
 
 def settings(config: pytest.Config) -> Settings:
@@ -90,6 +97,7 @@ def settings(config: pytest.Config) -> Settings:
         expectations=config.getoption("wbimage_expectations") or ini_expectations or section.expectations,
         cases=config.getoption("wbimage_cases") or ini_cases or (list(section.cases) if section.cases else None),
         timeout=config.getoption("wbimage_timeout") or timeout or section.timeout,
+        sandbox=config.getoption("wbimage_sandbox") or config.getini("wbimage_sandbox") or "auto",
     )
 
 
@@ -121,10 +129,12 @@ class SpecPlugin:
 
         timeout = self.settings.timeout or runner.DEFAULT_TIMEOUT
         try:
-            session = runner.Session(self.impl, timeout=timeout)
+            session = runner.Session(self.impl, timeout=timeout, sandbox_mode=self.settings.sandbox)
             session.__enter__()
         except runner.RunnerError as exc:
             raise pytest.UsageError(f"--wbimage-impl: {exc}") from None
+        except ConfigurationError as exc:  # the sandbox asked for, or a tampered install
+            raise pytest.UsageError(f"wbimage: {exc}") from None
         self.session = session
         self.case_set_digest = case_set_digest
         path = self.settings.expectations
@@ -158,6 +168,16 @@ class SpecPlugin:
                 clauses[clause] = SpecCollector.from_parent(root, name=clause)
             new_items.append(CaseItem.from_parent(clauses[clause], name=case.id, case=case, plugin=self))
         items[:0] = new_items
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        from wbimage_conformance.run import install_check, sandbox
+
+        try:
+            where = sandbox.choose(self.settings.sandbox).description
+            install = install_check.verify()
+        except ConfigurationError as exc:
+            raise pytest.UsageError(f"wbimage: {exc}") from None
+        return [f"wbimage: {self.impl}; sandbox: {where}; install: {install}"]
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.session is not None:

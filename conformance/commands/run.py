@@ -23,7 +23,7 @@ from wbimage_conformance.errors import UsageError
 from wbimage_conformance.model import Result, RunReport, Shard, Status
 from wbimage_conformance.report.progress import ProgressBar
 from wbimage_conformance.report.summary import UNEXPECTED
-from wbimage_conformance.run import expectations, runner, sandbox, shard
+from wbimage_conformance.run import expectations, install_check, runner, sandbox, shard
 
 NAME = "run"
 HELP = "run the cases against an implementation"
@@ -78,6 +78,7 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    install_check.verify()  # before anything of the suite's judges: a tampered install runs nothing
     config = pyproject.load()
     if config.path is not None:
         print(f"wbimage-conformance: defaults from [tool.{pyproject.SECTION}] in {config.path}", file=sys.stderr)

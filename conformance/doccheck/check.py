@@ -19,7 +19,7 @@ from wbimage_conformance.doccheck import classify as classifier
 from wbimage_conformance.doccheck import consistency, coverage, examples, formulas, prose, signature, specdata
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.markdown import read_page
-from wbimage_conformance.run import sandbox
+from wbimage_conformance.run import install_check, sandbox
 from wbimage_conformance.worker import versions
 
 
@@ -85,8 +85,10 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
 
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = examples.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
-                cases: Sequence[str | Path] | None = None, sandbox_mode: str = "none") -> F.DocsReport:
+                cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto",
+                memory_limit: int | None = None) -> F.DocsReport:
     started = time.monotonic()
+    install = install_check.verify()
     pages = consistency.link_translations([classifier.classify(read_page(p)) for p in paths])
     spec = specdata.load(cases)
     found: list[F.Finding] = []
@@ -99,7 +101,7 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     runs: list[F.ExampleRun] = []
     if run_examples:
         jobs = [examples.plan(page, block) for page in pages for block in page.examples]
-        outcomes = examples.run_all(jobs, impl, timeout, workers or default_workers(), sandbox_mode)
+        outcomes = examples.run_all(jobs, impl, timeout, workers or default_workers(), sandbox_mode, memory_limit)
         for job, outcome in zip(jobs, outcomes):
             more, run = examples.evaluate(job, outcome, spec, impl)
             found.extend(more)
@@ -110,6 +112,7 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     here = versions.environment()
     environment = {"suite_version": wbimage_conformance.__version__, "python": here["python"], "numpy": here["numpy"],
                    "pillow": here["pillow"], "torch": here["torch"], "examples_run": run_examples,
-                   "sandbox": sandbox.choose(sandbox_mode).description if run_examples else "examples not run"}
+                   "sandbox": sandbox.choose(sandbox_mode).description if run_examples else "examples not run",
+                   "install": install}
     return F.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
                         round(time.monotonic() - started, 3), environment)

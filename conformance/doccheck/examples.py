@@ -49,9 +49,13 @@ from wbimage_conformance.doccheck.claims import Claim, example_claims
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 from wbimage_conformance.doccheck.specdata import SpecData
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.run import compare, runner, sandbox
+from wbimage_conformance.run import compare, pipe_drain, runner, sandbox
 
 DEFAULT_TIMEOUT = 60.0
+#: The longest reply an example process may write (its images come as files beside it); and
+#: how long its pipes are waited for once it has exited (a child it left may hold them open).
+MAX_REPLY_BYTES = 16 * 1024 * 1024
+PIPE_GRACE = 2.0
 CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)
 FACTOR_PROBE = (0.0, 0.25, 0.5, 1.0)
 _BRANCH_CLAUSE = {"unit": "norm.unit", "signed": "norm.signed", "other": "norm.other", "disabled": "norm.disabled"}
@@ -136,15 +140,17 @@ def _code_line(claim: Claim, block: PyBlock) -> int | None:
 
 @dataclass(frozen=True)
 class Launch:
-    """How to start the example process: the command, the variables it needs, the sandbox."""
+    """How to start the example process: the command, the variables it needs, the sandbox and
+    the cap on its address space in bytes (None: none)."""
 
     command: list[str]
     env: dict[str, str]
     python: str
     box: sandbox.Sandbox
+    memory_limit: int | None = None
 
 
-def sandbox_command(impl: str, sandbox_mode: str = "none") -> Launch:
+def sandbox_command(impl: str, sandbox_mode: str = "auto", memory_limit: int | None = None) -> Launch:
     if impl.startswith("exec:"):
         raise ExampleSetupError(f"--impl {impl!r}: docs check runs examples as Python with the implementation as "
                                 "wandb.Image; exec: implementations cannot be used here")
@@ -161,7 +167,8 @@ def sandbox_command(impl: str, sandbox_mode: str = "none") -> Launch:
     path = env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
     if path:  # examples run in a temporary directory: relative entries would move
         env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in path.split(os.pathsep))
-    return Launch([python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env, python, box)
+    return Launch([python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env, python, box,
+                  memory_limit)
 
 
 def run_one(job: Job, launch: Launch, timeout: float) -> Outcome:
@@ -176,7 +183,7 @@ def run_one(job: Job, launch: Launch, timeout: float) -> Outcome:
         os.write(token_write, token.encode("ascii"))
         os.close(token_write)
         command, env = launch.box.wrap([*launch.command, "--token-fd", str(token_read)], launch.env,
-                                       python=launch.python, workdir=workdir)
+                                       python=launch.python, workdir=workdir, memory_limit=launch.memory_limit)
         try:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     cwd=workdir, env=env, start_new_session=True, pass_fds=(token_read,))
@@ -184,19 +191,28 @@ def run_one(job: Job, launch: Launch, timeout: float) -> Outcome:
             raise ExampleSetupError(f"cannot start {command[0]!r}: {exc}") from None
         finally:
             os.close(token_read)
+        # read as they come, within bounds: an example may write without end to either pipe
+        out = pipe_drain.PipeDrain(proc.stdout, MAX_REPLY_BYTES, "head")
+        err = pipe_drain.PipeDrain(proc.stderr, pipe_drain.STDERR_KEEP)
+        threading.Thread(target=_send, args=(proc.stdin, json.dumps(request).encode("utf-8")), daemon=True).start()
         try:
-            out, err = proc.communicate(json.dumps(request).encode("utf-8"), timeout=timeout)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill(proc)
             return Outcome("timeout", duration_s=time.monotonic() - started,
                            message=f"the example did not finish within {timeout:g} s")
+        out.wait(PIPE_GRACE)
+        err.wait(PIPE_GRACE)
         duration = time.monotonic() - started
+        if out.overflowed:
+            return Outcome("crash", duration_s=duration,
+                           message=f"the example process wrote more than {MAX_REPLY_BYTES} bytes on its reply pipe")
         try:
-            reply = json.loads(out.decode("utf-8"))
+            reply = json.loads(out.data.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             reply = None
         if not isinstance(reply, dict) or reply.get("token") != token:
-            tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
+            tail = err.data.decode("utf-8", "replace").strip().splitlines()[-3:]
             what = "no reply" if reply is None else "a reply the harness did not write (no run token)"
             return Outcome("crash", duration_s=duration,
                            message=f"the sandbox process ended with status {proc.returncode} and {what}"
@@ -236,18 +252,29 @@ def unaccounted(job: Job, reply: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _send(stdin: Any, request: bytes) -> None:
+    """The request, on a thread of its own: a process that never reads it cannot block the
+    harness (its time limit ends it)."""
+    try:
+        stdin.write(request)
+        stdin.close()
+    except OSError:
+        pass
+
+
 def _kill(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    proc.communicate()
+    proc.wait()
 
 
-def run_all(jobs: list[Job], impl: str, timeout: float, workers: int, sandbox_mode: str = "none") -> list[Outcome]:
+def run_all(jobs: list[Job], impl: str, timeout: float, workers: int, sandbox_mode: str = "auto",
+            memory_limit: int | None = None) -> list[Outcome]:
     if not jobs:
         return []
-    launch = sandbox_command(impl, sandbox_mode)
+    launch = sandbox_command(impl, sandbox_mode, memory_limit)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         outcomes = list(pool.map(lambda job: run_one(job, launch, timeout), jobs))
     for outcome in outcomes:

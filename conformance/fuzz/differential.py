@@ -555,13 +555,15 @@ def run(
     write_cases: Path | str | None = None,
     strategy: Any = None,
     timeout: float = runner.DEFAULT_TIMEOUT,
+    sandbox_mode: str = "auto",
 ) -> FuzzReport:
     """Fuzz `impl` against `against`; write a case per minimal disagreement into
     `write_cases` when given. `strategy` (default: `strategies.image_calls()` limited to the
     input kinds both implementations take) draws `strategies.ImageCall` examples.
 
     `impl` and `against` are --impl names, or Sessions already entered (they stay open: the
-    caller owns them), which lets several searches share running workers."""
+    caller owns them), which lets several searches share running workers; those started here
+    run in the sandbox `sandbox_mode` asks for (run/sandbox.py)."""
     if max_examples < 1:
         raise FuzzError(f"--max-examples must be at least 1, not {max_examples}")
     target = Path(write_cases) if write_cases is not None else None
@@ -574,7 +576,8 @@ def run(
 
     with contextlib.ExitStack() as stack:
         ours, theirs = (
-            side if isinstance(side, runner.Session) else stack.enter_context(runner.Session(side, timeout=timeout))
+            side if isinstance(side, runner.Session)
+            else stack.enter_context(runner.Session(side, timeout=timeout, sandbox_mode=sandbox_mode))
             for side in (impl, against)
         )
         labels = (ours.spec.label, theirs.spec.label)

@@ -131,6 +131,7 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
         ("torch", env.torch or missing),
         ("platform", env.platform),
         ("sandbox", env.sandbox),
+        ("install", env.install),
     ]
     if report.shard is not None:
         shard = report.shard

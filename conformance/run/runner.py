@@ -9,7 +9,12 @@ Determinism: each case is one request to a worker that has no other work in flig
 are put back in case order, and nothing a worker did for one case is compared with another;
 `jobs` changes wall time only.
 
-Sandbox: each worker starts inside the sandbox of sandbox.py (bubblewrap, or none).
+Sandbox: each worker starts inside the sandbox of sandbox.py (bubblewrap where it is usable,
+unless `sandbox_mode="none"` asks for none), after install_check.py has verified the suite's own
+installed files: a tampered install runs nothing.
+
+stderr: a worker's standard error is drained on a thread (pipe_drain.py) that keeps its last
+64 KiB, so a worker writing without end costs neither memory nor disk.
 
 Memory: `memory_limit` (bytes) caps each worker's address space with RLIMIT_AS, set by a
 shell that then execs the worker, so an `exec:` wrapper's children inherit it; a case that
@@ -23,7 +28,6 @@ POSIX only: workers are read with select() and killed by process group.
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import itertools
 import os
 import platform
@@ -39,13 +43,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 import wbimage_conformance
 from wbimage_conformance.cases import materialize
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Result, RunReport, Status
-from wbimage_conformance.run import compare, sandbox, worker_bundle
+from wbimage_conformance.run import compare, install_check, pipe_drain, sandbox, worker_bundle
 from wbimage_conformance.run.reproduction import reproduction
 from wbimage_conformance.worker import protocol
 
@@ -54,6 +58,10 @@ DEFAULT_TIMEOUT = 60.0
 #: base64); a longer one kills the worker and fails the case as a crash.
 MAX_REPLY_BYTES = 128 * 1024 * 1024
 STARTUP_TIMEOUT = 120.0
+#: The most read from a worker's stdout at once (a pipe holds 64 KiB on Linux).
+READ_CHUNK_BYTES = 1 << 20
+#: How long a dead worker's last stderr lines are waited for.
+STDERR_GRACE = 1.0
 
 
 class RunnerError(ConfigurationError):
@@ -134,11 +142,11 @@ class Worker:
         self.box = box or sandbox.Sandbox("none", "none")
         self.staging = staging
         self.proc: subprocess.Popen[bytes] | None = None
-        self._stderr: IO[bytes] | None = None
+        self._stderr: pipe_drain.PipeDrain | None = None
         self._buffer = bytearray()
+        self._chunk = bytearray(READ_CHUNK_BYTES)
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> protocol.Handshake:
-        self._stderr = tempfile.TemporaryFile(prefix="wbimage-worker-stderr-")
         if self.box.kind != "none" and shutil.which(self.spec.command[0]) is None:  # else bwrap's own message
             raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: no such program")
         command, env = self.box.wrap(self.spec.command, self.spec.env, python=self.spec.python,
@@ -148,12 +156,18 @@ class Worker:
                 command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=self._stderr,
+                stderr=subprocess.PIPE,
                 env=env,
                 start_new_session=True,
             )
         except OSError as exc:
             raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: {exc}") from None
+        try:
+            self._stderr = pipe_drain.PipeDrain(self.proc.stderr, pipe_drain.STDERR_KEEP)
+        except RuntimeError as exc:  # no thread to be had: unconfined, a fork bomb takes this user's all
+            self.proc.stderr.close()
+            self.kill()
+            raise RunnerError(f"--impl {self.spec.label!r}: cannot watch the worker's stderr: {exc}") from None
         os.set_blocking(self.proc.stdout.fileno(), False)
         os.set_blocking(self.proc.stdin.fileno(), False)
         try:
@@ -161,7 +175,10 @@ class Worker:
             return protocol.parse_hello_reply(reply)
         except (WorkerDied, WorkerTimeout, protocol.ProtocolError) as exc:
             self.kill()
-            raise RunnerError(f"--impl {self.spec.label!r}: {exc}") from None
+            hint = (" (a sandbox shows an implementation the suite's worker side only, not its reference or "
+                    "other modules; --sandbox none runs one built on them, unconfined)"
+                    if self.box.kind == "bwrap" and "wbimage_conformance" in str(exc) else "")
+            raise RunnerError(f"--impl {self.spec.label!r}: {exc}{hint}") from None
 
     def request(self, message: dict[str, Any], timeout: float, while_waiting: Callable[[], object] | None = None) -> dict[str, Any]:
         """Send one message and read one reply line within `timeout` seconds; `while_waiting`
@@ -175,29 +192,27 @@ class Worker:
         return protocol.loads(line)
 
     def _write(self, data: bytes, deadline: float) -> None:
+        """Write all of `data`, waiting in select() only while the pipe is full (a request
+        usually fits at once, so one system call)."""
         fd = self.proc.stdin.fileno()
         view = memoryview(data)
         while view:
+            try:
+                view = view[os.write(fd, view):]
+                continue
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, ConnectionResetError):
+                raise WorkerDied(self.describe_exit()) from None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WorkerTimeout("the implementation did not read its request")
-            _, ready, _ = select.select([], [fd], [], remaining)
-            if not ready:
-                continue
-            try:
-                written = os.write(fd, view)
-            except (BrokenPipeError, ConnectionResetError):
-                raise WorkerDied(self.describe_exit()) from None
-            view = view[written:]
+            select.select([], [fd], [], remaining)
 
     def _readline(self, deadline: float) -> bytes:
         fd = self.proc.stdout.fileno()
-        while True:
-            newline = self._buffer.find(b"\n")
-            if newline >= 0:
-                line = bytes(self._buffer[: newline + 1])
-                del self._buffer[: newline + 1]
-                return line
+        newline = self._buffer.find(b"\n")
+        while newline < 0:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WorkerTimeout("no answer in time")
@@ -205,23 +220,32 @@ class Worker:
             if not ready:
                 continue
             try:
-                chunk = os.read(fd, 1 << 20)
+                count = os.readv(fd, [self._chunk])  # into a reused buffer: os.read(fd, n) allocates n bytes per call
             except BlockingIOError:
                 continue
-            if not chunk:
+            if not count:
                 raise WorkerDied(self.describe_exit())
-            self._buffer += chunk
-            if len(self._buffer) > MAX_REPLY_BYTES and b"\n" not in chunk:
+            found = self._chunk.find(b"\n", 0, count)  # only the new bytes: a long line arrives in many chunks
+            if found >= 0:
+                newline = len(self._buffer) + found
+            self._buffer += memoryview(self._chunk)[:count]
+            if newline < 0 and len(self._buffer) > MAX_REPLY_BYTES:
                 raise protocol.ProtocolError(f"a reply line longer than {MAX_REPLY_BYTES} bytes")
+        line = bytes(self._buffer[: newline + 1])
+        del self._buffer[: newline + 1]
+        return line
 
     def describe_exit(self) -> str:
-        """How the process ended, with the last line it wrote to stderr."""
+        """How the process ended, with the last line it wrote to stderr. bwrap passes on a
+        signal that killed what it ran as the exit status 128 + the signal's number."""
         assert self.proc is not None
         try:
             code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.kill()
             code = self.proc.returncode
+        if code is not None and code > 128 and self.box.kind == "bwrap":
+            code = 128 - code
         if code is not None and code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -234,17 +258,13 @@ class Worker:
         return how + (f"; stderr: {tail}" if tail else "")
 
     def stderr_tail(self, lines: int = 1) -> str:
+        """The last lines the worker wrote to stderr; once it has exited, its last words
+        are waited for briefly (a child that inherited the pipe may hold it open)."""
         if self._stderr is None:
             return ""
-        try:
-            self._stderr.seek(0, os.SEEK_END)
-            size = self._stderr.tell()
-            self._stderr.seek(max(0, size - 4096))
-            text = self._stderr.read().decode("utf-8", "replace")
-        except (OSError, ValueError):
-            return ""
-        kept = [line.strip() for line in text.splitlines() if line.strip()]
-        return " | ".join(kept[-lines:])
+        if self.proc is not None and self.proc.poll() is not None:
+            self._stderr.wait(STDERR_GRACE)
+        return self._stderr.last_lines(lines)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -270,7 +290,9 @@ class Worker:
         self.kill()
 
     def _close_pipes(self) -> None:
-        for stream in (self.proc.stdin if self.proc else None, self.proc.stdout if self.proc else None, self._stderr):
+        """stdin and stdout; stderr is closed by its drain thread at its end (closing it here,
+        under a read in progress, could hand the number to the next file opened)."""
+        for stream in (self.proc.stdin if self.proc else None, self.proc.stdout if self.proc else None):
             if stream is not None:
                 try:
                     stream.close()
@@ -295,12 +317,13 @@ class Session:
         jobs: int = 1,
         timeout: float = DEFAULT_TIMEOUT,
         memory_limit: int | None = None,
-        sandbox_mode: str = "none",
+        sandbox_mode: str = "auto",
     ) -> None:
         if jobs < 1:
             raise RunnerError(f"--jobs must be at least 1, not {jobs}")
         if timeout <= 0:
             raise RunnerError(f"--timeout must be positive, not {timeout:g}")
+        self.install = install_check.verify()
         self.box = sandbox.choose(sandbox_mode)
         spec = ImplSpec.parse(impl)
         self.spec = spec.sandboxed() if self.box.kind != "none" else spec
@@ -314,6 +337,7 @@ class Session:
 
     def __enter__(self) -> Session:
         self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")  # cases' files, per case
+        os.chmod(self._staging_root.name, 0o755)  # readable by a sandbox's own user (sandbox.py)
         first = self._new_worker()
         try:
             self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
@@ -362,6 +386,7 @@ class Session:
             torch=env.get("torch"),
             platform=env.get("platform") or platform.platform(),
             sandbox=self.box.description,
+            install=self.install,
         )
 
     def run_case(self, case: Case) -> Result:
@@ -403,9 +428,12 @@ class Session:
     def _run_on(self, worker: Worker | None, case: Case) -> tuple[Result, Worker | None]:
         started = time.monotonic()
 
-        @functools.cache
+        reproduced: list[str] = []  # built once, while the worker works on the case
+
         def reproduce() -> str:
-            return reproduction(case, self.image_name)
+            if not reproduced:
+                reproduced.append(reproduction(case, self.image_name))
+            return reproduced[0]
 
         def result(status: Status, message: str = "", **extra: Any) -> Result:
             return Result(
@@ -453,7 +481,8 @@ class Session:
         """One request and its result; the case's files, if it has any, live until the answer
         is in. `while_waiting` runs while the worker works on the case."""
         assert self._staging_root is not None, "use the Session as a context manager"
-        staging = materialize.Staging(os.path.join(self._staging_root.name, f"case-{next(self._staging_names)}"))
+        root = self._staging_root.name
+        staging = materialize.Staging(os.path.join(root, f"case-{next(self._staging_names)}"), shared=root)
         try:
             call = {**call, "kwargs": materialize.kwargs_to_wire(built, staging)}
             message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
@@ -498,7 +527,7 @@ def run(
     memory_limit: int | None = None,
     case_set_digest: str = "",
     progress: Callable[[Result], None] | None = None,
-    sandbox_mode: str = "none",
+    sandbox_mode: str = "auto",
 ) -> RunReport:
     """Run `cases` on `impl` and return the report with raw statuses (no expectations)."""
     with Session(impl, jobs=jobs, timeout=timeout, memory_limit=memory_limit, sandbox_mode=sandbox_mode) as session:

@@ -11,6 +11,16 @@ stay out of sight unless the reference is the implementation. Memory limits are 
 `sh -c 'ulimit ...; exec ...'` inside, before the implementation starts, so they hold for
 every process it starts too.
 
+Processes: `prlimit --nproc` caps the processes and threads the implementation may have at
+once (RLIMIT_NPROC), so a fork bomb fails its forks instead of filling the machine's process
+table. RLIMIT_NPROC counts the processes of a user: unprivileged, bubblewrap's user namespace
+makes that count the sandbox's own (Linux 5.14 and later). Root is exempt from it altogether,
+so when the suite runs as root the sandbox is made without a user namespace and `setpriv`
+switches the implementation to an unprivileged user of its own (a random uid, one per
+process started, so each sandbox has its own count; no capabilities and no_new_privs). That
+user reads what is bound in as any other user would: the suite's own folders it must read
+(the worker bundle, the staging folder) are made world-readable, and its working folder its own.
+
 `--sandbox none` is the behaviour from before sandboxing: the process runs as the caller, sees
 what the caller sees; the report header says so.
 """
@@ -20,6 +30,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -42,6 +53,14 @@ PATH = "/usr/local/bin:/usr/bin:/bin"
 #: Inside, the host is `localhost` and resolves from a private hosts file: code that looks up
 #: its own host name (wandb does, to name a run) gets an answer without any network.
 HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
+#: Where the uid of a sandbox started by root is drawn from: far above any real account.
+UID_RANGE = (1_000_000_000, 2_000_000_000)
+
+
+def process_limit() -> int:
+    """Processes and threads one sandbox may hold: room for NumPy's and torch's thread pools
+    (one thread per core each) and wandb's service, far below any system's process table."""
+    return 256 + 8 * len(os.sched_getaffinity(0))
 
 
 class SandboxError(ConfigurationError):
@@ -50,11 +69,15 @@ class SandboxError(ConfigurationError):
 
 @dataclass(frozen=True)
 class Sandbox:
-    """The sandbox in use: `kind` is "bwrap" or "none"; `description` goes in the report header."""
+    """The sandbox in use: `kind` is "bwrap" or "none"; `description` goes in the report header.
+    `prlimit` caps the process count (None: not capped); `setpriv` is set when the suite runs
+    as root, to give the implementation an unprivileged user of its own."""
 
     kind: str
     description: str
     bwrap: str | None = None
+    prlimit: str | None = None
+    setpriv: str | None = None
 
     def wrap(self, command: Sequence[str], env: dict[str, str], *, python: str | None = None,
              staging: str | None = None, workdir: str | None = None,
@@ -65,28 +88,68 @@ class Sandbox:
         private /tmp)."""
         if self.kind == "none":
             return _with_limits(list(command), memory_limit), {**os.environ, **env}
-        # the caller's PATH is not kept inside: name the program by where it is found here
-        limited = _with_limits([shutil.which(command[0]) or command[0], *command[1:]], memory_limit)
         assert self.bwrap is not None
+        # the caller's PATH is not kept inside: name the program by where it is found here
+        inner = [shutil.which(command[0]) or command[0], *command[1:]]
+        uid = None
+        if self.setpriv:
+            uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
+            inner = [self.setpriv, *_setpriv_options(uid), "--", *inner]
+            if workdir:  # its user's own; root (without capabilities) must still enter it
+                os.chown(workdir, uid, uid)
+                os.chmod(workdir, 0o711)
+        if self.prlimit:
+            inner = [self.prlimit, f"--nproc={process_limit()}:{process_limit()}", "--", *inner]
+        limited = _with_limits(inner, memory_limit)
         merged = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
         merged.update(env)
         merged.setdefault("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
         merged["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in merged["PYTHONPATH"].split(os.pathsep) if p)
         merged.update(HOME=HOME, TMPDIR=HOME, PATH=PATH)
-        argv = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", HOME,
-                "--hostname", "localhost", "--ro-bind", str(_hosts_file()), "/etc/hosts"]
-        for path in readable_paths(command, python, merged["PYTHONPATH"]):
+        argv = [self.bwrap, *_namespace_options(uid is not None), "--die-with-parent", "--new-session",
+                "--clearenv", "--proc", "/proc", "--dev", "/dev",
+                *(["--perms", "1777"] if uid is not None else []), "--tmpfs", "/tmp",  # the user is not its owner
+                "--chdir", workdir or HOME, "--hostname", "localhost"]
+        shown = readable_paths(command, python, merged["PYTHONPATH"])
+        if uid is not None:  # bwrap makes the folders leading to a mount 0700 when root: open them
+            for folder in _folders_leading_to([*shown, "/etc/hosts", str(_suite_package_dir()), staging or "/",
+                                               workdir or "/"]):
+                argv += ["--perms", "0755", "--dir", folder]
+        argv += ["--ro-bind", str(_hosts_file()), "/etc/hosts"]
+        for path in shown:
             argv += ["--ro-bind-try", path, path]
         argv += ["--tmpfs", str(_suite_package_dir()), "--remount-ro", str(_suite_package_dir())]
         if staging:
             argv += ["--ro-bind", staging, staging]
         if workdir:
-            argv += ["--bind", workdir, workdir, "--chdir", workdir]
+            argv += ["--bind", workdir, workdir]
         for name, value in sorted(merged.items()):
             if value:
                 argv += ["--setenv", name, value]
         return argv + ["--"] + [_absolute_if_path(a) for a in limited], {}
+
+
+def _namespace_options(switches_user: bool) -> list[str]:
+    """Every namespace unshared. Where the implementation gets a user of its own (the suite
+    runs as root), no user namespace: in one, root's only mapped uid is root, and setpriv needs
+    to switch to another; the shell before it keeps just what switching takes."""
+    if not switches_user:
+        return ["--unshare-all", "--cap-drop", "ALL"]
+    return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+
+
+def _folders_leading_to(paths: Sequence[str]) -> list[str]:
+    """The folders above `paths`, outermost first, except the sandbox's own mounts."""
+    folders = {str(parent) for path in paths for parent in Path(path).parents}
+    return sorted(folders - {"/", HOME, "/proc", "/dev"}, key=lambda f: (f.count("/"), f))
+
+
+def _setpriv_options(uid: int) -> list[str]:
+    """Become `uid` with no supplementary groups, no capabilities and no way to gain any
+    (no_new_privs: a setuid program inside does not make it root again)."""
+    return [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--inh-caps=-all",
+            "--ambient-caps=-all"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -185,16 +248,34 @@ def _paths_of(*parts: str | Iterable[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _bwrap_problem(bwrap: str) -> str | None:
-    """Why bubblewrap cannot run here (None: it can): e.g. user namespaces are disabled."""
+def _bwrap_problem(box: Sandbox) -> str | None:
+    """Why this sandbox cannot start a process here (None: it can): e.g. user namespaces are
+    disabled. Tried with everything a real start uses, limits and user switch included."""
+    argv, _ = box.wrap(["true"], {})
     try:
-        done = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as exc:
         return str(exc)
     if done.returncode != 0:
         return (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
     return None
+
+
+def _bwrap_sandbox(bwrap: str) -> Sandbox:
+    """The bwrap sandbox, with the process cap where the tools it takes are installed."""
+    prlimit = shutil.which("prlimit")
+    setpriv = shutil.which("setpriv") if os.geteuid() == 0 else None
+    features = "no network, read-only system, private /tmp"
+    if prlimit is None:
+        processes = "processes not capped: prlimit is not installed"
+    elif os.geteuid() == 0 and setpriv is None:
+        processes = "processes not capped: running as root, which RLIMIT_NPROC exempts, and setpriv is not installed"
+        prlimit = None
+    else:
+        processes = f"at most {process_limit()} processes"
+        if setpriv:
+            processes += ", as an unprivileged user of its own"
+    return Sandbox("bwrap", f"bwrap ({bwrap}: {features}, {processes})", bwrap, prlimit, setpriv)
 
 
 def choose(mode: str) -> Sandbox:
@@ -204,9 +285,11 @@ def choose(mode: str) -> Sandbox:
     if mode == "none":
         return Sandbox("none", "none (--sandbox none: the implementation runs as the caller, unconfined)")
     bwrap = shutil.which("bwrap") if sys.platform.startswith("linux") else None
-    problem = "bwrap is not installed" if bwrap is None else _bwrap_problem(bwrap)
+    box = _bwrap_sandbox(bwrap) if bwrap else None
+    problem = "bwrap is not installed" if box is None else _bwrap_problem(box)
     if problem is None:
-        return Sandbox("bwrap", f"bwrap ({bwrap}: no network, read-only system, private /tmp)", bwrap)
+        assert box is not None
+        return box
     if mode == "bwrap":
         raise SandboxError(f"--sandbox bwrap: {problem} (install bubblewrap, or choose --sandbox none)")
     return Sandbox("none", f"none (--sandbox auto: {problem}; the implementation runs unconfined)")

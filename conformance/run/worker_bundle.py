@@ -42,6 +42,7 @@ def bundle_dir(with_reference: bool = True) -> Path:
 @functools.lru_cache(maxsize=None)
 def _bundle(with_reference: bool) -> Path:
     base = Path(tempfile.mkdtemp(prefix="wbimage-worker-"))
+    base.chmod(0o755)  # readable by a sandbox's own user (sandbox.py)
     atexit.register(shutil.rmtree, base, True)
     package = base / ROOT_NAME
     package.mkdir()

@@ -48,7 +48,7 @@ def _numpy(wire: Dict[str, Any]) -> np.ndarray:
         array = np.ascontiguousarray(array[::-1])[::-1] if array.ndim else array
     elif order != "C":
         raise SetupError(f"unknown order {order!r}")
-    else:
+    elif not (array.flags.c_contiguous and array.flags.owndata and array.flags.writeable):
         array = np.array(array, order="C", copy=True)  # a plain array that owns its memory
     if wire.get("readonly"):
         array.flags.writeable = False
@@ -149,8 +149,13 @@ def _inner_image(of: Dict[str, Any], kwargs: Dict[str, Any], make_image: Maker) 
 # -- snapshots ------------------------------------------------------------------------------
 
 
-def _digest(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+SNAPSHOT_BYTES_KEPT = 1 << 20
+"""Content up to this size is kept as it is in a snapshot and compared byte for byte; larger
+content is kept as its sha256 digest, so a snapshot of a huge input stays small."""
+
+
+def _digest(raw: bytes) -> Any:
+    return raw if len(raw) <= SNAPSHOT_BYTES_KEPT else hashlib.sha256(raw).hexdigest()
 
 
 def snapshot(obj: Any) -> Any:

@@ -124,7 +124,10 @@ def npy_array(raw: bytes) -> np.ndarray:
             return np.load(io.BytesIO(raw), allow_pickle=False)
     dtype, fortran, shape, offset = parsed
     array = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=offset).copy()
-    return array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)
+    if fortran:
+        return array.reshape(shape[::-1]).transpose()
+    array.shape = shape  # in place, as numpy.load does: the array still owns its memory
+    return array
 
 
 def _check_npy_size(raw: bytes) -> None:
@@ -150,17 +153,42 @@ def _parse_npy(raw: bytes) -> Optional[Tuple[np.dtype, bool, Tuple[int, ...], in
         return None
     start = len(_NPY_MAGIC) + 2
     offset = start + int.from_bytes(raw[len(_NPY_MAGIC):start], "little")
-    match = _NPY_HEADER.fullmatch(raw, start, offset)
-    if match is None:
+    header = raw[start:offset]
+    parsed = _NPY_HEADERS.get(header)
+    if parsed is None:
+        parsed = _parse_npy_header(header)
+        if len(header) <= _NPY_HEADER_CACHE_KEY_BYTES:
+            if len(_NPY_HEADERS) >= _NPY_HEADER_CACHE_SIZE:
+                _NPY_HEADERS.clear()
+            _NPY_HEADERS[header] = parsed
+    if not parsed:
         return None
+    dtype, fortran, shape = parsed
+    if len(raw) - offset != math.prod(shape) * dtype.itemsize:
+        return None
+    return dtype, fortran, shape, offset
+
+
+# Parsed headers by their bytes: most arrays of a run share a few dtypes and shapes, and
+# parsing (a regular expression, a dtype from its string) costs more than a small array's data.
+_NPY_HEADERS: Dict[bytes, Any] = {}
+_NPY_HEADER_CACHE_SIZE = 1024
+_NPY_HEADER_CACHE_KEY_BYTES = 256
+
+
+def _parse_npy_header(header: bytes) -> Any:
+    """(dtype, Fortran order, shape) of a header in numpy.save's own form, or False."""
+    match = _NPY_HEADER.fullmatch(header)
+    if match is None:
+        return False
     try:
         dtype = np.dtype(match.group(1).decode("latin1"))
     except (TypeError, ValueError):
-        return None
+        return False
+    if dtype.hasobject or dtype.itemsize == 0:
+        return False
     shape = tuple(int(n) for n in match.group(3).split(b",") if n.strip())
-    if dtype.hasobject or dtype.itemsize == 0 or len(raw) - offset != math.prod(shape) * dtype.itemsize:
-        return None
-    return dtype, match.group(2) == b"True", shape, offset
+    return dtype, match.group(2) == b"True", shape
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -299,9 +327,12 @@ def decode_observation(wire: Dict[str, Any]) -> Observation:
 # -- messages -------------------------------------------------------------------------------
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
 def dumps(message: Dict[str, Any]) -> bytes:
     """One message as one line of strict JSON (no NaN), UTF-8, ending in a newline."""
-    return (json.dumps(message, separators=(",", ":"), allow_nan=False, ensure_ascii=False) + "\n").encode("utf-8")
+    return (_ENCODER.encode(message) + "\n").encode("utf-8")
 
 
 def loads(line: bytes) -> Dict[str, Any]:
