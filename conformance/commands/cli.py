@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import wbimage_conformance
-from wbimage_conformance.commands import coverage, docs, fuzz, matrix, report
+from wbimage_conformance.commands import bisect, coverage, docs, fuzz, history, matrix, report
 from wbimage_conformance.commands import run as run_command
 from wbimage_conformance.errors import ConfigurationError, UsageError
 
 PROG = "wbimage-conformance"
-COMMANDS = (run_command, report, coverage, docs, matrix, fuzz)
+COMMANDS = (run_command, report, coverage, docs, matrix, history, bisect, fuzz)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -342,11 +342,14 @@ RULES_0290 = [
 
 
 def wandb_rules(version: tuple[int, ...]) -> list[Rule]:
+    """The rules of the measured release a version behaves like. The release history
+    (docs/history.md) puts the bounds: 0.21.0 - 0.23.0 give 0.20.1's status on every case, and
+    0.23.1 - 0.28.1 give 0.28.2's."""
     if version < (0, 20, 0):
         return RULES_0198
     if version < (0, 20, 1):
         return RULES_0200
-    if version < (0, 21):
+    if version < (0, 23, 1):
         return RULES_0201
     if version < (0, 29):
         return RULES_0282

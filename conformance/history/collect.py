@@ -1,0 +1,36 @@
+"""One release run: the suite (or some of its cases) in the release's virtualenv, triaged, as a
+saved run.
+
+The worker runs under the release's own interpreter (`wandb@DIR/wandb-X/bin/python`), in the
+sandbox `--sandbox` chooses, and reports the Python, NumPy, Pillow and torch it imported. The
+raw statuses are kept (no expectations file applies: most releases have none), and triage
+names the causes with the release rules of that version where they exist, else the generic
+hypotheses; what neither explains has no cause in the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from wbimage_conformance.history import record
+from wbimage_conformance.model import Case
+from wbimage_conformance.run import runner
+from wbimage_conformance.triage import triage
+
+DEFAULT_TIMEOUT = 20.0
+
+
+def impl_for(python: Path, package: str = "wandb") -> str:
+    return f"{package}@{python}"
+
+
+def run_release(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs: int = 1,
+                timeout: float = DEFAULT_TIMEOUT, sandbox_mode: str = "auto",
+                package: str = "wandb") -> record.SavedRun:
+    with runner.Session(impl_for(python, package), jobs=jobs, timeout=timeout, sandbox_mode=sandbox_mode) as session:
+        results = session.run(cases)
+        environment = session.environment(case_set_digest)
+    found = triage(results, environment)
+    return record.from_results(results, environment,
+                               [(g.id, g.title, g.clauses, g.explains) for g in found.causes])

@@ -1,0 +1,138 @@
+"""One virtualenv per release, made cheaply: the heavy packages are installed once.
+
+torch alone is about 1 GB installed. So `DIR/base` holds torch, NumPy and Pillow at the versions
+the shipped expectations were measured with (`BASE_PACKAGES`, the recipe of .ci/releases), and
+each release gets `DIR/wandb-X`: a virtualenv without pip whose site-packages holds a `.pth`
+file naming the base's site-packages, so it imports the base's packages after its own; pip (the
+base's, run with `--python`) installs only wandb and what wandb needs there. Measured for
+wandb 0.25.0: 32 s and 125 MB (mostly pip's download), against 273 s and 1.1 GB for a
+virtualenv with its own torch; the base takes 164 s and 988 MB once. A folder
+`DIR/wandb-X` that already imports wandb X (such as the full virtualenvs .ci/releases makes)
+is used as it is, unless an install into it was interrupted. pip's cache is `DIR/pip-cache`
+unless PIP_CACHE_DIR says otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+from wbimage_conformance.errors import ConfigurationError
+
+#: Installed in this order: torch==2.13.0 first (that pin is the CPU build; any other spec
+#: would pull CUDA), then NumPy and Pillow.
+BASE_PACKAGES: tuple[tuple[str, ...], ...] = (("torch==2.13.0",), ("numpy==2.4.6", "pillow==13.0.0"))
+PTH_NAME = "wbimage_history_base.pth"
+#: In a release virtualenv while pip installs into it: one left behind is not reused.
+UNFINISHED = "wbimage-history-unfinished"
+_BASE_LOCK = threading.Lock()
+
+Log = Callable[[str], None]
+
+
+class VenvError(ConfigurationError):
+    """A virtualenv could not be made (exit code 2): the message ends with pip's last line."""
+
+
+def python_of(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def release_dir(root: Path, version: str, package: str = "wandb") -> Path:
+    return root / f"{package}-{version}"
+
+
+def installed_version(python: Path, package: str = "wandb") -> str | None:
+    """The version of `package` that `python` imports, or None."""
+    if not python.exists():
+        return None
+    code = f"import importlib.metadata as m; print(m.version({package!r}))"
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=120, cwd="/")
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _run(command: Sequence[str], what: str, env: dict[str, str]) -> None:
+    done = subprocess.run(list(command), capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip() and not line.startswith("WARNING")]
+        raise VenvError(f"{what}: {(lines or ['exit status ' + str(done.returncode)])[-1]}")
+
+
+def _environment(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("PIP_CACHE_DIR", str(root / "pip-cache"))
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def site_packages(python: Path) -> Path:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    return Path(done.stdout.strip())
+
+
+def ensure_base(root: Path, log: Log = lambda _: None, interpreter: str = sys.executable) -> Path:
+    """`root/base` with BASE_PACKAGES (made, or completed, when needed); its python."""
+    root = root.absolute()
+    base = root / "base"
+    python = python_of(base)
+    env = _environment(root)
+    with _BASE_LOCK:  # release virtualenvs are made two at a time; the base once
+        if not python.exists():
+            log(f"creating {base}")
+            _run([_host_python(interpreter), "-m", "venv", str(base)], f"python -m venv {base}", env)
+        for group in BASE_PACKAGES:
+            if all(_satisfied(python, spec) for spec in group):
+                continue
+            log(f"{base}: pip install {' '.join(group)}")
+            _run([str(python), "-m", "pip", "install", "-q", *group], f"{base}: pip install {' '.join(group)}", env)
+    return python
+
+
+def _satisfied(python: Path, requirement: str) -> bool:
+    """`python` has a release of the package matching `name==version` (torch's `+cpu` local
+    label matches `==2.13.0`, as in pip)."""
+    name, _, version = requirement.partition("==")
+    found = installed_version(python, name)
+    return found is not None and SpecifierSet(f"=={version}").contains(found)
+
+
+def ensure_release(root: Path, version: str, log: Log = lambda _: None, package: str = "wandb",
+                   interpreter: str = sys.executable) -> Path:
+    """The python of a virtualenv importing `package==version` and the base's packages; an
+    existing one is reused."""
+    root = root.absolute()
+    venv = release_dir(root, version, package)
+    python = python_of(venv)
+    unfinished = venv / UNFINISHED
+    if not unfinished.exists() and installed_version(python, package) == version:
+        return python
+    base_python = ensure_base(root, log, interpreter)
+    env = _environment(root)
+    if not python.exists():
+        log(f"creating {venv} over {root / 'base'}")
+        _run([_host_python(interpreter), "-m", "venv", "--without-pip", str(venv)], f"python -m venv {venv}", env)
+    unfinished.write_text("pip install interrupted or failed: this virtualenv is made again\n", encoding="utf-8")
+    (site_packages(python) / PTH_NAME).write_text(f"{site_packages(base_python)}\n", encoding="utf-8")
+    log(f"{venv}: pip install {package}=={version}")
+    _run([str(base_python), "-m", "pip", "--python", str(python), "install", "-q", f"{package}=={version}"],
+         f"{venv}: pip install {package}=={version}", env)
+    found = installed_version(python, package)
+    if found != version:
+        raise VenvError(f"{venv}: pip installed {package} {found}, not {version}")
+    unfinished.unlink()
+    return python
+
+
+def _host_python(interpreter: str) -> str:
+    """The interpreter new virtualenvs are made from: the one under this process's virtualenv,
+    if any, so the release virtualenvs do not see this suite's own packages."""
+    base = getattr(sys, "_base_executable", None) if interpreter == sys.executable else None
+    return base or interpreter
