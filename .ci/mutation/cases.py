@@ -1,8 +1,8 @@
 """The test command of a mutation run: the cases that cite a reference module's clauses,
 run in this process against a copy of `reference/`.
 
-    python .ci/mutation/cases.py --reference DIR --module NAME [--save-selection FILE | --selection FILE]
-    python .ci/mutation/cases.py --reference DIR --selection FILE --serve SOCKET [--limit SECONDS]
+    python .ci/mutation/cases.py --copy DIR --module NAME [--save-selection FILE | --selection FILE]
+    python .ci/mutation/cases.py --copy DIR --selection FILE --serve SOCKET [--limit SECONDS]
     python .ci/mutation/ask.py SOCKET
 
 Exit 0 when every selected case passes (the mutant survives), 1 at the first case that does
@@ -21,8 +21,10 @@ judge is safe here, which it is not for an implementation under test. Each case 
 through the protocol's messages (encoded and decoded) and through `compare`, exactly as in
 `wbimage-conformance run`; only the pipe is gone.
 
-Why a copy: cosmic-ray mutates files on disk. Loading `wbimage_conformance.reference` from a
-copy (DIR) keeps the checkout's own `reference/` untouched while a run is going on.
+Why a copy: cosmic-ray mutates files on disk, and a run takes a while. DIR holds copies of
+the checkout's `conformance/`, `reference/` and `spec/`; `wbimage_conformance` and its
+`reference` and `spec` are loaded from there, not from the installed (editable) checkout, so
+the checkout's files are never mutated and editing them during a run changes nothing in it.
 
 Which cases: a module names the clauses it implements in its docstrings and comments
 (`[norm.unit]`, `[mode.*]`); a case is selected when one of its clauses is among them. The
@@ -44,19 +46,33 @@ from typing import Any
 CITATION = re.compile(r"\[([a-z0-9-]+(?:\.[a-z0-9*-]+)*)\]")
 
 
-def use_reference_from(directory: Path) -> None:
-    """Make `wbimage_conformance.reference` (and its submodules) load from `directory`."""
-    import wbimage_conformance
+ROOT = "wbimage_conformance"
 
-    name = "wbimage_conformance.reference"
+
+def load_package(name: str, directory: Path) -> Any:
+    """Import package `name` (and so its submodules) from `directory`, whatever is installed."""
     spec = importlib.util.spec_from_file_location(
         name, directory / "__init__.py", submodule_search_locations=[str(directory)])
     if spec is None or spec.loader is None:
-        raise SystemExit(f"cases.py: no reference package in {directory}")
+        raise SystemExit(f"cases.py: no package in {directory}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    wbimage_conformance.reference = module  # type: ignore[attr-defined]
+    if "." in name:
+        parent, _, child = name.rpartition(".")
+        setattr(sys.modules[parent], child, module)
+    return module
+
+
+def use_suite_from(copy: Path) -> None:
+    """The suite and the spec from the copy; the reference is loaded later (use_reference_from)."""
+    load_package(ROOT, copy / "conformance")
+    load_package(f"{ROOT}.spec", copy / "spec")
+
+
+def use_reference_from(copy: Path) -> None:
+    """The reference from the copy, as it is on disk now (mutated or not)."""
+    load_package(f"{ROOT}.reference", copy / "reference")
 
 
 def cited_clauses(source: str) -> list[str]:
@@ -119,7 +135,7 @@ def run_cases(cases: list[Any], verbose: bool = False) -> tuple[int, str]:
     return 0, f"all {len(cases)} cases pass"
 
 
-def serve(socket_path: Path, reference: Path, cases: list[Any], limit: float) -> int:
+def serve(socket_path: Path, copy: Path, cases: list[Any], limit: float) -> int:
     """Answer each connection with the verdict of a forked child on the reference in
     `reference` as it is on disk at that moment (see the module docstring)."""
     import socket
@@ -143,11 +159,11 @@ def serve(socket_path: Path, reference: Path, cases: list[Any], limit: float) ->
         with connection:
             if connection.recv(16).strip() == b"stop":
                 return 0
-            code, text = _forked_verdict(reference, cases, limit)
+            code, text = _forked_verdict(copy, cases, limit)
             connection.sendall(f"{code}\n{text}\n".encode())
 
 
-def _forked_verdict(reference: Path, cases: list[Any], limit: float) -> tuple[int, str]:
+def _forked_verdict(copy: Path, cases: list[Any], limit: float) -> tuple[int, str]:
     import os
     import signal
     import time
@@ -157,7 +173,7 @@ def _forked_verdict(reference: Path, cases: list[Any], limit: float) -> tuple[in
     if child == 0:
         os.close(read_end)
         try:
-            use_reference_from(reference)
+            use_reference_from(copy)
             code, text = run_cases(cases)
         except BaseException as error:  # an import error, a crash: the mutant is killed
             code, text = 1, f"killed: {type(error).__name__}: {str(error)[:300]}"
@@ -185,7 +201,8 @@ def _forked_verdict(reference: Path, cases: list[Any], limit: float) -> tuple[in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cases.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", type=Path, required=True, help="the (mutated) copy of reference/")
+    parser.add_argument("--copy", type=Path, required=True,
+                        help="a folder with copies of conformance/, reference/ (mutated) and spec/")
     parser.add_argument("--module", help="the reference module whose clauses select the cases")
     chosen = parser.add_mutually_exclusive_group(required=True)
     chosen.add_argument("--save-selection", type=Path, help="select the cases, save them here, and run them")
@@ -194,18 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=float, default=120.0, help="seconds a served verdict may take (default 120)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every case's verdict")
     args = parser.parse_args(argv)
-    reference = args.reference.resolve()
+    copy = args.copy.resolve()
+    use_suite_from(copy)
 
     if args.selection:
         cases = pickle.loads(args.selection.read_bytes())
         if args.serve:
-            return serve(args.serve, reference, cases, args.limit)
+            return serve(args.serve, copy, cases, args.limit)
     else:
         if not args.module:
             parser.error("--save-selection needs --module")
         from wbimage_conformance.cases import casefiles
 
-        source = Path(reference, f"{args.module}.py").read_text(encoding="utf-8")
+        source = Path(copy, "reference", f"{args.module}.py").read_text(encoding="utf-8")
         defined = [c.id for c in casefiles.load_clauses()]
         patterns = [p for p in cited_clauses(source) if fnmatch.filter(defined, p)]
         cases = select(casefiles.load_case_set().cases, patterns)
@@ -214,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         args.save_selection.write_bytes(pickle.dumps(cases))
         print(f"{args.module}.py cites {', '.join(patterns)}: {len(cases)} cases")
-    use_reference_from(reference)
+    use_reference_from(copy)
     code, text = run_cases(cases, args.verbose)
     print(text)
     return code

@@ -23,7 +23,7 @@ from wbimage_conformance.worker import inputs, protocol
 #: Arrays bigger than this travel as a .npy file in the case's staging directory.
 INLINE_ARRAY_LIMIT = 8 * 1024 * 1024
 
-_NUMPY_ONLY = ("str", "object")
+_NUMPY_ONLY = ("str", "object", "longdouble")
 _PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "bmp": "BMP"}
 
 
@@ -196,12 +196,15 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
     if kind == "numpy":
         if dtype == "bfloat16":
             raise MaterializeError(where + ["dtype"], "'bfloat16' has no NumPy dtype; use it with kind 'tensor'")
-        return {
+        node = {
             "kind": "numpy",
             "array": _array(spec, where),
             "order": spec.get("order", "C"),
             "readonly": bool(spec.get("readonly", False)),
         }
+        if dtype == "longdouble":  # the worker skips it where longdouble is float64
+            node["dtype"] = dtype
+        return node
     if kind == "tensor":
         if dtype in _NUMPY_ONLY:
             raise MaterializeError(where + ["dtype"], f"a tensor cannot hold dtype {dtype!r}")
@@ -211,11 +214,15 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
             "dtype": dtype,
             "requires_grad": bool(spec.get("requires_grad", False)),
             "contiguous": bool(spec.get("contiguous", True)),
+            **({"form": spec["form"]} if "form" in spec else {}),
         }
     if kind == "pil":
         if dtype in _NUMPY_ONLY or dtype == "bfloat16":
             raise MaterializeError(where + ["dtype"], f"PIL cannot be built from dtype {dtype!r}")
-        return {"kind": "pil", "array": _array(spec, where), "mode": spec["mode"]}
+        node = {"kind": "pil", "array": _array(spec, where), "mode": spec["mode"]}
+        if spec.get("changed_after_call"):
+            node["changed_after_call"] = True
+        return node
     if kind == "path":
         array = _array(spec, where, required=False)
         encode_as = spec.get("encode_as", "png" if array is not None else "none")

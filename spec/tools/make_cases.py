@@ -18,6 +18,7 @@ Usage: python spec/tools/make_cases.py [--out DIR]   (from the repository root, 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import math
 import re
 import sys
@@ -182,9 +183,11 @@ def expect_image_error(spec: dict[str, Any], kwargs: dict[str, Any] | None, erro
     except oracle.SpecError as exc:
         if exc.error_type != error_type:
             raise AssertionError(f"oracle raises {exc.error_type}, the case says {error_type}") from None
-    else:
-        raise AssertionError("the oracle accepts an input the case says is an error")
-    return expect_error(error_type, *patterns)
+        expected = expect_error(error_type, *patterns)
+        if "match" in expected["error"] and not re.search(expected["error"]["match"], str(exc)):
+            raise AssertionError(f"the oracle's message {str(exc)!r} does not name what the case requires") from None
+        return expected
+    raise AssertionError("the oracle accepts an input the case says is an error")
 
 
 # Message patterns: lenient about wording, strict about naming the offending value.
@@ -209,6 +212,8 @@ def word(text: str) -> str:
 
 
 FILE_TYPE = r"(?i:file.?type)"
+DATA = word("data_or_path")  # [0. Error messages]: the parameter an error is about
+ACCEPTED_KINDS = (r"(?i:ndarray|numpy)", r"(?i:tensor)", r"PIL", r"(?i:path)")
 
 
 def hx(value: float) -> str:
@@ -876,7 +881,7 @@ def input_layout() -> Family:
             spec = build(_ramp_values(shape), "uint8")
             family.add(case(f"input-layout-{kind}-reject-{name}", f"{kind} {title} raises ValueError naming the shape",
                             [f"input.{kind}.layout"], spec, image_call(),
-                            expect_image_error(spec, None, "ValueError", shape_re(shape))))
+                            expect_image_error(spec, None, "ValueError", DATA, shape_re(shape))))
     # Layout and normalization together: a float tensor keeps channel order through the branch.
     spec = tensor_in([[[0.0, 0.5]], [[1.0, 0.25]], [[0.75, 0.125]]], "float32")
     family.add(case("input-layout-tensor-float-rgb", "a float32 (3, 1, 2) tensor in [0, 1]: permuted, then scaled",
@@ -945,10 +950,18 @@ def input_data() -> Family:
     ]
     for name, spec, pattern in bad:
         family.add(case(f"input-data-dtype-{name}", f"a {name} array raises TypeError naming the dtype",
-                        ["input.array.dtype"], spec, image_call(), expect_image_error(spec, None, "TypeError", pattern)))
+                        ["input.array.dtype"], spec, image_call(), expect_image_error(spec, None, "TypeError", DATA, pattern)))
+    spec = numpy_in([[0.5, 1.0]], "longdouble")
+    family.add(case("input-data-dtype-longdouble", "a longdouble array (where wider than float64) raises TypeError naming the dtype",
+                    ["input.array.dtype"], spec, image_call(),
+                    expect_image_error(spec, None, "TypeError", DATA, r"longdouble|float128|float96")))
     spec = tensor_in([[[1.0, 0.5]]], "complex64")
     family.add(case("input-data-dtype-complex64-tensor", "a complex64 tensor raises TypeError naming the dtype",
-                    ["input.tensor.dtype"], spec, image_call(), expect_error("TypeError", r"(?i:complex)")))
+                    ["input.tensor.dtype"], spec, image_call(), expect_error("TypeError", DATA, r"(?i:complex)")))
+    for form in ("sparse", "meta"):
+        spec = tensor_in([[[0.0, 0.5]]], "float32", form=form)
+        family.add(case(f"input-data-tensor-unreadable-{form}", f"a {form} tensor cannot be read as numbers: TypeError",
+                        ["input.tensor.dtype"], spec, image_call(), expect_error("TypeError", DATA)))
     # Empty data.
     empties = [
         ("numpy", (0, 3), "an array (0, 3)"),
@@ -965,7 +978,7 @@ def input_data() -> Family:
         name = "x".join(str(d) for d in shape)
         family.add(case(f"input-data-empty-{kind}-{name}", f"{title} raises ValueError saying it is empty, with the shape",
                         ["input.empty"], spec, image_call(),
-                        expect_image_error(spec, None, "ValueError", r"(?i:empty)", shape_re(shape))))
+                        expect_image_error(spec, None, "ValueError", DATA, r"(?i:empty)", shape_re(shape))))
     # Memory layouts: the result depends only on the values.
     layouts = [
         ("f-order-unit", numpy_in([[0.0, 0.2, 0.4], [0.6, 0.8, 1.0]], "float32", order="F"), {},
@@ -1020,7 +1033,7 @@ def input_data() -> Family:
                         f"a Python {name} is not an image: TypeError naming the type",
                         ["input.unsupported", "input.dispatch"],
                         {"kind": "python", "value": flow(value) if isinstance(value, list) else value},
-                        image_call(), expect_error("TypeError", pattern)))
+                        image_call(), expect_error("TypeError", DATA, pattern, *ACCEPTED_KINDS)))
     # normalize must be a bool.
     for name, value, pattern in (("string", "yes", r"'yes'|\bstr\b"), ("int-one", 1, r"\bint\b|(?<!\d)1(?!\d)"),
                                  ("int-zero", 0, r"\bint\b|(?<!\d)0(?!\d)"), ("none", None, r"None")):
@@ -1060,6 +1073,10 @@ def input_pil() -> Family:
         ("rgb-jpeg", pil_in("RGB", [[[1, 2, 3], [250, 251, 252]]]), {"file_type": "jpeg"},
          "file_type='jpeg' keeps the spelling 'jpeg'"),
         ("l-caption", pil_in("L", [[7]]), {"caption": "PIL"}, "a caption is kept with a PIL image"),
+        ("copy-l", {**pil_in("L", [[0, 1], [128, 255]]), "changed_after_call": True}, {},
+         "the caller inverting its image after the call does not change the Image's pixels"),
+        ("copy-rgb", {**pil_in("RGB", [[[10, 20, 30], [200, 100, 0]]]), "changed_after_call": True}, {},
+         "an RGB image changed by the caller after the call: the Image keeps the pixels it was given"),
     ]
     for name, spec, kwargs, title in rows:
         pixels = array_from_value(spec["value"], spec["dtype"])
@@ -1185,16 +1202,25 @@ def input_path() -> Family:
     # Errors.
     spec = path_in("missing.png", None, None, encode_as="none")
     family.add(case("input-path-missing", "path: a file that does not exist raises ValueError naming the path",
-                    ["input.path"], spec, image_call(), expect_error("ValueError", re.escape("missing.png"))))
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("missing.png"))))
     spec = path_in("missing.png", None, None, encode_as="none", as_="pathlib")
     family.add(case("input-path-missing-pathlib", "path: a missing pathlib.Path raises ValueError naming it",
-                    ["input.path"], spec, image_call(), expect_error("ValueError", re.escape("missing.png"))))
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("missing.png"))))
     spec = path_in("notes.png", None, None, encode_as="none", text="this is not an image\n")
     family.add(case("input-path-not-an-image", "path: a text file named .png raises ValueError naming the path",
-                    ["input.path"], spec, image_call(), expect_error("ValueError", re.escape("notes.png"))))
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("notes.png"))))
     spec = path_in("notes.txt", None, None, encode_as="none", text="plain text\n", as_="pathlib")
     family.add(case("input-path-text-file", "path: a .txt file raises ValueError naming the path",
-                    ["input.path"], spec, image_call(), expect_error("ValueError", re.escape("notes.txt"))))
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("notes.txt"))))
+    # Forms of path that are not paths ([input.unsupported]); the file exists and is a valid PNG.
+    for name, form, pattern, title in (
+        ("as-bytes", "bytes", r"\bbytes\b", "a path given as bytes"),
+        ("as-bytes-pathlike", "bytes-pathlike", r"BytesPath", "an os.PathLike whose path is bytes"),
+        ("as-file-object", "file-object", r"BytesIO", "a file-like object (io.BytesIO) holding a PNG"),
+    ):
+        spec = path_in("gray.png", "L", gray, as_=form)
+        family.add(case(f"input-path-{name}", f"path: {title} is not a path: TypeError naming the type",
+                        ["input.unsupported"], spec, image_call(), expect_error("TypeError", DATA, pattern)))
     return family
 
 
@@ -1308,6 +1334,12 @@ def mode_family() -> Family:
     spec = numpy_in([[True, False]], "bool")
     family.add(case("mode-guess-bool", "guess_mode of a bool (1, 2) array is L", ["mode.guess"], spec,
                     api_call("guess_mode"), {"value": "L"}))
+    for name, value, pattern in (("list", flow([[0, 1], [2, 3]]), r"\blist\b"), ("int", 3, r"\bint\b"),
+                                 ("none", None, r"None")):
+        family.add(case(f"mode-guess-not-data-{name}",
+                        f"guess_mode of a Python {name} raises TypeError naming data and the type",
+                        ["mode.guess"], {"kind": "python", "value": value}, api_call("guess_mode"),
+                        expect_error("TypeError", word("data"), pattern)))
     rejects: list[tuple[str, str, tuple[int, ...]]] = [
         ("array-0d", "numpy", ()),
         ("array-1d", "numpy", (4,)),
@@ -1321,7 +1353,7 @@ def mode_family() -> Family:
     ]
     for name, kind, shape in rejects:
         spec = array_input(kind, _ramp_values(shape, 0), "uint8")
-        with_error = expect_error("ValueError", shape_re(shape))
+        with_error = expect_error("ValueError", word("data"), shape_re(shape))
         try:
             oracle.guess_mode(shape, kind)
         except oracle.SpecValueError:
@@ -1413,7 +1445,18 @@ def mode_family() -> Family:
                 "file type cannot store)."
             ),
         ))
+    mode_type_cases(family)
     return family
+
+
+def mode_type_cases(family: Family) -> None:
+    """[mode.explicit:not-a-str]: a mode that is not a str (nor None) is a TypeError."""
+    for name, value, pattern in (("int", 1, r"\bint\b"), ("list", ["RGB"], r"\blist\b|\['RGB'\]"),
+                                 ("bytes-like-bool", True, r"\bbool\b|True")):
+        spec = numpy_in([[0.5, 1.0]], "float32")
+        family.add(case(f"mode-not-a-str-{name}", f"mode={value!r} is not a str: TypeError naming mode",
+                        ["mode.explicit"], spec, image_call(mode=flow(value) if isinstance(value, list) else value),
+                        expect_image_error(spec, {"mode": value}, "TypeError", word("mode"), pattern)))
 
 
 def file_type_family() -> Family:
@@ -1568,6 +1611,12 @@ def to_uint8_family() -> Family:
             clauses.append("api.classmethods")
         family.add(case(f"to-uint8-{name}", f"to_uint8: {title}", clauses,
                         spec, api_call("to_uint8"), expect_to_uint8(spec)))
+    family.add(case("to-uint8-refused-list", "to_uint8 of a Python list raises TypeError naming data and the type",
+                    ["to-uint8"], {"kind": "python", "value": flow([[0.0, 1.0]])}, api_call("to_uint8"),
+                    expect_error("TypeError", word("data"), r"\blist\b")))
+    spec = numpy_in([[1.0, 0.5]], "complex128")
+    family.add(case("to-uint8-refused-complex", "to_uint8 of a complex128 array raises TypeError naming data and the dtype",
+                    ["to-uint8"], spec, api_call("to_uint8"), expect_error("TypeError", word("data"), r"complex128")))
     return family
 
 
@@ -1616,14 +1665,14 @@ def limits_family() -> Family:
     for name, spec, title in rejected:
         family.add(case(f"limits-max-dimension-{name}", f"{title} raises ValueError naming 65501 and the limit 65500",
                         ["limits.max-dimension"], spec, image_call(),
-                        expect_image_error(spec, None, "ValueError", "65501", "65500")))
+                        expect_image_error(spec, None, "ValueError", DATA, "65501", "65500")))
     pil = generated("pil", "uint8", "constant", 0, [1, 65501], {"value": 7}, mode="L")
     family.add(case("limits-max-dimension-pil-1x65501", "a PIL image 65501 wide raises ValueError naming 65501 and 65500",
-                    ["limits.max-dimension", "input.pil"], pil, image_call(), expect_error("ValueError", "65501", "65500")))
+                    ["limits.max-dimension", "input.pil"], pil, image_call(), expect_error("ValueError", DATA, "65501", "65500")))
     path = {"kind": "path", "dtype": "uint8", "generate": pil["generate"], "shape": pil["shape"], "digest": pil["digest"],
             "mode": "L", "filename": "wide.png", "encode_as": "png", "as": "str"}
     family.add(case("limits-max-dimension-path-1x65501", "a PNG file 65501 wide raises ValueError naming 65501 and 65500",
-                    ["limits.max-dimension", "input.path"], path, image_call(), expect_error("ValueError", "65501", "65500")))
+                    ["limits.max-dimension", "input.path"], path, image_call(), expect_error("ValueError", DATA, "65501", "65500")))
     return family
 
 
@@ -1664,6 +1713,120 @@ def render(family: Family) -> str:
     return "\n".join(header) + body
 
 
+# ---------------------------------------------------------------------------------------------
+# Statements: which generated cases check which statement of SPEC.md
+#
+# Statement id -> the case ids (fnmatch patterns) that check it. A case gets each statement
+# whose patterns match its id, and the statement's clause when it does not cite it yet. Every
+# pattern must match a case, so renaming a case cannot silently leave a statement unchecked.
+
+STATEMENTS: dict[str, tuple[str, ...]] = {
+    "limits.max-dimension:width": ("limits-max-dimension-*-1x65501", "limits-max-dimension-*-1x1x65501"),
+    "limits.max-dimension:height": ("limits-max-dimension-*-65501x1",),
+    "limits.max-dimension:inclusive": ("limits-max-dimension-*-1x65500", "limits-max-dimension-*-65500x1",
+                                       "limits-max-dimension-*-1x1x65500"),
+    "input.dispatch:array": ("input-layout-array-hw", "input-layout-array-hw[134]", "doc-*-usage-numpy"),
+    "input.dispatch:tensor": ("input-layout-tensor-[134]hw", "input-layout-tensor-2d", "doc-*-example-[12]"),
+    "input.dispatch:pil": ("input-pil-l-ones", "input-pil-rgba", "doc-*-usage-pil"),
+    "input.dispatch:path": ("input-path-png-*", "input-path-bmp-*"),
+    "input.dispatch:image": ("input-image-*",),
+    "input.array.layout:accepted": ("input-layout-array-hw*", "input-layout-array-wide", "input-layout-array-one-column",
+                                    "input-layout-array-one-by-one*", "input-layout-array-*-trap",
+                                    "input-layout-array-chw-looking-rgb", "input-layout-array-float-hw1"),
+    "input.array.layout:no-squeeze": ("input-layout-array-one-row", "input-layout-array-one-by-one",
+                                      "input-layout-array-1-a-*", "input-layout-array-reject-1-a-*"),
+    "input.array.layout:refused": ("input-layout-array-reject-*",),
+    "input.tensor.layout:channels-first": ("input-layout-tensor-[134]hw", "input-layout-tensor-*-1-1",
+                                           "input-layout-tensor-permute-not-reshape", "input-layout-tensor-*-trap",
+                                           "input-layout-tensor-4-4-3", "input-layout-tensor-1-1-w",
+                                           "input-layout-tensor-float-rgb"),
+    "input.tensor.layout:two-d": ("input-layout-tensor-2d*",),
+    "input.tensor.layout:refused": ("input-layout-tensor-reject-*",),
+    "input.array.dtype:real": ("input-data-uint32-*", "input-data-uint64-*", "norm-disabled-*-numpy"),
+    "input.array.dtype:refused": ("input-data-dtype-complex64", "input-data-dtype-complex128",
+                                  "input-data-dtype-object", "input-data-dtype-str"),
+    "input.array.dtype:longdouble": ("input-data-dtype-longdouble",),
+    "input.array.dtype:layout": ("input-data-f-order-*", "input-data-reversed-view-*", "input-data-readonly-*"),
+    "input.tensor.dtype:real": ("input-data-uint8-tensor-*", "input-data-tensor-requires-grad-*",
+                                "input-data-tensor-non-contiguous*", "norm-disabled-*-tensor"),
+    "input.tensor.dtype:widened": ("input-data-bf16-*",),
+    "input.tensor.dtype:complex": ("input-data-dtype-complex64-tensor",),
+    "input.tensor.dtype:unreadable": ("input-data-tensor-unreadable-*",),
+    "input.pil:as-is": ("input-pil-l-ones", "input-pil-rgb-small-values", "input-pil-rgba", "input-pil-mode-1",
+                        "input-pil-mode-la", "doc-*-usage-pil", "doc-*-example-3"),
+    "input.pil:ignored": ("input-pil-*-ignored", "input-pil-l-ones-normalize-false"),
+    "input.pil:copy": ("input-pil-copy-*",),
+    "input.pil:unstorable": ("input-pil-mode-[fi]", "input-pil-mode-*-jpg", "input-pil-mode-*-bmp"),
+    "input.path:loaded": ("input-path-png-*", "input-path-bmp-*", "input-path-jpg"),
+    "input.path:format": ("input-path-jpg", "input-path-jpeg-extension", "input-path-upper-case-extension",
+                          "input-path-bmp-rgb"),
+    "input.path:ignored": ("input-path-*-ignored",),
+    "input.path:missing": ("input-path-missing*",),
+    "input.path:undecodable": ("input-path-not-an-image", "input-path-text-file"),
+    "input.unsupported:type": ("input-data-unsupported-*",),
+    "input.unsupported:bytes-path": ("input-path-as-bytes*",),
+    "input.unsupported:file-like": ("input-path-as-file-object",),
+    "norm.applies:data": ("norm-range-disabled-no-detection-*", "doc-*-example-[12]"),
+    "norm.applies:not-pil-or-path": ("input-pil-l-ones*", "input-pil-rgb-small-values", "input-path-png-ones-not-normalized",
+                                     "input-path-normalize-ignored", "doc-*-example-3"),
+    "norm.bounds:closed": ("norm-bounds-*-all-*", "norm-bounds-*-unit-closed", "norm-bounds-*-signed-closed",
+                           "norm-bounds-*-minus-one-one", "norm-bounds-*-zero-two", "norm-bounds-*-255-256"),
+    "norm.bounds:ulp": ("norm-bounds-*-ulp*",),
+    "norm.bounds:negative-zero": ("norm-bounds-*-negative-zero*",),
+    "norm.integer:unit": ("norm-unit-*-numpy", "norm-bounds-*-all-ones", "input-data-uint32-unit", "norm-range-uint8-mask"),
+    "norm.integer:signed": ("norm-signed-*-numpy", "norm-bounds-*-minus-one-one", "norm-range-int8-minus-one-mask"),
+    "norm.integer:other": ("norm-other-*-numpy", "input-data-uint*-other", "norm-bounds-*-255-256"),
+    "norm.special:nan": ("norm-special-*-nan-*",),
+    "norm.special:inf": ("norm-special-*-inf-*",),
+    "norm.disabled:clip": ("norm-disabled-*", "norm-special-*-disabled", "doc-*-example-4"),
+    "norm.disabled:bool-only": ("input-data-normalize-*",),
+    "mode.guess:array": ("mode-guess-array-*", "mode-guess-bool"),
+    "mode.guess:tensor": ("mode-guess-tensor-*",),
+    "mode.guess:jpeg": ("mode-guess-*-hw4-jp*g", "mode-guess-tensor-4hw-jpg", "mode-none-c4-jp*g"),
+    "mode.guess:shape-only": ("mode-guess-values-ignored", "mode-guess-bool"),
+    "mode.guess:refused": ("mode-guess-reject-*",),
+    "mode.guess:not-data": ("mode-guess-not-data-*",),
+    "mode.explicit:none": ("mode-none-*",),
+    "mode.explicit:convert": ("mode-l-*", "mode-rgb-*", "mode-rgba-c*", "mode-luma-fixed-point", "mode-signed-then-l",
+                              "mode-tensor-*-to-*"),
+    "mode.explicit:not-a-mode": ("mode-invalid-*",),
+    "mode.explicit:not-a-str": ("mode-not-a-str-*",),
+    "mode.explicit:other-pil-modes": ("mode-pil-*",),
+    "mode.jpeg-alpha:dropped": ("mode-none-c4-jp*g", "mode-guess-*-hw4-jp*g"),
+    "mode.jpeg-alpha:explicit-rgba": ("mode-rgba-*-jp*g",),
+    "mode.jpeg-alpha:pil-rgba": ("input-pil-rgba-jp*g",),
+    "file-type.accepted:values": ("file-type-tensor-*", "input-pil-l-jpg", "input-pil-rgb-bmp", "input-pil-rgb-jpeg",
+                                  "doc-*-usage-jpg"),
+    "file-type.accepted:refused": ("file-type-invalid-*",),
+}
+
+
+def cite_statements(families: list[Family]) -> None:
+    """Give each case the statements of STATEMENTS whose patterns match its id."""
+    unmatched = {(statement, pattern) for statement, patterns in STATEMENTS.items() for pattern in patterns}
+    for family in families:
+        for item in family.cases:
+            cited = []
+            for statement, patterns in STATEMENTS.items():
+                hits = [p for p in patterns if fnmatch.fnmatchcase(item["id"], p)]
+                if hits:
+                    cited.append(statement)
+                    unmatched -= {(statement, p) for p in hits}
+            if not cited:
+                continue
+            clauses = list(item["clauses"])
+            clauses += [c for c in dict.fromkeys(s.partition(":")[0] for s in cited) if c not in clauses]
+            rebuilt = {}
+            for key, value in item.items():
+                rebuilt[key] = Flow(clauses) if key == "clauses" else value
+                if key == "clauses":
+                    rebuilt["statements"] = Flow(cited)
+            item.clear()
+            item.update(rebuilt)
+    if unmatched:
+        raise ValueError(f"STATEMENTS patterns that match no case: {sorted(unmatched)}")
+
+
 def build() -> list[Family]:
     families = [make() for make in FAMILIES]
     seen: dict[str, str] = {}
@@ -1672,6 +1835,7 @@ def build() -> list[Family]:
             if item["id"] in seen:
                 raise ValueError(f"duplicate case id {item['id']} in {family.stem} and {seen[item['id']]}")
             seen[item["id"]] = family.stem
+    cite_statements(families)
     return families
 
 
