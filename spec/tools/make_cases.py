@@ -1679,6 +1679,78 @@ def limits_family() -> Family:
 # ---------------------------------------------------------------------------------------------
 # Writing
 
+# ---------------------------------------------------------------------------------------------
+# norm-blocks: images larger than the reference's blocks
+
+
+def norm_blocks() -> Family:
+    """Why: an implementation may evaluate a large image piece by piece (the reference does,
+    in blocks of about 1 MB); the branch is still one decision for the whole image, and every
+    piece must give the pixels of the whole expression. These inputs span several such blocks,
+    with few distinct values (so the oracle is quick) and the value that decides the branch
+    placed first or last."""
+    family = Family(
+        "norm-blocks",
+        "normalization: images of several megabytes",
+        [
+            "[norm.range] on images larger than one evaluation block (about 1 MB of input in the",
+            "reference): one branch for the whole image even when the value that decides it is the",
+            "last one, or the first; every dtype kind and every branch, normalize=False, NaN.",
+        ],
+    )
+    unit = [k / 255 for k in range(0, 256, 17)]
+    signed = [-1.0, -0.75, -0.5, -0.2, 0.0, 0.1, 0.5, 0.9, 1.0]
+    wide = [-300.0, -1.5, 0.0, 0.5, 1.0, 2.0, 127.9, 254.99, 255.0, 256.0, 1000.0]
+    rows: list[tuple[str, str, str, list[int], dict[str, Any], dict[str, Any]]] = [
+        ("f64-unit-then-negative", "float64 in [0, 1] but for -0.5 as the last value: signed everywhere",
+         "float64", [4, 35000], {"tile": unit, "last": [-0.5]}, {}),
+        ("f64-signed-then-two", "float64 in [-1, 1] but for 2.0 as the last value: clipped everywhere",
+         "float64", [4, 35000], {"tile": signed, "last": [2.0]}, {}),
+        ("f64-unit-then-two", "float64 in [0, 1] but for 2.0 as the last value: clipped everywhere",
+         "float64", [4, 35000], {"tile": unit, "last": [2.0]}, {}),
+        ("f64-other-first", "float64 in [0, 1] but for 300.0 as the first value: clipped everywhere",
+         "float64", [4, 35000], {"tile": unit, "first": [300.0]}, {}),
+        ("f64-other-nan-last", "float64 out of range with NaN as the last value: NaN becomes 0",
+         "float64", [4, 35000], {"tile": wide, "last": ["nan"]}, {}),
+        ("f32-unit", "float32 in [0, 1] over several blocks: every value times 255",
+         "float32", [8, 35000], {"tile": unit}, {}),
+        ("f32-signed-first", "float32 with -1.0 first, the rest in [0, 1]: signed everywhere",
+         "float32", [8, 35000], {"tile": unit, "first": [-1.0]}, {}),
+        ("f32-disabled", "float32 with normalize=False over several blocks, NaN and infinities last",
+         "float32", [8, 35000], {"tile": wide, "last": ["nan", "inf", "-inf"]}, {"normalize": False}),
+        ("f16-unit-then-negative", "float16 in [0, 1] but for -0.5 as the last value: signed everywhere",
+         "float16", [4, 35000], {"tile": unit, "last": [-0.5]}, {}),
+        ("f16-unit-then-nan", "float16 in [0, 1] but for NaN as the last value: clipped, NaN becomes 0",
+         "float16", [4, 35000], {"tile": unit, "last": ["nan"]}, {}),
+        ("int64-signed", "int64 of -1, 0 and 1 over several blocks: 0, 127, 255",
+         "int64", [4, 35000], {"tile": [-1, 0, 1, 1]}, {}),
+        ("int64-unit-then-two", "int64 of 0 and 1 but for 2 as the last value: kept as they are",
+         "int64", [4, 35000], {"tile": [0, 1, 1], "last": [2]}, {}),
+        ("int16-other", "int16 with negatives and values above 255 over several blocks: clipped exactly",
+         "int16", [16, 34000], {"tile": [-300, -1, 0, 5, 255, 256, 1000]}, {}),
+        ("int8-other", "int8 from -128 to 127 over several blocks: clipped to [0, 127]",
+         "int8", [32, 33000], {"tile": [-128, -5, 0, 7, 100, 127]}, {}),
+        ("uint8-unit-then-two", "uint8 of 0 and 1 but for 2 as the last value: kept as they are",
+         "uint8", [32, 33000], {"tile": [0, 1], "last": [2]}, {}),
+        ("bool", "bool over several blocks: 0 and 255", "bool", [32, 33000], {"tile": [1, 0, 0]}, {}),
+        ("uint16-disabled", "uint16 with normalize=False over several blocks: clipped to 255",
+         "uint16", [16, 34000], {"tile": [0, 1, 255, 256, 65535]}, {"normalize": False}),
+    ]
+    for name, title, dtype, shape, params, kwargs in rows:
+        spec = generated("numpy", dtype, "tiled", 0, shape, params)
+        branch = oracle.branch_of(materialize(spec), normalize=not kwargs)
+        clauses = ["norm.range", BRANCH_CLAUSE[branch]]
+        if dtype.startswith(("int", "uint", "bool")):
+            clauses.append("norm.integer")
+        family.add(case(f"norm-blocks-{name}", title, clauses, spec, image_call(**kwargs), expect_image(spec, kwargs)))
+    # A channels-first tensor is read in its own memory order, seen channels-last.
+    spec = generated("tensor", "float32", "tiled", 0, [3, 300, 300], {"tile": unit, "last": [-0.25]})
+    family.add(case("norm-blocks-tensor-rgb-then-negative",
+                    "a float32 (3, 300, 300) tensor in [0, 1] but for -0.25 as the last blue value: signed everywhere",
+                    ["norm.range", "norm.signed", "input.tensor.layout"], spec, image_call(), expect_image(spec)))
+    return family
+
+
 FAMILIES: tuple[Callable[[], Family], ...] = (
     doc_examples,
     norm_matrix,
@@ -1686,6 +1758,7 @@ FAMILIES: tuple[Callable[[], Family], ...] = (
     norm_precision,
     norm_special,
     norm_range,
+    norm_blocks,
     input_layout,
     input_data,
     input_pil,
