@@ -109,7 +109,7 @@ def test_every_spec_statement_has_a_case():
 
 
 def test_every_required_error_is_checked_for_what_its_message_names():
-    """[0. Error messages]: a required error names the parameter and what was received, so
+    """§0 "Error messages": a required error names the parameter and what was received, so
     its case carries a pattern; only the allowed outcomes of implementation-defined cases
     may leave the message free."""
     unchecked = [item["id"] for _, item in CASES if item["level"] == "required"

@@ -220,8 +220,9 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
         if dtype in _NUMPY_ONLY or dtype == "bfloat16":
             raise MaterializeError(where + ["dtype"], f"PIL cannot be built from dtype {dtype!r}")
         node = {"kind": "pil", "array": _array(spec, where), "mode": spec["mode"]}
-        if spec.get("changed_after_call"):
-            node["changed_after_call"] = True
+        for flag in ("changed_after_call", "truncated"):
+            if spec.get(flag):
+                node[flag] = True
         return node
     if kind == "path":
         array = _array(spec, where, required=False)

@@ -25,7 +25,7 @@ ENCODED_FORMAT = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "bmp": "bmp"}
 def guess_mode(shape: Sequence[int], kind: str = "numpy", file_type: str | None = None,
                argument: str = "data_or_path") -> str:
     """[mode.guess]: the mode from the shape alone; arrays are channels-last, tensors first.
-    Errors name `argument`, the parameter the data came in ([0. Error messages])."""
+    Errors name `argument`, the parameter the data came in (§0 "Error messages")."""
     shape = tuple(shape)
     if len(shape) == 2:
         mode = "L"

@@ -128,6 +128,8 @@ def _input(spec: dict[str, Any], image: str, files: list[str]) -> str:
         return text
     if kind == "pil":
         text = f"PIL.Image.fromarray({_array(spec)}).convert({spec['mode']!r})"
+        if spec.get("truncated"):
+            text = f"PIL.Image.open(io.BytesIO(<the PNG bytes of {text}, first 41 only>))"
         if spec.get("changed_after_call"):
             text += "  # then inverted in place by the caller, before the Image is read"
         return text

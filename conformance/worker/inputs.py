@@ -165,7 +165,8 @@ def build(wire: Dict[str, Any], make_image: Maker) -> Any:
     if kind == "tensor":
         return _tensor(wire)
     if kind == "pil":
-        return pil_image(protocol.decode_array(wire["array"]), wire.get("mode"))
+        image = pil_image(protocol.decode_array(wire["array"]), wire.get("mode"))
+        return _truncated(image) if wire.get("truncated") else image
     if kind == "path":
         return _path(wire)
     if kind == "image":
@@ -175,6 +176,18 @@ def build(wire: Dict[str, Any], make_image: Maker) -> Any:
     if kind == "python":
         return protocol.decode_value(wire["value"])
     raise SetupError(f"unknown input kind {kind!r}")
+
+
+def _truncated(image: Any) -> Any:
+    """`image` saved as PNG, cut off inside its image data (the signature and the header
+    chunk, 33 bytes, and 8 bytes more) and opened without loading: a PIL image whose pixels
+    cannot be read."""
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    raw = buffer.getvalue()
+    return PILImage.open(io.BytesIO(raw[:41]))
 
 
 def change_after_call(wire: Dict[str, Any], data: Any) -> None:
@@ -216,7 +229,10 @@ def snapshot(obj: Any) -> Any:
     if type(obj).__module__.startswith("torch") and hasattr(obj, "detach"):
         return _tensor_snapshot(obj)
     if type(obj).__module__.startswith("PIL.") and hasattr(obj, "tobytes"):
-        return ("pil", obj.mode, obj.size, _digest(obj.tobytes()))
+        try:
+            return ("pil", obj.mode, obj.size, _digest(obj.tobytes()))
+        except (OSError, ValueError):  # pixels that cannot be read (a truncated file)
+            return ("pil", obj.mode, obj.size, None)
     if isinstance(obj, (str, pathlib.Path)) and not isinstance(obj, bool):
         path = pathlib.Path(obj)
         content = _digest(path.read_bytes()) if path.is_file() else None

@@ -212,7 +212,7 @@ def word(text: str) -> str:
 
 
 FILE_TYPE = r"(?i:file.?type)"
-DATA = word("data_or_path")  # [0. Error messages]: the parameter an error is about
+DATA = word("data_or_path")  # §0 "Error messages": the parameter an error is about
 ACCEPTED_KINDS = (r"(?i:ndarray|numpy)", r"(?i:tensor)", r"PIL", r"(?i:path)")
 
 
@@ -1080,6 +1080,10 @@ def input_pil() -> Family:
         ("copy-rgb", {**pil_in("RGB", [[[10, 20, 30], [200, 100, 0]]]), "changed_after_call": True}, {},
          "an RGB image changed by the caller after the call: the Image keeps the pixels it was given"),
     ]
+    unreadable = {**pil_in("RGB", [[[10, 20, 30], [200, 100, 0]]]), "truncated": True}
+    family.add(case("input-pil-unreadable-truncated",
+                    "PIL: an image opened lazily from a truncated PNG cannot be read: ValueError naming data_or_path",
+                    ["input.pil"], unreadable, image_call(), expect_error("ValueError", DATA)))
     for name, spec, kwargs, title in rows:
         pixels = array_from_value(spec["value"], spec["dtype"])
         fmt = kwargs.get("file_type", "png")
@@ -1279,6 +1283,11 @@ def input_image() -> Family:
     rgba = tensor_in([[[0.5]], [[0.25]], [[1.0]], [[1.0]]], "float32")
     family.add(case("input-image-copy-of-tensor-rgba", "Image(other): a copy of an RGBA tensor image keeps RGBA",
                     ["input.image"], image_in(rgba), image_call(mode="L"), expect_image(rgba)))
+    # New classes given to a copy are checked like any others ([annotations.copy], [classes.form]).
+    family.add(case("input-image-copy-new-classes-checked",
+                    "Image(other, classes={...}): classes given to a copy are checked: a dict raises TypeError",
+                    ["input.image", "annotations.copy", "classes.form"], image_in(unit), image_call(classes=FlowMap(id=1)),
+                    expect_error("TypeError", r"^classes: ")))
     return family
 
 
@@ -1832,6 +1841,7 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
                         "input-pil-mode-la", "doc-*-usage-pil", "doc-*-example-3"),
     "input.pil:ignored": ("input-pil-*-ignored", "input-pil-l-ones-normalize-false"),
     "input.pil:copy": ("input-pil-copy-*",),
+    "input.pil:unreadable": ("input-pil-unreadable-*",),
     "input.pil:unstorable": ("input-pil-mode-[fi]", "input-pil-mode-*-jpg", "input-pil-mode-*-bmp"),
     "input.path:loaded": ("input-path-png-*", "input-path-bmp-*", "input-path-jpg"),
     "input.path:format": ("input-path-jpg", "input-path-jpeg-extension", "input-path-upper-case-extension",
