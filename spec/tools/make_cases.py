@@ -1748,7 +1748,7 @@ def norm_blocks() -> Family:
         ("uint16-disabled", "uint16 with normalize=False over several blocks: clipped to 255",
          "uint16", [16, 34000], {"tile": [0, 1, 255, 256, 65535]}, {"normalize": False}),
         ("f64-four-blocks-then-negative", "float64 over four blocks, in [0, 1] but for -0.5 as the last value: signed everywhere",
-         "float64", [8, 65536], {"tile": unit, "last": [-0.5]}, {}),
+         "float64", [16, 32768], {"tile": unit, "last": [-0.5]}, {}),
         ("f64-unit-block-of-ones", "float64 in [0, 1] whose second block holds only 1.0: 255 there, not 1",
          "float64", [4, 35000], {"tile": [1.0], "first": unit}, {}),
         ("int8-signed", "int8 of -1, 0 and 1 over several blocks: 0, 127, 255 (no int8 overflow in between)",
