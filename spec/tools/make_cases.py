@@ -1345,6 +1345,9 @@ def mode_family() -> Family:
     spec = numpy_in([[True, False]], "bool")
     family.add(case("mode-guess-bool", "guess_mode of a bool (1, 2) array is L", ["mode.guess"], spec,
                     api_call("guess_mode"), {"value": "L"}))
+    family.add(case("mode-guess-on-the-class", "Image.guess_mode(array) called on the class itself, not on an instance",
+                    ["mode.guess", "api.classmethods"], numpy_in([[[0, 1, 2]]], "uint8"),
+                    FlowMap(api="guess_mode", name="on-class"), {"value": "RGB"}))
     for name, value, pattern in (("list", flow([[0, 1], [2, 3]]), r"\blist\b"), ("int", 3, r"\bint\b"),
                                  ("none", None, r"None")):
         family.add(case(f"mode-guess-not-data-{name}",

@@ -74,6 +74,11 @@ def perform(adapter: Any, api: str, data: Any, kwargs: Dict[str, Any], name: Opt
                 obs = adapter.observe(image)
             elif api == "to_uint8":
                 obs = Observation(pixels=adapter.to_uint8(data))
+            elif api == "guess_mode" and name == "on-class":
+                on_class = getattr(adapter, "guess_mode_on_class", None)
+                if on_class is None:
+                    raise Unmappable("the adapter cannot call guess_mode on the class alone")
+                obs = Observation(value=on_class(data, kwargs), has_value=True)
             elif api == "guess_mode":
                 obs = Observation(value=adapter.guess_mode(data, kwargs), has_value=True)
             elif api == "all_captions":
