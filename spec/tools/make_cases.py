@@ -1467,8 +1467,8 @@ def mode_family() -> Family:
 def mode_type_cases(family: Family) -> None:
     """[mode.explicit:not-a-str]: a mode that is not a str (nor None) is a TypeError."""
     for name, value, pattern in (("int", 1, r"\bint\b"), ("list", ["RGB"], r"\blist\b|\['RGB'\]"),
-                                 ("bytes-like-bool", True, r"\bbool\b|True")):
-        spec = numpy_in([[0.5, 1.0]], "float32")
+                                 ("bool", True, r"\bbool\b|True")):
+        spec = numpy_in([[0.5, 1.0], [0.25, 0.0]], "float32")
         family.add(case(f"mode-not-a-str-{name}", f"mode={value!r} is not a str: TypeError naming mode",
                         ["mode.explicit"], spec, image_call(mode=flow(value) if isinstance(value, list) else value),
                         expect_image_error(spec, {"mode": value}, "TypeError", word("mode"), pattern)))
