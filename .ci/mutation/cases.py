@@ -140,6 +140,8 @@ def serve(socket_path: Path, copy: Path, cases: list[Any], limit: float) -> int:
     `reference` as it is on disk at that moment (see the module docstring)."""
     import socket
 
+    sys.dont_write_bytecode = True  # each child compiles the mutated module from its source
+
     import numpy  # noqa: F401  (imported once, before any fork)
     import PIL.Image  # noqa: F401
     from wbimage_conformance.cases import materialize  # noqa: F401
@@ -154,13 +156,17 @@ def serve(socket_path: Path, copy: Path, cases: list[Any], limit: float) -> int:
     server.bind(str(socket_path))
     server.listen(1)
     print(f"serving {len(cases)} cases on {socket_path}", flush=True)
-    while True:
-        connection, _ = server.accept()
-        with connection:
-            if connection.recv(16).strip() == b"stop":
-                return 0
-            code, text = _forked_verdict(copy, cases, limit)
-            connection.sendall(f"{code}\n{text}\n".encode())
+    try:
+        while True:
+            connection, _ = server.accept()
+            with connection:
+                if connection.recv(16).strip() == b"stop":
+                    return 0
+                code, text = _forked_verdict(copy, cases, limit)
+                connection.sendall(f"{code}\n{text}\n".encode())
+    finally:
+        server.close()
+        socket_path.unlink(missing_ok=True)
 
 
 def _forked_verdict(copy: Path, cases: list[Any], limit: float) -> tuple[int, str]:

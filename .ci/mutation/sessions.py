@@ -1,5 +1,7 @@
 """cosmic-ray session databases of a mutation run: leave out mutants that cannot change
-behaviour, and report the score and every survivor.
+behaviour, and report the score and every survivor. A mutant that got no verdict from the
+case server (ask.py could not reach it, or a kill without the server's "killed by ...") is
+counted apart, and makes `report` exit 1: harness failures must not pass for kills.
 
     python .ci/mutation/sessions.py skip-annotations SESSION.sqlite
     python .ci/mutation/sessions.py report SESSION.sqlite [...] [--markdown]
@@ -67,6 +69,7 @@ def report(paths: list[Path], markdown: bool) -> int:
     """Per module: mutants, skipped, killed, survived, score; then each survivor's diff."""
     totals: Counter[str] = Counter()
     survivors: list[tuple[str, str, str]] = []
+    broken: list[str] = []
     rows = []
     for path in paths:
         counts: Counter[str] = Counter()
@@ -78,21 +81,27 @@ def report(paths: list[Path], markdown: bool) -> int:
                     counts["pending"] += 1
                 elif result.worker_outcome is WorkerOutcome.SKIPPED:
                     counts["skipped"] += 1
+                elif (result.output or "").startswith("no verdict"):
+                    counts["no verdict"] += 1  # the case server was not reached: neither killed nor survived
+                    broken.append(f"{path.stem}: {result.output.strip()}")
+                elif result.test_outcome is TestOutcome.KILLED and not (result.output or "").startswith("killed"):
+                    counts["no verdict"] += 1  # a kill without the server's verdict is the harness failing
+                    broken.append(f"{path.stem}: killed without a verdict: {(result.output or '').strip()[:200]!r}")
                 elif result.test_outcome is TestOutcome.SURVIVED:
                     counts["survived"] += 1
                     mutation = item.mutations[0]
                     where = f"{Path(mutation.module_path).name}:{mutation.start_pos[0]}"
                     survivors.append((where, f"{mutation.operator_name} #{mutation.occurrence}", result.diff or ""))
                 else:
-                    counts["killed"] += 1  # killed, or incompetent (the mutant does not even import)
+                    counts["killed"] += 1  # killed (by a case, or by not even importing)
         run = counts["killed"] + counts["survived"]
         rows.append((path.stem, sum(counts.values()), counts["skipped"], counts["killed"], counts["survived"],
-                     counts["pending"], f"{100 * counts['killed'] / run:.1f}%" if run else "-"))
+                     counts["no verdict"], counts["pending"], f"{100 * counts['killed'] / run:.1f}%" if run else "-"))
         totals.update(counts)
     run = totals["killed"] + totals["survived"]
     rows.append(("total", sum(totals.values()), totals["skipped"], totals["killed"], totals["survived"],
-                 totals["pending"], f"{100 * totals['killed'] / run:.1f}%" if run else "-"))
-    head = ("module", "mutants", "skipped", "killed", "survived", "pending", "score")
+                 totals["no verdict"], totals["pending"], f"{100 * totals['killed'] / run:.1f}%" if run else "-"))
+    head = ("module", "mutants", "skipped", "killed", "survived", "no verdict", "pending", "score")
     if markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
@@ -100,12 +109,14 @@ def report(paths: list[Path], markdown: bool) -> int:
             print("| " + " | ".join(str(v) for v in row) + " |")
     else:
         for row in [head, *rows]:
-            print("".join(f"{v!s:>10}" if i else f"{v!s:<12}" for i, v in enumerate(row)))
+            print("".join(f"{v!s:>11}" if i else f"{v!s:<12}" for i, v in enumerate(row)))
     for where, operator, diff in survivors:
         print(f"\nsurvived: {where} {operator}")
         changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
         print("\n".join(f"    {line}" for line in changed))
-    return 0
+    for line in broken:
+        print(f"\nno verdict: {line}")
+    return 1 if broken else 0
 
 
 def main(argv: list[str] | None = None) -> int:
