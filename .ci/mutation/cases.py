@@ -136,8 +136,8 @@ def run_cases(cases: list[Any], verbose: bool = False) -> tuple[int, str]:
 
 
 def serve(socket_path: Path, copy: Path, cases: list[Any], limit: float) -> int:
-    """Answer each connection with the verdict of a forked child on the reference in
-    `reference` as it is on disk at that moment (see the module docstring)."""
+    """Answer each connection with the verdict of a forked child on the copy's reference
+    as it is on disk at that moment (see the module docstring)."""
     import socket
 
     sys.dont_write_bytecode = True  # each child compiles the mutated module from its source

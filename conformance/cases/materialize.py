@@ -237,6 +237,7 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
             "array": array,
             "mode": spec.get("mode"),
             "text": spec.get("text"),
+            "truncated": bool(spec.get("truncated", False)),
         }
     if kind == "image":
         kwargs = _arguments(spec.get("kwargs") or {}, where + ["kwargs"])
@@ -379,3 +380,5 @@ def write_file(node: dict[str, Any], target: Path) -> None:
             target.write_text(node["text"], encoding="utf-8")
         return
     inputs.pil_image(node["array"], node.get("mode")).save(target, format=_PIL_FORMATS[node["encode_as"]])
+    if node.get("truncated"):  # cut inside the image data: the header reads, the pixels do not
+        target.write_bytes(target.read_bytes()[:41])

@@ -140,7 +140,7 @@ def _input(spec: dict[str, Any], image: str, files: list[str]) -> str:
         if encode_as == "none":
             what = "text " + repr(spec["text"]) if spec.get("text") is not None else "a file that does not exist"
         else:
-            what = f"{encode_as.upper()} of {_array(spec)}"
+            what = f"{encode_as.upper()} of {_array(spec)}" + (", cut to its first 41 bytes" if spec.get("truncated") else "")
         files.append(f"{spec['filename']}: {what}")
         return path
     if kind == "image":

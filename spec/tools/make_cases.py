@@ -214,6 +214,7 @@ def word(text: str) -> str:
 FILE_TYPE = r"(?i:file.?type)"
 DATA = word("data_or_path")  # §0 "Error messages": the parameter an error is about
 ACCEPTED_KINDS = (r"(?i:ndarray|numpy)", r"(?i:tensor)", r"PIL", r"(?i:path)")
+ACCEPTED_FILE_TYPES = tuple(word(t) for t in ("png", "jpg", "jpeg", "bmp"))  # [file-type.accepted:refused]
 
 
 def hx(value: float) -> str:
@@ -1215,6 +1216,9 @@ def input_path() -> Family:
     spec = path_in("notes.png", None, None, encode_as="none", text="this is not an image\n")
     family.add(case("input-path-not-an-image", "path: a text file named .png raises ValueError naming the path",
                     ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("notes.png"))))
+    spec = {**path_in("cut.png", "L", gray), "truncated": True}
+    family.add(case("input-path-truncated-png", "path: a PNG cut off inside its image data raises ValueError naming the path",
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("cut.png"))))
     spec = path_in("notes.txt", None, None, encode_as="none", text="plain text\n", as_="pathlib")
     family.add(case("input-path-text-file", "path: a .txt file raises ValueError naming the path",
                     ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("notes.txt"))))
@@ -1512,15 +1516,15 @@ def file_type_family() -> Family:
     for name, value, pattern in bad:
         family.add(case(f"file-type-invalid-{name}", f"file_type={value!r} raises ValueError naming the value",
                         ["file-type.accepted"], spec, image_call(file_type=flow(value)),
-                        expect_image_error(spec, {"file_type": value}, "ValueError", FILE_TYPE, pattern)))
+                        expect_image_error(spec, {"file_type": value}, "ValueError", FILE_TYPE, pattern, *ACCEPTED_FILE_TYPES)))
     tensor_bad = tensor_in([[[0.5]]], "float32")
     family.add(case("file-type-invalid-tensor-gif", "a tensor with file_type='gif' raises ValueError naming gif",
                     ["file-type.accepted"], tensor_bad, image_call(file_type="gif"),
-                    expect_image_error(tensor_bad, {"file_type": "gif"}, "ValueError", FILE_TYPE, word("gif"))))
+                    expect_image_error(tensor_bad, {"file_type": "gif"}, "ValueError", FILE_TYPE, word("gif"), *ACCEPTED_FILE_TYPES)))
     pil = pil_in("RGB", [[[1, 2, 3]]])
     family.add(case("file-type-invalid-pil-tiff", "a PIL image with file_type='tiff' raises ValueError naming tiff",
                     ["file-type.accepted", "input.pil"], pil, image_call(file_type="tiff"),
-                    expect_error("ValueError", FILE_TYPE, word("tiff"))))
+                    expect_error("ValueError", FILE_TYPE, word("tiff"), *ACCEPTED_FILE_TYPES)))
     return family
 
 
@@ -1857,7 +1861,7 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
                           "input-path-bmp-rgb"),
     "input.path:ignored": ("input-path-*-ignored",),
     "input.path:missing": ("input-path-missing*",),
-    "input.path:undecodable": ("input-path-not-an-image", "input-path-text-file"),
+    "input.path:undecodable": ("input-path-not-an-image", "input-path-text-file", "input-path-truncated-png"),
     "input.unsupported:type": ("input-data-unsupported-*",),
     "input.unsupported:bytes-path": ("input-path-as-bytes*",),
     "input.unsupported:file-like": ("input-path-as-file-object",),
