@@ -196,6 +196,8 @@ WANDB_COMMON = [
          lambda c: case_is(c, "input-data-tensor-unreadable") and c.fields & {"error.type", "error.match"}),
     Rule("input.pil", "a PIL image whose pixels cannot be read fails inside PIL with OSError, not ValueError",
          lambda c: raised(c, "OSError", "truncated") and c.kind == "pil"),
+    Rule("input.path", "a file that opens as an image but does not decode fails inside PIL with OSError, not ValueError",
+         lambda c: raised(c, "OSError", "truncated") and case_is(c, "input-path")),
     Rule("classes.form", "classes given to a copy are read as a list of entries without a check, and a dict fails with "
                          "Python's own TypeError, whose message does not start with 'classes'",
          lambda c: case_is(c, "input-image-copy-new-classes") and c.fields == {"error.match"}),
