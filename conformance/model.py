@@ -53,6 +53,7 @@ class Case:
     sources: tuple[SourceRef, ...] = ()
     tags: tuple[str, ...] = ()
     rationale: str | None = None
+    statements: tuple[str, ...] = ()         # "clause:name" ids of SPEC.md statements it checks
     file: str = ""                           # path of the case file
     line: int = 0                            # line of the case's `id` in that file
 

@@ -17,11 +17,6 @@ DEFAULT_FILE_TYPE = "png"
 
 _PIL_FORMAT = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "bmp": "BMP"}
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
-_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"BM", "bmp"),
-)
 
 
 def check_file_type(file_type: Any) -> str:
@@ -61,10 +56,3 @@ def encode(image: PILImage.Image, file_type: str) -> bytes:
         ) from None
     return buffer.getvalue()
 
-
-def sniff_format(data: bytes) -> str | None:
-    """The format of encoded bytes by their signature: "png", "jpeg", "bmp" or None."""
-    for signature, name in _SIGNATURES:
-        if data.startswith(signature):
-            return name
-    return None

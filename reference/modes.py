@@ -22,31 +22,31 @@ TENSOR_SHAPES = "(C, H, W) with C of 1, 3 or 4, or (H, W)"
 _MODE_BY_CHANNELS = {1: "L", 3: "RGB", 4: "RGBA"}
 
 
-def _shape_error(kind: str, shape: tuple[int, ...], accepted: str) -> ValueError:
+def _shape_error(kind: str, shape: tuple[int, ...], accepted: str, argument: str) -> ValueError:
     return ValueError(
-        f"data_or_path: {kind} shape {shape} is not an image shape; accepted {kind} shapes "
+        f"{argument}: {kind} shape {shape} is not an image shape; accepted {kind} shapes "
         f"are {accepted}"
     )
 
 
-def channels_last_mode(shape: tuple[int, ...]) -> str:
-    """Mode of an array shape (channels last), or ValueError naming the shape."""
+def channels_last_mode(shape: tuple[int, ...], argument: str = "data_or_path") -> str:
+    """Mode of an array shape (channels last), or ValueError naming `argument` and the shape."""
     shape = tuple(int(n) for n in shape)
     if len(shape) == 2:
         return "L"
     if len(shape) == 3 and shape[2] in _MODE_BY_CHANNELS:
         return _MODE_BY_CHANNELS[shape[2]]
-    raise _shape_error("array", shape, ARRAY_SHAPES)
+    raise _shape_error("array", shape, ARRAY_SHAPES, argument)
 
 
-def channels_first_mode(shape: tuple[int, ...]) -> str:
-    """Mode of a tensor shape (channels first), or ValueError naming the shape."""
+def channels_first_mode(shape: tuple[int, ...], argument: str = "data_or_path") -> str:
+    """Mode of a tensor shape (channels first), or ValueError naming `argument` and the shape."""
     shape = tuple(int(n) for n in shape)
     if len(shape) == 2:
         return "L"
     if len(shape) == 3 and shape[0] in _MODE_BY_CHANNELS:
         return _MODE_BY_CHANNELS[shape[0]]
-    raise _shape_error("tensor", shape, TENSOR_SHAPES)
+    raise _shape_error("tensor", shape, TENSOR_SHAPES, argument)
 
 
 def guess_mode(data: Any, file_type: str | None = None) -> str:
@@ -56,9 +56,9 @@ def guess_mode(data: Any, file_type: str | None = None) -> str:
     JPEG cannot store it ([mode.jpeg-alpha]).
     """
     if is_tensor(data):
-        mode = channels_first_mode(tuple(data.shape))
+        mode = channels_first_mode(tuple(data.shape), "data")
     elif isinstance(data, np.ndarray):
-        mode = channels_last_mode(data.shape)
+        mode = channels_last_mode(data.shape, "data")
     else:
         raise TypeError(
             f"data: guess_mode expects a numpy.ndarray or a torch.Tensor, got "

@@ -12,6 +12,8 @@ from typing import Any
 import jsonschema
 import numpy as np
 import pytest
+
+from wbimage_conformance.cases import casefiles
 import yaml
 
 from wbimage_conformance import oracle
@@ -98,6 +100,21 @@ def test_every_spec_clause_has_a_case():
     covered = {c for _, item in CASES for c in item["clauses"]}
     missing = [c for c in SPEC_CLAUSES if c not in covered]
     assert not missing
+
+
+def test_every_spec_statement_has_a_case():
+    statements = [s.id for s in casefiles.load_statements()]
+    covered = {s for _, item in CASES for s in item.get("statements", ())}
+    assert statements and not [s for s in statements if s not in covered]
+
+
+def test_every_required_error_is_checked_for_what_its_message_names():
+    """§0 "Error messages": a required error names the parameter and what was received, so
+    its case carries a pattern; only the allowed outcomes of implementation-defined cases
+    may leave the message free."""
+    unchecked = [item["id"] for _, item in CASES if item["level"] == "required"
+                 and "error" in item["expect"] and "match" not in item["expect"]["error"]]
+    assert not unchecked
 
 
 @pytest.mark.parametrize(("name", "item"), CASES, ids=case_ids(CASES))

@@ -257,6 +257,7 @@ def test_coverage_text_and_json(capsys, case_file):
     assert data["clauses"]["norm.signed"] == ["range-signed"]
     assert "input.pil" in data["uncovered"]
     assert data["cases"] == 3
+    assert data["statements"]["norm.bounds:closed"] == [] and "norm.bounds:closed" in data["uncovered_statements"]
 
 
 def test_console_script(tmp_path, case_file, monkeypatch):

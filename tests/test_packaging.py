@@ -40,7 +40,7 @@ PACKAGE_FOLDERS = {
 NOT_INSTALLED = ("spec/tools/",)  # the case generator: a development tool
 # What is left out of the copy that is built, and of the folders compared with its contents:
 # environments, caches and build output, none of them source.
-JUNK_NAMES = {".git", ".venv", ".venvs", ".hypothesis", "__pycache__", "build", "dist"}
+JUNK_NAMES = {".git", ".venv", ".venvs", ".hypothesis", ".mutation", "__pycache__", "build", "dist"}
 JUNK_SUFFIXES = (".egg-info", ".pyc")
 SETUPTOOLS_FLOOR = Version("77")  # pyproject.toml's build-system.requires
 # Top-level parts of the source tree the sdist must carry besides the package folders.

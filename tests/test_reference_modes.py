@@ -10,7 +10,14 @@ import pytest
 from PIL import Image as PILImage
 
 from wbimage_conformance.reference import Image, guess_mode
-from wbimage_conformance.reference.encoding import sniff_format
+
+FILE_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"BM", "bmp"))
+
+
+def sniff_format(data: bytes) -> str | None:
+    """The format of encoded bytes by their signature, read independently of PIL."""
+    return next((name for signature, name in FILE_SIGNATURES if data.startswith(signature)), None)
+
 
 RED_GREEN_BLUE_MIX = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [100, 150, 200]]],
                               np.uint8)

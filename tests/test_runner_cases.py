@@ -3,6 +3,8 @@ unique; generator digests are checked; the case-set digest and the clause list."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from wbimage_conformance import spec
@@ -173,6 +175,42 @@ def test_coverage_maps_clauses_to_cases(tmp_path):
     assert table["norm.unit"] == ["aa", "bb"]
     assert table["norm.range"] == ["bb"]
     assert table["norm.signed"] == []
+
+
+def test_statements_are_parsed_from_the_spec():
+    statements = {s.id: s for s in cases.load_statements()}
+    longdouble = statements["input.array.dtype:longdouble"]
+    assert longdouble.clause == "input.array.dtype"
+    assert "**[input.array.dtype:longdouble]**" in spec.SPEC_PATH.read_text().splitlines()[longdouble.line - 1]
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("**[norm.unit]** one.\n- **[norm.signed:a]** misplaced.\n", "stands in clause 'norm.unit'"),
+    ("**[norm.unit]** one.\n- **[norm.unit:a]** x.\n- **[norm.unit:a]** y.\n", "marked twice"),
+])
+def test_a_misplaced_or_repeated_statement_is_refused_with_its_line(tmp_path, text, problem):
+    path = tmp_path / "SPEC.md"
+    path.write_text(text)
+    with pytest.raises(cases.CaseFileError, match=rf"SPEC.md:\d+: .*{re.escape(problem)}"):
+        cases.load_statements(path)
+
+
+@pytest.mark.parametrize(("statements", "problem"), [
+    (["norm.unit:nothing"], "'norm.unit:nothing' is not a statement of SPEC.md"),
+    (["norm.bounds:closed"], "belongs to clause 'norm.bounds', which the case does not cite"),
+])
+def test_a_case_citing_a_wrong_statement_names_the_field(tmp_path, statements, problem):
+    path = support.write_cases(tmp_path, [support.case("aa", statements=statements)])
+    with pytest.raises(cases.CaseFileError, match=rf"case 'aa'.*statements\[0\].*{re.escape(problem)}"):
+        cases.load_case_set([path])
+
+
+def test_statement_coverage_maps_statements_to_cases(tmp_path):
+    path = support.write_cases(tmp_path, [
+        support.case("aa", clauses=["norm.bounds"], statements=["norm.bounds:closed"]), support.case("bb")])
+    table = cases.statement_coverage(cases.load_cases([path]), cases.load_statements())
+    assert table["norm.bounds:closed"] == ["aa"]
+    assert table["norm.bounds:ulp"] == []
 
 
 def test_the_shipped_cases_load():

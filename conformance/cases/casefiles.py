@@ -23,6 +23,7 @@ from wbimage_conformance.model import Case, SourceRef
 
 CASE_SUFFIXES = (".yaml", ".yml")
 _CLAUSE_MARKER = re.compile(r"\*\*\[([a-z0-9][a-z0-9.-]*)\]\*\*")
+_STATEMENT_MARKER = re.compile(r"\*\*\[([a-z0-9][a-z0-9.-]*):([a-z0-9][a-z0-9-]*)\]\*\*")
 
 
 class CaseFileError(ConfigurationError, ValueError):
@@ -34,6 +35,16 @@ class Clause:
     """One clause of SPEC.md: its id and the line it is defined on."""
 
     id: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One normative statement of a clause (one thing accepted, refused or raised), marked in
+    SPEC.md as `**[clause.id:name]**` inside its clause; `id` is "clause.id:name"."""
+
+    id: str
+    clause: str
     line: int
 
 
@@ -52,12 +63,42 @@ def load_clauses(path: Path | str = spec.SPEC_PATH) -> tuple[Clause, ...]:
     return tuple(clauses)
 
 
+def load_statements(path: Path | str = spec.SPEC_PATH) -> tuple[Statement, ...]:
+    """The statements marked in SPEC.md, in document order. A statement's marker must name
+    the clause it stands in (the last clause marker above it) and be unique; anything else
+    is a CaseFileError naming the line, since case files cite statements by these ids."""
+    statements: list[Statement] = []
+    seen: set[str] = set()
+    clause = ""
+    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        for match in _CLAUSE_MARKER.finditer(text):
+            clause = match.group(1)
+        for match in _STATEMENT_MARKER.finditer(text):
+            statement_id = f"{match.group(1)}:{match.group(2)}"
+            if match.group(1) != clause:
+                raise CaseFileError(f"{path}:{number}: statement {statement_id!r} stands in clause {clause or 'none'!r}")
+            if statement_id in seen:
+                raise CaseFileError(f"{path}:{number}: statement {statement_id!r} is marked twice")
+            seen.add(statement_id)
+            statements.append(Statement(statement_id, clause, number))
+    return tuple(statements)
+
+
 def coverage(cases: Iterable[Case], clauses: Iterable[Clause]) -> dict[str, list[str]]:
     """Clause id -> ids of the cases citing it, for every clause (empty list: uncovered)."""
     table: dict[str, list[str]] = {c.id: [] for c in clauses}
     for case in cases:
         for clause in case.clauses:
             table.setdefault(clause, []).append(case.id)
+    return table
+
+
+def statement_coverage(cases: Iterable[Case], statements: Iterable[Statement]) -> dict[str, list[str]]:
+    """Statement id -> ids of the cases citing it, for every statement (empty: uncovered)."""
+    table: dict[str, list[str]] = {s.id: [] for s in statements}
+    for case in cases:
+        for statement in case.statements:
+            table.setdefault(statement, []).append(case.id)
     return table
 
 
@@ -233,14 +274,18 @@ def _build_case(raw: dict[str, Any], path: Path, line: int) -> Case:
         sources=tuple(SourceRef(**s) for s in raw.get("sources", ())),
         tags=tuple(raw.get("tags", ())),
         rationale=raw.get("rationale"),
+        statements=tuple(raw.get("statements", ())),
         file=str(path),
         line=line,
     )
 
 
-def load_file(path: Path | str, known_clauses: frozenset[str] | None = None) -> list[Case]:
+def load_file(
+    path: Path | str, known_clauses: frozenset[str] | None = None, known_statements: frozenset[str] | None = None
+) -> list[Case]:
     """The cases of one file, validated: schema, inline values, generator digests, pixels, and
-    (when `known_clauses` is given) that every cited clause exists."""
+    (when `known_clauses` is given) that every cited clause exists, and (with
+    `known_statements`) every cited statement, whose clause the case must cite too."""
     path = Path(path)
     data, located = _parse(path)
     problem = _schema_error(path, data, located)
@@ -257,6 +302,14 @@ def load_file(path: Path | str, known_clauses: frozenset[str] | None = None) -> 
                         raise materialize.MaterializeError(
                             f"clauses[{position}]", f"{clause!r} is not a clause of SPEC.md"
                         )
+            for position, statement in enumerate(raw.get("statements", ())):
+                if known_statements is not None and statement not in known_statements:
+                    raise materialize.MaterializeError(
+                        f"statements[{position}]", f"{statement!r} is not a statement of SPEC.md")
+                if statement.partition(":")[0] not in raw["clauses"]:
+                    raise materialize.MaterializeError(
+                        f"statements[{position}]", f"{statement!r} belongs to clause "
+                        f"{statement.partition(':')[0]!r}, which the case does not cite")
             case = _build_case(raw, path, line)
             materialize.materialize(case)  # reads inline values, checks generator digests
             for field, expect in _expectations(case):
@@ -296,10 +349,11 @@ def load_case_set(
     unique across files. With `spec_path=None` cited clauses are not checked."""
     files = case_files(paths)
     known = frozenset(c.id for c in load_clauses(spec_path)) if spec_path is not None else None
+    statements = frozenset(s.id for s in load_statements(spec_path)) if spec_path is not None else None
     cases: list[Case] = []
     first_seen: dict[str, Case] = {}
     for path in files:
-        for case in load_file(path, known):
+        for case in load_file(path, known, statements):
             if case.id in first_seen:
                 other = first_seen[case.id]
                 raise CaseFileError(

@@ -104,6 +104,22 @@ def _doc_example_3_pixels(seed: int, shape: list[int], dtype: str) -> np.ndarray
     return (hwc * np.float32(255)).astype(np.uint8)
 
 
+def _tiled(seed: int, shape: list[int], dtype: str, tile: Sequence[Any] = (0.0,),
+           first: Sequence[Any] = (), last: Sequence[Any] = ()) -> np.ndarray:
+    """`tile` repeated in C order to fill the shape, `first` written over the first elements
+    and `last` over the final ones; values read as float64 ('nan', 'inf', '-inf' allowed),
+    then converted to the dtype. Big arrays with few distinct values and chosen values at
+    chosen places: what tests of block-by-block evaluation need."""
+    del seed
+    size = _size(shape)
+    if not tile or len(first) + len(last) > size:
+        raise GeneratorError("tiled: needs a non-empty tile, and first and last must fit in the shape")
+    values = np.resize(np.array([float(v) for v in tile], dtype=np.float64), size)
+    values[: len(first)] = [float(v) for v in first]
+    values[size - len(last):] = [float(v) for v in last]
+    return values.reshape(shape).astype(dtype)
+
+
 GENERATORS: Mapping[str, Callable[..., np.ndarray]] = {
     "uniform": _uniform,
     "integers": _integers,
@@ -111,6 +127,7 @@ GENERATORS: Mapping[str, Callable[..., np.ndarray]] = {
     "constant": _constant,
     "unit-grid": _unit_grid,
     "doc-example-3-pixels": _doc_example_3_pixels,
+    "tiled": _tiled,
 }
 
 

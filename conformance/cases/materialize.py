@@ -26,7 +26,7 @@ from wbimage_conformance.worker import inputs, protocol
 #: to write, read and delete a file of that size.
 INLINE_ARRAY_LIMIT = 32 * 1024
 
-_NUMPY_ONLY = ("str", "object")
+_NUMPY_ONLY = ("str", "object", "longdouble")
 _PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "bmp": "BMP"}
 
 
@@ -199,12 +199,15 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
     if kind == "numpy":
         if dtype == "bfloat16":
             raise MaterializeError(where + ["dtype"], "'bfloat16' has no NumPy dtype; use it with kind 'tensor'")
-        return {
+        node = {
             "kind": "numpy",
             "array": _array(spec, where),
             "order": spec.get("order", "C"),
             "readonly": bool(spec.get("readonly", False)),
         }
+        if dtype == "longdouble":  # the worker skips it where longdouble is float64
+            node["dtype"] = dtype
+        return node
     if kind == "tensor":
         if dtype in _NUMPY_ONLY:
             raise MaterializeError(where + ["dtype"], f"a tensor cannot hold dtype {dtype!r}")
@@ -214,11 +217,16 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
             "dtype": dtype,
             "requires_grad": bool(spec.get("requires_grad", False)),
             "contiguous": bool(spec.get("contiguous", True)),
+            **({"form": spec["form"]} if "form" in spec else {}),
         }
     if kind == "pil":
         if dtype in _NUMPY_ONLY or dtype == "bfloat16":
             raise MaterializeError(where + ["dtype"], f"PIL cannot be built from dtype {dtype!r}")
-        return {"kind": "pil", "array": _array(spec, where), "mode": spec["mode"]}
+        node = {"kind": "pil", "array": _array(spec, where), "mode": spec["mode"]}
+        for flag in ("changed_after_call", "truncated"):
+            if spec.get(flag):
+                node[flag] = True
+        return node
     if kind == "path":
         array = _array(spec, where, required=False)
         encode_as = spec.get("encode_as", "png" if array is not None else "none")
@@ -232,6 +240,7 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
             "array": array,
             "mode": spec.get("mode"),
             "text": spec.get("text"),
+            "truncated": bool(spec.get("truncated", False)),
         }
     if kind == "image":
         kwargs = _arguments(spec.get("kwargs") or {}, where + ["kwargs"])
@@ -394,3 +403,5 @@ def write_file(node: dict[str, Any], target: Path) -> None:
             target.write_text(node["text"], encoding="utf-8")
         return
     inputs.pil_image(node["array"], node.get("mode")).save(target, format=_PIL_FORMATS[node["encode_as"]])
+    if node.get("truncated"):  # cut inside the image data: the header reads, the pixels do not
+        target.write_bytes(target.read_bytes()[:41])

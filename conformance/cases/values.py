@@ -72,6 +72,8 @@ def array_from_value(value: Any, dtype: str) -> np.ndarray:
         return np.array(ints, dtype=dtype)
     if dtype == "bool":
         return np.array(_map_nested(value, _boolean), dtype=bool)
+    if dtype == "longdouble":  # read as float64, as inline floats are; the point is the dtype
+        return np.array(_map_nested(value, parse_float), dtype=np.float64).astype(np.longdouble)
     if dtype in ("complex64", "complex128"):
         return np.array(_map_nested(value, parse_float), dtype=np.float64).astype(dtype)
     if dtype == "object":

@@ -22,8 +22,10 @@ ENCODED_FORMAT = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "bmp": "bmp"}
 # Layout and modes ([input.array.layout], [input.tensor.layout], [mode.*])
 
 
-def guess_mode(shape: Sequence[int], kind: str = "numpy", file_type: str | None = None) -> str:
-    """[mode.guess]: the mode from the shape alone; arrays are channels-last, tensors first."""
+def guess_mode(shape: Sequence[int], kind: str = "numpy", file_type: str | None = None,
+               argument: str = "data_or_path") -> str:
+    """[mode.guess]: the mode from the shape alone; arrays are channels-last, tensors first.
+    Errors name `argument`, the parameter the data came in (§0 "Error messages")."""
     shape = tuple(shape)
     if len(shape) == 2:
         mode = "L"
@@ -31,10 +33,10 @@ def guess_mode(shape: Sequence[int], kind: str = "numpy", file_type: str | None 
         channels = shape[2] if kind == "numpy" else shape[0]
         modes = {1: "L", 3: "RGB", 4: "RGBA"}
         if channels not in modes:
-            raise SpecValueError(f"{kind} of shape {shape}: channel count {channels} is not 1, 3 or 4")
+            raise SpecValueError(f"{argument}: {kind} of shape {shape}: channel count {channels} is not 1, 3 or 4")
         mode = modes[channels]
     else:
-        raise SpecValueError(f"{kind} of shape {shape}: not 2-D or 3-D")
+        raise SpecValueError(f"{argument}: {kind} of shape {shape}: not 2-D or 3-D")
     if mode == "RGBA" and file_type in JPEG_FILE_TYPES:
         return "RGB"
     return mode
@@ -88,21 +90,23 @@ def check_file_type(file_type: object) -> str:
     if file_type is None:
         return "png"
     if not isinstance(file_type, str) or file_type not in ACCEPTED_FILE_TYPES:
-        raise SpecValueError(f"file_type {file_type!r} is not one of {ACCEPTED_FILE_TYPES}")
+        raise SpecValueError(f"file_type: {file_type!r} is not one of {ACCEPTED_FILE_TYPES}")
     return file_type
 
 
 def check_size(width: int, height: int) -> None:
     """[limits.max-dimension]."""
     if width > MAX_DIMENSION or height > MAX_DIMENSION:
-        raise SpecValueError(f"image {width}x{height} exceeds MAX_DIMENSION {MAX_DIMENSION}")
+        raise SpecValueError(f"data_or_path: image {width}x{height} exceeds MAX_DIMENSION {MAX_DIMENSION}")
 
 
 def finish(pixels: np.ndarray, guessed: str, mode: object, file_type: str | None) -> Picture:
     """Explicit mode, the JPEG alpha rule, file type and size checks on already-normalized pixels."""
     fmt = check_file_type(file_type)
-    if mode is not None and (not isinstance(mode, str) or mode not in ACCEPTED_MODES):
-        raise SpecValueError(f"mode {mode!r} is not one of {ACCEPTED_MODES}")
+    if mode is not None and not isinstance(mode, str):
+        raise SpecTypeError(f"mode: {type(mode).__name__} {mode!r} is not a str")  # [mode.explicit:not-a-str]
+    if mode is not None and mode not in ACCEPTED_MODES:
+        raise SpecValueError(f"mode: {mode!r} is not one of {ACCEPTED_MODES}")
     target = mode if mode is not None else guessed
     if target == "RGBA" and fmt in JPEG_FILE_TYPES:
         if mode is not None:
@@ -126,10 +130,13 @@ def image(
     For kind 'tensor', `data` holds the tensor's values in its own (C, H, W) or (H, W) layout
     (bfloat16 already widened to float32, [input.tensor.dtype])."""
     if not isinstance(normalize, (bool, np.bool_)):
-        raise SpecTypeError(f"normalize must be a bool, not {type(normalize).__name__}")
-    format_of(data.dtype)
+        raise SpecTypeError(f"normalize: must be a bool, not {type(normalize).__name__} {normalize!r}")
+    try:
+        format_of(data.dtype)
+    except SpecTypeError as exc:
+        raise SpecTypeError(f"data_or_path: {exc}") from None
     if data.size == 0:
-        raise SpecValueError(f"the image is empty: shape {data.shape}")
+        raise SpecValueError(f"data_or_path: the image is empty: shape {data.shape}")
     guessed = guess_mode(data.shape, kind)
     pixels = to_pixel_layout(to_uint8(data, normalize=bool(normalize)), kind)
     return finish(pixels, guessed, mode, file_type)

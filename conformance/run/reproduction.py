@@ -17,6 +17,12 @@ _ORDER = {
     "F": "np.asfortranarray({})",
     "reversed-view": "np.ascontiguousarray({}[::-1])[::-1]",
 }
+_PATH_FORMS = {
+    "pathlib": "pathlib.Path({})",
+    "bytes": "os.fsencode({})",
+    "bytes-pathlike": "BytesPath(os.fsencode({}))",  # an os.PathLike whose __fspath__ returns bytes
+    "file-object": "io.BytesIO(open({}, 'rb').read())",
+}
 
 
 def reproduction(case: Case, image: str = "Image") -> str:
@@ -115,18 +121,26 @@ def _input(spec: dict[str, Any], image: str, files: list[str]) -> str:
             text += ".transpose(0, -1).contiguous().transpose(0, -1)"
         if spec.get("requires_grad"):
             text += ".requires_grad_()"
+        if spec.get("form") == "sparse":
+            text += ".to_sparse()"
+        elif spec.get("form") == "meta":
+            text += ".to('meta')"
         return text
     if kind == "pil":
-        return f"PIL.Image.fromarray({_array(spec)}).convert({spec['mode']!r})"
+        text = f"PIL.Image.fromarray({_array(spec)}).convert({spec['mode']!r})"
+        if spec.get("truncated"):
+            text = f"PIL.Image.open(io.BytesIO(<the PNG bytes of {text}, first 41 only>))"
+        if spec.get("changed_after_call"):
+            text += "  # then inverted in place by the caller, before the Image is read"
+        return text
     if kind == "path":
         encode_as = spec.get("encode_as", "png" if ("value" in spec or "generate" in spec) else "none")
         path = repr(spec["filename"])
-        if spec.get("as") == "pathlib":
-            path = f"pathlib.Path({path})"
+        path = _PATH_FORMS.get(spec.get("as", "str"), "{}").format(path)
         if encode_as == "none":
             what = "text " + repr(spec["text"]) if spec.get("text") is not None else "a file that does not exist"
         else:
-            what = f"{encode_as.upper()} of {_array(spec)}"
+            what = f"{encode_as.upper()} of {_array(spec)}" + (", cut to its first 41 bytes" if spec.get("truncated") else "")
         files.append(f"{spec['filename']}: {what}")
         return path
     if kind == "image":

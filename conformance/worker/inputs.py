@@ -11,6 +11,8 @@ Worker-side: standard library, NumPy, and PIL/torch imported only when a case ne
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import pathlib
 from typing import Any, Callable, Dict, Optional
 
@@ -52,6 +54,8 @@ def _numpy(wire: Dict[str, Any]) -> np.ndarray:
         array = np.array(array, order="C", copy=True)  # a plain array that owns its memory
     if wire.get("readonly"):
         array.flags.writeable = False
+    if wire.get("dtype") == "longdouble" and np.dtype(np.longdouble).itemsize <= 8:
+        raise Skip("numpy.longdouble is float64 on this platform")
     return array
 
 
@@ -76,7 +80,44 @@ def _tensor(wire: Dict[str, Any]) -> Any:
             tensor.requires_grad_(True)
         except RuntimeError as exc:
             raise SetupError(f"requires_grad on a {tensor.dtype} tensor: {exc}") from None
+    form = wire.get("form")
+    if form == "sparse":
+        tensor = tensor.to_sparse()
+    elif form == "meta":
+        tensor = torch.empty(tuple(tensor.shape), dtype=tensor.dtype, device="meta")
+    elif form is not None:
+        raise SetupError(f"unknown tensor form {form!r}")
     return tensor
+
+
+class BytesPath:
+    """An os.PathLike whose path is bytes: a form of path [input.unsupported] refuses."""
+
+    def __init__(self, path: bytes) -> None:
+        self.path = path
+
+    def __fspath__(self) -> bytes:
+        return self.path
+
+    def __repr__(self) -> str:
+        return f"BytesPath({self.path!r})"
+
+
+def _path(wire: Dict[str, Any]) -> Any:
+    """A path input in the form the case asks for (str unless said otherwise)."""
+    form = wire.get("as", "str")
+    path = str(wire["path"])
+    if form == "str":
+        return path
+    if form == "pathlib":
+        return pathlib.Path(path)
+    if form == "bytes":
+        return os.fsencode(path)
+    if form == "bytes-pathlike":
+        return BytesPath(os.fsencode(path))
+    if form == "file-object":
+        return io.BytesIO(pathlib.Path(path).read_bytes())
+    raise SetupError(f"unknown path form {form!r}")
 
 
 def _non_contiguous(torch: Any, tensor: Any) -> Any:
@@ -124,9 +165,10 @@ def build(wire: Dict[str, Any], make_image: Maker) -> Any:
     if kind == "tensor":
         return _tensor(wire)
     if kind == "pil":
-        return pil_image(protocol.decode_array(wire["array"]), wire.get("mode"))
+        image = pil_image(protocol.decode_array(wire["array"]), wire.get("mode"))
+        return _truncated(image) if wire.get("truncated") else image
     if kind == "path":
-        return pathlib.Path(wire["path"]) if wire.get("as") == "pathlib" else str(wire["path"])
+        return _path(wire)
     if kind == "image":
         return _inner_image(wire["of"], wire.get("kwargs") or {}, make_image)
     if kind == "images":
@@ -134,6 +176,27 @@ def build(wire: Dict[str, Any], make_image: Maker) -> Any:
     if kind == "python":
         return protocol.decode_value(wire["value"])
     raise SetupError(f"unknown input kind {kind!r}")
+
+
+def _truncated(image: Any) -> Any:
+    """`image` saved as PNG, cut off inside its image data (the signature and the header
+    chunk, 33 bytes, and 8 bytes more) and opened without loading: a PIL image whose pixels
+    cannot be read."""
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    raw = buffer.getvalue()
+    return PILImage.open(io.BytesIO(raw[:41]))
+
+
+def change_after_call(wire: Dict[str, Any], data: Any) -> None:
+    """What the caller does to its own data once the Image is made: for a PIL input marked
+    `changed_after_call`, invert every pixel in place ([input.pil:copy]); else nothing."""
+    if wire.get("kind") == "pil" and wire.get("changed_after_call"):
+        from PIL import ImageChops
+
+        data.paste(ImageChops.invert(data))
 
 
 def _inner_image(of: Dict[str, Any], kwargs: Dict[str, Any], make_image: Maker) -> Any:
@@ -171,7 +234,10 @@ def snapshot(obj: Any) -> Any:
     if type(obj).__module__.startswith("torch") and hasattr(obj, "detach"):
         return _tensor_snapshot(obj)
     if type(obj).__module__.startswith("PIL.") and hasattr(obj, "tobytes"):
-        return ("pil", obj.mode, obj.size, _digest(obj.tobytes()))
+        try:
+            return ("pil", obj.mode, obj.size, _digest(obj.tobytes()))
+        except (OSError, ValueError):  # pixels that cannot be read (a truncated file)
+            return ("pil", obj.mode, obj.size, None)
     if isinstance(obj, (str, pathlib.Path)) and not isinstance(obj, bool):
         path = pathlib.Path(obj)
         content = _digest(path.read_bytes()) if path.is_file() else None
@@ -190,6 +256,12 @@ def _tensor_snapshot(tensor: Any) -> Any:
     import torch
 
     detached = tensor.detach()
+    if detached.is_meta:  # no values to read
+        return ("tensor", str(tensor.dtype), tuple(tensor.shape), "meta", bool(tensor.requires_grad))
+    if detached.layout != torch.strided:  # sparse: no strides or storage offset either
+        dense = detached.to_dense().reshape(-1).contiguous().view(torch.uint8).numpy().tobytes()
+        return ("tensor", str(tensor.dtype), tuple(tensor.shape), str(tensor.layout),
+                bool(tensor.requires_grad), str(tensor.device), _digest(dense))
     try:
         raw = detached.cpu().reshape(-1).contiguous().view(torch.uint8).numpy().tobytes()
     except (RuntimeError, TypeError):

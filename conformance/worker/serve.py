@@ -48,11 +48,17 @@ def handle(adapter: Any, message: Dict[str, Any]) -> Dict[str, Any]:
     except Exception as exc:
         return protocol.result_reply(case_id, protocol.SETUP_ERROR, reason=f"{type(exc).__name__}: {exc}")
     before, kwargs_before = inputs.snapshot(data), inputs.snapshot(kwargs)
+    after: list = []  # the snapshot after the call, taken before the caller changes its data
+
+    def caller_changes_data() -> None:
+        after.append(inputs.snapshot(data))
+        inputs.change_after_call(message["input"], data)
+
     try:
-        observation = perform(adapter, str(call.get("api")), data, kwargs, call.get("name"))
+        observation = perform(adapter, str(call.get("api")), data, kwargs, call.get("name"), caller_changes_data)
     except Unmappable as skip:
         return protocol.result_reply(case_id, protocol.SKIPPED, reason=str(skip))
-    change = inputs.describe_change(before, inputs.snapshot(data))
+    change = inputs.describe_change(before, after[0] if after else inputs.snapshot(data))
     if not change and inputs.snapshot(kwargs) != kwargs_before:
         change = "the keyword arguments changed"
     if change:

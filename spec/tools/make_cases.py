@@ -18,6 +18,7 @@ Usage: python spec/tools/make_cases.py [--out DIR]   (from the repository root, 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import math
 import re
 import sys
@@ -182,9 +183,11 @@ def expect_image_error(spec: dict[str, Any], kwargs: dict[str, Any] | None, erro
     except oracle.SpecError as exc:
         if exc.error_type != error_type:
             raise AssertionError(f"oracle raises {exc.error_type}, the case says {error_type}") from None
-    else:
-        raise AssertionError("the oracle accepts an input the case says is an error")
-    return expect_error(error_type, *patterns)
+        expected = expect_error(error_type, *patterns)
+        if "match" in expected["error"] and not re.search(expected["error"]["match"], str(exc)):
+            raise AssertionError(f"the oracle's message {str(exc)!r} does not name what the case requires") from None
+        return expected
+    raise AssertionError("the oracle accepts an input the case says is an error")
 
 
 # Message patterns: lenient about wording, strict about naming the offending value.
@@ -209,6 +212,9 @@ def word(text: str) -> str:
 
 
 FILE_TYPE = r"(?i:file.?type)"
+DATA = word("data_or_path")  # §0 "Error messages": the parameter an error is about
+ACCEPTED_KINDS = (r"(?i:ndarray|numpy)", r"(?i:tensor)", r"PIL", r"(?i:path)")
+ACCEPTED_FILE_TYPES = tuple(word(t) for t in ("png", "jpg", "jpeg", "bmp"))  # [file-type.accepted:refused]
 
 
 def hx(value: float) -> str:
@@ -857,6 +863,7 @@ def input_layout() -> Family:
         ("0d", (), "a 0-d array"),
         ("1d", (5,), "a 1-d array"),
         ("4d", (1, 2, 2, 3), "a 4-d array (a batch)"),
+        ("4d-third-axis-3", (2, 2, 3, 2), "a 4-d array whose third axis is 3 (a channel count)"),
         ("c2", (2, 2, 2), "(H, W, 2): two channels"),
         ("c5", (2, 2, 5), "(H, W, 5): five channels"),
         ("chw-array", (3, 2, 2), "a channels-first (3, 2, 2) array: arrays are channels-last, C=2"),
@@ -867,6 +874,7 @@ def input_layout() -> Family:
         ("0d", (), "a 0-d tensor"),
         ("1d", (5,), "a 1-d tensor"),
         ("4d-batch", (1, 3, 2, 2), "a 4-d tensor (a batch of one)"),
+        ("4d-batch-of-three", (3, 1, 2, 2), "a 4-d tensor (a batch of three) whose first axis is 3"),
         ("c2", (2, 2, 2), "(2, H, W): two channels"),
         ("c5", (5, 2, 2), "(5, H, W): five channels"),
         ("hwc-tensor", (2, 2, 3), "a channels-last (2, 2, 3) tensor: tensors are channels-first, C=2"),
@@ -876,7 +884,7 @@ def input_layout() -> Family:
             spec = build(_ramp_values(shape), "uint8")
             family.add(case(f"input-layout-{kind}-reject-{name}", f"{kind} {title} raises ValueError naming the shape",
                             [f"input.{kind}.layout"], spec, image_call(),
-                            expect_image_error(spec, None, "ValueError", shape_re(shape))))
+                            expect_image_error(spec, None, "ValueError", DATA, shape_re(shape))))
     # Layout and normalization together: a float tensor keeps channel order through the branch.
     spec = tensor_in([[[0.0, 0.5]], [[1.0, 0.25]], [[0.75, 0.125]]], "float32")
     family.add(case("input-layout-tensor-float-rgb", "a float32 (3, 1, 2) tensor in [0, 1]: permuted, then scaled",
@@ -945,10 +953,18 @@ def input_data() -> Family:
     ]
     for name, spec, pattern in bad:
         family.add(case(f"input-data-dtype-{name}", f"a {name} array raises TypeError naming the dtype",
-                        ["input.array.dtype"], spec, image_call(), expect_image_error(spec, None, "TypeError", pattern)))
+                        ["input.array.dtype"], spec, image_call(), expect_image_error(spec, None, "TypeError", DATA, pattern)))
+    spec = numpy_in([[0.5, 1.0]], "longdouble")
+    family.add(case("input-data-dtype-longdouble", "a longdouble array (where wider than float64) raises TypeError naming the dtype",
+                    ["input.array.dtype"], spec, image_call(),
+                    expect_image_error(spec, None, "TypeError", DATA, r"longdouble|float128|float96")))
     spec = tensor_in([[[1.0, 0.5]]], "complex64")
     family.add(case("input-data-dtype-complex64-tensor", "a complex64 tensor raises TypeError naming the dtype",
-                    ["input.tensor.dtype"], spec, image_call(), expect_error("TypeError", r"(?i:complex)")))
+                    ["input.tensor.dtype"], spec, image_call(), expect_error("TypeError", DATA, r"(?i:complex)")))
+    for form in ("sparse", "meta"):
+        spec = tensor_in([[[0.0, 0.5]]], "float32", form=form)
+        family.add(case(f"input-data-tensor-unreadable-{form}", f"a {form} tensor cannot be read as numbers: TypeError",
+                        ["input.tensor.dtype"], spec, image_call(), expect_error("TypeError", DATA)))
     # Empty data.
     empties = [
         ("numpy", (0, 3), "an array (0, 3)"),
@@ -965,7 +981,7 @@ def input_data() -> Family:
         name = "x".join(str(d) for d in shape)
         family.add(case(f"input-data-empty-{kind}-{name}", f"{title} raises ValueError saying it is empty, with the shape",
                         ["input.empty"], spec, image_call(),
-                        expect_image_error(spec, None, "ValueError", r"(?i:empty)", shape_re(shape))))
+                        expect_image_error(spec, None, "ValueError", DATA, r"(?i:empty)", shape_re(shape))))
     # Memory layouts: the result depends only on the values.
     layouts = [
         ("f-order-unit", numpy_in([[0.0, 0.2, 0.4], [0.6, 0.8, 1.0]], "float32", order="F"), {},
@@ -1020,7 +1036,7 @@ def input_data() -> Family:
                         f"a Python {name} is not an image: TypeError naming the type",
                         ["input.unsupported", "input.dispatch"],
                         {"kind": "python", "value": flow(value) if isinstance(value, list) else value},
-                        image_call(), expect_error("TypeError", pattern)))
+                        image_call(), expect_error("TypeError", DATA, pattern, *ACCEPTED_KINDS)))
     # normalize must be a bool.
     for name, value, pattern in (("string", "yes", r"'yes'|\bstr\b"), ("int-one", 1, r"\bint\b|(?<!\d)1(?!\d)"),
                                  ("int-zero", 0, r"\bint\b|(?<!\d)0(?!\d)"), ("none", None, r"None")):
@@ -1060,7 +1076,15 @@ def input_pil() -> Family:
         ("rgb-jpeg", pil_in("RGB", [[[1, 2, 3], [250, 251, 252]]]), {"file_type": "jpeg"},
          "file_type='jpeg' keeps the spelling 'jpeg'"),
         ("l-caption", pil_in("L", [[7]]), {"caption": "PIL"}, "a caption is kept with a PIL image"),
+        ("copy-l", {**pil_in("L", [[0, 1], [128, 255]]), "changed_after_call": True}, {},
+         "the caller inverting its image after the call does not change the Image's pixels"),
+        ("copy-rgb", {**pil_in("RGB", [[[10, 20, 30], [200, 100, 0]]]), "changed_after_call": True}, {},
+         "an RGB image changed by the caller after the call: the Image keeps the pixels it was given"),
     ]
+    unreadable = {**pil_in("RGB", [[[10, 20, 30], [200, 100, 0]]]), "truncated": True}
+    family.add(case("input-pil-unreadable-truncated",
+                    "PIL: an image opened lazily from a truncated PNG cannot be read: ValueError naming data_or_path",
+                    ["input.pil"], unreadable, image_call(), expect_error("ValueError", DATA)))
     for name, spec, kwargs, title in rows:
         pixels = array_from_value(spec["value"], spec["dtype"])
         fmt = kwargs.get("file_type", "png")
@@ -1185,16 +1209,28 @@ def input_path() -> Family:
     # Errors.
     spec = path_in("missing.png", None, None, encode_as="none")
     family.add(case("input-path-missing", "path: a file that does not exist raises ValueError naming the path",
-                    ["input.path"], spec, image_call(), expect_error("ValueError", re.escape("missing.png"))))
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("missing.png"))))
     spec = path_in("missing.png", None, None, encode_as="none", as_="pathlib")
     family.add(case("input-path-missing-pathlib", "path: a missing pathlib.Path raises ValueError naming it",
-                    ["input.path"], spec, image_call(), expect_error("ValueError", re.escape("missing.png"))))
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("missing.png"))))
     spec = path_in("notes.png", None, None, encode_as="none", text="this is not an image\n")
     family.add(case("input-path-not-an-image", "path: a text file named .png raises ValueError naming the path",
-                    ["input.path"], spec, image_call(), expect_error("ValueError", re.escape("notes.png"))))
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("notes.png"))))
+    spec = {**path_in("cut.png", "L", gray), "truncated": True}
+    family.add(case("input-path-truncated-png", "path: a PNG cut off inside its image data raises ValueError naming the path",
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("cut.png"))))
     spec = path_in("notes.txt", None, None, encode_as="none", text="plain text\n", as_="pathlib")
     family.add(case("input-path-text-file", "path: a .txt file raises ValueError naming the path",
-                    ["input.path"], spec, image_call(), expect_error("ValueError", re.escape("notes.txt"))))
+                    ["input.path"], spec, image_call(), expect_error("ValueError", DATA, re.escape("notes.txt"))))
+    # Forms of path that are not paths ([input.unsupported]); the file exists and is a valid PNG.
+    for name, form, pattern, title in (
+        ("as-bytes", "bytes", r"\bbytes\b", "a path given as bytes"),
+        ("as-bytes-pathlike", "bytes-pathlike", r"BytesPath", "an os.PathLike whose path is bytes"),
+        ("as-file-object", "file-object", r"BytesIO", "a file-like object (io.BytesIO) holding a PNG"),
+    ):
+        spec = path_in("gray.png", "L", gray, as_=form)
+        family.add(case(f"input-path-{name}", f"path: {title} is not a path: TypeError naming the type",
+                        ["input.unsupported"], spec, image_call(), expect_error("TypeError", DATA, pattern)))
     return family
 
 
@@ -1251,6 +1287,11 @@ def input_image() -> Family:
     rgba = tensor_in([[[0.5]], [[0.25]], [[1.0]], [[1.0]]], "float32")
     family.add(case("input-image-copy-of-tensor-rgba", "Image(other): a copy of an RGBA tensor image keeps RGBA",
                     ["input.image"], image_in(rgba), image_call(mode="L"), expect_image(rgba)))
+    # New classes given to a copy are checked like any others ([annotations.copy], [classes.form]).
+    family.add(case("input-image-copy-new-classes-checked",
+                    "Image(other, classes={...}): classes given to a copy are checked: a dict raises TypeError",
+                    ["input.image", "annotations.copy", "classes.form"], image_in(unit), image_call(classes=FlowMap(id=1)),
+                    expect_error("TypeError", r"^classes: ")))
     return family
 
 
@@ -1308,10 +1349,20 @@ def mode_family() -> Family:
     spec = numpy_in([[True, False]], "bool")
     family.add(case("mode-guess-bool", "guess_mode of a bool (1, 2) array is L", ["mode.guess"], spec,
                     api_call("guess_mode"), {"value": "L"}))
+    family.add(case("mode-guess-on-the-class", "Image.guess_mode(array) called on the class itself, not on an instance",
+                    ["mode.guess", "api.classmethods"], numpy_in([[[0, 1, 2]]], "uint8"),
+                    FlowMap(api="guess_mode", name="on-class"), {"value": "RGB"}))
+    for name, value, pattern in (("list", flow([[0, 1], [2, 3]]), r"\blist\b"), ("int", 3, r"\bint\b"),
+                                 ("none", None, r"None")):
+        family.add(case(f"mode-guess-not-data-{name}",
+                        f"guess_mode of a Python {name} raises TypeError naming data and the type",
+                        ["mode.guess"], {"kind": "python", "value": value}, api_call("guess_mode"),
+                        expect_error("TypeError", word("data"), pattern)))
     rejects: list[tuple[str, str, tuple[int, ...]]] = [
         ("array-0d", "numpy", ()),
         ("array-1d", "numpy", (4,)),
         ("array-4d", "numpy", (1, 2, 2, 3)),
+        ("array-4d-third-axis-3", "numpy", (2, 2, 3, 2)),
         ("array-c2", "numpy", (2, 2, 2)),
         ("array-c5", "numpy", (2, 2, 5)),
         ("tensor-c2", "tensor", (2, 2, 2)),
@@ -1321,7 +1372,7 @@ def mode_family() -> Family:
     ]
     for name, kind, shape in rejects:
         spec = array_input(kind, _ramp_values(shape, 0), "uint8")
-        with_error = expect_error("ValueError", shape_re(shape))
+        with_error = expect_error("ValueError", word("data"), shape_re(shape))
         try:
             oracle.guess_mode(shape, kind)
         except oracle.SpecValueError:
@@ -1413,7 +1464,18 @@ def mode_family() -> Family:
                 "file type cannot store)."
             ),
         ))
+    mode_type_cases(family)
     return family
+
+
+def mode_type_cases(family: Family) -> None:
+    """[mode.explicit:not-a-str]: a mode that is not a str (nor None) is a TypeError."""
+    for name, value, pattern in (("int", 1, r"\bint\b"), ("list", ["RGB"], r"\blist\b|\['RGB'\]"),
+                                 ("bool", True, r"\bbool\b|True")):
+        spec = numpy_in([[0.5, 1.0], [0.25, 0.0]], "float32")
+        family.add(case(f"mode-not-a-str-{name}", f"mode={value!r} is not a str: TypeError naming mode",
+                        ["mode.explicit"], spec, image_call(mode=flow(value) if isinstance(value, list) else value),
+                        expect_image_error(spec, {"mode": value}, "TypeError", word("mode"), pattern)))
 
 
 def file_type_family() -> Family:
@@ -1454,15 +1516,15 @@ def file_type_family() -> Family:
     for name, value, pattern in bad:
         family.add(case(f"file-type-invalid-{name}", f"file_type={value!r} raises ValueError naming the value",
                         ["file-type.accepted"], spec, image_call(file_type=flow(value)),
-                        expect_image_error(spec, {"file_type": value}, "ValueError", FILE_TYPE, pattern)))
+                        expect_image_error(spec, {"file_type": value}, "ValueError", FILE_TYPE, pattern, *ACCEPTED_FILE_TYPES)))
     tensor_bad = tensor_in([[[0.5]]], "float32")
     family.add(case("file-type-invalid-tensor-gif", "a tensor with file_type='gif' raises ValueError naming gif",
                     ["file-type.accepted"], tensor_bad, image_call(file_type="gif"),
-                    expect_image_error(tensor_bad, {"file_type": "gif"}, "ValueError", FILE_TYPE, word("gif"))))
+                    expect_image_error(tensor_bad, {"file_type": "gif"}, "ValueError", FILE_TYPE, word("gif"), *ACCEPTED_FILE_TYPES)))
     pil = pil_in("RGB", [[[1, 2, 3]]])
     family.add(case("file-type-invalid-pil-tiff", "a PIL image with file_type='tiff' raises ValueError naming tiff",
                     ["file-type.accepted", "input.pil"], pil, image_call(file_type="tiff"),
-                    expect_error("ValueError", FILE_TYPE, word("tiff"))))
+                    expect_error("ValueError", FILE_TYPE, word("tiff"), *ACCEPTED_FILE_TYPES)))
     return family
 
 
@@ -1568,6 +1630,12 @@ def to_uint8_family() -> Family:
             clauses.append("api.classmethods")
         family.add(case(f"to-uint8-{name}", f"to_uint8: {title}", clauses,
                         spec, api_call("to_uint8"), expect_to_uint8(spec)))
+    family.add(case("to-uint8-refused-list", "to_uint8 of a Python list raises TypeError naming data and the type",
+                    ["to-uint8"], {"kind": "python", "value": flow([[0.0, 1.0]])}, api_call("to_uint8"),
+                    expect_error("TypeError", word("data"), r"\blist\b")))
+    spec = numpy_in([[1.0, 0.5]], "complex128")
+    family.add(case("to-uint8-refused-complex", "to_uint8 of a complex128 array raises TypeError naming data and the dtype",
+                    ["to-uint8"], spec, api_call("to_uint8"), expect_error("TypeError", word("data"), r"complex128")))
     return family
 
 
@@ -1616,19 +1684,97 @@ def limits_family() -> Family:
     for name, spec, title in rejected:
         family.add(case(f"limits-max-dimension-{name}", f"{title} raises ValueError naming 65501 and the limit 65500",
                         ["limits.max-dimension"], spec, image_call(),
-                        expect_image_error(spec, None, "ValueError", "65501", "65500")))
+                        expect_image_error(spec, None, "ValueError", DATA, "65501", "65500")))
     pil = generated("pil", "uint8", "constant", 0, [1, 65501], {"value": 7}, mode="L")
     family.add(case("limits-max-dimension-pil-1x65501", "a PIL image 65501 wide raises ValueError naming 65501 and 65500",
-                    ["limits.max-dimension", "input.pil"], pil, image_call(), expect_error("ValueError", "65501", "65500")))
+                    ["limits.max-dimension", "input.pil"], pil, image_call(), expect_error("ValueError", DATA, "65501", "65500")))
     path = {"kind": "path", "dtype": "uint8", "generate": pil["generate"], "shape": pil["shape"], "digest": pil["digest"],
             "mode": "L", "filename": "wide.png", "encode_as": "png", "as": "str"}
     family.add(case("limits-max-dimension-path-1x65501", "a PNG file 65501 wide raises ValueError naming 65501 and 65500",
-                    ["limits.max-dimension", "input.path"], path, image_call(), expect_error("ValueError", "65501", "65500")))
+                    ["limits.max-dimension", "input.path"], path, image_call(), expect_error("ValueError", DATA, "65501", "65500")))
     return family
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing
+
+# ---------------------------------------------------------------------------------------------
+# norm-blocks: images larger than the reference's blocks
+
+
+def norm_blocks() -> Family:
+    """Why: an implementation may evaluate a large image piece by piece (the reference does,
+    in blocks of about 1 MB); the branch is still one decision for the whole image, and every
+    piece must give the pixels of the whole expression. These inputs span several such blocks,
+    with few distinct values (so the oracle is quick) and the value that decides the branch
+    placed first or last."""
+    family = Family(
+        "norm-blocks",
+        "normalization: images of several megabytes",
+        [
+            "[norm.range] on images larger than one evaluation block (about 1 MB of input in the",
+            "reference): one branch for the whole image even when the value that decides it is the",
+            "last one, or the first; every dtype kind and every branch, normalize=False, NaN.",
+        ],
+    )
+    unit = [k / 255 for k in range(0, 256, 17)]
+    signed = [-1.0, -0.75, -0.5, -0.2, 0.0, 0.1, 0.5, 0.9, 1.0]
+    wide = [-300.0, -1.5, 0.0, 0.5, 1.0, 2.0, 127.9, 254.99, 255.0, 256.0, 1000.0]
+    rows: list[tuple[str, str, str, list[int], dict[str, Any], dict[str, Any]]] = [
+        ("f64-unit-then-negative", "float64 in [0, 1] but for -0.5 as the last value: signed everywhere",
+         "float64", [4, 35000], {"tile": unit, "last": [-0.5]}, {}),
+        ("f64-signed-then-two", "float64 in [-1, 1] but for 2.0 as the last value: clipped everywhere",
+         "float64", [4, 35000], {"tile": signed, "last": [2.0]}, {}),
+        ("f64-unit-then-two", "float64 in [0, 1] but for 2.0 as the last value: clipped everywhere",
+         "float64", [4, 35000], {"tile": unit, "last": [2.0]}, {}),
+        ("f64-other-first", "float64 in [0, 1] but for 300.0 as the first value: clipped everywhere",
+         "float64", [4, 35000], {"tile": unit, "first": [300.0]}, {}),
+        ("f64-other-nan-last", "float64 out of range with NaN as the last value: NaN becomes 0",
+         "float64", [4, 35000], {"tile": wide, "last": ["nan"]}, {}),
+        ("f32-unit", "float32 in [0, 1] over several blocks: every value times 255",
+         "float32", [8, 35000], {"tile": unit}, {}),
+        ("f32-signed-first", "float32 with -1.0 first, the rest in [0, 1]: signed everywhere",
+         "float32", [8, 35000], {"tile": unit, "first": [-1.0]}, {}),
+        ("f32-disabled", "float32 with normalize=False over several blocks, NaN and infinities last",
+         "float32", [8, 35000], {"tile": wide, "last": ["nan", "inf", "-inf"]}, {"normalize": False}),
+        ("f16-unit-then-negative", "float16 in [0, 1] but for -0.5 as the last value: signed everywhere",
+         "float16", [4, 35000], {"tile": unit, "last": [-0.5]}, {}),
+        ("f16-unit-then-nan", "float16 in [0, 1] but for NaN as the last value: clipped, NaN becomes 0",
+         "float16", [4, 35000], {"tile": unit, "last": ["nan"]}, {}),
+        ("int64-signed", "int64 of -1, 0 and 1 over several blocks: 0, 127, 255",
+         "int64", [4, 35000], {"tile": [-1, 0, 1, 1]}, {}),
+        ("int64-unit-then-two", "int64 of 0 and 1 but for 2 as the last value: kept as they are",
+         "int64", [4, 35000], {"tile": [0, 1, 1], "last": [2]}, {}),
+        ("int16-other", "int16 with negatives and values above 255 over several blocks: clipped exactly",
+         "int16", [16, 34000], {"tile": [-300, -1, 0, 5, 255, 256, 1000]}, {}),
+        ("int8-other", "int8 from -128 to 127 over several blocks: clipped to [0, 127]",
+         "int8", [32, 33000], {"tile": [-128, -5, 0, 7, 100, 127]}, {}),
+        ("uint8-unit-then-two", "uint8 of 0 and 1 but for 2 as the last value: kept as they are",
+         "uint8", [32, 33000], {"tile": [0, 1], "last": [2]}, {}),
+        ("bool", "bool over several blocks: 0 and 255", "bool", [32, 33000], {"tile": [1, 0, 0]}, {}),
+        ("uint16-disabled", "uint16 with normalize=False over several blocks: clipped to 255",
+         "uint16", [16, 34000], {"tile": [0, 1, 255, 256, 65535]}, {"normalize": False}),
+        ("f64-four-blocks-then-negative", "float64 over four blocks, in [0, 1] but for -0.5 as the last value: signed everywhere",
+         "float64", [16, 32768], {"tile": unit, "last": [-0.5]}, {}),
+        ("f64-unit-block-of-ones", "float64 in [0, 1] whose second block holds only 1.0: 255 there, not 1",
+         "float64", [4, 35000], {"tile": [1.0], "first": unit}, {}),
+        ("int8-signed", "int8 of -1, 0 and 1 over several blocks: 0, 127, 255 (no int8 overflow in between)",
+         "int8", [32, 33000], {"tile": [-1, 0, 1, 1]}, {}),
+    ]
+    for name, title, dtype, shape, params, kwargs in rows:
+        spec = generated("numpy", dtype, "tiled", 0, shape, params)
+        branch = oracle.branch_of(materialize(spec), normalize=not kwargs)
+        clauses = ["norm.range", BRANCH_CLAUSE[branch]]
+        if dtype.startswith(("int", "uint", "bool")):
+            clauses.append("norm.integer")
+        family.add(case(f"norm-blocks-{name}", title, clauses, spec, image_call(**kwargs), expect_image(spec, kwargs)))
+    # A channels-first tensor is read in its own memory order, seen channels-last.
+    spec = generated("tensor", "float32", "tiled", 0, [3, 300, 300], {"tile": unit, "last": [-0.25]})
+    family.add(case("norm-blocks-tensor-rgb-then-negative",
+                    "a float32 (3, 300, 300) tensor in [0, 1] but for -0.25 as the last blue value: signed everywhere",
+                    ["norm.range", "norm.signed", "input.tensor.layout"], spec, image_call(), expect_image(spec)))
+    return family
+
 
 FAMILIES: tuple[Callable[[], Family], ...] = (
     doc_examples,
@@ -1637,6 +1783,7 @@ FAMILIES: tuple[Callable[[], Family], ...] = (
     norm_precision,
     norm_special,
     norm_range,
+    norm_blocks,
     input_layout,
     input_data,
     input_pil,
@@ -1664,6 +1811,121 @@ def render(family: Family) -> str:
     return "\n".join(header) + body
 
 
+# ---------------------------------------------------------------------------------------------
+# Statements: which generated cases check which statement of SPEC.md
+#
+# Statement id -> the case ids (fnmatch patterns) that check it. A case gets each statement
+# whose patterns match its id, and the statement's clause when it does not cite it yet. Every
+# pattern must match a case, so renaming a case cannot silently leave a statement unchecked.
+
+STATEMENTS: dict[str, tuple[str, ...]] = {
+    "limits.max-dimension:width": ("limits-max-dimension-*-1x65501", "limits-max-dimension-*-1x1x65501"),
+    "limits.max-dimension:height": ("limits-max-dimension-*-65501x1",),
+    "limits.max-dimension:inclusive": ("limits-max-dimension-*-1x65500", "limits-max-dimension-*-65500x1",
+                                       "limits-max-dimension-*-1x1x65500"),
+    "input.dispatch:array": ("input-layout-array-hw", "input-layout-array-hw[134]", "doc-*-usage-numpy"),
+    "input.dispatch:tensor": ("input-layout-tensor-[134]hw", "input-layout-tensor-2d", "doc-*-example-[12]"),
+    "input.dispatch:pil": ("input-pil-l-ones", "input-pil-rgba", "doc-*-usage-pil"),
+    "input.dispatch:path": ("input-path-png-*", "input-path-bmp-*"),
+    "input.dispatch:image": ("input-image-*",),
+    "input.array.layout:accepted": ("input-layout-array-hw*", "input-layout-array-wide", "input-layout-array-one-column",
+                                    "input-layout-array-one-by-one*", "input-layout-array-*-trap",
+                                    "input-layout-array-chw-looking-rgb", "input-layout-array-float-hw1"),
+    "input.array.layout:no-squeeze": ("input-layout-array-one-row", "input-layout-array-one-by-one",
+                                      "input-layout-array-1-a-*", "input-layout-array-reject-1-a-*"),
+    "input.array.layout:refused": ("input-layout-array-reject-*",),
+    "input.tensor.layout:channels-first": ("input-layout-tensor-[134]hw", "input-layout-tensor-*-1-1",
+                                           "input-layout-tensor-permute-not-reshape", "input-layout-tensor-*-trap",
+                                           "input-layout-tensor-4-4-3", "input-layout-tensor-1-1-w",
+                                           "input-layout-tensor-float-rgb"),
+    "input.tensor.layout:two-d": ("input-layout-tensor-2d*",),
+    "input.tensor.layout:refused": ("input-layout-tensor-reject-*",),
+    "input.array.dtype:real": ("input-data-uint32-*", "input-data-uint64-*", "norm-disabled-*-numpy"),
+    "input.array.dtype:refused": ("input-data-dtype-complex64", "input-data-dtype-complex128",
+                                  "input-data-dtype-object", "input-data-dtype-str"),
+    "input.array.dtype:longdouble": ("input-data-dtype-longdouble",),
+    "input.array.dtype:layout": ("input-data-f-order-*", "input-data-reversed-view-*", "input-data-readonly-*"),
+    "input.tensor.dtype:real": ("input-data-uint8-tensor-*", "input-data-tensor-requires-grad-*",
+                                "input-data-tensor-non-contiguous*", "norm-disabled-*-tensor"),
+    "input.tensor.dtype:widened": ("input-data-bf16-*",),
+    "input.tensor.dtype:complex": ("input-data-dtype-complex64-tensor",),
+    "input.tensor.dtype:unreadable": ("input-data-tensor-unreadable-*",),
+    "input.pil:as-is": ("input-pil-l-ones", "input-pil-rgb-small-values", "input-pil-rgba", "input-pil-mode-1",
+                        "input-pil-mode-la", "doc-*-usage-pil", "doc-*-example-3"),
+    "input.pil:ignored": ("input-pil-*-ignored", "input-pil-l-ones-normalize-false"),
+    "input.pil:copy": ("input-pil-copy-*",),
+    "input.pil:unreadable": ("input-pil-unreadable-*",),
+    "input.pil:unstorable": ("input-pil-mode-[fi]", "input-pil-mode-*-jpg", "input-pil-mode-*-bmp"),
+    "input.path:loaded": ("input-path-png-*", "input-path-bmp-*", "input-path-jpg"),
+    "input.path:format": ("input-path-jpg", "input-path-jpeg-extension", "input-path-upper-case-extension",
+                          "input-path-bmp-rgb"),
+    "input.path:ignored": ("input-path-*-ignored",),
+    "input.path:missing": ("input-path-missing*",),
+    "input.path:undecodable": ("input-path-not-an-image", "input-path-text-file", "input-path-truncated-png"),
+    "input.unsupported:type": ("input-data-unsupported-*",),
+    "input.unsupported:bytes-path": ("input-path-as-bytes*",),
+    "input.unsupported:file-like": ("input-path-as-file-object",),
+    "norm.applies:data": ("norm-range-disabled-no-detection-*", "doc-*-example-[12]"),
+    "norm.applies:not-pil-or-path": ("input-pil-l-ones*", "input-pil-rgb-small-values", "input-path-png-ones-not-normalized",
+                                     "input-path-normalize-ignored", "doc-*-example-3"),
+    "norm.bounds:closed": ("norm-bounds-*-all-*", "norm-bounds-*-unit-closed", "norm-bounds-*-signed-closed",
+                           "norm-bounds-*-minus-one-one", "norm-bounds-*-zero-two", "norm-bounds-*-255-256"),
+    "norm.bounds:ulp": ("norm-bounds-*-ulp*",),
+    "norm.bounds:negative-zero": ("norm-bounds-*-negative-zero*",),
+    "norm.integer:unit": ("norm-unit-*-numpy", "norm-bounds-*-all-ones", "input-data-uint32-unit", "norm-range-uint8-mask"),
+    "norm.integer:signed": ("norm-signed-*-numpy", "norm-bounds-*-minus-one-one", "norm-range-int8-minus-one-mask"),
+    "norm.integer:other": ("norm-other-*-numpy", "input-data-uint*-other", "norm-bounds-*-255-256"),
+    "norm.special:nan": ("norm-special-*-nan-*",),
+    "norm.special:inf": ("norm-special-*-inf-*",),
+    "norm.disabled:clip": ("norm-disabled-*", "norm-special-*-disabled", "doc-*-example-4"),
+    "norm.disabled:bool-only": ("input-data-normalize-*",),
+    "mode.guess:array": ("mode-guess-array-*", "mode-guess-bool"),
+    "mode.guess:tensor": ("mode-guess-tensor-*",),
+    "mode.guess:jpeg": ("mode-guess-*-hw4-jp*g", "mode-guess-tensor-4hw-jpg", "mode-none-c4-jp*g"),
+    "mode.guess:shape-only": ("mode-guess-values-ignored", "mode-guess-bool"),
+    "mode.guess:refused": ("mode-guess-reject-*",),
+    "mode.guess:not-data": ("mode-guess-not-data-*",),
+    "mode.explicit:none": ("mode-none-*",),
+    "mode.explicit:convert": ("mode-l-*", "mode-rgb-*", "mode-rgba-c*", "mode-luma-fixed-point", "mode-signed-then-l",
+                              "mode-tensor-*-to-*"),
+    "mode.explicit:not-a-mode": ("mode-invalid-*",),
+    "mode.explicit:not-a-str": ("mode-not-a-str-*",),
+    "mode.explicit:other-pil-modes": ("mode-pil-*",),
+    "mode.jpeg-alpha:dropped": ("mode-none-c4-jp*g", "mode-guess-*-hw4-jp*g"),
+    "mode.jpeg-alpha:explicit-rgba": ("mode-rgba-*-jp*g",),
+    "mode.jpeg-alpha:pil-rgba": ("input-pil-rgba-jp*g",),
+    "file-type.accepted:values": ("file-type-tensor-*", "input-pil-l-jpg", "input-pil-rgb-bmp", "input-pil-rgb-jpeg",
+                                  "doc-*-usage-jpg"),
+    "file-type.accepted:refused": ("file-type-invalid-*",),
+}
+
+
+def cite_statements(families: list[Family]) -> None:
+    """Give each case the statements of STATEMENTS whose patterns match its id."""
+    unmatched = {(statement, pattern) for statement, patterns in STATEMENTS.items() for pattern in patterns}
+    for family in families:
+        for item in family.cases:
+            cited = []
+            for statement, patterns in STATEMENTS.items():
+                hits = [p for p in patterns if fnmatch.fnmatchcase(item["id"], p)]
+                if hits:
+                    cited.append(statement)
+                    unmatched -= {(statement, p) for p in hits}
+            if not cited:
+                continue
+            clauses = list(item["clauses"])
+            clauses += [c for c in dict.fromkeys(s.partition(":")[0] for s in cited) if c not in clauses]
+            rebuilt = {}
+            for key, value in item.items():
+                rebuilt[key] = Flow(clauses) if key == "clauses" else value
+                if key == "clauses":
+                    rebuilt["statements"] = Flow(cited)
+            item.clear()
+            item.update(rebuilt)
+    if unmatched:
+        raise ValueError(f"STATEMENTS patterns that match no case: {sorted(unmatched)}")
+
+
 def build() -> list[Family]:
     families = [make() for make in FAMILIES]
     seen: dict[str, str] = {}
@@ -1672,6 +1934,7 @@ def build() -> list[Family]:
             if item["id"] in seen:
                 raise ValueError(f"duplicate case id {item['id']} in {family.stem} and {seen[item['id']]}")
             seen[item["id"]] = family.stem
+    cite_statements(families)
     return families
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import replace
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from wbimage_conformance.worker.inputs import Skip
 from wbimage_conformance.worker.observation import Observation
@@ -58,17 +58,27 @@ def _note(warning: warnings.WarningMessage) -> str:
     return f"{warning.category.__name__}: {warning.message}"
 
 
-def perform(adapter: Any, api: str, data: Any, kwargs: Dict[str, Any], name: Optional[str] = None) -> Observation:
+def perform(adapter: Any, api: str, data: Any, kwargs: Dict[str, Any], name: Optional[str] = None,
+            between: Optional[Callable[[], None]] = None) -> Observation:
     """Run one call through `adapter` and observe it. Exceptions raised by the implementation
     become the observation's error; MemoryError (a crash) and Unmappable (a skip) are left to
-    the worker."""
+    the worker. `between` runs after an Image is made and before it is observed: what the
+    caller does to its own data in the meantime."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             if api == "Image":
-                obs = adapter.observe(adapter.make_image(data, kwargs))
+                image = adapter.make_image(data, kwargs)
+                if between is not None:
+                    between()
+                obs = adapter.observe(image)
             elif api == "to_uint8":
                 obs = Observation(pixels=adapter.to_uint8(data))
+            elif api == "guess_mode" and name == "on-class":
+                on_class = getattr(adapter, "guess_mode_on_class", None)
+                if on_class is None:
+                    raise Unmappable("the adapter cannot call guess_mode on the class alone")
+                obs = Observation(value=on_class(data, kwargs), has_value=True)
             elif api == "guess_mode":
                 obs = Observation(value=adapter.guess_mode(data, kwargs), has_value=True)
             elif api == "all_captions":

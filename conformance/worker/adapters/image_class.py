@@ -86,6 +86,10 @@ class ImageClassAdapter:
             return self.cls.guess_mode(self.cls.__new__(self.cls), data, **kwargs)
         return self.cls.guess_mode(data, **kwargs)
 
+    def guess_mode_on_class(self, data: Any, kwargs: Dict[str, Any]) -> Any:
+        """`cls.guess_mode(data, ...)` and nothing else: what [api.classmethods] requires."""
+        return self.cls.guess_mode(data, **kwargs)
+
     def all_captions(self, images: Any) -> Any:
         return self.cls.all_captions(images)
 
