@@ -138,3 +138,6 @@ def test_two_variants_combine_unless_they_set_the_same_knob_differently() -> Non
 def test_a_clause_sentence_is_the_spec_s_own() -> None:
     assert clauses.sentence("norm.truncation").startswith("The conversion to `uint8` truncates")
     assert clauses.sentence("no.such-clause") == ""
+    # a clause split into statements is told by its first statement, not by its notes
+    assert clauses.sentence("input.unsupported").startswith("Anything else (`list`")
+    assert clauses.sentence("input.unsupported:bytes-path").startswith("A `bytes` path")
