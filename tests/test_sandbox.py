@@ -182,20 +182,23 @@ os.write(1, block)  # an example's fd 1 is its stderr too
 
 
 def test_an_example_writing_800_mb_to_stderr_is_read_in_bounded_memory():
-    """Measured in a process of its own: its peak memory stays far below the 800 MB."""
+    """Measured in a process of its own: its peak memory grows far less than the 800 MB
+    (the growth over the peak its imports reached; what the imports take varies with the
+    environment, torch or not)."""
     probe = textwrap.dedent(f"""
         import resource, sys
         sys.path[:0] = {[str(Path(__file__).parent), str(Path(__file__).parent / "fixtures")]!r}
         import test_sandbox
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         outcome, _ = test_sandbox.run_example({FLOOD_STDERR!r}, "auto")
-        print(outcome.status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        print(outcome.status, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
         """)
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).parent)
     assert done.returncode == 0, done.stderr[-2000:]
-    status, peak_mib = done.stdout.split()
+    status, growth_mib = done.stdout.split()
     assert status == "ok"
-    assert int(peak_mib) < 400, f"peak {peak_mib} MiB"
+    assert int(growth_mib) < 200, f"peak grew by {growth_mib} MiB"
 
 
 def test_a_reply_pipe_written_past_its_limit_is_a_crash(tmp_path):
