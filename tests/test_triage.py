@@ -121,6 +121,17 @@ def test_a_formula_fed_out_of_range_values_casts_them_bare_or_clipped() -> None:
     assert pixels(image([[-1.5, 3e9]], dtype="float64"), ranges="by-dtype", formula_cast="bare") == [[130, 0]]
 
 
+def test_the_release_rescaling_rules_wrap_integer_arithmetic_in_the_dtype() -> None:
+    # int8 [-128, -2, 0, 1, 2, 127]: x - (-128) wraps to [0, 126, -128, -127, -126, -1].
+    # 0.19 divides by np.ptp of the data, 127 - (-128) = 255, which wraps to -1: 0, -126, 128,
+    # 127, 126, 1; the maximum 128 is above 1, so no x255; clipped: 0, 0, 128, 127, 126, 1.
+    data = image([[-128, -2, 0], [1, 2, 127]], dtype="int8")
+    assert pixels(data, ranges="negatives-min-max") == [[0, 0, 128], [127, 126, 1]]
+    # 0.20.0 divides by np.ptp of the shifted data, 126 - (-128) = 254, which wraps to -2:
+    # 0, -63, 64, 63.5, 63, 0.5; clipped and truncated: 0, 0, 64, 63, 63, 0
+    assert pixels(data, ranges="range-division") == [[0, 0, 64], [63, 63, 0]]
+
+
 def test_channels_last_tensors_and_squeezed_axes_change_the_shape() -> None:
     tensor = variants.Call("Image", np.zeros((3, 1, 2), dtype=np.uint8), "tensor")
     assert variants.predict(tensor, variants.Variant()).pixels.shape == (1, 2, 3)

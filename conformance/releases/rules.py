@@ -309,6 +309,11 @@ RULES_0198 = [
          lambda c: c.api == "to_uint8" and raised(c, "ValueError", "zero-size")),
     Rule("to-uint8", "to_uint8 returns a NumPy scalar for 0-d input",
          lambda c: c.api == "to_uint8" and "expected a uint8 array" in c.result.message),
+    Rule("to-uint8", "to_uint8 calls array methods on whatever it is given, so a list fails with AttributeError",
+         lambda c: c.api == "to_uint8" and raised(c, "AttributeError", "has no attribute")),
+    Rule("to-uint8", "to_uint8 casts complex data to real (NumPy's ComplexWarning) instead of refusing it",
+         lambda c: c.api == "to_uint8" and not c.obs.raised and c.expected_error == "TypeError"
+         and "ComplexWarning" in " ".join(c.result.observation.notes if c.result.observation else ())),
     *fromarray_mode_rules(),
     *WANDB_COMMON,
     *squeeze_rules(),

@@ -16,6 +16,7 @@ The distinct values of an array are mapped one at a time (as the oracle does), m
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 from functools import lru_cache
@@ -339,8 +340,23 @@ def _rescale_rule(array: np.ndarray, bounds: Bounds, variant: Variant, mapper: _
     if variant.ranges == "negatives-min-max" and not low < 0:
         return mapper.apply(array, UNIT if high <= 1 else OTHER)
     shift = low if low < 0 else Fraction(0)
-    span = add(high, -low, fmt)
-    return _two_step(array, mapper, fmt, wide, shift, span, span != 0, None)
+    wrap = _integer_wrap(array.dtype) if array.dtype.kind in "iu" else None
+    if wrap is None:
+        span = add(high, -low, fmt)
+    elif variant.ranges == "range-division":  # 0.20.0 takes np.ptp of the shifted data
+        shifted = [wrap(Fraction(int(v)) - shift) for v in np.unique(array).tolist()]
+        span = wrap(max(shifted) - min(shifted))
+    else:  # 0.19 takes np.ptp of the data as given
+        span = wrap(high - low)
+    return _two_step(array, mapper, fmt, wide, shift, span, span != 0, None, wrap)
+
+
+def _integer_wrap(dtype: np.dtype) -> Callable[[Fraction], Fraction]:
+    """An exact integer as NumPy's arithmetic in `dtype` leaves it: modulo 2**bits, into the
+    dtype's range (int8: 0 - (-128) = -128, and 127 - (-128) = -1)."""
+    info = np.iinfo(dtype)
+    size = 1 << info.bits
+    return lambda value: Fraction((int(value) - info.min) % size + info.min)
 
 
 def _number_divide(a: oracle.Number, b: oracle.Number, fmt: oracle.BinaryFormat) -> oracle.Number:
@@ -354,11 +370,14 @@ def _number_divide(a: oracle.Number, b: oracle.Number, fmt: oracle.BinaryFormat)
 
 
 def _two_step(array: np.ndarray, mapper: _Mapper, fmt: oracle.BinaryFormat | None, wide: oracle.BinaryFormat,
-              shift: oracle.Number, span: oracle.Number, divide: bool, then_unit: bool | None) -> np.ndarray:
-    """d = (x - shift) [/ span]; then x255 when `then_unit` (None: when max(d) <= 1); cast."""
+              shift: oracle.Number, span: oracle.Number, divide: bool, then_unit: bool | None,
+              wrap: Callable[[Fraction], Fraction] | None = None) -> np.ndarray:
+    """d = (x - shift) [/ span]; then x255 when `then_unit` (None: when max(d) <= 1); cast.
+    With `wrap`, integer data: the subtraction wraps in its dtype, and the division converts
+    both integers to float64 first (NumPy's true division of integers)."""
     cast = Cast.of(mapper.variant)
     distinct, inverse = np.unique(array.reshape(-1), return_inverse=True)
-    if mapper.fast and divide and isinstance(shift, Fraction) and isinstance(span, Fraction) and span != 0:
+    if wrap is None and mapper.fast and divide and isinstance(shift, Fraction) and isinstance(span, Fraction) and span != 0:
         dt = np.dtype(wide.name)
         with np.errstate(all="ignore"):
             scaled = (distinct.astype(np.dtype(fmt.name) if fmt else np.float64) - float(shift)).astype(dt) / dt.type(float(span))
@@ -368,9 +387,14 @@ def _two_step(array: np.ndarray, mapper: _Mapper, fmt: oracle.BinaryFormat | Non
         return mapped[inverse.reshape(-1)].reshape(array.shape)
     scaled = []
     for v in distinct:
-        d = add(oracle.exact_value(v), -shift if isinstance(shift, Fraction) else -float(shift), fmt)
-        if divide:
-            d = _number_divide(d, span, wide)
+        if wrap is not None:
+            d = wrap(oracle.exact_value(v) - shift)
+            if divide:
+                d = _number_divide(oracle.round_to_format(d, oracle.FLOAT64), oracle.round_to_format(span, oracle.FLOAT64), wide)
+        else:
+            d = add(oracle.exact_value(v), -shift if isinstance(shift, Fraction) else -float(shift), fmt)
+            if divide:
+                d = _number_divide(d, span, wide)
         scaled.append(d)
     if then_unit is None:
         then_unit = not any(is_nan(d) for d in scaled) and max(scaled) <= 1
