@@ -342,10 +342,9 @@ def _rescale_rule(array: np.ndarray, bounds: Bounds, variant: Variant, mapper: _
     shift = low if low < 0 else Fraction(0)
     wrap = _integer_wrap(array.dtype) if array.dtype.kind in "iu" else None
     if wrap is None:
-        span = add(high, -low, fmt)
-    elif variant.ranges == "range-division":  # 0.20.0 takes np.ptp of the shifted data
-        shifted = [wrap(Fraction(int(v)) - shift) for v in np.unique(array).tolist()]
-        span = wrap(max(shifted) - min(shifted))
+        span: oracle.Number | None = add(high, -low, fmt)
+    elif variant.ranges == "range-division":
+        span = None  # 0.20.0 takes np.ptp of the shifted data: _two_step has it
     else:  # 0.19 takes np.ptp of the data as given
         span = wrap(high - low)
     return _two_step(array, mapper, fmt, wide, shift, span, span != 0, None, wrap)
@@ -370,14 +369,24 @@ def _number_divide(a: oracle.Number, b: oracle.Number, fmt: oracle.BinaryFormat)
 
 
 def _two_step(array: np.ndarray, mapper: _Mapper, fmt: oracle.BinaryFormat | None, wide: oracle.BinaryFormat,
-              shift: oracle.Number, span: oracle.Number, divide: bool, then_unit: bool | None,
+              shift: oracle.Number, span: oracle.Number | None, divide: bool, then_unit: bool | None,
               wrap: Callable[[Fraction], Fraction] | None = None) -> np.ndarray:
     """d = (x - shift) [/ span]; then x255 when `then_unit` (None: when max(d) <= 1); cast.
-    With `wrap`, integer data: the subtraction wraps in its dtype, and the division converts
-    both integers to float64 first (NumPy's true division of integers)."""
+    With `wrap`, integer data: the subtraction wraps in its dtype, the span None means the
+    span of the shifted values (wrapped too), and the division converts both integers to
+    float64 first (NumPy's true division of integers)."""
     cast = Cast.of(mapper.variant)
     distinct, inverse = np.unique(array.reshape(-1), return_inverse=True)
-    if wrap is None and mapper.fast and divide and isinstance(shift, Fraction) and isinstance(span, Fraction) and span != 0:
+    if wrap is not None:
+        shifted = [wrap(oracle.exact_value(v) - shift) for v in distinct]
+        if span is None:
+            span = wrap(max(shifted) - min(shifted))
+            divide = span != 0
+        wide_span = oracle.round_to_format(span, oracle.FLOAT64)
+        scaled = [_number_divide(oracle.round_to_format(d, oracle.FLOAT64), wide_span, wide) if divide else d
+                  for d in shifted]
+        return _times_255_and_cast(scaled, then_unit, wide, cast, inverse, array.shape)
+    if mapper.fast and divide and isinstance(shift, Fraction) and isinstance(span, Fraction) and span != 0:
         dt = np.dtype(wide.name)
         with np.errstate(all="ignore"):
             scaled = (distinct.astype(np.dtype(fmt.name) if fmt else np.float64) - float(shift)).astype(dt) / dt.type(float(span))
@@ -387,19 +396,20 @@ def _two_step(array: np.ndarray, mapper: _Mapper, fmt: oracle.BinaryFormat | Non
         return mapped[inverse.reshape(-1)].reshape(array.shape)
     scaled = []
     for v in distinct:
-        if wrap is not None:
-            d = wrap(oracle.exact_value(v) - shift)
-            if divide:
-                d = _number_divide(oracle.round_to_format(d, oracle.FLOAT64), oracle.round_to_format(span, oracle.FLOAT64), wide)
-        else:
-            d = add(oracle.exact_value(v), -shift if isinstance(shift, Fraction) else -float(shift), fmt)
-            if divide:
-                d = _number_divide(d, span, wide)
+        d = add(oracle.exact_value(v), -shift if isinstance(shift, Fraction) else -float(shift), fmt)
+        if divide:
+            d = _number_divide(d, span, wide)
         scaled.append(d)
+    return _times_255_and_cast(scaled, then_unit, wide, cast, inverse, array.shape)
+
+
+def _times_255_and_cast(scaled: list[oracle.Number], then_unit: bool | None, wide: oracle.BinaryFormat, cast: Cast,
+                        inverse: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The second step of `_two_step` on the distinct values, spread back over `shape`."""
     if then_unit is None:
         then_unit = not any(is_nan(d) for d in scaled) and max(scaled) <= 1
     out = [_to_byte(multiply(d, Fraction(255), wide) if then_unit else d, cast) for d in scaled]
-    return np.array(out, dtype=np.uint8)[inverse.reshape(-1)].reshape(array.shape)
+    return np.array(out, dtype=np.uint8)[inverse.reshape(-1)].reshape(shape)
 
 
 # -- the whole call ------------------------------------------------------------------------------
