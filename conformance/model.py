@@ -8,6 +8,8 @@ turned into plain JSON-ready data, so it can cross a process boundary or land in
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,10 +96,18 @@ class Result:
     status: Status
     mismatches: tuple[Mismatch, ...] = ()
     message: str = ""                   # one-line reason (error text, skip reason, crash cause)
-    reproduction: str = ""              # one line of Python that repeats the call
     duration_s: float = 0.0
     expectation_reason: str | None = None   # from the expectations file, for xfailed/xpassed
     observation: Observation | None = None
+    #: The `reproduction` line as text, or what writes it when it is first read: most results
+    #: pass and no report but JSON shows their line, so the runner does not write it per case.
+    reproduction_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
+
+    @functools.cached_property
+    def reproduction(self) -> str:
+        """One line of Python that repeats the call."""
+        source = self.reproduction_source
+        return source if isinstance(source, str) else source()
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,7 @@ def test_text_from_cases_and_implementations_is_escaped(page, doc):
 def test_hostile_case_fields_cannot_inject_markup():
     evil = "<img src=x onerror=alert(1)>"
     result = Result(case("x", "norm.unit", evil, 1), Status.FAILED,
-                    mismatches=(Mismatch(evil, evil, evil),), message=evil, reproduction=evil)
+                    mismatches=(Mismatch(evil, evil, evil),), message=evil, reproduction_source=evil)
     page = render(RunReport(ENVIRONMENT, (result,)), "html")
     assert evil not in page
     assert not [n for n in parse(page).find_all("img")]

@@ -232,12 +232,16 @@ def image_stages(shape: tuple[int, ...], rounds: int) -> str:
 
 
 def _process_cpu(pid: int) -> float | None:
-    """User + system CPU seconds of a process (Linux /proc), or None."""
+    """User + system CPU seconds of a process and every live descendant (Linux /proc), or None:
+    under a sandbox the runner's child is bwrap, and the worker a few processes below it."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
     except (OSError, IndexError, ValueError):
         return None
+    return total + sum(_process_cpu(child) or 0.0 for child in children)
 
 
 def _in_process_seconds(cases: list[Any], rounds: int) -> float:
@@ -262,38 +266,82 @@ def _in_process_seconds(cases: list[Any], rounds: int) -> float:
     return least / len(cases)
 
 
+def _input_bytes(case: Any) -> int:
+    """The bytes of every array in a case's built input and keyword arguments."""
+    def walk(node: Any) -> int:
+        if isinstance(node, np.ndarray):
+            return node.nbytes
+        if isinstance(node, dict):
+            return sum(walk(v) for v in node.values())
+        if isinstance(node, (list, tuple)):
+            return sum(walk(v) for v in node)
+        if hasattr(node, "__dataclass_fields__"):
+            return sum(walk(getattr(node, name)) for name in node.__dataclass_fields__)
+        return 0
+    return walk(materialize.materialize(case))
+
+
+def plain_array_cases() -> tuple[list[Any], list[Any]]:
+    """The cases whose input is a plain array, split by size: those that travel inline in the
+    request (what the per-case overhead is about) and the larger ones (block-walk and
+    size-limit inputs, up to 4 MiB, whose cost is moving their bytes)."""
+    plain = [case for case in casefiles.load_cases() if case.input["kind"] == "numpy"]
+    small = [case for case in plain if _input_bytes(case) <= INLINE_BYTES]
+    return small, [case for case in plain if case not in small]
+
+
+#: Inputs up to this size travel inline in a request (materialize.INLINE_ARRAY_LIMIT today;
+#: fixed here so that a baseline with another limit measures the same cases).
+INLINE_BYTES = 32 * 1024
+
+
+def _timed_runs(session: Any, cases: list[Any], rounds: int, repeat: int) -> dict[str, float]:
+    """Best per-case wall time and CPU time (runner, and worker with its sandbox around it)
+    over `rounds` rounds, each running `cases` `repeat` times (CPU of other processes is
+    counted in clock ticks, so a round must be long)."""
+    worker = session._idle.queue[0]  # the one worker of a one-job session
+    pid = worker.proc.pid if worker is not None and worker.proc is not None else None
+    wall = own = theirs = both = float("inf")
+    count = len(cases) * repeat
+    for _ in range(rounds):
+        worker_cpu, own_cpu, start = _process_cpu(pid) if pid else None, time.process_time(), time.perf_counter()
+        for _ in range(repeat):
+            session.run(cases)
+        wall = min(wall, (time.perf_counter() - start) / count)
+        own_seconds = (time.process_time() - own_cpu) / count
+        own = min(own, own_seconds)
+        worker_after = _process_cpu(pid) if pid else None
+        if worker_cpu is not None and worker_after is not None:
+            theirs = min(theirs, (worker_after - worker_cpu) / count)
+            both = min(both, own_seconds + (worker_after - worker_cpu) / count)
+    return {"wall": wall, "runner_cpu": own, "worker_cpu": theirs, "cpu": both}
+
+
 def runner_figures(rounds: int) -> dict[str, float]:
     """Per plain-array case: the in-process call, and the runner's wall time and CPU time
-    (its own and its worker's, best of `rounds` runs each); the whole suite's wall time once."""
-    cases = casefiles.load_cases()
-    plain = [case for case in cases if case.input["kind"] == "numpy"]
-    call = _in_process_seconds(plain, rounds)
-    wall = own = theirs = both = float("inf")
+    (its own and its worker's, best of `rounds` runs each), for the inline inputs and the
+    larger ones apart; the whole suite's wall time once."""
+    small, large = plain_array_cases()
+    figures: dict[str, float] = {"plain": len(small), "large": len(large),
+                                 "large_mb": sum(_input_bytes(case) for case in large) / 1e6}
+    figures["call"] = _in_process_seconds(small, rounds)
+    figures["large_call"] = _in_process_seconds(large, rounds)
     with runner.Session("reference", jobs=1) as session:
-        session.run(plain)  # warm: imports, float16 tables, first-use allocations
-        worker = session._idle.queue[0]  # the one worker of a one-job session
-        pid = worker.proc.pid if worker is not None and worker.proc is not None else None
-        for _ in range(rounds):
-            worker_cpu, own_cpu, start = _process_cpu(pid) if pid else None, time.process_time(), time.perf_counter()
-            session.run(plain)
-            wall = min(wall, (time.perf_counter() - start) / len(plain))
-            own_seconds = (time.process_time() - own_cpu) / len(plain)
-            own = min(own, own_seconds)
-            worker_after = _process_cpu(pid) if pid else None
-            if worker_cpu is not None and worker_after is not None:
-                theirs = min(theirs, (worker_after - worker_cpu) / len(plain))
-                both = min(both, own_seconds + (worker_after - worker_cpu) / len(plain))
+        session.run(small + large)  # warm: imports, float16 tables, first-use allocations
+        figures.update(_timed_runs(session, small, rounds, repeat=3))
+        figures.update({f"large_{k}": v for k, v in _timed_runs(session, large, rounds, repeat=1).items()})
+        everything = casefiles.load_cases()
         start = time.perf_counter()
-        session.run(cases)
-        whole = time.perf_counter() - start
-    return {"plain": len(plain), "all": len(cases), "call": call, "wall": wall, "runner_cpu": own,
-            "worker_cpu": theirs, "cpu": both, "whole": whole}
+        session.run(everything)
+        figures["whole"] = time.perf_counter() - start
+        figures["all"] = len(everything)
+    return figures
 
 
 def _figure_rows(figures: dict[str, float]) -> list[tuple[str, str]]:
     call, wall, cpu = figures["call"], figures["wall"], figures["cpu"]
     rows = [
-        ("plain-array cases", f"{figures['plain']:.0f}"),
+        ("inline plain-array cases", f"{figures['plain']:.0f}"),
         ("in-process call, per case", f"{call * 1e6:.0f} us"),
         ("runner, per case (wall)", f"{wall * 1e3:.3f} ms  ({1 / wall:.0f} cases/s)"),
         ("per-case overhead (wall - call)", f"{(wall - call) * 1e3:.3f} ms"),
@@ -304,6 +352,15 @@ def _figure_rows(figures: dict[str, float]) -> list[tuple[str, str]]:
             ("worker CPU, per case", f"{figures['worker_cpu'] * 1e3:.3f} ms"),
             ("runner + worker CPU, per case", f"{cpu * 1e3:.3f} ms"),
             ("per-case overhead (CPU - call)", f"{(cpu - call) * 1e3:.3f} ms"),
+        ]
+    if figures.get("large"):
+        large_wall, large_call = figures["large_wall"], figures["large_call"]
+        rows += [
+            (f"larger plain-array cases ({figures['large_mb']:.1f} MB of input)", f"{figures['large']:.0f}"),
+            ("  in-process call, per case", f"{large_call * 1e3:.2f} ms"),
+            ("  runner, per case (wall)", f"{large_wall * 1e3:.2f} ms"),
+            ("  overhead per MB of input (wall)",
+             f"{(large_wall - large_call) * figures['large'] / figures['large_mb'] * 1e3:.2f} ms"),
         ]
     rows.append((f"whole suite, {figures['all']:.0f} cases, one job (wall)", f"{figures['whole']:.2f} s"))
     return rows
@@ -339,7 +396,7 @@ def runner_side_by_side(rounds: int, baseline: str, alternations: int) -> str:
 def suite_stages(rounds: int) -> str:
     """Where a plain-array case's time goes, stage by stage, each timed over all those cases in
     this process (warm caches, no process switches: a lower bound for each stage)."""
-    plain = [case for case in casefiles.load_cases() if case.input["kind"] == "numpy"]
+    plain, _ = plain_array_cases()
     adapter = load("reference")
     staging = materialize.Staging(Path(tempfile.mkdtemp(prefix="wbimage-bench-")))
 
@@ -380,7 +437,7 @@ def suite_stages(rounds: int) -> str:
     finally:
         staging.remove()
     rows = [[side, stage, f"{times[(side, stage)][0] / len(plain) * 1e6:.1f}"] for side, stage in stages]
-    return (f"CPU per plain-array case, best of {rounds} rounds; the process round trip (two pipe writes, two "
+    return (f"CPU per inline plain-array case, best of {rounds} rounds; the process round trip (two pipe writes, two "
             f"wake-ups) is not in this table\n\n" + table(["side", "stage", "us"], rows))
 
 
@@ -388,7 +445,7 @@ def runner_throughput(rounds: int, baseline: str | None, alternations: int) -> s
     if baseline:
         figures = runner_side_by_side(rounds, baseline, alternations)
     else:
-        figures = f"one job, best of {rounds} runs of the plain-array cases\n\n" + table(
+        figures = f"one job, best of {rounds} rounds (each the inline plain-array cases 3 times)\n\n" + table(
             ["", "figure"], [list(row) for row in _figure_rows(runner_figures(rounds))])
     return figures + "\n\n" + suite_stages(rounds)
 

@@ -93,7 +93,7 @@ def _result(data: dict[str, Any]) -> Result:
         status=Status(data["status"]),
         mismatches=tuple(_mismatch(m) for m in data["mismatches"]),
         message=data["message"],
-        reproduction=data["reproduction"],
+        reproduction_source=data["reproduction"],
         duration_s=float(duration),
         expectation_reason=data["expectation_reason"],
     )

@@ -28,6 +28,7 @@ POSIX only: workers are read with select() and killed by process group.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import itertools
 import os
 import platform
@@ -180,16 +181,21 @@ class Worker:
                     if self.box.kind == "bwrap" and "wbimage_conformance" in str(exc) else "")
             raise RunnerError(f"--impl {self.spec.label!r}: {exc}{hint}") from None
 
-    def request(self, message: dict[str, Any], timeout: float, while_waiting: Callable[[], object] | None = None) -> dict[str, Any]:
-        """Send one message and read one reply line within `timeout` seconds; `while_waiting`
-        runs after the message is sent, so its work overlaps the implementation's."""
-        assert self.proc is not None
+    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send one message and read one reply line within `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        self._write(protocol.dumps(message), deadline)
-        if while_waiting is not None:
-            while_waiting()
-        line = self._readline(deadline)
-        return protocol.loads(line)
+        self.send(protocol.dumps(message), deadline)
+        return protocol.loads(self.receive(deadline))
+
+    def send(self, line: bytes, deadline: float) -> None:
+        """Write one request line (before `deadline`, if the pipe is full)."""
+        assert self.proc is not None
+        self._write(line, deadline)
+
+    def receive(self, deadline: float) -> bytes:
+        """The next reply line, read before `deadline`."""
+        assert self.proc is not None
+        return self._readline(deadline)
 
     def _write(self, data: bytes, deadline: float) -> None:
         """Write all of `data`, waiting in select() only while the pipe is full (a request
@@ -391,109 +397,173 @@ class Session:
 
     def run_case(self, case: Case) -> Result:
         """One case on an idle worker (waits for one when all are busy)."""
-        worker = self._idle.get()
-        try:
-            result, worker = self._run_on(worker, case)
-        finally:
-            self._idle.put(worker)
-        return result
+        return self.run([case])[0]
 
     def run(self, cases: Sequence[Case], progress: Callable[[Result], None] | None = None,
             stop: Callable[[], bool] | None = None) -> list[Result]:
         """Every case, results in the order of `cases` whatever order they finish in. Once
-        `stop()` is true no further case starts (those running finish): --maxfail."""
+        `stop()` is true no further case starts (those running finish): --maxfail.
+
+        Each of up to `jobs` lanes holds one worker and feeds it cases one at a time (see _lane)."""
         results: list[Result | None] = [None] * len(cases)
+        order = iter(range(len(cases)))
         lock = threading.Lock()
 
-        def one(index: int) -> None:
-            if stop is not None and stop():
-                return
-            result = self.run_case(cases[index])
+        def take() -> tuple[int, Case] | None:
+            with lock:
+                if stop is not None and stop():
+                    return None
+                index = next(order, None)
+            return None if index is None else (index, cases[index])
+
+        def deliver(index: int, result: Result) -> None:
             results[index] = result
             if progress is not None:
                 with lock:
                     progress(result)
 
-        if self.jobs == 1:
-            for index in range(len(cases)):
-                one(index)
+        lanes, lookahead = min(self.jobs, len(cases)), stop is None
+        if lanes <= 1:
+            self._lane(take, deliver, lookahead)
         else:
-            with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
-                for future in [pool.submit(one, i) for i in range(len(cases))]:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=lanes) as pool:
+                for future in [pool.submit(self._lane, take, deliver, lookahead) for _ in range(lanes)]:
                     future.result()
         return [r for r in results if r is not None]
 
-    # -- one case ---------------------------------------------------------------------------
+    # -- one lane: a worker and the cases it runs ----------------------------------------------
 
-    def _run_on(self, worker: Worker | None, case: Case) -> tuple[Result, Worker | None]:
+    def _lane(self, take: Callable[[], tuple[int, Case] | None], deliver: Callable[[int, Result], None],
+              lookahead: bool = True) -> None:
+        """Cases through one worker, pipelined without ever giving it two at once: the next
+        case's request is built while the worker works on the current one, and sent as soon as
+        the current reply is in, before that reply is judged. The runner's own work per case
+        thus overlaps the implementation's instead of adding to it.
+
+        Without `lookahead` (a run that may stop early), a case is taken only once the one
+        before it is judged, so no case starts after the verdict that stops the run."""
+        worker = self._idle.get()
+        flight: _InFlight | None = None  # sent, reply awaited
+        try:
+            ahead = self._prepare(take())   # built, not yet sent
+            while ahead is not None or flight is not None:
+                if flight is None:
+                    assert ahead is not None
+                    flight, worker = self._dispatch(worker, ahead, deliver)
+                    ahead = None
+                else:
+                    reply, worker = self._collect(worker, flight)
+                    done, flight = flight, None
+                    if ahead is not None:
+                        flight, worker = self._dispatch(worker, ahead, deliver)
+                        ahead = None
+                    deliver(done.index, self._verdict(done, reply))
+                if ahead is None and (lookahead or flight is None):
+                    ahead = self._prepare(take())
+        except BaseException:
+            if flight is not None and worker is not None:  # it owes a reply no one will read
+                worker.kill()
+                worker = None
+            raise
+        finally:
+            self._idle.put(worker)
+
+    def _prepare(self, taken: tuple[int, Case] | None) -> _Prepared | None:
+        """A case's request line, with its files staged; or its result, if it ends here (an
+        input that cannot be built, a kind the implementation does not accept)."""
+        if taken is None:
+            return None
+        index, case = taken
         started = time.monotonic()
-
-        reproduced: list[str] = []  # built once, while the worker works on the case
-
-        def reproduce() -> str:
-            if not reproduced:
-                reproduced.append(reproduction(case, self.image_name))
-            return reproduced[0]
-
-        def result(status: Status, message: str = "", **extra: Any) -> Result:
-            return Result(
-                case=case, status=status, message=message, reproduction=reproduce(),
-                duration_s=round(time.monotonic() - started, 6), **extra,
-            )
-
         try:
             built = materialize.materialize(case)
         except materialize.MaterializeError as exc:
-            return result(Status.ERROR, f"the case input cannot be built: {exc}"), worker
+            return _Prepared(index, case, started, early=self._result(
+                case, started, Status.ERROR, f"the case input cannot be built: {exc}"))
         capabilities = self.handshake.capabilities if self.handshake else frozenset()
         missing = sorted(built.kinds() - capabilities)
         if missing:
-            return result(Status.SKIPPED, f"the implementation does not accept {', '.join(missing)} inputs"), worker
+            return _Prepared(index, case, started, early=self._result(
+                case, started, Status.SKIPPED, f"the implementation does not accept {', '.join(missing)} inputs"))
+        assert self._staging_root is not None, "use the Session as a context manager"
+        root = self._staging_root.name
+        staging = materialize.Staging(os.path.join(root, f"case-{next(self._staging_names)}"), shared=root)
+        call: dict[str, Any] = {"api": case.call["api"]}
+        if "name" in case.call:
+            call["name"] = case.call["name"]
+        try:
+            call["kwargs"] = materialize.kwargs_to_wire(built, staging)
+            line = protocol.dumps(protocol.run_request(case.id, call, materialize.to_wire(built, staging)))
+        except BaseException:
+            staging.remove()
+            raise
+        return _Prepared(index, case, started, line=line, staging=staging)
+
+    def _dispatch(self, worker: Worker | None, prepared: _Prepared,
+                  deliver: Callable[[int, Result], None]) -> tuple[_InFlight | None, Worker | None]:
+        """Send a prepared case (starting a fresh worker if the last one died); a case that ends
+        without a worker is delivered here and nothing is in flight."""
+        case = prepared.case
+        if prepared.early is not None:
+            deliver(prepared.index, prepared.early)
+            return None, worker
+        assert prepared.line is not None and prepared.staging is not None
         if worker is None:
             worker = self._new_worker()
             try:
                 worker.start(max(self.timeout, STARTUP_TIMEOUT))
             except RunnerError as exc:
-                return result(Status.CRASH, f"could not start a fresh worker: {exc}"), None
-        call: dict[str, Any] = {"api": case.call["api"]}
-        if "name" in case.call:
-            call["name"] = case.call["name"]
+                prepared.staging.remove()
+                deliver(prepared.index, self._result(case, prepared.started, Status.CRASH,
+                                                     f"could not start a fresh worker: {exc}"))
+                return None, None
+        sent = time.monotonic()
+        flight = _InFlight(prepared.index, case, prepared.staging, sent, sent + self.timeout)
         try:
-            reply = self._exchange(worker, case, call, built, while_waiting=reproduce)
+            worker.send(prepared.line, flight.deadline)
+        except (WorkerTimeout, WorkerDied) as exc:
+            flight.failure = exc  # reported when collected, like a reply that never comes
+        return flight, worker
+
+    def _collect(self, worker: Worker | None, flight: _InFlight) -> tuple[dict[str, Any] | Result, Worker | None]:
+        """The in-flight case's reply, or its result when the worker failed it (the worker is
+        then killed and a fresh one starts for the next case)."""
+        assert worker is not None
+        case = flight.case
+        try:
+            if flight.failure is not None:
+                raise flight.failure
+            reply = protocol.loads(worker.receive(flight.deadline))
+            if reply.get("type") != "result" or reply.get("id") != case.id:
+                raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
         except WorkerTimeout:
             worker.kill()
-            return result(Status.TIMEOUT, f"no answer within {self.timeout:g} s; the worker was killed"), None
+            return self._result(case, flight.sent, Status.TIMEOUT,
+                                f"no answer within {self.timeout:g} s; the worker was killed"), None
         except WorkerDied as exc:
             worker.kill()
-            return result(Status.CRASH, str(exc)), None
+            return self._result(case, flight.sent, Status.CRASH, str(exc)), None
         except protocol.ProtocolError as exc:
             worker.kill()
-            return result(Status.CRASH, f"protocol error: {exc}"), None
+            return self._result(case, flight.sent, Status.CRASH, f"protocol error: {exc}"), None
+        finally:
+            flight.staging.remove()
+        flight.answered = time.monotonic()
         if reply.get("outcome") == protocol.CRASHED:  # the worker exits after saying so
             worker.kill()
-            worker = None
-        return self._judge(case, reply, capabilities, result), worker
+            return reply, None
+        return reply, worker
 
-    def _exchange(
-        self, worker: Worker, case: Case, call: dict[str, Any], built: materialize.Materialized,
-        while_waiting: Callable[[], object],
-    ) -> dict[str, Any]:
-        """One request and its result; the case's files, if it has any, live until the answer
-        is in. `while_waiting` runs while the worker works on the case."""
-        assert self._staging_root is not None, "use the Session as a context manager"
-        root = self._staging_root.name
-        staging = materialize.Staging(os.path.join(root, f"case-{next(self._staging_names)}"), shared=root)
-        try:
-            call = {**call, "kwargs": materialize.kwargs_to_wire(built, staging)}
-            message = protocol.run_request(case.id, call, materialize.to_wire(built, staging))
-            reply = worker.request(message, self.timeout, while_waiting)
-        finally:
-            staging.remove()
-        if reply.get("type") != "result" or reply.get("id") != case.id:
-            raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
-        return reply
+    def _verdict(self, flight: _InFlight, reply: dict[str, Any] | Result) -> Result:
+        """The result for a collected reply."""
+        if isinstance(reply, Result):
+            return reply
+        case = flight.case
+        capabilities = self.handshake.capabilities if self.handshake else frozenset()
 
-    def _judge(self, case: Case, reply: dict[str, Any], capabilities: frozenset, result: Callable[..., Result]) -> Result:
+        def result(status: Status, message: str = "", **extra: Any) -> Result:
+            return self._result(case, flight.sent, status, message, ended=flight.answered, **extra)
+
         outcome = reply.get("outcome")
         reason = str(reply.get("reason", ""))
         if outcome == protocol.SKIPPED:
@@ -516,6 +586,42 @@ class Session:
         if notes and verdict.status is not Status.PASSED:
             message += " [" + "; ".join(notes) + "]"
         return result(verdict.status, message, mismatches=verdict.mismatches, observation=observation)
+
+    def _result(self, case: Case, started: float, status: Status, message: str = "",
+                ended: float | None = None, **extra: Any) -> Result:
+        """`duration_s` is the case's time with the implementation (request sent to reply
+        read), or for a case that never reached one, the time spent preparing it."""
+        return Result(
+            case=case, status=status, message=message,
+            reproduction_source=functools.partial(reproduction, case, self.image_name),
+            duration_s=round((ended if ended is not None else time.monotonic()) - started, 6), **extra,
+        )
+
+
+@dataclass
+class _Prepared:
+    """A case ready to send (`line`, with its files in `staging`), or already decided (`early`)."""
+
+    index: int
+    case: Case
+    started: float
+    line: bytes | None = None
+    staging: materialize.Staging | None = None
+    early: Result | None = None
+
+
+@dataclass
+class _InFlight:
+    """A case sent to a worker: when, until when its reply may come, and what went wrong
+    while sending it (raised again when it is collected)."""
+
+    index: int
+    case: Case
+    staging: materialize.Staging
+    sent: float
+    deadline: float
+    answered: float | None = None
+    failure: Exception | None = None
 
 
 def run(

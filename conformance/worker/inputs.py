@@ -221,10 +221,23 @@ def _digest(raw: bytes) -> Any:
     return raw if len(raw) <= SNAPSHOT_BYTES_KEPT else hashlib.sha256(raw).hexdigest()
 
 
+#: Values whose repr is all a caller could notice of them (snapshotted without further checks).
+_PLAIN_SCALARS = (bool, int, float, complex, bytes, type(None))
+
+
 def snapshot(obj: Any) -> Any:
     """A comparable record of everything the caller could notice about `obj`: values, dtype,
     shape, strides and flags for arrays; the same plus grad state for tensors; mode, size and
-    bytes for PIL images; the file's bytes for paths; the pixels of Images."""
+    bytes for PIL images; the file's bytes for paths; the pixels of Images.
+
+    Four snapshots are taken per case, so the common kinds come first: plain scalars, and
+    strings, read as files only when they are absolute paths (the runner stages every file a
+    case names under an absolute path; a mode or a caption is not stat()ed)."""
+    kind = type(obj)
+    if kind in _PLAIN_SCALARS:
+        return ("repr", repr(obj))
+    if kind is str and not os.path.isabs(obj):
+        return ("str", obj)
     if isinstance(obj, np.ndarray):
         raw = repr(obj.tolist()).encode() if obj.dtype.hasobject else obj.tobytes(order="A")
         flags = obj.flags
@@ -245,7 +258,7 @@ def snapshot(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return (type(obj).__name__, tuple(snapshot(o) for o in obj))
     if isinstance(obj, dict):
-        return ("dict", tuple((protocol.safe_repr(k), snapshot(v)) for k, v in obj.items()))
+        return ("dict", tuple((repr(k) if type(k) is str else protocol.safe_repr(k), snapshot(v)) for k, v in obj.items()))
     image = getattr(obj, "image", None)
     if image is not None and hasattr(image, "tobytes"):
         return ("image", snapshot(image))
