@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import select
 import subprocess
 import sys
 import tempfile
@@ -441,13 +442,75 @@ def suite_stages(rounds: int) -> str:
             f"wake-ups) is not in this table\n\n" + table(["side", "stage", "us"], rows))
 
 
+def _round_trip(mine: int, theirs: int, count: int = 2000) -> float:
+    """Wall seconds for a 1 KB line to go to a forked echo process and back through pipes,
+    this process held to core `mine` and the echo to core `theirs`."""
+    there, back = os.pipe(), os.pipe()
+    child = os.fork()
+    if child == 0:  # the echo: what a worker does with a request, minus the work
+        os.sched_setaffinity(0, {theirs})
+        for _ in range(count):
+            os.write(back[1], os.read(there[0], 4096))
+        os._exit(0)
+    before = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {mine})
+        line = b"x" * 1023 + b"\n"
+        start = time.perf_counter()
+        for _ in range(count):
+            os.write(there[1], line)
+            select.select([back[0]], [], [], 5)
+            os.read(back[0], 4096)
+        return (time.perf_counter() - start) / count
+    finally:
+        os.sched_setaffinity(0, before)
+        os.waitpid(child, 0)
+        for fd in (*there, *back):
+            os.close(fd)
+
+
+def handoff_costs(rounds: int) -> str:
+    """What no stage table shows: a process that waits for another pays a pipe round trip, and
+    the code it runs next runs slower (its core idled meanwhile). Both measured here."""
+    rows = []
+    cores = sorted(os.sched_getaffinity(0))
+    placements = [("one core", cores[0], cores[0])] + ([("two cores", cores[0], cores[1])] if len(cores) > 1 else [])
+    for label, mine, theirs in placements:
+        rows.append([f"pipe round trip of a 1 KB line, {label} (wall)",
+                     f"{min(_round_trip(mine, theirs) for _ in range(rounds)) * 1e6:.0f} us"])
+    plain, _ = plain_array_cases()
+    reading, writing = os.pipe()
+
+    def stages(pause: float) -> float:
+        """CPU of materialize + reproduction per case, with `pause` seconds of waiting between cases."""
+        spent = 0.0
+        for case in plain:
+            if pause:
+                select.select([reading], [], [], pause)
+            start = time.thread_time()
+            materialize.materialize(case)
+            reproduction(case, "reference.Image")
+            spent += time.thread_time() - start
+        return spent / len(plain)
+
+    try:
+        warm = min(stages(0.0) for _ in range(rounds))
+        for pause in (0.00002, 0.0002):
+            cold = min(stages(pause) for _ in range(rounds))
+            rows.append([f"runner stages after a {pause * 1e6:.0f} us wait / back to back (CPU)", f"{cold / warm:.2f}x"])
+    finally:
+        os.close(reading)
+        os.close(writing)
+    return "the hand-over between runner and worker, best of each\n\n" + table(["", "figure"], rows)
+
+
 def runner_throughput(rounds: int, baseline: str | None, alternations: int) -> str:
     if baseline:
         figures = runner_side_by_side(rounds, baseline, alternations)
     else:
         figures = f"one job, best of {rounds} rounds (each the inline plain-array cases 3 times)\n\n" + table(
             ["", "figure"], [list(row) for row in _figure_rows(runner_figures(rounds))])
-    return figures + "\n\n" + suite_stages(rounds)
+    return figures + "\n\n" + suite_stages(rounds) + "\n\n" + handoff_costs(rounds)
 
 
 def main(argv: list[str] | None = None) -> int:
