@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -87,3 +88,22 @@ def test_a_run_that_may_stop_takes_a_case_only_after_the_last_verdict(tmp_path):
     with runner.Session(f"exec:{sys.executable} {script} none", timeout=30, sandbox_mode="none") as session:
         results = session.run(cases, progress=lambda r: seen.append(r.case.id), stop=lambda: len(seen) >= 2)
     assert [r.case.id for r in results] == ["case-1", "case-2"]
+
+
+def test_a_reply_that_came_in_time_counts_though_the_runner_reads_it_late(tmp_path):
+    """The runner judges one case while the worker works on the next: a reply already in the
+    pipe when the runner gets to it is read, however late that is."""
+    script = tmp_path / "patient.py"
+    script.write_text(PATIENT)
+    worker = runner.Worker(runner.ImplSpec.parse(f"exec:{sys.executable} {script} none"))
+    worker.start(30)
+    try:
+        worker.send(b'{"type": "run", "id": "case-0"}\n', time.monotonic() + 5)
+        time.sleep(0.3)  # the reply is in the pipe by now; the deadline below has passed
+        line = worker.receive(time.monotonic() - 1)
+        assert b'"answered case-0"' in line
+        worker.send(b'{"type": "run", "id": "case-900"}\n', time.monotonic() + 5)
+        with pytest.raises(runner.WorkerTimeout):  # nothing there yet: a past deadline is a timeout
+            worker.receive(time.monotonic() - 1)
+    finally:
+        worker.kill()
