@@ -7,7 +7,8 @@ worker (`python -m wbimage_conformance.worker --impl NAME`, under any interprete
 
 Determinism: each case is one request to a worker that has no other work in flight, results
 are put back in case order, and nothing a worker did for one case is compared with another;
-`jobs` changes wall time only.
+`jobs` changes wall time only. The runner's own work overlaps the worker's: it builds the next
+request while a worker works, and judges a reply after sending the next request (Session._lane).
 
 Sandbox: each worker starts inside the sandbox of sandbox.py (bubblewrap where it is usable,
 unless `sandbox_mode="none"` asks for none), after install_check.py has verified the suite's own
