@@ -93,6 +93,7 @@ class InProcessWorker:
         from wbimage_conformance.worker import adapters
 
         self.adapter = adapters.load("reference")
+        self.reply = b""
 
     def start(self, timeout: float) -> Any:
         from wbimage_conformance.worker import protocol
@@ -103,11 +104,13 @@ class InProcessWorker:
                                      environment=environment(), display=self.adapter.display)
         return protocol.parse_hello_reply(protocol.loads(protocol.dumps(hello)))
 
-    def request(self, message: dict[str, Any], timeout: float, while_waiting: Any = None) -> dict[str, Any]:
+    def send(self, line: bytes, deadline: float) -> None:
         from wbimage_conformance.worker import protocol, serve
 
-        reply = serve.handle(self.adapter, protocol.loads(protocol.dumps(message)))
-        return protocol.loads(protocol.dumps(reply))
+        self.reply = protocol.dumps(serve.handle(self.adapter, protocol.loads(line)))
+
+    def receive(self, deadline: float) -> bytes:
+        return self.reply
 
     def kill(self) -> None:
         pass
