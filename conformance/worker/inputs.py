@@ -222,7 +222,7 @@ def _digest(raw: bytes) -> Any:
 
 
 #: Values whose repr is all a caller could notice of them (snapshotted without further checks).
-_PLAIN_SCALARS = (bool, int, float, complex, bytes, type(None))
+_PLAIN_SCALARS = (bool, int, float, complex, type(None))
 
 
 def snapshot(obj: Any) -> Any:
