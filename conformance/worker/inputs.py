@@ -235,7 +235,7 @@ def snapshot(obj: Any) -> Any:
     case names under an absolute path; a mode or a caption is not stat()ed)."""
     kind = type(obj)
     if kind in _PLAIN_SCALARS:
-        return ("repr", repr(obj))
+        return ("repr", protocol.safe_repr(obj, limit=100_000))  # as below: an int may be too long to print
     if kind is str and not os.path.isabs(obj):
         return ("str", obj)
     if isinstance(obj, np.ndarray):
