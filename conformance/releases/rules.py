@@ -265,7 +265,8 @@ def fromarray_mode_rules() -> list[Rule]:
                                       f"no longer fits the squeezed array, which {pillow(c)}'s fromarray refuses",
              lambda c: "could not be set up" in c.result.message and has_unit_axis(c)),
         Rule("input.pil", "Pillow 12 still writes mode I as PNG (deprecated), so no error is raised",
-             lambda c: c.kind == "pil" and c.pillow.startswith("12") and c.fields == {"error"}),
+             lambda c: c.kind == "pil" and c.pillow.startswith("12") and c.fields == {"error"}
+             and str(c.obs.mode or "").startswith("I")),
         Rule("mode.explicit", lambda c: f"mode= is handed to PIL.Image.fromarray instead of converting, and {pillow(c)} refuses a mode that does not fit the array",
              lambda c: c.obs.raised and explicit_mode(c) and c.pillow.startswith("13") and "Invalid mode" in c.message),
         Rule("mode.explicit", lambda c: f"mode= is handed to PIL.Image.fromarray instead of converting, and {pillow(c)} refuses a mode that is not a str "
