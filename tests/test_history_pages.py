@@ -32,6 +32,13 @@ def test_a_family_that_does_not_match_says_how_stretch_by_stretch():
     assert "Elsewhere" not in line                                   # 0.3.0's one cause is a normalization one
 
 
+def test_a_stretch_after_one_changed_case_says_so_in_the_singular():
+    runs = [make_run("1.0.0", {"a": ("failed", "norm.unit", [0]), "b": ("passed", "boxes.box")}, [NO_NORM]),
+            make_run("1.0.1", {"a": ("failed", "norm.unit", [0]), "b": ("failed", "boxes.box", [1])}, [NO_NORM, MALFORMED])]
+    line = pages.family_line("1.0.x", runs)
+    assert "1.0.1 (1 case changes): 0 of 2 cases pass" in line
+
+
 def test_releases_with_the_same_outcomes_are_told_together():
     runs = [make_run(v, {"a": ("failed", "norm.unit", [0]), "b": ("failed", "boxes.box", [1])}, [NO_NORM, MALFORMED])
             for v in ("1.0.0", "1.0.1", "1.0.2")]

@@ -39,7 +39,7 @@ class Unexplained(Exception):
 bare_cast = variants.Variant(ranges="none", overflow="wrap")
 #: No normalization: clip to [0, 255], then cast.
 clip_cast = variants.Variant(ranges="none")
-#: 0.19.8's arrays: min-max only when something is negative, x255 when max <= 1.
+#: 0.19.x's arrays: min-max only when something is negative, x255 when max <= 1.
 minmax_then_unit = variants.Variant(ranges="negatives-min-max")
 #: 0.20.0: shift negatives to 0, divide by the range, x255 when max <= 1, clip.
 range_division = variants.Variant(ranges="range-division")
@@ -129,6 +129,8 @@ def _image_summary(obs: Observation) -> str:
     if obs.pixels is None:
         return ""
     shape = tuple(np.asarray(obs.pixels).shape)
+    if obs.mode is None:  # to_uint8 returns an array, not an image
+        return f" (it returns a {np.asarray(obs.pixels).dtype} array of shape {shape})"
     return f" (it makes a {obs.mode} image of shape {shape})"
 
 
