@@ -66,6 +66,15 @@ def test_a_method_the_class_lacks_is_skipped(tmp_path):
     assert result.message == "mapped_impls.TinyImage has no to_uint8"
 
 
+@pytest.mark.parametrize("name", [None, "on-class"])
+def test_guess_mode_the_class_lacks_is_skipped_however_it_is_called(tmp_path, name):
+    call = {"api": "guess_mode", **({"name": name} if name else {})}
+    data = support.case("guess", call=call, expect={"value": "L"}, clauses=["mode.guess"])
+    (result,) = run_all(tmp_path, data)
+    assert result.status is Status.SKIPPED
+    assert result.message == "mapped_impls.TinyImage has no guess_mode"
+
+
 def test_a_constant_the_class_lacks_is_skipped_but_one_it_has_is_read(tmp_path):
     missing = support.case("items", input={"kind": "python", "value": None},
                            call={"api": "attribute", "name": "NO_SUCH_CONSTANT"}, expect={"value": 1})

@@ -389,7 +389,6 @@ def wandb_rules(version: tuple[int, ...]) -> list[Rule]:
 # -- trackio and swanlab --------------------------------------------------------------------------
 
 RULES_TRACKIO = [
-    Rule("api.classmethods", "trackio's class has no guess_mode", lambda c: c.api == "guess_mode" and raised(c, "AttributeError", "guess_mode")),
     Rule("input.path", "trackio refuses a missing path with a message that does not name data_or_path",
          lambda c: case_is(c, "input-path-missing") and c.fields == {"error.match"}),
     Rule("input.pil", "trackio wraps PIL's failure to read the pixels in a ValueError whose message does not name data_or_path",
@@ -421,7 +420,6 @@ RULES_TRACKIO = [
 ]
 
 RULES_SWANLAB = [
-    Rule("api.classmethods", "swanlab's class has no guess_mode", lambda c: c.api == "guess_mode" and raised(c, "AttributeError", "guess_mode")),
     Rule("mode.explicit", "swanlab hands mode= to PIL's convert, which refuses a mode that is not a str with a message that does not name mode",
          lambda c: case_is(c, "mode-not-a-str") and c.fields == {"error.match"}),
     Rule("input.path", "swanlab refuses a path it cannot open with a message that does not name data_or_path",

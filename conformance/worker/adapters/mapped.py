@@ -90,6 +90,10 @@ class MappedAdapter(ImageClassAdapter):
         self._class_member("guess_mode")
         return super().guess_mode(data, kwargs)
 
+    def guess_mode_on_class(self, data: Any, kwargs: Dict[str, Any]) -> Any:
+        self._class_member("guess_mode")
+        return super().guess_mode_on_class(data, kwargs)
+
     def all_captions(self, images: Any) -> Any:
         return self._class_member("all_captions")(images)
 
