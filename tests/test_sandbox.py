@@ -247,6 +247,21 @@ def test_an_example_has_no_network_even_through_the_raw_socket_module(listener):
 
 
 @needs_bwrap
+def test_inside_multiprocessing_locks_work_in_a_private_dev_shm():
+    """wandb 0.19.0 and 0.19.1 start an offline run with multiprocessing queues, whose locks
+    are POSIX semaphores in /dev/shm: the sandbox's user must be able to make them there, and
+    what it makes must not reach the host's /dev/shm."""
+    marker = f"wbimage-shm-probe-{os.getpid()}"
+    code = ("import multiprocessing, os; multiprocessing.Lock(); "
+            f"open('/dev/shm/{marker}', 'w').write('x'); print(sorted(os.listdir('/dev/shm')))")
+    argv, env = BWRAP.wrap([sys.executable, "-c", code], {}, python=sys.executable)
+    done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == repr([marker])
+    assert not os.path.exists(f"/dev/shm/{marker}")
+
+
+@needs_bwrap
 def test_inside_the_host_name_resolves_without_any_network():
     """Code that looks up its own host name (wandb 0.20.1 does in all_boxes and all_masks)
     gets localhost from the sandbox's private hosts file."""

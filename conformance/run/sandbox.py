@@ -108,6 +108,8 @@ class Sandbox:
         merged.update(HOME=HOME, TMPDIR=HOME, PATH=PATH)
         argv = [self.bwrap, *_namespace_options(uid is not None), "--die-with-parent", "--new-session",
                 "--clearenv", "--proc", "/proc", "--dev", "/dev",
+                # POSIX semaphores and shared memory (multiprocessing's locks) live in /dev/shm
+                *(["--perms", "1777"] if uid is not None else []), "--tmpfs", "/dev/shm",
                 *(["--perms", "1777"] if uid is not None else []), "--tmpfs", "/tmp",  # the user is not its owner
                 "--chdir", workdir or HOME, "--hostname", "localhost"]
         shown = readable_paths(command, python, merged["PYTHONPATH"])
