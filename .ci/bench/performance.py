@@ -5,9 +5,11 @@
    for float16/32/64 in each branch and for uint8, plus peak traced memory;
 2. where the time of `Image(...)` goes for a large array and a large tensor;
 3. the suite's own throughput: the runner's cases per second and per-case overhead for the
-   cases whose input is a plain array, against the same calls in one process, and the suite's
-   own stages timed one by one; with --baseline DIR, side by side with the package in DIR
-   (an earlier commit), measured in fresh processes that take turns.
+   cases whose input is a plain array small enough to travel inline (the larger ones apart, per
+   MB), against the same calls in one process; the suite's own stages timed one by one; and
+   the hand-over between runner and worker (pipe round trip, code run cold after a wait);
+   with --baseline DIR, side by side with the package in DIR (an earlier commit), measured in
+   fresh processes that take turns.
 
 Times are CPU time of the measuring thread (or, for the runner, of both processes) and the
 best of several interleaved rounds, so a machine shared with other work shifts every
