@@ -288,9 +288,9 @@ def plain_array_cases() -> tuple[list[Any], list[Any]]:
     """The cases whose input is a plain array, split by size: those that travel inline in the
     request (what the per-case overhead is about) and the larger ones (block-walk and
     size-limit inputs, up to 4 MiB, whose cost is moving their bytes)."""
-    plain = [case for case in casefiles.load_cases() if case.input["kind"] == "numpy"]
-    small = [case for case in plain if _input_bytes(case) <= INLINE_BYTES]
-    return small, [case for case in plain if case not in small]
+    sized = [(case, _input_bytes(case)) for case in casefiles.load_cases() if case.input["kind"] == "numpy"]
+    return ([case for case, size in sized if size <= INLINE_BYTES],
+            [case for case, size in sized if size > INLINE_BYTES])
 
 
 #: Inputs up to this size travel inline in a request (materialize.INLINE_ARRAY_LIMIT today;
