@@ -304,6 +304,9 @@ RULES_0198 = [
     Rule("input.dispatch", "tensors are drawn with torchvision.utils.make_grid, and torchvision 0.28.0 (the only build for torch 2.13.0) "
                "does not import with the CPU-only torch here, so every tensor raises",
          lambda c: "torchvision is required" in c.message or "torchvision is required" in c.result.message),
+    Rule("annotations.numbers", "the boxes' JSON encoder turns a NumPy number into a Python float and then hands it to "
+                                "JSONEncoder.default, which refuses everything, so the boxes cannot be written (before 0.19.7)",
+         lambda c: annotation_case(c) and "Object of type float is not JSON serializable" in annotation_text(c)),
     Rule("api.signature", "the constructor has no normalize parameter (added in 0.20.0)",
          lambda c: c.api == "signature"),
     Rule("mode.guess", "guess_mode has no file_type parameter before 0.19.9", lambda c: raised(c, "TypeError", "file_type")),
