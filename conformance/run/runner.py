@@ -379,6 +379,11 @@ class Session:
         return Worker(self.spec, self.memory_limit, self.box, self._staging_root.name)
 
     @property
+    def capabilities(self) -> frozenset:
+        """What the implementation declared in its handshake (input kinds, `normalize-keyword`)."""
+        return self.handshake.capabilities if self.handshake else frozenset()
+
+    @property
     def image_name(self) -> str:
         return (self.handshake.display if self.handshake else None) or "Image"
 
@@ -484,8 +489,7 @@ class Session:
         except materialize.MaterializeError as exc:
             return _Prepared(index, case, started, early=self._result(
                 case, started, Status.ERROR, f"the case input cannot be built: {exc}"))
-        capabilities = self.handshake.capabilities if self.handshake else frozenset()
-        missing = sorted(built.kinds() - capabilities)
+        missing = sorted(built.kinds() - self.capabilities)
         if missing:
             return _Prepared(index, case, started, early=self._result(
                 case, started, Status.SKIPPED, f"the implementation does not accept {', '.join(missing)} inputs"))
@@ -563,7 +567,6 @@ class Session:
         if isinstance(reply, Result):
             return reply
         case = flight.case
-        capabilities = self.handshake.capabilities if self.handshake else frozenset()
 
         def result(status: Status, message: str = "", **extra: Any) -> Result:
             return self._result(case, flight.sent, status, message, ended=flight.answered, **extra)
@@ -585,7 +588,7 @@ class Session:
         verdict = compare.compare(case, observation)
         message = verdict.message
         notes = list(observation.notes)
-        if "normalize" in (case.call.get("kwargs") or {}) and "normalize-keyword" not in capabilities:
+        if "normalize" in (case.call.get("kwargs") or {}) and "normalize-keyword" not in self.capabilities:
             notes.append("the implementation declares no `normalize` keyword")
         if notes and verdict.status is not Status.PASSED:
             message += " [" + "; ".join(notes) + "]"
