@@ -24,6 +24,7 @@ environment, `python .ci/bench/performance.py [--shape 2048,2048,3] [--rounds 7]
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -284,6 +285,7 @@ def _input_bytes(case: Any) -> int:
     return walk(materialize.materialize(case))
 
 
+@functools.lru_cache(maxsize=1)  # three sections ask; sizing them materializes every case
 def plain_array_cases() -> tuple[list[Any], list[Any]]:
     """The cases whose input is a plain array, split by size: those that travel inline in the
     request (what the per-case overhead is about) and the larger ones (block-walk and
