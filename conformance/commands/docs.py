@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from wbimage_conformance.doccheck import check as checker
-from wbimage_conformance.doccheck import examples, report
+from wbimage_conformance.doccheck import report, sessions
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.run import sandbox
 
@@ -30,8 +30,8 @@ def add_arguments(docs: argparse.ArgumentParser) -> None:
                             "an entry-point name, or NAME@/path/to/python")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--output", metavar="PATH", help="write the report here instead of standard output")
-    check.add_argument("--timeout", type=float, default=examples.DEFAULT_TIMEOUT, metavar="SECONDS",
-                       help=f"time limit per example (default {examples.DEFAULT_TIMEOUT:g})")
+    check.add_argument("--timeout", type=float, default=sessions.DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help=f"time limit per block of a page (default {sessions.DEFAULT_TIMEOUT:g})")
     check.add_argument("--jobs", type=int, default=None, metavar="N",
                        help=f"examples run at once (default {checker.default_workers()})")
     check.add_argument("--no-run", action="store_true", help="check without running the examples")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import wbimage_conformance
 from wbimage_conformance.doccheck import classify as classifier
-from wbimage_conformance.doccheck import consistency, coverage, examples, formulas, prose, signature, specdata
+from wbimage_conformance.doccheck import (consistency, coverage, defects, examples, formulas, prose, sessions,
+                                         signature, specdata)
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.markdown import read_page
 from wbimage_conformance.run import install_check, sandbox
@@ -27,8 +28,13 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+_SET_ASIDE = {"notebook": "a notebook line", "shell": "a shell command", "prompt": "doctest output",
+              "placeholder": "a placeholder the reader fills in"}
+
+
 def page_findings(page: classifier.ClassifiedPage) -> list[F.Finding]:
-    """Structure: the reader's problems, unparsable blocks, locale disagreements, blocks not checked."""
+    """Structure: the reader's problems, unparsable blocks, locale disagreements, what of a
+    block does not run as Python (notebook and shell lines, placeholders)."""
     out = [F.error("page", page.path, p.line, "page", p.message) for p in page.page.problems]
     for block in page.of_kind("unparsable"):
         out.append(F.error("page", page.path, block.syntax_line, "python block",
@@ -37,9 +43,15 @@ def page_findings(page: classifier.ClassifiedPage) -> list[F.Finding]:
         out.append(F.warning("page", page.path, page.page.body_line, "page",
                              f"the page's locale is {page.locale!r} (from its {page.identity.locale_source}), but "
                              f"{conflict}"))
-    for block in page.of_kind("python"):
+    for block in page.of_kind("shell"):
         out.append(F.note("page", page.path, block.line, "python block",
-                          "a Python block that is neither a formula, a signature nor a wandb example; not checked"))
+                          "shell commands in a `python` block: not run"))
+    for block in page.blocks:
+        if block.runnable is None or block.kind == "shell":
+            continue
+        for item in block.runnable.set_aside:
+            out.append(F.note("page", page.path, block.block.page_line(item.line), "python block",
+                              f"{_SET_ASIDE[item.kind]} (`{item.text[:80]}`): set aside, the rest of the block runs"))
     if not page.blocks and not page.constants:
         out.append(F.note("page", page.path, page.page.body_line, "page",
                           "the page has no Python blocks and no class-variable table: nothing to check"))
@@ -55,11 +67,12 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
     for block in page.blocks:
         end = block.block.first_line + len(block.block.code.splitlines())
         inside = [f for line, fs in by_line.items() if block.line <= line <= end for f in fs]
-        if block.kind == "example":
-            inside += [f for f in found if f.file == page.path and f.subject == block.key and f not in inside]
+        if block.kind in sessions.RUNS:
+            inside += [f for f in found if f.file == page.path and f.subject == (block.key or block.kind)
+                       and f not in inside and block.line <= f.line <= end]
         status = "failed" if any(f.severity is F.Severity.ERROR for f in inside) else (
             "warning" if any(f.severity is F.Severity.WARNING for f in inside) else "ok")
-        if block.kind == "python":
+        if block.kind == "shell":
             status = "not-checked"
         cases: tuple[str, ...] = ()
         clauses: tuple[str, ...] = ()
@@ -83,7 +96,7 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
                          page.identity.evidence)
 
 
-def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = examples.DEFAULT_TIMEOUT,
+def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = sessions.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
                 cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto",
                 memory_limit: int | None = None) -> F.DocsReport:
@@ -98,14 +111,18 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
         found.extend(signature.check(page, spec))
         found.extend(prose.check(page, spec))
         found.extend(coverage.check(page, spec))
+    sessions_of = {page.path: sessions.plan(page) for page in pages}
+    for page in pages:
+        job = sessions_of[page.path]
+        found.extend(defects.check(page, job.names, [j.block for j in job.jobs]))
     runs: list[F.ExampleRun] = []
     if run_examples:
-        jobs = [examples.plan(page, block) for page in pages for block in page.examples]
-        outcomes = examples.run_all(jobs, impl, timeout, workers or default_workers(), sandbox_mode, memory_limit)
+        jobs = [job for job in sessions_of.values() if sessions.has_examples(job)]
+        outcomes = sessions.run_all(jobs, impl, timeout, workers or default_workers(), sandbox_mode, memory_limit)
         for job, outcome in zip(jobs, outcomes):
-            more, run = examples.evaluate(job, outcome, spec, impl)
+            more, page_runs = examples.evaluate_page(job, outcome, spec, impl)
             found.extend(more)
-            runs.append(run)
+            runs.extend(page_runs)
     found.extend(consistency.check(pages))
     found.sort(key=F.Finding.sort_key)
     summaries = tuple(_summaries(page, spec, found) for page in pages)

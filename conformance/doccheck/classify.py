@@ -31,7 +31,7 @@ import ast
 import re
 from dataclasses import dataclass, replace
 
-from wbimage_conformance.doccheck import sections
+from wbimage_conformance.doccheck import sections, source
 from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Table, Text, plain_text
 
 _EXAMPLE_NUMBER = re.compile(r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
@@ -66,7 +66,7 @@ class Signature:
 
 @dataclass(frozen=True)
 class PyBlock:
-    kind: str                          # signature, method, formula, example, python, unparsable
+    kind: str                          # signature, method, formula, example, python, shell, unparsable
     block: CodeBlock
     section: str | None                # section key of the enclosing section
     heading: Heading | None            # the nearest heading above the block
@@ -77,6 +77,7 @@ class PyBlock:
     syntax_error: str | None = None
     syntax_line: int = 0               # page line of the syntax error
     context: tuple[Text, ...] = ()     # the text between the heading and the block
+    runnable: source.Runnable | None = None  # what runs (notebook lines, shell lines, placeholders set aside)
 
     @property
     def line(self) -> int:
@@ -538,17 +539,20 @@ def _classify_block(block: CodeBlock, section: str | None, heading: Heading | No
         if signature.name in CONSTRUCTOR_NAMES:
             return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature)
         return PyBlock("method", block, section, heading, lead, signature.name, signature=signature)
-    try:
-        tree = ast.parse(block.code)
-    except SyntaxError as exc:
-        line = block.page_line(exc.lineno or 1)
-        return PyBlock("unparsable", block, section, heading, lead, "", syntax_error=exc.msg, syntax_line=line)
-    if _is_formula(tree, section):
+    run = source.runnable(block.code)
+    if run.tree is None:
+        return PyBlock("unparsable", block, section, heading, lead, "", syntax_error=run.syntax_error,
+                       syntax_line=block.page_line(run.syntax_line), runnable=run)
+    if run.shell:
+        return PyBlock("shell", block, section, heading, lead, "", tree=run.tree, runnable=run)
+    tree = run.tree
+    if not run.set_aside and _is_formula(tree, section):
         return PyBlock("formula", block, section, heading, lead, "", tree=tree)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     imports_wandb = any(isinstance(n, ast.Import) and any(a.name.split(".")[0] == "wandb" for a in n.names)
                         or isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "wandb"
                         for n in ast.walk(tree))
     if "wandb" in names or imports_wandb or image_calls(tree):
-        return PyBlock("example", block, section, heading, lead, example_key(tree, heading, section), tree=tree)
-    return PyBlock("python", block, section, heading, lead, "", tree=tree)
+        return PyBlock("example", block, section, heading, lead, example_key(tree, heading, section), tree=tree,
+                       runnable=run)
+    return PyBlock("python", block, section, heading, lead, "", tree=tree, runnable=run)

@@ -1,12 +1,7 @@
-"""Run each usage example against the implementation under test, and check what the page
-says about it.
+"""What the spec says about the examples a page's session ran (sessions.py), and what the
+page says about them.
 
-Every example runs in its own `python -m wbimage_conformance.worker.doc_example` process (a stand-in
-`wandb` whose `Image` is the implementation, seeded randomness, no network, a time limit,
-a fresh temporary directory). The seed depends on the example key only, so the translations
-of one example get the same data.
-
-Two kinds of verdict come back:
+Three kinds of verdict come out of one block's outcome:
 
 - *example* findings: the implementation disagrees with the spec on what the example made.
   Every recorded `wandb.Image` call is evaluated by the spec's own evaluator
@@ -17,6 +12,10 @@ Two kinds of verdict come back:
   jpg). Claims about values are also tried on the implementation: a probe calls
   `wandb.Image` on a tiny input of the example's kind and dtype holding the values the claim
   names, and the implementation's answer is compared with the spec's.
+- what stopped a block: the page's own mistake (an error), or what a page may leave to its
+  reader (a note that says which wandb.Image calls could therefore not be checked): a name
+  the page never defines, a module not installed here, a placeholder, a file or a W&B service
+  value the page does not provide, the network.
 
 "0 -> 127.5" is a note, not an error: [norm.truncation] says the pixel is 127 and the
 comment describes the real-valued intermediate.
@@ -24,17 +23,8 @@ comment describes the real-valued intermediate.
 
 from __future__ import annotations
 
-import concurrent.futures
-import json
+import ast
 import math
-import os
-import secrets
-import signal
-import subprocess
-import tempfile
-import threading
-import time
-import zlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -43,244 +33,18 @@ from typing import Any
 import numpy as np
 
 from wbimage_conformance import oracle
-from wbimage_conformance.doccheck import coverage
+from wbimage_conformance.doccheck import coverage, stops
 from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck.claims import Claim, example_claims
-from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
+from wbimage_conformance.doccheck.claims import Claim
+from wbimage_conformance.doccheck.classify import image_calls
+from wbimage_conformance.doccheck.sessions import CLIP_PROBE, FACTOR_PROBE, Job, Outcome, PageJob, PageOutcome
 from wbimage_conformance.doccheck.specdata import SpecData
-from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.run import compare, pipe_drain, runner, sandbox
+from wbimage_conformance.oracle.annotations import box_outside
+from wbimage_conformance.run import compare
 
-DEFAULT_TIMEOUT = 60.0
-#: The longest reply an example process may write (its images come as files beside it); and
-#: how long its pipes are waited for once it has exited (a child it left may hold them open).
-MAX_REPLY_BYTES = 16 * 1024 * 1024
-PIPE_GRACE = 2.0
-CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)
-FACTOR_PROBE = (0.0, 0.25, 0.5, 1.0)
 _BRANCH_CLAUSE = {"unit": "norm.unit", "signed": "norm.signed", "other": "norm.other", "disabled": "norm.disabled"}
 _KIND_NAMES = {"pil": "PIL image", "path": "file path", "image": "copied wandb.Image", "other": "value of another type"}
 _SPEC_RANGE = {"unit": (Fraction(0), Fraction(1)), "signed": (Fraction(-1), Fraction(1))}
-
-
-#: numpy.load parses .npy headers with ast.literal_eval, which CPython 3.11 cannot run in two
-#: threads at once (python/cpython#106905); examples finish in worker threads, so loads take turns.
-_NPY_LOAD_LOCK = threading.Lock()
-
-
-class ExampleSetupError(ConfigurationError):
-    """The implementation cannot be used to run examples (exit code 2)."""
-
-
-@dataclass(frozen=True)
-class Job:
-    page: ClassifiedPage
-    block: PyBlock
-    claims: tuple[Claim, ...]
-    probes: tuple[dict[str, Any], ...]
-    probe_of: dict[int, str]           # index of a claim -> its probe id
-    seed: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.page.path}:{self.block.line}"
-
-
-@dataclass
-class Outcome:
-    status: str                        # ok, raised, timeout, crash, skipped, impl-error, sandbox-error
-    reply: dict[str, Any] = field(default_factory=dict)
-    arrays: dict[str, np.ndarray] = field(default_factory=dict)
-    duration_s: float = 0.0
-    message: str = ""
-
-
-def seed_for(key: str) -> int:
-    return zlib.crc32(key.encode("utf-8")) % 2**31
-
-
-def _needs_torch(block: PyBlock) -> bool:
-    import ast
-
-    assert block.tree is not None
-    for node in ast.walk(block.tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "torch" for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
-            return True
-    return False
-
-
-def plan(page: ClassifiedPage, block: PyBlock) -> Job:
-    claims = tuple(example_claims(block))
-    probes: list[dict[str, Any]] = []
-    probe_of: dict[int, str] = {}
-    for index, claim in enumerate(claims):
-        call_line = _code_line(claim, block)
-        if claim.kind == "mapping":
-            values, extremes = [float(a) for a, _ in claim.values], True
-        elif claim.kind == "factor":
-            values, extremes = list(FACTOR_PROBE), True
-        elif claim.kind in ("clip", "no-clip"):
-            values, extremes = list(CLIP_PROBE), False
-        else:
-            continue
-        probe_id = f"p{len(probes)}"
-        probes.append({"id": probe_id, "call_line": call_line, "values": values, "extremes": extremes})
-        probe_of[index] = probe_id
-    return Job(page, block, claims, tuple(probes), probe_of, seed_for(block.key))
-
-
-def _code_line(claim: Claim, block: PyBlock) -> int | None:
-    return int(claim.target.split(":", 1)[1]) if claim.target.startswith("call:") else None
-
-
-# -- running --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Launch:
-    """How to start the example process: the command, the variables it needs, the sandbox and
-    the cap on its address space in bytes (None: none)."""
-
-    command: list[str]
-    env: dict[str, str]
-    python: str
-    box: sandbox.Sandbox
-    memory_limit: int | None = None
-
-
-def sandbox_command(impl: str, sandbox_mode: str = "auto", memory_limit: int | None = None) -> Launch:
-    if impl.startswith("exec:"):
-        raise ExampleSetupError(f"--impl {impl!r}: docs check runs examples as Python with the implementation as "
-                                "wandb.Image; exec: implementations cannot be used here")
-    try:
-        box = sandbox.choose(sandbox_mode)
-        spec = runner.ImplSpec.parse(impl)
-    except (runner.RunnerError, sandbox.SandboxError) as exc:
-        raise ExampleSetupError(str(exc)) from None
-    if box.kind != "none":
-        spec = spec.sandboxed()
-    python, name = spec.command[0], spec.command[-1]
-    env = {**spec.env, "WANDB_MODE": "disabled", "WANDB_SILENT": "true", "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONHASHSEED": "0"}
-    path = env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
-    if path:  # examples run in a temporary directory: relative entries would move
-        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in path.split(os.pathsep))
-    return Launch([python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env, python, box,
-                  memory_limit)
-
-
-def run_one(job: Job, launch: Launch, timeout: float) -> Outcome:
-    """One example in its own process; the reply counts only if it carries the token this
-    call made and passed on a pipe only the harness reads (worker/doc_example.py)."""
-    request = {"code": job.block.block.code, "label": job.label, "seed": job.seed,
-               "torch": _needs_torch(job.block), "probes": list(job.probes)}
-    started = time.monotonic()
-    token = secrets.token_hex(16)
-    with tempfile.TemporaryDirectory(prefix="wbimage-docs-") as workdir:
-        token_read, token_write = os.pipe()
-        os.write(token_write, token.encode("ascii"))
-        os.close(token_write)
-        command, env = launch.box.wrap([*launch.command, "--token-fd", str(token_read)], launch.env,
-                                       python=launch.python, workdir=workdir, memory_limit=launch.memory_limit)
-        try:
-            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    cwd=workdir, env=env, start_new_session=True, pass_fds=(token_read,))
-        except OSError as exc:
-            raise ExampleSetupError(f"cannot start {command[0]!r}: {exc}") from None
-        finally:
-            os.close(token_read)
-        # read as they come, within bounds: an example may write without end to either pipe
-        out = pipe_drain.PipeDrain(proc.stdout, MAX_REPLY_BYTES, "head")
-        err = pipe_drain.PipeDrain(proc.stderr, pipe_drain.STDERR_KEEP)
-        threading.Thread(target=_send, args=(proc.stdin, json.dumps(request).encode("utf-8")), daemon=True).start()
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            return Outcome("timeout", duration_s=time.monotonic() - started,
-                           message=f"the example did not finish within {timeout:g} s")
-        out.wait(PIPE_GRACE)
-        err.wait(PIPE_GRACE)
-        duration = time.monotonic() - started
-        if out.overflowed:
-            return Outcome("crash", duration_s=duration,
-                           message=f"the example process wrote more than {MAX_REPLY_BYTES} bytes on its reply pipe")
-        try:
-            reply = json.loads(out.data.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            reply = None
-        if not isinstance(reply, dict) or reply.get("token") != token:
-            tail = err.data.decode("utf-8", "replace").strip().splitlines()[-3:]
-            what = "no reply" if reply is None else "a reply the harness did not write (no run token)"
-            return Outcome("crash", duration_s=duration,
-                           message=f"the sandbox process ended with status {proc.returncode} and {what}"
-                           + (f": {' | '.join(tail)}" if tail else ""))
-        gaps = unaccounted(job, reply) if reply.get("status") == "ok" else ""
-        if gaps:
-            return Outcome("crash", duration_s=duration,
-                           message=f"the recording is not what the harness makes of this example: {gaps}")
-        with _NPY_LOAD_LOCK:
-            arrays = {p.name: np.load(p, allow_pickle=False) for p in Path(workdir).glob("*.npy")}
-    status = str(reply.get("status", "sandbox-error"))
-    return Outcome(status, reply, arrays, duration, str(reply.get("message", "")))
-
-
-def unaccounted(job: Job, reply: dict[str, Any]) -> str:
-    """What a finished example's recording lacks: an answer to every probe asked, and a call
-    for every wandb.Image(...) in a top-level statement (one that runs whenever the example
-    finishes). A recording the example wrote itself, to end early, shows as such a gap."""
-    import ast
-
-    probes = {p.get("id") for p in reply["probes"] if isinstance(p, dict)}
-    missing = [p["id"] for p in job.probes if p["id"] not in probes]
-    recorded = {c.get("line") for c in reply["calls"] if isinstance(c, dict) and c.get("role") == "example"}
-    lines = []
-    for statement in job.block.tree.body if job.block.tree is not None else ():
-        if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
-            continue
-        nodes = list(ast.walk(statement))
-        if any(isinstance(n, (ast.Lambda, ast.IfExp, ast.BoolOp, ast.comprehension)) for n in nodes):
-            continue
-        if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "Image"
-               and isinstance(n.func.value, ast.Name) and n.func.value.id == "wandb" for n in nodes):
-            if statement.lineno not in recorded:
-                lines.append(statement.lineno)
-    parts = ([f"no answer to probe(s) {', '.join(missing)}"] if missing else []) + (
-        [f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"] if lines else [])
-    return "; ".join(parts)
-
-
-def _send(stdin: Any, request: bytes) -> None:
-    """The request, on a thread of its own: a process that never reads it cannot block the
-    harness (its time limit ends it)."""
-    try:
-        stdin.write(request)
-        stdin.close()
-    except OSError:
-        pass
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
-
-
-def run_all(jobs: list[Job], impl: str, timeout: float, workers: int, sandbox_mode: str = "auto",
-            memory_limit: int | None = None) -> list[Outcome]:
-    if not jobs:
-        return []
-    launch = sandbox_command(impl, sandbox_mode, memory_limit)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        outcomes = list(pool.map(lambda job: run_one(job, launch, timeout), jobs))
-    for outcome in outcomes:
-        if outcome.status == "impl-error":
-            raise ExampleSetupError(f"--impl {impl!r}: {outcome.message}")
-    return outcomes
 
 
 # -- what the spec says about one recorded call ---------------------------------------------
@@ -311,6 +75,9 @@ def expected_for(call: dict[str, Any], arrays: dict[str, np.ndarray]) -> Expecte
             normalize = kwargs.get("normalize", True)
             branch = oracle.branch_of(data, bool(normalize)) if isinstance(normalize, bool) else None
             picture = oracle.image(data, kind, mode=kwargs.get("mode"), file_type=file_type, normalize=normalize)
+            outside = box_outside(kwargs.get("boxes"), *picture.size)
+            if outside is not None:
+                return Expected(error="ValueError", reason=outside, clause="boxes.domain")
             return Expected(picture.pixels, picture.mode, picture.size, picture.format, picture.encoded,
                             clause=_BRANCH_CLAUSE.get(branch or "", "norm.applies"))
         if kind in ("pil", "path"):
@@ -397,6 +164,8 @@ class _Context:
     outcome: Outcome
     spec: SpecData
     cases: tuple[str, ...]
+    page_job: PageJob | None = None
+    stopped: dict[int, int] = field(default_factory=dict)   # fence line of an earlier block -> line it stopped at
     out: list[F.Finding] = field(default_factory=list)
 
     @property
@@ -405,7 +174,7 @@ class _Context:
 
     @property
     def subject(self) -> str:
-        return self.job.block.key
+        return self.job.block.key or self.job.block.kind
 
     def add(self, severity: str, check: str, line: int, message: str, clauses: tuple[str, ...] = (),
             cases: tuple[str, ...] | None = None) -> None:
@@ -423,10 +192,48 @@ class _Context:
         return [c for c in self.calls("probe") if c.get("probe") == probe_id]
 
 
-def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str) -> tuple[list[F.Finding], F.ExampleRun]:
+def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
+                  ) -> tuple[list[F.Finding], list[F.ExampleRun]]:
+    """Every block of a page's session: findings and one run record per block."""
+    found: list[F.Finding] = []
+    runs: list[F.ExampleRun] = []
+    if outcome.status != "ok" and job.jobs:
+        first = job.jobs[0]
+        ctx = _Context(first, outcome.block(first.number), spec, tuple(coverage.case_ids(job.page, first.block.key, spec)))
+        _page_failure(ctx, outcome)
+        found.extend(ctx.out)
+        status = {"timeout": "timeout", "skipped": "skipped"}.get(outcome.status, "error")
+        runs = [F.ExampleRun(job.page.path, j.block.line, j.block.key or j.block.kind, status,
+                             round(outcome.duration_s, 3), 0, (), outcome.message) for j in job.jobs]
+        return found, runs
+    stopped: dict[int, int] = {}
+    for block_job in job.jobs:
+        block_outcome = outcome.block(block_job.number)
+        more, run = evaluate(block_job, block_outcome, spec, impl, job, stopped)
+        found.extend(more)
+        runs.append(run)
+        if block_outcome.status != "ok":
+            error = block_outcome.reply.get("error") or {}
+            stopped[block_job.block.line] = block_job.block.block.page_line(error.get("line")) \
+                if error.get("line") else block_job.block.line
+    return found, runs
+
+
+def _page_failure(ctx: _Context, outcome: PageOutcome) -> None:
+    line = ctx.job.block.line
+    if outcome.status == "timeout":
+        ctx.add("error", "example", line, outcome.message)
+    elif outcome.status == "skipped":
+        ctx.add("warning", "example", line, f"not run: {outcome.message}")
+    else:
+        ctx.add("error", "example", line, f"the example could not be run: {outcome.message}")
+
+
+def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: PageJob | None = None,
+             stopped: dict[int, int] | None = None) -> tuple[list[F.Finding], F.ExampleRun]:
     page, block = job.page, job.block
     cases = tuple(coverage.case_ids(page, block.key, spec))
-    ctx = _Context(job, outcome, spec, cases)
+    ctx = _Context(job, outcome, spec, cases, page_job, dict(stopped or {}))
     if outcome.status == "timeout":
         ctx.add("error", "example", block.line, outcome.message)
     elif outcome.status == "skipped":
@@ -440,16 +247,40 @@ def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str) -> tuple[lis
             _check_claim(ctx, claim, job.probe_of.get(index), impl)
     errors = [f for f in ctx.out if f.severity is F.Severity.ERROR]
     status = {"timeout": "timeout", "skipped": "skipped", "crash": "error", "sandbox-error": "error"}.get(
-        outcome.status, "failed" if errors else "passed")
+        outcome.status, "failed" if errors else ("stopped" if outcome.status == "raised" else "passed"))
     logged = tuple(sorted({k for log in outcome.reply.get("logs", []) for k in log.get("keys", {})}))
     message = outcome.message
-    if errors and not message:  # it ran, but the page or the implementation is wrong: say what
-        first = errors[0]
+    if not message and ctx.out and status in ("failed", "stopped"):  # say what, in one line
+        first = errors[0] if errors else ctx.out[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = f"[{first.check}] line {first.line}: {first.message}{more}"
-    run = F.ExampleRun(page.path, block.line, block.key, status, round(outcome.duration_s, 3),
+    run = F.ExampleRun(page.path, block.line, block.key or block.kind, status, round(outcome.duration_s, 3),
                        len(ctx.calls()), logged, message)
     return ctx.out, run
+
+
+def _unchecked_calls(ctx: _Context, code_line: int | None) -> list[int]:
+    """Page lines of the block's wandb.Image calls that did not run because it stopped at
+    `code_line`: those in the top-level statement holding that line and after it."""
+    tree = ctx.job.block.tree
+    if tree is None:
+        return []
+    recorded = {c.get("line") for c in ctx.calls()}
+    start = code_line or 1
+    for statement in tree.body:
+        if statement.lineno <= start <= (statement.end_lineno or statement.lineno):
+            start = statement.lineno
+            break
+    return sorted({ctx.page_line(call.lineno) for call in image_calls(tree)
+                   if call.lineno >= start and call.lineno not in recorded})
+
+
+def _with_unchecked(ctx: _Context, message: str, code_line: int | None) -> str:
+    lines = _unchecked_calls(ctx, code_line)
+    if not lines:
+        return message
+    shown = ", ".join(map(str, lines[:6])) + (", ..." if len(lines) > 6 else "")
+    return f"{message}; the wandb.Image call(s) at line(s) {shown} were therefore not checked"
 
 
 def _check_raised(ctx: _Context, impl: str) -> None:
@@ -457,24 +288,41 @@ def _check_raised(ctx: _Context, impl: str) -> None:
     if ctx.outcome.status != "raised" or not error:
         return
     line = ctx.page_line(error.get("line"))
-    missing = error.get("missing_module")
-    if missing in ("torch", "PIL", "numpy"):
-        ctx.add("warning", "example", line, f"not run to the end: cannot import {missing} here ({error['message']})")
-        return
     failed_call = next((c for c in ctx.calls() if c.get("error")), None)
-    if failed_call is not None:
-        expected = expected_for(failed_call, ctx.outcome.arrays)
-        if expected is not None and expected.error is not None:
-            ctx.add("error", "example", line,
-                    f"the example raises {error['type']}: {error['message']}; the spec raises "
-                    f"{expected.error} here too ({expected.reason}), so the example itself is wrong",
-                    (expected.clause,) if expected.clause else ())
-            return
-        ctx.add("error", "example", line,
-                f"the implementation ({impl}) raises {error['type']} in wandb.Image: {error['message']}",
-                (expected.clause,) if expected and expected.clause else ())
+    if failed_call is not None and error.get("origin") == "implementation":
+        _check_failed_call(ctx, impl, error, failed_call, line)
         return
-    ctx.add("error", "example", line, f"the example raises {error['type']}: {error['message']}")
+    names = ctx.page_job.names if ctx.page_job is not None else None
+    if names is None:
+        from wbimage_conformance.doccheck import names as names_module
+
+        names = names_module.analyze([ctx.job.block])
+    stop = stops.explain(error, ctx.job, names, ctx.stopped, line)
+    if stop.severity:
+        message = stop.message if stop.severity == "error" else _with_unchecked(ctx, f"stops here: {stop.message}",
+                                                                                error.get("line"))
+        ctx.add(stop.severity, "example", line, message)
+
+
+def _check_failed_call(ctx: _Context, impl: str, error: dict[str, Any], call: dict[str, Any], line: int) -> None:
+    """The block stopped inside wandb.Image: the spec decides whether the example or the
+    implementation is wrong."""
+    names = ctx.page_job.names if ctx.page_job is not None else None
+    if call["input"].get("type") == "ellipsis" or (names is not None and line in names.placeholder_lines):
+        ctx.add("note", "example", line, _with_unchecked(
+            ctx, f"stops here: wandb.Image got a placeholder the reader fills in (`...`): {error['type']}: "
+                 f"{error['message']}", error.get("line")))
+        return
+    expected = expected_for(call, ctx.outcome.arrays)
+    if expected is not None and expected.error is not None:
+        ctx.add("error", "example", line,
+                f"the example raises {error['type']}: {error['message']}; the spec raises "
+                f"{expected.error} here too ({expected.reason}), so the example itself is wrong",
+                (expected.clause,) if expected.clause else ())
+        return
+    ctx.add("error", "example", line,
+            f"the implementation ({impl}) raises {error['type']} in wandb.Image: {error['message']}",
+            (expected.clause,) if expected and expected.clause else ())
 
 
 def _check_calls(ctx: _Context, impl: str) -> None:

@@ -1,25 +1,33 @@
-"""`python -m wbimage_conformance.worker.doc_example --impl IMPL`: run one documentation example.
+"""`python -m wbimage_conformance.worker.doc_example --impl IMPL`: run one page's examples.
 
-The parent (examples.py) starts one of these per example, in a fresh temporary directory,
-with a time limit, and sends one JSON request on stdin:
+The parent (doccheck/examples.py) starts one of these per page, in a fresh temporary
+directory, with a time limit, and sends one JSON request on stdin:
 
-    {"code": ..., "label": "image.ja.md:81", "seed": 1234, "torch": true,
-     "probes": [{"id": "p0", "call_line": 8, "values": [-1, 0, 1], "extremes": true}]}
+    {"blocks": [{"id": 0, "code": ..., "seed": 1234}, ...], "label": "media.md", "torch": true,
+     "block_timeout": 60, "probes": [{"id": "p0", "block": 0, "call_line": 8, "values": [-1, 0, 1],
+                                      "extremes": true}]}
+
+A page is one session, as a reader follows it: its blocks run in page order in one
+namespace, so a block gets the names earlier blocks defined; a block that raises stops there
+and the next block runs on. Each block is compiled under a file name of its own
+(`<doc-block-N>`), so every recorded call and every error names its block and line. Before
+each block, `random`, NumPy's global generator and torch are seeded with the block's seed
+(the parent derives it from the block's code without strings and comments, so translations
+of one block get the same data).
 
 Here, `wandb` is a stand-in module: `wandb.Image` is the implementation under test (a thin
 subclass that records every call: the input as given, the keyword arguments, and what the
-implementation made of it), `wandb.init()` returns a run whose `log()` only records, and
-nothing else of wandb exists. Sockets refuse to connect. `random`, NumPy's global generator
-and torch are seeded before the example runs. After the example, each probe calls
-`wandb.Image` again on a tiny input of the same kind and dtype as a recorded call, holding
-the values a claim of the page is about (e.g. -1, 0 and 1 for "-1 -> 0, 0 -> 127.5,
-1 -> 255").
+implementation made of it), `wandb.init()` returns a run whose `log()` only records, and the
+rest of wandb's public API is there as wandb_standin.py builds it from the shipped manifest.
+Sockets refuse to connect. After the page, each probe calls `wandb.Image` again on a tiny
+input of the same kind and dtype as a recorded call of its block, holding the values a claim
+of the page is about (e.g. -1, 0 and 1 for "-1 -> 0, 0 -> 127.5, 1 -> 255").
 
 Arrays (inputs and pixels) are written as .npy files into the working directory; the
 example's own prints go to stderr.
 
 The reply cannot be forged by the example. This process forks before any example code runs:
-the child runs the example and sends its recording to this parent through a private pipe; the
+the child runs the page and sends its recording to this parent through a private pipe; the
 parent never runs example code, is not dumpable (the child cannot read its memory or open its
 descriptors through /proc), and is the only process holding the reply pipe (the original
 stdout, closed in the child) and the per-run token the checker passes on `--token-fd` (read
@@ -28,7 +36,7 @@ writes the reply with the token; the checker accepts no reply without it. What t
 says the implementation made is still data from the example's process: the checker derives
 every verdict from it with the oracle, so a fabricated recording passes only if it holds
 what the spec says. Worker-side imports: standard library, NumPy, Pillow, the adapters; torch only when
-the example imports it.
+the page imports it.
 """
 
 from __future__ import annotations
@@ -37,16 +45,20 @@ import argparse
 import json
 import os
 import random
+import signal
 import socket
 import sys
+import time
 import traceback
 import types
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-EXAMPLE_FILENAME = "<doc-example>"
+#: Each block is compiled as "<doc-block-N>": tracebacks and recorded calls name their block.
+BLOCK_FILENAME = "<doc-block-{}>"
+_BLOCK_PREFIX = "<doc-block-"
 #: Positional parameters after data_or_path, in the spec's order, to name positional arguments.
 PARAMETERS = ("mode", "caption", "grouping", "classes", "boxes", "masks", "file_type", "normalize")
 
@@ -76,6 +88,8 @@ class Recorder:
         self.logs: List[Dict[str, Any]] = []
         self.role = "example"
         self.probe_id: Optional[str] = None
+        self.block: Optional[int] = None
+        self.failures: List[BaseException] = []   # what the implementation raised, kept to tell it apart
         self._count = 0
 
     def save(self, array: np.ndarray, stem: str) -> str:
@@ -88,8 +102,9 @@ class Recorder:
         data = args[0] if args else kwargs.get("data_or_path")
         named = dict(zip(PARAMETERS, args[1:]))
         named.update({k: v for k, v in kwargs.items() if k != "data_or_path"})
+        block, line = _example_place()
         entry: Dict[str, Any] = {
-            "role": self.role, "probe": self.probe_id, "line": _example_line(),
+            "role": self.role, "probe": self.probe_id, "block": self.block if block is None else block, "line": line,
             "input": self.describe_input(data, image_class),
             "kwargs": {k: _jsonable(v) for k, v in named.items()},
         }
@@ -139,6 +154,7 @@ class Recorder:
         }
 
     def fail(self, entry: Dict[str, Any], exc: BaseException) -> None:
+        self.failures.append(exc)
         entry["error"] = {"type": type(exc).__name__, "message": exception_message(exc),
                           "bases": [c.__name__ for c in type(exc).__mro__[1:] if c is not object]}
 
@@ -148,13 +164,23 @@ def exception_message(exc: BaseException) -> str:
     return str(exc)[:500] or "(raised without a message)"
 
 
-def _example_line() -> Optional[int]:
+def block_of(filename: str) -> Optional[int]:
+    """The block a code file name stands for, or None when it is not a page block."""
+    if filename.startswith(_BLOCK_PREFIX) and filename.endswith(">"):
+        number = filename[len(_BLOCK_PREFIX):-1]
+        return int(number) if number.isdigit() else None
+    return None
+
+
+def _example_place() -> Tuple[Optional[int], Optional[int]]:
+    """(block, line) of the innermost page code on the stack."""
     frame = sys._getframe(1)
     while frame is not None:
-        if frame.f_code.co_filename == EXAMPLE_FILENAME:
-            return frame.f_lineno
+        block = block_of(frame.f_code.co_filename)
+        if block is not None:
+            return block, frame.f_lineno
         frame = frame.f_back  # type: ignore[assignment]
-    return None
+    return None, None
 
 
 def _jsonable(value: Any) -> Any:
@@ -233,7 +259,7 @@ class StandInRun:
     def log(self, data: Dict[str, Any], step: Optional[int] = None, commit: Optional[bool] = None) -> None:
         if not isinstance(data, dict):
             raise TypeError(f"run.log() takes a dict, not {type(data).__name__}")
-        self._recorder.logs.append({"step": self.step if step is None else step,
+        self._recorder.logs.append({"block": self._recorder.block, "step": self.step if step is None else step,
                                     "keys": {str(k): _summary(v) for k, v in data.items()}})
         if step is None:
             self.step += 1
@@ -290,6 +316,10 @@ def stand_in_wandb(image_class: type, recorder: Recorder, real: Optional[types.M
     return module
 
 
+def install_wandb(image_class: type, recorder: Recorder, real: Optional[types.ModuleType]) -> None:
+    sys.modules["wandb"] = stand_in_wandb(image_class, recorder, real)
+
+
 # -- probes ---------------------------------------------------------------------------------
 
 
@@ -329,44 +359,53 @@ def run_probes(request: Dict[str, Any], recorder: Recorder, image_class: type, w
     report = []
     examples = [c for c in recorder.calls if c["role"] == "example"]
     for probe in request.get("probes", []):
-        line = probe.get("call_line")
-        base = next((c for c in examples if line is None or c.get("line") == line), None)
+        line, block = probe.get("call_line"), probe.get("block")
+        base = next((c for c in examples if c.get("block") == block and (line is None or c.get("line") == line)), None)
         if base is None:
-            report.append({"id": probe["id"], "status": "skipped", "reason": "the example made no such call"})
+            report.append({"id": probe["id"], "block": block, "status": "skipped",
+                           "reason": "the example made no such call"})
             continue
         data = probe_input(base, probe["values"], bool(probe.get("extremes")), workdir)
         if data is None:
-            report.append({"id": probe["id"], "status": "skipped",
+            report.append({"id": probe["id"], "block": block, "status": "skipped",
                            "reason": f"the call's input is a {base['input'].get('kind')} value, not an array or tensor"})
             continue
         kwargs = {k: v for k, v in base["kwargs"].items() if k in ("normalize", "file_type", "mode")
                   and isinstance(v, (bool, str, type(None)))}
-        recorder.role, recorder.probe_id = "probe", probe["id"]
+        recorder.role, recorder.probe_id, recorder.block = "probe", probe["id"], block
         try:
             image_class(data, **kwargs)
         except Exception:  # noqa: BLE001 - recorded in the call entry
             pass
         finally:
-            recorder.role, recorder.probe_id = "example", None
-        report.append({"id": probe["id"], "status": "ran"})
+            recorder.role, recorder.probe_id, recorder.block = "example", None, None
+        report.append({"id": probe["id"], "block": block, "status": "ran"})
     return report
 
 
 # -- main -----------------------------------------------------------------------------------
 
+#: At most this many array variables are described after each block.
+MAX_VARIABLES = 64
 
-def _variables(namespace: Dict[str, Any]) -> Dict[str, Any]:
-    out: Dict[str, Any] = {}
+
+def _as_array(value: Any) -> Optional[np.ndarray]:
+    if isinstance(value, np.ndarray):
+        return value
     torch = sys.modules.get("torch")
-    for name, value in namespace.items():
-        if name.startswith("_"):
+    if torch is not None and isinstance(value, torch.Tensor):
+        tensor = value.detach().cpu()
+        return (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).numpy()
+    return None
+
+
+def _variables(namespace: Dict[str, Any], before: Dict[str, int]) -> Dict[str, Any]:
+    """The numeric arrays and tensors a block bound or rebound (by identity), described."""
+    out: Dict[str, Any] = {}
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or before.get(name) == id(value) or len(out) >= MAX_VARIABLES:
             continue
-        array = None
-        if isinstance(value, np.ndarray):
-            array = value
-        elif torch is not None and isinstance(value, torch.Tensor):
-            tensor = value.detach().cpu()
-            array = (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).numpy()
+        array = _as_array(value)
         if array is None or array.dtype.kind not in "biuf" or array.size == 0:
             continue
         with np.errstate(all="ignore"):
@@ -380,9 +419,87 @@ def _seed(seed: int, with_torch: bool) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     if with_torch:
-        import torch
-
+        try:
+            import torch
+        except ImportError:
+            return  # the block's own import of torch says so
         torch.manual_seed(seed)
+
+
+class BlockTimeout(BaseException):
+    """A block ran past its time limit (a BaseException: the page's `except Exception` cannot keep it)."""
+
+
+def _on_alarm(_signum: int, _frame: Any) -> None:
+    raise BlockTimeout("the block did not finish within its time limit")
+
+
+def _origin(exc: BaseException, recorder: Recorder) -> Tuple[str, Optional[str]]:
+    """Where an exception came from: the implementation's Image call, the wandb stand-in,
+    the page's own code, or a library it called (with that library's file)."""
+    if any(exc is failure for failure in recorder.failures):
+        return "implementation", None
+    if getattr(type(exc), "stand_in", False):
+        return "stand-in", None
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames or block_of(frames[-1].filename) is not None:
+        return "page", None
+    return "library", frames[-1].filename
+
+
+def _error(exc: BaseException, recorder: Recorder) -> Dict[str, Any]:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if block_of(f.filename) is not None]
+    origin, where = _origin(exc, recorder)
+    error: Dict[str, Any] = {
+        "type": type(exc).__name__, "message": exception_message(exc),
+        "line": frames[-1].lineno if frames else None, "origin": origin, "library": where,
+        "missing_module": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
+        "name": getattr(exc, "name", None) if isinstance(exc, NameError) else None,
+        "suggestion": getattr(exc, "suggestion", None) if origin == "stand-in" else None,
+    }
+    return error
+
+
+def run_block(block: Dict[str, Any], namespace: Dict[str, Any], recorder: Recorder, timeout: float,
+              with_torch: bool) -> Dict[str, Any]:
+    """One block in the page's namespace: ok, raised (with the error) or timeout."""
+    number = int(block["id"])
+    before = {name: id(value) for name, value in namespace.items()}
+    _seed(int(block.get("seed", 0)), with_torch)
+    result: Dict[str, Any] = {"id": number, "status": "ok", "error": None}
+    recorder.block = number
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        code = compile(block["code"], BLOCK_FILENAME.format(number), "exec")
+        signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.001))
+        _prelude(block.get("prelude") or "", namespace)
+        exec(code, namespace)  # noqa: S102 - the job of this sandbox: a doc example, in its own process
+    except BlockTimeout:
+        result.update(status="timeout", error={"type": "Timeout", "message": f"the block did not finish within "
+                                               f"{timeout:g} s", "line": None, "origin": "page"})
+    except SystemExit as exc:
+        result.update(status="raised", error={"type": "SystemExit", "message": str(exc.code), "line": None,
+                                              "origin": "page"})
+    except BaseException as exc:  # noqa: BLE001 - whatever the example raises is the report
+        result.update(status="raised", error=_error(exc, recorder))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        recorder.block = None
+    result["variables"] = _variables(namespace, before)
+    result["duration_s"] = round(time.monotonic() - started, 4)
+    return result
+
+
+def _prelude(imports: str, namespace: Dict[str, Any]) -> None:
+    """The imports a page takes for granted (`np`, `plt`, ...), each on its own: one that
+    fails leaves its name unbound, and the block's use of it says so."""
+    for statement in imports.splitlines():
+        try:
+            exec(compile(statement, "<implied import>", "exec"), namespace)  # noqa: S102 - a fixed import line
+        except Exception:  # noqa: BLE001 - the block that uses the name reports it
+            pass
 
 
 def execute(request: Dict[str, Any], impl: str) -> Dict[str, Any]:
@@ -398,37 +515,20 @@ def execute(request: Dict[str, Any], impl: str) -> Dict[str, Any]:
     real = sys.modules.get("wandb", real)
     recorder = Recorder(workdir)
     image_class = recording_image_class(adapter, recorder)
-    sys.modules["wandb"] = stand_in_wandb(image_class, recorder, real if isinstance(real, types.ModuleType) else None)
-    try:
-        _seed(int(request.get("seed", 0)), bool(request.get("torch")))
-    except ImportError as exc:
-        return {"status": "skipped", "message": f"cannot import {exc.name or 'torch'}: {exc}"}
-    namespace: Dict[str, Any] = {"__name__": "__main__", "__file__": EXAMPLE_FILENAME}
-    result: Dict[str, Any] = {"status": "ok", "impl": {"name": getattr(adapter, "name", impl),
-                                                     "version": getattr(adapter, "version", None)}}
-    try:
-        code = compile(request["code"], EXAMPLE_FILENAME, "exec")
-        exec(code, namespace)  # noqa: S102 - the job of this sandbox: a doc example, in its own process
-    except SystemExit as exc:
-        result.update(status="raised", error={"type": "SystemExit", "message": str(exc.code), "line": None})
-    except BaseException as exc:  # noqa: BLE001 - whatever the example raises is the report
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == EXAMPLE_FILENAME]
-        result.update(status="raised", error={
-            "type": type(exc).__name__, "message": exception_message(exc),
-            "line": frames[-1].lineno if frames else None,
-            "missing_module": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
-        })
-    result["variables"] = _variables(namespace)
-    result["probes"] = run_probes(request, recorder, image_class, workdir)
-    result["calls"] = recorder.calls
-    result["logs"] = recorder.logs
-    return result
+    install_wandb(image_class, recorder, real if isinstance(real, types.ModuleType) else None)
+    namespace: Dict[str, Any] = {"__name__": "__main__", "__file__": BLOCK_FILENAME.format(0)}
+    timeout = float(request.get("block_timeout", 60))
+    blocks = [run_block(block, namespace, recorder, timeout, bool(request.get("torch")))
+              for block in request["blocks"]]
+    return {"status": "ok", "impl": {"name": getattr(adapter, "name", impl), "version": getattr(adapter, "version", None)},
+            "blocks": blocks, "probes": run_probes(request, recorder, image_class, workdir),
+            "calls": recorder.calls, "logs": recorder.logs}
 
 
 #: The largest recording the parent reads from the example's process (arrays are files).
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 #: Fields of a recording and their types, checked before anything is replied.
-RECORD_FIELDS = {"status": str, "impl": dict, "variables": dict, "probes": list, "calls": list, "logs": list}
+RECORD_FIELDS = {"status": str, "impl": dict, "blocks": list, "probes": list, "calls": list, "logs": list}
 
 
 def _not_dumpable() -> None:
@@ -480,7 +580,7 @@ def checked_record(data: bytes, wait_status: int) -> Dict[str, Any]:
         return record if isinstance(record, dict) and isinstance(record.get("message"), str) else {
             "status": "crash", "message": "the example's process ended without a readable recording"}
     wrong = [name for name, kind in RECORD_FIELDS.items() if not isinstance(record.get(name), kind)]
-    if wrong or record["status"] not in ("ok", "raised"):
+    if wrong or record["status"] != "ok":
         return {"status": "crash", "message": "the example's process sent an incomplete recording "
                 f"({', '.join(wrong) or 'status ' + repr(record['status'])}); it was not produced by the harness"}
     return record

@@ -1,0 +1,128 @@
+"""Mistakes in a page's code that show without running it.
+
+- a name the page defines under a similar name, or a comprehension whose `for` was lost
+  (names.py finds them across the page's blocks);
+- a dict literal with the same key twice: Python keeps the last value and drops the others
+  without a word, so the example shows data it never passes;
+- an annotated image thrown away: `mask_img = wandb.Image(img, masks=...)` whose result is
+  never used while `img` itself is used afterwards (logged, added to a table), so what the
+  page says it logs is not what it logs.
+
+Each is an error at the line where the mistake is written.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock, image_calls
+from wbimage_conformance.doccheck.names import PageNames
+
+
+def _name_findings(page: ClassifiedPage, names: PageNames) -> list[F.Finding]:
+    out = []
+    by_line: dict[int, list] = {}
+    for unbound in names.unbound:
+        if unbound.is_defect:
+            by_line.setdefault(unbound.line, []).append(unbound)
+    for line, items in sorted(by_line.items()):
+        similar = [u for u in items if u.reason == "similar"]
+        leaked = sorted({u.name for u in items if u.reason == "comprehension"})
+        if similar:
+            first = similar[0]
+            out.append(F.error("example", page.path, line, "names",
+                               f"`{first.name}` is not defined on this page; did you mean `{first.other}` "
+                               f"(defined at line {first.other_line})?"))
+        if leaked:
+            where = min(u.other_line for u in items if u.reason == "comprehension")
+            shown = ", ".join(f"`{n}`" for n in leaked)
+            out.append(F.error("example", page.path, line, "names",
+                               f"{shown} {'is' if len(leaked) == 1 else 'are'} bound only inside the comprehension at "
+                               f"line {where}, not here: this looks like a comprehension whose `for` clause was lost"))
+    return out
+
+
+def _key(node: ast.expr | None) -> object:
+    if isinstance(node, ast.Constant):
+        return (type(node.value).__name__, node.value)
+    return None
+
+
+def duplicate_keys(block: PyBlock) -> list[tuple[int, str, int]]:
+    """(code line of the repeated key, the key, code line of its first occurrence) for every
+    dict literal with a constant key written twice."""
+    found = []
+    for node in ast.walk(block.tree) if block.tree is not None else ():
+        if not isinstance(node, ast.Dict):
+            continue
+        seen: dict[object, int] = {}
+        for key in node.keys:
+            marker = _key(key)
+            if marker is None or key is None:
+                continue
+            if marker in seen:
+                found.append((key.lineno, repr(key.value), seen[marker]))  # type: ignore[attr-defined]
+            else:
+                seen[marker] = key.lineno
+    return found
+
+
+def _duplicate_findings(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[F.Finding]:
+    out = []
+    for block in blocks:
+        repeated = duplicate_keys(block)
+        by_first: dict[int, list[tuple[int, str, int]]] = {}
+        for item in repeated:
+            by_first.setdefault(item[2], []).append(item)
+        for first, items in sorted(by_first.items()):
+            keys = ", ".join(dict.fromkeys(k for _, k, _ in items))
+            line = block.block.page_line(items[0][0])
+            out.append(F.error("example", page.path, line, "dict literal",
+                               f"the dict literal repeats the key(s) {keys} (first at line "
+                               f"{block.block.page_line(first)}): Python keeps only the last value of each, so the "
+                               "example silently drops the others"))
+    return out
+
+
+def _discarded_images(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[F.Finding]:
+    """`x = wandb.Image(y, ...)` with `x` never read again and `y` read after it, in the same scope."""
+    out = []
+    for block in blocks:
+        if block.tree is None:
+            continue
+        calls = {id(c) for c in image_calls(block.tree)}
+        for scope in [block.tree] + [n for n in ast.walk(block.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+            nodes = list(_scope_nodes(scope))
+            for node in nodes:
+                if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                        and id(node.value) in calls and node.value.args and isinstance(node.value.args[0], ast.Name)):
+                    continue
+                made, source = node.targets[0].id, node.value.args[0].id
+                loads = [n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+                after = (node.end_lineno or node.lineno)
+                if any(n.id == made for n in loads):
+                    continue
+                later_uses = [n for n in loads if n.id == source and n.lineno > after]
+                if later_uses:
+                    use = later_uses[0]
+                    out.append(F.error("example", page.path, block.block.page_line(use.lineno), "names",
+                                       f"`{made}` (the wandb.Image made from `{source}` at line "
+                                       f"{block.block.page_line(node.lineno)}) is never used, and `{source}` is used "
+                                       f"here instead: did you mean `{made}`?"))
+    return out
+
+
+def _scope_nodes(scope: ast.AST):
+    """The nodes of one function or module scope, not those of nested functions or classes."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def check(page: ClassifiedPage, names: PageNames, blocks: Sequence[PyBlock]) -> list[F.Finding]:
+    return _name_findings(page, names) + _duplicate_findings(page, blocks) + _discarded_images(page, blocks)

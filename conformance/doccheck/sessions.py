@@ -1,0 +1,365 @@
+"""A page's examples run as the reader follows them: one sandboxed process per page, its
+blocks in page order in one namespace (worker/doc_example.py).
+
+Planning decides what runs: every block that is Python (examples and plain Python, which
+defines what later examples use; not formulas, signatures or shell), the imports the page
+takes for granted (names.py), each block's seed, and the probes its claims ask for. Running
+starts the process in the sandbox with a time limit of its own per block and accepts a reply
+only when it carries the token this call made. `PageOutcome.block(n)` gives the outcome of
+one block as the verdicts read it.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import json
+import os
+import secrets
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wbimage_conformance.doccheck import names
+from wbimage_conformance.doccheck.claims import Claim, example_claims
+from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock, image_calls
+from wbimage_conformance.doccheck.consistency import logical_lines
+from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.run import pipe_drain, runner, sandbox
+
+DEFAULT_TIMEOUT = 60.0
+#: Block kinds that run.
+RUNS = ("example", "python")
+#: The longest reply a page's process may write (its images come as files beside it); and
+#: how long its pipes are waited for once it has exited (a child it left may hold them open).
+MAX_REPLY_BYTES = 16 * 1024 * 1024
+PIPE_GRACE = 2.0
+#: What the process may take beyond the blocks' own limits: interpreter start and imports.
+START_ALLOWANCE = 30.0
+CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)
+FACTOR_PROBE = (0.0, 0.25, 0.5, 1.0)
+
+#: numpy.load parses .npy headers with ast.literal_eval, which CPython 3.11 cannot run in two
+#: threads at once (python/cpython#106905); pages finish in worker threads, so loads take turns.
+_NPY_LOAD_LOCK = threading.Lock()
+
+
+class ExampleSetupError(ConfigurationError):
+    """The implementation cannot be used to run examples (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One block of a page's session."""
+
+    page: ClassifiedPage
+    block: PyBlock
+    number: int                        # its place in the session
+    claims: tuple[Claim, ...]
+    probes: tuple[dict[str, Any], ...]
+    probe_of: dict[int, str]           # index of a claim -> its probe id
+    seed: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.page.path}:{self.block.line}"
+
+
+@dataclass(frozen=True)
+class PageJob:
+    page: ClassifiedPage
+    jobs: tuple[Job, ...]
+    names: names.PageNames
+
+    @property
+    def label(self) -> str:
+        return self.page.path
+
+
+@dataclass
+class Outcome:
+    """What one block did (or, for a page that did not run, what the page did)."""
+
+    status: str                        # ok, raised, timeout, crash, skipped, impl-error, sandbox-error
+    reply: dict[str, Any] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    duration_s: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class PageOutcome:
+    status: str                        # ok, timeout, crash, skipped, impl-error, sandbox-error
+    reply: dict[str, Any] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    duration_s: float = 0.0
+    message: str = ""
+
+    def block(self, number: int) -> Outcome:
+        """The outcome of block `number` of the session: its status, error, calls, logs, variables, probes."""
+        if self.status != "ok":
+            return Outcome(self.status, {}, self.arrays, self.duration_s, self.message)
+        entry = next((b for b in self.reply.get("blocks", []) if b.get("id") == number), None)
+        if entry is None:
+            return Outcome("crash", {}, self.arrays, self.duration_s, f"the page's process did not run block {number}")
+        reply = {
+            "error": entry.get("error"), "variables": entry.get("variables", {}),
+            "calls": [c for c in self.reply.get("calls", []) if c.get("block") == number],
+            "logs": [log for log in self.reply.get("logs", []) if log.get("block") == number],
+            "probes": [p for p in self.reply.get("probes", []) if p.get("block") == number],
+        }
+        status = {"ok": "ok", "raised": "raised", "timeout": "timeout"}.get(entry.get("status"), "crash")
+        message = reply["error"]["message"] if status == "timeout" and reply["error"] else ""
+        return Outcome(status, reply, self.arrays, float(entry.get("duration_s", 0.0)), message)
+
+
+def seed_for(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8")) % 2**31
+
+
+def block_seed(block: PyBlock) -> int:
+    """The same for translations of one block: its code without comments and string contents."""
+    return seed_for("\n".join(line.tokens for line in logical_lines(block.block.code)))
+
+
+def _imports_torch(block: PyBlock) -> bool:
+    for node in ast.walk(block.tree) if block.tree is not None else ():
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "torch" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
+            return True
+    return False
+
+
+def _code_line(claim: Claim) -> int | None:
+    return int(claim.target.split(":", 1)[1]) if claim.target.startswith("call:") else None
+
+
+def _job(page: ClassifiedPage, block: PyBlock, number: int, probe_count: int) -> Job:
+    claims = tuple(example_claims(block)) if block.kind == "example" else ()
+    probes: list[dict[str, Any]] = []
+    probe_of: dict[int, str] = {}
+    for index, claim in enumerate(claims):
+        if claim.kind == "mapping":
+            values, extremes = [float(a) for a, _ in claim.values], True
+        elif claim.kind == "factor":
+            values, extremes = list(FACTOR_PROBE), True
+        elif claim.kind in ("clip", "no-clip"):
+            values, extremes = list(CLIP_PROBE), False
+        else:
+            continue
+        probe_id = f"p{probe_count + len(probes)}"
+        probes.append({"id": probe_id, "block": number, "call_line": _code_line(claim), "values": values,
+                       "extremes": extremes})
+        probe_of[index] = probe_id
+    return Job(page, block, number, claims, tuple(probes), probe_of, block_seed(block))
+
+
+def plan(page: ClassifiedPage, blocks: list[PyBlock] | None = None) -> PageJob:
+    """The page's session: `blocks` (default: every block that runs), in page order."""
+    chosen = [b for b in (page.blocks if blocks is None else blocks) if b.kind in RUNS and b.tree is not None]
+    jobs: list[Job] = []
+    for block in chosen:
+        jobs.append(_job(page, block, len(jobs), sum(len(j.probes) for j in jobs)))
+    return PageJob(page, tuple(jobs), names.analyze(chosen))
+
+
+def has_examples(job: PageJob) -> bool:
+    return any(j.block.kind == "example" for j in job.jobs)
+
+
+# -- running --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Launch:
+    """How to start the example process: the command, the variables it needs, the sandbox and
+    the cap on its address space in bytes (None: none)."""
+
+    command: list[str]
+    env: dict[str, str]
+    python: str
+    box: sandbox.Sandbox
+    memory_limit: int | None = None
+
+
+def sandbox_command(impl: str, sandbox_mode: str = "auto", memory_limit: int | None = None) -> Launch:
+    if impl.startswith("exec:"):
+        raise ExampleSetupError(f"--impl {impl!r}: docs check runs examples as Python with the implementation as "
+                                "wandb.Image; exec: implementations cannot be used here")
+    try:
+        box = sandbox.choose(sandbox_mode)
+        spec = runner.ImplSpec.parse(impl)
+    except (runner.RunnerError, sandbox.SandboxError) as exc:
+        raise ExampleSetupError(str(exc)) from None
+    if box.kind != "none":
+        spec = spec.sandboxed()
+    python, name = spec.command[0], spec.command[-1]
+    env = {**spec.env, "WANDB_MODE": "disabled", "WANDB_SILENT": "true", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONHASHSEED": "0"}
+    path = env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+    if path:  # examples run in a temporary directory: relative entries would move
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in path.split(os.pathsep))
+    return Launch([python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env, python, box,
+                  memory_limit)
+
+
+def request_of(job: PageJob, block_timeout: float) -> dict[str, Any]:
+    blocks = []
+    for j in job.jobs:
+        assert j.block.runnable is not None
+        blocks.append({"id": j.number, "code": j.block.runnable.code, "seed": j.seed,
+                       "prelude": "\n".join(job.names.implied.get(j.block.line, ()))})
+    return {"blocks": blocks, "label": job.label, "torch": any(_imports_torch(j.block) for j in job.jobs),
+            "block_timeout": block_timeout, "probes": [p for j in job.jobs for p in j.probes]}
+
+
+def run_page(job: PageJob, launch: Launch, timeout: float) -> PageOutcome:
+    """The page's session in its own process; the reply counts only if it carries the token
+    this call made and passed on a pipe only the harness reads (worker/doc_example.py)."""
+    request = request_of(job, timeout)
+    started = time.monotonic()
+    limit = timeout * max(1, len(job.jobs)) + START_ALLOWANCE
+    token = secrets.token_hex(16)
+    with tempfile.TemporaryDirectory(prefix="wbimage-docs-") as workdir:
+        token_read, token_write = os.pipe()
+        os.write(token_write, token.encode("ascii"))
+        os.close(token_write)
+        command, env = launch.box.wrap([*launch.command, "--token-fd", str(token_read)], launch.env,
+                                       python=launch.python, workdir=workdir, memory_limit=launch.memory_limit)
+        try:
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    cwd=workdir, env=env, start_new_session=True, pass_fds=(token_read,))
+        except OSError as exc:
+            raise ExampleSetupError(f"cannot start {command[0]!r}: {exc}") from None
+        finally:
+            os.close(token_read)
+        # read as they come, within bounds: an example may write without end to either pipe
+        out = pipe_drain.PipeDrain(proc.stdout, MAX_REPLY_BYTES, "head")
+        err = pipe_drain.PipeDrain(proc.stderr, pipe_drain.STDERR_KEEP)
+        threading.Thread(target=_send, args=(proc.stdin, json.dumps(request).encode("utf-8")), daemon=True).start()
+        try:
+            proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            return PageOutcome("timeout", duration_s=time.monotonic() - started,
+                               message=f"the example did not finish within {limit:g} s")
+        out.wait(PIPE_GRACE)
+        err.wait(PIPE_GRACE)
+        duration = time.monotonic() - started
+        if out.overflowed:
+            return PageOutcome("crash", duration_s=duration,
+                               message=f"the example process wrote more than {MAX_REPLY_BYTES} bytes on its reply pipe")
+        try:
+            reply = json.loads(out.data.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            reply = None
+        if not isinstance(reply, dict) or reply.get("token") != token:
+            tail = err.data.decode("utf-8", "replace").strip().splitlines()[-3:]
+            what = "no reply" if reply is None else "a reply the harness did not write (no run token)"
+            return PageOutcome("crash", duration_s=duration,
+                               message=f"the sandbox process ended with status {proc.returncode} and {what}"
+                               + (f": {' | '.join(tail)}" if tail else ""))
+        status = str(reply.get("status", "sandbox-error"))
+        gaps = unaccounted(job, reply) if status == "ok" else ""
+        if gaps:
+            return PageOutcome("crash", duration_s=duration,
+                               message=f"the recording is not what the harness makes of this example: {gaps}")
+        arrays = _load_arrays(Path(workdir), reply) if status == "ok" else {}
+    return PageOutcome(status, reply, arrays, duration, str(reply.get("message", "")))
+
+
+def _load_arrays(workdir: Path, reply: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The .npy files the recording names, and only those (a page may leave others)."""
+    wanted = set()
+    for call in reply.get("calls", []):
+        if isinstance(call, dict):
+            wanted.add((call.get("input") or {}).get("array"))
+            wanted.add((call.get("observed") or {}).get("pixels"))
+    out = {}
+    with _NPY_LOAD_LOCK:
+        for name in sorted(n for n in wanted if isinstance(n, str)):
+            path = workdir / name
+            if path.name == name and name.endswith(".npy") and path.is_file() and not path.is_symlink():
+                out[name] = np.load(path, allow_pickle=False)
+    return out
+
+
+def unaccounted(job: PageJob, reply: dict[str, Any]) -> str:
+    """What a finished page's recording lacks: an entry for every block, an answer to every
+    probe asked, and, for every block that finished, a call for each wandb.Image(...) in a
+    top-level statement (one that runs whenever the block finishes). A recording the page wrote
+    itself, to end early, shows as such a gap."""
+    blocks = {b.get("id"): b for b in reply["blocks"] if isinstance(b, dict)}
+    parts = []
+    missing_blocks = [str(j.number) for j in job.jobs if j.number not in blocks]
+    if missing_blocks:
+        parts.append(f"no entry for block(s) {', '.join(missing_blocks)}")
+    probes = {p.get("id") for p in reply["probes"] if isinstance(p, dict)}
+    missing = [p["id"] for j in job.jobs for p in j.probes if p["id"] not in probes]
+    if missing:
+        parts.append(f"no answer to probe(s) {', '.join(missing)}")
+    for j in job.jobs:
+        if (blocks.get(j.number) or {}).get("status") != "ok":
+            continue
+        recorded = {c.get("line") for c in reply["calls"] if isinstance(c, dict) and c.get("role") == "example"
+                    and c.get("block") == j.number}
+        lines = [line for line in top_level_image_lines(j.block) if line not in recorded]
+        if lines:
+            parts.append(f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"
+                         + (f" of block {j.number}" if len(job.jobs) > 1 else ""))
+    return "; ".join(parts)
+
+
+def top_level_image_lines(block: PyBlock) -> list[int]:
+    """Code lines of the top-level statements that call wandb.Image unconditionally."""
+    lines = []
+    for statement in block.tree.body if block.tree is not None else ():
+        if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
+            continue
+        nodes = list(ast.walk(statement))
+        if any(isinstance(n, (ast.Lambda, ast.IfExp, ast.BoolOp, ast.comprehension)) for n in nodes):
+            continue
+        wrapper = ast.Module(body=[statement], type_ignores=[])
+        if image_calls(wrapper):
+            lines.append(statement.lineno)
+    return lines
+
+
+def _send(stdin: Any, request: bytes) -> None:
+    """The request, on a thread of its own: a process that never reads it cannot block the
+    harness (its time limit ends it)."""
+    try:
+        stdin.write(request)
+        stdin.close()
+    except OSError:
+        pass
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def run_all(jobs: list[PageJob], impl: str, timeout: float, workers: int, sandbox_mode: str = "auto",
+            memory_limit: int | None = None) -> list[PageOutcome]:
+    if not jobs:
+        return []
+    launch = sandbox_command(impl, sandbox_mode, memory_limit)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        outcomes = list(pool.map(lambda job: run_page(job, launch, timeout), jobs))
+    for outcome in outcomes:
+        if outcome.status == "impl-error":
+            raise ExampleSetupError(f"--impl {impl!r}: {outcome.message}")
+    return outcomes
