@@ -84,7 +84,7 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
             clauses = tuple(sorted({c for f in inside for c in f.clauses if c.startswith("norm.")}))
         blocks.append(F.BlockSummary(block.line, block.kind, block.subject if block.kind != "method" else block.key,
                                      clauses, cases, status))
-    for table in page.constants:
+    for table in page.image_constants:
         inside = [f for f in found if f.file == page.path and f.check == "constants"]
         blocks.append(F.BlockSummary(table.table.line, "class-variables", "class variables", ("limits.constants",),
                                      tuple(c.case for c in spec.constants),

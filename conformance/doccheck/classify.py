@@ -77,6 +77,7 @@ class PyBlock:
     syntax_error: str | None = None
     syntax_line: int = 0               # page line of the syntax error
     context: tuple[Text, ...] = ()     # the text between the heading and the block
+    owner: str | None = None           # the class or function the block documents (None: not told)
     runnable: source.Runnable | None = None  # what runs (notebook lines, shell lines, placeholders set aside)
 
     @property
@@ -103,6 +104,7 @@ class ConstantRow:
 class ConstantTable:
     table: Table
     rows: tuple[ConstantRow, ...]
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ class ArgDoc:
     text: str                          # its description (a lazydocs link line folded in)
     line: int
     source: str                        # "table" or "list"
+    owner: str | None = None           # the class or function whose argument it is
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,18 @@ class ClassifiedPage:
 
     def of_kind(self, kind: str) -> list[PyBlock]:
         return [b for b in self.blocks if b.kind == kind]
+
+    def is_image(self, owner: str | None) -> bool:
+        """What `owner` documents is Image's: Image itself, or nothing told on the Image page."""
+        return owner == IMAGE_CLASS if owner is not None else self.identity.doc == "image"
+
+    @property
+    def image_args(self) -> tuple[ArgDoc, ...]:
+        return tuple(a for a in self.args if self.is_image(a.owner))
+
+    @property
+    def image_constants(self) -> tuple[ConstantTable, ...]:
+        return tuple(t for t in self.constants if self.is_image(t.owner))
 
     @property
     def examples(self) -> list[PyBlock]:
@@ -439,7 +454,7 @@ def _table_args(table: Table) -> list[ArgDoc]:
     return out
 
 
-def _list_arg(item: Text, args: list[ArgDoc], indent: int | None) -> int | None:
+def _list_arg(item: Text, args: list[ArgDoc], indent: int | None, owner: str | None = None) -> int | None:
     """Read one bullet of an Args list into `args`; the indent of the list's top level.
 
     Deeper bullets are details of the argument above (they stay prose, see prose.py). A
@@ -457,7 +472,7 @@ def _list_arg(item: Text, args: list[ArgDoc], indent: int | None) -> int | None:
         last = args[-1]
         args[-1] = replace(last, text=f"{last.text} {name}: {text}".strip())
         return item.indent if indent is None else indent
-    args.append(ArgDoc(name, text, item.line, "list"))
+    args.append(ArgDoc(name, text, item.line, "list", owner))
     return item.indent if indent is None else indent
 
 
@@ -468,6 +483,49 @@ def _generator(page: Page, blocks: list[PyBlock], args_tables: list[Table], cons
     if args_tables or constants or any(h.style == "html" for h in page.headings) or "View source" in page.text:
         return "tfdocs"
     return "markdown"
+
+
+IMAGE_CLASS = "Image"
+#: A class name a heading, title or signature may name: `wandb.BoundingBoxes2D`, `ImageMask`, `class Classes`.
+_CLASS_NAME = re.compile(r"^(?:class\s+)?`?(?:[a-z_][\w]*\.)*(?P<name>[A-Z][A-Za-z0-9_]*)`?(?:\(\))?$")
+#: A callable a page documents by title: `log`, `wandb.init`, `Image`.
+_CALLABLE_TITLE = re.compile(r"^`?(?:wandb\.)?(?P<name>[A-Za-z_]\w*)`?(?:\(\))?$")
+#: `wandb.JoinedTable(table_1, table_2, join_key)` in the sentence that introduces an Args table.
+_CALL_MENTION = re.compile(r"`(?:[A-Za-z_]\w*\.)*(?P<name>[A-Za-z_]\w*)\((?P<params>[^`()]*)\)`")
+
+
+def page_subject(page: Page) -> str | None:
+    """What a page documents by its title or first heading, when that is a name: `BoundingBoxes2D`, `log`."""
+    first = next((h.text for h in page.headings if h.style in ("atx", "html") and h.level == 1), "")
+    for text in (page.title or "", first):
+        match = _CALLABLE_TITLE.match(text.strip())
+        if match and sections.section_of(text) is None:
+            return match.group("name")
+    return None
+
+
+def heading_owner(heading: Heading) -> str | None:
+    """The class a heading opens: lazydocs' `<kbd>class</kbd> X`, or a heading that is a class
+    name in code (`### \`JoinedTable\``, `## class ImageMask`, `<h2><code>Classes</code></h2>`)."""
+    if heading.tag == "class":
+        return heading.text.strip("`").rsplit(".", 1)[-1] or None
+    if heading.tag or sections.section_of(heading.text) is not None:
+        return None
+    match = _CLASS_NAME.match(heading.text.strip())
+    if match and ("`" in heading.text or heading.style in ("html", "code") or heading.text.startswith("class ")):
+        return match.group("name")
+    return None
+
+
+def _mentioned_callable(lead: Text | None, names: list[str]) -> str | None:
+    """The callable a sentence shows with these parameter names, e.g. `wandb.JoinedTable(table_1, ...)`."""
+    if lead is None:
+        return None
+    for match in _CALL_MENTION.finditer(lead.text):
+        params = {p.split("=")[0].strip().lstrip("*") for p in match.group("params").split(",") if p.strip()}
+        if params and set(names) <= params:
+            return match.group("name")
+    return None
 
 
 def classify(page: Page) -> ClassifiedPage:
@@ -482,8 +540,10 @@ def classify(page: Page) -> ClassifiedPage:
     lead: Text | None = None
     context: list[Text] = []
     list_indent: int | None = None
+    owner = page_subject(page)
     for element in page.elements:
         if isinstance(element, Heading):
+            owner = heading_owner(element) or owner
             key = _tagged_section(element) if element.tag else sections.section_of(element.text)
             if key == "signature" and section == "methods" and not element.tag:
                 key = "methods"  # a method's own "Args:" (lazydocs), not the constructor's
@@ -498,22 +558,26 @@ def classify(page: Page) -> ClassifiedPage:
         elif isinstance(element, Text):
             texts.append(SectionText(element, section, heading))
             if section == "signature" and element.kind == "item":
-                list_indent = _list_arg(element, args, list_indent)
+                list_indent = _list_arg(element, args, list_indent, owner)
             lead = element
             context.append(element)
         elif isinstance(element, Table):
             head = sections.section_of(element.header[0]) if element.header else None
             rows = _constant_rows(element)
             if rows and (head == "class-variables" or len(rows) == len(element.rows)):
-                constants.append(ConstantTable(element, rows))
+                constants.append(ConstantTable(element, rows, owner))
             elif head == "signature" and section != "methods":  # a method's Args table is the method's
+                table_args = _table_args(element)
+                table_owner = _mentioned_callable(lead, [a.name for a in table_args]) or owner
                 args_tables.append(element)
-                args.extend(_table_args(element))
+                args.extend(replace(a, owner=table_owner) for a in table_args)
             lead = None
         elif isinstance(element, CodeBlock):
             if element.is_python:
-                block = _classify_block(element, section, heading, lead)
-                blocks.append(replace(block, context=tuple(context)))
+                block = _classify_block(element, section, heading, lead, owner)
+                if block.kind in ("signature", "method") and block.key[:1].isupper():
+                    owner = block.key if block.kind == "method" else IMAGE_CLASS  # a class's constructor
+                blocks.append(replace(block, context=tuple(context), owner=owner if block.owner is None else block.owner))
             lead = None
             context = []
     content = PageContent(
@@ -530,15 +594,20 @@ def classify(page: Page) -> ClassifiedPage:
                           tuple(texts), tuple(args), _generator(page, blocks, args_tables, constants), content)
 
 
-def _classify_block(block: CodeBlock, section: str | None, heading: Heading | None, lead: Text | None) -> PyBlock:
+def _classify_block(block: CodeBlock, section: str | None, heading: Heading | None, lead: Text | None,
+                    owner: str | None = None) -> PyBlock:
     signature = parse_signature(block.code)
     if signature is not None and heading is not None and heading.tag \
             and heading.text.rsplit(".", 1)[-1] == signature.name:
         signature = replace(signature, heading_tag=heading.tag)  # the heading is this block's own
     if signature is not None and (_looks_documented(signature, block.code) or _named_by(heading, signature)):
-        if signature.name in CONSTRUCTOR_NAMES:
-            return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature)
-        return PyBlock("method", block, section, heading, lead, signature.name, signature=signature)
+        if signature.name == IMAGE_CLASS or (signature.name == "__init__" and owner in (None, IMAGE_CLASS)):
+            return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature,
+                           owner=IMAGE_CLASS if signature.name == IMAGE_CLASS else owner)
+        if signature.name[:1].isupper():  # another class's constructor
+            return PyBlock("method", block, section, heading, lead, signature.name, signature=signature,
+                           owner=signature.name)
+        return PyBlock("method", block, section, heading, lead, signature.name, signature=signature, owner=owner)
     run = source.runnable(block.code)
     if run.tree is None:
         return PyBlock("unparsable", block, section, heading, lead, "", syntax_error=run.syntax_error,

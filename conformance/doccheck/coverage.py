@@ -37,7 +37,7 @@ def documents_constructor(page: ClassifiedPage) -> bool:
     """The page documents the constructor: its signature, its Args or its usage examples."""
     content = page.content
     examples = content is not None and (content.usage_examples or "examples" in content.sections)
-    return bool(page.constructor or page.args or examples)
+    return bool(page.constructor or page.image_args or examples)
 
 
 def documents_normalization(page: ClassifiedPage) -> bool:

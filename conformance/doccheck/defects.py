@@ -22,25 +22,26 @@ from wbimage_conformance.doccheck.names import PageNames
 
 
 def _name_findings(page: ClassifiedPage, names: PageNames) -> list[F.Finding]:
+    """One error per line for a similar name; one per statement for a lost comprehension."""
     out = []
-    by_line: dict[int, list] = {}
+    reported: set[tuple[int, str]] = set()
     for unbound in names.unbound:
-        if unbound.is_defect:
-            by_line.setdefault(unbound.line, []).append(unbound)
-    for line, items in sorted(by_line.items()):
-        similar = [u for u in items if u.reason == "similar"]
-        leaked = sorted({u.name for u in items if u.reason == "comprehension"})
-        if similar:
-            first = similar[0]
-            out.append(F.error("example", page.path, line, "names",
-                               f"`{first.name}` is not defined on this page; did you mean `{first.other}` "
-                               f"(defined at line {first.other_line})?"))
-        if leaked:
-            where = min(u.other_line for u in items if u.reason == "comprehension")
-            shown = ", ".join(f"`{n}`" for n in leaked)
-            out.append(F.error("example", page.path, line, "names",
-                               f"{shown} {'is' if len(leaked) == 1 else 'are'} bound only inside the comprehension at "
-                               f"line {where}, not here: this looks like a comprehension whose `for` clause was lost"))
+        if unbound.reason == "similar" and (unbound.line, unbound.name) not in reported:
+            reported.add((unbound.line, unbound.name))
+            out.append(F.error("example", page.path, unbound.line, "names",
+                               f"`{unbound.name}` is not defined on this page; did you mean `{unbound.other}` "
+                               f"(defined at line {unbound.other_line})?"))
+    statements: dict[tuple[int, int], list] = {}
+    for unbound in names.unbound:
+        if unbound.reason == "comprehension":
+            statements.setdefault((unbound.block, unbound.statement), []).append(unbound)
+    for items in statements.values():
+        leaked = list(dict.fromkeys(u.name for u in items))
+        shown = ", ".join(f"`{n}`" for n in leaked)
+        out.append(F.error("example", page.path, min(u.line for u in items), "names",
+                           f"{shown} {'is' if len(leaked) == 1 else 'are'} bound only inside the comprehension at "
+                           f"line {min(u.other_line for u in items)}, not here: this looks like a comprehension whose "
+                           "`for` clause was lost"))
     return out
 
 

@@ -313,6 +313,11 @@ def _check_failed_call(ctx: _Context, impl: str, error: dict[str, Any], call: di
             ctx, f"stops here: wandb.Image got a placeholder the reader fills in (`...`): {error['type']}: "
                  f"{error['message']}", error.get("line")))
         return
+    if call["input"].get("kind") == "path" and "No such file" in str(call["input"].get("unreadable")):
+        ctx.add("note", "example", line, _with_unchecked(
+            ctx, f"stops here: wandb.Image is given a file the page does not provide ({call['input'].get('path')!r})",
+            error.get("line")))
+        return
     expected = expected_for(call, ctx.outcome.arrays)
     if expected is not None and expected.error is not None:
         ctx.add("error", "example", line,

@@ -60,6 +60,7 @@ class Unbound:
     reason: str                # implied, similar, comprehension, later, never
     other: str = ""            # the similar name, or the comprehension's first line as text
     other_line: int = 0        # page line where `other` is bound / the comprehension is
+    statement: int = 0         # page line of the innermost statement holding the use
 
     @property
     def is_defect(self) -> bool:
@@ -234,6 +235,17 @@ def _statement_lines(node: ast.stmt) -> range:
 # -- the page -------------------------------------------------------------------------------
 
 
+def _innermost_statement(tree: ast.Module, line: int) -> int:
+    """The code line where the innermost statement holding `line` starts."""
+    found = line
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            if best is None or node.lineno >= best.lineno:
+                best, found = node, node.lineno
+    return found
+
+
 def _undefined(tree: ast.Module, known: set[str]) -> list[tuple[int, str]]:
     check = pyflakes_checker.Checker(tree, builtins=set(_BUILTINS | known), withDoctest=False)
     found = {(m.lineno, m.message_args[0]) for m in check.messages
@@ -259,6 +271,7 @@ def analyze(blocks: Sequence[PyBlock]) -> PageNames:
         imports = []
         for line, name in _undefined(tree, known):
             page_line = block.block.page_line(line)
+            statement = block.block.page_line(_innermost_statement(tree, line))
             if name in IMPLIED_IMPORTS:
                 if IMPLIED_IMPORTS[name] not in imports:
                     imports.append(IMPLIED_IMPORTS[name])
@@ -266,7 +279,7 @@ def analyze(blocks: Sequence[PyBlock]) -> PageNames:
                 continue
             if name in comprehensions:
                 unbound.append(Unbound(block.line, page_line, name, "comprehension", name,
-                                       block.block.page_line(comprehensions[name])))
+                                       block.block.page_line(comprehensions[name]), statement))
                 continue
             similar = similar_binding(name, tree)
             if similar is not None:

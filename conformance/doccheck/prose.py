@@ -98,7 +98,7 @@ def check(page: ClassifiedPage, spec: SpecData | None = None) -> list[F.Finding]
                 if found is not None:
                     out.append(found)
         out.extend(_statement(page.path, _locator(page, text), text.text, item.section in NORMALIZATION_SECTIONS))
-    for arg in page.args:
+    for arg in page.image_args:
         if arg.source == "table":  # a list's bullets are texts, read above
             out.extend(_statement(page.path, lambda _pattern, line=arg.line: line, arg.text, True))
         if spec is not None:

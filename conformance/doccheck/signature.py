@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from wbimage_conformance.doccheck import coverage
+from wbimage_conformance.doccheck import coverage, pinned, wandb_api
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 from wbimage_conformance.doccheck.specdata import SpecData
@@ -57,6 +57,13 @@ METHODS: dict[str, MethodSpec] = {
 }
 FIRST_PARAMETER = "data_or_path"
 _MISSING = object()
+#: The other classes the spec has ([boxes.group], [masks.form], [classes.form]): their
+#: constructors' parameters, which their reference pages' Args document.
+OTHER_CLASSES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "BoundingBoxes2D": (("val", "key"), ("boxes.group",)),
+    "ImageMask": (("val", "key"), ("masks.form",)),
+    "Classes": (("class_set",), ("classes.form",)),
+}
 
 
 @dataclass(frozen=True)
@@ -150,8 +157,15 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
             out.append(F.error("signature", path, p.line, subject,
                                f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {want!r}", **extra))
     present = {p.name for p in rest}
+    pin = pinned.pin_of(page.page)
     for name in expected:
         if name in present:
+            continue
+        reason = pinned.why_absent(pin, name) if pin is not None else None
+        if reason is not None:
+            out.append(F.note("signature", path, block.line, subject,
+                              f"the signature block omits {name!r}; the page documents {pin.describe()}, and by "
+                              f"the release rules {reason}: not an error of the page", **extra))
             continue
         if name == "normalize":
             elsewhere = mentions_normalize(page, block)
@@ -179,8 +193,11 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
     subject = f"method {name}"
     method = METHODS.get(name)
     if method is None:
+        if name in wandb_api.public_methods("Image"):
+            return []  # a real Image method the spec does not cover: known, nothing to check
         return [F.warning("signature", path, block.line, subject,
-                          f"method {name!r} is not part of the spec (known: {', '.join(sorted(METHODS))}); not checked")]
+                          f"method {name!r} is neither part of the spec (known: {', '.join(sorted(METHODS))}) nor a "
+                          f"public method of Image in wandb {wandb_api.version() or '(no API manifest)'}; not checked")]
     extra = {"clauses": method.clauses}
     out: list[F.Finding] = []
     params = [p for p in parameters(block) if p.name not in ("self", "cls")]
@@ -210,14 +227,27 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
     return out
 
 
+def check_other_constructor(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
+    """`BoundingBoxes2D(val, key)` and the like: the parameters the spec gives the class."""
+    expected, clauses = OTHER_CLASSES[block.key]
+    names = [p.name for p in parameters(block) if p.name not in ("self", "cls")]
+    if names[: len(expected)] == list(expected):
+        return []
+    return [F.error("signature", page.path, block.line, f"signature {block.key}",
+                    f"{block.key} takes ({', '.join(names)}) here; the spec's {block.key} takes ({', '.join(expected)})",
+                    clauses=clauses)]
+
+
 # -- tables ---------------------------------------------------------------------------------
 
 
 def check_args(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
-    """Every documented argument (Args table row or Args list bullet) is a spec parameter."""
+    """Every argument documented for Image (Args table row or Args list bullet) is a spec
+    parameter; one documented for BoundingBoxes2D, ImageMask or Classes is one of theirs.
+    Arguments of anything else (wandb.log, JoinedTable, a callback) are not the spec's."""
+    out = _other_class_args(page)
     names = {FIRST_PARAMETER} | {n for n, _ in spec.parameters}
-    out = []
-    for arg in page.args:
+    for arg in page.image_args:
         if re.fullmatch(r"[A-Za-z_]\w*", arg.name) and arg.name not in names:
             out.append(F.error("signature", page.path, arg.line, f"Args {arg.source}",
                                f"argument {arg.name!r} is not a parameter of the spec's signature "
@@ -226,11 +256,24 @@ def check_args(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
     return out
 
 
+def _other_class_args(page: ClassifiedPage) -> list[F.Finding]:
+    out = []
+    for arg in page.args:
+        if arg.owner not in OTHER_CLASSES or not re.fullmatch(r"[A-Za-z_]\w*", arg.name):
+            continue
+        parameters, clauses = OTHER_CLASSES[arg.owner]
+        if arg.name not in parameters:
+            out.append(F.error("signature", page.path, arg.line, f"Args {arg.source}",
+                               f"argument {arg.name!r} is not a parameter of {arg.owner} in the spec "
+                               f"({', '.join(parameters)})", clauses=clauses))
+    return out
+
+
 def check_constants(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
     out: list[F.Finding] = []
     path = page.path
     subject = "class variables"
-    for table in page.constants:
+    for table in page.image_constants:
         seen = set()
         for row in table.rows:
             seen.add(row.name)
@@ -255,7 +298,7 @@ def check_constants(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
                 out.append(F.error("constants", path, table.table.line, subject,
                                    f"the class-variable table lacks {constant.name} (spec: {constant.value!r})",
                                    clauses=("limits.constants",), cases=(constant.case,)))
-    if not page.constants and page.identity.doc == "image":
+    if not page.image_constants and page.identity.doc == "image":
         known = ", ".join(f"{c.name} = {c.value!r}" for c in spec.constants)
         extra = {"clauses": ("limits.constants",), "cases": tuple(c.case for c in spec.constants)}
         if page.generator == "lazydocs":
@@ -278,7 +321,7 @@ def _number(text: str) -> Any:
 
 def check(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
     out: list[F.Finding] = []
-    constructors = page.of_kind("signature")
+    constructors = [b for b in page.of_kind("signature") if page.is_image(b.owner)]
     for block in constructors:
         out.extend(check_constructor(page, block, spec))
     if not constructors and page.identity.doc == "image" and coverage.documents_constructor(page):
@@ -286,7 +329,10 @@ def check(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
                            "the page documents Image's constructor (its Args or usage examples) but shows no "
                            "signature block", clauses=("api.signature",), cases=(spec.signature_case,)))
     for block in page.of_kind("method"):
-        out.extend(check_method(page, block))
+        if page.is_image(block.owner):
+            out.extend(check_method(page, block))
+        elif block.owner in OTHER_CLASSES and block.key == block.owner:
+            out.extend(check_other_constructor(page, block))
     out.extend(check_args(page, spec))
     out.extend(check_constants(page, spec))
     return out
