@@ -148,8 +148,18 @@ def compare_code(original: ClassifiedPage, a: PyBlock, b: PyBlock, subject: str)
             message = f"{subject} of {{pages}} {{lacks}} `{a_text}`, which its translation has at {there}"
         else:
             message = f"{subject} of {{pages}} {{has}} `{b_text}`, which its translation at {there} does not have"
-        out.append(Difference(F.Severity.ERROR, subject, a_line, b_line, message))
+        out.append(Difference(_severity(original, a_text + b_text), subject, a_line, b_line, message))
     return out
+
+
+def _severity(original: ClassifiedPage, changed: str) -> F.Severity:
+    """On the pages the spec cites, any code difference is an error. Elsewhere translations
+    lag their original as a matter of course: a difference that touches the Image surface is
+    a warning, one that does not (how the run is opened, say) a note."""
+    if original.identity.doc is not None:
+        return F.Severity.ERROR
+    return F.Severity.WARNING if re.search(r"\bImage\b|to_uint8|guess_mode|all_(?:boxes|masks|captions)", changed) \
+        else F.Severity.NOTE
 
 
 def _by_key(blocks: Sequence[PyBlock]) -> dict[str, PyBlock]:
@@ -181,18 +191,68 @@ def _not_rendered(original: ClassifiedPage, translation: ClassifiedPage, what: s
                       f"{{has}} them: not compared", on_original=True)
 
 
+#: Two blocks of translations are the same block when this share of their logical lines agree.
+SAME_BLOCK = 0.5
+
+
+def _similarity(a: PyBlock, b: PyBlock) -> float:
+    left, right = [x.tokens for x in logical_lines(a.block.code)], [x.tokens for x in logical_lines(b.block.code)]
+    if not left and not right:
+        return 1.0
+    return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
+
+
+def pair_blocks(a: Sequence[PyBlock], b: Sequence[PyBlock]) -> list[tuple[PyBlock | None, PyBlock | None]]:
+    """The blocks of two translations paired by content, in order: the alignment that
+    maximizes the summed similarity of its pairs, each at least SAME_BLOCK; a block with no
+    partner is paired with None. Position alone never pairs two blocks."""
+    n, m = len(a), len(b)
+    score = [[_similarity(x, y) for y in b] for x in a]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            take = score[i][j] + best[i + 1][j + 1] if score[i][j] >= SAME_BLOCK else -1.0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    pairs: list[tuple[PyBlock | None, PyBlock | None]] = []
+    i = j = 0
+    while i < n and j < m:
+        if score[i][j] >= SAME_BLOCK and best[i][j] == score[i][j] + best[i + 1][j + 1]:
+            pairs.append((a[i], b[j]))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            pairs.append((a[i], None))
+            i += 1
+        else:
+            pairs.append((None, b[j]))
+            j += 1
+    pairs += [(x, None) for x in a[i:]] + [(None, y) for y in b[j:]]
+    return pairs
+
+
+def _compare_examples(a: ClassifiedPage, b: ClassifiedPage) -> list[Difference]:
+    """The examples of two translations. On the pages the spec cites, examples have keys
+    (example-2, usage-jpg) and are paired by them; elsewhere by content."""
+    out: list[Difference] = []
+    if a.identity.doc is not None and b.identity.doc is not None:
+        a_examples, b_examples = _by_key(a.examples), _by_key(b.examples)
+        for key in sorted(set(a_examples) | set(b_examples)):
+            if key not in b_examples:
+                out.append(_missing(a, b, key, a_examples[key], True))
+            elif key not in a_examples:
+                out.append(_missing(a, b, key, b_examples[key], False))
+            else:
+                out.extend(compare_code(a, a_examples[key], b_examples[key], key))
+        return out
+    runs = ("example", "python")
+    for x, y in pair_blocks([k for k in a.blocks if k.kind in runs], [k for k in b.blocks if k.kind in runs]):
+        if x is not None and y is not None:
+            out.extend(compare_code(a, x, y, f"the block at line {y.line}"))
+    return out
+
+
 def compare_pages(original: ClassifiedPage, translation: ClassifiedPage) -> list[Difference]:
     a, b = original, translation
-    out: list[Difference] = []
-    # examples, by key
-    a_examples, b_examples = _by_key(a.examples), _by_key(b.examples)
-    for key in sorted(set(a_examples) | set(b_examples)):
-        if key not in b_examples:
-            out.append(_missing(a, b, key, a_examples[key], True))
-        elif key not in a_examples:
-            out.append(_missing(a, b, key, b_examples[key], False))
-        else:
-            out.extend(compare_code(a, a_examples[key], b_examples[key], key))
+    out: list[Difference] = _compare_examples(a, b)
     # formulas, in order
     a_formulas, b_formulas = a.of_kind("formula"), b.of_kind("formula")
     for index, (x, y) in enumerate(zip(a_formulas, b_formulas), start=1):

@@ -105,7 +105,7 @@ IMAGE_CONSTANTS = frozenset({"MAX_DIMENSION", "MAX_ITEMS"})
 @dataclass(frozen=True)
 class PageIdentity:
     locale: str
-    locale_source: str          # "file name", "identifier", "front matter", "script", "default"
+    locale_source: str          # "file name", "path", "identifier", "front matter", "script", "default"
     doc: str | None             # "image", "normalization-guide", or None: a page the spec does not cite
     translation_key: str        # pages with the same key are translations of each other
     conflicts: tuple[str, ...]  # disagreements between the ways of telling the locale
@@ -117,6 +117,9 @@ def identify(page: Page, content: PageContent) -> PageIdentity:
     match = _FILE_LOCALE.search(Path(page.path).name)
     if match:
         candidates.append(("file name", match.group("locale").lower()))
+    place = tree_place(page.path)
+    if place is not None and place[0] is not None:
+        candidates.append(("path", place[0]))
     for key in ("lang", "language", "locale"):
         value = page.front_matter.get(key)
         if isinstance(value, str) and _LOCALE_TAG.match(value.strip()):
@@ -199,8 +202,33 @@ def _doc(page: Page, identifier: str | None, content: PageContent) -> tuple[str 
     return None, ()
 
 
+#: Where a documentation tree keeps one locale's copy of a page: Hugo's content/<locale>/...,
+#: Docusaurus' i18n/<locale>/docusaurus-plugin-content-docs/current/... beside docs/...
+_LOCALE_TREE = re.compile(r"(?:^|/)content/(?P<locale>[a-z]{2}(?:[-_][A-Za-z]{2,4})?)/(?P<rest>.+)$")
+_DOCUSAURUS_I18N = re.compile(r"(?:^|/)i18n/(?P<locale>[a-z]{2}(?:[-_][A-Za-z]{2,4})?)/docusaurus-plugin-content-docs/"
+                              r"(?:current|version-[^/]+)/(?P<rest>.+)$")
+_DOCUSAURUS_DOCS = re.compile(r"(?:^|/)docs/(?P<rest>.+)$")
+
+
+def tree_place(path: str) -> tuple[str | None, str] | None:
+    """(locale, path within the locale's tree) for a page of a Hugo or Docusaurus tree, else None."""
+    posix = Path(path).as_posix()
+    for pattern in (_LOCALE_TREE, _DOCUSAURUS_I18N):
+        match = pattern.search(posix)
+        if match:
+            return match.group("locale").lower(), match.group("rest")
+    match = _DOCUSAURUS_DOCS.search(posix)
+    if match:
+        return None, match.group("rest")
+    return None
+
+
 def translation_key(page: Page, identifier: str | None, locale: str) -> str:
-    """The identifier without its locale prefix; else the file name without its locale suffix."""
+    """The page's path within its locale's tree (content/<locale>/X.md); else the identifier
+    without its locale prefix; else the file name without its locale suffix."""
+    place = tree_place(page.path)
+    if place is not None:
+        return "path:" + place[1]
     if identifier:
         head, _, rest = identifier.partition("-")
         if rest and head.lower() == locale:
