@@ -506,7 +506,7 @@ def page_subject(page: Page) -> str | None:
 
 def heading_owner(heading: Heading) -> str | None:
     """The class a heading opens: lazydocs' `<kbd>class</kbd> X`, or a heading that is a class
-    name in code (`### \`JoinedTable\``, `## class ImageMask`, `<h2><code>Classes</code></h2>`)."""
+    name in code (### `JoinedTable`, ## class ImageMask, <h2><code>Classes</code></h2>)."""
     if heading.tag == "class":
         return heading.text.strip("`").rsplit(".", 1)[-1] or None
     if heading.tag or sections.section_of(heading.text) is not None:

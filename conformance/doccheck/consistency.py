@@ -395,11 +395,27 @@ def link_translations(pages: Sequence[ClassifiedPage]) -> list[ClassifiedPage]:
 
 
 def groups(pages: Sequence[ClassifiedPage]) -> list[list[ClassifiedPage]]:
-    """Pages by translation key, in more than one locale."""
-    by_key: dict[str, list[ClassifiedPage]] = {}
-    for page in pages:
-        by_key.setdefault(page.identity.translation_key, []).append(page)
-    return [group for group in by_key.values() if len({p.locale for p in group}) > 1]
+    """Pages that share any translation key (path in a locale tree, identifier, file name),
+    in more than one locale, in the order given."""
+    parent = list(range(len(pages)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for key in (page.identity.translation_key, *page.identity.other_keys):
+            if key in first_with:
+                parent[root(index)] = root(first_with[key])
+            else:
+                first_with[key] = index
+    by_root: dict[int, list[ClassifiedPage]] = {}
+    for index, page in enumerate(pages):
+        by_root.setdefault(root(index), []).append(page)
+    return [group for group in by_root.values() if len({p.locale for p in group}) > 1]
 
 
 def original_of(group: Sequence[ClassifiedPage]) -> ClassifiedPage:

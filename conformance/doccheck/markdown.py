@@ -291,6 +291,16 @@ class _Reader:
                 closed = True
                 self.i += 1
                 break
+            stray = _FENCE.match(line)
+            if stray and stray.group("fence")[0] == fence[0] and len(stray.group("fence")) >= len(fence) \
+                    and stray.group("info").strip():
+                # a fence with an info string cannot close a block: the author meant it to
+                self.problems.append(Problem(self.i + 1, f"stray code fence {stripped[:40]!r} inside the block opened "
+                                             f"on line {start + 1}: a closing fence takes no info string, so this "
+                                             f"block never ends here"))
+                closed = True
+                self.i += 1
+                break
             body.append(_dedent(line, indent))
             self.i += 1
         if not closed:

@@ -110,6 +110,7 @@ class PageIdentity:
     translation_key: str        # pages with the same key are translations of each other
     conflicts: tuple[str, ...]  # disagreements between the ways of telling the locale
     evidence: tuple[str, ...] = ()  # what `doc` was told from, e.g. "title 'Image'"
+    other_keys: tuple[str, ...] = ()  # more keys that tie it to translations (its path in a locale tree)
 
 
 def identify(page: Page, content: PageContent) -> PageIdentity:
@@ -142,7 +143,8 @@ def identify(page: Page, content: PageContent) -> PageIdentity:
         if other.split("-")[0] != primary and other_source != "script"
     )
     doc, evidence = _doc(page, identifier, content)
-    return PageIdentity(primary, source, doc, translation_key(page, identifier, primary), conflicts, evidence)
+    keys = translation_keys(page, identifier, primary)
+    return PageIdentity(primary, source, doc, keys[-1], conflicts, evidence, keys[:-1])
 
 
 def _identifier_locale(identifier: str | None) -> str | None:
@@ -223,12 +225,24 @@ def tree_place(path: str) -> tuple[str | None, str] | None:
     return None
 
 
-def translation_key(page: Page, identifier: str | None, locale: str) -> str:
-    """The page's path within its locale's tree (content/<locale>/X.md); else the identifier
-    without its locale prefix; else the file name without its locale suffix."""
+def translation_keys(page: Page, identifier: str | None, locale: str) -> tuple[str, ...]:
+    """Every key that ties the page to its translations: its path within its locale's tree
+    (content/<locale>/X.md, without a locale suffix), and its identifier without its locale
+    prefix (or, lacking both, its file name without its locale suffix)."""
+    keys = []
     place = tree_place(page.path)
     if place is not None:
-        return "path:" + place[1]
+        rest = place[1]
+        name = Path(rest).name
+        stem = _FILE_LOCALE.sub("", name) if _FILE_LOCALE.search(name) else Path(name).stem
+        keys.append("path:" + str(Path(rest).parent / stem))
+    if identifier or not keys:
+        keys.append(translation_key(page, identifier, locale))
+    return tuple(dict.fromkeys(keys))
+
+
+def translation_key(page: Page, identifier: str | None, locale: str) -> str:
+    """The identifier without its locale prefix; else the file name without its locale suffix."""
     if identifier:
         head, _, rest = identifier.partition("-")
         if rest and head.lower() == locale:

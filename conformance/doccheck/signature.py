@@ -329,7 +329,7 @@ def check(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
                            "the page documents Image's constructor (its Args or usage examples) but shows no "
                            "signature block", clauses=("api.signature",), cases=(spec.signature_case,)))
     for block in page.of_kind("method"):
-        if page.is_image(block.owner):
+        if page.is_image(block.owner) or (block.owner is None and block.key in METHODS):
             out.extend(check_method(page, block))
         elif block.owner in OTHER_CLASSES and block.key == block.owner:
             out.extend(check_other_constructor(page, block))
