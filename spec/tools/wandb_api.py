@@ -453,7 +453,7 @@ class Describer:
 
     def describe_class(self, node: ast.ClassDef, module: str) -> dict[str, Any]:
         entry: dict[str, Any] = {"module": module, "name": node.name,
-                                 "bases": [b for b in (self.ref(module, base) for base in node.bases) if b]}
+                                 "bases": [b for b in (self.ref(module, _generic(base)) for base in node.bases) if b]}
         methods, attributes, special = self.members(node, module)
         init = _own_def(node, "__init__")
         if init is not None:
@@ -610,6 +610,11 @@ class Describer:
 
 def _public(name: str) -> bool:
     return not name.startswith("_")
+
+
+def _generic(base: ast.expr) -> ast.expr:
+    """`SizedPaginator["Run"]` as a base is SizedPaginator."""
+    return base.value if isinstance(base, ast.Subscript) else base
 
 
 def _own_def(node: ast.ClassDef, name: str) -> Optional[ast.FunctionDef]:
