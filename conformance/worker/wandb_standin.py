@@ -650,17 +650,10 @@ def _mro_order(bases: List[type]) -> List[type]:
 # -- what a few classes do -------------------------------------------------------------------
 
 
-def _limited_special(operation: str) -> Callable[..., Any]:
-    def refuse(obj: Any, *_args: Any) -> Any:
-        raise limit(operation, _origin(obj))
-
-    return refuse
-
-
 SPECIALS: Dict[str, Callable[..., Any]] = {
-    "__iter__": _limited_special("__iter__"),
-    "__len__": _limited_special("__len__"),
-    "__contains__": _limited_special("__contains__"),
+    "__iter__": _limited("__iter__"),
+    "__len__": _limited("__len__"),
+    "__contains__": _limited("__contains__"),
     "__getitem__": lambda obj, key: Opaque(f"{_origin(obj)}[{_short(key)}]"),
     "__setitem__": lambda obj, key, value: None,
     "__call__": lambda obj, *args, **kwargs: Opaque(f"{_origin(obj)}(...)"),

@@ -378,10 +378,9 @@ BUILTINS = _builtin_names()
 class Describer:
     """Turns resolved targets into the manifest's entries, collecting the classes they name."""
 
-    def __init__(self, source: Source, located: Located) -> None:
+    def __init__(self, source: Source) -> None:
         self.source = source
         self.resolver = Resolver(source)
-        self.located = located
         self.classes: dict[str, dict[str, Any]] = {}
         self.functions: dict[str, dict[str, Any]] = {}
         self.homes: dict[str, str] = {}
@@ -640,7 +639,7 @@ class Manifest:
     def __init__(self, located: Located) -> None:
         self.located = located
         self.source = Source(located.root)
-        self.describer = Describer(self.source, located)
+        self.describer = Describer(self.source)
         self.modules: dict[str, dict[str, Any]] = {}
         self._requires: dict[str, list[str]] = {}
 
