@@ -62,7 +62,8 @@ def _requests() -> str:
 def test_the_bundle_holds_only_the_worker_side_and_the_reference():
     package = worker_bundle.bundle_dir() / "wbimage_conformance"
     assert sorted(p.name for p in package.iterdir()) == ["__init__.py", "reference", "worker"]
-    assert not list(package.rglob("*.yaml")) and not list(package.rglob("*.json"))
+    assert not list(package.rglob("*.yaml"))
+    assert [p.relative_to(package).as_posix() for p in package.rglob("*.json")] == ["worker/wandb_api.json"]
 
 
 def test_the_worker_side_imports_only_the_standard_library_numpy_and_pillow():

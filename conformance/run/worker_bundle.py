@@ -4,9 +4,9 @@ A worker started under another interpreter (`--impl wandb@/venv/bin/python`) mus
 that interpreter's own NumPy, Pillow and torch, or its verdicts describe the wrong
 environment. Putting the directory that holds this package on its PYTHONPATH is not enough:
 for an installed wheel that directory is the suite's whole site-packages. So the worker gets a
-fresh directory with copies of exactly what runs there (the root `__init__.py`, `worker/` and,
-when the reference is the implementation, `reference/`; they import only the standard library,
-NumPy and Pillow), made once per process and removed at exit. Sandboxed workers of any
+fresh directory with copies of exactly what runs there (the root `__init__.py`, `worker/` with
+the stand-in wandb's manifest and, when the reference is the implementation, `reference/`; they
+import only the standard library, NumPy and Pillow), made once per process and removed at exit. Sandboxed workers of any
 interpreter get it too: there it is the only part of the suite they can see.
 """
 
@@ -24,8 +24,12 @@ from wbimage_conformance import reference, worker
 ROOT_NAME = "wbimage_conformance"
 
 
-def _copy_package(source: Path, target: Path) -> None:
-    for path in sorted(source.rglob("*.py")):
+#: Data files the worker side reads, besides its modules (the stand-in wandb's manifest).
+WORKER_DATA = ("wandb_api.json",)
+
+
+def _copy_package(source: Path, target: Path, data: tuple[str, ...] = ()) -> None:
+    for path in sorted([*source.rglob("*.py"), *(source / name for name in data)]):
         if "__pycache__" in path.parts:
             continue
         destination = target / path.relative_to(source)
@@ -47,7 +51,7 @@ def _bundle(with_reference: bool) -> Path:
     package = base / ROOT_NAME
     package.mkdir()
     shutil.copyfile(Path(wbimage_conformance.__file__), package / "__init__.py")
-    _copy_package(Path(worker.__file__).parent, package / "worker")
+    _copy_package(Path(worker.__file__).parent, package / "worker", WORKER_DATA)
     if with_reference:
         _copy_package(Path(reference.__file__).parent, package / "reference")
     return base
