@@ -207,7 +207,7 @@ def test_bad_indentation_is_reported_at_its_line(report):
 
 
 def test_a_name_the_page_defines_under_a_similar_name_is_reported_with_did_you_mean(report):
-    assert_reported(report, DEFECTS, line_of(DEFECTS, "flipped = wandb.Image(data[::-1]"))
+    assert_reported(report, DEFECTS, line_of(DEFECTS, "flipped = wandb.Image(rows[::-1]"))
 
 
 def test_duplicate_dict_key_is_reported_at_the_repeated_key(report):

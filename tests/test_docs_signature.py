@@ -114,10 +114,26 @@ def test_method_blocks(spec_data, code, message):
         assert any(message in f.message for f in found), [f.message for f in found]
 
 
-def test_an_unknown_method_is_a_warning(spec_data):
-    cp = classify.classify(parse_page(METHOD_PAGE.format(code="resize(\n    size: int\n) -> None"), "m.md"))
+IMAGE_METHOD_PAGE = "---\ntitle: Image\n---\n\n```python\n{code}\n```\n"
+
+
+def test_a_method_of_image_that_wandb_does_not_have_is_a_warning(spec_data):
+    cp = classify.classify(parse_page(IMAGE_METHOD_PAGE.format(code="resize(\n    size: int\n) -> None"), "m.md"))
     (finding,) = signature.check(cp, spec_data)
-    assert finding.severity is Severity.WARNING and "'resize' is not part of the spec" in finding.message
+    assert finding.severity is Severity.WARNING
+    assert "'resize' is neither part of the spec" in finding.message and "public method of Image" in finding.message
+
+
+@pytest.mark.parametrize("name", ["from_json", "seq_to_json", "get_media_subdir"])
+def test_a_real_image_method_outside_the_spec_is_known(spec_data, name):
+    code = f"@classmethod\n{name}(\n    value: dict\n) -> dict"
+    cp = classify.classify(parse_page(IMAGE_METHOD_PAGE.format(code=code), "m.md"))
+    assert signature.check(cp, spec_data) == []
+
+
+def test_a_method_of_another_class_is_not_checked_against_image(spec_data):
+    page = "---\ntitle: BoundingBoxes2D\n---\n\n```python\n@classmethod\nto_uint8(\n    other: int\n) -> None\n```\n"
+    assert signature.check(classify.classify(parse_page(page, "b.md")), spec_data) == []
 
 
 def test_the_methods_table_agrees_with_spec_md():

@@ -55,6 +55,8 @@ WORDS = {
 }
 _WORDS = {name: re.compile(pattern, re.I) for name, pattern in WORDS.items()}
 _EXTENSION = re.compile(r"(?<![\w])\.?(png|jpe?g|bmp|gif|tiff?|webp)\b", re.I)
+_ALTERNATIVE_BEFORE = re.compile(r"(?:instead of|rather than)\s*`?$", re.I)
+_ALTERNATIVE_AFTER = re.compile(r"`?\s*(?:の代わりに|ではなく|대신|이\s*아닌|가\s*아닌)")
 _DEFAULT_AFTER = re.compile(r"\s*[(（]\s*(?:default|デフォルト|既定|기본)", re.I)
 _DEFAULT_BEFORE = re.compile(r"(?:default|デフォルト|既定|기본값?)\s*(?:\w+\s+)?$", re.I)
 _LAYOUT = re.compile(r"\(\s*(channels?|height|width|[CHW])\s*,\s*(channels?|height|width|[CHW])\s*,\s*"
@@ -236,6 +238,8 @@ def _formats(fragment: str, line: int, target: str) -> list[Claim]:
         extension = match.group(1).lower()
         after = fragment[match.end(): match.end() + 14]
         before = fragment[max(0, match.start() - 14): match.start()]
+        if _ALTERNATIVE_BEFORE.search(before) or _ALTERNATIVE_AFTER.match(after):
+            continue  # "jpg instead of .png": the extension named is the one not used
         is_default = _DEFAULT_AFTER.match(after) or _DEFAULT_BEFORE.search(before)
         kind = "default-format" if is_default else "format"
         out.append(Claim(kind, line, fragment, (extension,), target))
@@ -280,13 +284,24 @@ def comments(code: str) -> list[tuple[int, str, bool]]:
     return out
 
 
+def _lead_in(block: PyBlock) -> tuple:
+    """The text that introduces the block. Under an example's own heading that is all the
+    text since the heading; under any other heading only the paragraph right above the block:
+    a list of rules further up ("values in [0, 1] are multiplied by 255") is about the
+    algorithm, not about this block's data."""
+    if block.heading is not None and block.section in ("effects", "examples"):
+        return block.context
+    last = block.context[-1:] if block.context else ()
+    return tuple(t for t in last if t.kind == "paragraph")
+
+
 def example_claims(block: PyBlock) -> list[Claim]:
     """Claims of one example: its heading and the text above it apply to the whole example,
     a comment to the statement it sits on or above."""
     out: list[Claim] = []
     if block.heading is not None and block.heading.style in ("bold", "atx", "plain"):
         out.extend(read_text(block.heading.text, block.heading.line))
-    for text in block.context:
+    for text in _lead_in(block):
         out.extend(read_text(text.text, text.line))
     if block.tree is None:
         return out

@@ -419,7 +419,16 @@ def _is_formula(tree: ast.Module, section: str | None) -> bool:
     simple = len(tree.body) == 1 and isinstance(tree.body[0], (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return))
     if simple and section == "algorithm":
         return True
-    return bool(formula_statements(tree))
+    statements = formula_statements(tree)
+    if section == "algorithm":
+        return bool(statements)
+    # elsewhere, clipping or casting alone is the reader's own code: a formula makes 8-bit pixels
+    return any(_names_uint8(statement) for statement, _ in statements)
+
+
+def _names_uint8(node: ast.AST) -> bool:
+    return any((isinstance(n, ast.Attribute) and n.attr == "uint8") or (isinstance(n, ast.Name) and n.id == "uint8")
+               or (isinstance(n, ast.Constant) and n.value == "uint8") for n in ast.walk(node))
 
 
 # -- the page -------------------------------------------------------------------------------

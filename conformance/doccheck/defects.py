@@ -51,39 +51,38 @@ def _key(node: ast.expr | None) -> object:
     return None
 
 
-def duplicate_keys(block: PyBlock) -> list[tuple[int, str, int]]:
-    """(code line of the repeated key, the key, code line of its first occurrence) for every
-    dict literal with a constant key written twice."""
+def duplicate_keys(block: PyBlock) -> list[list[tuple[int, str, int]]]:
+    """For every dict literal that writes a constant key twice: (code line of the repeat, the
+    key, code line of its first occurrence), one list per literal."""
     found = []
     for node in ast.walk(block.tree) if block.tree is not None else ():
         if not isinstance(node, ast.Dict):
             continue
         seen: dict[object, int] = {}
+        repeats = []
         for key in node.keys:
             marker = _key(key)
             if marker is None or key is None:
                 continue
             if marker in seen:
-                found.append((key.lineno, repr(key.value), seen[marker]))  # type: ignore[attr-defined]
+                repeats.append((key.lineno, repr(key.value), seen[marker]))  # type: ignore[attr-defined]
             else:
                 seen[marker] = key.lineno
+        if repeats:
+            found.append(repeats)
     return found
 
 
 def _duplicate_findings(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[F.Finding]:
     out = []
     for block in blocks:
-        repeated = duplicate_keys(block)
-        by_first: dict[int, list[tuple[int, str, int]]] = {}
-        for item in repeated:
-            by_first.setdefault(item[2], []).append(item)
-        for first, items in sorted(by_first.items()):
-            keys = ", ".join(dict.fromkeys(k for _, k, _ in items))
-            line = block.block.page_line(items[0][0])
-            out.append(F.error("example", page.path, line, "dict literal",
-                               f"the dict literal repeats the key(s) {keys} (first at line "
-                               f"{block.block.page_line(first)}): Python keeps only the last value of each, so the "
-                               "example silently drops the others"))
+        for repeats in duplicate_keys(block):
+            keys = ", ".join(dict.fromkeys(k for _, k, _ in repeats))
+            line, _, first = repeats[0]
+            out.append(F.error("example", page.path, block.block.page_line(line), "dict literal",
+                               f"duplicate key(s) {keys} in one dict literal (first written at line "
+                               f"{block.block.page_line(first)}, repeated here): Python keeps only the last value of "
+                               "each, so the example silently drops the others"))
     return out
 
 

@@ -321,8 +321,8 @@ def _check_failed_call(ctx: _Context, impl: str, error: dict[str, Any], call: di
     expected = expected_for(call, ctx.outcome.arrays)
     if expected is not None and expected.error is not None:
         ctx.add("error", "example", line,
-                f"the example raises {error['type']}: {error['message']}; the spec raises "
-                f"{expected.error} here too ({expected.reason}), so the example itself is wrong",
+                f"the example itself is wrong: the spec raises {expected.error} on this wandb.Image call "
+                f"({expected.reason}), and so does the implementation ({error['type']})",
                 (expected.clause,) if expected.clause else ())
         return
     ctx.add("error", "example", line,

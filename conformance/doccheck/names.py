@@ -6,9 +6,11 @@ Real pages split one program over several blocks and leave out what the reader s
 therefore usually a fragment, not a defect. Three shapes are defects, because the page itself
 shows what was meant:
 
-- *similar*: the block binds a name that is the used one with a word added or removed
+- *similar*: the same block binds a name that is the used one with a word added or removed
   (`data` used, `my_data` bound) or one letter changed (`imgae`), and the bound name is not
-  made from the used one (`for image in images` binds `image` from `images`);
+  made from the used one (`for image in images` binds `image` from `images`). Only the same
+  block counts: across blocks a page's `data` is as often the reader's own data as a slip for
+  the `my_data` of a section further up;
 - *comprehension*: the name is bound only as a comprehension's variable elsewhere in the
   block (a comprehension whose `for` clause was lost);
 - (the runtime's NameError on a name an earlier block binds is a statement that did not
@@ -28,6 +30,7 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -172,7 +175,9 @@ def _comprehension_targets(tree: ast.Module) -> dict[str, int]:
 
 
 def _words(name: str) -> list[str]:
-    return [w for w in name.lower().split("_") if w]
+    """`my_data` -> my, data; `DataLoader` -> data, loader."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return [w for w in spaced.lower().split("_") if w]
 
 
 def _one_word_apart(used: str, bound: str) -> bool:
@@ -200,10 +205,10 @@ def _one_letter_apart(used: str, bound: str) -> bool:
     return len(long_) - len(short) == 1 and any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def similar_binding(used: str, tree: ast.Module) -> tuple[str, int] | None:
-    """A name the block binds that the used name most likely meant, with its code line."""
+def similar_binding(used: str, bindings: Sequence[tuple[str, int, ast.AST]]) -> tuple[str, int] | None:
+    """Of `bindings` (name, page line, binding node), the name the used one most likely meant."""
     found = []
-    for name, line, node in _all_bindings(tree):
+    for name, line, node in bindings:
         if name == used or _reads(_source_of_binding(node), used):
             continue
         if _one_word_apart(used, name) or _one_letter_apart(used, name):
@@ -281,10 +286,10 @@ def analyze(blocks: Sequence[PyBlock]) -> PageNames:
                 unbound.append(Unbound(block.line, page_line, name, "comprehension", name,
                                        block.block.page_line(comprehensions[name]), statement))
                 continue
-            similar = similar_binding(name, tree)
+            similar = similar_binding(name, [(n, block.block.page_line(line_), node)
+                                             for n, line_, node in _all_bindings(tree)])
             if similar is not None:
-                unbound.append(Unbound(block.line, page_line, name, "similar", similar[0],
-                                       block.block.page_line(similar[1])))
+                unbound.append(Unbound(block.line, page_line, name, "similar", similar[0], similar[1]))
             elif name in later:
                 unbound.append(Unbound(block.line, page_line, name, "later", name, later[name]))
             else:

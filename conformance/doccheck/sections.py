@@ -144,7 +144,7 @@ def identify(page: Page, content: PageContent) -> PageIdentity:
     )
     doc, evidence = _doc(page, identifier, content)
     keys = translation_keys(page, identifier, primary)
-    return PageIdentity(primary, source, doc, keys[-1], conflicts, evidence, keys[:-1])
+    return PageIdentity(primary, source, doc, keys[0], conflicts, evidence, keys[1:])
 
 
 def _identifier_locale(identifier: str | None) -> str | None:
@@ -226,18 +226,15 @@ def tree_place(path: str) -> tuple[str | None, str] | None:
 
 
 def translation_keys(page: Page, identifier: str | None, locale: str) -> tuple[str, ...]:
-    """Every key that ties the page to its translations: its path within its locale's tree
-    (content/<locale>/X.md, without a locale suffix), and its identifier without its locale
-    prefix (or, lacking both, its file name without its locale suffix)."""
-    keys = []
+    """Every key that ties the page to its translations: its identifier without its locale
+    prefix (else its file name without its locale suffix), then its path within its locale's
+    tree (content/<locale>/X.md and i18n/<locale>/.../X.md are one page), without a locale suffix."""
+    keys = [translation_key(page, identifier, locale)]
     place = tree_place(page.path)
     if place is not None:
-        rest = place[1]
-        name = Path(rest).name
-        stem = _FILE_LOCALE.sub("", name) if _FILE_LOCALE.search(name) else Path(name).stem
-        keys.append("path:" + str(Path(rest).parent / stem))
-    if identifier or not keys:
-        keys.append(translation_key(page, identifier, locale))
+        rest = Path(place[1])
+        stem = _FILE_LOCALE.sub("", rest.name) if _FILE_LOCALE.search(rest.name) else rest.stem
+        keys.append("path:" + (rest.parent / stem).as_posix())
     return tuple(dict.fromkeys(keys))
 
 

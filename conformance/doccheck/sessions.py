@@ -312,16 +312,18 @@ def unaccounted(job: PageJob, reply: dict[str, Any]) -> str:
             continue
         recorded = {c.get("line") for c in reply["calls"] if isinstance(c, dict) and c.get("role") == "example"
                     and c.get("block") == j.number}
-        lines = [line for line in top_level_image_lines(j.block) if line not in recorded]
+        lines = [first for first, last in top_level_image_calls(j.block)
+                 if not any(isinstance(r, int) and first <= r <= last for r in recorded)]
         if lines:
             parts.append(f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"
                          + (f" of block {j.number}" if len(job.jobs) > 1 else ""))
     return "; ".join(parts)
 
 
-def top_level_image_lines(block: PyBlock) -> list[int]:
-    """Code lines of the top-level statements that call wandb.Image unconditionally."""
-    lines = []
+def top_level_image_calls(block: PyBlock) -> list[tuple[int, int]]:
+    """(first, last) code lines of each wandb.Image call in a top-level statement that runs
+    it unconditionally (no lambda, conditional expression, `and`/`or` or comprehension)."""
+    found = []
     for statement in block.tree.body if block.tree is not None else ():
         if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
             continue
@@ -329,9 +331,8 @@ def top_level_image_lines(block: PyBlock) -> list[int]:
         if any(isinstance(n, (ast.Lambda, ast.IfExp, ast.BoolOp, ast.comprehension)) for n in nodes):
             continue
         wrapper = ast.Module(body=[statement], type_ignores=[])
-        if image_calls(wrapper):
-            lines.append(statement.lineno)
-    return lines
+        found += [(call.lineno, call.end_lineno or call.lineno) for call in image_calls(wrapper)]
+    return found
 
 
 def _send(stdin: Any, request: bytes) -> None:

@@ -50,7 +50,6 @@ import socket
 import sys
 import time
 import traceback
-import types
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -243,37 +242,25 @@ def recording_image_class(adapter: Any, recorder: Recorder) -> type:
     return Image
 
 
-class StandInRun:
-    """What `wandb.init()` returns here: `log()` records, nothing is sent anywhere."""
+#: The implementation's classes that go with its Image, used for wandb.<name> when it has them.
+COMPANIONS = ("BoundingBoxes2D", "ImageMask", "Classes")
 
-    def __init__(self, recorder: Recorder, kwargs: Dict[str, Any]) -> None:
-        self._recorder = recorder
-        self.init_kwargs = kwargs
-        self.config: Dict[str, Any] = dict(kwargs.get("config") or {})
-        self.summary: Dict[str, Any] = {}
-        self.name = kwargs.get("name") or "docs-example"
-        self.id = "docs-example"
-        self.step = 0
-        self.finished = False
 
-    def log(self, data: Dict[str, Any], step: Optional[int] = None, commit: Optional[bool] = None) -> None:
-        if not isinstance(data, dict):
-            raise TypeError(f"run.log() takes a dict, not {type(data).__name__}")
-        self._recorder.logs.append({"block": self._recorder.block, "step": self.step if step is None else step,
-                                    "keys": {str(k): _summary(v) for k, v in data.items()}})
-        if step is None:
-            self.step += 1
-        else:
-            self.step = step + 1
-
-    def finish(self, *_args: Any, **_kwargs: Any) -> None:
-        self.finished = True
-
-    def __enter__(self) -> "StandInRun":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.finish()
+def companions_of(adapter: Any) -> Dict[str, type]:
+    """BoundingBoxes2D, ImageMask and Classes of the package the implementation's Image comes from."""
+    base = getattr(adapter, "cls", None)
+    if not isinstance(base, type):
+        return {}
+    found: Dict[str, type] = {}
+    module_name = base.__module__
+    while module_name:
+        module = sys.modules.get(module_name)
+        for name in COMPANIONS:
+            value = getattr(module, name, None)
+            if name not in found and isinstance(value, type):
+                found[name] = value
+        module_name = module_name.rpartition(".")[0]
+    return found
 
 
 def _summary(value: Any) -> str:
@@ -283,41 +270,25 @@ def _summary(value: Any) -> str:
     return type(value).__name__
 
 
-def stand_in_wandb(image_class: type, recorder: Recorder, real: Optional[types.ModuleType]) -> types.ModuleType:
-    module = types.ModuleType("wandb", "Stand-in wandb for documentation examples (no network).")
-    state: Dict[str, Any] = {"run": None}
+def install_wandb(image_class: type, recorder: Recorder, adapter: Any) -> Any:
+    """The stand-in wandb (wandb_standin.py) around the recorded Image, with a run started as
+    if the reader had called wandb.init(); what is logged is recorded per block."""
+    from wbimage_conformance.worker import wandb_standin
 
-    def init(*_args: Any, **kwargs: Any) -> StandInRun:
-        state["run"] = StandInRun(recorder, kwargs)
-        module.run = state["run"]  # type: ignore[attr-defined]
-        return state["run"]
+    step = {"next": 0}
 
-    def log(data: Dict[str, Any], *args: Any, **kwargs: Any) -> None:
-        if state["run"] is None:
-            raise RuntimeError("wandb.log() before wandb.init() (the stand-in follows wandb here)")
-        state["run"].log(data, *args, **kwargs)
+    def on_log(data: Dict[str, Any], at: Optional[int], _commit: Optional[bool]) -> None:
+        current = step["next"] if at is None else at
+        recorder.logs.append({"block": recorder.block, "step": current,
+                              "keys": {str(k): _summary(v) for k, v in data.items()}})
+        step["next"] = current + 1
 
-    def finish(*_args: Any, **_kwargs: Any) -> None:
-        if state["run"] is not None:
-            state["run"].finish()
-
-    provided = {"Image": image_class, "init": init, "log": log, "finish": finish, "run": None,
-                "config": {}, "summary": {}, "__version__": "docs-stand-in"}
-    for name, value in provided.items():
-        setattr(module, name, value)
-
-    def __getattr__(name: str) -> Any:
-        if real is not None and not name.startswith("__") and name not in ("init", "login", "Api", "sync", "agent"):
-            return getattr(real, name)
-        raise AttributeError(f"the docs stand-in for wandb has no attribute {name!r} "
-                             f"(it provides {', '.join(n for n in provided if not n.startswith('_'))})")
-
-    module.__getattr__ = __getattr__  # type: ignore[attr-defined]
-    return module
-
-
-def install_wandb(image_class: type, recorder: Recorder, real: Optional[types.ModuleType]) -> None:
-    sys.modules["wandb"] = stand_in_wandb(image_class, recorder, real)
+    stand_in = wandb_standin.build(image_class, on_log, companions=companions_of(adapter))
+    real_wandb = any(m == "wandb" or m.startswith("wandb.") for m in (getattr(getattr(adapter, "cls", None),
+                                                                               "__module__", "") or "",))
+    stand_in.install(keep_loaded=real_wandb)
+    stand_in.start_run()
+    return stand_in
 
 
 # -- probes ---------------------------------------------------------------------------------
@@ -439,9 +410,9 @@ def _origin(exc: BaseException, recorder: Recorder) -> Tuple[str, Optional[str]]
     the page's own code, or a library it called (with that library's file)."""
     if any(exc is failure for failure in recorder.failures):
         return "implementation", None
-    if getattr(type(exc), "stand_in", False):
-        return "stand-in", None
     frames = traceback.extract_tb(exc.__traceback__)
+    if frames and Path(frames[-1].filename).name == "wandb_standin.py":
+        return "stand-in", None
     if not frames or block_of(frames[-1].filename) is not None:
         return "page", None
     return "library", frames[-1].filename
@@ -505,17 +476,15 @@ def _prelude(imports: str, namespace: Dict[str, Any]) -> None:
 def execute(request: Dict[str, Any], impl: str) -> Dict[str, Any]:
     workdir = Path.cwd()
     block_network()
-    real = sys.modules.get("wandb")
     try:
         from wbimage_conformance.worker.adapters import load
 
         adapter = load(impl)
     except Exception as exc:  # noqa: BLE001 - reported as the implementation failing to load
         return {"status": "impl-error", "message": f"{type(exc).__name__}: {exc}"}
-    real = sys.modules.get("wandb", real)
     recorder = Recorder(workdir)
     image_class = recording_image_class(adapter, recorder)
-    install_wandb(image_class, recorder, real if isinstance(real, types.ModuleType) else None)
+    install_wandb(image_class, recorder, adapter)
     namespace: Dict[str, Any] = {"__name__": "__main__", "__file__": BLOCK_FILENAME.format(0)}
     timeout = float(request.get("block_timeout", 60))
     blocks = [run_block(block, namespace, recorder, timeout, bool(request.get("torch")))

@@ -377,8 +377,10 @@ def _config_dict(value: Any) -> dict:
 class StandIn:
     """The stand-in `wandb` package: its modules, classes and functions, made on first use."""
 
-    def __init__(self, image_class: type, on_log: OnLog, manifest: dict) -> None:
+    def __init__(self, image_class: type, on_log: OnLog, manifest: dict,
+                 companions: Optional[Dict[str, type]] = None) -> None:
         self.image_class = image_class
+        self.companions = dict(companions or {})
         self.on_log = on_log
         self.version = str(manifest.get("wandb_version"))
         self.modules: Dict[str, dict] = manifest["modules"]
@@ -394,11 +396,14 @@ class StandIn:
 
     # -- import machinery --
 
-    def install(self) -> None:
-        """sys.modules["wandb"] is the stand-in, and `import wandb.x` finds its modules."""
+    def install(self, keep_loaded: bool = False) -> None:
+        """sys.modules["wandb"] is the stand-in, and `import wandb.x` finds its modules.
+        `keep_loaded`: the implementation under test is a real wandb, whose code imports its
+        own submodules as it runs; those already loaded stay real."""
         self._saved = {n: m for n, m in sys.modules.items() if n == "wandb" or n.startswith("wandb.")}
         for name in self._saved:
-            del sys.modules[name]
+            if name == "wandb" or not keep_loaded:
+                del sys.modules[name]
         sys.modules["wandb"] = self.module
         sys.meta_path.insert(0, self)  # type: ignore[arg-type]
 
@@ -525,6 +530,9 @@ class StandIn:
     def stand_in_class(self, ref: str) -> type:
         if ref == self.refs.get("Image"):
             return self.image_class
+        for name, cls in self.companions.items():
+            if ref == self.refs.get(name):
+                return cls
         if ref not in self._classes:
             self._classes[ref] = self.make_class(ref)
         return self._classes[ref]
@@ -624,6 +632,11 @@ class StandIn:
         self.run = run
         self._set_globals(run)
         return run
+
+    def start_run(self) -> Any:
+        """A run as if the reader had called wandb.init() before the page's code: pages log,
+        read wandb.run and use run.config on a run they started off the page."""
+        return self._init({})
 
     def _finish(self, _arguments: Dict[str, Any]) -> None:
         if self.run is not None:
@@ -732,6 +745,10 @@ def _run_config(_api: StandIn, run: Any, _arguments: Dict[str, Any]) -> AttrDict
 RUN = {"log": _run_log, "finish": _run_finish, "config": _run_config, "__exit__": _run_finish}
 
 
-def build(image_class: type, on_log: OnLog, manifest: Optional[dict] = None) -> StandIn:
-    """The stand-in wandb around `image_class`; `on_log(data, step, commit)` gets each log."""
-    return StandIn(image_class, on_log, load_manifest() if manifest is None else manifest)
+def build(image_class: type, on_log: OnLog, manifest: Optional[dict] = None,
+          companions: Optional[Dict[str, type]] = None) -> StandIn:
+    """The stand-in wandb around `image_class`; `on_log(data, step, commit)` gets each log.
+    `companions` are the implementation's own classes that go with its Image (BoundingBoxes2D,
+    ImageMask, Classes): wandb.X is then theirs, so what a page builds with them reaches the
+    Image under test as the implementation expects."""
+    return StandIn(image_class, on_log, load_manifest() if manifest is None else manifest, companions)
