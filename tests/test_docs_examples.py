@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wbimage_conformance.doccheck import check, classify, examples, specdata
+from wbimage_conformance.doccheck import check, classify, examples, sessions, specdata, wandb_api
 from wbimage_conformance.doccheck.findings import Severity
 from wbimage_conformance.doccheck.markdown import parse_page
 
@@ -154,9 +154,9 @@ def test_an_example_that_does_not_finish_is_a_timeout(examples_page):
 
 
 def test_an_implementation_that_cannot_load_is_a_setup_error(examples_page):
-    with pytest.raises(examples.ExampleSetupError, match="no_such_module"):
+    with pytest.raises(sessions.ExampleSetupError, match="no_such_module"):
         check.check_files([examples_page], "no_such_module:Image")
-    with pytest.raises(examples.ExampleSetupError, match="exec: implementations cannot be used"):
+    with pytest.raises(sessions.ExampleSetupError, match="exec: implementations cannot be used"):
         check.check_files([examples_page], "exec:/bin/true")
 
 
@@ -167,30 +167,34 @@ def run_code(code: str, impl: str = "reference", timeout: float = 60, sandbox_mo
     text = f"## Examples\n\nRun it\n\n```python\n{textwrap.dedent(code).strip()}\n```\n"
     page = classify.classify(parse_page(text, "sandbox.en.md"))
     (block,) = page.examples
-    job = examples.plan(page, block)
-    outcome = examples.run_one(job, examples.sandbox_command(impl, sandbox_mode), timeout)
-    findings, run = examples.evaluate(job, outcome, specdata.load(), impl)
+    job = sessions.plan(page, [block])
+    page_outcome = sessions.run_page(job, sessions.sandbox_command(impl, sandbox_mode), timeout)
+    findings, runs = examples.evaluate_page(job, page_outcome, specdata.load(), impl)
+    outcome, run = page_outcome.block(0), runs[0]
     return outcome, findings, run
 
 
-def test_the_network_is_closed():
+def test_the_network_is_closed_and_an_example_that_needs_it_is_a_note():
     outcome, findings, _ = run_code("""
         import socket
         import wandb
         socket.create_connection(("example.invalid", 443), timeout=1)
         """)
-    assert outcome.status == "raised"
-    (finding,) = [f for f in findings if f.severity is Severity.ERROR]
-    assert "NetworkBlocked" in finding.message and "no network" in finding.message and finding.line == 8
+    assert outcome.status == "raised" and outcome.reply["error"]["type"] == "NetworkBlocked"
+    (finding,) = findings
+    assert finding.severity is Severity.NOTE and finding.line == 8
+    assert "needs the network" in finding.message and "no network" in finding.message
 
 
-def test_an_example_error_names_its_page_line():
+def test_a_name_the_page_never_defines_is_a_fragment_note_at_its_line():
     _, findings, _ = run_code("""
         import wandb
         image = wandb.Image(undefined_name)
         """)
     (finding,) = findings
-    assert finding.line == 7 and "NameError" in finding.message
+    assert finding.severity is Severity.NOTE and finding.line == 7
+    assert "`undefined_name` is never defined on this page" in finding.message
+    assert "the wandb.Image call(s) at line(s) 7 were therefore not checked" in finding.message
 
 
 def test_an_exception_without_a_message_is_still_a_message():
@@ -203,33 +207,34 @@ def test_an_exception_without_a_message_is_still_a_message():
     assert run.status == "failed" and run.message.startswith("[example] line 7: the example raises AssertionError")
 
 
-def test_wandb_is_the_stand_in_and_has_nothing_else():
+def test_wandb_is_the_stand_in_built_from_the_real_api():
     outcome, findings, _ = run_code("""
         import wandb
-        assert wandb.__version__ == "docs-stand-in"
+        assert wandb.__version__ == wandb_version
         run = wandb.init(project="x")
         run.log({"a": 1}, step=3)
         wandb.log({"b": 2})
+        table = wandb.Table(columns=["a"])
         wandb.finish()
-        wandb.Table()
-        """)
-    assert outcome.reply["logs"] == [{"step": 3, "keys": {"a": "int"}}, {"step": 4, "keys": {"b": "int"}}]
+        wandb.Tabel()
+        """.replace("wandb_version", repr(wandb_api.version())))
+    assert [(log["step"], log["keys"]) for log in outcome.reply["logs"]] == [(3, {"a": "int"}), (4, {"b": "int"})]
     (finding,) = findings
-    assert "AttributeError" in finding.message and "stand-in for wandb has no attribute 'Table'" in finding.message
+    assert finding.severity is Severity.ERROR and "'Tabel'" in finding.message and "did you mean 'Table'" in finding.message
 
 
-def test_randomness_is_seeded_by_the_example_key():
+def test_randomness_is_seeded_by_the_block_so_translations_get_the_same_data():
     code = """
         import numpy as np
         import wandb
         with wandb.init() as run:
-            run.log({"x": wandb.Image(np.random.randint(0, 256, size=(4, 4, 3)))})
+            run.log({"x": wandb.Image(np.random.randint(0, 256, size=(4, 4, 3)))})  # a comment
         """
     first, _, _ = run_code(code)
-    second, _, _ = run_code(code)
+    second, _, _ = run_code(code.replace("# a comment", "# ein Kommentar"))
     a = first.arrays[first.reply["calls"][0]["input"]["array"]]
     b = second.arrays[second.reply["calls"][0]["input"]["array"]]
-    assert (a == b).all() and examples.seed_for("usage-numpy") == examples.seed_for("usage-numpy")
+    assert (a == b).all()
 
 
 def test_calls_made_on_one_line_by_a_loop_are_one_finding(monkeypatch):

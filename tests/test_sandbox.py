@@ -19,7 +19,7 @@ import pytest
 
 import wbimage_conformance
 from wbimage_conformance.cases import casefiles
-from wbimage_conformance.doccheck import classify, examples, specdata
+from wbimage_conformance.doccheck import classify, examples, sessions, specdata
 from wbimage_conformance.doccheck.markdown import parse_page
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Status
@@ -145,15 +145,16 @@ def run_example(code: str, mode: str):
     text = f"## Examples\n\nRun it\n\n```python\n{code}\n```\n"
     page = classify.classify(parse_page(text, "hostile.en.md"))
     (block,) = page.examples
-    job = examples.plan(page, block)
-    outcome = examples.run_one(job, examples.sandbox_command("reference", mode), 60)
-    return outcome, examples.evaluate(job, outcome, specdata.load(), "reference")[1]
+    job = sessions.plan(page, [block])
+    outcome = sessions.run_page(job, sessions.sandbox_command("reference", mode), 60)
+    return outcome.block(0), examples.evaluate_page(job, outcome, specdata.load(), "reference")[1][0]
 
 
 FORGE_AND_EXIT = """
 import json, os
 import numpy as np
-forged = json.dumps({"status": "ok", "impl": {}, "variables": {}, "probes": [], "calls": [], "logs": []})
+forged = json.dumps({"status": "ok", "impl": {}, "blocks": [{"id": 0, "status": "ok", "error": None, "variables": {}}],
+                     "probes": [], "calls": [], "logs": []})
 for fd in range(3, 64):
     try:
         os.write(fd, forged.encode())
@@ -169,7 +170,7 @@ def test_a_forged_reply_followed_by_exit_is_not_a_pass(mode):
     outcome, run = run_example(FORGE_AND_EXIT, mode)
     assert outcome.status == "crash", outcome
     assert run.status != "passed"
-    assert "no record of the wandb.Image call on example line(s) 11" in outcome.message, outcome.message
+    assert "no record of the wandb.Image call on example line(s) 12" in outcome.message, outcome.message
 
 
 FLOOD_STDERR = """
@@ -202,12 +203,13 @@ def test_an_example_writing_800_mb_to_stderr_is_read_in_bounded_memory():
 
 
 def test_a_reply_pipe_written_past_its_limit_is_a_crash(tmp_path):
-    flood = f"import os\nfor _ in range({examples.MAX_REPLY_BYTES // (1 << 20) + 2}):\n    os.write(1, b'x' * (1 << 20))\n"
-    job = examples.plan(*_one_block("import wandb\nwandb.Image(None)"))
-    launch = examples.Launch([sys.executable, "-c", flood], {}, sys.executable, sandbox.choose("none"))
-    outcome = examples.run_one(job, launch, 60)
+    flood = f"import os\nfor _ in range({sessions.MAX_REPLY_BYTES // (1 << 20) + 2}):\n    os.write(1, b'x' * (1 << 20))\n"
+    page, block = _one_block("import wandb\nwandb.Image(None)")
+    job = sessions.plan(page, [block])
+    launch = sessions.Launch([sys.executable, "-c", flood], {}, sys.executable, sandbox.choose("none"))
+    outcome = sessions.run_page(job, launch, 60)
     assert outcome.status == "crash"
-    assert outcome.message == f"the example process wrote more than {examples.MAX_REPLY_BYTES} bytes on its reply pipe"
+    assert outcome.message == f"the example process wrote more than {sessions.MAX_REPLY_BYTES} bytes on its reply pipe"
 
 
 def _one_block(code: str):
@@ -284,7 +286,7 @@ def test_an_implementation_built_on_the_hidden_reference_is_told_why_it_cannot_s
 def test_an_example_over_the_memory_limit_fails_with_memory_error(mode):
     code = "import wandb\nb = bytearray(2 * 1024**3)"
     page, block = _one_block(code)
-    job = examples.plan(page, block)
-    outcome = examples.run_one(job, examples.sandbox_command("reference", mode, memory_limit=1024**3), 60)
+    job = sessions.plan(page, [block])
+    outcome = sessions.run_page(job, sessions.sandbox_command("reference", mode, memory_limit=1024**3), 60).block(0)
     assert outcome.status == "raised", outcome
     assert outcome.reply["error"]["type"] == "MemoryError"

@@ -39,13 +39,16 @@ from pyflakes import messages as pyflakes_messages
 
 from wbimage_conformance.doccheck.classify import PyBlock
 
-#: Module aliases readers take for granted: the name, and the import the session runs for it.
+#: Names readers take for granted: module aliases, and the run they started; each with what
+#: the session runs to bind it.
 IMPLIED_IMPORTS = {
     "np": "import numpy as np", "numpy": "import numpy", "pd": "import pandas as pd",
     "plt": "import matplotlib.pyplot as plt", "torch": "import torch", "nn": "import torch.nn as nn",
     "PIL": "import PIL.Image\nimport PIL", "os": "import os", "sys": "import sys", "math": "import math",
     "random": "import random", "json": "import json", "time": "import time", "tf": "import tensorflow as tf",
     "wandb": "import wandb", "Path": "from pathlib import Path",
+    # the run a reader started before the page's code (the session starts one, as wandb.init() would)
+    "run": "import wandb; run = wandb.run",
 }
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__builtins__", "display", "get_ipython"}
 #: Shortest name the similar-name rules look at, and the letters a typo may change.

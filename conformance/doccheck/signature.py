@@ -161,8 +161,9 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
     for name in expected:
         if name in present:
             continue
-        reason = pinned.why_absent(pin, name) if pin is not None else None
-        if reason is not None:
+        documented_elsewhere = name == "normalize" and mentions_normalize(page, block) is not None
+        reason = pinned.why_absent(pin, name) if pin is not None and not documented_elsewhere else None
+        if reason is not None:  # (a page that documents the parameter elsewhere shows its release had it)
             out.append(F.note("signature", path, block.line, subject,
                               f"the signature block omits {name!r}; the page documents {pin.describe()}, and by "
                               f"the release rules {reason}: not an error of the page", **extra))

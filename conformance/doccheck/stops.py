@@ -76,8 +76,8 @@ def _name_stop(name: str, job: Job, names: PageNames, page_line: int) -> Stop:
     if unbound is not None and unbound.is_defect:
         return Stop("", "")  # names.py reports it as an error at this line
     if unbound is not None and unbound.reason == "implied":
-        return Stop("note", f"`{name}` is the usual name for a module the page does not import ({unbound.other!r}), "
-                            "and that module is not installed here")
+        return Stop("note", f"`{name}` is a name the page takes for granted ({unbound.other!r}), and that did not "
+                            "work here (a module not installed?)")
     if unbound is not None and unbound.reason == "later":
         return Stop("note", f"`{name}` is defined only further down the page (line {unbound.other_line})")
     bound = names.bound_at.get(name)

@@ -42,6 +42,7 @@ the page imports it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -51,7 +52,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -344,13 +345,17 @@ def run_probes(request: Dict[str, Any], recorder: Recorder, image_class: type, w
         kwargs = {k: v for k, v in base["kwargs"].items() if k in ("normalize", "file_type", "mode")
                   and isinstance(v, (bool, str, type(None)))}
         recorder.role, recorder.probe_id, recorder.block = "probe", probe["id"], block
+        status = "ran"
         try:
-            image_class(data, **kwargs)
+            with time_limit(float(request.get("block_timeout", 60))):
+                image_class(data, **kwargs)
+        except BlockTimeout:
+            status = "timeout"
         except Exception:  # noqa: BLE001 - recorded in the call entry
             pass
         finally:
             recorder.role, recorder.probe_id, recorder.block = "example", None, None
-        report.append({"id": probe["id"], "block": block, "status": "ran"})
+        report.append({"id": probe["id"], "block": block, "status": status})
     return report
 
 
@@ -405,6 +410,18 @@ def _on_alarm(_signum: int, _frame: Any) -> None:
     raise BlockTimeout("the block did not finish within its time limit")
 
 
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """BlockTimeout is raised in the code running when `seconds` have passed."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _origin(exc: BaseException, recorder: Recorder) -> Tuple[str, Optional[str]]:
     """Where an exception came from: the implementation's Image call, the wandb stand-in,
     the page's own code, or a library it called (with that library's file)."""
@@ -440,12 +457,11 @@ def run_block(block: Dict[str, Any], namespace: Dict[str, Any], recorder: Record
     result: Dict[str, Any] = {"id": number, "status": "ok", "error": None}
     recorder.block = number
     started = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
         code = compile(block["code"], BLOCK_FILENAME.format(number), "exec")
-        signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.001))
-        _prelude(block.get("prelude") or "", namespace)
-        exec(code, namespace)  # noqa: S102 - the job of this sandbox: a doc example, in its own process
+        with time_limit(timeout):
+            _prelude(block.get("prelude") or "", namespace)
+            exec(code, namespace)  # noqa: S102 - the job of this sandbox: a doc example, in its own process
     except BlockTimeout:
         result.update(status="timeout", error={"type": "Timeout", "message": f"the block did not finish within "
                                                f"{timeout:g} s", "line": None, "origin": "page"})
@@ -455,8 +471,6 @@ def run_block(block: Dict[str, Any], namespace: Dict[str, Any], recorder: Record
     except BaseException as exc:  # noqa: BLE001 - whatever the example raises is the report
         result.update(status="raised", error=_error(exc, recorder))
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
         recorder.block = None
     result["variables"] = _variables(namespace, before)
     result["duration_s"] = round(time.monotonic() - started, 4)

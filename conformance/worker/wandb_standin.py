@@ -442,6 +442,8 @@ class StandIn:
             module.__path__ = []  # type: ignore[attr-defined]
         if "all" in entry:
             module.__all__ = list(entry["all"])  # type: ignore[attr-defined]
+        if name == "wandb":
+            module.__version__ = self.version  # type: ignore[attr-defined]
         return module
 
     def unknown(self, name: str, owner: str, candidates: Any) -> UnknownAPI:
