@@ -191,42 +191,40 @@ def _not_rendered(original: ClassifiedPage, translation: ClassifiedPage, what: s
                       f"{{has}} them: not compared", on_original=True)
 
 
-#: Two blocks of translations are the same block when this share of their logical lines agree.
-SAME_BLOCK = 0.5
+#: Two blocks of translations are the same block when this share of their tokens agree.
+SAME_BLOCK = 0.75
+
+
+def _tokens(block: PyBlock) -> list[str]:
+    return [t for line in logical_lines(block.block.code) for t in line.tokens.split() if t not in ("<indent>", "<dedent>")]
 
 
 def _similarity(a: PyBlock, b: PyBlock) -> float:
-    left, right = [x.tokens for x in logical_lines(a.block.code)], [x.tokens for x in logical_lines(b.block.code)]
+    """The share of the two blocks' tokens (strings and comments aside) that agree, in order."""
+    left, right = _tokens(a), _tokens(b)
     if not left and not right:
         return 1.0
     return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
 
 
 def pair_blocks(a: Sequence[PyBlock], b: Sequence[PyBlock]) -> list[tuple[PyBlock | None, PyBlock | None]]:
-    """The blocks of two translations paired by content, in order: the alignment that
-    maximizes the summed similarity of its pairs, each at least SAME_BLOCK; a block with no
-    partner is paired with None. Position alone never pairs two blocks."""
-    n, m = len(a), len(b)
-    score = [[_similarity(x, y) for y in b] for x in a]
-    best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        for j in range(m - 1, -1, -1):
-            take = score[i][j] + best[i + 1][j + 1] if score[i][j] >= SAME_BLOCK else -1.0
-            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
-    pairs: list[tuple[PyBlock | None, PyBlock | None]] = []
-    i = j = 0
-    while i < n and j < m:
-        if score[i][j] >= SAME_BLOCK and best[i][j] == score[i][j] + best[i + 1][j + 1]:
-            pairs.append((a[i], b[j]))
-            i, j = i + 1, j + 1
-        elif best[i][j] == best[i + 1][j]:
-            pairs.append((a[i], None))
-            i += 1
-        else:
-            pairs.append((None, b[j]))
-            j += 1
-    pairs += [(x, None) for x in a[i:]] + [(None, y) for y in b[j:]]
-    return pairs
+    """The blocks of two translations paired by content: the most similar pair first, then the
+    next among the blocks left, each at least SAME_BLOCK alike (ties go to the nearer
+    position); tabs a translation reorders stay paired. A block with no partner is paired with
+    None. Position alone never pairs two blocks."""
+    candidates = sorted(((_similarity(x, y), -abs(i - j), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
+                        reverse=True)
+    partner: dict[int, int] = {}
+    taken: set[int] = set()
+    for score, _, i, j in candidates:
+        if score < SAME_BLOCK:
+            break
+        if i not in partner and j not in taken:
+            partner[i] = j
+            taken.add(j)
+    pairs: list[tuple[PyBlock | None, PyBlock | None]] = [(x, b[partner[i]] if i in partner else None)
+                                                          for i, x in enumerate(a)]
+    return pairs + [(None, y) for j, y in enumerate(b) if j not in taken]
 
 
 def _compare_examples(a: ClassifiedPage, b: ClassifiedPage) -> list[Difference]:
