@@ -45,11 +45,15 @@ def judged(document: Path) -> dict[tuple[str, int, str, str], str]:
 
 def found(corpus: Path) -> tuple[set[tuple[str, int, str, str]], dict]:
     pages = sorted(str(p) for p in corpus.rglob("*.md") if p.name != "SOURCES.md")
-    done = subprocess.run(["wbimage-conformance", "docs", "check", *pages, "--format", "json"],
+    done = subprocess.run([sys.executable, "-m", "wbimage_conformance", "docs", "check", *pages,
+                           "--format", "json"],
                           capture_output=True, text=True)
-    if done.returncode not in (0, 1):
-        sys.exit(f"docs check exited {done.returncode}: {done.stderr.strip()[-2000:]}")
-    report = json.loads(done.stdout)
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        report = None
+    if done.returncode not in (0, 1) or not isinstance(report, dict):
+        sys.exit(f"docs check exited {done.returncode} without a report: {done.stderr.strip()[-2000:]}")
     out = set()
     for f in report["findings"]:
         if f["severity"] in ("error", "warning"):

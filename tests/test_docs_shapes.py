@@ -214,10 +214,11 @@ def test_duplicate_dict_key_is_reported_at_the_repeated_key(report):
     assert_reported(report, DEFECTS, line_of(DEFECTS, '        "gray": wandb.Image(my_data, caption='))
 
 
-@pytest.mark.parametrize("page,call", [(DEFECTS, "boxed = wandb.Image("), (BOXES, "clipped = wandb.Image(")],
+@pytest.mark.parametrize("page,box", [(DEFECTS, '                {"position": {"minX": 4, "maxX": 20'),
+                                     (BOXES, '    boxes={"predictions": {"box_data": [{"position": wide_box')],
                          ids=["defects", "boxes-demo"])
-def test_pixel_box_outside_the_image_is_reported_at_the_image_call(report, page, call):
-    assert_reported(report, page, line_of(page, call))
+def test_pixel_box_outside_the_image_is_reported_at_the_box(report, page, box):
+    assert_reported(report, page, line_of(page, box))
 
 
 def test_pixels_that_differ_from_what_the_page_says_are_reported(report):

@@ -321,9 +321,9 @@ def layouts(text: str) -> list[tuple[str, str]]:
     for match in _LAYOUT.finditer(words):
         layout = "".join(part[0].upper() for part in match.groups())
         before = words[: match.start()]
-        tensor = _WORDS["tensor"].search(before)
-        array = _WORDS["array"].search(before)
-        last = max((m for m in (tensor, array) if m), key=lambda m: m.start(), default=None)
-        if last is not None:
-            out.append(("tensor" if last is tensor else "array", layout))
+        # the kind named last before the layout is the one it describes
+        tensor = max((m.start() for m in _WORDS["tensor"].finditer(before)), default=-1)
+        array = max((m.start() for m in _WORDS["array"].finditer(before)), default=-1)
+        if max(tensor, array) >= 0:
+            out.append(("tensor" if tensor > array else "array", layout))
     return out

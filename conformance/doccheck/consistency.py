@@ -140,6 +140,9 @@ def compare_code(original: ClassifiedPage, a: PyBlock, b: PyBlock, subject: str)
         b_line = b.block.page_line(right[j1].line if j1 < len(right) else len(b.block.code.splitlines()))
         a_text = _lit("; ".join(_source_line(a, x.line) for x in left[i1:i2]))
         b_text = _lit("; ".join(_source_line(b, x.line) for x in right[j1:j2]))
+        if op == "replace" and a_text == b_text:  # one statement over several lines: show what differs in it
+            a_text, b_text = (_lit(t) for t in _token_difference(" ".join(x.tokens for x in left[i1:i2]),
+                                                                  " ".join(x.tokens for x in right[j1:j2])))
         there = _lit(f"{original.path}:{a_line}")
         if op == "replace":
             message = (f"{subject} differs from its translation: {{pages}} {{has}} `{b_text}` where {there} "
@@ -148,8 +151,22 @@ def compare_code(original: ClassifiedPage, a: PyBlock, b: PyBlock, subject: str)
             message = f"{subject} of {{pages}} {{lacks}} `{a_text}`, which its translation has at {there}"
         else:
             message = f"{subject} of {{pages}} {{has}} `{b_text}`, which its translation at {there} does not have"
-        out.append(Difference(_severity(original, a_text + b_text), subject, a_line, b_line, message))
+        statements = " ".join(x.tokens for x in left[i1:i2] + right[j1:j2])
+        out.append(Difference(_severity(original, statements), subject, a_line, b_line, message))
     return out
+
+
+def _token_difference(left: str, right: str, context: int = 3) -> tuple[str, str]:
+    """The stretch of two token sequences where they differ, with a few tokens around it."""
+    a, b = left.split(), right.split()
+    ops = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if not ops:
+        return left, right
+    i1, j1 = max(ops[0][1] - context, 0), max(ops[0][3] - context, 0)
+    i2, j2 = min(ops[-1][2] + context, len(a)), min(ops[-1][4] + context, len(b))
+    shown = [("... " if start else "") + " ".join(tokens[start:end]) + (" ..." if end < len(tokens) else "")
+             for tokens, start, end in ((a, i1, i2), (b, j1, j2))]
+    return shown[0], shown[1]
 
 
 def _severity(original: ClassifiedPage, changed: str) -> F.Severity:

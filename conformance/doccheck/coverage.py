@@ -82,8 +82,9 @@ def check(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
                                f"this example maps to no spec case: no case cites example {block.key!r} of "
                                f"{doc}/{page.locale}, so nothing checks what it shows"))
         if block.key in seen:
-            out.append(F.warning("coverage", page.path, block.line, block.key,
-                                 f"a second block reads as {block.key} (the first is at line {seen[block.key]})"))
+            out.append(F.note("coverage", page.path, block.line, block.key,
+                              f"a second block reads as {block.key} (the first is at line {seen[block.key]}): both "
+                              "are checked, the cases cite the first"))
         seen.setdefault(block.key, block.line)
     for key, ids in sorted(spec.examples_for(page.locale, doc).items()):
         if key not in seen and _expected(page, key):

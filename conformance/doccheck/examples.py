@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -320,6 +321,7 @@ def _check_failed_call(ctx: _Context, impl: str, error: dict[str, Any], call: di
         return
     expected = expected_for(call, ctx.outcome.arrays)
     if expected is not None and expected.error is not None:
+        line = _literal_line(ctx, error.get("line"), expected.reason) or line
         ctx.add("error", "example", line,
                 f"the example itself is wrong: the spec raises {expected.error} on this wandb.Image call "
                 f"({expected.reason}), and so does the implementation ({error['type']})",
@@ -328,6 +330,30 @@ def _check_failed_call(ctx: _Context, impl: str, error: dict[str, Any], call: di
     ctx.add("error", "example", line,
             f"the implementation ({impl}) raises {error['type']} in wandb.Image: {error['message']}",
             (expected.clause,) if expected and expected.clause else ())
+
+
+_PATH_STEP = re.compile(r"\[('(?:[^'\\]|\\.)*'|\d+)\]")
+
+
+def _literal_line(ctx: _Context, code_line: int | None, reason: str) -> int | None:
+    """The page line of the part of a literal argument a spec error names, e.g. the box
+    `boxes['predictions']['box_data'][1]`, when the call writes it out; else None."""
+    match = re.match(r"(\w+)((?:\[[^\]]+\])+)", reason)
+    tree = ctx.job.block.tree
+    if match is None or tree is None or code_line is None:
+        return None
+    calls = [c for c in image_calls(tree) if c.lineno <= code_line <= (c.end_lineno or c.lineno)]
+    node = next((k.value for c in calls for k in c.keywords if k.arg == match.group(1)), None)
+    for step in _PATH_STEP.findall(match.group(2)):
+        if isinstance(node, ast.Dict) and step.startswith("'"):
+            key = ast.literal_eval(step)
+            node = next((v for k, v in zip(node.keys, node.values)
+                         if isinstance(k, ast.Constant) and k.value == key), None)
+        elif isinstance(node, (ast.List, ast.Tuple)) and step.isdigit() and int(step) < len(node.elts):
+            node = node.elts[int(step)]
+        else:
+            return None
+    return ctx.page_line(node.lineno) if node is not None else None
 
 
 def _check_calls(ctx: _Context, impl: str) -> None:
