@@ -10,7 +10,7 @@ whatever locale it claims to be.
 
 Each claim keeps its line and its target: the example as a whole (a heading), the
 statement a comment sits on or above (a variable it assigns, or a `wandb.Image` call).
-Checking a claim is examples.py's job.
+Checking a claim is examples.py's job; sessions.py asks the probes claims need.
 """
 
 from __future__ import annotations

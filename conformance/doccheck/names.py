@@ -14,7 +14,7 @@ shows what was meant:
 - *comprehension*: the name is bound only as a comprehension's variable elsewhere in the
   block (a comprehension whose `for` clause was lost);
 - (the runtime's NameError on a name an earlier block binds is a statement that did not
-  run, not a defect: examples.py says so.)
+  run, not a defect: stops.py says so.)
 
 Conventional module aliases (`np`, `plt`, `torch`, ...) that a page uses without importing
 are imported for it, so the rest of the example can still be checked.

@@ -1,27 +1,30 @@
 """`python -m wbimage_conformance.worker.doc_example --impl IMPL`: run one page's examples.
 
-The parent (doccheck/examples.py) starts one of these per page, in a fresh temporary
+The parent (doccheck/sessions.py) starts one of these per page, in a fresh temporary
 directory, with a time limit, and sends one JSON request on stdin:
 
-    {"blocks": [{"id": 0, "code": ..., "seed": 1234}, ...], "label": "media.md", "torch": true,
+    {"blocks": [{"id": 0, "code": ..., "seed": 1234, "prelude": "import numpy as np"}, ...],
+     "label": "media.md", "torch": true,
      "block_timeout": 60, "probes": [{"id": "p0", "block": 0, "call_line": 8, "values": [-1, 0, 1],
                                       "extremes": true}]}
 
 A page is one session, as a reader follows it: its blocks run in page order in one
 namespace, so a block gets the names earlier blocks defined; a block that raises stops there
-and the next block runs on. Each block is compiled under a file name of its own
+and the next block runs on. A block's prelude binds what the page takes for granted (`np`,
+`run`) before it runs. Each block is compiled under a file name of its own
 (`<doc-block-N>`), so every recorded call and every error names its block and line. Before
 each block, `random`, NumPy's global generator and torch are seeded with the block's seed
 (the parent derives it from the block's code without strings and comments, so translations
 of one block get the same data).
 
-Here, `wandb` is a stand-in module: `wandb.Image` is the implementation under test (a thin
-subclass that records every call: the input as given, the keyword arguments, and what the
-implementation made of it), `wandb.init()` returns a run whose `log()` only records, and the
-rest of wandb's public API is there as wandb_standin.py builds it from the shipped manifest.
-Sockets refuse to connect. After the page, each probe calls `wandb.Image` again on a tiny
-input of the same kind and dtype as a recorded call of its block, holding the values a claim
-of the page is about (e.g. -1, 0 and 1 for "-1 -> 0, 0 -> 127.5, 1 -> 255").
+Here, `wandb` is a stand-in (wandb_standin.py, built from a real release's public API):
+`wandb.Image` is the implementation under test (a thin subclass that records every call: the
+input as given, the keyword arguments, and what the implementation made of it), a run is
+started as if the reader had called `wandb.init()`, what is logged is recorded per block, and
+the rest of wandb's API is bound against its real signatures. Sockets refuse to connect. After
+the page, each probe calls `wandb.Image` again on a tiny input of the same kind and dtype as a
+recorded call of its block, holding the values a claim of the page is about (e.g. -1, 0 and 1
+for "-1 -> 0, 0 -> 127.5, 1 -> 255"), under the same time limit as a block.
 
 Arrays (inputs and pixels) are written as .npy files into the working directory; the
 example's own prints go to stderr.
