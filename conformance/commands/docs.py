@@ -41,6 +41,9 @@ def add_arguments(docs: argparse.ArgumentParser) -> None:
     check.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
     check.add_argument("--memory-limit", type=int, metavar="MB",
                        help="cap each example's address space (RLIMIT_AS, Linux); over it the example fails")
+    check.add_argument("--explain", action="store_true",
+                       help="list every sentence about the Image surface with what was made of it (checked "
+                            "statements, or not understood)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{name}: no such file")
     result = checker.check_files(args.files, args.impl, timeout=args.timeout, workers=args.jobs,
                                  run_examples=not args.no_run, cases=args.cases, sandbox_mode=args.sandbox,
-                                 memory_limit=args.memory_limit * 1024 * 1024 if args.memory_limit else None)
+                                 memory_limit=args.memory_limit * 1024 * 1024 if args.memory_limit else None,
+                                 explain=args.explain)
     write = report.write_json if args.format == "json" else report.write_text
     if args.output:
         try:

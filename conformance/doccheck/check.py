@@ -17,7 +17,7 @@ from pathlib import Path
 import wbimage_conformance
 from wbimage_conformance.doccheck import classify as classifier
 from wbimage_conformance.doccheck import (consistency, coverage, defects, examples, formulas, prose, sessions,
-                                         signature, specdata)
+                                         signature, specdata, statements)
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.markdown import read_page
 from wbimage_conformance.run import install_check, sandbox
@@ -99,17 +99,19 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = sessions.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
                 cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto",
-                memory_limit: int | None = None) -> F.DocsReport:
+                memory_limit: int | None = None, explain: bool = False) -> F.DocsReport:
     started = time.monotonic()
     install = install_check.verify()
     pages = consistency.link_translations([classifier.classify(read_page(p)) for p in paths])
     spec = specdata.load(cases)
+    readings_of = {page.path: statements.read(page) for page in pages}
     found: list[F.Finding] = []
     for page in pages:
         found.extend(page_findings(page))
         found.extend(formulas.check(page, spec))
         found.extend(signature.check(page, spec))
         found.extend(prose.check(page, spec))
+        found.extend(_not_said_twice(statements.check(page, readings_of[page.path]), found))
         found.extend(coverage.check(page, spec))
     sessions_of = {page.path: sessions.plan(page) for page in pages}
     for page in pages:
@@ -131,5 +133,19 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
                    "pillow": here["pillow"], "torch": here["torch"], "examples_run": run_examples,
                    "sandbox": sandbox.choose(sandbox_mode).description if run_examples else "examples not run",
                    "install": install}
+    readings = tuple(_explained(page.path, r) for page in pages for r in readings_of[page.path]) if explain else ()
     return F.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
-                        round(time.monotonic() - started, 3), environment)
+                        round(time.monotonic() - started, 3), environment, readings)
+
+
+def _not_said_twice(new: list[F.Finding], found: list[F.Finding]) -> list[F.Finding]:
+    """Statement findings the prose checks have not already made at that line for that clause."""
+    said = {(f.file, f.line, c) for f in found if f.severity is not F.Severity.NOTE for c in f.clauses}
+    return [f for f in new if not any((f.file, f.line, c) in said for c in f.clauses)]
+
+
+def _explained(path: str, reading: statements.Reading) -> F.SentenceReading:
+    return F.SentenceReading(path, reading.sentence.line, reading.sentence.text,
+                             tuple(s.describe() for s in reading.statements),
+                             tuple(s.problem for s in reading.statements if s.problem), reading.other,
+                             reading.understood)

@@ -42,10 +42,13 @@ WORDS = {
                 r"ない|ません|されず|せず|なし|無し|않|없|안\s",
     "avoid": r"avoid|bypass|skip|disabl|(?:turn|switch)(?:ed|es|s)? off|\boff\b|回避|無効|避け|スキップ|オフ|"
              r"회피|비활성|건너|피하|끄|끔",
-    "clip": r"clip|clamp|クリップ|クリッピング|클립|클리핑",
+    # a clip of audio or video is a thing, not clipping
+    "clip": r"(?<!audio )(?<!video )(?<!media )(?<!sound )(?:\b|(?<=un))clip(?!s\b)\w*|"
+            r"\bclips\b(?=\s+(?:values?|pixels?|to|at|data))|"
+            r"clamp|クリップ|クリッピング|클립|클리핑",
     "multiply": r"multipl|\btimes\b|×|掛け|倍|乗算|곱|(?<=\d)\s*배(?!열)",
     "normalize": r"normali[sz]|正規化|정규화",
-    "rescale": r"rescal|\bscal|リスケール|スケール|리스케일|스케일",
+    "rescale": r"rescal|\bscal(?:e|ed|es|ing)\b|リスケール|スケール|리스케일|스케일",  # not "scalar"
     "default": r"default|デフォルト|既定|기본",
     "wrap": r"\bwrap|overflow|modulo|ラップ|オーバーフロー|랩어라운드|오버플로",
     "tensor": r"pytorch|tensor|テンソル|텐서",
@@ -57,6 +60,8 @@ _WORDS = {name: re.compile(pattern, re.I) for name, pattern in WORDS.items()}
 _EXTENSION = re.compile(r"(?<![\w])\.?(png|jpe?g|bmp|gif|tiff?|webp)\b", re.I)
 _ALTERNATIVE_BEFORE = re.compile(r"(?:instead of|rather than)\s*`?$", re.I)
 _ALTERNATIVE_AFTER = re.compile(r"`?\s*(?:の代わりに|ではなく|대신|이\s*아닌|가\s*아닌)")
+#: Advice to the reader ("if you do not want to normalize ...") says nothing of what happens.
+_WISH = re.compile(r"\bif you\b|\bwant\b|したくない|したい場合|하지 않으려면|원하지", re.I)
 _DEFAULT_AFTER = re.compile(r"\s*[(（]\s*(?:default|デフォルト|既定|기본)", re.I)
 _DEFAULT_BEFORE = re.compile(r"(?:default|デフォルト|既定|기본값?)\s*(?:\w+\s+)?$", re.I)
 _LAYOUT = re.compile(r"\(\s*(channels?|height|width|[CHW])\s*,\s*(channels?|height|width|[CHW])\s*,\s*"
@@ -203,7 +208,7 @@ def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
             factor = _factor(fragment)
             if factor is not None:
                 out.append(Claim("factor", line, fragment, (factor,), target))
-        if has(fragment, "normalize"):
+        if has(fragment, "normalize") and not _WISH.search(fragment):
             if has(fragment, "negation") or has(fragment, "avoid"):
                 out.append(Claim("not-normalized", line, fragment, (), target))
             elif not ranges:

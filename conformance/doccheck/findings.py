@@ -105,6 +105,19 @@ class ExampleRun:
 
 
 @dataclass(frozen=True)
+class SentenceReading:
+    """One sentence about the Image surface and what the checker made of it (--explain)."""
+
+    file: str
+    line: int
+    text: str
+    statements: tuple[str, ...]        # "kind: facts", each checked against the spec
+    problems: tuple[str, ...]          # of those, what the spec contradicts
+    other: tuple[str, ...]             # what the other readers made of it
+    understood: bool
+
+
+@dataclass(frozen=True)
 class DocsReport:
     implementation: str
     pages: tuple[PageSummary, ...]
@@ -112,6 +125,7 @@ class DocsReport:
     runs: tuple[ExampleRun, ...] = ()
     duration_s: float = 0.0
     environment: dict[str, Any] = field(default_factory=dict)
+    readings: tuple[SentenceReading, ...] = ()   # filled with --explain
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

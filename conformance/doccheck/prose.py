@@ -150,8 +150,10 @@ def _statement(path: str, locate: Callable[[str], int], text: str, about_normali
     words = C._strip_code(text)
     disabled = bool(_DISABLED.search(text))
     for fragment in C.fragments(words):
-        if C.has(fragment, "normalize") or C.has(fragment, "rescale"):
-            out.extend(_normalization_ranges(path, locate, fragment, negated=C.has(fragment, "negation")))
+        verb = C._WORDS["normalize"].search(fragment) or C._WORDS["rescale"].search(fragment)
+        if verb is not None:
+            # "not in the range [0, 255] or ... in the range [0, 1], ... normalized": the "not" is the range's
+            out.extend(_normalization_ranges(path, locate, fragment, negated=C._negated_near(fragment, verb)))
     first_line = locate(r"^")
     for claim in C.read_text(text, first_line):
         if claim.kind == "no-clip" and disabled:

@@ -51,6 +51,11 @@ def to_json(report: F.DocsReport) -> dict[str, Any]:
              "related": [{"file": r.file, "line": r.line} for r in f.related]}
             for f in report.findings
         ],
+        "sentences": [
+            {"file": r.file, "line": r.line, "text": r.text, "statements": list(r.statements),
+             "problems": list(r.problems), "other": list(r.other), "understood": r.understood}
+            for r in report.readings
+        ],
     }
 
 
@@ -63,7 +68,26 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
+def write_explain(report: F.DocsReport, out: IO[str]) -> None:
+    """Every sentence about the Image surface: checked (with what), or not understood."""
+    for r in report.readings:
+        out.write(f"{r.file}:{r.line}: {r.text[:200]}\n")
+        for statement in r.statements:
+            out.write(f"    statement {statement}\n")
+        for problem in r.problems:
+            out.write(f"    contradicted: {problem}\n")
+        for other in r.other:
+            out.write(f"    read as {other}\n")
+        if not r.understood:
+            out.write("    not understood: nothing in it was checked\n")
+    if report.readings:
+        understood = sum(1 for r in report.readings if r.understood)
+        out.write(f"sentences about the Image surface: {len(report.readings)}, {understood} read into statements, "
+                  f"{len(report.readings) - understood} not understood\n\n")
+
+
 def write_text(report: F.DocsReport, out: IO[str]) -> None:
+    write_explain(report, out)
     for f in report.findings:
         out.write(f"{f.file}:{f.line}: {f.severity.value} [{f.check}] {f.subject}: {f.message}\n")
         for related in f.related:
