@@ -180,6 +180,14 @@ CHANGES = [
     ("en/image.en.md", "all values are in the range [0, 1]", "all values are in the range [0, 2]"),
     ("en/image.en.md", "Values are clipped to [0, 255] and converted", "Values wrap modulo 256 and are converted"),
     ("image.ja.md", "(形式: `(channel, height, width)`)", "(形式: `(height, width, channel)`)"),
+    ("en/image.en.md", "Log .jpg rather than .png (default)", "Log .png rather than .jpg (default)"),
+    ("en/image.en.md", "Values outside the [0, 255] range will be clipped", "Values outside the [0, 255] range will wrap around"),
+    ("en/image.en.md", "they will be multiplied by 255, making", "they will be multiplied by 256, making"),
+    ("corpus/wandb__docs/content/ja/guides/models/track/log/media.md", "3の場合はRGB", "3の場合はRGBA"),
+    ("corpus/wandb__docs/content/ja/guides/models/track/log/media.md", "デフォルトでPNGに変換", "デフォルトでJPEGに変換"),
+    ("corpus/wandb__docs/content/en/ref/python/data-types/boundingboxes2d.md", "floating point numbers between 0 and 1",
+     "floating point numbers between 0 and 10"),
+    ("corpus/wandb__docs/content/en/ref/python/data-types/imagemask.md", "(2D numpy array)", "(3D numpy array)"),
 ]
 
 

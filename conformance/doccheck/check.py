@@ -126,6 +126,7 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
             found.extend(more)
             runs.extend(page_runs)
     found.extend(consistency.check(pages))
+    found = _once(found)
     found.sort(key=F.Finding.sort_key)
     summaries = tuple(_summaries(page, spec, found) for page in pages)
     here = versions.environment()
@@ -136,6 +137,21 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     readings = tuple(_explained(page.path, r) for page in pages for r in readings_of[page.path]) if explain else ()
     return F.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
                         round(time.monotonic() - started, 3), environment, readings)
+
+
+def _once(found: list[F.Finding]) -> list[F.Finding]:
+    """One claim finding per line and clause: a heading's ".jpg (default)" is both a statement
+    of the page and a claim about its example."""
+    said: set[tuple[str, int, str]] = set()
+    out = []
+    for finding in found:
+        keys = {(finding.file, finding.line, c) for c in finding.clauses}
+        if finding.check == "claim" and finding.severity is F.Severity.ERROR and keys and keys <= said:
+            continue
+        if finding.check == "claim" and finding.severity is F.Severity.ERROR:
+            said |= keys
+        out.append(finding)
+    return out
 
 
 def _not_said_twice(new: list[F.Finding], found: list[F.Finding]) -> list[F.Finding]:

@@ -243,9 +243,9 @@ def _formats(fragment: str, line: int, target: str) -> list[Claim]:
         extension = match.group(1).lower()
         after = fragment[match.end(): match.end() + 14]
         before = fragment[max(0, match.start() - 14): match.start()]
-        if _ALTERNATIVE_BEFORE.search(before) or _ALTERNATIVE_AFTER.match(after):
-            continue  # "jpg instead of .png": the extension named is the one not used
         is_default = _DEFAULT_AFTER.match(after) or _DEFAULT_BEFORE.search(before)
+        if not is_default and (_ALTERNATIVE_BEFORE.search(before) or _ALTERNATIVE_AFTER.match(after)):
+            continue  # "jpg instead of .png": the extension named is the one not used (unless it is the default)
         kind = "default-format" if is_default else "format"
         out.append(Claim(kind, line, fragment, (extension,), target))
     return out

@@ -36,7 +36,7 @@ from typing import Any
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import claims as C
 from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck.classify import ClassifiedPage
+from wbimage_conformance.doccheck.classify import ClassifiedPage, page_subject
 from wbimage_conformance.doccheck.markdown import plain_text
 
 #: "around 25" allows this many of the 255 levels either way (5 %, rounded).
@@ -44,7 +44,8 @@ AROUND = 13
 _SURFACE = re.compile(
     r"wandb\.Image|\bImage\b|\bimages?\b|pixels?|画像|이미지|ピクセル|픽셀|to_uint8|guess_mode|mask_data|box_data|"
     r"normali[sz]|正規化|정규화|grayscale|gray scale|グレースケール|그레이스케일|\bRGBA?\b|\buint8\b|"
-    r"\bpng\b|\bjpe?g\b|\barrays?\b|\btensors?\b|配列|テンソル|배열|텐서", re.I)
+    r"\bpng\b|\bjpe?g\b|\barrays?\b|\btensors?\b|配列|テンソル|배열|텐서|\bbox(?:es)?\b|bounding|\bmasks?\b|"
+    r"ボックス|マスク|박스|마스크", re.I)
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])(?=\s+(?:[A-Z`\"'(]|$))|(?<=다\.)\s")
 _NUM = r"[-−]?\d+(?:\.\d+)?"
 
@@ -111,6 +112,9 @@ def sentences(page: ClassifiedPage) -> Iterator[Sentence]:
                 continue
             yield Sentence(_line_of(lines, text.line, max(text.line, text.end_line), raw), _words(raw), raw,
                            item.section, max(text.line, text.end_line))
+    for heading in page.page.headings:
+        if heading.style in ("atx", "html", "bold", "plain"):
+            yield Sentence(heading.line, _words(heading.text), heading.text, None, heading.line)
     for table in page.page.tables:
         for row in table.rows:
             raw = " ".join(row.cells)
@@ -215,7 +219,16 @@ _CONVERTED = (
 _ALTERNATIVE = re.compile(r"file_type|instead|rather than|代わりに|ではなく|대신", re.I)
 
 
+_MARKED_DEFAULT = re.compile(r"\.?(?P<fmt>png|jpe?g|bmp|gif|webp|tiff?)\s*[(（]\s*(?:the\s+)?(?:default|デフォルト|既定|기본)", re.I)
+
+
 def _default_format(s: Sentence) -> list[Statement]:
+    marked = _MARKED_DEFAULT.search(s.text)
+    if marked:  # ".png (default)"
+        fmt = marked.group("fmt").lower().replace("jpeg", "jpg")
+        problem = "" if fmt == "png" else (f"the page marks {fmt} as the default file type; the spec's default is "
+                                           "png ([file-type.default])")
+        return [Statement("default-format", (("format", fmt),), problem, ("file-type.default",), marked.group(0))]
     if not _FORMAT_SUBJECT.search(s.text) or _ALTERNATIVE.search(s.raw):
         return []
     for pattern in _CONVERTED:
@@ -337,7 +350,8 @@ def _mask_data(s: Sentence) -> list[Statement]:
 
 
 _BOX = re.compile(r"\bbox(?:es)?\b|bounding|\bposition\b|\bdomain\b|ボックス|座標|박스|좌표", re.I)
-_RELATIVE = re.compile(r"relative|fraction|percentage|割合|相対|비율|상대", re.I)
+_RELATIVE = re.compile(r"relative|fraction|percentage|floating[- ]point|\bfloats?\b|割合|相対|浮動小数|비율|상대|부동\s*소수",
+                       re.I)
 _BETWEEN = (re.compile(rf"between\s+(?P<a>{_NUM})\s+and\s+(?P<b>{_NUM})", re.I),
             re.compile(rf"(?P<a>{_NUM})\s*から\s*(?P<b>{_NUM})"), re.compile(rf"(?P<a>{_NUM})\s*(?:에서|부터)\s*(?P<b>{_NUM})"),
             re.compile(rf"\[\s*(?P<a>{_NUM})\s*,\s*(?P<b>{_NUM})\s*\]"))
@@ -412,11 +426,19 @@ def _other(sentence: Sentence) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+#: Reference pages whose every sentence is about the Image surface.
+SURFACE_CLASSES = frozenset({"Image", "BoundingBoxes2D", "ImageMask", "Classes"})
+
+
 def read(page: ClassifiedPage) -> list[Reading]:
-    """Every sentence of the page that mentions the Image surface, with what was made of it."""
+    """Every sentence of the page that mentions the Image surface, with what was made of it.
+    On a page the spec cites (the Image reference page, the normalization guide) or the
+    reference page of Image, BoundingBoxes2D, ImageMask or Classes, every sentence is about
+    it, whether or not it names it ("Values outside [0, 255] ...")."""
+    everything = page.identity.doc is not None or page_subject(page.page) in SURFACE_CLASSES
     out = []
     for sentence in sentences(page):
-        if not mentions_surface(sentence):
+        if not (everything or mentions_surface(sentence)):
             continue
         statements = tuple(s for reader in READERS for s in reader(sentence))
         out.append(Reading(sentence, statements, _other(sentence)))
