@@ -50,7 +50,9 @@ WORDS = {
     "normalize": r"normali[sz]|正規化|정규화",
     "rescale": r"rescal|\bscal(?:e|ed|es|ing)\b|リスケール|スケール|리스케일|스케일",  # not "scalar"
     "default": r"default|デフォルト|既定|기본",
-    "wrap": r"\bwrap|overflow|modulo|ラップ|オーバーフロー|랩어라운드|오버플로",
+    # values that wrap, not data wrapped in an object ("the image pixels, wrapped in a wandb.Image()")
+    "wrap": r"(?:values?|pixels?|numbers?)\s+(?:\w+\s+){0,3}?wrap(?:s|ped)?\b(?!\s+in\b)|\bwrap(?:s|ped|ping)?[- ]?around|"
+            r"\boverflow|modulo|ラップアラウンド|オーバーフロー|랩어라운드|오버플로",
     "tensor": r"pytorch|tensor|テンソル|텐서",
     "array": r"numpy|\barrays?\b|配列|배열",
     "pil": r"(?<![A-Za-z])PIL(?![A-Za-z])|pillow",
