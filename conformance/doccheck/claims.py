@@ -48,7 +48,8 @@ WORDS = {
             r"clamp|クリップ|クリッピング|클립|클리핑",
     "multiply": r"multipl|\btimes\b|×|掛け|倍|乗算|곱|(?<=\d)\s*배(?!열)",
     "normalize": r"normali[sz]|正規化|정규화",
-    "rescale": r"rescal|\bscal(?:e|ed|es|ing)\b|リスケール|スケール|리스케일|스케일",  # not "scalar"
+    # not "scalar", and not the scale of "gray scale" (グレースケール, 그레이스케일)
+    "rescale": r"rescal|(?<!gray )(?<!grey )\bscal(?:e|ed|es|ing)\b|リスケール|(?<!グレー)スケール|리스케일|(?<!그레이)스케일",
     "default": r"default|デフォルト|既定|기본",
     # values that wrap, not data wrapped in an object ("the image pixels, wrapped in a wandb.Image()")
     "wrap": r"(?:values?|pixels?|numbers?)\s+(?:\w+\s+){0,3}?wrap(?:s|ped)?\b(?!\s+in\b)|\bwrap(?:s|ped|ping)?[- ]?around|"
