@@ -212,3 +212,21 @@ def test_a_changed_sentence_of_a_real_page_is_reported_at_its_line(tmp_path, pag
         path.write_text(content, encoding="utf-8")
     assert line not in _flagged_lines(original)
     assert line in _flagged_lines(changed)
+
+
+def test_explain_in_json_follows_the_report_schema(tmp_path, capsys):
+    import json
+
+    import jsonschema
+
+    from wbimage_conformance.commands import cli
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "conformance" / "schemas" /
+                         "docs-report.schema.json").read_text(encoding="utf-8"))
+    page = tmp_path / "page.en.md"
+    page.write_text("# Pictures\n\nNumPy arrays are saved as BMP files.\n", encoding="utf-8")
+    code = cli.main(["docs", "check", str(page), "--no-run", "--explain", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    jsonschema.validate(report, schema)
+    (sentence,) = report["sentences"]
+    assert code == 1 and sentence["statements"] == ["default-format: format=bmp"] and sentence["problems"]
