@@ -125,7 +125,8 @@ def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> Non
     if report.skipped:
         reasons = Counter(s.reason for s in report.skipped)
         shown = "; ".join(f"{n} {reason}" for reason, n in reasons.most_common())
-        out.write(f"skipped: {_plural(len(report.skipped), 'page')} of {report.walked} walked ({shown})"
+        walked = f" of {report.walked} walked" if report.walked else ""
+        out.write(f"skipped: {_plural(len(report.skipped), 'page')}{walked} ({shown})"
                   + ("" if verbose else "; -v lists them") + "\n")
         if verbose:
             for skipped in report.skipped:

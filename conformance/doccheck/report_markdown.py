@@ -40,7 +40,9 @@ def render(report: F.DocsReport) -> str:
     errors, warnings, notes = (report.count(s) for s in F.Severity)
     scope = f"{len(report.pages)} page(s) checked"
     if report.walked:
-        scope += f" of {report.walked} walked, {len(report.skipped)} left out"
+        scope += f" of {report.walked} walked"
+    if report.skipped:
+        scope += f", {len(report.skipped)} left out"
     if report.shard is not None:
         scope += f" (shard {report.shard.index}/{report.shard.count})"
     lines = [f"## wbimage-conformance docs check: {verdict}", "",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,7 +157,7 @@ def select(directories: Sequence[str], files: Sequence[str], *, with_translation
     """The pages to check and the pages left out (see the module's docstring).
 
     Every page of a directory is read once, its bytes given to the pre-filter; `progress` is
-    told (done, total, path) as pages are classified so."""
+    told (done, total, path) as the pages are read."""
     chosen: dict[str, tuple[str, bytes]] = {}
     skipped: list[Skipped] = []
     passed: list[str] = []
@@ -195,19 +195,14 @@ def select(directories: Sequence[str], files: Sequence[str], *, with_translation
         else:
             take(path, data)
             passed.append(path)
-    pulled = _with_translations(passed + (given if with_translations else []))
-    for path in pulled:
-        if os.path.normpath(path) not in chosen:
-            take(path, read_bytes(path))
+    for page in passed + (given if with_translations else []):
+        for other in translations(page):
+            if os.path.normpath(other) not in chosen:
+                take(other, read_bytes(other))
     left_out = [s for s in skipped if os.path.normpath(s.path) not in chosen]
-    first = list(dict.fromkeys(os.path.normpath(p) for p in given))
-    tree = sorted((v for k, v in chosen.items() if k not in first), key=lambda item: _order(item[0]))
-    ordered = [chosen[key] for key in first] + tree
-    return Selection(tuple(ordered), tuple(_unique(left_out)), seen)
-
-
-def _with_translations(paths: Iterable[str]) -> list[str]:
-    return [other for path in paths for other in translations(path)]
+    first = dict.fromkeys(os.path.normpath(p) for p in given)  # in the order given
+    found = sorted((v for k, v in chosen.items() if k not in first), key=lambda item: _order(item[0]))
+    return Selection(tuple([chosen[key] for key in first] + found), tuple(_unique(left_out)), seen)
 
 
 def _unique(items: list[Skipped]) -> list[Skipped]:
