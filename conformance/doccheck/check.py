@@ -101,7 +101,7 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
                          page.identity.evidence)
 
 
-#: Told (stage, done, total, path) as pages are classified and their sessions run.
+#: Told (stage, done, total, path) as pages are classified, checked and their sessions run.
 Progress = Callable[[str, int, int, str], None]
 
 
@@ -143,7 +143,9 @@ def check_classified(pages: Sequence[classifier.ClassifiedPage], impl: str = "re
     pages = consistency.link_translations(pages)
     spec = specdata.load(cases)
     found: list[F.Finding] = []
-    for page in pages:
+    for done, page in enumerate(pages, 1):
+        if progress is not None:
+            progress("check", done, len(pages), page.path)
         found.extend(page_findings(page))
         found.extend(formulas.check(page, spec))
         found.extend(signature.check(page, spec))
