@@ -102,14 +102,79 @@ def test_a_configuration_error_is_exit_code_2_in_the_outputs(project):
     assert output.read_text().startswith("exit-code=2\n")
 
 
+@pytest.fixture
+def docs_site(tmp_path) -> Path:
+    """A Hugo site in git: the Image page in en and ja (ja drifted: a formula with 256), a page
+    about other things; one commit."""
+    site = tmp_path / "site"
+    for locale, source in (("en", DOCS / "good" / "image.en.md"), ("ja", DOCS / "drift" / "formula-256.ja.md")):
+        target = site / "content" / locale / "ref" / "image.md"
+        target.parent.mkdir(parents=True)
+        shutil.copy(source, target)
+    (site / "content" / "en" / "notes.md").write_text("# Notes\n\nNothing about images here.\n")
+    git(site, "init", "-q")
+    git(site, "add", ".")
+    git(site, "commit", "-qm", "pages")
+    return site
+
+
+def git(where: Path, *args: str) -> str:
+    command = ["git", "-c", "user.name=docs", "-c", "user.email=docs@example.invalid", *args]
+    return subprocess.run(command, cwd=where, check=True, capture_output=True, text=True).stdout
+
+
+def test_the_script_checks_a_documentation_tree(docs_site):
+    done, summary, output = run_script(docs_site, WBIMAGE_DOCS="content\n", WBIMAGE_ARGS="--no-run")
+    assert done.returncode == 1, done.stderr
+    assert " docs check --report " in done.stdout and "content/ja/ref/image.md:51: error [formula]" in done.stdout
+    reports = docs_site / "wbimage-conformance"
+    report = json.loads((reports / "docs-report.json").read_text())
+    assert [p["path"] for p in report["pages"]] == ["content/en/ref/image.md", "content/ja/ref/image.md"]
+    assert report["skipped"] == [{"path": "content/en/notes.md", "reason": "does not touch the Image surface (pre-filter)"}]
+    assert len(ET.parse(reports / "junit.xml").getroot().findall("testsuite")) == 2
+    assert summary.read_text().startswith("## wbimage-conformance docs check: FAILED")
+    assert (reports / "docs-report.md").read_text().startswith("## wbimage-conformance docs check: FAILED")
+    assert output.read_text() == "exit-code=1\nreport-dir=wbimage-conformance\n"
+
+
+def test_the_script_checks_the_pages_changed_since_a_ref_with_their_translations(docs_site):
+    base = git(docs_site, "rev-parse", "HEAD").strip()
+    page = docs_site / "content" / "en" / "ref" / "image.md"
+    page.write_text(page.read_text() + "\nOne more sentence.\n")
+    (docs_site / "content" / "en" / "notes.md").write_text("# Notes\n\nStill nothing about images.\n")
+    git(docs_site, "commit", "-qam", "edit")
+    done, _, output = run_script(docs_site, WBIMAGE_DOCS="content", WBIMAGE_DOCS_CHANGED_SINCE=base,
+                                 WBIMAGE_ARGS="--no-run")
+    assert done.returncode == 1, done.stderr
+    assert "--with-translations --filter content/en/notes.md content/en/ref/image.md" in done.stdout
+    report = json.loads((docs_site / "wbimage-conformance" / "docs-report.json").read_text())
+    assert [p["path"] for p in report["pages"]] == ["content/en/ref/image.md", "content/ja/ref/image.md"]
+    assert [s["path"] for s in report["skipped"]] == ["content/en/notes.md"]
+    assert output.read_text().startswith("exit-code=1\n")
+
+
+def test_the_script_passes_when_no_page_changed(docs_site):
+    done, _, output = run_script(docs_site, WBIMAGE_DOCS="content", WBIMAGE_DOCS_CHANGED_SINCE="HEAD")
+    assert done.returncode == 0, done.stderr
+    assert "no documentation page changed since HEAD" in done.stdout
+    assert output.read_text().startswith("exit-code=0\n")
+
+
 # -- the pre-commit hook ----------------------------------------------------------------------
 
 
-def test_the_hook_runs_docs_check_on_markdown_in_one_call():
-    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    (hook,) = hooks
-    assert hook["id"] == "wbimage-docs-check" and hook["entry"] == "wbimage-conformance docs check"
-    assert hook["language"] == "python" and hook["types"] == ["markdown"] and hook["require_serial"] is True
+def test_the_hook_checks_changed_pages_with_their_translations_in_one_call():
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hook = hooks["wbimage-docs-check"]
+    assert hook["entry"] == "wbimage-conformance docs check --with-translations --filter"
+    assert hook["language"] == "python" and hook["types_or"] == ["markdown", "mdx"] and hook["require_serial"] is True
+
+
+def test_the_tree_hook_checks_the_whole_tree_without_file_names():
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hook = hooks["wbimage-docs-check-tree"]
+    assert hook["entry"] == "wbimage-conformance docs check" and hook["pass_filenames"] is False
+    assert hook["args"] == ["content"] and hook["require_serial"] is True
 
 
 @pytest.fixture
@@ -139,7 +204,8 @@ def test_pre_commit_try_repo_runs_the_hook_and_fails_on_a_drifted_page(docs_repo
     assert done.returncode == 1, out
     assert "wbimage-conformance docs check" in out and "Failed" in out
     assert "image.ja.md:51: error [formula]" in out
-    assert "image.en.md: en" in out and "notes.md: en" in out  # every Markdown page went to the one call
+    assert "image.en.md: en" in out  # the pages went to the one call; the one about other things left out
+    assert "skipped: 1 page (1 does not touch the Image surface (pre-filter))" in out
 
 
 # -- the README's copy-paste examples ---------------------------------------------------------
@@ -174,7 +240,7 @@ def test_the_readme_workflows_use_the_action_with_declared_inputs_only(action):
         data = yaml.safe_load(block)
         for job in (data.get("jobs") or {}).values():
             uses += [s for s in job["steps"] if ".github/actions/wbimage-conformance@" in s.get("uses", "")]
-    assert len(uses) == 2
+    assert len(uses) == 3
     for step in uses:
         assert set(step.get("with", {})) <= set(action["inputs"])
 

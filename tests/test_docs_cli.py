@@ -63,7 +63,7 @@ def test_json_of_a_passing_run_follows_its_schema(capsys):
 
 
 @pytest.mark.parametrize("make, args, message", [
-    (None, ["missing.md"], "missing.md: no such file"),
+    (None, ["missing.md"], "missing.md: no such file or directory"),
     ("latin1", [], "not UTF-8"),
     ("good", ["--impl", "exec:/bin/true"], "exec: implementations cannot be used"),
     ("good", ["--impl", "no_such_module:Image"], "No module named 'no_such_module'"),
@@ -87,7 +87,7 @@ def test_exit_2_with_one_line_on_usage_errors(capsys, tmp_path, make, args, mess
 def test_no_files_is_a_usage_error(capsys):
     code = cli.main(["docs", "check"])
     _, err = capsys.readouterr()
-    assert code == 2 and "the following arguments are required: FILE" in one_line_error(err)
+    assert code == 2 and "the following arguments are required: PATH" in one_line_error(err)
 
 
 UPSTREAM_PAGES = sorted(UPSTREAM.glob("image.*.md")) + sorted(UPSTREAM.glob("en/*.md"))

@@ -1,5 +1,9 @@
 """`wbimage-conformance docs check`: documentation pages against the spec and an implementation.
 
+Paths are pages (always checked) or directories: documentation trees, walked for the pages
+that touch the Image surface, with their translations (doccheck.tree). `--shard K/N` checks one
+part of the selection, translations together (doccheck.shards); `report` merges the parts.
+
 Exit codes follow the rest of the tool: 0 every page holds (warnings and
 notes allowed), 1 any error finding, 2 a usage or configuration problem (a file that cannot
 be read, an implementation that cannot be loaded, a spec the checker cannot read).
@@ -8,11 +12,12 @@ be read, an implementation that cannot be loaded, a spec the checker cannot read
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
+import os
+import time
 
 from wbimage_conformance.doccheck import check as checker
-from wbimage_conformance.doccheck import report, sessions
+from wbimage_conformance.doccheck import render, sessions, shards, tree
+from wbimage_conformance.doccheck.progress import PageProgress
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.run import sandbox
 
@@ -21,15 +26,30 @@ HELP = "check documentation pages against the spec and an implementation"
 
 
 def add_arguments(docs: argparse.ArgumentParser) -> None:
-    """`docs check FILE... [--impl IMPL] [--format text|json]` under the `docs` parser."""
+    """`docs check PATH... [--impl IMPL] [--format FORMAT]` under the `docs` parser."""
     commands = docs.add_subparsers(dest="docs_command", required=True, parser_class=type(docs))
     check = commands.add_parser("check", help="check documentation pages against the spec and an implementation")
-    check.add_argument("files", nargs="+", metavar="FILE", help="Markdown pages (any locale)")
+    check.add_argument("files", nargs="+", metavar="PATH",
+                       help="Markdown pages (any locale; always checked), or directories: documentation trees, "
+                            "whose pages that touch wandb.Image are checked with their translations")
     check.add_argument("--impl", default="reference",
                        help="the implementation the examples run against: reference (default), wandb, MODULE:ATTR, "
                             "an entry-point name, or NAME@/path/to/python")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=render.FORMATS, default="text")
     check.add_argument("--output", metavar="PATH", help="write the report here instead of standard output")
+    check.add_argument("--report", action="append", default=[], type=_target, metavar="FORMAT=PATH",
+                       help=f"also write a report into a file (repeatable; FORMAT: {', '.join(render.FORMATS)})")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="the text report lists each page a walk left out, with the reason")
+    check.add_argument("--with-translations", action="store_true",
+                       help="also check each page's translations: the same path under the tree's other locale roots "
+                            "(content/<locale>/, docs/ and i18n/<locale>/docusaurus-plugin-content-docs/current/)")
+    check.add_argument("--filter", action="store_true",
+                       help="apply the pre-filter to the pages given as files too: one that does not touch the "
+                            "Image surface is left out (and listed), as in a directory")
+    check.add_argument("--shard", type=shards.ShardSpec.parse, metavar="K/N",
+                       help="check only part K of N of the selected pages (translations stay together); "
+                            "`wbimage-conformance report` merges the N JSON reports")
     check.add_argument("--timeout", type=float, default=sessions.DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"time limit per block of a page (default {sessions.DEFAULT_TIMEOUT:g})")
     check.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -46,25 +66,40 @@ def add_arguments(docs: argparse.ArgumentParser) -> None:
                             "statements, or not understood)")
 
 
+def _target(text: str) -> tuple[str, str]:
+    """`FORMAT=PATH`, for `--report`."""
+    fmt, equals, path = text.partition("=")
+    if not equals or not path or fmt not in render.FORMATS:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected FORMAT=PATH with FORMAT one of "
+                                         f"{', '.join(render.FORMATS)}, such as junit=reports/docs.xml")
+    return fmt, path
+
+
 def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     if args.timeout <= 0:
         raise UsageError(f"--timeout must be positive, not {args.timeout:g}")
+    directories, files = [], []
     for name in args.files:
-        if not Path(name).exists():
-            raise UsageError(f"{name}: no such file")
-    result = checker.check_files(args.files, args.impl, timeout=args.timeout, workers=args.jobs,
-                                 run_examples=not args.no_run, cases=args.cases, sandbox_mode=args.sandbox,
-                                 memory_limit=args.memory_limit * 1024 * 1024 if args.memory_limit else None,
-                                 explain=args.explain)
-    write = report.write_json if args.format == "json" else report.write_text
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as out:
-                write(result, out)
-        except OSError as exc:
-            raise UsageError(f"--output {args.output}: {exc.strerror or exc}") from None
-    else:
-        write(result, sys.stdout)
+        if os.path.isdir(name):
+            directories.append(name)
+        elif os.path.lexists(name):
+            files.append(name)
+        else:
+            raise UsageError(f"{name}: no such file or directory")
+    options = {"timeout": args.timeout, "workers": args.jobs, "run_examples": not args.no_run, "cases": args.cases,
+               "sandbox_mode": args.sandbox,
+               "memory_limit": args.memory_limit * 1024 * 1024 if args.memory_limit else None,
+               "explain": args.explain}
+    bar = PageProgress()
+    try:
+        selection = tree.select(directories, files, with_translations=args.with_translations,
+                                filter_files=args.filter, progress=lambda done, total, path: bar("read", done, total, path))
+        result = checker.check_selection(selection, args.impl, shard=args.shard, progress=bar if bar.enabled else None,
+                                         started=started, **options)
+    finally:
+        bar.close()
+    render.emit(result, args.format, args.output, args.report, verbose=args.verbose)
     return 0 if result.ok else 1

@@ -1,32 +1,63 @@
-"""`wbimage-conformance report RUN.json [RUN.json ...]`: saved JSON runs, rendered and merged.
+"""`wbimage-conformance report REPORT.json [REPORT.json ...]`: saved JSON reports, rendered and merged.
 
 A CI job saves its run as JSON (`run --report json=PATH`); this renders it again in any format
 (report.from_json), and several runs of one implementation as one (report.merge): the N shards
 of `run --shard K/N` give back the unsharded run. Output options are those of `run`
 (commands.outputs), $GITHUB_STEP_SUMMARY included.
 
-Exit codes: 0 every case of the (merged) run as expected; 1 an unexpected result; 2 a file
-that is not a JSON report, or reports that do not make one run.
+Reports of `docs check` (schema `wbimage-conformance/docs-report/1`) are told by their schema
+id: the N shards of `docs check --shard K/N` merge into one docs report (doccheck.merge),
+written as `docs check` writes it (text, json, markdown, junit; doccheck.render).
+
+Exit codes: 0 every case of the (merged) run as expected, or no error in the docs report; 1 an
+unexpected result or an error finding; 2 a file that is not a JSON report, or reports that do
+not make one run or one docs check (a shard missing or given twice, shards of different
+selections or implementations, docs and run reports mixed).
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from wbimage_conformance.commands import outputs
+from wbimage_conformance.doccheck import from_json as docs_json
+from wbimage_conformance.doccheck import merge as docs_merge
+from wbimage_conformance.doccheck import render as docs_render
+from wbimage_conformance.errors import UsageError
 from wbimage_conformance.report import from_json, merge
 
 NAME = "report"
-HELP = "render saved JSON runs in any format; merge the shards or runs of one implementation"
+HELP = "render saved JSON reports in any format; merge the shards or runs of one implementation, or of one docs check"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("runs", nargs="+", metavar="RUN.json", help="JSON reports written by `run`")
+    parser.add_argument("runs", nargs="+", metavar="REPORT.json",
+                        help="JSON reports written by `run` or by `docs check`")
     outputs.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    saved = [(path, from_json.read_json(path)) for path in args.runs]
+    docs = [path for path, data in saved if docs_json.is_docs_report(data)]
+    if docs and len(docs) != len(saved):
+        other = next(path for path, data in saved if not docs_json.is_docs_report(data))
+        raise UsageError(f"{docs[0]} is a docs check report but {other} is not: merge reports of one kind")
+    if docs:
+        return _docs(args, saved)
     plan = outputs.plan(args)
-    merged = merge.merge([(path, from_json.load(path)) for path in args.runs])
+    merged = merge.merge([(path, from_json.from_data(data, path)) for path, data in saved])
     outputs.emit(merged, plan)
+    return 0 if merged.ok else 1
+
+
+def _docs(args: argparse.Namespace, saved: list[tuple[str, Any]]) -> int:
+    fmt = args.format or "text"
+    for kind in [fmt] + [target.fmt for target in args.report or ()]:
+        if kind not in docs_render.FORMATS:
+            raise UsageError(f"docs reports are written as {', '.join(docs_render.FORMATS)}, not {kind}")
+    if args.badge:
+        raise UsageError("--badge is for runs of the cases, not for docs reports")
+    merged = docs_merge.merge([(path, docs_json.from_data(data, path)) for path, data in saved])
+    docs_render.emit(merged, fmt, args.output, [(t.fmt, t.path) for t in args.report or ()])
     return 0 if merged.ok else 1

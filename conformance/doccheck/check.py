@@ -1,5 +1,6 @@
 """`docs check`: every page read, every block classified and checked, examples run, pages
-compared with their translations; one DocsReport.
+compared with their translations; one DocsReport. Pages come as files (check_files) or as
+what a walk of documentation trees selected (check_selection: tree.select), maybe one shard.
 
 Order of work: read and classify all pages (a file that cannot be read stops everything
 with exit code 2), static checks per page (page structure, formulas, signature and tables,
@@ -9,17 +10,21 @@ translations.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import wbimage_conformance
 from wbimage_conformance.doccheck import classify as classifier
-from wbimage_conformance.doccheck import (consistency, coverage, defects, examples, formulas, prose, sessions,
-                                         signature, specdata, statements)
+from wbimage_conformance.doccheck import (consistency, coverage, defects, examples, formulas, prose, sessions, shards,
+                                         signature, specdata, statements, tree)
 from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck.markdown import read_page
+from wbimage_conformance.doccheck.markdown import page_from_bytes, read_page
 from wbimage_conformance.run import install_check, sandbox
 from wbimage_conformance.worker import versions
 
@@ -96,17 +101,52 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
                          page.identity.evidence)
 
 
+#: Told (stage, done, total, path) as pages are classified, checked and their sessions run.
+Progress = Callable[[str, int, int, str], None]
+
+
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = sessions.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
                 cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto",
                 memory_limit: int | None = None, explain: bool = False) -> F.DocsReport:
     started = time.monotonic()
+    pages = [classifier.classify(read_page(p)) for p in paths]
+    return check_classified(pages, impl, timeout=timeout, workers=workers, run_examples=run_examples, cases=cases,
+                            sandbox_mode=sandbox_mode, memory_limit=memory_limit, started=started, explain=explain)
+
+
+def check_selection(selection: tree.Selection, impl: str = "reference", *, shard: shards.ShardSpec | None = None,
+                    progress: Progress | None = None, started: float | None = None, **options: Any) -> F.DocsReport:
+    """The pages a walk selected (tree.select), or shard `shard` of them; the report lists the
+    pages left out, and the shard with the whole selection it was cut from."""
+    started = time.monotonic() if started is None else started
+    pages = []
+    for done, (path, data) in enumerate(selection.pages, 1):
+        if progress is not None:
+            progress("classify", done, len(selection.pages), path)
+        pages.append(classifier.classify(page_from_bytes(data, path)))
+    record = None
+    if shard is not None:
+        record = F.DocsShard(shard.index, shard.count, tuple(page.path for page in pages))
+        pages = shards.select(pages, shard)
+    report = check_classified(pages, impl, progress=progress, started=started, **options)
+    return replace(report, skipped=selection.skipped, walked=selection.walked, shard=record)
+
+
+def check_classified(pages: Sequence[classifier.ClassifiedPage], impl: str = "reference", *,
+                     timeout: float = sessions.DEFAULT_TIMEOUT, workers: int | None = None, run_examples: bool = True,
+                     cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto",
+                     memory_limit: int | None = None, progress: Progress | None = None,
+                     started: float | None = None, explain: bool = False) -> F.DocsReport:
+    started = time.monotonic() if started is None else started
     install = install_check.verify()
-    pages = consistency.link_translations([classifier.classify(read_page(p)) for p in paths])
+    pages = consistency.link_translations(pages)
     spec = specdata.load(cases)
     readings_of = {page.path: statements.read(page) for page in pages}
     found: list[F.Finding] = []
-    for page in pages:
+    for done, page in enumerate(pages, 1):
+        if progress is not None:
+            progress("check", done, len(pages), page.path)
         found.extend(page_findings(page))
         found.extend(formulas.check(page, spec))
         found.extend(signature.check(page, spec))
@@ -120,7 +160,7 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     runs: list[F.ExampleRun] = []
     if run_examples:
         jobs = [job for job in sessions_of.values() if sessions.has_examples(job)]
-        outcomes = sessions.run_all(jobs, impl, timeout, workers or default_workers(), sandbox_mode, memory_limit)
+        outcomes = _run(jobs, impl, timeout, workers or default_workers(), sandbox_mode, memory_limit, progress)
         for job, outcome in zip(jobs, outcomes):
             more, page_runs = examples.evaluate_page(job, outcome, spec, impl)
             found.extend(more)
@@ -137,6 +177,28 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
     readings = tuple(_explained(page.path, r) for page in pages for r in readings_of[page.path]) if explain else ()
     return F.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
                         round(time.monotonic() - started, 3), environment, readings)
+
+
+def _run(jobs: list[sessions.PageJob], impl: str, timeout: float, workers: int, sandbox_mode: str,
+         memory_limit: int | None, progress: Progress | None) -> list[sessions.PageOutcome]:
+    """The pages' sessions, in parallel. With a progress callback each page is handed to
+    sessions.run_all alone, from `workers` threads, so that its end can be told; without one
+    (not a terminal), all at once, as run_all prefers."""
+    if progress is None or len(jobs) < 2:
+        return sessions.run_all(jobs, impl, timeout, workers, sandbox_mode, memory_limit)
+    done = 0
+    lock = threading.Lock()
+
+    def one(job: sessions.PageJob) -> sessions.PageOutcome:
+        nonlocal done
+        (outcome,) = sessions.run_all([job], impl, timeout, 1, sandbox_mode, memory_limit)
+        with lock:
+            done += 1
+            progress("run", done, len(jobs), job.label)
+        return outcome
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(one, jobs))
 
 
 def _once(found: list[F.Finding]) -> list[F.Finding]:

@@ -216,21 +216,26 @@ def _tokens(block: PyBlock) -> list[str]:
     return [t for line in logical_lines(block.block.code) for t in line.tokens.split() if t not in ("<indent>", "<dedent>")]
 
 
-def _similarity(a: PyBlock, b: PyBlock) -> float:
-    """The share of the two blocks' tokens (strings and comments aside) that agree, in order."""
-    left, right = _tokens(a), _tokens(b)
+def _similarity(left: list[str], right: list[str]) -> float:
+    """The share of two blocks' tokens (strings and comments aside) that agree, in order; 0.0
+    for pairs that cannot reach SAME_BLOCK (difflib's cheap upper bounds say so first)."""
     if not left and not right:
         return 1.0
-    return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
+    matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+    if matcher.real_quick_ratio() < SAME_BLOCK or matcher.quick_ratio() < SAME_BLOCK:
+        return 0.0
+    return matcher.ratio()
 
 
 def pair_blocks(a: Sequence[PyBlock], b: Sequence[PyBlock]) -> list[tuple[PyBlock | None, PyBlock | None]]:
     """The blocks of two translations paired by content: the most similar pair first, then the
     next among the blocks left, each at least SAME_BLOCK alike (ties go to the nearer
     position); tabs a translation reorders stay paired. A block with no partner is paired with
-    None. Position alone never pairs two blocks."""
-    candidates = sorted(((_similarity(x, y), -abs(i - j), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
-                        reverse=True)
+    None. Position alone never pairs two blocks. Each block is tokenized once: pages with
+    dozens of blocks compare every pair."""
+    left, right = [_tokens(x) for x in a], [_tokens(y) for y in b]
+    candidates = sorted(((_similarity(x, y), -abs(i - j), i, j) for i, x in enumerate(left)
+                         for j, y in enumerate(right)), reverse=True)
     partner: dict[int, int] = {}
     taken: set[int] = set()
     for score, _, i, j in candidates:

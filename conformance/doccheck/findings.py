@@ -118,6 +118,24 @@ class SentenceReading:
 
 
 @dataclass(frozen=True)
+class SkippedPage:
+    """A page of a walked tree that was not checked, and why (the pre-filter, a link, ...)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DocsShard:
+    """Part `index` of `count` (from 1) of a selection of pages, and the whole selection in
+    order, so the shards' reports can be merged back and a missing one is noticed."""
+
+    index: int
+    count: int
+    selection: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DocsReport:
     implementation: str
     pages: tuple[PageSummary, ...]
@@ -126,6 +144,9 @@ class DocsReport:
     duration_s: float = 0.0
     environment: dict[str, Any] = field(default_factory=dict)
     readings: tuple[SentenceReading, ...] = ()   # filled with --explain
+    skipped: tuple[SkippedPage, ...] = ()
+    walked: int = 0                     # pages found in the directories given (0: files only)
+    shard: DocsShard | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -178,6 +178,11 @@ def read_page(path: Path | str) -> Page:
         raise PageError(f"{path}: is a directory, not a documentation page") from None
     except OSError as exc:
         raise PageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return page_from_bytes(raw, str(path))
+
+
+def page_from_bytes(raw: bytes, path: str) -> Page:
+    """Parse a page already read (a tree's walk reads each page once); PageError unless UTF-8."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

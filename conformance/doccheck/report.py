@@ -2,18 +2,43 @@
 conformance/schemas/docs-report.schema.json).
 
 Text: one line per finding, `FILE:LINE: SEVERITY [CHECK] SUBJECT: MESSAGE`, sorted by file
-and line, then one line per page and a verdict line.
+and line, then one line per page, the pages a walk left out (one line; each with its reason
+when verbose), the findings per locale and per check, and a verdict line.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from typing import IO, Any
 
 from wbimage_conformance.doccheck import findings as F
 
 SCHEMA_ID = "wbimage-conformance/docs-report/1"
+
+
+def _counts(findings: Iterable[F.Finding]) -> dict[str, int]:
+    counted = Counter(f.severity for f in findings)
+    return {"errors": counted[F.Severity.ERROR], "warnings": counted[F.Severity.WARNING],
+            "notes": counted[F.Severity.NOTE]}
+
+
+def by_locale(report: F.DocsReport) -> dict[str, dict[str, int]]:
+    """Per locale (in the order pages list them): its pages and the findings on them."""
+    locale_of = {p.path: p.locale for p in report.pages}
+    out: dict[str, dict[str, int]] = {}
+    for locale in dict.fromkeys(p.locale for p in report.pages):
+        pages = sum(1 for p in report.pages if p.locale == locale)
+        out[locale] = {"pages": pages, **_counts(f for f in report.findings if locale_of.get(f.file) == locale)}
+    return out
+
+
+def by_check(report: F.DocsReport) -> dict[str, dict[str, int]]:
+    """Per check that found anything, in the order F.CHECKS lists them."""
+    checks = sorted({f.check for f in report.findings},
+                    key=lambda c: F.CHECKS.index(c) if c in F.CHECKS else len(F.CHECKS))
+    return {check: _counts(f for f in report.findings if f.check == check) for check in checks}
 
 
 def to_json(report: F.DocsReport) -> dict[str, Any]:
@@ -23,12 +48,19 @@ def to_json(report: F.DocsReport) -> dict[str, Any]:
         "implementation": report.implementation,
         "summary": {
             "pages": len(report.pages),
+            "walked": report.walked,
+            "skipped": len(report.skipped),
             "examples_run": len(report.runs),
             "errors": report.count(F.Severity.ERROR),
             "warnings": report.count(F.Severity.WARNING),
             "notes": report.count(F.Severity.NOTE),
             "duration_s": report.duration_s,
+            "locales": by_locale(report),
+            "checks": by_check(report),
         },
+        "shard": None if report.shard is None else {
+            "index": report.shard.index, "count": report.shard.count, "selection": list(report.shard.selection)},
+        "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "environment": dict(report.environment),
         "pages": [
             {
@@ -86,7 +118,11 @@ def write_explain(report: F.DocsReport, out: IO[str]) -> None:
                   f"{len(report.readings) - understood} not understood\n\n")
 
 
-def write_text(report: F.DocsReport, out: IO[str]) -> None:
+def _shown_counts(counts: dict[str, int]) -> str:
+    return ", ".join(_plural(counts[key + "s"], key) for key in ("error", "warning", "note"))
+
+
+def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> None:
     write_explain(report, out)
     for f in report.findings:
         out.write(f"{f.file}:{f.line}: {f.severity.value} [{f.check}] {f.subject}: {f.message}\n")
@@ -110,6 +146,24 @@ def write_text(report: F.DocsReport, out: IO[str]) -> None:
         statuses = Counter(r.status for r in report.runs)
         shown = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
         out.write(f"examples: {len(report.runs)} run against {report.implementation} ({shown})\n")
+    if report.skipped:
+        reasons = Counter(s.reason for s in report.skipped)
+        shown = "; ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+        walked = f" of {report.walked} walked" if report.walked else ""
+        out.write(f"skipped: {_plural(len(report.skipped), 'page')}{walked} ({shown})"
+                  + ("" if verbose else "; -v lists them") + "\n")
+        if verbose:
+            for skipped in report.skipped:
+                out.write(f"    {skipped.path}: {skipped.reason}\n")
+    if report.shard is not None:
+        out.write(f"shard {report.shard.index}/{report.shard.count}: {_plural(len(report.pages), 'page')} of "
+                  f"{len(report.shard.selection)} selected\n")
+    if report.pages:
+        out.write("by locale: " + "; ".join(f"{locale} {_plural(c['pages'], 'page')} ({_shown_counts(c)})"
+                                            for locale, c in by_locale(report).items()) + "\n")
+    if report.findings:
+        out.write("by check: " + "; ".join(f"{check} {_shown_counts(c)}" for check, c in by_check(report).items())
+                  + "\n")
     verdict = "OK" if report.ok else "FAILED"
     out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(F.Severity.ERROR), 'error')}, "
               f"{_plural(report.count(F.Severity.WARNING), 'warning')}, {_plural(report.count(F.Severity.NOTE), 'note')}"

@@ -208,21 +208,49 @@ def _doc(page: Page, identifier: str | None, content: PageContent) -> tuple[str 
 #: Docusaurus' i18n/<locale>/docusaurus-plugin-content-docs/current/... beside docs/...
 _LOCALE_TREE = re.compile(r"(?:^|/)content/(?P<locale>[a-z]{2}(?:[-_][A-Za-z]{2,4})?)/(?P<rest>.+)$")
 _DOCUSAURUS_I18N = re.compile(r"(?:^|/)i18n/(?P<locale>[a-z]{2}(?:[-_][A-Za-z]{2,4})?)/docusaurus-plugin-content-docs/"
-                              r"(?:current|version-[^/]+)/(?P<rest>.+)$")
+                              r"(?P<version>current|version-[^/]+)/(?P<rest>.+)$")
 _DOCUSAURUS_DOCS = re.compile(r"(?:^|/)docs/(?P<rest>.+)$")
+
+
+@dataclass(frozen=True)
+class TreePosition:
+    """Where a page sits in a documentation tree: the tree's layout, the folder holding its
+    locale roots (`content/`, or the one holding `docs/` and `i18n/`), its locale (None: the
+    default locale of a Docusaurus tree) and its path within its locale's tree."""
+
+    layout: str                 # "hugo" or "docusaurus"
+    base: str                   # "site/content/" (hugo), "site/" (docusaurus); "" at the top
+    locale: str | None
+    rest: str
+    version: str = "current"    # Docusaurus: which docs version the i18n copy belongs to
+
+
+def tree_position(path: str) -> TreePosition | None:
+    """The page's place in a Hugo or Docusaurus tree, else None."""
+    posix = Path(path).as_posix()
+    match = _LOCALE_TREE.search(posix)
+    if match:
+        return TreePosition("hugo", posix[:match.start("locale")], match.group("locale").lower(), match.group("rest"))
+    match = _DOCUSAURUS_I18N.search(posix)
+    if match:
+        base = posix[:match.start("locale")][: -len("i18n/")]
+        return TreePosition("docusaurus", base, match.group("locale").lower(), match.group("rest"),
+                            match.group("version"))
+    match = _DOCUSAURUS_DOCS.search(posix)
+    if match:
+        return TreePosition("docusaurus", posix[:match.start("rest")][: -len("docs/")], None, match.group("rest"))
+    return None
+
+
+def looks_like_locale(name: str) -> bool:
+    """Whether a folder name reads as a locale tag (en, ja, pt-BR, zh_Hans)."""
+    return bool(_LOCALE_TAG.match(name))
 
 
 def tree_place(path: str) -> tuple[str | None, str] | None:
     """(locale, path within the locale's tree) for a page of a Hugo or Docusaurus tree, else None."""
-    posix = Path(path).as_posix()
-    for pattern in (_LOCALE_TREE, _DOCUSAURUS_I18N):
-        match = pattern.search(posix)
-        if match:
-            return match.group("locale").lower(), match.group("rest")
-    match = _DOCUSAURUS_DOCS.search(posix)
-    if match:
-        return None, match.group("rest")
-    return None
+    position = tree_position(path)
+    return None if position is None else (position.locale, position.rest)
 
 
 def translation_keys(page: Page, identifier: str | None, locale: str) -> tuple[str, ...]:

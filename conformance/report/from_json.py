@@ -44,6 +44,11 @@ def _validator() -> Any:
 
 def load(path: Path | str) -> RunReport:
     """Read, check against the report schema, and rebuild one JSON report."""
+    return from_data(read_json(path), str(path))
+
+
+def read_json(path: Path | str) -> Any:
+    """A report file's JSON data; ReportFileError naming the file when it is not JSON."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -52,7 +57,7 @@ def load(path: Path | str) -> RunReport:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReportFileError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
-    return from_data(data, str(path))
+    return data
 
 
 def from_data(data: Any, where: str = "<report>") -> RunReport:

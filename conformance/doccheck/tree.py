@@ -1,0 +1,216 @@
+"""Which pages of documentation trees `docs check` reads: the walk, the pre-filter, translations.
+
+A docs repository is thousands of Markdown pages, most about other things, and whatever else
+its authors keep there (symbolic links into other checkouts, `node_modules`, `.git`, sockets
+and FIFOs of a dev server). The walk visits directories in a stable order, never leaves the
+tree (symbolic links are listed, not followed), and opens only regular files: each entry is
+known from its `lstat` before it is opened, and the open itself refuses links and does not
+block, in case the entry changed in between.
+
+Pages found in a directory are checked when the pre-filter finds the Image surface in their
+bytes; a page that passes brings its translations (the same path under the tree's other locale
+roots) even if they do not pass, so translations are always compared. Files named on the
+command line are always checked, unless the caller asks for them to be filtered too.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from wbimage_conformance.doccheck import prefilter, sections
+from wbimage_conformance.doccheck.findings import SkippedPage as Skipped
+from wbimage_conformance.doccheck.markdown import PageError
+
+PAGE_SUFFIXES = (".md", ".mdx", ".markdown")
+#: Directories that hold no documentation of their own (besides hidden ones).
+PRUNED = frozenset({"node_modules"})
+LINK = "a symbolic link: not followed"
+NOT_REGULAR = "not a regular file: not opened"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to check, in order (files as given, then tree pages by path), with each page's
+    bytes as read; what was left out and why; how many page-named entries the walk met."""
+
+    pages: tuple[tuple[str, bytes], ...]
+    skipped: tuple[Skipped, ...]
+    walked: int
+
+
+def is_page(name: str) -> bool:
+    return name.lower().endswith(PAGE_SUFFIXES)
+
+
+def walk(root: str) -> tuple[list[str], list[Skipped]]:
+    """Pages under `root`, sorted by their path's parts, and the page-named entries that are not
+    pages (links, FIFOs, devices) or directories that could not be read."""
+    pages: list[str] = []
+    skipped: list[Skipped] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            skipped.append(Skipped(folder, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        for entry in listed:
+            if entry.is_symlink():
+                if is_page(entry.name) or _is_dir_link(entry.path):
+                    skipped.append(Skipped(entry.path, LINK))
+            elif entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith(".") and entry.name not in PRUNED:
+                    pending.append(entry.path)
+            elif is_page(entry.name):
+                if entry.is_file(follow_symlinks=False):
+                    pages.append(entry.path)
+                else:
+                    skipped.append(Skipped(entry.path, NOT_REGULAR))
+    return sorted(pages, key=_order), sorted(skipped, key=lambda s: _order(s.path))
+
+
+def _is_dir_link(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _order(path: str) -> tuple[str, ...]:
+    return Path(path).parts
+
+
+def read_bytes(path: str, *, follow: bool = False) -> bytes:
+    """The file's bytes, if it is a regular file; PageError otherwise. `follow`: a link named
+    on the command line is the caller's choice and is followed; one met in a walk is not."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    try:
+        info = os.stat(path) if follow else os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else (
+                "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file")
+            raise PageError(f"{path}: {kind}, not a documentation page")
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise PageError(f"{path}: a symbolic link, not followed") from None
+        raise PageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise PageError(f"{path}: not a regular file, not a documentation page")
+        return handle.read()
+
+
+def translations(path: str) -> list[str]:
+    """The same page under the tree's other locale roots, where it exists as a regular file:
+    `content/<other>/X` for `content/<locale>/X` (Hugo); `docs/X` and
+    `i18n/<other>/docusaurus-plugin-content-docs/current/X` (Docusaurus)."""
+    position = sections.tree_position(path)
+    if position is None:
+        return []
+    roots: list[str] = []
+    if position.layout == "hugo":
+        roots = [position.base + locale + "/" for locale in _locale_dirs(position.base or ".")]
+    else:
+        default = "docs/" if position.version == "current" else f"versioned_docs/{position.version}/"
+        roots.append(position.base + default)
+        i18n = position.base + "i18n/"
+        roots += [f"{i18n}{locale}/docusaurus-plugin-content-docs/{position.version}/"
+                  for locale in _locale_dirs(i18n)]
+    mine = os.path.normpath(path)
+    found = []
+    for root in roots:
+        candidate = root + position.rest
+        if os.path.normpath(candidate) != mine and _is_regular(candidate):
+            found.append(candidate)
+    return found
+
+
+def _locale_dirs(folder: str) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries if e.is_dir(follow_symlinks=False)
+                          and sections.looks_like_locale(e.name))
+    except OSError:
+        return []
+
+
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def select(directories: Sequence[str], files: Sequence[str], *, with_translations: bool = False,
+           filter_files: bool = False, progress: Progress | None = None) -> Selection:
+    """The pages to check and the pages left out (see the module's docstring).
+
+    Every page of a directory is read once, its bytes given to the pre-filter; `progress` is
+    told (done, total, path) as the pages are read."""
+    chosen: dict[str, tuple[str, bytes]] = {}
+    skipped: list[Skipped] = []
+    passed: list[str] = []
+
+    def take(path: str, data: bytes) -> None:
+        chosen.setdefault(os.path.normpath(path), (path, data))
+
+    given: list[str] = []
+    for path in files:
+        data = read_bytes(path, follow=True)
+        if filter_files and prefilter.evidence(data, path) is None:
+            skipped.append(Skipped(path, prefilter.NOT_IMAGE))
+            continue
+        take(path, data)
+        given.append(path)
+    walked: list[str] = []
+    seen = 0
+    for directory in directories:
+        pages, odd = walk(directory)
+        walked += pages
+        skipped += odd
+        seen += len(pages) + len(odd)
+    for done, path in enumerate(walked, 1):
+        if progress is not None:
+            progress(done, len(walked), path)
+        if os.path.normpath(path) in chosen:
+            continue
+        try:
+            data = read_bytes(path)
+        except PageError as exc:
+            skipped.append(Skipped(path, str(exc).removeprefix(f"{path}: ")))
+            continue
+        if prefilter.evidence(data, path) is None:
+            skipped.append(Skipped(path, prefilter.NOT_IMAGE))
+        else:
+            take(path, data)
+            passed.append(path)
+    for page in passed + (given if with_translations else []):
+        for other in translations(page):
+            if os.path.normpath(other) not in chosen:
+                take(other, read_bytes(other))
+    left_out = [s for s in skipped if os.path.normpath(s.path) not in chosen]
+    first = dict.fromkeys(os.path.normpath(p) for p in given)  # in the order given
+    found = sorted((v for k, v in chosen.items() if k not in first), key=lambda item: _order(item[0]))
+    return Selection(tuple([chosen[key] for key in first] + found), tuple(_unique(left_out)), seen)
+
+
+def _unique(items: list[Skipped]) -> list[Skipped]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = os.path.normpath(item.path)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
