@@ -1,5 +1,5 @@
-"""A page's examples run as the reader follows them: one sandboxed process per page, its
-blocks in page order in one namespace (worker/doc_example.py).
+"""A page's examples run as the reader follows them: a sandboxed process of its own per page,
+its blocks in page order in one namespace (worker/doc_example.py).
 
 Planning decides what runs: every block that is Python (examples and plain Python, which
 defines what later examples use; not formulas, signatures or shell), the imports the page
@@ -7,6 +7,11 @@ takes for granted (names.py), each block's seed, and the probes its claims ask f
 starts the process in the sandbox with a time limit of its own per block and accepts a reply
 only when it carries the token this call made. `PageOutcome.block(n)` gives the outcome of
 one block as the verdicts read it.
+
+`run_page` starts one process for one page. `run_all` runs many pages on job lanes (lanes.py):
+one sandboxed server per lane forks each page's process from an interpreter that has already
+started and imported what pages need (worker/doc_server.py), with the same outcomes. With
+WBIMAGE_DOCS_SESSIONS=per-page it starts one process per page instead (to compare the two).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from wbimage_conformance.doccheck import names
+from wbimage_conformance.doccheck import lanes, names
 from wbimage_conformance.doccheck.claims import Claim, example_claims
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock, image_calls
 from wbimage_conformance.doccheck.consistency import logical_lines
@@ -44,6 +49,8 @@ MAX_REPLY_BYTES = 16 * 1024 * 1024
 PIPE_GRACE = 2.0
 #: What the process may take beyond the blocks' own limits: interpreter start and imports.
 START_ALLOWANCE = 30.0
+#: The variable that makes run_all start one process per page ("per-page") rather than lanes.
+SESSIONS_VARIABLE = "WBIMAGE_DOCS_SESSIONS"
 CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)
 FACTOR_PROBE = (0.0, 0.25, 0.5, 1.0)
 
@@ -182,13 +189,15 @@ def has_examples(job: PageJob) -> bool:
 @dataclass(frozen=True)
 class Launch:
     """How to start the example process: the command, the variables it needs, the sandbox and
-    the cap on its address space in bytes (None: none)."""
+    the cap on its address space in bytes (None: none); and the command that starts a lane's
+    server of many pages (worker/doc_server.py)."""
 
     command: list[str]
     env: dict[str, str]
     python: str
     box: sandbox.Sandbox
     memory_limit: int | None = None
+    serve_command: tuple[str, ...] = ()
 
 
 def sandbox_command(impl: str, sandbox_mode: str = "auto", memory_limit: int | None = None) -> Launch:
@@ -209,7 +218,7 @@ def sandbox_command(impl: str, sandbox_mode: str = "auto", memory_limit: int | N
     if path:  # examples run in a temporary directory: relative entries would move
         env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in path.split(os.pathsep))
     return Launch([python, "-m", "wbimage_conformance.worker.doc_example", "--impl", name], env, python, box,
-                  memory_limit)
+                  memory_limit, (python, "-m", "wbimage_conformance.worker.doc_server", "--impl", name))
 
 
 def request_of(job: PageJob, block_timeout: float) -> dict[str, Any]:
@@ -268,12 +277,28 @@ def run_page(job: PageJob, launch: Launch, timeout: float) -> PageOutcome:
             return PageOutcome("crash", duration_s=duration,
                                message=f"the sandbox process ended with status {proc.returncode} and {what}"
                                + (f": {' | '.join(tail)}" if tail else ""))
-        status = str(reply.get("status", "sandbox-error"))
-        gaps = unaccounted(job, reply) if status == "ok" else ""
-        if gaps:
-            return PageOutcome("crash", duration_s=duration,
-                               message=f"the recording is not what the harness makes of this example: {gaps}")
-        arrays = _load_arrays(Path(workdir), reply) if status == "ok" else {}
+        return _finish(job, reply, Path(workdir), duration)
+
+
+def run_on_lane(job: PageJob, lane: lanes.Lane, timeout: float) -> PageOutcome:
+    """The page's session on a lane's server: what run_page gives, without a start of its own."""
+    started = time.monotonic()
+    answer = lane.run(request_of(job, timeout), timeout * max(1, len(job.jobs)) + START_ALLOWANCE)
+    duration = time.monotonic() - started
+    if answer.status != "replied":
+        return PageOutcome(answer.status, duration_s=duration, message=answer.message)
+    assert answer.folder is not None
+    return _finish(job, answer.reply, answer.folder, duration)
+
+
+def _finish(job: PageJob, reply: dict[str, Any], folder: Path, duration: float) -> PageOutcome:
+    """The outcome of a reply that carries its token; its arrays are read from `folder`."""
+    status = str(reply.get("status", "sandbox-error"))
+    gaps = unaccounted(job, reply) if status == "ok" else ""
+    if gaps:
+        return PageOutcome("crash", duration_s=duration,
+                           message=f"the recording is not what the harness makes of this example: {gaps}")
+    arrays = _load_arrays(folder, reply) if status == "ok" else {}
     return PageOutcome(status, reply, arrays, duration, str(reply.get("message", "")))
 
 
@@ -358,9 +383,27 @@ def run_all(jobs: list[PageJob], impl: str, timeout: float, workers: int, sandbo
     if not jobs:
         return []
     launch = sandbox_command(impl, sandbox_mode, memory_limit)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        outcomes = list(pool.map(lambda job: run_page(job, launch, timeout), jobs))
+    count = max(1, min(workers, len(jobs)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=count) as pool:
+        if os.environ.get(SESSIONS_VARIABLE) == "per-page":
+            outcomes = list(pool.map(lambda job: run_page(job, launch, timeout), jobs))
+        else:
+            torch = any(_imports_torch(j.block) for job in jobs for j in job.jobs)
+            with lanes.lanes(count, lambda: lanes.Lane(server_of(launch, torch))) as borrow:
+                outcomes = list(pool.map(lambda job: _on_a_lane(job, borrow, timeout), jobs))
     for outcome in outcomes:
         if outcome.status == "impl-error":
             raise ExampleSetupError(f"--impl {impl!r}: {outcome.message}")
     return outcomes
+
+
+def server_of(launch: Launch, torch: bool = False) -> lanes.Server:
+    """How a lane starts its server for `launch`; `torch`: a page of the run imports it."""
+    command = (*launch.serve_command, *(["--preload-torch"] if torch else []))
+    return lanes.Server(command, launch.env, launch.python, launch.box, launch.memory_limit, START_ALLOWANCE,
+                        MAX_REPLY_BYTES)
+
+
+def _on_a_lane(job: PageJob, borrow: Any, timeout: float) -> PageOutcome:
+    with borrow() as lane:
+        return run_on_lane(job, lane, timeout)

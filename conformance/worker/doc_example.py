@@ -274,9 +274,10 @@ def _summary(value: Any) -> str:
     return type(value).__name__
 
 
-def install_wandb(image_class: type, recorder: Recorder, adapter: Any) -> Any:
+def install_wandb(image_class: type, recorder: Recorder, adapter: Any, manifest: Optional[dict] = None) -> Any:
     """The stand-in wandb (wandb_standin.py) around the recorded Image, with a run started as
-    if the reader had called wandb.init(); what is logged is recorded per block."""
+    if the reader had called wandb.init(); what is logged is recorded per block. `manifest`:
+    one already read (a server that runs many pages reads it once)."""
     from wbimage_conformance.worker import wandb_standin
 
     step = {"next": 0}
@@ -287,7 +288,7 @@ def install_wandb(image_class: type, recorder: Recorder, adapter: Any) -> Any:
                               "keys": {str(k): _summary(v) for k, v in data.items()}})
         step["next"] = current + 1
 
-    stand_in = wandb_standin.build(image_class, on_log, companions=companions_of(adapter))
+    stand_in = wandb_standin.build(image_class, on_log, manifest, companions=companions_of(adapter))
     real_wandb = any(m == "wandb" or m.startswith("wandb.") for m in (getattr(getattr(adapter, "cls", None),
                                                                                "__module__", "") or "",))
     stand_in.install(keep_loaded=real_wandb)
@@ -490,7 +491,7 @@ def _prelude(imports: str, namespace: Dict[str, Any]) -> None:
             pass
 
 
-def execute(request: Dict[str, Any], impl: str) -> Dict[str, Any]:
+def execute(request: Dict[str, Any], impl: str, manifest: Optional[dict] = None) -> Dict[str, Any]:
     workdir = Path.cwd()
     block_network()
     try:
@@ -501,7 +502,7 @@ def execute(request: Dict[str, Any], impl: str) -> Dict[str, Any]:
         return {"status": "impl-error", "message": f"{type(exc).__name__}: {exc}"}
     recorder = Recorder(workdir)
     image_class = recording_image_class(adapter, recorder)
-    install_wandb(image_class, recorder, adapter)
+    install_wandb(image_class, recorder, adapter, manifest)
     namespace: Dict[str, Any] = {"__name__": "__main__", "__file__": BLOCK_FILENAME.format(0)}
     timeout = float(request.get("block_timeout", 60))
     blocks = [run_block(block, namespace, recorder, timeout, bool(request.get("torch")))
@@ -517,7 +518,7 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024
 RECORD_FIELDS = {"status": str, "impl": dict, "blocks": list, "probes": list, "calls": list, "logs": list}
 
 
-def _not_dumpable() -> None:
+def not_dumpable() -> None:
     """PR_SET_DUMPABLE 0: a process of the same user cannot ptrace this one or open its
     /proc/PID/fd or mem (Linux; elsewhere nothing to do)."""
     try:
@@ -540,10 +541,10 @@ def _read_all(fd: int, limit: int) -> bytes:
         chunks.append(chunk)
 
 
-def run_example_child(request: Dict[str, Any], impl: str, record_fd: int) -> None:
+def run_example_child(request: Dict[str, Any], impl: str, record_fd: int, manifest: Optional[dict] = None) -> None:
     """In the forked child: run the example, send the recording, leave."""
     try:
-        result = execute(request, impl)
+        result = execute(request, impl, manifest)
     except BaseException as exc:  # noqa: BLE001 - the sandbox itself failed; say so
         result = {"status": "sandbox-error", "message": f"{type(exc).__name__}: {exc}",
                   "traceback": traceback.format_exc()[-2000:]}
@@ -581,7 +582,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     request = json.loads(sys.stdin.read())
-    _not_dumpable()
+    not_dumpable()
     record_read, record_write = os.pipe()
     child = os.fork()
     if child == 0:
