@@ -1,5 +1,7 @@
 """`wbimage-conformance`: the command line. Each subcommand is a module of this package with
-`NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`, listed in COMMANDS.
+`NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`, listed by name in COMMANDS.
+Only the subcommand given is imported (`docs check` need not import what `bisect` needs);
+the whole list is built for help and for anything else.
 
 Exit codes: 0 as expected; 1 an unexpected result (per subcommand); 2 a configuration error
 (`wbimage_conformance.errors.ConfigurationError`), reported as one line on stderr.
@@ -8,17 +10,17 @@ Exit codes: 0 as expected; 1 an unexpected result (per subcommand); 2 a configur
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 import wbimage_conformance
-from wbimage_conformance.commands import bisect, coverage, docs, fuzz, history, matrix, report
-from wbimage_conformance.commands import run as run_command
 from wbimage_conformance.errors import ConfigurationError, UsageError
 
 PROG = "wbimage-conformance"
-COMMANDS = (run_command, report, coverage, docs, matrix, history, bisect, fuzz)
+#: The subcommands' modules (each module's NAME is its name), in the order help lists them.
+COMMANDS = ("run", "report", "coverage", "docs", "matrix", "history", "bisect", "fuzz")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,11 +30,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of `only` (one of COMMANDS)."""
     parser = _Parser(prog=PROG, description="Check implementations of wandb.Image's pixel pipeline against the spec.")
     parser.add_argument("--version", action="version", version=f"{PROG} {wbimage_conformance.__version__}")
     subcommands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for command in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
+        command = importlib.import_module(f"wbimage_conformance.commands.{name}")
         sub = subcommands.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.add_arguments(sub)
         sub.set_defaults(handler=command.run)
@@ -41,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        given = list(sys.argv[1:] if argv is None else argv)
+        args = build_parser(given[0] if given and given[0] in COMMANDS else None).parse_args(given)
         return args.handler(args)
     except ConfigurationError as exc:
         message = " ".join(str(exc).split())

@@ -31,8 +31,6 @@ from wbimage_conformance.run import pipe_drain, sandbox
 
 #: Beyond a page's own limit, how long the server may take to answer before it counts as hung.
 LANE_GRACE = 10.0
-#: How long a server is given to end once its requests are closed.
-CLOSE_WAIT = 5.0
 _EOF, _OVERFLOW = object(), object()
 
 
@@ -148,29 +146,14 @@ class Lane:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, signal.SIGKILL)
         self._proc.wait()
-        self._end()
-
-    def close(self) -> None:
-        """Let the server end on its own (its requests closed), else end it."""
-        if self._proc is None:
-            return
-        assert self._proc.stdin is not None
-        with contextlib.suppress(OSError):
-            self._proc.stdin.close()
-        try:
-            self._proc.wait(timeout=CLOSE_WAIT)
-        except subprocess.TimeoutExpired:
-            self._stop()
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self._proc.pid, signal.SIGKILL)  # what its sandbox may still hold
-        self._end()
-
-    def _end(self) -> None:
         os.close(self._token_write)
         self._stderr.wait(1.0)
         self._workdir.cleanup()
         self._proc = None
+
+    def close(self) -> None:
+        """End the server: it holds nothing to keep, so it is not waited for to wind down."""
+        self._stop()
 
 
 def _send(stdin: IO[bytes], line: bytes) -> None:
