@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -259,3 +260,44 @@ def test_spec_data_of_the_shipped_cases_is_the_same_from_the_cache(monkeypatch, 
     monkeypatch.setattr(casefiles, "load_case_set", never_validates)
     warm = cache.shipped_case_set()
     assert (warm.files, warm.digest) == (cold.files, cold.digest) and repr(warm.cases) == repr(cold.cases)
+
+
+# -- a server that cannot clear the previous page ---------------------------------------------
+
+#: A stand-in server: answers "unclean" until the file MARK exists (it makes it unless STAYS), then replies.
+UNCLEAN_SERVER = """
+import json, os, sys
+fd = int(sys.argv[sys.argv.index("--token-fd") + 1])
+for line in sys.stdin:
+    token = b""
+    while not token.endswith(b"\\n"):
+        token += os.read(fd, 1)
+    status = "ok" if os.path.exists(MARK) else "unclean"
+    if not STAYS:
+        open(MARK, "w").close()
+    print(json.dumps({"status": status, "message": "a file stayed", "token": token.decode().strip()}), flush=True)
+"""
+
+
+def unclean_lane(mark: Path, stays: bool) -> lanes.Lane:
+    code = UNCLEAN_SERVER.replace("MARK", repr(str(mark))).replace("STAYS", repr(stays))
+    return lanes.Lane(lanes.Server((sys.executable, "-c", code), {}, sys.executable, sandbox.choose("none"), None,
+                                   30.0, 1 << 20))
+
+
+def test_a_page_a_server_cannot_start_clean_goes_to_a_fresh_server(tmp_path):
+    lane = unclean_lane(tmp_path / "cleared", stays=False)
+    try:
+        answer = lane.run({"blocks": []}, 10)
+    finally:
+        lane.close()
+    assert answer.status == "replied" and answer.reply["status"] == "ok" and lane.starts == 2
+
+
+def test_a_page_no_server_can_start_clean_is_a_crash_that_says_why(tmp_path):
+    lane = unclean_lane(tmp_path / "cleared", stays=True)
+    try:
+        answer = lane.run({"blocks": []}, 10)
+    finally:
+        lane.close()
+    assert answer.status == "crash" and answer.message == "the sandbox cannot give the page a clean start: a file stayed"

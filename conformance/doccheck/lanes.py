@@ -7,7 +7,9 @@ is sent; a reply counts only if it carries it. The server enforces the page's ti
 itself (it kills the page's processes and goes on); the lane waits that limit plus a grace
 for the reply, and when the server itself dies, hangs, or answers with anything but a reply
 carrying the page's token, the page is a crash or a timeout and the lane starts a new
-server (in a new working directory) for its next page.
+server (in a new working directory) for its next page. A server that cannot clear what the
+previous page left answers "unclean" instead of running the page, which then goes to a new
+server.
 """
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ class Lane:
 
     def run(self, request: dict[str, Any], limit: float) -> Answer:
         """The page `request` under the time limit `limit` (seconds)."""
+        answer = self._run(request, limit)
+        if answer.status == "unclean":  # the previous page left what could not be removed
+            self._stop()
+            answer = self._run(request, limit)
+        if answer.status == "unclean":
+            self._stop()
+            return Answer("crash", message=f"the sandbox cannot give the page a clean start: {answer.message}")
+        return answer
+
+    def _run(self, request: dict[str, Any], limit: float) -> Answer:
         if self._proc is None:
             self._start()
         assert self._proc is not None and self._proc.stdin is not None
@@ -112,6 +124,8 @@ class Lane:
             self._stop()
             return Answer("crash", message="the sandbox process sent a reply the harness did not write (no run token)")
         self._fresh = False
+        if reply.get("status") == "unclean":
+            return Answer("unclean", message=str(reply.get("message", "")))
         return Answer("replied", reply, Path(self._workdir.name) / name)
 
     def _start(self) -> None:

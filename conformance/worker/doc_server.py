@@ -16,7 +16,9 @@ run live in the page's child. Once the child has ended (or run past the page's l
 timeout, and the server goes on), every process the page started is killed: this process is
 their subreaper, so none escapes by detaching. Before each page the working directory is
 emptied, and with `--private-tmp` (the sandbox's /tmp and /dev/shm are its own) so are those,
-except the mounts the sandbox put there.
+except the mounts the sandbox put there. When that cannot be done (a process that will not
+die, a file that cannot be removed) the page is not run: the reply is "unclean", and the lane
+sends the page again to a fresh server.
 
 Started once, it imports what every page needs: Pillow, the stand-in's manifest, and the
 implementation (after the network is blocked, as a page's child would), and torch with
@@ -70,13 +72,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     mounts = _mounts()
     scratch = [f for f in ("/tmp", "/dev/shm") if mounts.get(f) == "tmpfs"] if args.private_tmp else []
     for line in sys.stdin.buffer:
-        for folder in scratch:
-            _empty(folder, set(mounts))
-        _empty(str(workdir), set())
-        result = serve(line, args.impl, args.token_fd, reply.fileno(), workdir, manifest)
+        problem = _clean_slate(str(workdir), scratch, set(mounts))
+        if problem:  # the lane starts a fresh server and sends the page again
+            result = {"status": "unclean", "message": problem, "token": _read_token(args.token_fd)}
+        else:
+            result = serve(line, args.impl, args.token_fd, reply.fileno(), workdir, manifest)
         reply.write(json.dumps(result) + "\n")
         reply.flush()
     return 0
+
+
+def _clean_slate(workdir: str, scratch: List[str], mounts: Set[str]) -> Optional[str]:
+    """Nothing of the previous page left, or what is (then this server serves no more pages)."""
+    if not _sweep():
+        return "processes of the previous page outlived every attempt to end them"
+    try:
+        for folder in scratch:
+            _empty(folder, mounts)
+        _empty(workdir, set())
+    except OSError as exc:
+        return f"what the previous page left cannot be removed: {exc}"
+    return None
 
 
 def serve(line: bytes, impl: str, token_fd: int, reply_fd: int, workdir: Path,
@@ -103,7 +119,7 @@ def serve(line: bytes, impl: str, token_fd: int, reply_fd: int, workdir: Path,
         data, status = _collect(record_read, child, time.monotonic() + limit)
     finally:
         os.close(record_read)
-        _sweep()
+        _sweep()  # before the reply: a page's process must not outlive it (checked again before the next)
     if status is None:
         result: Dict[str, Any] = {"status": "timeout", "message": f"the example did not finish within {limit:g} s"}
     else:
@@ -230,8 +246,8 @@ def _descendants(root: int) -> List[int]:
     return found
 
 
-def _sweep() -> None:
-    """Kill and reap every process the page left, until none is left."""
+def _sweep() -> bool:
+    """Kill and reap every process the page left; False when some still run."""
     for _ in range(SWEEP_ROUNDS):
         found = _descendants(os.getpid())
         for pid in found:
@@ -239,7 +255,8 @@ def _sweep() -> None:
                 os.kill(pid, signal.SIGKILL)
         _reap(block=bool(found))
         if not found:
-            return
+            return True
+    return False
 
 
 def _reap(block: bool) -> None:
@@ -278,9 +295,8 @@ def _unescape(path: str) -> str:
 
 
 def _empty(folder: str, mounts: Set[str]) -> None:
-    """Remove what `folder` holds, except the mounts in it and the folders leading to them.
-    What cannot be removed ends the server: the next page must not see it (the lane starts a
-    fresh one)."""
+    """Remove what `folder` holds, except the mounts in it and the folders leading to them;
+    OSError when something cannot be removed."""
     device = os.lstat(folder).st_dev
     for entry in list(os.scandir(folder)):
         if entry.path in mounts or entry.stat(follow_symlinks=False).st_dev != device:
