@@ -1,14 +1,16 @@
 """How long `docs check` takes on the real pages of upstream-docs/corpus, now and the way before.
 
-    python .ci/bench/docs_pages.py [CORPUS_DIR] [--tree 120] [--jobs 2]
+    python .ci/bench/docs_pages.py [CORPUS_DIR] [--tree 120] [--jobs 2] [--before-path DIR]
 
 Three ways of running the same command, side by side, each page's runs taken in turn so a
 busy machine weighs on all three alike:
 
 - lanes: as shipped (one sandboxed server per job lane; the shipped cases from the cache);
 - per-page: one sandboxed process per page (WBIMAGE_DOCS_SESSIONS=per-page), cache warm;
-- before: one process per page and the cases validated in full (an empty cache folder, so
-  each run validates and then writes the cache: a little more than before).
+- before: with --before-path DIR, the suite installed in DIR (e.g. `pip install --no-deps
+  --target DIR` of an older commit) first on PYTHONPATH: the old code itself. Without it, one
+  process per page and the cases validated in full (an empty cache folder, so each run
+  validates and then writes the cache: a little more than before).
 
 It prints the seconds of each page checked alone, of all pages in one command (--jobs N),
 the ratio of each to `before`, and the time of `specdata.load()` cold (an empty cache) and
@@ -38,6 +40,10 @@ def pages_of(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*.md") if p.name != "SOURCES.md")
 
 
+#: Where the old code is installed (--before-path), if it is.
+BEFORE_PATH: str | None = None
+
+
 def timed(command: list[str], mode: str, warm_cache: str) -> float:
     """Seconds `command` takes run the `mode` way (a cold cache of its own for `before`)."""
     with tempfile.TemporaryDirectory(prefix="bench-cold-") as cold:
@@ -45,6 +51,8 @@ def timed(command: list[str], mode: str, warm_cache: str) -> float:
         env.pop("WBIMAGE_DOCS_SESSIONS", None)
         if mode != "lanes":
             env["WBIMAGE_DOCS_SESSIONS"] = "per-page"
+        if mode == "before" and BEFORE_PATH:
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (BEFORE_PATH, os.environ.get("PYTHONPATH")) if p)
         started = time.perf_counter()
         done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         elapsed = time.perf_counter() - started
@@ -86,7 +94,10 @@ def main() -> int:
     parser.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "upstream-docs" / "corpus"))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--tree", type=int, default=0, metavar="N", help="also check a tree of N pages on lanes")
+    parser.add_argument("--before-path", metavar="DIR", help="the old code, installed in DIR, is `before`")
     args = parser.parse_args()
+    global BEFORE_PATH
+    BEFORE_PATH = str(Path(args.before_path).resolve()) if args.before_path else None
     corpus = Path(args.corpus)
     pages = pages_of(corpus)
     if not pages:
