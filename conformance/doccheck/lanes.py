@@ -43,7 +43,8 @@ class LaneStartError(ConfigurationError):
 @dataclass(frozen=True)
 class Answer:
     """What a lane made of one page: "replied" (with the server's reply, token checked, and the
-    page's folder, where its arrays are), or "timeout" or "crash" with a message."""
+    page's folder, where its arrays are), or "timeout" or "crash" with a message ("unclean",
+    the server could not clear the previous page, stays inside Lane.run)."""
 
     status: str
     reply: dict[str, Any] = field(default_factory=dict)

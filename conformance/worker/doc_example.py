@@ -1,7 +1,8 @@
 """`python -m wbimage_conformance.worker.doc_example --impl IMPL`: run one page's examples.
 
 The parent (doccheck/sessions.py) starts one of these per page, in a fresh temporary
-directory, with a time limit, and sends one JSON request on stdin:
+directory, with a time limit, and sends one JSON request on stdin (doc_server.py serves many
+pages from one start the same way, one forked child per page):
 
     {"blocks": [{"id": 0, "code": ..., "seed": 1234, "prelude": "import numpy as np"}, ...],
      "label": "media.md", "torch": true,
