@@ -27,6 +27,8 @@ import tempfile
 import threading
 import time
 import zlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -398,12 +400,15 @@ def run_all(jobs: list[PageJob], impl: str, timeout: float, workers: int, sandbo
 
 
 def server_of(launch: Launch, torch: bool = False) -> lanes.Server:
-    """How a lane starts its server for `launch`; `torch`: a page of the run imports it."""
-    command = (*launch.serve_command, *(["--preload-torch"] if torch else []))
+    """How a lane starts its server for `launch`; `torch`: a page of the run imports it, so the
+    server imports it once for all (not under a memory limit: every page's process would
+    inherit its address space, torch page or not, and have that much less room than before)."""
+    preload = torch and not launch.memory_limit
+    command = (*launch.serve_command, *(["--preload-torch"] if preload else []))
     return lanes.Server(command, launch.env, launch.python, launch.box, launch.memory_limit, START_ALLOWANCE,
                         MAX_REPLY_BYTES)
 
 
-def _on_a_lane(job: PageJob, borrow: Any, timeout: float) -> PageOutcome:
+def _on_a_lane(job: PageJob, borrow: Callable[[], AbstractContextManager[lanes.Lane]], timeout: float) -> PageOutcome:
     with borrow() as lane:
         return run_on_lane(job, lane, timeout)

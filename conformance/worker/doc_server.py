@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import select
@@ -83,7 +84,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _clean_slate(workdir: str, scratch: List[str], mounts: Set[str]) -> Optional[str]:
-    """Nothing of the previous page left, or what is (then this server serves no more pages)."""
+    """None when nothing of the previous page is left, else what is (the lane then replaces this server)."""
     if not _sweep():
         return "processes of the previous page outlived every attempt to end them"
     try:
@@ -130,8 +131,7 @@ def serve(line: bytes, impl: str, token_fd: int, reply_fd: int, workdir: Path,
 
 def _preload(impl: str, torch: bool) -> Optional[dict]:
     doc_example.block_network()
-    import PIL.Image  # noqa: F401 - imported once for every page
-
+    importlib.import_module("PIL.Image")
     from wbimage_conformance.worker import wandb_standin
     from wbimage_conformance.worker.adapters import load
 
@@ -139,7 +139,7 @@ def _preload(impl: str, torch: bool) -> Optional[dict]:
         load(impl)
     if torch:
         with contextlib.suppress(Exception):  # the page's own import of torch says why not
-            import torch as _  # noqa: F401
+            importlib.import_module("torch")
     return wandb_standin.load_manifest()
 
 
