@@ -115,6 +115,13 @@ def test_a_server_that_stops_answering_is_a_timeout_and_is_replaced(lane_of, mon
     assert lane.starts == 2
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_the_memory_limit_holds_for_each_page_on_a_lane(mode):
+    job = job_of("import wandb\nb = bytearray(2 * 1024**3)")
+    (outcome,) = sessions.run_all([job], "reference", 60, 1, mode, memory_limit=1024**3)
+    assert outcome.block(0).status == "raised" and outcome.block(0).reply["error"]["type"] == "MemoryError"
+
+
 def test_a_reply_that_lacks_the_pages_token_is_a_crash(lane_of):
     """What a page writes on the descriptors it finds reaches no reply pipe: the server's is closed in its child."""
     lane = lane_of()
