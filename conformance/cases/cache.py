@@ -5,7 +5,8 @@ every input, about 2.3 s: more than a documentation page takes to check. The shi
 change only with the suite, so the validated cases are kept in the user's cache folder
 (`$XDG_CACHE_HOME/wbimage-conformance`, else `~/.cache/wbimage-conformance`) under a key that
 covers everything validation depends on: the case files (names and contents), SPEC.md, the
-schema, the suite's version and the source of the code that validates. An entry is used only
+schema, the suite's version, the source of the code that validates and the versions of the
+libraries it runs on. An entry is used only
 when its key is that key and its payload is whole (its own sha256); anything else, unreadable
 included, is rebuilt by the full validation and written anew (atomically, so a reader never
 sees half a file). Cases the user passes (`--cases`) never come from here: they are
@@ -21,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,8 @@ BYTES, ITEMS = "$bytes", "$items"
 #: The code whose behaviour decides what validation accepts and builds: a change to it is a
 #: change of key even when the suite's version stays (an editable install).
 _VALIDATING_CODE = (Path(casefiles.__file__).parent, *(Path(m.__file__) for m in (model, yamlsource, inputs, protocol)))
+#: The libraries validation runs on (the schema's validator, the YAML parser, the generators' NumPy).
+_VALIDATING_LIBRARIES = ("jsonschema", "PyYAML", "numpy")
 
 
 def cache_dir() -> Path:
@@ -60,13 +64,21 @@ def shipped_case_set(cases_dir: Path = spec.CASES_DIR, spec_path: Path = spec.SP
 
 
 def _key(files: list[Path], spec_path: Path) -> str:
-    digest = hashlib.sha256(f"format {FORMAT}\nsuite {wbimage_conformance.__version__}\n".encode())
+    libraries = " ".join(f"{name}={_version(name)}" for name in _VALIDATING_LIBRARIES)
+    digest = hashlib.sha256(f"format {FORMAT}\nsuite {wbimage_conformance.__version__}\n{libraries}\n".encode())
     code = sorted(p for root in _VALIDATING_CODE for p in ([root] if root.is_file() else root.glob("*.py")))
     for label, path in [("spec", spec_path), ("schema", spec.CASE_SCHEMA_PATH), *(("code", p) for p in code),
                         *(("case", f) for f in files)]:
         digest.update(f"{label} {path}\n".encode())
         digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 def _read(entry: Path, key: str) -> tuple[Case, ...] | None:
