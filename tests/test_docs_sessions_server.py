@@ -308,3 +308,12 @@ def test_a_page_no_server_can_start_clean_is_a_crash_that_says_why(tmp_path):
     finally:
         lane.close()
     assert answer.status == "crash" and answer.message == "the sandbox cannot give the page a clean start: a file stayed"
+
+
+def test_each_page_is_told_as_it_ends_and_the_outcomes_keep_the_pages_order():
+    jobs = [job_of(f"x = {n}", path=f"told-{n}.en.md") for n in range(3)]
+    told = []
+    outcomes = sessions.run_all(jobs, "reference", 60, 2, on_done=lambda job, outcome: told.append((job, outcome)))
+    assert sorted(j.label for j, _ in told) == [j.label for j in jobs]
+    by_job = {id(job): outcome for job, outcome in told}
+    assert [by_job[id(job)] for job in jobs] == outcomes

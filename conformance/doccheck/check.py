@@ -10,7 +10,6 @@ translations.
 
 from __future__ import annotations
 
-import concurrent.futures
 import os
 import threading
 import time
@@ -181,24 +180,20 @@ def check_classified(pages: Sequence[classifier.ClassifiedPage], impl: str = "re
 
 def _run(jobs: list[sessions.PageJob], impl: str, timeout: float, workers: int, sandbox_mode: str,
          memory_limit: int | None, progress: Progress | None) -> list[sessions.PageOutcome]:
-    """The pages' sessions, in parallel. With a progress callback each page is handed to
-    sessions.run_all alone, from `workers` threads, so that its end can be told; without one
-    (not a terminal), all at once, as run_all prefers."""
+    """The pages' sessions, in parallel on sessions.run_all's lanes; with a progress callback,
+    each page's end is told."""
     if progress is None or len(jobs) < 2:
         return sessions.run_all(jobs, impl, timeout, workers, sandbox_mode, memory_limit)
     done = 0
     lock = threading.Lock()
 
-    def one(job: sessions.PageJob) -> sessions.PageOutcome:
+    def told(job: sessions.PageJob, _outcome: sessions.PageOutcome) -> None:
         nonlocal done
-        (outcome,) = sessions.run_all([job], impl, timeout, 1, sandbox_mode, memory_limit)
         with lock:
             done += 1
             progress("run", done, len(jobs), job.label)
-        return outcome
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(one, jobs))
+    return sessions.run_all(jobs, impl, timeout, workers, sandbox_mode, memory_limit, on_done=told)
 
 
 def _once(found: list[F.Finding]) -> list[F.Finding]:

@@ -381,18 +381,21 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 def run_all(jobs: list[PageJob], impl: str, timeout: float, workers: int, sandbox_mode: str = "auto",
-            memory_limit: int | None = None) -> list[PageOutcome]:
+            memory_limit: int | None = None, *,
+            on_done: Callable[[PageJob, PageOutcome], None] | None = None) -> list[PageOutcome]:
+    """The pages' sessions on `workers` lanes, in the order of `jobs`; `on_done(job, outcome)`
+    is told as each page ends (from the thread that ran it)."""
     if not jobs:
         return []
     launch = sandbox_command(impl, sandbox_mode, memory_limit)
     count = max(1, min(workers, len(jobs)))
     with concurrent.futures.ThreadPoolExecutor(max_workers=count) as pool:
         if os.environ.get(SESSIONS_VARIABLE) == "per-page":
-            outcomes = list(pool.map(lambda job: run_page(job, launch, timeout), jobs))
+            outcomes = list(pool.map(lambda job: _told(job, run_page(job, launch, timeout), on_done), jobs))
         else:
             torch = any(_imports_torch(j.block) for job in jobs for j in job.jobs)
             with lanes.lanes(count, lambda: lanes.Lane(server_of(launch, torch))) as borrow:
-                outcomes = list(pool.map(lambda job: _on_a_lane(job, borrow, timeout), jobs))
+                outcomes = list(pool.map(lambda job: _told(job, _on_a_lane(job, borrow, timeout), on_done), jobs))
     for outcome in outcomes:
         if outcome.status == "impl-error":
             raise ExampleSetupError(f"--impl {impl!r}: {outcome.message}")
@@ -407,6 +410,12 @@ def server_of(launch: Launch, torch: bool = False) -> lanes.Server:
     command = (*launch.serve_command, *(["--preload-torch"] if preload else []))
     return lanes.Server(command, launch.env, launch.python, launch.box, launch.memory_limit, START_ALLOWANCE,
                         MAX_REPLY_BYTES)
+
+
+def _told(job: PageJob, outcome: PageOutcome, on_done: Callable[[PageJob, PageOutcome], None] | None) -> PageOutcome:
+    if on_done is not None:
+        on_done(job, outcome)
+    return outcome
 
 
 def _on_a_lane(job: PageJob, borrow: Callable[[], AbstractContextManager[lanes.Lane]], timeout: float) -> PageOutcome:
