@@ -14,7 +14,7 @@ holds. It runs no example code and is not dumpable.
 Nothing of one page reaches the next. Modules, working folder, environment and the stand-in's
 run live in the page's child. Once the child has ended (or run past the page's limit: a
 timeout, and the server goes on), every process the page started is killed: this process is
-their subreaper, so none escapes by detaching. Before each page the working directory is
+their subreaper, so none escapes by detaching (leftovers.py). Before each page the working directory is
 emptied, and with `--private-tmp` (the sandbox's /tmp and /dev/shm are its own) so are those,
 except the mounts the sandbox put there. When that cannot be done (a process that will not
 die, a file that cannot be removed) the page is not run: the reply is "unclean", and the lane
@@ -24,7 +24,9 @@ Started once, it imports what every page needs: Pillow, the stand-in's manifest,
 implementation (after the network is blocked, as a page's child would), and torch with
 `--preload-torch` (when a page of the run imports it, so that every page of the lane sees the
 same modules whichever ran first). An implementation that fails to import here is imported
-again by each page's child, which reports why (impl-error).
+again by each page's child, which reports why (impl-error). So the implementation's own import
+code runs in the process that holds the reply pipe, as it does in the runner's worker, whose
+replies it could write anyway; the examples, which the token guards against, never run here.
 """
 
 from __future__ import annotations
@@ -35,23 +37,18 @@ import importlib
 import json
 import os
 import select
-import shutil
-import signal
-import stat
 import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from wbimage_conformance.worker import doc_example
+from wbimage_conformance.worker import doc_example, leftovers
 
 #: How long the recording pipe is read once the page's child has exited (a process it
 #: started may hold the pipe open; it is killed afterwards).
 PIPE_GRACE = 1.0
 #: How often the child is looked at where it cannot be waited for with select (no pidfd).
 POLL_S = 0.02
-#: Rounds of killing a page's processes (each kill may orphan more, which come back here).
-SWEEP_ROUNDS = 64
 #: The longest token line read.
 MAX_TOKEN = 256
 
@@ -67,10 +64,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     doc_example.not_dumpable()
-    _become_subreaper()
+    leftovers.become_subreaper()
     manifest = _preload(args.impl, args.preload_torch)
     workdir = Path.cwd()
-    mounts = _mounts()
+    mounts = leftovers.mounts()
     scratch = [f for f in ("/tmp", "/dev/shm") if mounts.get(f) == "tmpfs"] if args.private_tmp else []
     for line in sys.stdin.buffer:
         problem = _clean_slate(str(workdir), scratch, set(mounts))
@@ -85,12 +82,12 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def _clean_slate(workdir: str, scratch: List[str], mounts: Set[str]) -> Optional[str]:
     """None when nothing of the previous page is left, else what is (the lane then replaces this server)."""
-    if not _sweep():
+    if not leftovers.sweep():
         return "processes of the previous page outlived every attempt to end them"
     try:
         for folder in scratch:
-            _empty(folder, mounts)
-        _empty(workdir, set())
+            leftovers.empty(folder, mounts)
+        leftovers.empty(workdir, set())
     except OSError as exc:
         return f"what the previous page left cannot be removed: {exc}"
     return None
@@ -120,7 +117,7 @@ def serve(line: bytes, impl: str, token_fd: int, reply_fd: int, workdir: Path,
         data, status = _collect(record_read, child, time.monotonic() + limit)
     finally:
         os.close(record_read)
-        _sweep()  # before the reply: a page's process must not outlive it (checked again before the next)
+        leftovers.sweep()  # before the reply: a page's process must not outlive it (checked again before the next)
     if status is None:
         result: Dict[str, Any] = {"status": "timeout", "message": f"the example did not finish within {limit:g} s"}
     else:
@@ -205,122 +202,6 @@ def _pidfd(pid: int) -> Optional[int]:
         return os.pidfd_open(pid)  # type: ignore[attr-defined]
     except (AttributeError, OSError):
         return None
-
-
-# -- what a page leaves ------------------------------------------------------------------------
-
-
-def _become_subreaper() -> None:
-    """PR_SET_CHILD_SUBREAPER: a page's process whose parent ends is re-parented here, not to
-    the namespace's init, so _sweep finds it (Linux; elsewhere a detached one is out of reach)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _descendants(root: int) -> List[int]:
-    """Live processes below `root`, from /proc (zombies are left to be reaped)."""
-    children: Dict[int, List[int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                fields = handle.read().rpartition(b")")[2].split()
-        except OSError:
-            continue
-        if len(fields) > 1 and fields[0] != b"Z":
-            children.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        for pid in children.get(todo.pop(), []):
-            found.append(pid)
-            todo.append(pid)
-    return found
-
-
-def _sweep() -> bool:
-    """Kill and reap every process the page left; False when some still run."""
-    for _ in range(SWEEP_ROUNDS):
-        found = _descendants(os.getpid())
-        for pid in found:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        _reap(block=bool(found))
-        if not found:
-            return True
-    return False
-
-
-def _reap(block: bool) -> None:
-    """Collect ended children; `block`: wait for those just killed."""
-    deadline = time.monotonic() + (1.0 if block else 0.0)
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            if time.monotonic() >= deadline:
-                return
-            time.sleep(0.001)
-
-
-def _mounts() -> Dict[str, str]:
-    """Mount point -> file system type, of this sandbox: the private /tmp and /dev/shm are
-    tmpfs; what it binds inside them (the worker bundle, the working directory) is never emptied."""
-    found: Dict[str, str] = {}
-    try:
-        with open("/proc/self/mountinfo", encoding="utf-8") as handle:
-            for line in handle:
-                fields = line.split()
-                if " - " in line and len(fields) > 4:
-                    found[_unescape(fields[4])] = line.split(" - ", 1)[1].split()[0]
-    except OSError:
-        pass
-    return found
-
-
-def _unescape(path: str) -> str:
-    for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
-        path = path.replace(code, char)
-    return path
-
-
-def _empty(folder: str, mounts: Set[str]) -> None:
-    """Remove what `folder` holds, except the mounts in it and the folders leading to them;
-    OSError when something cannot be removed."""
-    device = os.lstat(folder).st_dev
-    for entry in list(os.scandir(folder)):
-        if entry.path in mounts or entry.stat(follow_symlinks=False).st_dev != device:
-            continue
-        if any(m.startswith(entry.path + os.sep) for m in mounts) and entry.is_dir(follow_symlinks=False):
-            _empty(entry.path, mounts)
-        elif entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, onerror=_open_and_retry)
-        else:
-            os.unlink(entry.path)
-
-
-def _open_and_retry(function: Any, path: str, _error: Any) -> None:
-    """A folder the page made unreadable or unwritable: made the owner's again, then retried."""
-    os.chmod(os.path.dirname(path), stat.S_IRWXU)
-    if os.path.isdir(path) and not os.path.islink(path):
-        os.chmod(path, stat.S_IRWXU)
-        shutil.rmtree(path, onerror=_give_up)
-    else:
-        function(path)
-
-
-def _give_up(_function: Any, path: str, error: Any) -> None:
-    raise OSError(f"cannot remove {path}, which a page left: {error[1]}")
 
 
 if __name__ == "__main__":
