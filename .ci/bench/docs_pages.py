@@ -12,9 +12,8 @@ order) so a busy machine weighs on all three alike:
   per page and the cases validated in full (an empty cache folder, so each run validates and
   then writes the cache: a little more than before).
 
-Each figure is the best of --rounds runs: wall-clock seconds, and in brackets the CPU seconds
-of the command and every process it waited for (the sandboxes included), which a loaded
-machine stretches less. It prints each page checked alone, all pages in one command (--jobs N),
+Each figure is the best of --rounds runs, in wall-clock seconds (a sandbox's processes are not
+all reaped by the command, so its CPU time would undercount them). It prints each page checked alone, all pages in one command (--jobs N),
 the ratio of each to `before`, and `specdata.load()` cold (an empty cache) and warm, each in a
 fresh interpreter. With --tree N, the corpus copied into a tree of N pages is checked in one
 command over --jobs workers, on lanes. A measurement, not a test: nothing here passes or fails.
@@ -24,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -36,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[2]
 MODES = ("lanes", "per-page", "before")
 LOAD = ("import time; from wbimage_conformance.doccheck import specdata; t = time.perf_counter(); "
         "specdata.load(); print(time.perf_counter() - t)")
-Timing = tuple[float, float]  # wall-clock seconds, CPU seconds
 
 
 def pages_of(corpus: Path) -> list[Path]:
@@ -47,7 +44,7 @@ def check(pages: list[Path], jobs: int) -> list[str]:
     return [sys.executable, "-m", "wbimage_conformance", "docs", "check", "--jobs", str(jobs), *map(str, pages)]
 
 
-def timed(command: list[str], mode: str, warm_cache: str, before_path: str | None) -> Timing:
+def timed(command: list[str], mode: str, warm_cache: str, before_path: str | None) -> float:
     """`command` run the `mode` way (a cold cache of its own for `before`)."""
     with tempfile.TemporaryDirectory(prefix="bench-cold-") as cold:
         env = {**os.environ, "XDG_CACHE_HOME": cold if mode == "before" else warm_cache}
@@ -56,23 +53,21 @@ def timed(command: list[str], mode: str, warm_cache: str, before_path: str | Non
             env["WBIMAGE_DOCS_SESSIONS"] = "per-page"
         if mode == "before" and before_path:
             env["PYTHONPATH"] = os.pathsep.join(p for p in (before_path, os.environ.get("PYTHONPATH")) if p)
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         elapsed = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         sys.exit(f"{' '.join(command[:6])} ... failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-    return elapsed, (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+    return elapsed
 
 
-def best_of(rounds: int, command: list[str], warm: str, before_path: str | None) -> dict[str, Timing]:
-    """Per mode, the least wall-clock and the least CPU time over `rounds` turns."""
-    seen: dict[str, list[Timing]] = {mode: [] for mode in MODES}
+def best_of(rounds: int, command: list[str], warm: str, before_path: str | None) -> dict[str, float]:
+    """Per mode, the least time over `rounds` turns."""
+    seen: dict[str, list[float]] = {mode: [] for mode in MODES}
     for turn in range(rounds):
         for mode in MODES[turn % len(MODES):] + MODES[: turn % len(MODES)]:
             seen[mode].append(timed(command, mode, warm, before_path))
-    return {mode: (min(w for w, _ in runs), min(c for _, c in runs)) for mode, runs in seen.items()}
+    return {mode: min(runs) for mode, runs in seen.items()}
 
 
 def load_time(cache: str) -> float:
@@ -95,9 +90,9 @@ def tree_of(pages: list[Path], corpus: Path, count: int, into: Path) -> list[Pat
     return made
 
 
-def row(label: str, times: dict[str, Timing], per: int = 1) -> str:
-    cells = " ".join(f"{times[m][0] / per:6.2f} ({times[m][1] / per:4.2f})" for m in MODES)
-    return f"{label[-58:]:58} {cells}   {times['before'][0] / times['lanes'][0]:4.1f}x"
+def row(label: str, times: dict[str, float], per: int = 1) -> str:
+    cells = " ".join(f"{times[m] / per:9.2f}" for m in MODES)
+    return f"{label[-58:]:58} {cells}   {times['before'] / times['lanes']:4.1f}x"
 
 
 def main() -> int:
@@ -128,14 +123,13 @@ def measure(pages: list[Path], corpus: Path, args: argparse.Namespace, before_pa
     warm_load = min(load_time(warm) for _ in range(3))
     print(f"specdata.load(): cold {cold:.2f} s, warm {warm_load:.3f} s ({cold / warm_load:.0f}x)\n")
 
-    print(f"{'seconds, wall (cpu), best of ' + str(args.rounds):58} "
-          + " ".join(f"{m:>13}" for m in MODES) + "   before/lanes")
+    print(f"{'seconds, best of ' + str(args.rounds):58} " + " ".join(f"{m:>9}" for m in MODES) + "   before/lanes")
     alone = []
     for page in pages:
         times = best_of(args.rounds, check([page], args.jobs), warm, before_path)
         alone.append(times)
         print(row(str(page.relative_to(corpus)), times))
-    mean = {m: (sum(t[m][0] for t in alone) / len(alone), sum(t[m][1] for t in alone) / len(alone)) for m in MODES}
+    mean = {m: sum(t[m] for t in alone) / len(alone) for m in MODES}
     print(row("mean of one page alone", mean))
     together = best_of(args.rounds, check(pages, args.jobs), warm, before_path)
     print(row(f"{len(pages)} pages in one command, --jobs {args.jobs}", together))
@@ -144,9 +138,9 @@ def measure(pages: list[Path], corpus: Path, args: argparse.Namespace, before_pa
     if args.tree:
         with tempfile.TemporaryDirectory(prefix="bench-tree-") as folder:
             tree = tree_of(pages, corpus, args.tree, Path(folder))
-            wall, cpu = timed(check(tree, args.jobs), "lanes", warm, before_path)
-        print(f"\na tree of {len(tree)} pages, --jobs {args.jobs}, lanes: {wall:.1f} s wall ({cpu:.1f} s cpu), "
-              f"{wall / len(tree):.2f} s per page")
+            seconds = timed(check(tree, args.jobs), "lanes", warm, before_path)
+        print(f"\na tree of {len(tree)} pages, --jobs {args.jobs}, lanes: {seconds:.1f} s, "
+              f"{seconds / len(tree):.2f} s per page")
 
 
 if __name__ == "__main__":
