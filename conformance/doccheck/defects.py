@@ -95,18 +95,18 @@ def _discarded_images(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[F
         calls = {id(c) for c in image_calls(block.tree)}
         for scope in [block.tree] + [n for n in ast.walk(block.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
             nodes = list(_scope_nodes(scope))
+            loads = sorted((n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
+                           key=lambda n: (n.lineno, n.col_offset))
             for node in nodes:
                 if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
                         and id(node.value) in calls and node.value.args and isinstance(node.value.args[0], ast.Name)):
                     continue
                 made, source = node.targets[0].id, node.value.args[0].id
-                loads = [n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
                 after = (node.end_lineno or node.lineno)
                 if any(n.id == made for n in loads):
                     continue
-                later_uses = [n for n in loads if n.id == source and n.lineno > after]
-                if later_uses:
-                    use = later_uses[0]
+                use = next((n for n in loads if n.id == source and n.lineno > after), None)
+                if use is not None:
                     out.append(F.error("example", page.path, block.block.page_line(use.lineno), "names",
                                        f"`{made}` (the wandb.Image made from `{source}` at line "
                                        f"{block.block.page_line(node.lineno)}) is never used, and `{source}` is used "

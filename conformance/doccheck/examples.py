@@ -165,7 +165,7 @@ class _Context:
     outcome: Outcome
     spec: SpecData
     cases: tuple[str, ...]
-    page_job: PageJob | None = None
+    page_job: PageJob
     stopped: dict[int, int] = field(default_factory=dict)   # fence line of an earlier block -> line it stopped at
     out: list[F.Finding] = field(default_factory=list)
 
@@ -198,11 +198,9 @@ def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
     """Every block of a page's session: findings and one run record per block."""
     found: list[F.Finding] = []
     runs: list[F.ExampleRun] = []
-    if outcome.status != "ok" and job.jobs:
+    if outcome.status != "ok" and job.jobs:  # the page did not run: one finding, on its first block
         first = job.jobs[0]
-        ctx = _Context(first, outcome.block(first.number), spec, tuple(coverage.case_ids(job.page, first.block.key, spec)))
-        _page_failure(ctx, outcome)
-        found.extend(ctx.out)
+        found, _ = evaluate(first, outcome.block(first.number), spec, impl, job)
         status = {"timeout": "timeout", "skipped": "skipped"}.get(outcome.status, "error")
         runs = [F.ExampleRun(job.page.path, j.block.line, j.block.key or j.block.kind, status,
                              round(outcome.duration_s, 3), 0, (), outcome.message) for j in job.jobs]
@@ -220,17 +218,7 @@ def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
     return found, runs
 
 
-def _page_failure(ctx: _Context, outcome: PageOutcome) -> None:
-    line = ctx.job.block.line
-    if outcome.status == "timeout":
-        ctx.add("error", "example", line, outcome.message)
-    elif outcome.status == "skipped":
-        ctx.add("warning", "example", line, f"not run: {outcome.message}")
-    else:
-        ctx.add("error", "example", line, f"the example could not be run: {outcome.message}")
-
-
-def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: PageJob | None = None,
+def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: PageJob,
              stopped: dict[int, int] | None = None) -> tuple[list[F.Finding], F.ExampleRun]:
     page, block = job.page, job.block
     cases = tuple(coverage.case_ids(page, block.key, spec))
@@ -293,12 +281,7 @@ def _check_raised(ctx: _Context, impl: str) -> None:
     if failed_call is not None and error.get("origin") == "implementation":
         _check_failed_call(ctx, impl, error, failed_call, line)
         return
-    names = ctx.page_job.names if ctx.page_job is not None else None
-    if names is None:
-        from wbimage_conformance.doccheck import names as names_module
-
-        names = names_module.analyze([ctx.job.block])
-    stop = stops.explain(error, ctx.job, names, ctx.stopped, line)
+    stop = stops.explain(error, ctx.job, ctx.page_job.names, ctx.stopped, line)
     if stop.severity:
         message = stop.message if stop.severity == "error" else _with_unchecked(ctx, f"stops here: {stop.message}",
                                                                                 error.get("line"))
@@ -308,8 +291,7 @@ def _check_raised(ctx: _Context, impl: str) -> None:
 def _check_failed_call(ctx: _Context, impl: str, error: dict[str, Any], call: dict[str, Any], line: int) -> None:
     """The block stopped inside wandb.Image: the spec decides whether the example or the
     implementation is wrong."""
-    names = ctx.page_job.names if ctx.page_job is not None else None
-    if call["input"].get("type") == "ellipsis" or (names is not None and line in names.placeholder_lines):
+    if call["input"].get("type") == "ellipsis" or line in ctx.page_job.names.placeholder_lines:
         ctx.add("note", "example", line, _with_unchecked(
             ctx, f"stops here: wandb.Image got a placeholder the reader fills in (`...`): {error['type']}: "
                  f"{error['message']}", error.get("line")))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Union
 
@@ -130,6 +131,11 @@ class Page:
     problems: tuple[Problem, ...] = ()
     body_line: int = 1                   # first line after the front matter
 
+    @cached_property
+    def lines(self) -> list[str]:
+        """The page's lines as the reader numbered them (line N is lines[N - 1])."""
+        return _lines(self.text)
+
     @property
     def code_blocks(self) -> list[CodeBlock]:
         return [e for e in self.elements if isinstance(e, CodeBlock)]
@@ -191,8 +197,12 @@ def page_from_bytes(raw: bytes, path: str) -> Page:
     return parse_page(text, str(path))
 
 
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def parse_page(text: str, path: str = "<page>") -> Page:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _lines(text)
     problems: list[Problem] = []
     front, front_lines, body_start = _front_matter(lines, problems)
     elements = _Reader(lines, body_start, problems).read()

@@ -122,7 +122,7 @@ def _layouts(path: str, line: int, text: str) -> list[F.Finding]:
 def _locator(page: ClassifiedPage, text: Text) -> Callable[[str], int]:
     """The page line of a paragraph or item where a pattern (a number, an interval) is, so a
     finding in a wrapped paragraph points at its own line; the first line if none has it."""
-    lines = page.page.text.replace("\r\n", "\n").split("\n")
+    lines = page.page.lines
 
     def locate(pattern: str) -> int:
         for number in range(text.line, max(text.line, text.end_line) + 1):

@@ -104,7 +104,7 @@ def split(text: str) -> list[str]:
 
 def sentences(page: ClassifiedPage) -> Iterator[Sentence]:
     """Every sentence of the page's prose, list items, Args and table rows, with its line."""
-    lines = page.page.text.replace("\r\n", "\n").split("\n")
+    lines = page.page.lines
     for item in page.texts:
         text = item.text
         for raw in split(text.text):
@@ -183,9 +183,10 @@ def _mode_by_channels(s: Sentence) -> list[Statement]:
 _FLOAT = re.compile(r"\bfloat|floating|浮動小数|浮動小数点|부동\s*소수|실수", re.I)
 _INTEGER = re.compile(r"\bintegers?\b|整数|정수|\buint8\b", re.I)
 _INTEGER_DATA = re.compile(r"\bintegers?\b|整数|정수", re.I)  # data of an integer dtype, not the uint8 it becomes
+_INTO_INTEGERS = r"(?:to|into)\s+(?:\w+\s+){0,3}?(?:integers?|uint8|(?:pixel\s+)?values?)\s+"
 _TO_INTEGERS = (
-    re.compile(rf"(?:to|into)\s+(?:\w+\s+){{0,3}}?(?:integers?|uint8|(?:pixel\s+)?values?)\s+"
-               rf"(?:between\s+(?P<a>{_NUM})\s+and\s+(?P<b>{_NUM})|in\s+\[\s*(?P<c>{_NUM})\s*,\s*(?P<d>{_NUM})\s*\])", re.I),
+    re.compile(_INTO_INTEGERS + rf"between\s+(?P<a>{_NUM})\s+and\s+(?P<b>{_NUM})", re.I),
+    re.compile(_INTO_INTEGERS + rf"in\s+\[\s*(?P<a>{_NUM})\s*,\s*(?P<b>{_NUM})\s*\]", re.I),
     re.compile(rf"(?P<a>{_NUM})\s*から\s*(?P<b>{_NUM})\s*(?:まで)?の(?:範囲の)?(?:整数|値)に"),
     re.compile(rf"(?P<a>{_NUM})\s*(?:에서|부터)\s*(?P<b>{_NUM})\s*(?:사이|까지)의\s*(?:정수|값)(?:로|으로)"),
 )
@@ -194,19 +195,23 @@ _TO_INTEGERS = (
 def _output_range(s: Sentence) -> list[Statement]:
     if not (_FLOAT.search(s.text) and _INTEGER.search(s.text)):
         return []
-    for pattern in _TO_INTEGERS:
-        match = pattern.search(s.text)
-        if match is None:
-            continue
-        groups = match.groupdict()
-        low, high = (groups.get("a") or groups.get("c")), (groups.get("b") or groups.get("d"))
-        interval = (C.number(low), C.number(high))
-        problem = "" if interval == (0, 255) else (
-            f"the page says floats become integers in [{_show(interval[0])}, {_show(interval[1])}]; the spec's pixels "
-            "are uint8 over all of [0, 255] ([norm.unit] multiplies [0, 1] by 255)")
-        return [Statement("output-range", (("input", "float"), ("range", interval)), problem, ("norm.unit",),
-                          match.group(0))]
-    return []
+    found = _first_interval(_TO_INTEGERS, s.text)
+    if found is None:
+        return []
+    interval, words = found
+    problem = "" if interval == (0, 255) else (
+        f"the page says floats become integers in [{_show(interval[0])}, {_show(interval[1])}]; the spec's pixels "
+        "are uint8 over all of [0, 255] ([norm.unit] multiplies [0, 1] by 255)")
+    return [Statement("output-range", (("input", "float"), ("range", interval)), problem, ("norm.unit",), words)]
+
+
+def _first_interval(patterns: tuple[re.Pattern[str], ...], text: str) -> tuple[tuple[Fraction, Fraction], str] | None:
+    """The interval (groups `a` and `b`) of the first pattern that matches, and its words."""
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            return (C.number(match.group("a")), C.number(match.group("b"))), match.group(0)
+    return None
 
 
 _FORMAT_SUBJECT = re.compile(r"\barrays?\b|\btensors?\b|配列|テンソル|배열|텐서", re.I)
@@ -360,16 +365,14 @@ _BETWEEN = (re.compile(rf"between\s+(?P<a>{_NUM})\s+and\s+(?P<b>{_NUM})", re.I),
 def _box_range(s: Sentence) -> list[Statement]:
     if not (_BOX.search(s.text) and _RELATIVE.search(s.text)) or re.search(r"pixel|ピクセル|픽셀", s.text, re.I):
         return []
-    for pattern in _BETWEEN:
-        match = pattern.search(s.text)
-        if match:
-            interval = (C.number(match.group("a")), C.number(match.group("b")))
-            problem = "" if interval == (0, 1) else (
-                f"the page says relative box coordinates lie in [{_show(interval[0])}, {_show(interval[1])}]; "
-                "[boxes.domain] keeps them in [0, 1]")
-            return [Statement("box-range", (("domain", "relative"), ("range", interval)), problem, ("boxes.domain",),
-                              match.group(0))]
-    return []
+    found = _first_interval(_BETWEEN, s.text)
+    if found is None:
+        return []
+    interval, words = found
+    problem = "" if interval == (0, 1) else (
+        f"the page says relative box coordinates lie in [{_show(interval[0])}, {_show(interval[1])}]; "
+        "[boxes.domain] keeps them in [0, 1]")
+    return [Statement("box-range", (("domain", "relative"), ("range", interval)), problem, ("boxes.domain",), words)]
 
 
 _RANGE = re.compile(rf"\[\s*(?P<a>{_NUM})\s*,\s*(?P<b>{_NUM})\s*\]")
@@ -447,7 +450,7 @@ def read(page: ClassifiedPage) -> list[Reading]:
 
 def check(page: ClassifiedPage, readings: list[Reading] | None = None) -> list[F.Finding]:
     """An error for each statement the spec contradicts, at the line of the words it was read from."""
-    lines = page.page.text.replace("\r\n", "\n").split("\n")
+    lines = page.page.lines
     out = []
     for reading in read(page) if readings is None else readings:
         for statement in reading.statements:

@@ -10,22 +10,19 @@ worth a warning.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-MANIFEST = "wandb_api.json"
+from wbimage_conformance.worker import wandb_standin
 
 
 @lru_cache(maxsize=1)
 def manifest() -> dict[str, Any]:
     """The shipped manifest, or an empty one where it is missing (then nothing is known)."""
     try:
-        text = resources.files("wbimage_conformance.worker").joinpath(MANIFEST).read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
+        return wandb_standin.load_manifest()
+    except OSError:
         return {"classes": {}, "wandb_version": None}
-    return json.loads(text)
 
 
 def version() -> str | None:

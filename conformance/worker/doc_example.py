@@ -290,9 +290,8 @@ def install_wandb(image_class: type, recorder: Recorder, adapter: Any, manifest:
         step["next"] = current + 1
 
     stand_in = wandb_standin.build(image_class, on_log, manifest, companions=companions_of(adapter))
-    real_wandb = any(m == "wandb" or m.startswith("wandb.") for m in (getattr(getattr(adapter, "cls", None),
-                                                                               "__module__", "") or "",))
-    stand_in.install(keep_loaded=real_wandb)
+    module = getattr(getattr(adapter, "cls", None), "__module__", "") or ""
+    stand_in.install(keep_loaded=module == "wandb" or module.startswith("wandb."))  # the implementation is a real wandb
     stand_in.start_run()
     return stand_in
 
