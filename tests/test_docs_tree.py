@@ -31,15 +31,14 @@ PROSE = {"en": "Log a batch of predictions as images.",
          "ko": "예측 배치를 이미지로 기록합니다."}
 
 
-def image_page(locale: str, name: str = "predictions") -> str:
+def front_matter(locale: str, name: str) -> str:
+    """Hugo front matter whose menu identifier carries the locale as W&B's translations do."""
     ident = name if locale == "en" else f"{locale}-{name}"
-    return f"""---
-title: {name}
-menu:
-  default:
-    identifier: {ident}
----
+    return f"---\ntitle: {name}\nmenu:\n  default:\n    identifier: {ident}\n---\n"
 
+
+def image_page(locale: str, name: str = "predictions") -> str:
+    return front_matter(locale, name) + f"""
 {PROSE[locale]}
 
 ```python
@@ -53,14 +52,7 @@ image = wandb.Image(pixels, caption="zeros")
 
 
 def plain_page(locale: str, name: str = "sweeps") -> str:
-    ident = name if locale == "en" else f"{locale}-{name}"
-    return f"""---
-title: {name}
-menu:
-  default:
-    identifier: {ident}
----
-
+    return front_matter(locale, name) + f"""
 {PROSE[locale].replace("images", "rows")}
 
 ```python
