@@ -260,3 +260,24 @@ def test_a_translation_that_changes_an_image_call_is_a_warning():
                          path="content/ja/g.md")
     (finding,) = consistency.check([original, translated])
     assert finding.severity is Severity.WARNING
+
+
+def _image_page(path: str, ref: str, *blocks: str) -> classify.ClassifiedPage:
+    identifier = ("" if "/en/" in path or "/docs/" in path else path.split("/")[1] + "-") + "ref-python-data-types-image"
+    body = "".join(f"```python\n{b}\n```\n\n" for b in blocks)
+    text = (f"---\ntitle: Image\nmenu:\n  r:\n    identifier: {identifier}\n---\n\n"
+            f"[View source](https://github.com/wandb/wandb/blob/{ref}/wandb/sdk/data_types/image.py)\n\n{body}")
+    return classify.classify(parse_page(text, path))
+
+
+def test_versions_of_the_original_leave_the_current_one_as_the_original_and_a_missing_block_is_a_note():
+    usage = "import wandb\nrun = wandb.init()\nrun.log({'a': wandb.Image(x)})"
+    effect = "import wandb\nwandb.Image(np.ones((2, 2)))"
+    older = _image_page("site/docs/ref/image.md", "v0.18.4", usage)
+    current = _image_page("site/content/en/ref/image.md", "main", usage, effect)
+    translated = _image_page("site/content/ja/ref/image.md", "v0.19.5", usage)
+    (group,) = consistency.groups([older, current, translated])
+    assert consistency.original_of(group) is current
+    (finding,) = consistency.check([older, current, translated])
+    assert finding.severity is Severity.NOTE and "different versions" in finding.message
+    assert finding.file == translated.path and "example-1" in finding.message

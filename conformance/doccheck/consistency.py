@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck import sections
+from wbimage_conformance.doccheck import pinned, sections
 from wbimage_conformance.doccheck import signature as sig
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 
@@ -188,12 +188,20 @@ def _by_key(blocks: Sequence[PyBlock]) -> dict[str, PyBlock]:
 
 def _missing(original: ClassifiedPage, translation: ClassifiedPage, subject: str, block: PyBlock,
              original_has: bool) -> Difference:
-    """A block one side has and the other lacks; the finding sits on the side that lacks it."""
+    """A block one side has and the other lacks; the finding sits on the side that lacks it.
+    Pages whose source links pin different versions of wandb (pinned.py) are versions as much
+    as translations: a block one has and the other not is then a note that says so."""
+    severity, versions = F.Severity.ERROR, ""
+    pins = [pinned.pin_of(page.page) for page in (original, translation)]
+    if [pin.ref if pin else None for pin in pins] != [pins[0].ref if pins[0] else None] * 2:
+        severity = F.Severity.NOTE
+        shown = [pin.describe() if pin else "the current code" for pin in pins]
+        versions = _lit(f" (the pages document different versions: {shown[0]} and {shown[1]})")
     if original_has:
-        return Difference(F.Severity.ERROR, subject, block.line, translation.page.body_line,
-                          f"{subject} is at {_lit(original.path)}:{block.line} but {{pages}} {{lacks}} it")
-    return Difference(F.Severity.ERROR, subject, original.page.body_line, block.line,
-                      f"{subject} is at {{pages}} but this page has none", on_original=True)
+        return Difference(severity, subject, block.line, translation.page.body_line,
+                          f"{subject} is at {_lit(original.path)}:{block.line} but {{pages}} {{lacks}} it{versions}")
+    return Difference(severity, subject, original.page.body_line, block.line,
+                      f"{subject} is at {{pages}} but this page has none{versions}", on_original=True)
 
 
 def _not_rendered(original: ClassifiedPage, translation: ClassifiedPage, what: str, line: int,
@@ -439,7 +447,12 @@ def groups(pages: Sequence[ClassifiedPage]) -> list[list[ClassifiedPage]]:
 
 
 def original_of(group: Sequence[ClassifiedPage]) -> ClassifiedPage:
-    return next((p for p in group if p.locale == ORIGINAL_LOCALE), group[0])
+    """The English page (else the first); of several English versions, the one that follows
+    the current code rather than one pinned to an older release or commit (pinned.py): the
+    others are versions of it, not translations, and are not compared."""
+    english = [p for p in group if p.locale == ORIGINAL_LOCALE]
+    current = [p for p in english if pinned.pin_of(p.page) is None]
+    return (current or english or list(group))[0]
 
 
 def check(pages: Sequence[ClassifiedPage]) -> list[F.Finding]:
