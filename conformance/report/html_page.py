@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wbimage_conformance.model import Mismatch, Result, RunReport, Status
-from wbimage_conformance.report import causes, images, summary
+from wbimage_conformance.report import causes, images, saved_pixels, summary
 from wbimage_conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short
 
 _CSS = """
@@ -165,9 +165,17 @@ class _Side:
 
     @classmethod
     def of(cls, raw: object) -> _Side:
-        array = None if is_digest(raw) else as_array(raw)
-        shown, why = images.displayable(array) if array is not None else (None, "no array")
+        if saved_pixels.is_saved_array(raw):  # read back from a JSON report: drawn from its saved bytes
+            array, why = saved_pixels.decode(raw)
+        else:
+            array, why = (None, "no array") if is_digest(raw) else (as_array(raw), "no array")
+        shown, why = images.displayable(array) if array is not None else (None, why)
         return cls(raw, array, shown, why)
+
+    @property
+    def only_digest(self) -> bool:
+        """An expectation the case file gives by digest alone (not an array a report saved)."""
+        return is_digest(self.raw) and not saved_pixels.is_saved_array(self.raw)
 
     def panel(self, role: str, factor: int, scale: int) -> str:
         if self.shown is None:
@@ -184,7 +192,7 @@ def _digest_panel(digest: dict) -> str:
 
 
 def _difference_panel(expected: _Side, actual: _Side, factor: int, scale: int) -> str:
-    if is_digest(expected.raw):
+    if expected.only_digest:
         return _no_picture("no difference map: the expected pixels are known only by their digest", "difference")
     if expected.array is not None and actual.array is not None and expected.array.shape != actual.array.shape:
         return _no_picture(
@@ -206,7 +214,7 @@ def pixel_panels(mismatch: Mismatch) -> str:
     sizes = [side.shown.shape[:2] for side in (expected, actual) if side.shown is not None]
     factor = max((images.shrink_for(h, w) for h, w in sizes), default=1)
     scale = min((images.scale_for(h, w) for h, w in sizes), default=1) if factor == 1 else 1
-    if is_digest(mismatch.expected):
+    if expected.only_digest:
         first = _digest_panel(mismatch.expected)
     else:
         first = expected.panel("expected", factor, scale)
@@ -216,8 +224,6 @@ def pixel_panels(mismatch: Mismatch) -> str:
 
 def _number(value: float) -> str:
     return str(int(value)) if math.isfinite(value) and value == int(value) else str(value)
-
-
 
 
 def _article(result: Result, cause: str | None = None) -> str:
