@@ -81,8 +81,10 @@ def decode(saved: Mapping[str, Any]) -> tuple[np.ndarray | None, str]:
         return None, "its saved dtype or shape is not one of pixels"
     dtype, shape = layout
     size = math.prod(shape) * dtype.itemsize
-    if size > CASE_LIMIT or len(text) > 2 * size + 1024:
-        return None, f"its saved bytes are over the {_mib(CASE_LIMIT)} a case may keep"
+    if size > CASE_LIMIT:
+        return None, f"its dtype and shape give more bytes than the {_mib(CASE_LIMIT)} a case may keep"
+    if len(text) > 2 * size + 1024:
+        return None, f"its saved text is longer than {size} bytes can compress to"
     raw = _inflate(text, size)
     if raw is None:
         return None, "its saved bytes are not the zlib-compressed, base64-encoded bytes of its shape"
