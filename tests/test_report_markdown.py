@@ -30,7 +30,7 @@ def table_rows(md: str, first_header: str) -> list[list[str]]:
 
 def test_headline_gives_the_verdict_and_the_counts(md):
     assert md.startswith("## wbimage-conformance: reference 0.1.0: 10 unexpected result(s)\n")
-    assert "**3 passed, 10 failed, 2 skipped**" in md
+    assert "**3 as expected, 10 unexpected, 2 skipped**" in md
 
 
 def test_environment_table_lists_every_header_field(md):
