@@ -29,6 +29,10 @@ from wbimage_conformance.report import from_json, merge
 
 NAME = "report"
 HELP = "render saved JSON reports in any format; merge the shards or runs of one implementation, or of one docs check"
+EXIT_CODES = ("exit codes: 0 every case of the (merged) run as expected (passed, xfailed or skipped), or no error "
+              "in the docs report; 1 an unexpected result in any of the runs or shards, or an error finding; 2 a file "
+              "that is not a JSON report, or reports that do not make one run (a shard missing or given twice, shards "
+              "of different selections, implementations or environments, run and docs reports mixed)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
