@@ -293,15 +293,35 @@ def test_a_huge_image_is_shrunk_but_a_single_differing_pixel_still_shows():
     result = Result(case("x", "limits.max-dimension", "t", 1), Status.FAILED,
                     mismatches=(Mismatch("pixels", expected, actual),))
     (roles,) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))
-    factor = images.shrink_for(2100, 30)
-    assert factor == 3
     for role in ("expected", "actual", "difference"):
         picture = decode_png(img(roles[role]).attrs["src"])
-        assert picture.size == (10, 700), role
-        assert f"shown at 1/{factor}" in roles[role].all_text()
+        assert picture.size == (30, 700), role          # 1 row in 3; the 30 columns all kept
+        assert "shown: 1 row in 3" in roles[role].all_text()
     diff = np.asarray(decode_png(img(roles["difference"]).attrs["src"]).convert("RGB"))
-    assert diff.any(axis=2).sum() == 1 and diff[1001 // 3, 17 // 3].any()
+    assert diff.any(axis=2).sum() == 1 and diff[1001 // 3, 17].any()
     assert "1 of 63000 pixels differ" in roles["difference"].all_text()
+
+
+@pytest.mark.parametrize("shape, size, how, block", [
+    ((1, 65500), (1024, 16), "shown: rows ×16, 1 column in 64", 16),
+    ((4, 35000), (1000, 16), "shown: rows ×4, 1 column in 35", 4),
+    ((32, 33000), (1000, 32), "shown: 1 column in 33", 1),
+    ((3000, 2), (16, 1000), "shown: 1 row in 3, columns ×8", 8),
+    ((300, 1), (16, 900), "shown: rows ×3, columns ×16", 48),
+    ((2, 3), (129, 86), "shown ×43", 43 * 43),
+    ((2048, 2048), (1024, 1024), "shown at 1/2", 1),
+])
+def test_a_strip_keeps_its_short_side_and_is_drawn_at_least_16_pixels_thick(shape, size, how, block):
+    expected = (np.arange(np.prod(shape)) % 7).astype(np.uint8).reshape(shape)
+    actual = expected.copy()
+    actual[-1, -1] += 1
+    result = Result(case("x", "norm.unit", "t", 1), Status.FAILED, mismatches=(Mismatch("pixels", expected, actual),))
+    (roles,) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))
+    for role in ("expected", "actual", "difference"):
+        assert decode_png(img(roles[role]).attrs["src"]).size == size, role
+        assert how in roles[role].all_text(), role
+    diff = np.asarray(decode_png(img(roles["difference"]).attrs["src"]).convert("RGB"))
+    assert diff[-1, -1].any() and diff.any(axis=2).sum() == block   # the one differing pixel, as one block
 
 
 def test_mismatches_from_the_real_comparator_are_drawn():

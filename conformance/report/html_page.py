@@ -143,10 +143,9 @@ def _results_table(report: RunReport) -> str:
 
 def _figure(picture: images.Picture, caption: str, role: str) -> str:
     note = f" · {picture.note}" if picture.note else ""
-    size = f"shown at 1/{picture.shrunk}" if picture.shrunk > 1 else f"shown ×{picture.scale}"
     return (
         f'<figure class="{role}"><img src="{picture.uri}" width="{picture.width}" height="{picture.height}"'
-        f' alt="{e(role)} pixels"><figcaption>{e(caption)} · {size}{e(note)}</figcaption></figure>'
+        f' alt="{e(role)} pixels"><figcaption>{e(caption)} · {e(picture.how)}{e(note)}</figcaption></figure>'
     )
 
 
@@ -177,10 +176,10 @@ class _Side:
         """An expectation the case file gives by digest alone (not an array a report saved)."""
         return is_digest(self.raw) and not saved_pixels.is_saved_array(self.raw)
 
-    def panel(self, role: str, factor: int, scale: int) -> str:
+    def panel(self, role: str, layout: images.Layout) -> str:
         if self.shown is None:
             return _no_picture(f"{role}: {self.why} ({short(self.raw, 80)})", role)
-        picture = images.picture(images.shrink(self.shown, factor), scale, self.why, factor)
+        picture = images.picture(images.shrink(self.shown, layout), layout, self.why)
         return _figure(picture, f"{role} · {self.array.dtype} {shape_text(self.array.shape)}", role)
 
 
@@ -191,7 +190,7 @@ def _digest_panel(digest: dict) -> str:
         f"expected: known only by digest ({where}sha256 {digest['sha256']}), so it cannot be drawn", "expected")
 
 
-def _difference_panel(expected: _Side, actual: _Side, factor: int, scale: int) -> str:
+def _difference_panel(expected: _Side, actual: _Side, layout: images.Layout) -> str:
     if expected.only_digest:
         return _no_picture("no difference map: the expected pixels are known only by their digest", "difference")
     if expected.array is not None and actual.array is not None and expected.array.shape != actual.array.shape:
@@ -200,9 +199,9 @@ def _difference_panel(expected: _Side, actual: _Side, factor: int, scale: int) -
             f"actual {shape_text(actual.array.shape)})", "difference")
     if expected.shown is None or actual.shown is None:
         return _no_picture("no difference map: both sides must be drawable images", "difference")
-    diff = images.difference(expected.array, actual.array, factor)
+    diff = images.difference(expected.array, actual.array, layout)
     return _figure(
-        images.picture(diff.rgb, scale, "", factor),
+        images.picture(diff.rgb, layout),
         f"difference · {diff.differing} of {diff.total} pixels differ; black = same, "
         f"red = smallest, yellow = largest difference ({_number(diff.largest)})",
         "difference")
@@ -211,15 +210,10 @@ def _difference_panel(expected: _Side, actual: _Side, factor: int, scale: int) -
 def pixel_panels(mismatch: Mismatch) -> str:
     """Expected, actual and difference map of one pixel mismatch, side by side at one scale."""
     expected, actual = _Side.of(mismatch.expected), _Side.of(mismatch.actual)
-    sizes = [side.shown.shape[:2] for side in (expected, actual) if side.shown is not None]
-    factor = max((images.shrink_for(h, w) for h, w in sizes), default=1)
-    scale = min((images.scale_for(h, w) for h, w in sizes), default=1) if factor == 1 else 1
-    if expected.only_digest:
-        first = _digest_panel(mismatch.expected)
-    else:
-        first = expected.panel("expected", factor, scale)
-    return (f'<div class="pixels">{first}{actual.panel("actual", factor, scale)}'
-            f"{_difference_panel(expected, actual, factor, scale)}</div>")
+    layout = images.layout_for([side.shown.shape[:2] for side in (expected, actual) if side.shown is not None])
+    first = _digest_panel(mismatch.expected) if expected.only_digest else expected.panel("expected", layout)
+    return (f'<div class="pixels">{first}{actual.panel("actual", layout)}'
+            f"{_difference_panel(expected, actual, layout)}</div>")
 
 
 def _number(value: float) -> str:
