@@ -106,7 +106,7 @@ def panels(node: Node) -> list[dict[str, Node]]:
     result = []
     for group in node.find_all("div", "pixels"):
         figures = group.find_all("figure")
-        roles = {f.attrs["class"]: f for f in figures}
+        roles = {f.attrs["class"].split()[0]: f for f in figures}
         assert list(roles) == ["expected", "actual", "difference"]
         result.append(roles)
     return result

@@ -70,12 +70,16 @@ ul.mismatches { margin: 6px 0; padding-left: 20px; }
               background: repeating-conic-gradient(#ddd 0 25%, #fff 0 50%) 0 0 / 16px 16px;
               max-width: 100%; height: auto; }
 .pixels figcaption { color: var(--muted); font-size: 12px; margin-top: 3px; max-width: 360px; }
+.pixels figure.wide figcaption { max-width: none; }
 .nopicture { width: 200px; min-height: 64px; border: 1px dashed var(--line); border-radius: 4px;
              padding: 8px; color: var(--muted); font-size: 12px; background: var(--soft);
              overflow-wrap: anywhere; }
 details.xfailed > summary { cursor: pointer; font-weight: 600; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 """
+
+#: Pictures wider than this many pixels have captions as wide as themselves.
+WIDE = 360
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -143,8 +147,9 @@ def _results_table(report: RunReport) -> str:
 
 def _figure(picture: images.Picture, caption: str, role: str) -> str:
     note = f" · {picture.note}" if picture.note else ""
+    wide = " wide" if picture.width > WIDE else ""  # its caption as wide as the picture, not wrapped narrower
     return (
-        f'<figure class="{role}"><img src="{picture.uri}" width="{picture.width}" height="{picture.height}"'
+        f'<figure class="{role}{wide}"><img src="{picture.uri}" width="{picture.width}" height="{picture.height}"'
         f' alt="{e(role)} pixels"><figcaption>{e(caption)} · {e(picture.how)}{e(note)}</figcaption></figure>'
     )
 
