@@ -442,3 +442,10 @@ def test_pixels_whose_saved_bytes_were_changed_are_not_drawn():
     (roles,) = panels(parse(render(from_json.from_data(data), "html")))
     assert img(roles["expected"]) is not None and img(roles["actual"]) is None
     assert "its saved bytes do not hash to its sha256" in roles["actual"].all_text()
+
+
+def test_a_case_location_wraps_after_a_slash_not_inside_a_name(doc):
+    (row,) = [r for r in doc.find_all("tr") if "norm-unit-rgb-grid" in r.all_text() and r.find_all("td", "location")]
+    (cell,) = row.find_all("td", "location")
+    assert cell.all_text() == "spec/cases/norm.yaml:40"
+    assert len(cell.find_all("wbr")) == 2
