@@ -1,0 +1,64 @@
+"""JSON Schema validation of stored data, with the error placed on a line.
+
+The schemas in conformance/schemas/ are the one statement of what each stored file holds (they
+are published for consumers too); validating against them replaces hand-written checks that
+drifted from the documentation. The first, most relevant error (jsonschema's best match) is
+reported as `file:line: field: message`, the line found by whatever locator the file's format
+has (stored.jsondoc.Locator for JSON, yamlsource.Located for YAML), and the message cut to
+one short line: a validator's message may quote a whole subtree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from wbimage_conformance.stored.files import StoredFileError
+
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
+MAX_MESSAGE_CHARS = 200
+
+
+@lru_cache(maxsize=None)
+def validator(schema_name: str) -> Any:
+    """The checked validator of `conformance/schemas/<schema_name>`, built once per process."""
+    import jsonschema  # imported here: the worker side never validates
+
+    schema = json.loads((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def dotted(path: Sequence[Any]) -> str:
+    """A data path as people write it: `results[3].duration_s`; `(top level)` when empty."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= MAX_MESSAGE_CHARS else flat[: MAX_MESSAGE_CHARS - 3] + "..."
+
+
+def check(data: Any, schema_name: str, where: str, line_at: Callable[[Sequence[Any]], int] | None,
+          what: str, field_name: Callable[[Sequence[Any]], str] = dotted) -> None:
+    """Raise StoredFileError naming file, line and field unless `data` fits the schema
+    (`line_at` None: data not from a file, no line); `field_name` may name the field better
+    than its data path (a case's id beside its index)."""
+    import jsonschema
+
+    try:
+        error = jsonschema.exceptions.best_match(validator(schema_name).iter_errors(data))
+    except RecursionError:
+        raise StoredFileError(f"{where}: nested too deeply to check as a {what}") from None
+    if error is None:
+        return
+    path = list(error.absolute_path)
+    place = f"{where}:{line_at(path)}" if line_at is not None else where
+    raise StoredFileError(f"{place}: {field_name(path)}: {_short(error.message)} (not a valid {what})")
