@@ -34,6 +34,8 @@ from wbimage_conformance.stored import schemas, writing
 
 FORMAT = 1
 SCHEMA = "history-record.schema.json"
+#: The fields of a row of `cases`, in order.
+ROW_FIELDS = ("id", "status", "clause", "fingerprint", "causes")
 ENVIRONMENT_KEYS = ("python", "numpy", "pillow", "torch", "platform", "sandbox", "suite_version", "case_set_digest")
 
 
@@ -163,12 +165,12 @@ def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | N
         return f"{where}:{line_at(path)}" if line_at is not None else where
 
     def field(path: Sequence[Any]) -> str:
-        name = schemas.dotted(path)
-        if len(path) >= 2 and path[0] == "cases" and isinstance(path[1], int):
-            row = data["cases"][path[1]]
-            if isinstance(row, list) and row and isinstance(row[0], str):
-                name += f" (case {row[0][:200]})"
-        return name
+        if len(path) < 2 or path[0] != "cases" or not isinstance(path[1], int):
+            return schemas.dotted(path)
+        named = [*path[:2], ROW_FIELDS[path[2]], *path[3:]] if len(path) > 2 and path[2] < len(ROW_FIELDS) else path
+        row = data["cases"][path[1]]
+        known = isinstance(row, list) and row and isinstance(row[0], str)
+        return schemas.dotted(named) + (f" (case {row[0][:200]})" if known else "")
 
     try:
         schemas.check(data, SCHEMA, where, line_at, "history record", field)

@@ -60,5 +60,10 @@ def check(data: Any, schema_name: str, where: str, line_at: Callable[[Sequence[A
     if error is None:
         return
     path = list(error.absolute_path)
-    place = f"{where}:{line_at(path)}" if line_at is not None else where
+    if error.validator == "required" and isinstance(error.instance, dict):
+        path.append(next(key for key in error.validator_value if key not in error.instance))
+        line_path = path[:-1]
+    else:
+        line_path = path
+    place = f"{where}:{line_at(line_path)}" if line_at is not None else where
     raise StoredFileError(f"{place}: {field_name(path)}: {_short(error.message)} (not a valid {what})")
