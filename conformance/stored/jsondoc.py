@@ -4,8 +4,8 @@ Python's `json` parser recurses once per nesting level and turns an integer's di
 int in quadratic time (refused past 4300 digits by a ValueError without a position); `1e400`
 becomes an infinity and `NaN` is accepted. So, before parsing, one linear scan (strings blanked
 out by a regular expression, then the brackets counted with NumPy) refuses a text nested deeper
-than the kind allows; while parsing, integers of more than MAX_INT_DIGITS digits and non-finite
-numbers are refused. Every failure is one StoredFileError `file:line: message`.
+than the kind allows or holding a run of more than MAX_INT_DIGITS digits outside strings; while
+parsing, non-finite numbers are refused. Every failure is one StoredFileError `file:line: message`.
 
 `Locator` answers "on which line does the value at this data path start?" for schema errors,
 with one pass over the tokens of the text (no tree is built), only when there is an error.
@@ -28,8 +28,7 @@ MAX_INT_DIGITS = 40
 #: A JSON string literal, escapes included (no raw newline can be inside one).
 _STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|[\[\]{},:\n]|[^\s\[\]{},:"]+')
-_OPENING = np.frombuffer(b"[{", dtype=np.uint8)
-_CLOSING = np.frombuffer(b"]}", dtype=np.uint8)
+_LONG_NUMBER = re.compile(r"\d{%d,}" % (MAX_INT_DIGITS + 1))
 
 
 class _RefusedNumber(ValueError):
@@ -37,13 +36,6 @@ class _RefusedNumber(ValueError):
         super().__init__(why)
         self.token = token
         self.why = why
-
-
-def _int(token: str) -> int:
-    digits = len(token.lstrip("-"))
-    if digits > MAX_INT_DIGITS:
-        raise _RefusedNumber(token, f"an integer of {digits} digits; at most {MAX_INT_DIGITS}")
-    return int(token)
 
 
 def _float(token: str) -> float:
@@ -61,11 +53,16 @@ def _blank_strings(text: str) -> str:
     return _STRING.sub('""', text)
 
 
-def depth_problem(text: str, max_depth: int) -> tuple[int, str] | None:
-    """(line, message) when brackets outside strings nest deeper than `max_depth`, else None."""
+def structure_problem(text: str, max_depth: int) -> tuple[int, str] | None:
+    """(line, message) when brackets outside strings nest deeper than `max_depth`, or a number
+    has more than MAX_INT_DIGITS digits in a row, else None."""
     skeleton = _blank_strings(text)
+    long_number = _LONG_NUMBER.search(skeleton)
+    if long_number:
+        line = skeleton.count("\n", 0, long_number.start()) + 1
+        return line, f"a number of {len(long_number.group())} digits; at most {MAX_INT_DIGITS}"
     codes = np.frombuffer(skeleton.encode("utf-8"), dtype=np.uint8)
-    steps = np.isin(codes, _OPENING).astype(np.int32) - np.isin(codes, _CLOSING).astype(np.int32)
+    steps = ((codes == 91) | (codes == 123)).astype(np.int32) - ((codes == 93) | (codes == 125)).astype(np.int32)
     if not steps.size:
         return None
     depth = np.cumsum(steps)
@@ -85,11 +82,11 @@ def _line_of_token(text: str, token: str) -> int:
 
 def parse(text: str, where: str, max_depth: int) -> Any:
     """The data of a JSON text, or StoredFileError `where:line: ...`."""
-    problem = depth_problem(text, max_depth)
+    problem = structure_problem(text, max_depth)
     if problem is not None:
         raise StoredFileError(f"{where}:{problem[0]}: {problem[1]}")
     try:
-        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        return json.loads(text, parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise StoredFileError(f"{where}:{exc.lineno}: not JSON: {exc.msg}") from None
     except _RefusedNumber as exc:

@@ -5,7 +5,8 @@ are published for consumers too); validating against them replaces hand-written 
 drifted from the documentation. The first, most relevant error (jsonschema's best match) is
 reported as `file:line: field: message`, the line found by whatever locator the file's format
 has (stored.jsondoc.Locator for JSON, yamlsource.Located for YAML), and the message cut to
-one short line: a validator's message may quote a whole subtree.
+one short line: a validator's message may quote a whole subtree. Data a fast check compiled
+from the same schema accepts (stored.fastcheck) is not walked by jsonschema at all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from wbimage_conformance.stored import fastcheck
 from wbimage_conformance.stored.files import StoredFileError
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
@@ -23,14 +25,24 @@ MAX_MESSAGE_CHARS = 200
 
 
 @lru_cache(maxsize=None)
+def schema(schema_name: str) -> dict[str, Any]:
+    """`conformance/schemas/<schema_name>`, read once per process."""
+    return json.loads((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
 def validator(schema_name: str) -> Any:
-    """The checked validator of `conformance/schemas/<schema_name>`, built once per process."""
+    """The checked validator of a schema, built once per process."""
     import jsonschema  # imported here: the worker side never validates
 
-    schema = json.loads((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    cls = jsonschema.validators.validator_for(schema(schema_name))
+    cls.check_schema(schema(schema_name))
+    return cls(schema(schema_name))
+
+
+@lru_cache(maxsize=None)
+def fast_check(schema_name: str) -> fastcheck.Check | None:
+    return fastcheck.compile_schema(schema(schema_name))
 
 
 def dotted(path: Sequence[Any]) -> str:
@@ -53,6 +65,9 @@ def check(data: Any, schema_name: str, where: str, line_at: Callable[[Sequence[A
     than its data path (a case's id beside its index)."""
     import jsonschema
 
+    quick = fast_check(schema_name)
+    if quick is not None and quick(data):
+        return
     try:
         error = jsonschema.exceptions.best_match(validator(schema_name).iter_errors(data))
     except RecursionError:
