@@ -22,6 +22,7 @@ from wbimage_conformance.stored.files import StoredFileError
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 MAX_MESSAGE_CHARS = 200
+MAX_HINT_CHARS = 120
 
 
 @lru_cache(maxsize=None)
@@ -74,11 +75,26 @@ def check(data: Any, schema_name: str, where: str, line_at: Callable[[Sequence[A
         raise StoredFileError(f"{where}: nested too deeply to check as a {what}") from None
     if error is None:
         return
-    path = list(error.absolute_path)
-    if error.validator == "required" and isinstance(error.instance, dict):
-        path.append(next(key for key in error.validator_value if key not in error.instance))
-        line_path = path[:-1]
-    else:
-        line_path = path
+    path, line_path, message, hint = _explained(error)
     place = f"{where}:{line_at(line_path)}" if line_at is not None else where
-    raise StoredFileError(f"{place}: {field_name(path)}: {_short(error.message)} (not a valid {what})")
+    said = f"{what}: {hint}" if hint else f"not a valid {what}"
+    raise StoredFileError(f"{place}: {field_name(path)}: {_short(message)} ({said})")
+
+
+def _explained(error: Any) -> tuple[list[Any], list[Any], str, str]:
+    """(path of the field, path of the line to show, message, hint) for one schema error: a
+    missing field is named, an unknown one is pointed at, and the hint is the description the
+    schema gives the field, when it is short enough for one line."""
+    path = list(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    message, line_path, described = error.message, path, schema
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = next(key for key in error.validator_value if key not in error.instance)
+        path = path + [missing]
+        described = schema.get("properties", {}).get(missing, {})
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict) and "properties" in schema:
+        extra = sorted(str(key) for key in error.instance if key not in schema["properties"])
+        message = f"unknown field(s) {extra}; known: {sorted(schema['properties'])}"
+        line_path = path + [extra[0]] if extra else path
+    hint = described.get("description", "") if isinstance(described, dict) else ""
+    return path, line_path, message, hint if len(hint) <= MAX_HINT_CHARS else ""
