@@ -108,6 +108,9 @@ def _keyword(key: str, argument: Any, schema: dict[str, Any], ref: Callable[[str
         if not isinstance(argument, str) or not argument.startswith("#/$defs/"):
             raise _Unsupported(argument)
         return ref(argument[len("#/$defs/"):])
+    if key == "not":
+        inner = _compile(argument, ref)
+        return lambda value: not inner(value)
     if key in ("anyOf", "oneOf"):
         options = [_compile(sub, ref) for sub in argument]
         if key == "anyOf":
