@@ -146,7 +146,7 @@ def _explained_lines(report: RunReport, paint: _Paint) -> list[str]:
     lines = [paint(f"Explained by a cause above ({len(rows)})", "1")]
     for r in rows:
         lines.append(f"  {paint.status(r.status.value.upper(), r.status)} {printable(r.case.id)}  "
-                     f"{printable(r.case.location)}  ({by_case[r.case.id]})")
+                     f"{printable(r.case.location)}  ({printable(by_case[r.case.id])})")
     return lines
 
 
