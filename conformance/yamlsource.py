@@ -162,7 +162,7 @@ def _nesting_bound(text: str) -> int:
     levels = np.cumsum(steps) if steps.size else np.zeros(1, dtype=np.int64)
     deepest = int(levels.max()) - min(int(levels.min()), 0)
     indent = max((len(m) for m in _INDENT.findall(skeleton)), default=0)
-    compact = MAX_NESTING_BOUND if _COMPACT_RUN.search(skeleton) else 0
+    compact = MAX_NESTING_BOUND + 1 if _COMPACT_RUN.search(skeleton) else 0
     return deepest + indent + compact
 
 
