@@ -253,6 +253,9 @@ def _results(*statuses: Status) -> tuple[Result, ...]:
     (RunReport(ENVIRONMENT, _results(Status.PASSED), Shard(1, 3, ("c-0", "c-1", "c-2"))), {}, False, "shard 1 of 3 only"),
     (RunReport(ENVIRONMENT, _results(Status.PASSED), Shard(1, 3, ("c-0", "c-1", "c-2"))), {"shard_job": True}, True, ""),
     (RunReport(ENVIRONMENT, _results(Status.PASSED), Shard(1, 1, ("c-0",))), {}, True, ""),
+    (RunReport(ENVIRONMENT, (), Shard(2, 2, ("c-0",))), {"shard_job": True}, True, ""),
+    (RunReport(ENVIRONMENT, _results(Status.SKIPPED), Shard(1, 2, ("c-0", "c-1"))), {"shard_job": True}, False,
+     "no case was checked"),
 ])
 def test_the_pass_rule(report, kwargs, passed, reason):
     found = verdict.judge(report, **kwargs)

@@ -5,8 +5,9 @@ A run passes only when it says something, and all of it is good: every result as
 case checked (a run of nothing, or of skips only, says nothing about the implementation;
 --allow-skips accepts it), and the whole selection covered. The last is where `run --shard K/N`
 and `report` differ by design, not by accident: a shard's job judges the part it was given
-(so a CI matrix fails on the shard that failed), while a saved report claims the whole run, so
-one shard of N > 1 on its own is never a pass; `report` merges all N and judges that.
+(so a CI matrix fails on the shard that failed; a part left empty because there are more shards
+than cases passes), while a saved report claims the whole run, so one shard of N > 1 on its own
+is never a pass; `report` merges all N and judges that.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def judge(report: RunReport, *, allow_skips: bool = False, shard_job: bool = Fal
     if shard is not None and shard.count > 1 and not shard_job:
         return Verdict(False, f"this is shard {shard.index} of {shard.count} only: a pass needs every shard "
                               f"(merge all {shard.count} with `wbimage-conformance report`)")
+    if shard_job and not report.results:
+        return Verdict(True)    # more shards than cases: this part is empty, the merged run is judged
     checked = [r for r in report.results if r.status is not Status.SKIPPED]
     if not checked and not allow_skips:
         what = "no case ran" if not report.results else f"no case was checked (all {len(report.results)} skipped)"
