@@ -53,7 +53,7 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
 
     threading.Thread(target=read, daemon=True).start()
     assert done.wait(5), "reading a FIFO blocked"
-    assert outcome == [f"{fifo}: a FIFO, not a regular file: a saved report is read from a file"]
+    assert outcome == [f"{fifo}: a FIFO, not a regular file (saved reports are read from regular files only)"]
 
 
 @pytest.mark.parametrize("target, what", [("/dev/zero", "a character device"), ("/dev/null", "a character device")])
@@ -154,6 +154,7 @@ def _history(tmp_path, change) -> Path:
 
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.__setitem__("version", "latest"), r":\d+: version: 'latest' is not a PEP 440 version"),
+    (lambda d: d.__setitem__("version", "0.2.0\n"), r":\d+: version: '0.2.0\\n' should not be valid"),
     (lambda d: d["causes"][0].__setitem__("title", "\x1b]0;owned\x07"), r":\d+: causes\[0\]\.title"),
     (lambda d: d["cases"][0].__setitem__(0, "<b>x</b>"), r":\d+: cases\[0\]\.id"),
     (lambda d: d["cases"][1].__setitem__(4, [10**20]), r":\d+: cases\[1\]\.causes\[0\] \(case "),

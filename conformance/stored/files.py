@@ -28,7 +28,7 @@ class StoredFileError(ConfigurationError, ValueError):
 class Kind:
     """One kind of stored file and its limits (README, "Limits")."""
 
-    name: str                 # "saved report", "history record", ...: used in messages
+    name: str                 # "saved report", "history record", ...: used in messages, also plural
     max_bytes: int
     max_depth: int
 
@@ -51,7 +51,8 @@ def read_bytes(path: Path | str, kind: Kind) -> bytes:
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
-            raise StoredFileError(f"{path}: {_what(mode)}, not a regular file: a {kind.name} is read from a file")
+            raise StoredFileError(f"{path}: {_what(mode)}, not a regular file ({kind.name}s are read from "
+                                  "regular files only)")
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             raw = handle.read(kind.max_bytes + 1)
     except OSError as exc:
