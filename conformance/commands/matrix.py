@@ -31,6 +31,7 @@ from wbimage_conformance.cases import casefiles as case_files
 from wbimage_conformance.commands import jobs as job_counts
 from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.report.summary import UNEXPECTED
+from wbimage_conformance.report.terminal import printable
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.run import install_check, runner, sandbox
 from wbimage_conformance.stored import writing
@@ -293,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         writing.replace_text(args.output, text)
     else:
-        print(text, end="")
+        print(printable(text), end="")
     failing = 0
     for column in columns:
         surprises = unexpected(column)
