@@ -8,6 +8,11 @@ ones were saved by digest and stay {kind, dtype, shape, sha256}; each mismatch k
 the report gave it. The case's input and expectation and the raw observation are not saved:
 no report shows them; so the run's causes come back as it recorded them, not triaged again (a
 report written before causes existed reads back with none).
+
+A saved report is hostile input (a CI artifact anyone could have replaced): it is read by the
+guarded reader of stored files (regular file, size, UTF-8, nesting and number limits before
+parsing), checked against report.schema.json with the offending line named, and only plain
+dtypes of small arrays are ever rebuilt.
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ from wbimage_conformance.stored import schemas
 from wbimage_conformance.stored.jsondoc import Locator
 
 SCHEMA = "report.schema.json"
-SCHEMA_PATH = schemas.SCHEMA_DIR / SCHEMA
 _NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 #: The dtypes a saved array is rebuilt in (as `str(dtype)` names them); any other stays the
 #: saved {kind, dtype, shape, sha256} record: a sub-array dtype such as `(1000,1000)u1` would

@@ -38,7 +38,7 @@ _KIND_OF_MODE = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat
 
 
 def _what(mode: int) -> str:
-    return next((name for test, name in _KIND_OF_MODE if test(mode)), "not a regular file")
+    return next((name for test, name in _KIND_OF_MODE if test(mode)), "a special file")
 
 
 def read_bytes(path: Path | str, kind: Kind) -> bytes:
