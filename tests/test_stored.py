@@ -229,6 +229,17 @@ def test_the_writer_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
 
 
+def test_the_writer_follows_a_link_and_writes_a_device_in_place(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    writing.replace_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+    writing.replace_text("/dev/null", "into the void")
+    assert Path("/dev/null").is_char_device()
+
+
 def test_expectations_and_history_records_are_written_through_the_one_writer(tmp_path, monkeypatch):
     written = []
     monkeypatch.setattr(writing, "replace_bytes", lambda path, content: written.append(Path(path).name))

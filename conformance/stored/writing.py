@@ -25,8 +25,16 @@ def encoded(text: str) -> bytes:
 
 
 def replace_bytes(path: Path | str, content: bytes) -> None:
-    """Put `content` at `path` all at once; on any failure the previous file stays as it was."""
-    target = Path(path)
+    """Put `content` at `path` all at once; on any failure the previous file stays as it was.
+
+    A symbolic link is followed (the file it names is replaced, the link kept); a path that is
+    not a regular file (`/dev/stdout`, a FIFO) is written in place, as nothing can be renamed
+    over it."""
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        with open(target, "wb") as out:
+            out.write(content)
+        return
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
