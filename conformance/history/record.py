@@ -164,34 +164,42 @@ def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | N
     def at(*path: Any) -> str:
         return f"{where}:{line_at(path)}" if line_at is not None else where
 
-    def field(path: Sequence[Any]) -> str:
-        if len(path) < 2 or path[0] != "cases" or not isinstance(path[1], int):
-            return schemas.dotted(path)
-        named = [*path[:2], ROW_FIELDS[path[2]], *path[3:]] if len(path) > 2 and path[2] < len(ROW_FIELDS) else path
-        row = data["cases"][path[1]]
-        known = isinstance(row, list) and row and isinstance(row[0], str)
-        return schemas.dotted(named) + (f" (case {row[0][:200]})" if known else "")
-
     try:
-        schemas.check(data, SCHEMA, where, line_at, "history record", field)
+        schemas.check(data, SCHEMA, where, line_at, "history record", lambda path: _field_name(data, path))
     except stored.StoredFileError as exc:
         raise SavedRunError(str(exc)) from None
     try:
         Version(data["version"])
     except InvalidVersion:
-        raise SavedRunError(f"{at('version')}: version: {data['version'][:64]!r} is not a PEP 440 version") from None
+        raise SavedRunError(f"{at('version')}: version: {data['version']!r} is not a PEP 440 version") from None
     causes = tuple(RunCause(c["id"], c["title"], tuple(c["clauses"])) for c in data["causes"])
+    cases = _outcomes(data["cases"], len(causes), at)
+    return SavedRun(data["implementation"], data["version"], dict(data["environment"]), causes, cases, where)
+
+
+def _field_name(data: Any, path: Sequence[Any]) -> str:
+    """A data path as a field name; inside `cases`, the row's field by name and its case id."""
+    if len(path) < 2 or path[0] != "cases" or not isinstance(path[1], int):
+        return schemas.dotted(path)
+    named = [*path[:2], ROW_FIELDS[path[2]], *path[3:]] if len(path) > 2 and path[2] < len(ROW_FIELDS) else path
+    row = data["cases"][path[1]]
+    known = isinstance(row, list) and row and isinstance(row[0], str)
+    return schemas.dotted(named) + (f" (case {row[0][:200]})" if known else "")
+
+
+def _outcomes(rows: list[list[Any]], cause_count: int, at: Callable[..., str]) -> tuple[CaseOutcome, ...]:
+    """The rows of `cases` (their shape checked by the schema): cause indices in range, each case once."""
     seen: set[str] = set()
     cases = []
-    for index, (case_id, status, clause, digest, indices) in enumerate(data["cases"]):
-        if any(i >= len(causes) for i in indices):
+    for index, (case_id, status, clause, digest, indices) in enumerate(rows):
+        if any(i >= cause_count for i in indices):
             raise SavedRunError(f"{at('cases', index)}: cases[{index}] ({case_id}): a cause index past the "
-                                f"{len(causes)} cause(s) listed")
+                                f"{cause_count} cause(s) listed")
         if case_id in seen:
             raise SavedRunError(f"{at('cases', index)}: cases[{index}]: case {case_id} appears twice")
         seen.add(case_id)
         cases.append(CaseOutcome(case_id, status, clause, digest, tuple(indices)))
-    return SavedRun(data["implementation"], data["version"], dict(data["environment"]), causes, tuple(cases), where)
+    return tuple(cases)
 
 
 def load_folder(folder: Path | str, implementation: str = "wandb") -> list[SavedRun]:

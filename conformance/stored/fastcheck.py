@@ -108,14 +108,8 @@ def _keyword(key: str, argument: Any, schema: dict[str, Any], ref: Callable[[str
         if not isinstance(argument, str) or not argument.startswith("#/$defs/"):
             raise _Unsupported(argument)
         return ref(argument[len("#/$defs/"):])
-    if key == "not":
-        inner = _compile(argument, ref)
-        return lambda value: not inner(value)
-    if key in ("anyOf", "oneOf"):
-        options = [_compile(sub, ref) for sub in argument]
-        if key == "anyOf":
-            return lambda value: any(option(value) for option in options)
-        return lambda value: sum(1 for option in options if option(value)) == 1
+    if key in ("not", "anyOf", "oneOf"):
+        return _combination(key, argument, ref)
     if key == "properties":
         return _properties(argument, schema.get("additionalProperties", True), ref)
     if key == "additionalProperties":
@@ -123,6 +117,17 @@ def _keyword(key: str, argument: Any, schema: dict[str, Any], ref: Callable[[str
     if key in ("items", "prefixItems"):
         return _items(schema, ref) if key == "items" or "items" not in schema else None
     raise _Unsupported(key)
+
+
+def _combination(key: str, argument: Any, ref: Callable[[str], Check]) -> Check:
+    """`not`, `anyOf` or `oneOf` over compiled subschemas."""
+    if key == "not":
+        inner = _compile(argument, ref)
+        return lambda value: not inner(value)
+    options = [_compile(sub, ref) for sub in argument]
+    if key == "anyOf":
+        return lambda value: any(option(value) for option in options)
+    return lambda value: sum(1 for option in options if option(value)) == 1
 
 
 def _properties(named: dict[str, Any], other: Any, ref: Callable[[str], Check]) -> Check:
