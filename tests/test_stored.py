@@ -274,6 +274,22 @@ def test_the_pass_rule(report, kwargs, passed, reason):
     assert found.passed is passed and reason in found.reason and (found.exit_code == 0) is passed
 
 
+def test_shards_claiming_a_huge_count_are_refused_in_one_short_line(tmp_path, capsys):
+    data = [to_json_data(RunReport(ENVIRONMENT, _results(Status.PASSED), Shard(k, 10**15, ("c-0",)))) for k in (1, 2)]
+    paths = []
+    for k, item in enumerate(data):
+        paths.append(tmp_path / f"s{k}.json")
+        paths[-1].write_text(json.dumps(item))
+    assert cli.main(["report", *map(str, paths)]) == 2
+    assert "shard.count: 1000000000000000 is greater than the maximum of 10000" in capsys.readouterr().err
+    data = [to_json_data(RunReport(ENVIRONMENT, _results(Status.PASSED), Shard(k, 10_000, ("c-0",)))) for k in (1, 2)]
+    for path, item in zip(paths, data):
+        path.write_text(json.dumps(item))
+    assert cli.main(["report", *map(str, paths)]) == 2
+    err = capsys.readouterr().err
+    assert "shard 3/10000, 4/10000, 5/10000, 6/10000, 7/10000 and 9993 more missing" in err and len(err) < 400
+
+
 def _saved(tmp_path, name, report) -> str:
     path = tmp_path / name
     path.write_text(json.dumps(to_json_data(report)))
