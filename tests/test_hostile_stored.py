@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -14,7 +15,7 @@ from history_runs import four_releases
 from hostile_text import HOSTILE, hostile_strings
 from hypothesis import given
 from hypothesis import strategies as st
-from test_report_data import sample_report
+from test_report_data import ENVIRONMENT, sample_report
 
 from wbimage_conformance.history import record
 from wbimage_conformance.report import from_json, to_json_data
@@ -125,6 +126,16 @@ def test_an_expectations_file_with_a_random_value_anywhere_reads_or_is_one_line(
     text = yaml.safe_dump(changed, allow_unicode=True)
     path = _write(tmp_path_factory, "exp.yaml", text)
     _reads_or_one_line(expectations.load, expectations.ExpectationsError, path)
+
+
+@HOSTILE
+@given(text=hostile_strings)
+def test_a_history_record_written_from_any_worker_report_reads_back(text):
+    run = four_releases()[1]
+    environment = replace(ENVIRONMENT, implementation="wandb", implementation_version=run.version, platform=text,
+                          numpy=text, sandbox=text)
+    saved = record.from_results(sample_report().results, environment, [("a-cause", text, ["norm.unit"], [])])
+    assert record.from_data(json.loads(record.dumps(saved)), "x").environment == saved.environment
 
 
 @HOSTILE

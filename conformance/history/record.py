@@ -30,12 +30,15 @@ from packaging.version import InvalidVersion, Version
 from wbimage_conformance import stored
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Result
+from wbimage_conformance.report.terminal import one_line
 from wbimage_conformance.stored import schemas, writing
 
 FORMAT = 1
 SCHEMA = "history-record.schema.json"
 #: The fields of a row of `cases`, in order.
 ROW_FIELDS = ("id", "status", "clause", "fingerprint", "causes")
+#: The longest title or environment value a record keeps (history-record.schema.json: text).
+MAX_TEXT = 2000
 ENVIRONMENT_KEYS = ("python", "numpy", "pillow", "torch", "platform", "sandbox", "suite_version", "case_set_digest")
 
 
@@ -108,7 +111,7 @@ def from_results(results: Sequence[Result], environment: Environment,
     saved_causes: list[RunCause] = []
     explained: dict[str, list[int]] = {}
     for index, (cause_id, title, clauses, case_ids) in enumerate(causes):
-        saved_causes.append(RunCause(cause_id, title, tuple(clauses)))
+        saved_causes.append(RunCause(cause_id, _one_line(title), tuple(clauses)))
         for case_id in case_ids:
             explained.setdefault(case_id, []).append(index)
     cases = tuple(CaseOutcome(r.case.id, r.status.value, r.case.clauses[0] if r.case.clauses else "none",
@@ -116,7 +119,14 @@ def from_results(results: Sequence[Result], environment: Environment,
                   for r in results)
     env = asdict(environment)
     return SavedRun(environment.implementation, environment.implementation_version or "unknown",
-                    {k: env.get(k) for k in ENVIRONMENT_KEYS}, tuple(saved_causes), cases)
+                    {k: _one_line(env.get(k)) for k in ENVIRONMENT_KEYS}, tuple(saved_causes), cases)
+
+
+def _one_line(text: str | None) -> str | None:
+    """What the worker reported (its platform, its versions), as the schema keeps it: one line
+    of at most MAX_TEXT characters, control and bidi characters shown as escapes, so a record
+    written is a record that reads back."""
+    return None if text is None else one_line(text)[:MAX_TEXT]
 
 
 def file_name(implementation: str, version: str) -> str:
