@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from test_report_data import ENVIRONMENT, sample_report
 
 from wbimage_conformance.history import record
+from wbimage_conformance.model import Status
 from wbimage_conformance.report import from_json, to_json_data
 from wbimage_conformance.run import expectations, verdict
 from wbimage_conformance.stored import schemas
@@ -136,6 +137,17 @@ def test_a_history_record_written_from_any_worker_report_reads_back(text):
                           numpy=text, sandbox=text)
     saved = record.from_results(sample_report().results, environment, [("a-cause", text, ["norm.unit"], [])])
     assert record.from_data(json.loads(record.dumps(saved)), "x").environment == saved.environment
+
+
+@HOSTILE
+@given(text=hostile_strings)
+def test_expectations_drafted_from_any_message_read_back(tmp_path_factory, text):
+    raw = (Status.PASSED, *expectations.DEVIATION_STATUSES)
+    results = [replace(r, message=text) for r in sample_report().results if r.status in raw]
+    drafted = expectations.from_results(results, ENVIRONMENT)
+    path = tmp_path_factory.mktemp("drafted") / "exp.yaml"
+    expectations.write(drafted, path)
+    assert expectations.load(path).deviations.keys() == drafted.deviations.keys()
 
 
 @HOSTILE

@@ -228,11 +228,16 @@ def from_results(results: Sequence[Result], environment: Environment, previous: 
         if result.status in (Status.PASSED, Status.SKIPPED):
             continue
         old = previous.deviations.get(result.case.id) if previous else None
-        reason = old.reason if old else (result.message.splitlines()[0][:200] if result.message else result.status.value)
+        reason = old.reason if old else (_first_words(result.message) or result.status.value)
         clause = old.clause if old and old.clause else (result.case.clauses[0] if result.case.clauses else None)
         deviations[result.case.id] = Deviation(result.status, reason, clause)
     versions = previous.versions if previous and previous.versions else (f"=={version}" if version else None)
     return Expectations(implementation, versions, deviations, environment=recorded_environment(environment))
+
+
+def _first_words(message: str) -> str:
+    """The first line of `message` that says something, cut to 200 characters: a reason."""
+    return next((line.strip()[:200] for line in message.splitlines() if line.strip()), "")
 
 
 def recorded_environment(environment: Environment) -> dict[str, str | None]:
