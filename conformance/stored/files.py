@@ -6,7 +6,9 @@ come from someone else: a CI artifact, a pull request, a download. A path naming
 block the reader forever, `/dev/zero` would feed it without end, a directory or a device has no
 text at all. So the path is opened without blocking (`O_NONBLOCK`: opening a FIFO returns at
 once), the open descriptor (not the path, which could change in between) must be a regular
-file, and at most the kind's byte limit is read; one byte more is refused, not truncated.
+file, and at most the kind's byte limit is read; one byte more is refused, not truncated. A
+symbolic link is followed (checkouts and CI artifact folders use them; `O_NOFOLLOW` would refuse
+those), and what it leads to is judged as itself: a link to `/dev/zero` is a device.
 Every refusal is one line naming the file (and the line, for bytes that are not UTF-8).
 """
 
