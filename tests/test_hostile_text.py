@@ -122,3 +122,10 @@ def test_a_cause_id_with_markup_stays_inside_a_code_span_or_escaped():
     assert "<img" not in _without_code(md)
     assert "`<img src=x onerror=alert(1)>`" in md
     assert markdown.inline_code("a`b<c>") == "a\\`b&lt;c&gt;"
+
+
+def test_the_pytest_plugin_shows_a_failure_without_acting_on_the_terminal():
+    from wbimage_conformance.commands.pytest_plugin import failure_text
+
+    shown = failure_text(hostile_report("\x1b]52;c;aGk=\x07 \u202e").results[0])
+    assert not any(ch in shown for ch in TERMINAL_UNSAFE) and "\\x1b]52;c;aGk=\\x07" in shown
