@@ -95,9 +95,14 @@ def test_different_platforms_are_listed_side_by_side():
     assert merged.environment.platform == f"{ENVIRONMENT.platform} | Linux-other"
 
 
-def test_one_report_is_itself():
-    one = shard(1, ["a"])
-    assert merge.merge([("s1.json", one)]) is one
+def test_one_whole_report_is_itself():
+    one = RunReport(ENVIRONMENT, (result("a"),))
+    assert merge.merge([("run.json", one)]) is one
+
+
+def test_one_shard_alone_is_refused_as_the_others_missing():
+    with pytest.raises(merge.MergeError, match="shard 2/2 missing"):
+        merge.merge([("s1.json", shard(1, ["a", "b"]))])
 
 
 def test_saved_runs_keep_their_causes_and_a_cause_explains_what_it_explained_in_any_of_them():

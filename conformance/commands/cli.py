@@ -51,8 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(given[0] if given and given[0] in COMMANDS else None).parse_args(given)
         return args.handler(args)
     except ConfigurationError as exc:
-        message = " ".join(str(exc).split())
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+        from wbimage_conformance.report.terminal import one_line  # only when there is an error to print
+
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
