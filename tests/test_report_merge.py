@@ -148,7 +148,8 @@ def test_report_exits_1_when_any_shard_of_the_merged_run_has_an_unexpected_resul
 
 def test_report_exits_2_when_the_reports_do_not_make_one_run(tmp_path, capsys):
     first, _ = _saved_shards(tmp_path, Status.PASSED)
-    assert cli.main(["report", first]) == 0                  # one shard alone is a report of its own
+    assert cli.main(["report", first]) == 2                  # one shard of two is never a pass on its own
+    assert "shard 2/2 missing" in capsys.readouterr().err
     assert cli.main(["report", first, first]) == 2
     assert "both shard 1/2" in capsys.readouterr().err
 
@@ -159,5 +160,6 @@ def test_report_help_states_its_exit_codes(capsys):
     assert stop.value.code == 0
     said = " ".join(capsys.readouterr().out.split())
     assert "exit codes: 0 every case of the (merged) run as expected" in said
+    assert "nothing checked" in said
     assert "1 an unexpected result in any of the runs or shards" in said
     assert "2 a file that is not a JSON report, or reports that do not make one run" in said

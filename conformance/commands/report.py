@@ -35,8 +35,9 @@ from wbimage_conformance.run import verdict
 
 NAME = "report"
 HELP = "render saved JSON reports in any format; merge the shards or runs of one implementation, or of one docs check"
-EXIT_CODES = ("exit codes: 0 every case of the (merged) run as expected (passed, xfailed or skipped), or no error "
-              "in the docs report; 1 an unexpected result in any of the runs or shards, or an error finding; 2 a file "
+EXIT_CODES = ("exit codes: 0 every case of the (merged) run as expected (passed, xfailed or skipped) and at least "
+              "one checked (--allow-skips: none need be), or no error in the docs report; 1 an unexpected result in "
+              "any of the runs or shards, a selected case not run, nothing checked, or an error finding; 2 a file "
               "that is not a JSON report, or reports that do not make one run (a shard missing or given twice, shards "
               "of different selections, implementations or environments, run and docs reports mixed)")
 
