@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from wbimage_conformance import spec
 from wbimage_conformance.cases import casefiles, selection
@@ -23,11 +25,12 @@ from wbimage_conformance.errors import UsageError
 from wbimage_conformance.model import Result, RunReport, Shard, Status
 from wbimage_conformance.report.progress import ProgressBar
 from wbimage_conformance.report.summary import UNEXPECTED
-from wbimage_conformance.run import expectations, install_check, runner, sandbox, shard
+from wbimage_conformance.run import expectations, install_check, limits, runner, sandbox, shard
 
 NAME = "run"
 HELP = "run the cases against an implementation"
 DEFAULT_IMPL = "reference"
+T = TypeVar("T")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shard", type=shard.ShardSpec.parse, metavar="K/N",
                         help="run only part K of N of the selection, cut by expected cost; "
                              "`wbimage-conformance report` merges the N JSON reports")
-    parser.add_argument("--maxfail", type=_positive, metavar="N",
+    parser.add_argument("--maxfail", type=_bounded(limits.check_maxfail), metavar="N",
                         help="start no further case after N unexpected results")
     parser.add_argument("-x", "--exitfirst", dest="maxfail", action="store_const", const=1,
                         help="start no further case after the first unexpected result (--maxfail 1)")
@@ -53,8 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     outputs.add_arguments(parser)
     parser.add_argument("--jobs", type=jobs.parse, default=None, metavar="N",
                         help="worker processes, or auto: one per usable core (default auto)")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help=f"per-case time limit (default {runner.DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--timeout", type=_bounded(limits.check_timeout), default=None, metavar="SECONDS",
+                        help=f"per-case time limit (default {runner.DEFAULT_TIMEOUT:g}, at most {limits.MAX_TIMEOUT_S:g})")
     parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
                         help="where the implementation runs: bwrap (bubblewrap: no network, no view of the "
                              "cases or the suite, limits set inside; an error where it cannot run), none "
@@ -63,18 +66,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-skips", action="store_true",
                         help="accept a run in which every case was skipped (by default that checks nothing "
                              "and exits 1)")
-    parser.add_argument("--memory-limit", type=int, metavar="MB",
+    parser.add_argument("--memory-limit", type=_bounded(limits.check_memory_limit_mb), metavar="MB",
                         help="cap each worker's address space (RLIMIT_AS, Linux); over it a case crashes")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _bounded(check: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from a check of run.limits: its ValueError becomes the usage error."""
+    def parse(text: str) -> T:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
 
 
 def run(args: argparse.Namespace) -> int:

@@ -51,7 +51,7 @@ import wbimage_conformance
 from wbimage_conformance.cases import materialize
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Result, RunReport, Status
-from wbimage_conformance.run import compare, install_check, pipe_drain, sandbox, worker_bundle
+from wbimage_conformance.run import compare, install_check, limits, pipe_drain, sandbox, worker_bundle
 from wbimage_conformance.run.reproduction import reproduction
 from wbimage_conformance.worker import protocol
 
@@ -329,10 +329,13 @@ class Session:
         memory_limit: int | None = None,
         sandbox_mode: str = "auto",
     ) -> None:
-        if jobs < 1:
-            raise RunnerError(f"--jobs must be at least 1, not {jobs}")
-        if timeout <= 0:
-            raise RunnerError(f"--timeout must be positive, not {timeout:g}")
+        for option, check, value in (("--jobs", limits.check_jobs, jobs), ("--timeout", limits.check_timeout, timeout)):
+            try:
+                check(value)
+            except ValueError as exc:
+                raise RunnerError(f"{option}: {exc}") from None
+        if memory_limit is not None and not 0 < memory_limit <= limits.MAX_MEMORY_LIMIT_MB << 20:
+            raise RunnerError(f"memory limit: must be from 1 byte to {limits.MAX_MEMORY_LIMIT_MB} MiB, not {memory_limit!r} bytes")
         self.install = install_check.verify()
         self.box = sandbox.choose(sandbox_mode)
         spec = ImplSpec.parse(impl)
