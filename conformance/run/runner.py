@@ -50,8 +50,8 @@ from typing import Any
 import wbimage_conformance
 from wbimage_conformance.cases import materialize
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.model import Case, Environment, Result, RunReport, Status
-from wbimage_conformance.run import compare, install_check, limits, pipe_drain, sandbox, worker_bundle
+from wbimage_conformance.model import Case, Environment, Observation, Result, RunReport, Status
+from wbimage_conformance.run import compare, install_check, limits, pipe_drain, replies, retention, sandbox, worker_bundle
 from wbimage_conformance.run.reproduction import reproduction
 from wbimage_conformance.worker import protocol
 
@@ -186,7 +186,7 @@ class Worker:
         """Send one message and read one reply line within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         self.send(protocol.dumps(message), deadline)
-        return protocol.loads(self.receive(deadline))
+        return replies.parse(self.receive(deadline))[0]
 
     def send(self, line: bytes, deadline: float) -> None:
         """Write one request line (before `deadline`, if the pipe is full)."""
@@ -544,7 +544,7 @@ class Session:
         try:
             if flight.failure is not None:
                 raise flight.failure
-            reply = protocol.loads(worker.receive(flight.deadline))
+            reply, flight.shape = replies.parse(worker.receive(flight.deadline))
             if reply.get("type") != "result" or reply.get("id") != case.id:
                 raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
         except WorkerTimeout:
@@ -575,7 +575,7 @@ class Session:
             return self._result(case, flight.sent, status, message, ended=flight.answered, **extra)
 
         outcome = reply.get("outcome")
-        reason = str(reply.get("reason", ""))
+        reason = retention.clip(str(reply.get("reason", "")))
         if outcome == protocol.SKIPPED:
             return result(Status.SKIPPED, reason)
         if outcome == protocol.SETUP_ERROR:
@@ -585,17 +585,29 @@ class Session:
         if outcome != protocol.OBSERVED:
             return result(Status.CRASH, f"protocol error: unknown outcome {outcome!r}")
         try:
-            observation = protocol.decode_observation(reply.get("observation") or {})
-        except (protocol.ProtocolError, KeyError, TypeError, ValueError) as exc:
-            return result(Status.CRASH, f"protocol error: bad observation: {exc}")
-        verdict = compare.compare(case, observation)
+            observation, verdict = self._judge(case, reply.get("observation", {}))
+        except _UNJUDGEABLE as exc:
+            reason = retention.clip(" ".join(str(exc).split()) or type(exc).__name__, 300)
+            return result(Status.CRASH, f"protocol error: bad observation: {reason}")
         message = verdict.message
         notes = list(observation.notes)
         if "normalize" in (case.call.get("kwargs") or {}) and "normalize-keyword" not in self.capabilities:
             notes.append("the implementation declares no `normalize` keyword")
         if notes and verdict.status is not Status.PASSED:
             message += " [" + "; ".join(notes) + "]"
-        return result(verdict.status, message, mismatches=verdict.mismatches, observation=observation)
+        judged = result(verdict.status, message, mismatches=verdict.mismatches, observation=observation)
+        if flight.shape is not None and retention.needs_summary(flight.shape.size, flight.shape.values):
+            return retention.summarize_result(judged)  # its big arrays are dropped here (bounded memory)
+        return judged
+
+    @staticmethod
+    def _judge(case: Case, wire: Any) -> tuple[Observation, compare.Verdict]:
+        """The observation in a reply and its verdict; an error of any kind _UNJUDGEABLE lists
+        when the reply holds what the protocol does not allow."""
+        if not isinstance(wire, dict):
+            raise protocol.ProtocolError(f"'observation' must be an object, not {protocol.safe_repr(wire, 80)}")
+        observation = protocol.decode_observation(wire)
+        return observation, compare.compare(case, observation)
 
     def _result(self, case: Case, started: float, status: Status, message: str = "",
                 ended: float | None = None, **extra: Any) -> Result:
@@ -620,6 +632,11 @@ class _Prepared:
     early: Result | None = None
 
 
+#: What decoding or judging a malformed observation can raise: the case's crash, not the run's end.
+_UNJUDGEABLE = (protocol.ProtocolError, KeyError, TypeError, ValueError, IndexError, AttributeError,
+                OverflowError, RecursionError, MemoryError)
+
+
 @dataclass
 class _InFlight:
     """A case sent to a worker: when, until when its reply may come, and what went wrong
@@ -632,6 +649,7 @@ class _InFlight:
     deadline: float
     answered: float | None = None
     failure: Exception | None = None
+    shape: replies.Shape | None = None      # of the reply line, once read
 
 
 def run(
