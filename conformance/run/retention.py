@@ -76,24 +76,31 @@ def clip(text: str, limit: int = TEXT_KEEP) -> str:
     return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
-def summarize(value: Any) -> Any:
+def summarize(value: Any, digests: dict[int, ArrayDigest] | None = None) -> Any:
     """`value` with big arrays as digests, long strings cut, long containers described
-    (recursive: a reply's depth is bounded by run.replies)."""
+    (recursive: a reply's depth is bounded by run.replies). `digests` holds the digests made
+    so far by array id, for arrays that are alive throughout (an observation's pixels are
+    usually also its pixel mismatch's actual side: digested once)."""
+    digests = {} if digests is None else digests
     if isinstance(value, np.ndarray):
-        return value if value.size <= SMALL_ARRAY_ELEMENTS else ArrayDigest.of(value)
+        if value.size <= SMALL_ARRAY_ELEMENTS:
+            return value
+        if id(value) not in digests:
+            digests[id(value)] = ArrayDigest.of(value)
+        return digests[id(value)]
     if isinstance(value, str):
         return clip(value)
     if isinstance(value, (bytes, bytearray)):
         return value if len(value) <= TEXT_KEEP else _described(value, f"{len(value)} bytes, sha256 "
                                                                        f"{hashlib.sha256(value).hexdigest()}")
     if isinstance(value, Opaque):
-        return Opaque(clip(value.type, 200), clip(value.repr), summarize(value.value))
+        return Opaque(clip(value.type, 200), clip(value.repr), summarize(value.value, digests))
     if isinstance(value, (list, tuple, dict)) and len(value) > SMALL_CONTAINER_ITEMS:
         return _described(value, f"{len(value)} items, beginning {clip(repr(_first(value)), 200)}")
     if isinstance(value, (list, tuple)):
-        return type(value)(summarize(item) for item in value)
+        return type(value)(summarize(item, digests) for item in value)
     if isinstance(value, dict):
-        return {summarize(key) if isinstance(key, str) else key: summarize(item) for key, item in value.items()}
+        return {summarize(key) if isinstance(key, str) else key: summarize(item, digests) for key, item in value.items()}
     return value
 
 
@@ -107,29 +114,33 @@ def _described(value: Any, text: str) -> Opaque:
     return Opaque(kind, f"<{kind} of {text}>")
 
 
-def summarize_observation(obs: Observation) -> Observation:
+def summarize_observation(obs: Observation, digests: dict[int, ArrayDigest]) -> Observation:
+    def cut(value: Any) -> Any:
+        return summarize(value, digests)
+
     return replace(
         obs,
-        pixels=summarize(obs.pixels), caption=summarize(obs.caption), grouping=summarize(obs.grouping),
-        value=summarize(obs.value), mode=summarize(obs.mode), format=summarize(obs.format),
-        encoded=summarize(obs.encoded),
-        error_type=summarize(obs.error_type),
+        pixels=cut(obs.pixels), caption=cut(obs.caption), grouping=cut(obs.grouping), value=cut(obs.value),
+        mode=cut(obs.mode), format=cut(obs.format), encoded=cut(obs.encoded),
+        error_type=cut(obs.error_type),
         error_bases=tuple(clip(base, 200) for base in obs.error_bases[:SMALL_CONTAINER_ITEMS]),
-        error_message=summarize(obs.error_message),
+        error_message=cut(obs.error_message),
         notes=tuple(clip(note) for note in obs.notes[:SMALL_CONTAINER_ITEMS]),
     )
 
 
-def summarize_mismatch(mismatch: Mismatch) -> Mismatch:
-    return replace(mismatch, expected=summarize(mismatch.expected), actual=summarize(mismatch.actual),
-                   detail={key: summarize(item) for key, item in mismatch.detail.items()})
+def summarize_mismatch(mismatch: Mismatch, digests: dict[int, ArrayDigest]) -> Mismatch:
+    return replace(mismatch, expected=summarize(mismatch.expected, digests), actual=summarize(mismatch.actual, digests),
+                   detail={key: summarize(item, digests) for key, item in mismatch.detail.items()})
 
 
 def summarize_result(result: Result) -> Result:
     """The result as kept: observation and mismatches summarized, the message cut."""
+    digests: dict[int, ArrayDigest] = {}
+    observation = result.observation
     return replace(
         result,
         message=clip(result.message),
-        mismatches=tuple(summarize_mismatch(m) for m in result.mismatches),
-        observation=summarize_observation(result.observation) if result.observation is not None else None,
+        mismatches=tuple(summarize_mismatch(m, digests) for m in result.mismatches),
+        observation=summarize_observation(observation, digests) if observation is not None else None,
     )
