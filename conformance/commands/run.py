@@ -7,7 +7,8 @@ commands.outputs.
 
 Exit codes: 0 every case as expected; 1 any unexpected result (failed, error, xpassed,
 timeout, crash), or no case checked at all (every one skipped) unless --allow-skips;
-2 a configuration error (raised, and printed by cli.main).
+2 a configuration error (raised, and printed by cli.main); 130 (SIGINT, Ctrl-C) or 143
+(SIGTERM) a run stopped by that signal, after writing its partial report marked interrupted.
 """
 
 from __future__ import annotations
@@ -81,6 +82,12 @@ def _bounded(check: Callable[[str], T]) -> Callable[[str], T]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The command, with SIGTERM stopping it as Ctrl-C does (runner.signals_interrupt)."""
+    with runner.signals_interrupt():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     install_check.verify()  # before anything of the suite's judges: a tampered install runs nothing
     config = pyproject.load()
     if config.path is not None:
@@ -125,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     def reached_maxfail() -> bool:
         return bool(args.maxfail) and unexpected >= args.maxfail
 
+    stopped: runner.Interrupted | None = None
     with runner.Session(impl, jobs=worker_count, timeout=timeout, memory_limit=memory,
                         sandbox_mode=args.sandbox) as session:
         handshake = session.handshake
@@ -138,11 +146,16 @@ def run(args: argparse.Namespace) -> int:
         bar = ProgressBar(len(chosen))  # draws only on a terminal
         try:
             raw = session.run(chosen, lambda result: finished(result, bar), stop=reached_maxfail)
+        except runner.Interrupted as signal_stop:
+            raw, stopped = signal_stop.results, signal_stop
         finally:
             bar.close()
 
     ran = {r.case.id for r in raw}
     not_run = tuple(c.id for c in chosen if c.id not in ran)
+    if stopped is not None:
+        return _interrupted(stopped, RunReport(environment, tuple(expectations.apply(expected, raw)), shard_record,
+                                               not_run, interrupted=stopped.signal_name), plan, args)
     if not_run:
         print(f"wbimage-conformance: stopped after {unexpected} unexpected result(s) (--maxfail {args.maxfail}); "
               f"{len(not_run)} of {len(chosen)} selected cases not run", file=sys.stderr)
@@ -159,6 +172,17 @@ def run(args: argparse.Namespace) -> int:
               "--allow-skips accepts such a run", file=sys.stderr)
         return 1
     return 0
+
+
+def _interrupted(stopped: runner.Interrupted, report: RunReport, plan: outputs.Plan, args: argparse.Namespace) -> int:
+    """A run a signal stopped: its partial report, marked interrupted, and 128 + the signal's
+    number (130 for SIGINT, 143 for SIGTERM); never an expectations file from part of a run."""
+    print(f"wbimage-conformance: interrupted by {stopped.signal_name}: {len(report.results)} case(s) finished, "
+          f"{len(report.not_run)} not run; the report is partial", file=sys.stderr)
+    if args.update_expectations:
+        print(f"wbimage-conformance: {args.update_expectations} not written: the run did not finish", file=sys.stderr)
+    outputs.emit(report, plan)
+    return stopped.exit_code
 
 
 def nothing_checked(report: RunReport) -> bool:
