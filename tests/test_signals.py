@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ QUICK, SLOW = 3, 6
 
 
 def _processes_with(token: str) -> list[str]:
-    listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(["ps", "-eo", "pid,args", "-ww"], capture_output=True, text=True, check=True).stdout
     return [line for line in listing.splitlines() if token in line and "ps -eo" not in line]
 
 
@@ -75,12 +76,21 @@ def _start(tmp_path: Path, jobs: int, sandbox: str, token: str) -> tuple[subproc
     return process, started, private_tmp, report
 
 
-def _wait_until_busy(process: subprocess.Popen, started: Path, lanes: int) -> None:
-    deadline = time.monotonic() + 120
-    while len(list(started.iterdir())) < lanes:
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the slow cases never started"
-        time.sleep(0.05)
+#: How long the workers may take to reach the slow cases (a loaded CI machine starts them slowly).
+START_WITHIN_S = 300
+
+
+def _wait_until(process: subprocess.Popen, busy: Callable[[], bool]) -> None:
+    """Until `busy()` (every lane sleeps in a slow case); the run is killed if the test fails."""
+    deadline = time.monotonic() + START_WITHIN_S
+    try:
+        while not busy():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the slow cases never started"
+            time.sleep(0.05)
+    except BaseException:
+        process.kill()  # the test's own run; its workers end when their pipes close
+        raise
     time.sleep(0.3)  # the lanes are in their select() now
 
 
@@ -89,7 +99,7 @@ def _wait_until_busy(process: subprocess.Popen, started: Path, lanes: int) -> No
 def test_a_signal_stops_the_run_at_once_with_a_partial_report_and_nothing_left(tmp_path, jobs, stop):
     token = f"wbimage-signal-test-{uuid.uuid4().hex}"
     process, started, private_tmp, report_path = _start(tmp_path, jobs, "none", token)
-    _wait_until_busy(process, started, jobs)
+    _wait_until(process, lambda: len(list(started.iterdir())) >= jobs)
     sent = time.monotonic()
     process.send_signal(stop)
     out, err = process.communicate(timeout=60)
@@ -118,11 +128,8 @@ def test_under_bubblewrap_a_signal_leaves_no_sandbox_or_folder_behind(tmp_path):
         pytest.skip(f"bubblewrap is not usable here: {box.description}")
     token = f"wbimage-signal-test-{uuid.uuid4().hex}"
     process, started, private_tmp, report_path = _start(tmp_path, 2, "bwrap", token)
-    deadline = time.monotonic() + 120  # the sandbox shows no `started` folder: watch for the slow cases' children
-    while len([line for line in _processes_with(token) if "time.sleep(300)" in line]) < 2:
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the slow cases never started"
-        time.sleep(0.1)
+    # the sandbox shows the implementation no `started` folder: watch for the slow cases' children
+    _wait_until(process, lambda: len([line for line in _processes_with(token) if "time.sleep(300)" in line]) >= 2)
     sent = time.monotonic()
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
