@@ -26,6 +26,8 @@ SLEEPER = textwrap.dedent('''
     import base64, io, json, os, subprocess, sys, time
     import numpy as np
     token, started = sys.argv[1], sys.argv[2]
+    if sys.argv[3:] == ["slow-hello"]:
+        time.sleep(300)
     buffer = io.BytesIO()
     np.save(buffer, np.array([[51, 76]], dtype=np.uint8))
     pixels = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -58,7 +60,7 @@ def _processes_with(token: str) -> list[str]:
     return [line for line in listing.splitlines() if token in line and "ps -eo" not in line]
 
 
-def _start(tmp_path: Path, jobs: int, sandbox: str, token: str) -> tuple[subprocess.Popen, Path, Path, Path]:
+def _start(tmp_path: Path, jobs: int, sandbox: str, token: str, *extra: str) -> tuple[subprocess.Popen, Path, Path, Path]:
     script = tmp_path / "sleeper.py"
     script.write_text(SLEEPER, encoding="utf-8")
     started = tmp_path / "started"
@@ -69,7 +71,7 @@ def _start(tmp_path: Path, jobs: int, sandbox: str, token: str) -> tuple[subproc
                                 + [support.case(f"slow-{n}") for n in range(SLOW)])
     report = tmp_path / "out" / "report.json"
     command = [sys.executable, "-m", "wbimage_conformance", "run", "--cases", str(cases), "--jobs", str(jobs),
-               "--timeout", "120", "--sandbox", sandbox, "--impl", f"exec:{sys.executable} {script} {token} {started}",
+               "--timeout", "120", "--sandbox", sandbox, "--impl", f"exec:{sys.executable} {script} {token} {started} {' '.join(extra)}",
                "--format", "json", "--output", str(report)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "TMPDIR": str(private_tmp)})
@@ -95,7 +97,7 @@ def _wait_until(process: subprocess.Popen, busy: Callable[[], bool]) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_stops_the_run_at_once_with_a_partial_report_and_nothing_left(tmp_path, jobs, stop):
     token = f"wbimage-signal-test-{uuid.uuid4().hex}"
     process, started, private_tmp, report_path = _start(tmp_path, jobs, "none", token)
@@ -138,6 +140,20 @@ def test_under_bubblewrap_a_signal_leaves_no_sandbox_or_folder_behind(tmp_path):
     assert process.returncode == 143, err
     assert took < 10
     assert json.loads(report_path.read_text(encoding="utf-8"))["interrupted"] == "SIGTERM"
+    time.sleep(0.2)
+    assert _processes_with(token) == []
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_signal_while_the_first_worker_starts_stops_without_a_report_or_leftovers(tmp_path):
+    token = f"wbimage-signal-test-{uuid.uuid4().hex}"
+    process, _, private_tmp, report_path = _start(tmp_path, 2, "none", token, "slow-hello")
+    _wait_until(process, lambda: any("wbimage_conformance" not in line for line in _processes_with(token)))  # the worker
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "wbimage-conformance: interrupted"
+    assert not report_path.exists()  # no case ran: nothing to report
     time.sleep(0.2)
     assert _processes_with(token) == []
     assert list(private_tmp.iterdir()) == []

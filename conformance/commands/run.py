@@ -7,8 +7,9 @@ commands.outputs.
 
 Exit codes: 0 every case as expected; 1 any unexpected result (failed, error, xpassed,
 timeout, crash), or no case checked at all (every one skipped) unless --allow-skips;
-2 a configuration error (raised, and printed by cli.main); 130 (SIGINT, Ctrl-C) or 143
-(SIGTERM) a run stopped by that signal, after writing its partial report marked interrupted.
+2 a configuration error (raised, and printed by cli.main); 130 (SIGINT, Ctrl-C), 143
+(SIGTERM) or 129 (SIGHUP) a run stopped by that signal, after writing its partial report
+marked interrupted.
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _interrupted(stopped: runner.Interrupted, report: RunReport, plan: outputs.Plan, args: argparse.Namespace) -> int:
     """A run a signal stopped: its partial report, marked interrupted, and 128 + the signal's
-    number (130 for SIGINT, 143 for SIGTERM); never an expectations file from part of a run."""
+    number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP); never an expectations file from
+    part of a run."""
     print(f"wbimage-conformance: interrupted by {stopped.signal_name}: {len(report.results)} case(s) finished, "
           f"{len(report.not_run)} not run; the report is partial", file=sys.stderr)
     if args.update_expectations:

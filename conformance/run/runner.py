@@ -23,12 +23,12 @@ exceeds it dies with MemoryError or a signal and is reported as a crash. Address
 resident memory: importing torch alone maps about 1 GB, so limits below a few GB make tensor
 cases crash.
 
-Signals: SIGINT (Ctrl-C), and SIGTERM inside `signals_interrupt()`, stop a run at once
+Signals: SIGINT (Ctrl-C), and SIGTERM and SIGHUP inside `signals_interrupt()`, stop a run at once
 whatever `jobs` is: the session kills every worker's process group (their pipes close, so each
 lane sees its worker die and stops taking cases), drops what the killed cases would report,
 removes its folder, and Session.run raises Interrupted with the results of the cases that
 finished before the signal. `run` writes those as a partial report marked interrupted and
-exits 128 + the signal's number (130, 143).
+exits 128 + the signal's number (130, 143, 129).
 
 POSIX only: workers are read with select() and killed by process group.
 """
@@ -150,14 +150,15 @@ class Interrupted(KeyboardInterrupt):
         return 128 + signal.Signals[self.signal_name].value
 
 
-#: The signals that stop a run.
-STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: The signals that stop a run: Ctrl-C, a polite kill (CI cancelling a job), a closed terminal.
+STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
-    """While inside, SIGTERM (and SIGINT) raise Interrupted in the main thread, so a run ended
-    by either cleans up as after Ctrl-C, instead of leaving its workers and folders behind.
+    """While inside, SIGTERM and SIGHUP (and SIGINT) raise Interrupted in the main thread, so a
+    run ended by any of them cleans up as after Ctrl-C, instead of leaving its workers and
+    folders behind.
     Elsewhere than in the main thread (where handlers cannot be set) it changes nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
