@@ -88,6 +88,7 @@ def _observed(observation: dict) -> str:
      "nested too deeply"),
     (_observed({"pixels": {"$ndarray": {"npy_path": "/etc/passwd"}}}), "may not name a file"),
     ("not json at all", "not a JSON line"),
+    (_observed({"value": "VALUE"}).replace('"VALUE"', "9" * 5000), "Exceeds the limit (4300 digits)"),
     ('{"type": "result", "id": "other", "outcome": "observed"}', "expected the result for"),
     (_observed({"pixels": {"$ndarray": {"npy": "kw=="}}}), "bad observation"),
 ])
@@ -234,7 +235,7 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
 observations = st.dictionaries(st.sampled_from(TAGS[10:] + ["grouping", "format", "encoded", "input_mutated"]),
                                json_values, max_size=6)
 PIECES = [b"[", b"]", b"{", b"}", b'"', b"\\", b'\\"', b",", b":", b"\\u", b"d800", b"\xff", b"\n", b" ", b"0", b"1e999",
-          b'"type"', b'"result"', b'"observation"', b"[" * 70, b"]" * 70]
+          b'"type"', b'"result"', b'"observation"', b"[" * 70, b"]" * 70, b"9" * 5000]
 lines = st.lists(st.sampled_from(PIECES), max_size=40).map(b"".join)
 
 

@@ -117,7 +117,13 @@ def check(line: bytes) -> Shape:
 def parse(line: bytes) -> tuple[dict[str, Any], Shape]:
     """One reply line as a message (checked, parsed, its strings made encodable), and its shape."""
     shape = check(line)
-    return clean(protocol.loads(line)), shape
+    try:
+        message = protocol.loads(line)
+    except ValueError as exc:  # not a JSONDecodeError: a number of over 4300 digits, say
+        if isinstance(exc, protocol.ProtocolError):
+            raise
+        raise protocol.ProtocolError(f"not a JSON line ({' '.join(str(exc).split())[:200]})") from None
+    return clean(message), shape
 
 
 def clean_text(text: str) -> str:
