@@ -509,7 +509,9 @@ class Session:
     def run(self, cases: Sequence[Case], progress: Callable[[Result], None] | None = None,
             stop: Callable[[], bool] | None = None) -> list[Result]:
         """Every case, results in the order of `cases` whatever order they finish in. Once
-        `stop()` is true no further case starts (those running finish): --maxfail.
+        `stop()` is true no further case starts (those running finish): --maxfail. A signal
+        (KeyboardInterrupt, Interrupted) cancels the run and raises Interrupted carrying the
+        results delivered before it.
 
         Each of up to `jobs` lanes holds one worker and feeds it cases one at a time (see _lane)."""
         results: list[Result | None] = [None] * len(cases)
