@@ -5,7 +5,8 @@ Only the subcommand given is imported (`docs check` need not import what `bisect
 the whole list is built for help and for anything else.
 
 Exit codes: 0 as expected; 1 an unexpected result (per subcommand); 2 a configuration error
-(`wbimage_conformance.errors.ConfigurationError`), reported as one line on stderr.
+(`wbimage_conformance.errors.ConfigurationError`), reported as one line on stderr; 130 after
+Ctrl-C (SIGINT), 143 after SIGTERM where the command turns it into an interruption.
 """
 
 from __future__ import annotations
@@ -55,6 +56,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # before or after a run's cases: no report to write
         print(f"{PROG}: interrupted", file=sys.stderr)
-        return 2
+        return getattr(exc, "exit_code", 130)

@@ -77,6 +77,7 @@ def from_data(data: Any, where: str = "<report>", line_at: Callable[[Sequence[An
         results=tuple(_result(r) for r in data["results"]),
         shard=Shard(shard["index"], shard["count"], tuple(shard["selection"])) if shard else None,
         not_run=tuple(data.get("not_run", ())),
+        interrupted=data.get("interrupted"),
         saved_causes=tuple(_cause(c) for c in data.get("causes", ())),
     )
     if summary.totals(report).as_dict() != data["summary"]:

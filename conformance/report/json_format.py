@@ -83,6 +83,7 @@ def to_json_data(report: RunReport) -> dict[str, Any]:
         "unexplained": [r.case.id for r in causes.unexplained(report)],
         "shard": _shard(report.shard),
         "not_run": list(report.not_run),
+        **({"interrupted": report.interrupted} if report.interrupted else {}),
     }
 
 
