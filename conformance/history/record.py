@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wbimage_conformance import private_data
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Result, Status
 
@@ -143,6 +144,7 @@ def write(run: SavedRun, folder: Path) -> Path:
 
 def load(path: Path | str) -> SavedRun:
     """Read and check one saved run; SavedRunError names the file and what is wrong."""
+    private_data.note(path)  # the sandbox hides it from implementations
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import wbimage_conformance
+from wbimage_conformance import private_data, spec
 from wbimage_conformance.errors import ConfigurationError
 
 MODES = ("auto", "bwrap", "none")
@@ -55,6 +56,11 @@ PATH = "/usr/local/bin:/usr/bin:/bin"
 HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
 #: Where the uid of a sandbox started by root is drawn from: far above any real account.
 UID_RANGE = (1_000_000_000, 2_000_000_000)
+#: The import name of the suite, whose data is hidden in every copy of it in sight.
+ROOT_PACKAGE = "wbimage_conformance"
+#: In a source checkout of the suite, what holds its data too: git's objects (every case file
+#: ever committed), build output (copies of the package) and the saved runs of `history`.
+CHECKOUT_DATA = (".git", "build", "dist", "docs/history")
 
 
 def process_limit() -> int:
@@ -112,15 +118,17 @@ class Sandbox:
                 *(["--perms", "1777"] if uid is not None else []), "--tmpfs", "/dev/shm",
                 *(["--perms", "1777"] if uid is not None else []), "--tmpfs", "/tmp",  # the user is not its owner
                 "--chdir", workdir or HOME, "--hostname", "localhost"]
-        shown = readable_paths(command, python, merged["PYTHONPATH"])
+        seen = view(command, python, merged["PYTHONPATH"])
         if uid is not None:  # bwrap makes the folders leading to a mount 0700 when root: open them
-            for folder in _folders_leading_to([*shown, "/etc/hosts", str(_suite_package_dir()), staging or "/",
-                                               workdir or "/"]):
+            for folder in _folders_leading_to([*seen.shown, "/etc/hosts", staging or "/", workdir or "/"]):
                 argv += ["--perms", "0755", "--dir", folder]
         argv += ["--ro-bind", str(_hosts_file()), "/etc/hosts"]
-        for path in shown:
+        for path in seen.shown:
             argv += ["--ro-bind-try", path, path]
-        argv += ["--tmpfs", str(_suite_package_dir()), "--remount-ro", str(_suite_package_dir())]
+        for folder in seen.hidden_folders:
+            argv += ["--tmpfs", folder, "--remount-ro", folder]
+        for file in seen.hidden_files:
+            argv += ["--ro-bind", "/dev/null", file]
         if staging:
             argv += ["--ro-bind", staging, staging]
         if workdir:
@@ -182,71 +190,150 @@ def _absolute_if_path(argument: str) -> str:
     return argument
 
 
-def _suite_package_dir() -> Path:
-    return Path(wbimage_conformance.__file__).resolve().parent
+@dataclass(frozen=True)
+class View:
+    """What a sandboxed process sees of the host besides its private /tmp: `shown` read-only
+    (outer folders first; what they hold is not listed again), and in it, `hidden_folders`
+    under an empty read-only tmpfs and `hidden_files` under /dev/null (paths as seen inside)."""
+
+    shown: tuple[str, ...]
+    hidden_folders: tuple[str, ...]
+    hidden_files: tuple[str, ...]
 
 
-def _suite_roots() -> tuple[Path, ...]:
-    """Directories whose whole view would show the suite's own files (the checkout of an
-    editable install, or the site-packages holding a wheel's package)."""
-    package = _suite_package_dir()
-    return (package, package.parent)
-
-
-def readable_paths(command: Sequence[str], python: str | None, pythonpath: str) -> list[str]:
-    """What the sandbox shows read-only: system directories, the interpreter's prefixes and
-    import paths (never a directory that holds the suite itself), PYTHONPATH entries, and the
-    command's own files."""
-    paths: list[str] = [p for p in SYSTEM_PATHS if os.path.lexists(p)]
+def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
+    """The environment shown and the suite's data hidden in it. Shown: system directories,
+    the interpreter's prefixes and import paths (site-packages, `.pth` entries, the folders of
+    editable installs: wherever the user's code and the suite's own package are installed),
+    PYTHONPATH entries, the command's own files. Hidden (see `_suite_data` and `_noted_data`):
+    case files, expectations, saved runs and the validated-case cache, wherever they are in sight."""
     executable = shutil.which(command[0]) or command[0]
     interpreter = python or (executable if Path(executable).name.startswith("python") else None)
-    if interpreter:
-        paths += _interpreter_paths(os.path.abspath(interpreter))
+    installation = _installation(os.path.abspath(interpreter)) if interpreter else _Installation((), {})
+    paths = [p for p in SYSTEM_PATHS if os.path.lexists(p)] + list(installation.paths)
     paths += [os.path.abspath(p) for p in pythonpath.split(os.pathsep) if p]
     paths += [os.path.abspath(a) for a in command if os.sep in a and os.path.exists(a)]
     paths.append(os.path.realpath(executable))
-    roots = {str(r) for r in _suite_roots()}
-    own_prefixes = {os.path.abspath(sys.prefix), os.path.abspath(sys.base_prefix)}
-    kept: list[str] = []
-    for path in sorted(set(paths), key=len):  # outer directories first; what they hold is already seen
-        if not os.path.exists(path) or any(Path(path).is_relative_to(k) for k in kept):
+    data = [*_suite_data(paths, installation.mapped), os.path.realpath(_case_cache_dir())]
+    shown = _outermost(p for p in paths if os.path.exists(p) and not _inside_any(os.path.realpath(p), data))
+    folders, files = _noted_data()
+    hidden_folders = _outermost(_as_seen_inside([*data, *folders], shown))
+    covered = [Path(f) for f in hidden_folders]
+    hidden_files = sorted({f for f in _as_seen_inside(files, shown) if not any(Path(f).is_relative_to(c) for c in covered)})
+    return View(shown, hidden_folders, tuple(hidden_files))
+
+
+def _inside_any(path: str, folders: Iterable[str]) -> bool:
+    return any(Path(path).is_relative_to(f) for f in folders)
+
+
+def _noted_data() -> tuple[list[str], list[str]]:
+    """The data files this process read (private_data: `--cases`, `--expectations`, saved
+    runs), as folders to hide whole where a folder holds nothing else, and single files."""
+    folders, files = [], []
+    for path in sorted(private_data.noted()):
+        folder = os.path.dirname(path)
+        if _holds_only_data(folder):
+            folders.append(folder)
+        else:
+            files.append(path)
+    return folders, files
+
+
+def _holds_only_data(folder: str) -> bool:
+    """Whether everything in `folder` is a data file read by this process (then the folder
+    itself can be hidden, names included)."""
+    noted = private_data.noted()
+    try:
+        with os.scandir(folder) as entries:
+            return all(entry.is_file() and os.path.realpath(entry.path) in noted for entry in entries)
+    except OSError:
+        return False
+
+
+def _as_seen_inside(real_paths: Iterable[str], shown: Sequence[str]) -> list[str]:
+    """Where each existing path appears in the sandbox: under every shown path that holds it
+    (a shown path may be a symbolic link to the folder it shows)."""
+    out = []
+    roots = [(s, Path(os.path.realpath(s))) for s in shown]
+    for path in real_paths:
+        if not os.path.lexists(path):
             continue
-        resolved = Path(path).resolve()
-        holds_suite = any(Path(root) == resolved or Path(root).is_relative_to(resolved) for root in roots)
-        if holds_suite and path not in own_prefixes:
-            continue  # e.g. the checkout itself; the bundle provides what the worker needs
-        kept.append(path)
-    return kept
+        real = Path(os.path.realpath(path))
+        out += [str(Path(s) / real.relative_to(root)) for s, root in roots if real.is_relative_to(root)]
+    return out
 
 
-def _interpreter_paths(python: str) -> list[str]:
-    if os.path.abspath(python) == os.path.abspath(sys.executable):
-        return _paths_of(sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.path, sys.executable)
-    return list(_probe(python))
+def _outermost(folders: Iterable[str]) -> tuple[str, ...]:
+    """`folders` without those inside another of them, shortest first."""
+    kept: list[str] = []
+    for folder in sorted(set(folders), key=len):
+        if not any(Path(folder).is_relative_to(k) for k in kept):
+            kept.append(folder)
+    return tuple(kept)
+
+
+def _suite_data(shown: Sequence[str], mapped: dict[str, str]) -> list[str]:
+    """The data folders of every copy of the suite the sandbox could show: this one's, one
+    installed in a shown site-packages, one an editable install maps; for a copy running from
+    its source checkout also the checkout's git objects, build output and saved runs, which hold
+    the same data."""
+    packages = {Path(wbimage_conformance.__file__).resolve().parent}
+    packages |= {Path(p, ROOT_PACKAGE).resolve() for p in shown if os.path.isdir(os.path.join(p, ROOT_PACKAGE))}
+    if ROOT_PACKAGE in mapped:
+        packages.add(Path(mapped[ROOT_PACKAGE]).resolve())
+    spec_dirs = {Path(spec.SPEC_DIR).resolve(), *(p / "spec" for p in packages)}
+    if f"{ROOT_PACKAGE}.spec" in mapped:
+        spec_dirs.add(Path(mapped[f"{ROOT_PACKAGE}.spec"]).resolve())
+    data = [p / "expectations" for p in packages] + [s / "cases" for s in spec_dirs]
+    for checkout in {p.parent for p in packages if p.name != ROOT_PACKAGE}:  # an editable install's source
+        data += [checkout / name for name in CHECKOUT_DATA]
+    return [str(d) for d in data if os.path.lexists(d)]
+
+
+def _case_cache_dir() -> Path:
+    from wbimage_conformance.cases import cache  # only when a sandbox starts: it imports the case loader
+
+    return cache.cache_dir()
+
+
+@dataclass(frozen=True)
+class _Installation:
+    """Where an interpreter's installation is: `paths` to show (prefixes, import paths, its
+    folder) and `mapped`, the package folders its editable installs map names to (setuptools
+    finders), which are on no import path."""
+
+    paths: tuple[str, ...]
+    mapped: dict[str, str]
+
+
+#: Run by the interpreter itself, as the worker would start (site-packages, .pth files and
+#: editable installs' finders processed), with nothing of the caller's environment.
+_PROBE = """
+import json, sys
+mapped = {}
+for name, module in list(sys.modules.items()):
+    if name.startswith("__editable__") and isinstance(getattr(module, "MAPPING", None), dict):
+        mapped.update(module.MAPPING)
+        for package, folders in getattr(module, "NAMESPACES", {}).items():
+            mapped.update({f"{package}#{i}": folder for i, folder in enumerate(folders)})
+print(json.dumps({"paths": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.executable,
+                            *sys.path], "mapped": mapped}))
+"""
 
 
 @functools.lru_cache(maxsize=None)
-def _probe(python: str) -> tuple[str, ...]:
-    """Ask a foreign interpreter where its installation and import paths are."""
-    code = ("import json, sys; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix, "
-            "sys.base_exec_prefix, sys.path, sys.executable]))")
+def _installation(python: str) -> _Installation:
+    """Ask the interpreter where its installation and import paths are (once per process)."""
     try:
-        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, cwd="/",
+        out = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=60, cwd="/",
                              env={"PATH": PATH, "HOME": HOME}, check=True).stdout
         values = json.loads(out.strip().splitlines()[-1])
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        paths, mapped = values["paths"], {str(k): str(v) for k, v in values["mapped"].items()}
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
         raise SandboxError(f"cannot ask {python} where its installation is: {exc}") from None
-    *prefixes, path, executable = values
-    return tuple(_paths_of(*prefixes, path, executable))
-
-
-def _paths_of(*parts: str | Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for part in parts:
-        for item in [part] if isinstance(part, str) else part:
-            if item and os.path.isabs(item):
-                out.append(os.path.dirname(item) if os.path.isfile(item) else item)
-    return out
+    absolute = [p for p in [*paths, *mapped.values()] if isinstance(p, str) and os.path.isabs(p)]
+    return _Installation(tuple(os.path.dirname(p) if os.path.isfile(p) else p for p in absolute), mapped)
 
 
 @functools.lru_cache(maxsize=None)
