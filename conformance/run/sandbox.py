@@ -182,10 +182,16 @@ def _with_limits(command: list[str], memory_limit: int | None) -> list[str]:
     return ["/bin/sh", "-c", f'ulimit -c 0 && ulimit -v {kib} && exec "$@"', "sh", *command]
 
 
+def _names_a_file(argument: str) -> bool:
+    """Whether a command-line argument names an existing file or folder here: a path with a
+    separator, or a bare name of a file in the working folder (`python impl.py`)."""
+    return (os.sep in argument or os.path.isfile(argument)) and os.path.exists(argument)
+
+
 def _absolute_if_path(argument: str) -> str:
     """Inside, the working folder is a private /tmp: a relative path to an existing file
     (`exec:python impl.py`) is made absolute so it still names the file."""
-    if not os.path.isabs(argument) and os.sep in argument and os.path.exists(argument):
+    if not os.path.isabs(argument) and _names_a_file(argument):
         return os.path.abspath(argument)
     return argument
 
@@ -213,6 +219,7 @@ def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
     paths = [p for p in SYSTEM_PATHS if os.path.lexists(p)] + list(installation.paths)
     paths += [os.path.abspath(p) for p in pythonpath.split(os.pathsep) if p]
     paths += [os.path.abspath(a) for a in command if os.sep in a and os.path.exists(a)]
+    paths += [os.path.abspath(a) for a in command[1:] if _names_a_file(a)]
     paths.append(os.path.realpath(executable))
     data = [*_suite_data(paths, installation.mapped), os.path.realpath(_case_cache_dir())]
     shown = _outermost(p for p in paths if os.path.exists(p) and not _inside_any(os.path.realpath(p), data))
