@@ -246,3 +246,29 @@ def test_the_exec_example_declares_only_what_it_reads():
         """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "True", done.stderr
+
+
+@needs_bwrap
+def test_an_exec_command_names_its_script_by_a_bare_name_from_its_folder():
+    """`exec:python exec_impl.py` run from tests/fixtures: the file is shown and found."""
+    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = run_cli(Path(sys.executable), "--impl", "exec:python exec_impl.py", *SELECTION, env=env,
+                   cwd=support.FIXTURES)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+@needs_bwrap
+def test_a_python_launcher_script_runs_the_interpreter_it_launches(tmp_path):
+    """A pyenv-style shim needs its tool's files, out of sight inside: the interpreter it
+    launches (as that reports itself) runs instead."""
+    tool = tmp_path / "tool"
+    (tool / "lib").mkdir(parents=True)
+    (tool / "lib" / "env.sh").write_text(f"REAL={shlex.quote(sys.executable)}\n", encoding="utf-8")
+    shim = tool / "python"
+    shim.write_text(f"#!/bin/sh\n. {shlex.quote(str(tool / 'lib' / 'env.sh'))}\nexec \"$REAL\" \"$@\"\n",
+                    encoding="utf-8")
+    shim.chmod(0o755)
+    argv, env = BWRAP.wrap([str(shim), "-c", "import numpy, sys; print(sys.prefix)"], {})
+    done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == sys.prefix

@@ -96,7 +96,7 @@ class Sandbox:
             return _with_limits(list(command), memory_limit), {**os.environ, **env}
         assert self.bwrap is not None
         # the caller's PATH is not kept inside: name the program by where it is found here
-        inner = [shutil.which(command[0]) or command[0], *command[1:]]
+        inner = [_launched_program(shutil.which(command[0]) or command[0]), *command[1:]]
         uid = None
         if self.setpriv:
             uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
@@ -180,6 +180,21 @@ def _with_limits(command: list[str], memory_limit: int | None) -> list[str]:
         return command
     kib = max(1, memory_limit // 1024)
     return ["/bin/sh", "-c", f'ulimit -c 0 && ulimit -v {kib} && exec "$@"', "sh", *command]
+
+
+def _launched_program(program: str) -> str:
+    """`program`, or for a Python launcher script (a pyenv or asdf shim: a script named
+    python..., which needs its whole tool to run, out of sight in the sandbox) the interpreter
+    it launches, as that interpreter reports itself."""
+    if not Path(program).name.startswith("python"):
+        return program
+    try:
+        with open(program, "rb") as handle:
+            if handle.read(2) != b"#!":
+                return program
+    except OSError:
+        return program
+    return _installation(os.path.abspath(program)).executable or program
 
 
 def _names_a_file(argument: str) -> bool:
@@ -312,6 +327,7 @@ class _Installation:
 
     paths: tuple[str, ...]
     mapped: dict[str, str]
+    executable: str = ""
 
 
 #: Run by the interpreter itself, as the worker would start (site-packages, .pth files and
@@ -325,7 +341,7 @@ for name, module in list(sys.modules.items()):
         for package, folders in getattr(module, "NAMESPACES", {}).items():
             mapped.update({f"{package}#{i}": folder for i, folder in enumerate(folders)})
 print(json.dumps({"paths": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.executable,
-                            *sys.path], "mapped": mapped}))
+                            *sys.path], "mapped": mapped, "executable": sys.executable}))
 """
 
 
@@ -337,10 +353,12 @@ def _installation(python: str) -> _Installation:
                              env={"PATH": PATH, "HOME": HOME}, check=True).stdout
         values = json.loads(out.strip().splitlines()[-1])
         paths, mapped = values["paths"], {str(k): str(v) for k, v in values["mapped"].items()}
+        executable = str(values["executable"])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
         raise SandboxError(f"cannot ask {python} where its installation is: {exc}") from None
     absolute = [p for p in [*paths, *mapped.values()] if isinstance(p, str) and os.path.isabs(p)]
-    return _Installation(tuple(os.path.dirname(p) if os.path.isfile(p) else p for p in absolute), mapped)
+    return _Installation(tuple(os.path.dirname(p) if os.path.isfile(p) else p for p in absolute), mapped,
+                         executable if os.path.isabs(executable) else "")
 
 
 @functools.lru_cache(maxsize=None)
