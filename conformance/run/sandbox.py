@@ -2,14 +2,21 @@
 
 `--sandbox bwrap` (and `auto` where bubblewrap is installed and usable) starts each one under
 `bwrap` with every namespace unshared (no network at all, its own PID namespace whose processes
-all die with the run), a read-only view of only the system directories Python needs, the
-interpreter's prefixes and the implementation's own import paths, a private writable /tmp as
-home and working folder, the run's staging folder read-only, and a clean environment. The
-suite's own package directory is hidden under an empty tmpfs: the worker code comes from the
-private bundle (worker_bundle.py), so the case files, the expected values and the reference
-stay out of sight unless the reference is the implementation. Memory limits are set by a
+all die with the run), a private writable /tmp as home and working folder, the run's staging
+folder read-only, and a clean environment. Memory limits are set by a
 `sh -c 'ulimit ...; exec ...'` inside, before the implementation starts, so they hold for
 every process it starts too.
+
+What it sees (view): the sandbox contains the implementation, not the user's environment. The
+system directories, the interpreter's installation and import paths (asked of the interpreter
+itself, so site-packages, `.pth` entries and editable installs' source folders all count),
+PYTHONPATH and the command's files are shown read-only: the user's package imports wherever
+it is installed, and so does the suite's own, reference included. What must stay out of sight
+is the suite's data, and only that is hidden, by mounts over single folders (an empty
+read-only tmpfs) and files (/dev/null): the case files and expectations of every copy of the
+suite in view, a source checkout's git objects, build output and saved runs, the
+validated-case cache, and every data file this process read (private_data.py), wherever it is.
+The verdict is computed outside, by the runner.
 
 Processes: `prlimit --nproc` caps the processes and threads the implementation may have at
 once (RLIMIT_NPROC), so a fork bomb fails its forks instead of filling the machine's process
