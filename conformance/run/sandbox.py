@@ -245,34 +245,42 @@ def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
     paths.append(os.path.realpath(executable))
     data = [*_suite_data(paths, installation.mapped), os.path.realpath(_case_cache_dir())]
     shown = _outermost(p for p in paths if os.path.exists(p) and not _inside_any(os.path.realpath(p), data))
-    folders, files = _noted_data()
+    folders, files = _noted_data(data)
     hidden_folders = _outermost(_as_seen_inside([*data, *folders], shown))
-    covered = [Path(f) for f in hidden_folders]
-    hidden_files = sorted({f for f in _as_seen_inside(files, shown) if not any(Path(f).is_relative_to(c) for c in covered)})
+    hidden_files = sorted({f for f in _as_seen_inside(files, shown) if not _inside_any(f, hidden_folders)})
     return View(shown, hidden_folders, tuple(hidden_files))
 
 
+def _within(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies inside it (both absolute and normalized)."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
 def _inside_any(path: str, folders: Iterable[str]) -> bool:
-    return any(Path(path).is_relative_to(f) for f in folders)
+    return any(_within(path, f) for f in folders)
 
 
-def _noted_data() -> tuple[list[str], list[str]]:
+def _noted_data(data: Sequence[str]) -> tuple[list[str], list[str]]:
     """The data files this process read (private_data: `--cases`, `--expectations`, saved
-    runs), as folders to hide whole where a folder holds nothing else, and single files."""
+    runs) outside the `data` folders already hidden, as folders to hide whole where a folder
+    holds nothing else, and single files."""
+    noted = private_data.noted()
+    by_folder: dict[str, list[str]] = {}
+    for path in noted:
+        if not _inside_any(path, data):
+            by_folder.setdefault(os.path.dirname(path), []).append(path)
     folders, files = [], []
-    for path in sorted(private_data.noted()):
-        folder = os.path.dirname(path)
-        if _holds_only_data(folder):
+    for folder, paths in sorted(by_folder.items()):
+        if _holds_only(folder, noted):
             folders.append(folder)
         else:
-            files.append(path)
+            files += sorted(paths)
     return folders, files
 
 
-def _holds_only_data(folder: str) -> bool:
-    """Whether everything in `folder` is a data file read by this process (then the folder
-    itself can be hidden, names included)."""
-    noted = private_data.noted()
+def _holds_only(folder: str, noted: frozenset[str]) -> bool:
+    """Whether everything in `folder` is one of the `noted` files (then the folder itself
+    can be hidden, names included)."""
     try:
         with os.scandir(folder) as entries:
             return all(entry.is_file() and os.path.realpath(entry.path) in noted for entry in entries)
@@ -284,12 +292,13 @@ def _as_seen_inside(real_paths: Iterable[str], shown: Sequence[str]) -> list[str
     """Where each existing path appears in the sandbox: under every shown path that holds it
     (a shown path may be a symbolic link to the folder it shows)."""
     out = []
-    roots = [(s, Path(os.path.realpath(s))) for s in shown]
+    roots = [(s, os.path.realpath(s)) for s in shown]
     for path in real_paths:
         if not os.path.lexists(path):
             continue
-        real = Path(os.path.realpath(path))
-        out += [str(Path(s) / real.relative_to(root)) for s, root in roots if real.is_relative_to(root)]
+        real = os.path.realpath(path)
+        out += [os.path.join(s, os.path.relpath(real, root)) if real != root else s
+                for s, root in roots if _within(real, root)]
     return out
 
 
@@ -297,7 +306,7 @@ def _outermost(folders: Iterable[str]) -> tuple[str, ...]:
     """`folders` without those inside another of them, shortest first."""
     kept: list[str] = []
     for folder in sorted(set(folders), key=len):
-        if not any(Path(folder).is_relative_to(k) for k in kept):
+        if not _inside_any(folder, kept):
             kept.append(folder)
     return tuple(kept)
 
