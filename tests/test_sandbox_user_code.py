@@ -272,3 +272,13 @@ def test_a_python_launcher_script_runs_the_interpreter_it_launches(tmp_path):
     done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == sys.prefix
+
+
+def test_this_interpreter_shows_at_least_what_it_reports_of_itself_from_a_fresh_process():
+    """The suite's own interpreter is described in process (no process to start): what it
+    shows covers what a fresh process of it reports, so nothing a worker imports is missing."""
+    here = set(sandbox._installation(os.path.abspath(sys.executable)).paths)
+    fresh = sandbox._described_by(sys.executable)
+    reported = {os.path.dirname(p) if os.path.isfile(p) else p for p in fresh["paths"] if os.path.isabs(p)}
+    assert reported <= here, reported - here
+    assert set(fresh["mapped"].values()) <= here

@@ -346,35 +346,51 @@ class _Installation:
     executable: str = ""
 
 
-#: Run by the interpreter itself, as the worker would start (site-packages, .pth files and
-#: editable installs' finders processed), with nothing of the caller's environment.
-_PROBE = """
-import json, sys
+#: An interpreter's own account of its installation: prefixes, executable, import paths (after
+#: site-packages, `.pth` files and editable installs' finders were processed; the first entry,
+#: the script's folder or working folder, is the caller's, not the installation's) and the
+#: folders editable installs map package names to.
+_DESCRIBE = """
+import sys
 mapped = {}
 for name, module in list(sys.modules.items()):
     if name.startswith("__editable__") and isinstance(getattr(module, "MAPPING", None), dict):
         mapped.update(module.MAPPING)
         for package, folders in getattr(module, "NAMESPACES", {}).items():
             mapped.update({f"{package}#{i}": folder for i, folder in enumerate(folders)})
-print(json.dumps({"paths": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.executable,
-                            *sys.path], "mapped": mapped, "executable": sys.executable}))
+found = {"paths": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.executable,
+                   *sys.path[0 if sys.flags.safe_path else 1:]],
+         "mapped": mapped, "executable": sys.executable}
 """
 
 
 @functools.lru_cache(maxsize=None)
 def _installation(python: str) -> _Installation:
-    """Ask the interpreter where its installation and import paths are (once per process)."""
+    """Where the interpreter's installation and import paths are (once per process): this
+    interpreter answers in process, another is asked in a process of its own started as a
+    worker would be (no PYTHONPATH, home /tmp)."""
     try:
-        out = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=60, cwd="/",
-                             env={"PATH": PATH, "HOME": HOME}, check=True).stdout
-        values = json.loads(out.strip().splitlines()[-1])
-        paths, mapped = values["paths"], {str(k): str(v) for k, v in values["mapped"].items()}
-        executable = str(values["executable"])
+        found = _described_here() if python == os.path.abspath(sys.executable) else _described_by(python)
+        paths, mapped = list(found["paths"]), {str(k): str(v) for k, v in found["mapped"].items()}
+        executable = str(found["executable"])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
         raise SandboxError(f"cannot ask {python} where its installation is: {exc}") from None
     absolute = [p for p in [*paths, *mapped.values()] if isinstance(p, str) and os.path.isabs(p)]
     return _Installation(tuple(os.path.dirname(p) if os.path.isfile(p) else p for p in absolute), mapped,
                          executable if os.path.isabs(executable) else "")
+
+
+def _described_here() -> dict:
+    namespace: dict = {}
+    exec(_DESCRIBE, namespace)  # the same account another interpreter gives, without a process
+    return namespace["found"]
+
+
+def _described_by(python: str) -> dict:
+    code = _DESCRIBE + "import json; print(json.dumps(found))\n"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, cwd="/",
+                         env={"PATH": PATH, "HOME": HOME}, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 @functools.lru_cache(maxsize=None)
