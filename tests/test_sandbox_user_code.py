@@ -282,3 +282,25 @@ def test_this_interpreter_shows_at_least_what_it_reports_of_itself_from_a_fresh_
     reported = {os.path.dirname(p) if os.path.isfile(p) else p for p in fresh["paths"] if os.path.isabs(p)}
     assert reported <= here, reported - here
     assert set(fresh["mapped"].values()) <= here
+
+
+BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+
+@needs_bwrap
+def test_a_package_installed_for_the_user_imports_inside(tmp_path, monkeypatch):
+    """`pip install --user` puts a package under the user's base, which the interpreter finds
+    through HOME; inside, home is /tmp, so the sandbox names that base (PYTHONUSERBASE)."""
+    probe = "import site, sys; print(site.ENABLE_USER_SITE, site.getusersitepackages())"
+    enabled, user_site = subprocess.run([BASE_PYTHON, "-c", probe], capture_output=True, text=True, check=True,
+                                        env={**os.environ, "PYTHONUSERBASE": str(tmp_path / "base")}).stdout.split()
+    if enabled != "True":
+        pytest.skip(f"{BASE_PYTHON} has no user site-packages")
+    Path(user_site).mkdir(parents=True)
+    (Path(user_site) / "user_installed_impl.py").write_text("ANSWER = 42\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONUSERBASE", str(tmp_path / "base"))
+    argv, env = BWRAP.wrap([BASE_PYTHON, "-c", "import user_installed_impl as m; print(m.ANSWER)"], {},
+                           python=BASE_PYTHON)
+    done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "42"

@@ -132,6 +132,8 @@ class Sandbox:
         argv += ["--ro-bind", str(_hosts_file()), "/etc/hosts"]
         for path in seen.shown:
             argv += ["--ro-bind-try", path, path]
+        if seen.user_base:  # inside, home is /tmp: name the user's site-packages the interpreter uses
+            merged.setdefault("PYTHONUSERBASE", seen.user_base)
         for folder in seen.hidden_folders:
             argv += ["--tmpfs", folder, "--remount-ro", folder]
         for file in seen.hidden_files:
@@ -227,6 +229,7 @@ class View:
     shown: tuple[str, ...]
     hidden_folders: tuple[str, ...]
     hidden_files: tuple[str, ...]
+    user_base: str = ""  # PYTHONUSERBASE inside: the user's site-packages the interpreter uses, shown
 
 
 def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
@@ -248,7 +251,7 @@ def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
     folders, files = _noted_data(data)
     hidden_folders = _outermost(_as_seen_inside([*data, *folders], shown))
     hidden_files = sorted({f for f in _as_seen_inside(files, shown) if not _inside_any(f, hidden_folders)})
-    return View(shown, hidden_folders, tuple(hidden_files))
+    return View(shown, hidden_folders, tuple(hidden_files), installation.user_base)
 
 
 def _within(path: str, folder: str) -> bool:
@@ -344,14 +347,16 @@ class _Installation:
     paths: tuple[str, ...]
     mapped: dict[str, str]
     executable: str = ""
+    user_base: str = ""
 
 
 #: An interpreter's own account of its installation: prefixes, executable, import paths (after
 #: site-packages, `.pth` files and editable installs' finders were processed; the first entry,
 #: the script's folder or working folder, is the caller's, not the installation's) and the
-#: folders editable installs map package names to.
+#: folders editable installs map package names to; and the base of the user's site-packages
+#: (`pip install --user`) when the interpreter uses one.
 _DESCRIBE = """
-import sys
+import site, sys
 mapped = {}
 for name, module in list(sys.modules.items()):
     if name.startswith("__editable__") and isinstance(getattr(module, "MAPPING", None), dict):
@@ -360,24 +365,25 @@ for name, module in list(sys.modules.items()):
             mapped.update({f"{package}#{i}": folder for i, folder in enumerate(folders)})
 found = {"paths": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.executable,
                    *sys.path[0 if sys.flags.safe_path else 1:]],
-         "mapped": mapped, "executable": sys.executable}
+         "mapped": mapped, "executable": sys.executable,
+         "user_base": site.USER_BASE if site.ENABLE_USER_SITE and site.USER_SITE in sys.path else ""}
 """
 
 
 @functools.lru_cache(maxsize=None)
 def _installation(python: str) -> _Installation:
     """Where the interpreter's installation and import paths are (once per process): this
-    interpreter answers in process, another is asked in a process of its own started as a
-    worker would be (no PYTHONPATH, home /tmp)."""
+    interpreter answers in process, another is asked in a process of its own (without
+    PYTHONPATH, which the sandbox adds itself)."""
     try:
         found = _described_here() if python == os.path.abspath(sys.executable) else _described_by(python)
         paths, mapped = list(found["paths"]), {str(k): str(v) for k, v in found["mapped"].items()}
-        executable = str(found["executable"])
+        executable, user_base = str(found["executable"]), str(found["user_base"])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
         raise SandboxError(f"cannot ask {python} where its installation is: {exc}") from None
     absolute = [p for p in [*paths, *mapped.values()] if isinstance(p, str) and os.path.isabs(p)]
     return _Installation(tuple(os.path.dirname(p) if os.path.isfile(p) else p for p in absolute), mapped,
-                         executable if os.path.isabs(executable) else "")
+                         executable if os.path.isabs(executable) else "", user_base)
 
 
 def _described_here() -> dict:
@@ -388,8 +394,10 @@ def _described_here() -> dict:
 
 def _described_by(python: str) -> dict:
     code = _DESCRIBE + "import json; print(json.dumps(found))\n"
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, cwd="/",
-                         env={"PATH": PATH, "HOME": HOME}, check=True).stdout
+    env = {"PATH": PATH, "HOME": os.environ.get("HOME", HOME)}  # its user site-packages as the caller's
+    env.update({k: os.environ[k] for k in ("PYTHONUSERBASE", "PYTHONNOUSERSITE") if k in os.environ})
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, cwd="/", env=env,
+                         check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
