@@ -8,8 +8,9 @@ folder read-only, and a clean environment. Memory limits are set by a
 every process it starts too.
 
 What it sees (view): the sandbox contains the implementation, not the user's environment. The
-system directories, the interpreter's installation and import paths (asked of the interpreter
-itself, so site-packages, `.pth` entries and editable installs' source folders all count),
+system directories, the interpreter's installation and import paths (as the interpreter
+reports them, so site-packages, the user's, `.pth` entries and editable installs' source
+folders all count),
 PYTHONPATH and the command's files are shown read-only: the user's package imports wherever
 it is installed, and so does the suite's own, reference included. What must stay out of sight
 is the suite's data, and only that is hidden, by mounts over single folders (an empty
