@@ -304,3 +304,16 @@ def test_a_package_installed_for_the_user_imports_inside(tmp_path, monkeypatch):
     done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "42"
+
+
+@needs_bwrap
+def test_an_exec_script_imports_the_modules_beside_it(tmp_path):
+    """A port's main script finds its own helper modules (its folder is shown, not the file alone)."""
+    port = tmp_path / "port"
+    port.mkdir()
+    (port / "helpers.py").write_text("ANSWER = 42\n", encoding="utf-8")
+    (port / "main.py").write_text("import helpers\nprint(helpers.ANSWER)\n", encoding="utf-8")
+    argv, env = BWRAP.wrap([sys.executable, str(port / "main.py")], {})
+    done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "42"

@@ -244,8 +244,8 @@ def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
     installation = _installation(os.path.abspath(interpreter)) if interpreter else _Installation((), {})
     paths = [p for p in SYSTEM_PATHS if os.path.lexists(p)] + list(installation.paths)
     paths += [os.path.abspath(p) for p in pythonpath.split(os.pathsep) if p]
-    paths += [os.path.abspath(a) for a in command if os.sep in a and os.path.exists(a)]
-    paths += [os.path.abspath(a) for a in command[1:] if _names_a_file(a)]
+    named = [a for a in command if os.sep in a and os.path.exists(a)] + [a for a in command[1:] if _names_a_file(a)]
+    paths += [_with_its_folder(os.path.abspath(a)) for a in named]
     paths.append(os.path.realpath(executable))
     data = [*_suite_data(paths, installation.mapped), os.path.realpath(_case_cache_dir())]
     shown = _outermost(p for p in paths if os.path.exists(p) and not _inside_any(os.path.realpath(p), data))
@@ -253,6 +253,16 @@ def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
     hidden_folders = _outermost(_as_seen_inside([*data, *folders], shown))
     hidden_files = sorted({f for f in _as_seen_inside(files, shown) if not _inside_any(f, hidden_folders)})
     return View(shown, hidden_folders, tuple(hidden_files), installation.user_base)
+
+
+def _with_its_folder(path: str) -> str:
+    """What to show for a file a command names: the folder holding it, where a script finds
+    its own modules and files (`python port/main.py` importing `port/helpers.py`), unless
+    that folder is the root or the home folder, of which the file alone is shown."""
+    folder = os.path.dirname(path)
+    if os.path.isdir(path) or folder in ("/", os.path.expanduser("~")):
+        return path
+    return folder
 
 
 def _within(path: str, folder: str) -> bool:
