@@ -1,5 +1,6 @@
 """`wbimage-conformance`: the command line. Each subcommand is a module of this package with
-`NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`, listed by name in COMMANDS.
+`NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`, listed by name in COMMANDS, and
+optionally `EXIT_CODES`, the end of its --help.
 Only the subcommand given is imported (`docs check` need not import what `bisect` needs);
 the whole list is built for help and for anything else.
 
@@ -37,7 +38,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS if only is None else (only,):
         command = importlib.import_module(f"wbimage_conformance.commands.{name}")
-        sub = subcommands.add_parser(command.NAME, help=command.HELP, description=command.HELP)
+        sub = subcommands.add_parser(command.NAME, help=command.HELP, description=command.HELP,
+                                     epilog=getattr(command, "EXIT_CODES", None))
         command.add_arguments(sub)
         sub.set_defaults(handler=command.run)
     return parser
@@ -49,8 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(given[0] if given and given[0] in COMMANDS else None).parse_args(given)
         return args.handler(args)
     except ConfigurationError as exc:
-        message = " ".join(str(exc).split())
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+        from wbimage_conformance.report.terminal import one_line  # only when there is an error to print
+
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -20,10 +20,10 @@ from wbimage_conformance import spec
 from wbimage_conformance.cases import casefiles, selection
 from wbimage_conformance.commands import jobs, outputs, pyproject
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.model import Result, RunReport, Shard, Status
+from wbimage_conformance.model import Result, RunReport, Shard
 from wbimage_conformance.report.progress import ProgressBar
 from wbimage_conformance.report.summary import UNEXPECTED
-from wbimage_conformance.run import expectations, install_check, runner, sandbox, shard
+from wbimage_conformance.run import expectations, install_check, runner, sandbox, shard, verdict
 
 NAME = "run"
 HELP = "run the cases against an implementation"
@@ -149,15 +149,4 @@ def run(args: argparse.Namespace) -> int:
         expected = updated
     report = RunReport(environment, tuple(expectations.apply(expected, raw)), shard_record, not_run)
     outputs.emit(report, plan)
-    if not report.ok:
-        return 1
-    if nothing_checked(report) and not args.allow_skips:
-        print(f"wbimage-conformance: not a pass: no case was checked (all {len(report.results)} skipped); "
-              "--allow-skips accepts such a run", file=sys.stderr)
-        return 1
-    return 0
-
-
-def nothing_checked(report: RunReport) -> bool:
-    """Every result is a skip: the run says nothing about the implementation."""
-    return bool(report.results) and all(r.status is Status.SKIPPED for r in report.results)
+    return verdict.exit_for(report, allow_skips=args.allow_skips, shard_job=args.shard is not None)

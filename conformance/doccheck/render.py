@@ -17,6 +17,7 @@ from typing import TextIO
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck import report, report_junit, report_markdown
 from wbimage_conformance.errors import UsageError
+from wbimage_conformance.stored import writing
 
 FORMATS = ("text", "json", "markdown", "junit")
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
@@ -49,7 +50,7 @@ def emit(result: F.DocsReport, fmt: str, output: str | None, files: Sequence[tup
     for kind, path in ([(fmt, output)] if output else []) + list(files):
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(render(result, kind, verbose=verbose), encoding="utf-8")
+            writing.replace_text(path, render(result, kind, verbose=verbose))
         except OSError as exc:
             raise UsageError(f"{path}: cannot write the {kind} report: {exc.strerror or exc}") from None
         if files:
@@ -57,7 +58,7 @@ def emit(result: F.DocsReport, fmt: str, output: str | None, files: Sequence[tup
     summary = environ.get(STEP_SUMMARY)
     if summary:
         try:
-            with open(summary, "a", encoding="utf-8") as handle:
+            with open(summary, "a", encoding=writing.ENCODING, errors=writing.ERRORS) as handle:
                 handle.write(render(result, "markdown") + "\n")
         except OSError as exc:
             print(f"wbimage-conformance: warning: ${STEP_SUMMARY} {summary}: cannot append: {exc.strerror or exc}",
