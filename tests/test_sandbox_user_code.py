@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 import wbimage_conformance
-from wbimage_conformance import private_data, spec
+from wbimage_conformance import private_data, spec, stored
 from wbimage_conformance.run import sandbox
 
 import runner_support as support
@@ -85,6 +85,19 @@ def test_a_case_file_beside_code_is_hidden_alone_and_a_folder_of_case_files_whol
     assert str(beside) in seen.hidden_files
     assert str(project / "cases") in seen.hidden_folders
     assert str(project) in seen.shown
+
+
+def test_a_saved_report_or_expectations_file_read_by_this_process_is_hidden(tmp_path):
+    """Read back as stored files (a report to merge, `--expectations`), beside the user's code."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "myimpl.py").write_text("", encoding="utf-8")
+    (project / "run.json").write_text("{}", encoding="utf-8")
+    (project / "mine.yaml").write_text("implementation: x\n", encoding="utf-8")
+    stored.read_json(project / "run.json", stored.SAVED_REPORT)
+    stored.read_yaml(project / "mine.yaml", stored.EXPECTATIONS)
+    seen = view_of([project])
+    assert {str(project / "run.json"), str(project / "mine.yaml")} <= set(seen.hidden_files)
 
 
 def test_data_reached_through_a_symbolic_link_is_hidden_where_the_link_shows_it(tmp_path):
