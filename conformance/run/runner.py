@@ -118,17 +118,10 @@ class ImplSpec:
         # another interpreter: only the worker bundle, never this environment's site-packages
         return cls(impl, command, bundle_path(), python=python)
 
-    def sandboxed(self) -> ImplSpec:
-        """This spec for a sandboxed worker: the suite's package is hidden there, so the worker
-        code comes from the bundle (with the reference only when that is the implementation)."""
-        if self.python is None:
-            return self
-        return ImplSpec(self.label, self.command, bundle_path(self.command[-1] == "reference"), self.python)
 
-
-def bundle_path(with_reference: bool = True) -> dict[str, str]:
+def bundle_path() -> dict[str, str]:
     existing = os.environ.get("PYTHONPATH")
-    path = str(worker_bundle.bundle_dir(with_reference)) + (os.pathsep + existing if existing else "")
+    path = str(worker_bundle.bundle_dir()) + (os.pathsep + existing if existing else "")
     return {"PYTHONPATH": path}
 
 
@@ -244,10 +237,7 @@ class Worker:
             return protocol.parse_hello_reply(reply)
         except (WorkerDied, WorkerTimeout, protocol.ProtocolError) as exc:
             self.kill()
-            hint = (" (a sandbox shows an implementation the suite's worker side only, not its reference or "
-                    "other modules; --sandbox none runs one built on them, unconfined)"
-                    if self.box.kind == "bwrap" and "wbimage_conformance" in str(exc) else "")
-            raise RunnerError(f"--impl {self.spec.label!r}: {exc}{hint}") from None
+            raise RunnerError(f"--impl {self.spec.label!r}: {exc}") from None
 
     def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Send one message and read one reply line within `timeout` seconds."""
@@ -415,8 +405,7 @@ class Session:
             raise RunnerError(f"memory limit: must be from 1 byte to {limits.MAX_MEMORY_LIMIT_MB} MiB, not {memory_limit!r} bytes")
         self.install = install_check.verify()
         self.box = sandbox.choose(sandbox_mode)
-        spec = ImplSpec.parse(impl)
-        self.spec = spec.sandboxed() if self.box.kind != "none" else spec
+        self.spec = ImplSpec.parse(impl)
         self.jobs = jobs
         self.timeout = timeout
         self.memory_limit = memory_limit
