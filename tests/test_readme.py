@@ -170,14 +170,12 @@ def _python_command(command: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def shown_run_outputs() -> list[tuple[Block, list[str]]]:
-    """Each shown run's command, run from the repository root with tests/fixtures on the path.
-
-    With `--sandbox none`: what the README shows is the report; whether the sandbox lets a
-    module from PYTHONPATH in is test_sandbox's to say."""
+    """Each shown run's command, run as a user would (default sandbox) from the repository root
+    with tests/fixtures on the path."""
     outputs = []
     env = {**os.environ, "PYTHONPATH": str(FIXTURES), "NO_COLOR": "1"}
     for block, command in shown_runs(README):
-        done = subprocess.run([*_python_command(command), "--sandbox", "none", "--jobs", "2"], cwd=ROOT, env=env,
+        done = subprocess.run([*_python_command(command), "--jobs", "2"], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=900)
         assert done.returncode in (0, 1), done.stderr
         outputs.append((block, done.stdout.replace(f"{ROOT}{os.sep}", "").splitlines()))
