@@ -3,12 +3,16 @@ to it, checked key by key with file and line, and always overruled by the comman
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 
-from wbimage_conformance.commands import pyproject
-from wbimage_conformance.run import expectations
+from wbimage_conformance.commands import cli, pyproject
+from wbimage_conformance.run import expectations, runner
+
+import runner_support as support
 
 
 def write(directory: Path, body: str, header: str = "[tool.wbimage-conformance]") -> Path:
@@ -213,3 +217,71 @@ def test_the_schema_knows_the_report_formats_and_sandbox_modes_the_suite_has():
     properties = settings_schema.schema()["properties"]
     assert tuple(properties["reports"]["properties"]) == FORMATS
     assert tuple(properties["sandbox"]["enum"]) == sandbox.MODES
+
+
+# -- `run` takes the section's sandbox, maxfail, memory-limit and badge -----------------------
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project whose cases RoundingImage fails (both) and passes (one): [[0.2, 0.3]] rounds."""
+    support.use_fixtures_path(monkeypatch)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    support.write_cases(tmp_path, [
+        support.case("rounds-1"), support.case("rounds-2"),
+        support.case("exact-1", [[0.0, 1.0]], expect={"pixels": [[0, 255]], "mode": "L", "size": [2, 1]}),
+    ], "cases.yaml")
+    return tmp_path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["run", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_takes_sandbox_maxfail_memory_limit_and_badge_from_the_section(capsys, project, monkeypatch):
+    seen = {}
+    original = runner.Session.__init__
+
+    def spy(self, impl="reference", **kwargs):
+        seen.update(kwargs)
+        original(self, impl, **kwargs)
+
+    monkeypatch.setattr(runner.Session, "__init__", spy)
+    write(project, f'impl = "{support.toy("RoundingImage")}"\ncases = "cases.yaml"\njobs = 1\nsandbox = "none"\n'
+                   'maxfail = 1\nmemory-limit = 2048\nbadge = "out/badge.json"\n')
+    code, out, err = run(capsys)
+    assert code == 1
+    assert (seen["sandbox_mode"], seen["memory_limit"]) == ("none", 2048 * 1024 * 1024)
+    assert "stopped after 1 unexpected result(s) (--maxfail 1); 2 of 3 selected cases not run" in err
+    assert json.loads((project / "out" / "badge.json").read_text())["message"] == "0.0% (0/1), stopped early"
+
+
+def test_the_command_line_wins_over_the_sections_new_keys(capsys, project, monkeypatch):
+    seen = {}
+    original = runner.Session.__init__
+
+    def spy(self, impl="reference", **kwargs):
+        seen.update(kwargs)
+        original(self, impl, **kwargs)
+
+    monkeypatch.setattr(runner.Session, "__init__", spy)
+    write(project, f'impl = "{support.toy("RoundingImage")}"\ncases = "cases.yaml"\njobs = 1\nsandbox = "bwrap"\n'
+                   'maxfail = 1\nmemory-limit = 2048\nbadge = "out/badge.json"\n')
+    code, _, err = run(capsys, "--sandbox", "none", "--maxfail", "5", "--memory-limit", "3072", "--badge", "b.json")
+    assert code == 1
+    assert (seen["sandbox_mode"], seen["memory_limit"]) == ("none", 3072 * 1024 * 1024)
+    assert "stopped after" not in err
+    assert json.loads((project / "b.json").read_text())["message"] == "33.3% (1/3)"
+    assert not (project / "out" / "badge.json").exists()
+
+
+def test_the_sections_maxfail_gives_way_to_update_expectations(capsys, project):
+    write(project, f'impl = "{support.toy("RoundingImage")}"\ncases = "cases.yaml"\njobs = 1\nsandbox = "none"\n'
+                   'maxfail = 1\n')
+    code, _, err = run(capsys, "--update-expectations", "expect.yaml")
+    assert code == 0, err
+    assert "stopped after" not in err
+    assert set(yaml.safe_load((project / "expect.yaml").read_text())["deviations"]) == {"rounds-1", "rounds-2"}
