@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -306,15 +307,73 @@ def test_workflow_commands_show_at_most_50_annotations_then_say_how_many_more(wo
 def test_the_hook_checks_changed_pages_with_their_translations_in_one_call():
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     hook = hooks["wbimage-docs-check"]
-    assert hook["entry"] == "wbimage-conformance docs check --with-translations --filter"
+    assert hook["entry"] == "wbimage-conformance docs check --require-module torch --with-translations --filter"
     assert hook["language"] == "python" and hook["types_or"] == ["markdown", "mdx"] and hook["require_serial"] is True
 
 
 def test_the_tree_hook_checks_the_whole_tree_without_file_names():
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     hook = hooks["wbimage-docs-check-tree"]
-    assert hook["entry"] == "wbimage-conformance docs check" and hook["pass_filenames"] is False
+    assert hook["entry"] == "wbimage-conformance docs check --require-module torch" and hook["pass_filenames"] is False
     assert hook["args"] == ["content"] and hook["require_serial"] is True
+
+
+TORCH_PAGE = """# Logging tensors
+
+```python
+{imports}
+import wandb
+
+pixels = torch.rand(3, 8, 8)
+wandb.log({{"img": wandb.Image(pixels)}})
+```
+"""
+
+
+@pytest.fixture
+def without_torch(tmp_path) -> dict[str, str]:
+    """An environment in which `import torch` fails as it does where torch is not installed
+    (pre-commit's own environment for the hook): a `torch` on PYTHONPATH that raises
+    ModuleNotFoundError. The examples run unsandboxed, so they see PYTHONPATH."""
+    stub = tmp_path / "no-torch" / "torch"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'torch'\", name='torch')\n")
+    return {**os.environ, "PYTHONPATH": str(stub.parent)}
+
+
+def hook_command(hook_id: str, *files: Path) -> list[str]:
+    """The hook's command line as pre-commit makes it: its entry, its args, the file names."""
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    entry = shlex.split(hooks[hook_id]["entry"])
+    console = shutil.which(entry[0], path=str(Path(sys.executable).parent)) or entry[0]
+    return [console, *entry[1:], "--sandbox", "none", *hooks[hook_id].get("args", []), *map(str, files)]
+
+
+@pytest.mark.parametrize("imports", ["import torch", "import torch.nn as nn\nimport torch",
+                                     "from torch import nn\nimport torch"])
+def test_the_hook_fails_loudly_when_torch_is_missing_for_an_example(tmp_path, without_torch, imports):
+    page = tmp_path / "tensors.md"
+    page.write_text(TORCH_PAGE.format(imports=imports))
+    done = subprocess.run(hook_command("wbimage-docs-check", page), env=without_torch, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(rf"{re.escape(str(page))}:\d+: error \[example\] example-1: stops here: needs the module "
+                     r"'torch'.*\(--require-module torch: an example that cannot run is not a pass\)", done.stdout)
+    without_flag = [word for word in hook_command("wbimage-docs-check", page) if word not in ("--require-module", "torch")]
+    done = subprocess.run(without_flag, env=without_torch, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "note [example] example-1: stops here: needs the module 'torch'" in done.stdout
+
+
+@pytest.mark.parametrize("imports", ["import numpy as torch", "import torchlike_but_not_torch\nimport torch"])
+def test_the_hook_requires_torch_only_where_torch_itself_is_missing(tmp_path, without_torch, imports):
+    """A page that does not import torch, or one stopped by another missing module (one whose
+    name starts the same), is judged as without the flag."""
+    page = tmp_path / "tensors.md"
+    page.write_text(TORCH_PAGE.format(imports=imports).replace("torch.rand(3, 8, 8)", "torch.ones((8, 8))"))
+    done = subprocess.run(hook_command("wbimage-docs-check", page), env=without_torch, capture_output=True,
+                          text=True, timeout=300)
+    assert " error " not in done.stdout, done.stdout
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.fixture
