@@ -383,6 +383,7 @@ def docs_repository(tmp_path) -> Path:
     shutil.copy(DOCS / "good" / "image.en.md", repo / "image.en.md")
     shutil.copy(DOCS / "drift" / "formula-256.ja.md", repo / "image.ja.md")
     (repo / "notes.md").write_text("# Notes\n\nNothing about images here.\n")
+    (repo / "tensors.md").write_text(TORCH_PAGE.format(imports="import torch"))
     git = ["git", "-c", "user.name=docs", "-c", "user.email=docs@example.invalid"]
     for command in (["init", "-q"], ["add", "."], ["commit", "-qm", "pages"]):
         subprocess.run(git + command, cwd=repo, check=True, capture_output=True)
@@ -405,6 +406,8 @@ def test_pre_commit_try_repo_runs_the_hook_and_fails_on_a_drifted_page(docs_repo
     assert "image.ja.md:51: error [formula]" in out
     assert "image.en.md: en" in out  # the pages went to the one call; the one about other things left out
     assert "skipped: 1 page (1 does not touch the Image surface (pre-filter))" in out
+    # pre-commit's environment has no torch: the tensor example fails the hook, loudly
+    assert re.search(r"tensors\.md:\d+: error \[example\] example-1: stops here: needs the module 'torch'", out)
 
 
 # -- the README's copy-paste examples ---------------------------------------------------------
