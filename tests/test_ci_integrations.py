@@ -440,6 +440,8 @@ def test_the_readme_workflows_use_the_action_with_declared_inputs_only(action):
     uses = []
     for block in readme_blocks("yaml"):
         data = yaml.safe_load(block)
+        if not isinstance(data, dict):
+            continue  # a fragment (a hook's settings)
         for job in (data.get("jobs") or {}).values():
             uses += [s for s in job["steps"] if ".github/actions/wbimage-conformance@" in s.get("uses", "")]
     assert len(uses) == 3
@@ -450,3 +452,9 @@ def test_the_readme_workflows_use_the_action_with_declared_inputs_only(action):
 def test_the_readme_pre_commit_example_names_the_hook():
     (config,) = [yaml.safe_load(b) for b in readme_blocks("yaml") if "repos:" in b]
     assert config["repos"][0]["hooks"][0]["id"] == "wbimage-docs-check"
+
+
+def test_the_readme_hook_settings_name_a_hook_and_only_keys_pre_commit_knows():
+    (fragment,) = [yaml.safe_load(b) for b in readme_blocks("yaml") if "additional_dependencies" in b]
+    hooks = {h["id"] for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert fragment[0]["id"] in hooks and set(fragment[0]) <= {"id", "additional_dependencies", "args"}
