@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,10 +78,13 @@ class SpecPlugin:
         self.case_set_digest = ""
         self.causes_seen: dict[str, list[dict[str, str]]] = {}   # case id -> causes that hold
         self.outcomes: dict[str, str] = {}                          # node id -> passed, failed, xfailed, skipped
+        self._checking: threading.Thread | None = None              # the xdist controller's configuration check
+        self._check_error: pytest.UsageError | None = None
 
-    def _prepare(self) -> CaseSet:
+    def _prepare(self, warn: bool = True) -> CaseSet:
         """Load the cases, start the implementation and check the expectations against both:
-        every configuration error surfaces here, as pytest.UsageError (exit code 4)."""
+        every configuration error surfaces here, as pytest.UsageError (exit code 4). `warn`:
+        report the expectations' warnings (the process that runs the cases does)."""
         from wbimage_conformance.cases import casefiles as cases
         from wbimage_conformance.run import expectations, runner
 
@@ -107,22 +111,39 @@ class SpecPlugin:
                                               session.environment(case_set.digest))
             except expectations.ExpectationsError as exc:
                 raise pytest.UsageError(f"--wbimage-expectations: {exc}") from None
-            for warning in warnings:
+            for warning in warnings if warn else ():
                 self.config.issue_config_time_warning(pytest.PytestConfigWarning(f"--wbimage-expectations: {warning}"), 2)
         return case_set
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Under xdist only the workers collect, and a worker's usage error reaches the terminal
-        as "no tests ran" (exit code 5): the controller checks the whole configuration first,
-        before xdist starts a worker, so the error and exit code are those of a plain run."""
+        as "no tests ran" (exit code 5): the controller checks the whole configuration itself,
+        in a thread while xdist starts its workers, and the run loop waits for that check
+        before handing out any test, so an error is the message and exit code of a plain run."""
         if hasattr(self.config, "workerinput"):
             return
         if self.settings.badge:
             _make_folder(Path(self.settings.badge))
         if _is_xdist_controller(self.config):
-            self._prepare()
+            self._checking = threading.Thread(target=self._check_configuration, name="wbimage-check", daemon=True)
+            self._checking.start()
+
+    def _check_configuration(self) -> None:
+        try:
+            self._prepare(warn=False)
+        except pytest.UsageError as exc:
+            self._check_error = exc
+        finally:
             self._close()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        if self._checking is not None:
+            self._checking.join()
+            self._checking = None
+        if self._check_error is not None:
+            raise self._check_error
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
