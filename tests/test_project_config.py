@@ -285,3 +285,15 @@ def test_the_sections_maxfail_gives_way_to_update_expectations(capsys, project):
     assert code == 0, err
     assert "stopped after" not in err
     assert set(yaml.safe_load((project / "expect.yaml").read_text())["deviations"]) == {"rounds-1", "rounds-2"}
+
+
+def test_every_setting_of_the_schema_says_what_it_expects_and_the_plugin_uses_only_those():
+    """An error reads `expected <description>, got <value>`: each property and definition has one."""
+    from wbimage_conformance.commands import plugin_settings, settings_schema
+
+    document = settings_schema.schema()
+    described = [*document["properties"].values(), *document["$defs"].values(),
+                 *document["properties"]["reports"]["properties"].values()]
+    assert all("description" in entry or "$ref" in entry for entry in described)
+    assert set(plugin_settings.KEYS) <= set(document["properties"])
+    assert set(plugin_settings.KEYS) | {"jobs", "reports"} == set(document["properties"])

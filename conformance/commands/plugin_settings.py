@@ -56,7 +56,7 @@ def add_options(parser: pytest.Parser) -> None:
         "sandbox": ("MODE", "where the implementation runs: auto (bwrap where usable; the default), bwrap, none"),
         "memory-limit": ("MB", "cap each worker's address space (RLIMIT_AS, Linux); over it a case crashes"),
         "badge": ("PATH", "write a shields.io endpoint badge of the spec's cases (pass rate and colour)"),
-        "maxfail": ("N", "as pytest's --maxfail, which wins"),
+        "maxfail": ("N", "pytest's --maxfail where the command line gives none (-x and --maxfail win)"),
     }
     for key in KEYS:
         metavar, text = helps[key]

@@ -160,31 +160,33 @@ def _error(path: Path, text: str, keys: tuple[str | int, ...], message: str) -> 
     return ProjectConfigError(f"{where}: {dotted.replace('.[', '[')}: {message}")
 
 
-def parse(section: dict[str, Any], path: Path, text: str | None = None) -> ProjectConfig:
+def parse(section: dict[str, Any], path: Path, text: str) -> ProjectConfig:
     """Check the section against the schema; make its paths absolute. `text` is the file's,
-    for the line of an error (read again when not given)."""
+    for the line of an error."""
     from wbimage_conformance.commands import settings_schema
 
     problem = settings_schema.check(section)
     if problem is not None:
-        if text is None:
-            text = _read(path) or ""
         more = f" (and {problem.more} more problem(s))" if problem.more else ""
         raise _error(path, text, problem.path, problem.message + more)
-    base = path.parent
     values: dict[str, Any] = {key.replace("-", "_"): value for key, value in section.items()}
+    return ProjectConfig(path=path, **_made_absolute(values, path.parent))
+
+
+def _made_absolute(values: dict[str, Any], base: Path) -> dict[str, Any]:
+    """The checked values with their paths relative to `base`, the folder of the file."""
     if "expectations" in values:
         values["expectations"] = _expectations_path(values["expectations"], base)
     if "cases" in values:
         cases = values["cases"]
         values["cases"] = tuple(str(base / c) for c in ([cases] if isinstance(cases, str) else cases))
-    if "timeout" in values:
-        values["timeout"] = float(values["timeout"])
     if "badge" in values:
         values["badge"] = str(base / values["badge"])
     if "reports" in values:
         values["reports"] = tuple((fmt, str(base / target)) for fmt, target in values["reports"].items())
-    return ProjectConfig(path=path, **values)
+    if "timeout" in values:
+        values["timeout"] = float(values["timeout"])
+    return values
 
 
 def _expectations_path(value: str, base: Path) -> str:

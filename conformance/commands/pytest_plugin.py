@@ -86,34 +86,42 @@ class SpecPlugin:
         every configuration error surfaces here, as pytest.UsageError (exit code 4). `warn`:
         report the expectations' warnings (the process that runs the cases does)."""
         from wbimage_conformance.cases import casefiles as cases
-        from wbimage_conformance.run import expectations, runner
 
         try:
             case_set = cases.load_case_set(self.settings.cases)
         except cases.CaseFileError as exc:
             raise pytest.UsageError(f"wbimage cases: {exc}") from None
+        self.session = self._started_session()
+        self.case_set_digest = case_set.digest
+        if self.settings.expectations:
+            self._load_expectations(self.settings.expectations, case_set, warn)
+        return case_set
+
+    def _started_session(self) -> Session:
+        from wbimage_conformance.run import runner
+
         timeout = self.settings.timeout or runner.DEFAULT_TIMEOUT
         memory = self.settings.memory_limit * 1024 * 1024 if self.settings.memory_limit else None
         try:
             session = runner.Session(self.impl, timeout=timeout, memory_limit=memory, sandbox_mode=self.settings.sandbox)
-            session.__enter__()
+            return session.__enter__()
         except runner.RunnerError as exc:
             raise pytest.UsageError(f"--wbimage-impl: {exc}") from None
         except ConfigurationError as exc:  # the sandbox asked for, or a tampered install
             raise pytest.UsageError(f"wbimage: {exc}") from None
-        self.session = session
-        self.case_set_digest = case_set.digest
-        path = self.settings.expectations
-        if path:
-            try:
-                self.expectations = expectations.load(path)
-                warnings = expectations.check(self.expectations, [c.id for c in case_set.cases],
-                                              session.environment(case_set.digest))
-            except expectations.ExpectationsError as exc:
-                raise pytest.UsageError(f"--wbimage-expectations: {exc}") from None
-            for warning in warnings if warn else ():
-                self.config.issue_config_time_warning(pytest.PytestConfigWarning(f"--wbimage-expectations: {warning}"), 2)
-        return case_set
+
+    def _load_expectations(self, path: str, case_set: CaseSet, warn: bool) -> None:
+        from wbimage_conformance.run import expectations
+
+        assert self.session is not None
+        try:
+            self.expectations = expectations.load(path)
+            warnings = expectations.check(self.expectations, [c.id for c in case_set.cases],
+                                          self.session.environment(case_set.digest))
+        except expectations.ExpectationsError as exc:
+            raise pytest.UsageError(f"--wbimage-expectations: {exc}") from None
+        for warning in warnings if warn else ():
+            self.config.issue_config_time_warning(pytest.PytestConfigWarning(f"--wbimage-expectations: {warning}"), 2)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
