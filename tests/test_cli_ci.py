@@ -254,8 +254,8 @@ def test_a_bad_section_is_a_one_line_configuration_error(capsys, tmp_path):
     path = write_section(tmp_path, 'impl = "reference"\ntimeout = "soon"\n')
     code, _, err = main(capsys, "run")
     assert code == 2
-    assert support.one_line_error(err).endswith(f"{path}:6: [tool.wbimage-conformance] timeout: "
-                                                "expected a positive number of seconds, got 'soon'")
+    assert support.one_line_error(err).endswith(f"{path}:6: tool.wbimage-conformance.timeout: "
+                                                "expected a positive number of seconds, at most 86400 (a day), got 'soon'")
 
 
 # -- --jobs auto ------------------------------------------------------------------------------

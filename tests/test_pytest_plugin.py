@@ -3,6 +3,7 @@ directory, with the plugin loaded from its entry point."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -169,7 +170,7 @@ def test_a_bad_section_is_a_usage_error_naming_file_line_and_key(project):
     write_pyproject(project, 'impl = "reference"\nimpls = "typo"\n')
     code, out = pytest_run(project)
     assert code == 4
-    assert f"{project / 'pyproject.toml'}:6: [tool.wbimage-conformance] impls: unknown key" in out
+    assert f"ERROR: {project / 'pyproject.toml'}:6: tool.wbimage-conformance.impls: unknown key" in out
 
 
 def test_a_project_with_its_own_spec_and_reference_packages_is_unaffected(project):
@@ -195,3 +196,131 @@ def test_the_header_names_the_sandbox_auto_by_default(project):
     code, out = pytest_run(project, "-v", "--wbimage-sandbox", "none", *spec_args(project))
     assert code == 0, out
     assert "sandbox: none (--sandbox none" in out
+
+
+# -- start-up and configuration errors, with and without xdist --------------------------------
+
+
+def error_line(out):
+    """The one `ERROR:` line pytest prints for a usage error."""
+    (line,) = [line for line in out.splitlines() if line.startswith("ERROR:")]
+    return line
+
+
+@pytest.mark.parametrize("problem", ["impl", "expectations", "cases"])
+def test_under_xdist_a_start_up_error_is_the_same_usage_error_as_without(project, problem):
+    pytest.importorskip("xdist")
+    args = spec_args(project)
+    if problem == "impl":
+        args = ["--wbimage-impl", "nosuchmod:Thing", "--wbimage-cases", project / "cases.yaml"]
+    elif problem == "expectations":
+        (project / "stale.yaml").write_text(yaml.safe_dump({"implementation": "toy_impls:ToyImage", "deviations": {
+            "gone": {"status": "failed", "reason": "r"}}}))
+        args += ["--wbimage-expectations", project / "stale.yaml"]
+    else:
+        (project / "cases.yaml").write_text("cases:\n  - id: 3\n")
+    plain_code, plain = pytest_run(project, *args)
+    code, out = pytest_run(project, *args, "-n", "2")
+    assert (plain_code, code) == (4, 4), out
+    assert error_line(out) == error_line(plain)
+    assert "INTERNALERROR" not in out
+
+
+def test_under_xdist_an_unknown_module_names_it(project):
+    pytest.importorskip("xdist")
+    code, out = pytest_run(project, "-n", "2", "--wbimage-impl", "nosuchmod:Thing")
+    assert code == 4, out
+    assert error_line(out).endswith("ModuleNotFoundError: No module named 'nosuchmod'")
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--wbimage-timeout", "nan", "expected a positive number of seconds, at most 86400 (a day), got nan"),
+    ("--wbimage-timeout", "inf", "expected a positive number of seconds, at most 86400 (a day), got inf"),
+    ("--wbimage-timeout", "-1", "expected a positive number of seconds, at most 86400 (a day), got -1"),
+    ("--wbimage-timeout", "9" * 5000, "expected a positive number of seconds, at most 86400 (a day), got '9999"),
+    ("--wbimage-memory-limit", "2.5", "expected a whole number of megabytes"),
+    ("--wbimage-memory-limit", "0", "expected a whole number of megabytes"),
+    ("--wbimage-sandbox", "docker", "expected one of \"auto\", \"bwrap\", \"none\", got 'docker'"),
+])
+def test_a_wrong_option_value_is_a_usage_error_naming_the_option(project, option, value, message):
+    code, out = pytest_run(project, *spec_args(project), option, value)
+    assert code == 4, out
+    assert error_line(out).startswith(f"ERROR: {option}: {message}")
+    assert len(error_line(out)) < 300
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("wbimage_timeout", "1e308", "expected a positive number of seconds"),
+    ("wbimage_timeout", "true", "expected a positive number of seconds, at most 86400 (a day), got 'true'"),
+    ("wbimage_maxfail", "0", "expected a whole number of at least 1"),
+    ("wbimage_sandbox", "off", "expected one of"),
+])
+def test_a_wrong_ini_value_names_the_ini_file_line_and_key(project, key, value, message):
+    ini = project / "pytest.ini"
+    ini.write_text(f"[pytest]\nwbimage_cases = cases.yaml\n{key} = {value}\n")
+    code, out = pytest_run(project, "--wbimage-impl", support.toy("ToyImage"))
+    assert code == 4, out
+    assert error_line(out).startswith(f"ERROR: {ini}:3: {key}: {message}")
+
+
+def test_a_wrong_value_in_the_section_stops_pytest_under_xdist_too(project):
+    pytest.importorskip("xdist")
+    write_pyproject(project, f'impl = "{support.toy("ToyImage")}"\ncases = "cases.yaml"\nmemory-limit = inf\n')
+    code, out = pytest_run(project, "-n", "2")
+    assert code == 4, out
+    assert error_line(out).startswith(f"ERROR: {project / 'pyproject.toml'}:7: tool.wbimage-conformance.memory-limit: "
+                                      "expected a whole number of megabytes")
+
+
+# -- sandbox, memory-limit, badge and maxfail -------------------------------------------------
+
+
+def test_the_section_sets_sandbox_badge_and_memory_limit(project):
+    write_pyproject(project, f'impl = "{support.toy("RoundingImage")}"\ncases = "cases.yaml"\nsandbox = "none"\n'
+                             'memory-limit = 4096\nbadge = "out/badge.json"\n')
+    code, out = pytest_run(project, "-v")
+    assert code == 1, out
+    assert "sandbox: none (--sandbox none" in out
+    # RoundingImage fails every case (76.5 rounds to 77); the tensor case is skipped without torch
+    badge = json.loads((project / "out" / "badge.json").read_text())
+    assert badge["message"] in ("0.0% (0/3)", "0.0% (0/2)") and badge["color"] == "red"
+
+
+def test_a_memory_limit_too_small_to_start_the_worker_is_a_usage_error(project):
+    code, out = pytest_run(project, *spec_args(project), "--wbimage-memory-limit", "1", "--wbimage-sandbox", "none")
+    assert code == 4, out
+    assert error_line(out).startswith("ERROR: --wbimage-impl: ")
+
+
+def test_the_badge_counts_the_spec_items_under_xdist(project):
+    pytest.importorskip("xdist")
+    badge = project / "badge.json"
+    code, out = pytest_run(project, *spec_args(project), "-n", "2", "--wbimage-badge", badge, "-k", "not tensor")
+    assert code == 0, out
+    assert json.loads(badge.read_text()) == {"schemaVersion": 1, "label": "wandb.Image spec",
+                                             "message": "100% (2/2)", "color": "brightgreen"}
+
+
+def test_the_badge_of_a_run_that_stopped_early_says_so(project):
+    badge = project / "badge.json"
+    code, out = pytest_run(project, *spec_args(project, "RoundingImage"), "-x", "--wbimage-badge", badge)
+    assert code == 1, out
+    assert json.loads(badge.read_text())["message"] == "0.0% (0/1), stopped early"
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_maxfail_from_the_ini_file_stops_the_run_and_pytest_maxfail_wins(project, workers):
+    """As pytest's own --maxfail: under xdist the cases already running finish (exit code 2,
+    interrupted), and the controller stops handing out more."""
+    if workers:
+        pytest.importorskip("xdist")
+    (project / "pytest.ini").write_text(f"[pytest]\nwbimage_impl = {support.toy('RoundingImage')}\n"
+                                        "wbimage_cases = cases.yaml\nwbimage_maxfail = 1\n")
+    code, out = pytest_run(project, *workers, "-k", "not tensor")
+    assert "stopping after 1 failures" in out, out
+    if workers:
+        assert code == pytest.ExitCode.INTERRUPTED, out
+    else:
+        assert code == 1 and "1 failed" in out, out
+    code, out = pytest_run(project, *workers, "-k", "not tensor", "--maxfail", "5")
+    assert code == 1 and "2 failed" in out and "stopping after" not in out, out

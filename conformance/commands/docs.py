@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import time
+from dataclasses import replace
 
 from wbimage_conformance.doccheck import check as checker
 from wbimage_conformance.doccheck import render, sessions, shards, tree
+from wbimage_conformance.doccheck.findings import DocsReport, Severity
 from wbimage_conformance.doccheck.progress import PageProgress
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.run import sandbox
@@ -61,6 +64,10 @@ def add_arguments(docs: argparse.ArgumentParser) -> None:
     check.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
     check.add_argument("--memory-limit", type=int, metavar="MB",
                        help="cap each example's address space (RLIMIT_AS, Linux); over it the example fails")
+    check.add_argument("--require-module", action="append", default=[], metavar="NAME",
+                       help="the examples need this module (repeatable): an example stopped because it is not "
+                            "installed where examples run is an error, not a note, so the check cannot pass "
+                            "without running it (the pre-commit hooks pass --require-module torch)")
     check.add_argument("--explain", action="store_true",
                        help="list every sentence about the Image surface with what was made of it (checked "
                             "statements, or not understood)")
@@ -73,6 +80,22 @@ def _target(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(f"{text!r}: expected FORMAT=PATH with FORMAT one of "
                                          f"{', '.join(render.FORMATS)}, such as junit=reports/docs.xml")
     return fmt, path
+
+
+def required_modules(report: DocsReport, names: list[str]) -> DocsReport:
+    """The report with each example finding that a required module's absence caused made an
+    error. Told by Python's own ModuleNotFoundError text, which the finding quotes."""
+    if not names:
+        return report
+    missing = re.compile(r"No module named '(" + "|".join(map(re.escape, names)) + r")(?:\.[^']*)?'")
+    findings = []
+    for finding in report.findings:
+        found = missing.search(finding.message) if finding.check == "example" else None
+        if found and finding.severity is not Severity.ERROR:
+            finding = replace(finding, severity=Severity.ERROR, message=(
+                f"{finding.message} (--require-module {found.group(1)}: an example that cannot run is not a pass)"))
+        findings.append(finding)
+    return replace(report, findings=tuple(findings))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,5 +124,6 @@ def run(args: argparse.Namespace) -> int:
                                          started=started, **options)
     finally:
         bar.close()
+    result = required_modules(result, args.require_module)
     render.emit(result, args.format, args.output, args.report, verbose=args.verbose)
     return 0 if result.ok else 1

@@ -2,6 +2,7 @@
 
     pytest --wbimage-impl=IMPL [--wbimage-expectations FILE] [--wbimage-cases PATH ...]
            [--wbimage-timeout SECONDS] [--wbimage-sandbox auto|bwrap|none]
+           [--wbimage-memory-limit MB] [--wbimage-badge PATH]
 
 adds one item per case, node id `wbimage::<first clause>::<case-id>`, marked `wbimage` (so
 `-m wbimage` runs only the spec and `-m "not wbimage"` leaves it out); `-k`, `-x`, `-n auto`
@@ -15,25 +16,30 @@ The terminal summary ends with the causes of the unexpected results (wbimage_con
 each item triages its own result where it runs and records the causes that hold in its
 report's user_properties, so the summary also works under xdist.
 
-Each option has an ini counterpart (`wbimage_impl`, `wbimage_expectations`, `wbimage_cases`,
-`wbimage_timeout`, `wbimage_sandbox`, in [tool.pytest.ini_options] or pytest.ini), and `impl`,
-`expectations`, `cases` and `timeout` of [tool.wbimage-conformance] (commands.pyproject) are read too: the
-command line wins, then the ini file, then that section. Without an implementation from any
-of them the plugin adds nothing and changes nothing. Imports of the runner are deferred, so
-installing the plugin costs other test suites nothing.
+Each option has an ini counterpart (`wbimage_impl`, ..., `wbimage_memory_limit`, `wbimage_badge`,
+and `wbimage_maxfail` for pytest's own `--maxfail`), and [tool.wbimage-conformance] is read too
+(commands.plugin_settings): the command line wins, then the ini file, then that section. Under
+xdist the controller checks the configuration (cases, implementation, expectations) before any
+worker starts, so an error is the same message and exit code 4 as without. Without an
+implementation from any source the plugin adds nothing and changes nothing. Imports of the
+runner are deferred, so installing the plugin costs other test suites nothing.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import sys
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from wbimage_conformance.commands import plugin_settings
 from wbimage_conformance.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from wbimage_conformance.cases.casefiles import CaseSet
     from wbimage_conformance.model import Case, Result
     from wbimage_conformance.run.expectations import Expectations
     from wbimage_conformance.run.runner import Session
@@ -43,69 +49,17 @@ CAUSES_PROPERTY = "wbimage_causes"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("wbimage", "wbimage-conformance: run the wandb.Image spec's cases")
-    group.addoption("--wbimage-impl", metavar="IMPL", default=None,
-                    help="implementation to check: reference, wandb, MODULE:ATTR, NAME@python, exec:COMMAND")
-    group.addoption("--wbimage-expectations", metavar="FILE", default=None,
-                    help="known deviations of the implementation (YAML)")
-    group.addoption("--wbimage-cases", metavar="PATH", action="append", default=None,
-                    help="case file or directory (repeatable; default: the shipped cases)")
-    group.addoption("--wbimage-timeout", metavar="SECONDS", type=float, default=None,
-                    help="per-case time limit (default 60)")
-    group.addoption("--wbimage-sandbox", choices=("auto", "bwrap", "none"), default=None,
-                    help="where the implementation runs: auto (bwrap where usable; the default), bwrap, none")
-    parser.addini("wbimage_impl", "wbimage-conformance: the implementation to check (as --wbimage-impl)", default="")
-    parser.addini("wbimage_expectations", "wbimage-conformance: expectations file, relative to the ini file, "
-                  "or the name of a shipped one", default="")
-    parser.addini("wbimage_cases", "wbimage-conformance: case files or directories, relative to the ini file",
-                  type="paths", default=[])
-    parser.addini("wbimage_timeout", "wbimage-conformance: per-case time limit in seconds", default="")
-    parser.addini("wbimage_sandbox", "wbimage-conformance: auto, bwrap or none (as --wbimage-sandbox)", default="")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the plugin runs: from the command line, else the ini file, else pyproject's section."""
-
-    impl: str | None
-    expectations: str | None
-    cases: list[str] | None
-    timeout: float | None
-    sandbox: str = "auto"
-
-
-def settings(config: pytest.Config) -> Settings:
-    from wbimage_conformance.commands import pyproject
-
-    try:
-        section = pyproject.load(config.invocation_params.dir)
-    except pyproject.ProjectConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    ini_dir = config.inipath.parent if config.inipath else config.rootpath
-    ini_expectations = config.getini("wbimage_expectations")
-    if ini_expectations:
-        beside = ini_dir / ini_expectations
-        ini_expectations = str(beside) if beside.exists() else ini_expectations
-    ini_timeout = config.getini("wbimage_timeout")
-    try:
-        timeout = float(ini_timeout) if ini_timeout else None
-    except ValueError:
-        raise pytest.UsageError(f"wbimage_timeout: expected seconds, got {ini_timeout!r}") from None
-    ini_cases = [str(p) for p in config.getini("wbimage_cases")]
-    return Settings(
-        impl=config.getoption("wbimage_impl") or config.getini("wbimage_impl") or section.impl,
-        expectations=config.getoption("wbimage_expectations") or ini_expectations or section.expectations,
-        cases=config.getoption("wbimage_cases") or ini_cases or (list(section.cases) if section.cases else None),
-        timeout=config.getoption("wbimage_timeout") or timeout or section.timeout,
-        sandbox=config.getoption("wbimage_sandbox") or config.getini("wbimage_sandbox") or "auto",
-    )
+    plugin_settings.add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{NODE}: a wbimage-conformance spec case")
-    chosen = settings(config)
-    if chosen.impl:
-        config.pluginmanager.register(SpecPlugin(config, chosen), "wbimage-spec")
+    chosen = plugin_settings.resolve(config)
+    if not chosen.impl:
+        return
+    if chosen.maxfail and not config.option.maxfail:
+        config.option.maxfail = chosen.maxfail  # before xdist's controller reads it (its configure is trylast)
+    config.pluginmanager.register(SpecPlugin(config, chosen), "wbimage-spec")
 
 
 class CaseFailure(Exception):
@@ -115,7 +69,7 @@ class CaseFailure(Exception):
 class SpecPlugin:
     """Collects the cases and runs them on one runner Session per pytest process."""
 
-    def __init__(self, config: pytest.Config, chosen: Settings) -> None:
+    def __init__(self, config: pytest.Config, chosen: plugin_settings.Settings) -> None:
         self.config = config
         self.settings = chosen
         self.impl: str = chosen.impl or ""
@@ -123,42 +77,88 @@ class SpecPlugin:
         self.expectations: Expectations | None = None
         self.case_set_digest = ""
         self.causes_seen: dict[str, list[dict[str, str]]] = {}   # case id -> causes that hold
+        self.outcomes: dict[str, str] = {}                          # node id -> passed, failed, xfailed, skipped
+        self._checking: threading.Thread | None = None              # the xdist controller's configuration check
+        self._check_error: pytest.UsageError | None = None
 
-    def _start(self, case_ids: list[str], case_set_digest: str) -> None:
-        from wbimage_conformance.run import expectations, runner
-
-        timeout = self.settings.timeout or runner.DEFAULT_TIMEOUT
-        try:
-            session = runner.Session(self.impl, timeout=timeout, sandbox_mode=self.settings.sandbox)
-            session.__enter__()
-        except runner.RunnerError as exc:
-            raise pytest.UsageError(f"--wbimage-impl: {exc}") from None
-        except ConfigurationError as exc:  # the sandbox asked for, or a tampered install
-            raise pytest.UsageError(f"wbimage: {exc}") from None
-        self.session = session
-        self.case_set_digest = case_set_digest
-        path = self.settings.expectations
-        if path:
-            try:
-                self.expectations = expectations.load(path)
-                warnings = expectations.check(self.expectations, case_ids, session.environment(case_set_digest))
-            except expectations.ExpectationsError as exc:
-                raise pytest.UsageError(f"--wbimage-expectations: {exc}") from None
-            for warning in warnings:
-                self.config.issue_config_time_warning(pytest.PytestConfigWarning(f"--wbimage-expectations: {warning}"), 2)
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
-        """Prepend the spec's items; tryfirst, so -k and -m deselection see them. Each item sits
-        under a collector named for its case's first clause, which is what gives the JUnit
-        classname `wbimage.<clause>`."""
+    def _prepare(self, warn: bool = True) -> CaseSet:
+        """Load the cases, start the implementation and check the expectations against both:
+        every configuration error surfaces here, as pytest.UsageError (exit code 4). `warn`:
+        report the expectations' warnings (the process that runs the cases does)."""
         from wbimage_conformance.cases import casefiles as cases
 
         try:
             case_set = cases.load_case_set(self.settings.cases)
         except cases.CaseFileError as exc:
             raise pytest.UsageError(f"wbimage cases: {exc}") from None
-        self._start([c.id for c in case_set.cases], case_set.digest)
+        self.session = self._started_session()
+        self.case_set_digest = case_set.digest
+        if self.settings.expectations:
+            self._load_expectations(self.settings.expectations, case_set, warn)
+        return case_set
+
+    def _started_session(self) -> Session:
+        from wbimage_conformance.run import runner
+
+        timeout = self.settings.timeout or runner.DEFAULT_TIMEOUT
+        memory = self.settings.memory_limit * 1024 * 1024 if self.settings.memory_limit else None
+        try:
+            session = runner.Session(self.impl, timeout=timeout, memory_limit=memory, sandbox_mode=self.settings.sandbox)
+            return session.__enter__()
+        except runner.RunnerError as exc:
+            raise pytest.UsageError(f"--wbimage-impl: {exc}") from None
+        except ConfigurationError as exc:  # the sandbox asked for, or a tampered install
+            raise pytest.UsageError(f"wbimage: {exc}") from None
+
+    def _load_expectations(self, path: str, case_set: CaseSet, warn: bool) -> None:
+        from wbimage_conformance.run import expectations
+
+        assert self.session is not None
+        try:
+            self.expectations = expectations.load(path)
+            warnings = expectations.check(self.expectations, [c.id for c in case_set.cases],
+                                          self.session.environment(case_set.digest))
+        except expectations.ExpectationsError as exc:
+            raise pytest.UsageError(f"--wbimage-expectations: {exc}") from None
+        for warning in warnings if warn else ():
+            self.config.issue_config_time_warning(pytest.PytestConfigWarning(f"--wbimage-expectations: {warning}"), 2)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Under xdist only the workers collect, and a worker's usage error reaches the terminal
+        as "no tests ran" (exit code 5): the controller checks the whole configuration itself,
+        in a thread while xdist starts its workers, and the run loop waits for that check
+        before handing out any test, so an error is the message and exit code of a plain run."""
+        if hasattr(self.config, "workerinput"):
+            return
+        if self.settings.badge:
+            _make_folder(Path(self.settings.badge))
+        if _is_xdist_controller(self.config):
+            self._checking = threading.Thread(target=self._check_configuration, name="wbimage-check", daemon=True)
+            self._checking.start()
+
+    def _check_configuration(self) -> None:
+        try:
+            self._prepare(warn=False)
+        except pytest.UsageError as exc:
+            self._check_error = exc
+        finally:
+            self._close()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        if self._checking is not None:
+            self._checking.join()
+            self._checking = None
+        if self._check_error is not None:
+            raise self._check_error
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
+        """Prepend the spec's items; tryfirst, so -k and -m deselection see them. Each item sits
+        under a collector named for its case's first clause, which is what gives the JUnit
+        classname `wbimage.<clause>`."""
+        case_set = self._prepare()
         root = SpecCollector.from_parent(session, name=NODE, nodeid=NODE)
         clauses: dict[str, SpecCollector] = {}
         new_items = []
@@ -180,6 +180,9 @@ class SpecPlugin:
         return [f"wbimage: {self.impl}; sandbox: {where}; install: {install}"]
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self._close()
+
+    def _close(self) -> None:
         if self.session is not None:
             self.session.close()
             self.session = None
@@ -201,17 +204,60 @@ class SpecPlugin:
         return [{"key": c.key, "title": c.title, "clause": c.clause, "hint": c.hint} for c in found]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call" or not report.nodeid.startswith(f"{NODE}::"):
+        """Under xdist the controller sees every worker's reports here: the causes and the
+        badge's counts are gathered where the terminal summary is written."""
+        if not report.nodeid.startswith(f"{NODE}::"):
+            return
+        if report.when == "call" or not report.passed:
+            self.outcomes.setdefault(report.nodeid, _outcome(report))
+        if report.when != "call":
             return
         for name, value in report.user_properties:
             if name == CAUSES_PROPERTY:
                 self.causes_seen[report.nodeid.rsplit("::", 1)[1]] = json.loads(value)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """The badge, from the spec items' outcomes; a badge that cannot be written is exit
+        code 4 (its folder was made at the start), said on standard error."""
+        from wbimage_conformance.report import badge
+
+        if not self.settings.badge or hasattr(self.config, "workerinput"):
+            return
+        counted = list(self.outcomes.values())
+        ran = len(counted) - counted.count("skipped")
+        stopped = bool(session.shouldfail or session.shouldstop) or exitstatus == pytest.ExitCode.INTERRUPTED
+        try:
+            badge.save(badge.from_counts(counted.count("passed"), ran, stopped), self.settings.badge)
+        except OSError as exc:
+            sys.stderr.write(f"ERROR: {self.settings.badge}: cannot write the badge: {exc.strerror or exc}\n")
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.causes_seen:
             return
         for line in summary_lines(self.causes_seen):
             terminalreporter.write_line(line)
+
+
+def _make_folder(path: Path) -> None:
+    if path.is_dir():
+        raise pytest.UsageError(f"{path}: is a directory; the badge needs a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise pytest.UsageError(f"{path}: cannot make its folder: {exc.strerror or exc}") from None
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return config.pluginmanager.has_plugin("dsession") and not hasattr(config, "workerinput")
+
+
+def _outcome(report: pytest.TestReport) -> str:
+    if report.failed:
+        return "failed"
+    if report.skipped:
+        return "xfailed" if hasattr(report, "wasxfail") else "skipped"
+    return "passed"
 
 
 class SpecCollector(pytest.Collector):

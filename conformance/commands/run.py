@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="worker processes, or auto: one per usable core (default auto)")
     parser.add_argument("--timeout", type=_bounded(limits.check_timeout), default=None, metavar="SECONDS",
                         help=f"per-case time limit (default {runner.DEFAULT_TIMEOUT:g}, at most {limits.MAX_TIMEOUT_S:g})")
-    parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
+    parser.add_argument("--sandbox", choices=sandbox.MODES, default=None,
                         help="where the implementation runs: bwrap (bubblewrap: no network, no view of the "
                              "cases or the suite, limits set inside; an error where it cannot run), none "
                              "(unconfined, as the caller), auto (bwrap where usable, else none; the default); "
@@ -82,6 +82,16 @@ def _bounded(check: Callable[[str], T]) -> Callable[[str], T]:
     return parse
 
 
+def _take_defaults(args: argparse.Namespace, config: pyproject.ProjectConfig) -> None:
+    """The section's sandbox, maxfail, memory-limit and badge where the command line gave none;
+    its maxfail not with --update-expectations, which needs every case's result."""
+    args.sandbox = args.sandbox or config.sandbox or "auto"
+    args.memory_limit = args.memory_limit or config.memory_limit
+    args.badge = args.badge or config.badge
+    if not args.update_expectations:
+        args.maxfail = args.maxfail or config.maxfail
+
+
 def run(args: argparse.Namespace) -> int:
     """The command, with SIGTERM stopping it as Ctrl-C does (runner.signals_interrupt)."""
     with runner.signals_interrupt():
@@ -93,6 +103,7 @@ def _run(args: argparse.Namespace) -> int:
     config = pyproject.load()
     if config.path is not None:
         print(f"wbimage-conformance: defaults from [tool.{pyproject.SECTION}] in {config.path}", file=sys.stderr)
+    _take_defaults(args, config)
     impl = args.impl or config.impl or DEFAULT_IMPL
     case_paths = args.cases or (list(config.cases) if config.cases else None)
     expectations_path = args.expectations or config.expectations

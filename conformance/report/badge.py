@@ -32,17 +32,24 @@ def percentage(passed: int, ran: int) -> str:
 
 def endpoint(report: RunReport) -> dict[str, Any]:
     counts = summary.totals(report)
-    ran = counts.total - counts[Status.SKIPPED]
-    passed = counts[Status.PASSED]
+    return from_counts(counts[Status.PASSED], counts.total - counts[Status.SKIPPED], bool(report.not_run))
+
+
+def from_counts(passed: int, ran: int, stopped_early: bool = False) -> dict[str, Any]:
+    """The badge of `passed` cases out of `ran` (the pytest plugin counts its items itself)."""
     if ran == 0:
         return {"schemaVersion": 1, "label": LABEL, "message": "no case ran", "color": "lightgrey"}
     colour = next(name for lowest, name in COLOURS if passed * 100 >= lowest * ran)
     message = f"{percentage(passed, ran)} ({passed}/{ran})"
-    if report.not_run:
+    if stopped_early:
         message += ", stopped early"
         colour = "lightgrey"
     return {"schemaVersion": 1, "label": LABEL, "message": message, "color": colour}
 
 
 def write(report: RunReport, path: Path | str) -> None:
-    writing.replace_text(path, json.dumps(endpoint(report), ensure_ascii=False) + "\n")
+    save(endpoint(report), path)
+
+
+def save(data: dict[str, Any], path: Path | str) -> None:
+    writing.replace_text(path, json.dumps(data, ensure_ascii=False) + "\n")

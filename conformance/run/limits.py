@@ -25,7 +25,7 @@ MIN_MEMORY_LIMIT_MB = 1
 MAX_MEMORY_LIMIT_MB = 16 * 1024 * 1024
 #: --maxfail: unexpected results before no further case starts.
 MIN_MAXFAIL = 1
-MAX_MAXFAIL = 1_000_000_000
+MAX_MAXFAIL = 1_000_000
 #: --shard K/N: how many parts a selection may be cut into (a CI matrix holds a few hundred jobs).
 MAX_SHARDS = 1024
 #: The longest number text read; Python refuses to read integers of more than 4300 digits
