@@ -17,9 +17,13 @@ format, the suite's version, the schema, the clauses and statements of SPEC.md, 
 the validating code (an editable install changes it without a new version) and the versions
 of the libraries validation runs on. Entries live in the user's cache folder
 (`$XDG_CACHE_HOME/wbimage-conformance/validated`, else `~/.cache/...`), one small JSON file per
-key, written atomically (temporary file, then rename); one that cannot be read, is too large
-or is not exactly the expected shape counts as absent. A cache that cannot be written (a
-read-only home) costs only time.
+key, written atomically (temporary file, then rename), the oldest removed beyond MAX_ENTRIES;
+one that cannot be read, is too large or is not exactly the expected shape counts as absent.
+A cache that cannot be written (a read-only home) costs only time.
+
+Who can write an entry: the user, who can as well edit the case files; an implementation
+under the default sandbox sees no home folder at all (run/sandbox.py). An entry is trusted to
+say only that these bytes validated.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from wbimage_conformance.worker import inputs, protocol
 FORMAT = 2
 #: An entry larger than this is not read (a file of 757 cases makes about 100 KB).
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
+#: Entries kept at most: each edit of a case file makes one, so the oldest go beyond this.
+MAX_ENTRIES = 2000
 #: The code whose behaviour decides what validation accepts: this folder and the modules it reads with.
 _VALIDATING_CODE = (Path(__file__).parent, *(Path(m.__file__) for m in (model, yamlsource, inputs, protocol)))
 #: The libraries validation runs on: the schema's validator, the YAML parser, the generators'
@@ -141,3 +147,14 @@ def remember(content: bytes, validation_context: str, summaries: Iterable[CaseSu
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        return
+    _prune(entry.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Remove the least recently written entries beyond MAX_ENTRIES (only when a file was
+    validated, never on the fast path)."""
+    with contextlib.suppress(OSError):
+        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for stale in entries[: max(0, len(entries) - MAX_ENTRIES)]:
+            stale.unlink()
