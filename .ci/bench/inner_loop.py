@@ -9,7 +9,8 @@ written) and with a warm one (the cases validated before, by an earlier command)
 --python, the same three commands of another interpreter's install (the code before a
 change, say) run in the same rounds, so a busy machine weighs on both alike.
 
-Figures are wall-clock seconds, median and best of the rounds, and each one-case figure over
+The commands run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed), as an installed
+wheel has it; the first, untimed run of each interpreter writes the caches. Figures are wall-clock seconds, median and best of the rounds, and each one-case figure over
 `--version` (the cost of starting the command at all). The machine's load average is printed
 before and after: on a loaded machine only the ratios of one session compare. A measurement,
 not a test: nothing here passes or fails; docs/performance.md records its output.
@@ -29,10 +30,15 @@ import time
 TARGET_S = 0.7
 
 
+def environment(cache_home: str) -> dict[str, str]:
+    kept = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**kept, "XDG_CACHE_HOME": cache_home}
+
+
 def timed(command: list[str], cache_home: str) -> float:
     """Wall seconds of one command; a failing command stops the benchmark (its figure would lie)."""
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": cache_home})
+    done = subprocess.run(command, capture_output=True, text=True, env=environment(cache_home))
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"inner_loop: {' '.join(command)} exited {done.returncode}:\n{done.stderr.strip()[-2000:]}")
@@ -42,7 +48,7 @@ def timed(command: list[str], cache_home: str) -> float:
 def sandbox_of(python: str, case: str, sandbox: str, cache_home: str) -> str:
     """The report header's sandbox line: which sandbox the one-case runs really used."""
     out = subprocess.run([python, "-m", "wbimage_conformance", "run", "-k", case, "--sandbox", sandbox],
-                         capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": cache_home}).stdout
+                         capture_output=True, text=True, env=environment(cache_home)).stdout
     line = next((line for line in out.splitlines() if line.strip().startswith("sandbox ")), "sandbox  unknown")
     return " ".join(line.split()[1:])[:60]
 
