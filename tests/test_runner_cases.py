@@ -293,3 +293,18 @@ def test_a_case_that_was_never_validated_gives_a_per_case_error_in_a_run_not_a_t
     (result,) = runner.run([unvalidated], "reference", sandbox_mode="none").results
     assert result.status is model.Status.ERROR
     assert "input.encode_as" in result.message and "Pillow cannot write a 'RGBA' picture" in result.message
+
+
+@pytest.mark.parametrize(("where", "field"), [
+    ("argument", "call.kwargs.masks.pred.path.$file.encode_as"),
+    ("nested", "input.items[1].of.encode_as"),
+])
+def test_a_file_pillow_cannot_write_is_refused_wherever_the_case_asks_for_it(tmp_path, where, field):
+    rgba_jpeg = {"filename": "m.jpg", "dtype": "uint8", "value": [[[1, 2, 3, 4]]], "encode_as": "jpeg"}
+    data = support.case(where)
+    if where == "argument":
+        data["call"]["kwargs"] = {"masks": {"pred": {"path": {"$file": rgba_jpeg}}}}
+    else:
+        data["input"] = {"kind": "images", "items": [{"of": data["input"]}, {"of": {"kind": "path", **rgba_jpeg}}]}
+    message = str(pytest.raises(cases.CaseFileError, cases.load_case_set, [support.write_cases(tmp_path, [data])]).value)
+    assert f"case {where!r} (#0): field {field}: Pillow cannot write a 'RGBA' picture" in message
