@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 
@@ -17,12 +16,18 @@ import runner_support as support
 
 @pytest.fixture
 def cases_folder(tmp_path, monkeypatch):
-    """Two of the shipped case files as a folder of their own; an empty cache folder."""
+    """Two small case files as a folder of their own (the second with an implementation-defined
+    case and a path input); an empty cache folder."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     folder = tmp_path / "cases"
     folder.mkdir()
-    for name in ("api.yaml", "classes.yaml"):
-        shutil.copy(spec.CASES_DIR / name, folder / name)
+    support.write_cases(folder, [support.case("api-one"), support.case("api-two", clauses=["api.signature"])], "api.yaml")
+    either = support.case("classes-either", level="implementation-defined", allowed=[{"mode": "L"}, {"mode": "RGB"}],
+                          rationale="either mode is allowed")
+    del either["expect"]
+    on_disk = support.case("classes-file", clauses=["input.path"], expect={"mode": "L"})
+    on_disk["input"] = {"kind": "path", "filename": "a.png", "dtype": "uint8", "value": [[1, 2]]}
+    support.write_cases(folder, [either, on_disk], "classes.yaml")
     return folder
 
 
