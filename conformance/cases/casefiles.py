@@ -3,6 +3,10 @@
 Case files are data, never code: they are read with PyYAML's safe loader only. Every problem
 is a CaseFileError naming the file and line, the case (id, or index when the id is missing),
 the field path and the offending value, so a case author can fix it without a debugger.
+
+A file validated before, byte for byte, is not validated again (cases/cache.py keeps which
+files validated, with their cases' ids, titles, clauses, levels and lines); its cases are still
+built from its own bytes, and only the files a selection needs are read (load_case_set's `keep`).
 """
 
 from __future__ import annotations
