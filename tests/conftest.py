@@ -1,11 +1,83 @@
 """Shared setup: tests/fixtures (toy and deliberately wrong implementations, runner helpers)
 and spec/tools (the case generator, a development tool that is not installed) are importable
-by plain name in every test module."""
+by plain name in every test module.
+
+And the `slow` marker, which `bash .ci/tests --quick` leaves out (`-m "not slow"`). It is set
+here, from one table, rather than in each module, so that what the quick run leaves out, and
+why, reads in one place. Modules that run every shipped case (the spec against the reference,
+the wrong implementations against the spec) keep a sample in the quick run, so every zone of
+the project is still exercised there; the full run (CI's) has everything.
+"""
 
 import sys
 from pathlib import Path
+
+import pytest
 
 HERE = Path(__file__).resolve().parent
 for folder in (HERE / "fixtures", HERE.parent / "spec" / "tools"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+
+#: Test modules, or `module::test` prefixes, left out of the quick run, with why. Chosen by
+#: measurement (`--durations`): each takes seconds on an idle 2-core machine, most of them
+#: because they start whole commands, pytest sessions, sandboxes or virtual environments.
+SLOW = {
+    "test_packaging.py": "builds the sdist and the wheel and installs them into fresh venvs",
+    "test_history_venvs.py": "makes virtual environments",
+    "test_release_expectations.py": "runs the whole suite against each shipped release's stand-in",
+    "test_mutation_tooling.py": "runs case selections against mutated copies of the reference",
+    "test_fuzz_finds_bugs.py": "fuzzing campaigns against mutants",
+    "test_hostile_properties.py": "Hypothesis budgets of hostile inputs (test_hostile_replies and _yaml stay)",
+    "test_triage.py::test_random_wrong_output_gets_no_cause": "triages a whole failing run",
+    "test_triage.py::test_two_bugs_are_both_named": "triages whole failing runs",
+    "test_ci_integrations.py::test_pre_commit_try_repo": "pre-commit installs the hook's environment",
+    "test_docs_cli.py::test_the_upstream_pages_pass": "checks every upstream page",
+    "test_docs_sessions_server.py::test_pages_through_lanes_give_what": "every page twice, two ways",
+    "test_docs_examples.py::test_an_example_that_does_not_finish": "waits for a timeout",
+    "test_case_files.py::test_make_cases_reproduces": "regenerates every case file",
+    "test_case_files.py::test_hand_written_files_are_not_generated": "regenerates every case file",
+    "test_pytest_plugin.py::test_keyword_marker_and_exitfirst": "pytest sessions over the shipped cases",
+    "test_pytest_plugin.py::test_the_header_names_the_sandbox": "a pytest session over the shipped cases",
+    "test_pytest_plugin.py::test_xdist_and_junitxml": "a pytest session with xdist workers",
+    "test_pytest_plugin.py::test_ini_options_override": "pytest sessions over the shipped cases",
+    "test_pytest_plugin.py::test_the_pyproject_section_alone": "a pytest session over the shipped cases",
+    "test_pytest_plugin.py::test_a_project_with_its_own_spec": "a pytest session over the shipped cases",
+    "test_pytest_plugin.py::test_xpassed_is_a_failure": "a pytest session over the shipped cases",
+    "test_pytest_plugin.py::test_the_terminal_summary_names_the_cause": "a pytest session with triage",
+    "test_pytest_plugin.py::test_the_section_is_found_from_a_subfolder": "a pytest session over the shipped cases",
+    "test_fuzz_cli.py::test_exit_1_and_a_written_case": "a fuzzing campaign",
+    "test_fuzz_cli.py::test_exit_0_without_a_disagreement": "a fuzzing campaign",
+    "test_shipped_expectations.py::test_with_the_drafted_file": "two whole runs",
+    "test_cli_ci.py::test_three_shards_merged": "four whole runs",
+    "test_cli_ci.py::test_jobs_default_to_the_usable_cores": "whole runs",
+    "test_cli.py::test_jobs_change_speed_never_verdicts": "whole runs with several job counts",
+    "test_sandbox.py::test_an_example_writing_800_mb": "moves 800 MB through a pipe",
+    "test_sandbox.py::test_a_fork_bomb_costs": "waits for a fork bomb's timeout",
+    "test_shard_partition.py::test_the_same_shards_in_other_processes": "loads the cases in several processes",
+    "test_oracle.py::test_oracle_agrees_with_literal_numpy_on_every_float16": "every float16 value",
+    "test_matrix.py::test_the_command_writes_the_table_for_several": "whole runs of several implementations",
+    "test_matrix.py::test_a_column_runs_in_the_sandbox": "whole runs",
+    "test_history_pages.py::test_history_page_and_chart_are_current": "rebuilds the history pages",
+}
+
+#: Modules whose tests each run one shipped case or the whole suite: the quick run keeps the
+#: first test of each group (a case file, a test function), every zone they reach still reached.
+SAMPLED = {
+    "test_spec_on_reference.py": lambda item: item.callspec.params["case"].file,
+    "test_wrong_implementations.py": lambda item: item.originalname,
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        module = item.path.name
+        reason = next((why for where, why in SLOW.items() if item.nodeid.split("/")[-1].startswith(where)), None)
+        if reason is None and module in SAMPLED and hasattr(item, "callspec"):
+            group = (module, SAMPLED[module](item))
+            if group in seen:
+                reason = "the quick run keeps one test of each group of this module"
+            seen.add(group)
+        if reason is not None:
+            item.add_marker(pytest.mark.slow(reason=reason))

@@ -30,7 +30,8 @@ LOCALES = ("ja", "ko", "en")
 
 
 def load(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """A case file as plain data; libyaml's safe loader where PyYAML has it (collection reads all of them)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))

@@ -1,21 +1,17 @@
 """Pages on a job lane: one sandboxed server runs many pages (worker/doc_server.py), with the
 outcomes one process per page gives; a page's hang, crash or attack on its server costs that
-page only; nothing of a page reaches the next. And the shipped cases come from a cache that a
-changed case file or a damaged entry never fools (cases/cache.py)."""
+page only; nothing of a page reaches the next."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from wbimage_conformance import spec
-from wbimage_conformance.cases import cache, casefiles
-from wbimage_conformance.doccheck import classify, lanes, sessions, specdata
+from wbimage_conformance.doccheck import classify, lanes, sessions
 from wbimage_conformance.doccheck.markdown import parse_page
 from wbimage_conformance.run import sandbox
 
@@ -185,88 +181,6 @@ def test_a_page_finds_nothing_the_previous_page_left(lane_of, mode):
     outcome = sessions.run_on_lane(second, lane, 60).block(0)
     assert outcome.status == "ok", outcome.reply.get("error")
     assert lane.starts == 1
-
-
-# -- the cache of the shipped cases ----------------------------------------------------------
-
-
-@pytest.fixture
-def small_cases(tmp_path):
-    """Two of the shipped case files, as a folder of their own, and an empty cache folder."""
-    folder = tmp_path / "cases"
-    folder.mkdir()
-    for name in ("api.yaml", "classes.yaml"):
-        shutil.copy(spec.CASES_DIR / name, folder / name)
-    return folder, tmp_path / "cache"
-
-
-def never_validates(*_args, **_kwargs):
-    raise AssertionError("the cases were validated again")
-
-
-def test_the_second_load_comes_from_the_cache_and_equals_the_first(small_cases, monkeypatch):
-    folder, cached = small_cases
-    first = cache.shipped_case_set(folder, folder=cached)
-    monkeypatch.setattr(casefiles, "load_case_set", never_validates)
-    second = cache.shipped_case_set(folder, folder=cached)
-    assert repr(second) == repr(first) and len(first.cases) > 1
-
-
-def test_a_changed_case_file_is_validated_again(small_cases):
-    folder, cached = small_cases
-    cache.shipped_case_set(folder, folder=cached)
-    path = folder / "classes.yaml"
-    text = path.read_text(encoding="utf-8")
-    title = next(line for line in text.splitlines() if line.strip().startswith("title:"))
-    path.write_text(text.replace(title, title.split("title:")[0] + "title: a title changed after caching", 1),
-                    encoding="utf-8")
-    again = cache.shipped_case_set(folder, folder=cached)
-    assert "a title changed after caching" in [c.title for c in again.cases]
-    assert again.digest == casefiles.case_set_digest(casefiles.case_files([folder]))
-
-
-def test_a_case_file_made_invalid_after_caching_is_an_error(small_cases):
-    folder, cached = small_cases
-    cache.shipped_case_set(folder, folder=cached)
-    path = folder / "api.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("level: required", "level: sometimes", 1), encoding="utf-8")
-    with pytest.raises(casefiles.CaseFileError, match="sometimes"):
-        cache.shipped_case_set(folder, folder=cached)
-
-
-@pytest.mark.parametrize("damage", [
-    lambda data: b"not json at all",
-    lambda data: data[: len(data) // 2],                                         # cut short
-    lambda data: data.replace(b'"title": "', b'"title": "X', 1),                 # payload edited, key kept
-])
-def test_a_damaged_entry_is_ignored_and_rebuilt(small_cases, damage, monkeypatch):
-    folder, cached = small_cases
-    first = cache.shipped_case_set(folder, folder=cached)
-    (entry,) = cached.iterdir()
-    entry.write_bytes(damage(entry.read_bytes()))
-    assert repr(cache.shipped_case_set(folder, folder=cached)) == repr(first)
-    monkeypatch.setattr(casefiles, "load_case_set", never_validates)
-    assert repr(cache.shipped_case_set(folder, folder=cached)) == repr(first)
-
-
-def test_cases_passed_in_are_validated_every_time_and_never_cached(small_cases, monkeypatch, tmp_path):
-    folder, _ = small_cases
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    specdata.load([folder / "api.yaml"])
-    assert not (tmp_path / "xdg").exists()
-
-
-def test_the_cache_folder_follows_xdg(monkeypatch, tmp_path):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert cache.cache_dir() == tmp_path / "wbimage-conformance"
-
-
-def test_spec_data_of_the_shipped_cases_is_the_same_from_the_cache(monkeypatch, tmp_path):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    cold = cache.shipped_case_set()
-    monkeypatch.setattr(casefiles, "load_case_set", never_validates)
-    warm = cache.shipped_case_set()
-    assert (warm.files, warm.digest) == (cold.files, cold.digest) and repr(warm.cases) == repr(cold.cases)
 
 
 # -- a server that cannot clear the previous page ---------------------------------------------

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from wbimage_conformance import spec
+from wbimage_conformance import model, spec
 from wbimage_conformance.cases import casefiles as cases
-from wbimage_conformance.cases import generators
+from wbimage_conformance.cases import generators, materialize
+from wbimage_conformance.run import runner
 
 import runner_support as support
 
@@ -218,3 +219,92 @@ def test_the_shipped_cases_load():
         pytest.skip("no shipped cases yet")
     case_set = cases.load_case_set()
     assert case_set.cases and len(case_set.by_id()) == len(case_set.cases)
+
+
+# -- path inputs Pillow cannot write --------------------------------------------------------
+
+
+def path_case(case_id: str, value, *, dtype: str = "uint8", mode: str | None = None, encode_as: str = "png",
+              **extra) -> dict:
+    """A case whose input is a file the runner must encode from `value`."""
+    data = support.case(case_id, clauses=["input.path"], expect={"mode": "L"})
+    data["input"] = {"kind": "path", "filename": f"{case_id}.img", "dtype": dtype, "value": value,
+                     "encode_as": encode_as, **({"mode": mode} if mode else {}), **extra}
+    return data
+
+
+#: (case, field blamed, what the message says): pixels, modes and formats Pillow refuses, each
+#: combination worked out from Pillow's documented modes (the file formats' mode tables).
+UNENCODABLE = [
+    (path_case("half-floats", [[0.5, 1.0]], dtype="float16"), "input.dtype", "float16 pixels of shape [1, 2]"),
+    (path_case("rgba-as-jpeg", [[[1, 2, 3, 4]]], encode_as="jpeg"), "input.encode_as", "'RGBA' picture"),
+    (path_case("unknown-mode", [[1, 2]], mode="XYZ"), "input.mode", "to mode 'XYZ'"),
+    (path_case("rgb-16-bit", [[[1, 2, 3]]], dtype="uint16"), "input.dtype", "uint16 pixels of shape [1, 1, 3]"),
+    (path_case("int64-data", [[1, 2]], dtype="int64"), "input.dtype", "int64 pixels"),
+    (path_case("float32-as-png", [[0.5, 1.0]], dtype="float32"), "input.encode_as", "'F' picture"),
+    (path_case("int32-as-bmp", [[1, 2]], dtype="int32", encode_as="bmp"), "input.encode_as", "'I' picture"),
+    (path_case("cmyk-as-png", [[1, 2]], mode="CMYK"), "input.encode_as", "'CMYK' picture"),
+    (path_case("two-channels-as-jpeg", [[[1, 2]]], encode_as="jpeg"), "input.encode_as", "'LA' picture"),
+    (path_case("palette-as-jpeg", [[1, 2]], mode="P", encode_as="jpeg"), "input.encode_as", "'P' picture"),
+    (path_case("five-channels", [[[1, 2, 3, 4, 5]]]), "input.dtype", "shape [1, 1, 5]"),
+    (path_case("no-pixels", [[]]), "input.encode_as", "shape [1, 0]"),
+    (path_case("one-number", 7), "input.dtype", "shape []"),
+    (path_case("complex-data", [[1, 2]], dtype="complex64"), "input.dtype", "complex64"),
+]
+
+
+@pytest.mark.parametrize(("data", "field", "described"), UNENCODABLE, ids=[u[0]["id"] for u in UNENCODABLE])
+def test_a_path_input_pillow_cannot_write_is_refused_at_load(tmp_path, data, field, described):
+    path = support.write_cases(tmp_path, [support.case("fine"), data])
+    message = str(pytest.raises(cases.CaseFileError, cases.load_case_set, [path]).value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}:")
+    assert f"case {data['id']!r} (#1): field {field}: Pillow cannot" in message and described in message
+    line = int(message.split(":")[1])
+    assert field.rpartition(".")[2] in path.read_text().splitlines()[line - 1]
+
+
+@pytest.mark.parametrize("data", [
+    path_case("bool-as-png", [[True, False]], dtype="bool"),
+    path_case("one-bit-as-jpeg", [[0, 255]], mode="1", encode_as="jpeg"),
+    path_case("cmyk-as-jpeg", [[0, 255]], mode="CMYK", encode_as="jpeg"),
+    path_case("sixteen-bit-gray-as-png", [[0, 65535]], dtype="uint16"),
+    path_case("truncated-png", [[0, 255]], truncated=True),
+], ids=lambda d: d["id"])
+def test_combinations_pillow_writes_still_load(tmp_path, data):
+    (case,) = cases.load_case_set([support.write_cases(tmp_path, [data])]).cases
+    assert case.id == data["id"]
+
+
+def test_a_truncated_file_is_the_first_41_bytes_of_the_encoded_one(tmp_path):
+    whole, cut = (cases.load_case_set([support.write_cases(tmp_path, [path_case(name, [[0, 255]], **extra)], f"{name}.yaml")]).cases[0]
+                  for name, extra in (("whole", {}), ("cut", {"truncated": True})))
+    whole_file, cut_file = tmp_path / "whole.png", tmp_path / "cut.png"
+    materialize.write_file(materialize.materialize(whole).input, whole_file)
+    materialize.write_file(materialize.materialize(cut).input, cut_file)
+    assert whole_file.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and len(whole_file.read_bytes()) > 41
+    assert cut_file.read_bytes() == whole_file.read_bytes()[:41]
+
+
+def test_a_case_that_was_never_validated_gives_a_per_case_error_in_a_run_not_a_traceback(tmp_path):
+    unvalidated = model.Case(id="rgba-as-jpeg", title="built by hand", clauses=("input.path",), level="required",
+                             input=path_case("x", [[[1, 2, 3, 4]]], encode_as="jpeg")["input"],
+                             call={"api": "Image"}, expect={"mode": "RGB"}, allowed=(), file="hand.yaml", line=1)
+    (result,) = runner.run([unvalidated], "reference", sandbox_mode="none").results
+    assert result.status is model.Status.ERROR
+    assert "input.encode_as" in result.message and "Pillow cannot write a 'RGBA' picture" in result.message
+
+
+@pytest.mark.parametrize(("where", "field"), [
+    ("argument", "call.kwargs.masks.pred.path.$file.encode_as"),
+    ("nested", "input.items[1].of.encode_as"),
+])
+def test_a_file_pillow_cannot_write_is_refused_wherever_the_case_asks_for_it(tmp_path, where, field):
+    rgba_jpeg = {"filename": "m.jpg", "dtype": "uint8", "value": [[[1, 2, 3, 4]]], "encode_as": "jpeg"}
+    data = support.case(where)
+    if where == "argument":
+        data["call"]["kwargs"] = {"masks": {"pred": {"path": {"$file": rgba_jpeg}}}}
+    else:
+        data["input"] = {"kind": "images", "items": [{"of": data["input"]}, {"of": {"kind": "path", **rgba_jpeg}}]}
+    message = str(pytest.raises(cases.CaseFileError, cases.load_case_set, [support.write_cases(tmp_path, [data])]).value)
+    assert f"case {where!r} (#0): field {field}: Pillow cannot write a 'RGBA' picture" in message

@@ -10,10 +10,11 @@ import sys
 
 import pytest
 
-from wbimage_conformance.cases import casefiles
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.model import Case
 from wbimage_conformance.run import shard
+
+import shipped_cases
 
 
 def case(case_id: str, input: dict, file: str = "cases.yaml") -> Case:
@@ -64,7 +65,7 @@ def test_not_by_file_a_heavy_file_is_spread_over_the_shards():
 
 @pytest.fixture(scope="module")
 def shipped() -> list[Case]:
-    return list(casefiles.load_case_set().cases)
+    return list(shipped_cases.case_set().cases)
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 5, 8])

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from fixtures.wrong_implementations import CATALOGUE, CAUSE
 
-from wbimage_conformance.cases import casefiles
 from wbimage_conformance.model import Status
 from wbimage_conformance.run import runner
 from wbimage_conformance.triage import clauses, triage
 
+import shipped_cases
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CASE_SET = casefiles.load_case_set()
+CASE_SET = shipped_cases.case_set()
 CAUGHT = {Status.FAILED, Status.ERROR, Status.CRASH, Status.TIMEOUT}
 
 

@@ -1,46 +1,74 @@
-"""The shipped cases, validated once per content rather than once per command.
+"""Which case files have passed validation, so that an unchanged file is not validated again.
 
-Loading the shipped case set validates 757 cases against the JSON schema and materializes
-every input, about 2.3 s: more than a documentation page takes to check. The shipped files
-change only with the suite, so the validated cases are kept in the user's cache folder
-(`$XDG_CACHE_HOME/wbimage-conformance`, else `~/.cache/wbimage-conformance`) under a key that
-covers everything validation depends on: the case files (names and contents), SPEC.md, the
-schema, the suite's version, the source of the code that validates and the versions of the
-libraries it runs on. An entry is used only
-when its key is that key and its payload is whole (its own sha256); anything else, unreadable
-included, is rebuilt by the full validation and written anew (atomically, so a reader never
-sees half a file). Cases the user passes (`--cases`) never come from here: they are
-validated every time (casefiles.load_case_set).
+Validating case files (the JSON schema, inline values, generator digests, expected pictures,
+files Pillow must write) costs about 2 s for the 757 shipped cases on the machine of
+docs/performance.md, and reading them (YAML) most of the rest of a one-case run; both were
+paid by every command, and by every test module that loads the cases.
+
+What is kept, per content of a case file: that it validated, and of each of its cases only
+what selection reads (id, title, clauses, level) and its line. Never an input or an expected
+value: a case that runs is always built from its file, parsed anew, and a file whose cases
+differ from what is kept is validated again (casefiles.load_case_set). So an entry that is
+damaged, stale or written by someone else can change neither a case nor a verdict; at most
+which cases of files not read match a selection (`-k`, `--clause`).
+
+The key is a sha256 over the file's bytes and everything validation depends on: the entry
+format, the suite's version, the schema, the clauses and statements of SPEC.md, the source of
+the validating code (an editable install changes it without a new version) and the versions
+of the libraries validation runs on. Entries live in the user's cache folder
+(`$XDG_CACHE_HOME/wbimage-conformance/validated`, else `~/.cache/...`), one small JSON file per
+key, written atomically (temporary file, then rename), the oldest removed beyond MAX_ENTRIES;
+one that cannot be read, is too large or is not exactly the expected shape counts as absent.
+A cache that cannot be written (a read-only home) costs only time.
+
+Who can write an entry: the user, who can as well edit the case files; an implementation
+under the default sandbox sees no home folder at all (run/sandbox.py). An entry is trusted to
+say only that these bytes validated.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import wbimage_conformance
 from wbimage_conformance import model, spec, yamlsource
-from wbimage_conformance.cases import casefiles
-from wbimage_conformance.model import Case, SourceRef
 from wbimage_conformance.worker import inputs, protocol
 
-#: Bumped when the entry's layout changes.
-FORMAT = 1
-#: How bytes and mappings with other keys than strings are written (the key of a one-key object).
-BYTES, ITEMS = "$bytes", "$items"
-#: The code whose behaviour decides what validation accepts and builds: a change to it is a
-#: change of key even when the suite's version stays (an editable install).
-_VALIDATING_CODE = (Path(casefiles.__file__).parent, *(Path(m.__file__) for m in (model, yamlsource, inputs, protocol)))
-#: The libraries validation runs on (the schema's validator, the YAML parser, the generators' NumPy).
-_VALIDATING_LIBRARIES = ("jsonschema", "PyYAML", "numpy")
+#: Bumped when an entry's layout changes.
+FORMAT = 2
+#: An entry larger than this is not read (a file of 757 cases makes about 100 KB).
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+#: Entries kept at most: each edit of a case file makes one, so the oldest go beyond this.
+MAX_ENTRIES = 2000
+#: The code whose behaviour decides what validation accepts: this folder and the modules it reads with.
+_VALIDATING_CODE = (Path(__file__).parent, *(Path(m.__file__) for m in (model, yamlsource, inputs, protocol)))
+#: The libraries validation runs on: the schema's validator, the YAML parser, the generators'
+#: NumPy, and Pillow, which must be able to write every path input's file.
+_VALIDATING_LIBRARIES = ("jsonschema", "PyYAML", "numpy", "pillow")
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """What selection reads of a case, and its line: all an entry holds about it."""
+
+    id: str
+    title: str
+    clauses: tuple[str, ...]
+    level: str
+    line: int
+
+    @classmethod
+    def of(cls, case: model.Case) -> CaseSummary:
+        return cls(case.id, case.title, case.clauses, case.level, case.line)
 
 
 def cache_dir() -> Path:
@@ -48,29 +76,17 @@ def cache_dir() -> Path:
     return Path(base) / "wbimage-conformance"
 
 
-def shipped_case_set(cases_dir: Path = spec.CASES_DIR, spec_path: Path = spec.SPEC_PATH,
-                     folder: Path | None = None) -> casefiles.CaseSet:
-    """The case set under `cases_dir` (checked against `spec_path`), from the cache in
-    `folder` (default: cache_dir()) when its entry is current, else validated in full and cached."""
-    files = casefiles.case_files([cases_dir])
-    key = _key(files, spec_path)
-    entry = (folder or cache_dir()) / f"cases-{hashlib.sha256(str(cases_dir.resolve()).encode()).hexdigest()[:16]}.json"
-    cases = _read(entry, key)
-    if cases is None:
-        case_set = casefiles.load_case_set([cases_dir], spec_path=spec_path)
-        _write(entry, key, case_set.cases)
-        return case_set
-    return casefiles.CaseSet(cases, tuple(files), casefiles.case_set_digest(files))
-
-
-def _key(files: list[Path], spec_path: Path) -> str:
-    libraries = " ".join(f"{name}={_version(name)}" for name in _VALIDATING_LIBRARIES)
-    digest = hashlib.sha256(f"format {FORMAT}\nsuite {wbimage_conformance.__version__}\n{libraries}\n".encode())
+def context(known_clauses: Iterable[str] | None, known_statements: Iterable[str] | None) -> str:
+    """The digest of everything but the file that validation depends on (see the module's docstring)."""
+    digest = hashlib.sha256(f"format {FORMAT}\nsuite {wbimage_conformance.__version__}\n".encode())
+    for name in _VALIDATING_LIBRARIES:
+        digest.update(f"library {name} {_version(name)}\n".encode())
+    for label, ids in (("clauses", known_clauses), ("statements", known_statements)):
+        digest.update(f"{label} {'unchecked' if ids is None else ' '.join(sorted(ids))}\n".encode())
     code = sorted(p for root in _VALIDATING_CODE for p in ([root] if root.is_file() else root.glob("*.py")))
-    for label, path in [("spec", spec_path), ("schema", spec.CASE_SCHEMA_PATH), *(("code", p) for p in code),
-                        *(("case", f) for f in files)]:
-        digest.update(f"{label} {path}\n".encode())
-        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    for label, path in [("schema", Path(spec.CASE_SCHEMA_PATH)), *(("code", p) for p in code)]:
+        digest.update(f"{label} {path.name}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -81,64 +97,64 @@ def _version(distribution: str) -> str:
         return "absent"
 
 
-def _read(entry: Path, key: str) -> tuple[Case, ...] | None:
-    """The cached cases, or None when the entry is missing, stale, damaged or unreadable."""
+def _entry(content: bytes, validation_context: str, folder: Path | None) -> tuple[Path, str]:
+    key = hashlib.sha256(validation_context.encode("ascii") + b"\n" + hashlib.sha256(content).digest()).hexdigest()
+    return (folder or cache_dir()) / "validated" / f"{key}.json", key
+
+
+def recall(content: bytes, validation_context: str, folder: Path | None = None) -> tuple[CaseSummary, ...] | None:
+    """The summaries kept for a file of these bytes that validated in this context, or None
+    when there is no usable entry (missing, unreadable, too large, of another key or shape)."""
+    entry, key = _entry(content, validation_context, folder)
     try:
-        header, _, payload = entry.read_bytes().partition(b"\n")
-        meta = json.loads(header)
-        if meta.get("key") != key or meta.get("sha256") != hashlib.sha256(payload).hexdigest():
+        with open(entry, "rb") as handle:
+            raw = handle.read(MAX_ENTRY_BYTES + 1)
+        if len(raw) > MAX_ENTRY_BYTES:
             return None
-        return tuple(_case(raw) for raw in json.loads(payload, object_hook=_from_json))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("cases"), list):
+            return None
+        return tuple(_summary(item) for item in data["cases"])
+    except (OSError, ValueError, TypeError, RecursionError):
         return None
 
 
-def _case(raw: dict[str, Any]) -> Case:
-    return Case(**{**raw, "clauses": tuple(raw["clauses"]), "allowed": tuple(raw["allowed"]),
-                   "sources": tuple(SourceRef(**s) for s in raw["sources"]), "tags": tuple(raw["tags"]),
-                   "statements": tuple(raw["statements"])})
+def _summary(item: Any) -> CaseSummary:
+    """An entry's case, only if every field has exactly its type; else TypeError."""
+    if not (isinstance(item, list) and len(item) == 5):
+        raise TypeError("not a case summary")
+    case_id, title, clauses, level, line = item
+    strings = [case_id, title, level, *(clauses if isinstance(clauses, list) else [None])]
+    if not all(isinstance(s, str) for s in strings) or type(line) is not int:
+        raise TypeError("not a case summary")
+    return CaseSummary(case_id, title, tuple(clauses), level, line)
 
 
-def _plain(value: Any) -> Any:
-    """`value` as JSON can hold it: bytes (a `!!binary` input) as {"$bytes": base64}, a
-    mapping with keys other than strings (a class id) as {"$items": [[key, value], ...]}."""
-    if isinstance(value, bytes):
-        return {BYTES: base64.b64encode(value).decode("ascii")}
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value) and list(value) not in ([BYTES], [ITEMS]):
-            return {k: _plain(v) for k, v in value.items()}
-        return {ITEMS: [[_plain(k), _plain(v)] for k, v in value.items()]}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _from_json(value: dict[str, Any]) -> Any:
-    if list(value) == [BYTES]:
-        return base64.b64decode(value[BYTES])
-    if list(value) == [ITEMS]:
-        return {k: v for k, v in value[ITEMS]}
-    return value
-
-
-def _write(entry: Path, key: str, cases: tuple[Case, ...]) -> None:
-    """Cache `cases`, unless JSON would not give them back exactly (then every load validates).
-    A cache that cannot be written (a read-only home) costs only time, so that is not an error."""
-    try:
-        payload = json.dumps([_plain(dataclasses.asdict(c)) for c in cases], ensure_ascii=False).encode("utf-8")
-    except (TypeError, ValueError):
-        return
-    if repr(tuple(_case(raw) for raw in json.loads(payload, object_hook=_from_json))) != repr(cases):
-        return
-    header = json.dumps({"key": key, "sha256": hashlib.sha256(payload).hexdigest()}).encode("ascii")
+def remember(content: bytes, validation_context: str, summaries: Iterable[CaseSummary],
+             folder: Path | None = None) -> None:
+    """Keep that a file of these bytes validated, with its cases' summaries."""
+    entry, key = _entry(content, validation_context, folder)
+    payload = json.dumps({"key": key, "cases": [[s.id, s.title, list(s.clauses), s.level, s.line] for s in summaries]},
+                         ensure_ascii=False).encode("utf-8")
     temporary = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=entry.name, suffix=".tmp", delete=False) as out:
             temporary = out.name
-            out.write(header + b"\n" + payload)
+            out.write(payload)
         os.replace(temporary, entry)
     except OSError:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        return
+    _prune(entry.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Remove the least recently written entries beyond MAX_ENTRIES (only when a file was
+    validated, never on the fast path)."""
+    with contextlib.suppress(OSError):
+        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for stale in entries[: max(0, len(entries) - MAX_ENTRIES)]:
+            stale.unlink()

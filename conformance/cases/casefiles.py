@@ -3,6 +3,10 @@
 Case files are data, never code: they are read with PyYAML's safe loader only. Every problem
 is a CaseFileError naming the file and line, the case (id, or index when the id is missing),
 the field path and the offending value, so a case author can fix it without a debugger.
+
+A file validated before, byte for byte, is not validated again (cases/cache.py keeps which
+files validated, with their cases' ids, titles, clauses, levels and lines); its cases are still
+built from its own bytes, and only the files a selection needs are read (load_case_set's `keep`).
 """
 
 from __future__ import annotations
@@ -10,14 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from wbimage_conformance import private_data, spec, yamlsource
-from wbimage_conformance.cases import materialize, patterns
+from wbimage_conformance.cases import cache, materialize, patterns
+from wbimage_conformance.cases.cache import CaseSummary
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, SourceRef
 
@@ -145,7 +150,11 @@ def _files_under(root: Path) -> list[Path]:
 def case_set_digest(files: Iterable[Path]) -> str:
     """sha256 over the sorted sha256s of the files' contents: names and order do not matter,
     one changed byte does."""
-    digests = sorted(hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files)
+    return _digest_of(Path(f).read_bytes() for f in files)
+
+
+def _digest_of(contents: Iterable[bytes]) -> str:
+    digests = sorted(hashlib.sha256(content).hexdigest() for content in contents)
     return "sha256:" + hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
 
 
@@ -177,11 +186,28 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _parse(path: Path) -> tuple[Any, yamlsource.Located]:
+def _read(path: Path) -> bytes:
+    """A case file's bytes, read once: the same bytes are digested, looked up in the cache
+    and parsed, so a file changed meanwhile cannot pass as validated."""
     try:
-        data, located = yamlsource.read_file(path)
-    except yamlsource.YamlFileError as exc:
-        raise CaseFileError(str(exc)) from None
+        if not path.is_file():
+            raise CaseFileError(f"{path}: not a regular file" if path.exists() else f"{path}: cannot read: no such file")
+        with open(path, "rb") as handle:
+            raw = handle.read(yamlsource.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > yamlsource.MAX_FILE_BYTES:
+        raise CaseFileError(f"{path}: larger than {yamlsource.MAX_FILE_BYTES} bytes, the limit for a YAML file")
+    return raw
+
+
+def _parse(path: Path, raw: bytes) -> tuple[Any, yamlsource.Located]:
+    try:
+        data, located = yamlsource.parse(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except yamlsource.YamlSourceError as exc:
+        raise CaseFileError(f"{path}:{exc.line}: {exc.message}" if exc.line else f"{path}: {exc.message}") from None
     if located.root is None:
         raise CaseFileError(f"{path}: the file is empty; a case file holds a mapping with a 'cases' list")
     return data, located
@@ -288,7 +314,12 @@ def load_file(
     (when `known_clauses` is given) that every cited clause exists, and (with
     `known_statements`) every cited statement, whose clause the case must cite too."""
     path = Path(path)
-    data, located = _parse(path)
+    return _validated(path, _read(path), known_clauses, known_statements)
+
+
+def _validated(path: Path, raw: bytes, known_clauses: frozenset[str] | None,
+               known_statements: frozenset[str] | None) -> list[Case]:
+    data, located = _parse(path, raw)
     problem = _schema_error(path, data, located)
     if problem is not None:
         raise problem
@@ -333,37 +364,106 @@ def _expectations(case: Case) -> list[tuple[str, dict[str, Any]]]:
 
 @dataclass(frozen=True)
 class CaseSet:
-    """The loaded cases in file order, with what a report header needs about them."""
+    """The loaded cases in file order, with what a report header needs about them. `cases` are
+    the cases kept (all of them unless load_case_set was given `keep`); `ids` are the ids of
+    every case of the files, kept or not."""
 
     cases: tuple[Case, ...]
     files: tuple[Path, ...]
     digest: str
+    ids: tuple[str, ...] = ()
 
     def by_id(self) -> dict[str, Case]:
         return {c.id: c for c in self.cases}
 
 
+@dataclass
+class _File:
+    """One case file while a set loads: its bytes, its cases' summaries, and its cases once
+    built (None while only the validation cache has spoken for it)."""
+
+    path: Path
+    raw: bytes
+    summaries: tuple[CaseSummary, ...] = ()
+    cases: list[Case] | None = None
+
+
+class _Validation:
+    """Validates files against one SPEC.md, through the cache of files validated before (cases/cache.py)."""
+
+    def __init__(self, spec_path: Path | str | None) -> None:
+        self.clauses = frozenset(c.id for c in load_clauses(spec_path)) if spec_path is not None else None
+        self.statements = frozenset(s.id for s in load_statements(spec_path)) if spec_path is not None else None
+        self.context = cache.context(self.clauses, self.statements)
+
+    def summarize(self, file: _File) -> None:
+        """The file's summaries, from the cache when its bytes validated before, else by validating it."""
+        known = cache.recall(file.raw, self.context)
+        if known is None:
+            self.validate(file)
+        else:
+            file.summaries = known
+
+    def validate(self, file: _File) -> None:
+        file.cases = _validated(file.path, file.raw, self.clauses, self.statements)
+        file.summaries = tuple(CaseSummary.of(c) for c in file.cases)
+        cache.remember(file.raw, self.context, file.summaries)
+
+    def build(self, file: _File) -> list[Case]:
+        """The file's cases, parsed from its bytes; validated again unless they are exactly the
+        cases its cache entry summarizes (an entry never supplies a case, only vouches for one)."""
+        if file.cases is None:
+            built = _unchecked_cases(file)
+            if built is not None and tuple(CaseSummary.of(c) for c in built) == file.summaries:
+                file.cases = built
+            else:
+                self.validate(file)
+        assert file.cases is not None
+        return file.cases
+
+
+def _unchecked_cases(file: _File) -> list[Case] | None:
+    """The cases of a file whose bytes the cache says validated, built without validating
+    again; None when they cannot be built (then the entry was wrong and validation says why)."""
+    try:
+        data, located = _parse(file.path, file.raw)
+        return [_build_case(raw, file.path, located.key_line(["cases", index], "id"))
+                for index, raw in enumerate(data["cases"])]
+    except (CaseFileError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _check_unique(files: Iterable[_File]) -> None:
+    first_seen: dict[str, str] = {}
+    for file in files:
+        for case in file.summaries:
+            location = f"{file.path}:{case.line}"
+            if case.id in first_seen:
+                raise CaseFileError(f"{location}: case {case.id!r}: field id = {case.id!r}: "
+                                    f"duplicate id, first defined at {first_seen[case.id]}")
+            first_seen[case.id] = location
+
+
 def load_case_set(
-    paths: Sequence[Path | str] | None = None, *, spec_path: Path | str | None = spec.SPEC_PATH
+    paths: Sequence[Path | str] | None = None, *, spec_path: Path | str | None = spec.SPEC_PATH,
+    keep: Callable[[CaseSummary], bool] | None = None,
 ) -> CaseSet:
     """Load and check every case under `paths` (default: the shipped cases). Case ids must be
-    unique across files. With `spec_path=None` cited clauses are not checked."""
-    files = case_files(paths)
-    known = frozenset(c.id for c in load_clauses(spec_path)) if spec_path is not None else None
-    statements = frozenset(s.id for s in load_statements(spec_path)) if spec_path is not None else None
+    unique across files. With `spec_path=None` cited clauses are not checked. With `keep` (a
+    test on a case's id, title, clauses and level, such as selection.predicate), only the
+    files holding a kept case are read beyond the validation cache, and only kept cases are built."""
+    validation = _Validation(spec_path)
+    files = [_File(path, _read(path)) for path in case_files(paths)]
+    for file in files:
+        validation.summarize(file)
+    _check_unique(files)
     cases: list[Case] = []
-    first_seen: dict[str, Case] = {}
-    for path in files:
-        for case in load_file(path, known, statements):
-            if case.id in first_seen:
-                other = first_seen[case.id]
-                raise CaseFileError(
-                    f"{case.location}: case {case.id!r}: field id = {case.id!r}: "
-                    f"duplicate id, first defined at {other.location}"
-                )
-            first_seen[case.id] = case
-            cases.append(case)
-    return CaseSet(tuple(cases), tuple(files), case_set_digest(files))
+    for file in files:
+        if keep is None or any(keep(summary) for summary in file.summaries):
+            cases.extend(case for case in validation.build(file) if keep is None or keep(CaseSummary.of(case)))
+    _check_unique(files)  # again: a file validated anew may have other ids than its entry said
+    return CaseSet(tuple(cases), tuple(f.path for f in files), _digest_of(f.raw for f in files),
+                   tuple(case.id for f in files for case in f.summaries))
 
 
 def load_cases(paths: Sequence[Path | str] | None = None) -> list[Case]:

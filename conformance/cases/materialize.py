@@ -8,6 +8,7 @@ written by the runner too, so implementations in other languages need no image e
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -232,6 +233,7 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
         encode_as = spec.get("encode_as", "png" if array is not None else "none")
         if encode_as != "none" and array is None:
             raise MaterializeError(where + ["encode_as"], f"{encode_as!r} needs pixels ('value' or 'generate')")
+        truncated = bool(spec.get("truncated", False))
         return {
             "kind": "path",
             "filename": spec["filename"],
@@ -240,7 +242,8 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
             "array": array,
             "mode": spec.get("mode"),
             "text": spec.get("text"),
-            "truncated": bool(spec.get("truncated", False)),
+            "truncated": truncated,
+            "encoded": None if array is None else _encoded(array, spec, encode_as, truncated, where),
         }
     if kind == "image":
         kwargs = _arguments(spec.get("kwargs") or {}, where + ["kwargs"])
@@ -258,6 +261,42 @@ def _input(spec: dict[str, Any], where: list[Any]) -> dict[str, Any]:
     if kind == "python":
         return {"kind": "python", "value": spec["value"]}
     raise MaterializeError(where + ["kind"], f"unknown input kind {kind!r}")
+
+
+def _encoded(array: np.ndarray, spec: dict[str, Any], encode_as: str, truncated: bool, where: list[Any]) -> bytes:
+    """The file's bytes, made here rather than when the file is written: a combination of
+    pixels, mode and format that Pillow refuses (float16 data, RGBA as JPEG, an unknown mode,
+    16-bit RGB, ...) is then the case's error, named at load, never a traceback in a run. The
+    field blamed is the first step that fails: the pixels (dtype and shape), the mode, the format.
+    What Pillow raises varies with the combination (TypeError for a dtype, ValueError for a
+    mode, OSError for a format, IndexError for a 0-d array, ...), so every Exception counts."""
+    mode = spec.get("mode")
+    described = f"{array.dtype.name} pixels of shape {list(array.shape)}"
+    pixels_field = "dtype" if "dtype" in spec else ("value" if "value" in spec else "generate")
+    try:
+        picture = inputs.pil_image(array, None)
+    except Exception as exc:
+        raise MaterializeError(where + [pixels_field], f"Pillow cannot make a picture of {described}: {_reason(exc)}") from None
+    if mode is not None and picture.mode != mode:
+        try:
+            picture = inputs.pil_image(array, mode)
+        except Exception as exc:
+            raise MaterializeError(where + ["mode"], f"Pillow cannot convert {described} (mode {picture.mode!r}) "
+                                   f"to mode {mode!r}: {_reason(exc)}") from None
+    out = io.BytesIO()
+    try:
+        picture.save(out, format=_PIL_FORMATS[encode_as])
+    except Exception as exc:
+        raise MaterializeError(where + ["encode_as"], f"Pillow cannot write a {picture.mode!r} picture of "
+                               f"{described} as {encode_as!r}: {_reason(exc)}") from None
+    data = out.getvalue()
+    return data[:41] if truncated else data  # cut inside the image data: the header reads, the pixels do not
+
+
+def _reason(exc: BaseException) -> str:
+    """An encoder's complaint on one line, bounded (Pillow's messages can carry whole reprs)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def expected_pixels(pixels: list[Any]) -> np.ndarray:
@@ -397,11 +436,9 @@ def _wire(node: dict[str, Any], staging: Staging, under: Under, counter: list[in
 
 
 def write_file(node: dict[str, Any], target: Path) -> None:
-    """Write a path input's file: encoded pixels, raw text, or nothing (a missing file)."""
-    if node["encode_as"] == "none":
-        if node.get("text") is not None:
-            target.write_text(node["text"], encoding="utf-8")
-        return
-    inputs.pil_image(node["array"], node.get("mode")).save(target, format=_PIL_FORMATS[node["encode_as"]])
-    if node.get("truncated"):  # cut inside the image data: the header reads, the pixels do not
-        target.write_bytes(target.read_bytes()[:41])
+    """Write a path input's file: the pixels encoded by materialize, raw text, or nothing (a
+    missing file)."""
+    if node.get("encoded") is not None:
+        target.write_bytes(node["encoded"])
+    elif node.get("text") is not None:
+        target.write_text(node["text"], encoding="utf-8")

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from wbimage_conformance.cases.cache import CaseSummary
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case
 
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
-Predicate = Callable[[Case], bool]
+#: What a selection reads: a built case, or the summary of one.
+Selectable = Case | CaseSummary
+Predicate = Callable[[Selectable], bool]
 
 
 class SelectionError(ConfigurationError, ValueError):
@@ -82,8 +85,23 @@ def keyword_predicate(expression: str) -> Predicate:
     return predicate
 
 
-def cites(case: Case, clause: str) -> bool:
+def cites(case: Selectable, clause: str) -> bool:
     return any(c == clause or c.startswith(clause + ".") for c in case.clauses)
+
+
+def predicate(keyword: str | None = None, clauses: Sequence[str] = (), level: str = "all") -> Predicate:
+    """The test `select` applies; it reads only id, title, clauses and level, so it can pick
+    cases from their summaries before any is built (casefiles.load_case_set's `keep`)."""
+    if level not in ("all", "required"):
+        raise SelectionError(f"--level must be 'required' or 'all', not {level!r}")
+    matches = keyword_predicate(keyword) if keyword else None
+
+    def kept(case: Selectable) -> bool:
+        return ((level == "all" or case.level == "required")
+                and (not clauses or any(cites(case, c) for c in clauses))
+                and (matches is None or matches(case)))
+
+    return kept
 
 
 def select(
@@ -93,16 +111,5 @@ def select(
     level: str = "all",
 ) -> list[Case]:
     """The cases that pass every filter given, in their original order."""
-    if level not in ("all", "required"):
-        raise SelectionError(f"--level must be 'required' or 'all', not {level!r}")
-    predicate = keyword_predicate(keyword) if keyword else None
-    chosen = []
-    for case in cases:
-        if level == "required" and case.level != "required":
-            continue
-        if clauses and not any(cites(case, c) for c in clauses):
-            continue
-        if predicate is not None and not predicate(case):
-            continue
-        chosen.append(case)
-    return chosen
+    kept = predicate(keyword, clauses, level)
+    return [case for case in cases if kept(case)]

@@ -113,10 +113,11 @@ def _run(args: argparse.Namespace) -> int:
                          "from the results of every selected case")
     plan = outputs.plan(args, [outputs.Target(fmt, path) for fmt, path in config.reports])
 
-    case_set = casefiles.load_case_set(case_paths)
-    if not case_set.cases:
+    # only the files holding selected cases are read beyond the validation cache (cases/cache.py)
+    case_set = casefiles.load_case_set(case_paths, keep=selection.predicate(args.keyword, args.clause, args.level))
+    if not case_set.ids:
         raise UsageError(f"no cases found in {', '.join(case_paths or [str(spec.CASES_DIR)])}")
-    chosen = selection.select(case_set.cases, args.keyword, args.clause, args.level)
+    chosen = list(case_set.cases)
     if not chosen:
         raise UsageError("no case matches the selection (-k, --clause, --level)")
     shard_record = None
@@ -150,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
         handshake = session.handshake
         assert handshake is not None
         environment = session.environment(case_set.digest)
-        all_ids = [c.id for c in case_set.cases]
+        all_ids = list(case_set.ids)
         for checked in (expected, previous):
             if checked is not None:
                 for warning in expectations.check(checked, all_ids, environment):

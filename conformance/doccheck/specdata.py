@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from wbimage_conformance.cases import cache
 from wbimage_conformance.cases import casefiles as case_files
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case
@@ -72,14 +71,14 @@ class SpecData:
 
 def load(paths: Sequence[Path | str] | None = None) -> SpecData:
     """The spec data of the case files under `paths` (default: the shipped cases), loaded
-    once per process for the same paths. The shipped cases come from the cache of validated
-    cases when it is current (cases/cache.py); cases passed in are validated every time."""
+    once per process for the same paths. Files validated before are not validated again
+    (cases/cache.py)."""
     return _load(tuple(str(p) for p in paths) if paths else None)
 
 
 @lru_cache(maxsize=4)
 def _load(paths: tuple[str, ...] | None) -> SpecData:
-    case_set = case_files.load_case_set(list(paths)) if paths else cache.shipped_case_set()
+    case_set = case_files.load_case_set(list(paths) if paths else None)
     signature = [c for c in case_set.cases if c.call.get("api") == "signature" and "api.signature" in c.clauses
                  and c.expect and isinstance(c.expect.get("value"), list)]
     if not signature:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from wbimage_conformance.model import RunReport
-from wbimage_conformance.report import html_page, json_format, junit, markdown, text
+from wbimage_conformance.report import json_format, junit, markdown, text
 from wbimage_conformance.report.json_format import to_json_data
 from wbimage_conformance.report.progress import ProgressBar
 from wbimage_conformance.report.terminal import wants_color
@@ -28,12 +28,20 @@ _RENDERERS: dict[str, Callable[..., str]] = {
     "json": json_format.render,
     "junit": junit.render,
     "markdown": markdown.render,
-    "html": html_page.render,
+    "html": lambda report, **options: _html_page().render(report, **options),
 }
 
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 
 __all__ = ["FORMATS", "ProgressBar", "render", "to_json_data", "wants_color", "write"]
+
+
+def _html_page():  # type: ignore[no-untyped-def]
+    """The HTML writer, imported when a page is written: it draws images with Pillow, which
+    a run that writes no page (the inner loop) need not import."""
+    from wbimage_conformance.report import html_page
+
+    return html_page
 
 
 def render(report: RunReport, fmt: str, *, color: bool = False) -> str:
