@@ -41,8 +41,9 @@ def page_findings(page: classifier.ClassifiedPage) -> list[F.Finding]:
     block does not run as Python (notebook and shell lines, placeholders)."""
     out = [F.error("page", page.path, p.line, "page", p.message) for p in page.page.problems]
     for block in page.of_kind("unparsable"):
+        what = "cannot be analysed: it is" if block.runnable and block.runnable.too_complex else "does not parse:"
         out.append(F.error("page", page.path, block.syntax_line, "python block",
-                           f"the Python block at line {block.line} does not parse: {block.syntax_error}"))
+                           f"the Python block at line {block.line} {what} {block.syntax_error}"))
     for conflict in page.identity.conflicts:
         out.append(F.warning("page", page.path, page.page.body_line, "page",
                              f"the page's locale is {page.locale!r} (from its {page.identity.locale_source}), but "

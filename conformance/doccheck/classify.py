@@ -31,7 +31,7 @@ import ast
 import re
 from dataclasses import dataclass, replace
 
-from wbimage_conformance.doccheck import sections, source
+from wbimage_conformance.doccheck import pyparse, sections, source
 from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Table, Text, plain_text
 
 _EXAMPLE_NUMBER = re.compile(r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
@@ -199,9 +199,9 @@ def parse_signature(code: str) -> Signature | None:
     for attempt in (params, _tolerant(params)):
         source = f"def {name}({attempt})" + (f" -> {_expression(returns.strip())}" if returns else "") + ": ..."
         try:
-            tree = ast.parse(source)
+            tree = pyparse.parse(source)
             break
-        except SyntaxError:
+        except (SyntaxError, pyparse.TooComplex):
             continue
     else:
         return None
@@ -211,17 +211,9 @@ def parse_signature(code: str) -> Signature | None:
     return Signature(name, decorators, function, returns.strip() if returns else None)
 
 
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text.strip(), mode="eval")
-        return True
-    except SyntaxError:
-        return False
-
-
 def _expression(text: str) -> str:
     """`text` when it is a Python expression, else the string literal of it."""
-    return text if _parses(text) else repr(text)
+    return text if pyparse.parses(text.strip()) else repr(text)
 
 
 def _split_top(text: str, separator: str) -> list[str]:
