@@ -1,6 +1,6 @@
 """A documentation page as the W&B docs site writes it, read into located elements.
 
-The pages are Hugo Markdown: YAML (or TOML) front matter, shortcodes such as
+The pages are Hugo Markdown: YAML (or TOML) front matter (front_matter.py), shortcodes such as
 `{{< cta-button ... >}}`, pipe tables, fenced code blocks (also indented inside list items),
 and headings that are `#` lines on some pages and, on the translated pages, plain or bold
 lines of their own. Generated pages add their own heading shapes: lazydocs writes
@@ -25,7 +25,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Union
 
-from wbimage_conformance import yamlsource
+from wbimage_conformance.doccheck import front_matter
+from wbimage_conformance.doccheck.front_matter import Problem
 from wbimage_conformance.errors import ConfigurationError
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -116,12 +117,6 @@ Element = Union[Heading, CodeBlock, Table, Text, Shortcode]
 
 
 @dataclass(frozen=True)
-class Problem:
-    line: int
-    message: str
-
-
-@dataclass(frozen=True)
 class Page:
     path: str
     text: str
@@ -204,50 +199,9 @@ def _lines(text: str) -> list[str]:
 def parse_page(text: str, path: str = "<page>") -> Page:
     lines = _lines(text)
     problems: list[Problem] = []
-    front, front_lines, body_start = _front_matter(lines, problems)
-    elements = _Reader(lines, body_start, problems).read()
-    return Page(path, text, front, front_lines, tuple(elements), tuple(problems), body_start + 1)
-
-
-# -- front matter ---------------------------------------------------------------------------
-
-
-def _front_matter(lines: list[str], problems: list[Problem]) -> tuple[dict[str, Any], dict[str, int], int]:
-    """(data, dotted key -> line, index of the first body line)."""
-    if not lines or lines[0].strip() not in ("---", "+++"):
-        return {}, {}, 0
-    marker = lines[0].strip()
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == marker), None)
-    if end is None:
-        problems.append(Problem(1, f"front matter opened with {marker!r} on line 1 is never closed"))
-        return {}, {}, 0
-    source = "\n".join(lines[1:end])
-    if marker == "+++":
-        return _toml_front_matter(source, problems), {}, end + 1
-    try:
-        data, located = yamlsource.parse(source)
-    except yamlsource.YamlSourceError as exc:  # lines are of the source: +1 for the opening marker
-        problems.append(Problem((exc.line or 0) + 1, f"front matter is {exc.message}"))
-        return {}, {}, end + 1
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        problems.append(Problem(2, f"front matter must be a mapping, not {type(data).__name__}"))
-        return {}, {}, end + 1
-    return data, {key: line + 1 for key, line in located.key_lines().items()}, end + 1
-
-
-def _toml_front_matter(source: str, problems: list[Problem]) -> dict[str, Any]:
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        problems.append(Problem(1, "TOML front matter needs Python 3.11 (tomllib); not read"))
-        return {}
-    try:
-        return tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(1, f"front matter is not valid TOML: {exc}"))
-        return {}
+    front = front_matter.read(lines, problems)
+    elements = _Reader(lines, front.body_start, problems).read()
+    return Page(path, text, front.data, front.key_lines, tuple(elements), tuple(problems), front.body_start + 1)
 
 
 # -- body -----------------------------------------------------------------------------------
