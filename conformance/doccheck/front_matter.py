@@ -68,8 +68,11 @@ def read(lines: list[str], problems: list[Problem]) -> FrontMatter:
 
 def _toml(source: str, problems: list[Problem]) -> dict[str, Any]:
     """TOML front matter (page lines are source lines + 1), within the limits."""
-    import tomllib
-
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        problems.append(Problem(1, "TOML front matter needs Python 3.11 (tomllib); not read"))
+        return {}
     refused = _before_reading(source)
     if refused is not None:
         problems.append(Problem(refused[0] + 1, f"front matter holds {refused[1]}; not read"))
