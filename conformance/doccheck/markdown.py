@@ -27,7 +27,7 @@ from typing import Any, Union
 
 from wbimage_conformance.doccheck import front_matter
 from wbimage_conformance.doccheck.front_matter import Problem
-from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.doccheck.page_file import PageError, read_bytes
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t#]*$")
@@ -46,10 +46,6 @@ PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "pycon", "ipytho
 PLAIN_HEADING_MAX = 80
 #: ... and one ending in a colon longer than this is a lead-in sentence ("... as follows:").
 PLAIN_COLON_HEADING_MAX = 24
-
-
-class PageError(ConfigurationError):
-    """The file cannot be read at all (missing, a directory, not UTF-8): a usage error."""
 
 
 @dataclass(frozen=True)
@@ -171,15 +167,9 @@ class Page:
 
 
 def read_page(path: Path | str) -> Page:
-    """Read and parse one page; PageError when the file cannot be read as UTF-8 text."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise PageError(f"{path}: is a directory, not a documentation page") from None
-    except OSError as exc:
-        raise PageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return page_from_bytes(raw, str(path))
+    """Read and parse one page (a link followed); PageError when the file is not a regular
+    file of UTF-8 text within page_file's size limit."""
+    return page_from_bytes(read_bytes(str(path), follow=True), str(path))
 
 
 def page_from_bytes(raw: bytes, path: str) -> Page:
