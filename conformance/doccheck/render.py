@@ -3,13 +3,21 @@ summary. `docs check` and `report` (merging shards) both write through here.
 
     text      for people (doccheck.report)        json      for CI and merging (its schema)
     markdown  for a step summary (report_markdown)  junit   for dashboards (report_junit)
+
+Text from pages and examples is escaped by each format (control characters in text and
+Markdown, XML's forbidden characters in JUnit, HTML in Markdown); what none of them can
+write, a lone surrogate from an example's exception message, leaves every format as a
+`\\udNNN` escape (still valid JSON). A report file is written beside its path and renamed
+into place, so a write that fails leaves the previous report whole.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -23,6 +31,15 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
 def render(result: F.DocsReport, fmt: str, *, verbose: bool = False) -> str:
+    return _encodable(_render(result, fmt, verbose))
+
+
+def _encodable(text: str) -> str:
+    """`text` that UTF-8 can write: a lone surrogate becomes its backslash escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _render(result: F.DocsReport, fmt: str, verbose: bool) -> str:
     if fmt == "text":
         out = io.StringIO()
         report.write_text(result, out, verbose)
@@ -38,6 +55,22 @@ def render(result: F.DocsReport, fmt: str, *, verbose: bool = False) -> str:
     raise UsageError(f"{fmt!r} is not a format of docs reports; choose among {', '.join(FORMATS)}")
 
 
+def _write_whole(path: Path, text: str) -> None:
+    """`text` into `path` through a file beside it, renamed into place once written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp", delete=False)
+    try:
+        with handle:
+            handle.write(text)
+        os.chmod(handle.name, 0o644)  # a report, readable as one written in place would be
+        os.replace(handle.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
+
+
 def emit(result: F.DocsReport, fmt: str, output: str | None, files: Sequence[tuple[str, str]] = (), *,
          verbose: bool = False, environ: Mapping[str, str] | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> None:
@@ -48,8 +81,7 @@ def emit(result: F.DocsReport, fmt: str, output: str | None, files: Sequence[tup
     stderr = sys.stderr if stderr is None else stderr
     for kind, path in ([(fmt, output)] if output else []) + list(files):
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(render(result, kind, verbose=verbose), encoding="utf-8")
+            _write_whole(Path(path), render(result, kind, verbose=verbose))
         except OSError as exc:
             raise UsageError(f"{path}: cannot write the {kind} report: {exc.strerror or exc}") from None
         if files:
