@@ -34,7 +34,8 @@ def read_bytes(path: str, *, follow: bool = False, limit: int = MAX_PAGE_BYTES) 
         fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise PageError(f"{path}: a symbolic link, not followed") from None
+            raise PageError(f"{path}: " + ("symbolic links in a loop" if follow else "a symbolic link, not followed")) \
+                from None
         raise PageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
