@@ -18,7 +18,7 @@ import stat
 from wbimage_conformance.errors import ConfigurationError
 
 #: The largest page read: the largest page of the W&B docs is under 30 KB.
-MAX_PAGE_BYTES = 2 * 1024 * 1024
+MAX_PAGE_BYTES = 1024 * 1024
 
 
 class PageError(ConfigurationError):
