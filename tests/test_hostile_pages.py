@@ -218,6 +218,8 @@ def test_literals_from_page_text_are_value_errors(text):
     ("layouts after layouts", "# Image\n\n" + "tensor (H, W, C) " * 4_000 + "\n"),
     ("backtick pairs in a comment", python_page("import wandb\nx = 1  # " + "`" * 20_000)),
     ("spaces before a dash", "# Image\n\n" + "a" + " " * 50_000 + "b\n"),
+    ("a heading of '# # # ...'", "# " + "# " * 20_000 + "x\n"),
+    ("shortcodes that never close", "# Image\n\n" + "{{< a " * 10_000 + "\n"),
 ])
 def test_long_hostile_lines_are_read_in_bounded_time(name, page):
     started = time.monotonic()

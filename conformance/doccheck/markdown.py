@@ -30,12 +30,15 @@ from wbimage_conformance.doccheck.front_matter import Problem
 from wbimage_conformance.doccheck.page_file import PageError, read_bytes
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t#]*$")
+#: (The text is taken whole and its closing #s stripped after: a lazy text before `[ \t#]*$`
+#: made a heading line of "# # # ..." quadratic.)
+_ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*))?[ \t#]*$")
 _HTML_HEADING = re.compile(r"^\s*<h(?P<level>[1-6])(?:\s[^>]*)?>(?P<text>.*?)</h(?P=level)>\s*$", re.I)
 _KBD = re.compile(r"^<kbd>\s*(?P<tag>[^<]*?)\s*</kbd>\s*", re.I)
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*:?\s*$")
 _CODE_LINE = re.compile(r"^\s*`(?P<text>[^`]+)`\s*$")
-_SHORTCODE = re.compile(r"\{\{(?P<open>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+)(?P<args>.*?)\s*[>%]\}\}")
+#: (A shortcode's arguments end before the next "{{": each try stops there, not at the line's end.)
+_SHORTCODE = re.compile(r"\{\{(?P<open>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+)(?P<args>(?:(?!\{\{).)*?)\s*[>%]\}\}")
 _LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+(?P<text>.*)$")
 _TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
 _LINK_ONLY = re.compile(r"^\s*!?\[[^\]]*\]\([^)]*\)\s*$")
@@ -294,7 +297,7 @@ class _Reader:
             return
         atx = _ATX.match(line)
         if atx:
-            text, tag = _kbd_heading(atx.group("text") or "")
+            text, tag = _kbd_heading((atx.group("text") or "").rstrip(" \t#"))
             self.out.append(Heading(number, text, "atx", len(atx.group("hashes")), tag))
             self.i += 1
             return
