@@ -193,11 +193,19 @@ def test_code_at_the_depth_limit_is_analysed_and_one_level_more_is_not():
         pyparse.parse("x = " + "-" * (pyparse.MAX_DEPTH) + "1")
 
 
-def test_a_block_at_the_depth_limit_goes_through_every_static_check():
-    deep = "import wandb\nimage = wandb.Image(" + "-" * (pyparse.MAX_DEPTH - 8) + "1)"
-    formula = "normalized = (" + "(" * 40 + "data" + ")" * 40 + " * 255).astype(np.uint8)"
-    found = static_findings("## Normalization algorithm\n\n" + python_page(deep, formula))
+def test_blocks_near_the_depth_limit_go_through_every_static_check():
+    """Formulas are deep-copied and visited, examples' names walked by pyflakes: all recursive."""
+    deep = "import wandb\nimage = wandb.Image(" + "-" * (pyparse.MAX_DEPTH - 10) + "np.ones((2, 2)))"
+    formula = "normalized_data = (" + "-" * (pyparse.MAX_DEPTH - 10) + "data * 255).astype(np.uint8)"
+    found = static_findings("## Normalization algorithm\n\n1. data in [0, 1]:\n\n" + python_page(formula, deep))
+    assert any("[formula]" in f for f in found)  # the formula was read (and is not the spec's)
     assert not any("cannot be analysed" in f for f in found)
+
+
+def test_the_line_of_a_block_too_deep_is_the_line_where_it_is():
+    found = static_findings(python_page("import wandb\n\nx = " + "-" * 200 + "y"))
+    (analysed,) = [f for f in found if "cannot be analysed" in f]
+    assert analysed.startswith("hostile.md:6: error [page]")  # code line 3 of the block
 
 
 @pytest.mark.parametrize("text", ["9" * 5000, "-" * 20_000 + "1", "(" * 300 + "1" + ")" * 300, "[" * 5000])

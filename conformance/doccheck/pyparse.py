@@ -77,12 +77,13 @@ def literal(text: str) -> Any:
 
 def check_depth(tree: ast.AST) -> None:
     """TooComplex when `tree` nests deeper than MAX_DEPTH, naming the line where it does."""
-    pending: list[tuple[ast.AST, int]] = [(tree, 1)]
+    pending: list[tuple[ast.AST, int, int]] = [(tree, 1, 1)]
     while pending:
-        node, depth = pending.pop()
+        node, depth, line = pending.pop()
+        line = getattr(node, "lineno", line)  # a context node (Load, Store) has none: its parent's
         if depth > MAX_DEPTH:
-            raise TooComplex(f"nested too deeply (more than {MAX_DEPTH} levels)", getattr(node, "lineno", 1))
-        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+            raise TooComplex(f"nested too deeply (more than {MAX_DEPTH} levels)", line)
+        pending.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
 
 
 def check_size(code: str) -> None:
