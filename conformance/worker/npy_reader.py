@@ -87,8 +87,13 @@ def _array(name: str, head: bytes, handle: io.BufferedReader, size: int, limit: 
         raise ArrayFileError(f"{name}: its header claims {claimed:,} bytes, more than the {limit:,} an array may have")
     if offset + claimed != size:
         raise ArrayFileError(f"{name}: its header claims {claimed:,} bytes of data; the file holds {size - offset:,}")
-    data = bytearray(head[offset:])
-    data += handle.read(claimed - len(data))
-    if len(data) != claimed:
-        raise ArrayFileError(f"{name}: changed while it was read")
-    return np.frombuffer(data, dtype=dtype, count=count).reshape(shape, order="F" if fortran else "C")
+    array = np.empty(count, dtype=dtype)  # the size the file was checked to hold, read into place
+    raw = memoryview(array.view(np.uint8).reshape(-1))
+    done = len(head) - offset
+    raw[:done] = head[offset:]
+    while done < claimed:
+        got = handle.readinto(raw[done:])
+        if not got:
+            raise ArrayFileError(f"{name}: changed while it was read")
+        done += got
+    return array.reshape(shape, order="F" if fortran else "C")
