@@ -92,6 +92,22 @@ def test_a_forged_recording_cannot_name_a_file_outside_the_recorders_names():
     assert outcome.status == "crash" and "not a name the recorder gives" in outcome.message
 
 
+@pytest.mark.parametrize("levels, message", [
+    (100, "the example's recording nests deeper than 64 levels"),
+    (5000, "the example's process exited"),  # too deep for its own json.dumps
+])
+def test_a_forged_recording_nested_deeply_is_a_crash(levels, message):
+    outcome, _ = run(f"""
+        recorder = next(c.cell_contents for c in type(image).__init__.__closure__
+                        if type(c.cell_contents).__name__ == "Recorder")
+        deep = []
+        for _ in range({levels}):
+            deep = [deep]
+        recorder.calls[0]["kwargs"]["boxes"] = deep
+        """, lanes=False)
+    assert outcome.status == "crash" and message in outcome.message
+
+
 # -- the reader itself --------------------------------------------------------------------
 
 

@@ -57,6 +57,9 @@ SESSIONS_VARIABLE = "WBIMAGE_DOCS_SESSIONS"
 CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)
 FACTOR_PROBE = (0.0, 0.25, 0.5, 1.0)
 
+#: The deepest a page's recording may nest: its calls' arguments (boxes, masks, classes) need
+#: under ten levels, and the verdicts walk them recursively.
+MAX_REPLY_DEPTH = 64
 #: The most array data read of one page's recording (each file at most npy_reader's limit).
 MAX_PAGE_ARRAY_BYTES = 512 * 1024 * 1024
 #: NumPy's .npy header reader (npy_reader) uses ast.literal_eval, which CPython 3.11 cannot run in two
@@ -298,6 +301,9 @@ def run_on_lane(job: PageJob, lane: lanes.Lane, timeout: float) -> PageOutcome:
 
 def _finish(job: PageJob, reply: dict[str, Any], folder: Path, duration: float) -> PageOutcome:
     """The outcome of a reply that carries its token; its arrays are read from `folder`."""
+    if _deeper_than(reply, MAX_REPLY_DEPTH):  # the example's process wrote it: the checker walks it
+        return PageOutcome("crash", duration_s=duration,
+                           message=f"the example's recording nests deeper than {MAX_REPLY_DEPTH} levels")
     status = str(reply.get("status", "sandbox-error"))
     gaps = unaccounted(job, reply) if status == "ok" else ""
     if gaps:
@@ -325,6 +331,20 @@ def _load_arrays(workdir: Path, reply: dict[str, Any]) -> dict[str, np.ndarray]:
             out[name] = npy_reader.load(workdir, name, min(room, npy_reader.MAX_ARRAY_BYTES))
             room -= out[name].nbytes
     return out
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and dicts in `value` nest deeper than `limit` (found without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            pending.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            pending.extend((v, depth + 1) for v in item)
+    return False
 
 
 def _array_names(call: dict[str, Any]) -> set[str]:

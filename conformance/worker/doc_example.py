@@ -576,7 +576,7 @@ def checked_record(data: bytes, wait_status: int) -> Dict[str, Any]:
         return {"status": "crash", "message": f"the example's process {how}"}
     try:
         record = json.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         record = None
     if not isinstance(record, dict) or record.get("status") in ("sandbox-error", "impl-error", "skipped"):
         return record if isinstance(record, dict) and isinstance(record.get("message"), str) else {
