@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wbimage_conformance.commands import cli
-from wbimage_conformance.doccheck import check, front_matter, page_file, pyparse, tree
+from wbimage_conformance.doccheck import check, front_matter, page_file, prefilter, pyparse, tree
 from wbimage_conformance.doccheck.markdown import parse_page
 from wbimage_conformance.errors import ConfigurationError
 
@@ -232,6 +232,13 @@ def test_literals_from_page_text_are_value_errors(text):
 def test_long_hostile_lines_are_read_in_bounded_time(name, page):
     started = time.monotonic()
     static_findings(page)
+    assert time.monotonic() - started < BOUND_S
+
+
+@pytest.mark.parametrize("data", [b"import wandb as a\n" * 50_000, b"from wandb import x " * 50_000])
+def test_the_pre_filter_reads_a_page_of_thousands_of_imports_in_bounded_time(data):
+    started = time.monotonic()
+    assert prefilter.evidence(data, "imports.md") is None
     assert time.monotonic() - started < BOUND_S
 
 
