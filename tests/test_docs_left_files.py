@@ -35,9 +35,9 @@ def run(code: str, lanes: bool):
     job = sessions.plan(page)
     started = time.monotonic()
     if lanes:
-        (outcome,) = sessions.run_all([job], "reference", 20, 1, "none")
+        (outcome,) = sessions.run_all([job], "reference", 20, 1, "auto")
     else:
-        outcome = sessions.run_page(job, sessions.sandbox_command("reference", "none"), 20)
+        outcome = sessions.run_page(job, sessions.sandbox_command("reference", "auto"), 20)
     return outcome, time.monotonic() - started
 
 
