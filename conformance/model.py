@@ -156,13 +156,14 @@ class RunReport:
     environment: Environment
     results: tuple[Result, ...]
     shard: Shard | None = None
-    not_run: tuple[str, ...] = ()    # selected case ids left when --maxfail stopped the run
+    not_run: tuple[str, ...] = ()    # selected case ids left when --maxfail or a signal stopped the run
     saved_causes: tuple[SavedCause, ...] | None = None   # read back from JSON; None: triage afresh
+    interrupted: str | None = None   # the signal that stopped the run ("SIGINT", "SIGTERM"); None: it was not
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
 
     @property
     def ok(self) -> bool:
-        """True when every result is as expected (exit code 0)."""
-        return all(r.status in (Status.PASSED, Status.XFAILED, Status.SKIPPED) for r in self.results)
+        """True when every result is as expected (exit code 0); an interrupted run is never ok."""
+        return self.interrupted is None and all(r.status in (Status.PASSED, Status.XFAILED, Status.SKIPPED) for r in self.results)

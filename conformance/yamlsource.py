@@ -16,10 +16,12 @@ line. Time and memory are then bounded by the file's size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 #: libyaml's safe loader when PyYAML was built with it (several times faster), else the pure one;
@@ -33,6 +35,14 @@ MAX_SCALAR_CHARS = 100_000
 #: 40 digits hold every 128-bit integer; the spec's values need at most 20 (uint64).
 MAX_INT_DIGITS = 40
 _INT_TAG = "tag:yaml.org,2002:int"
+#: libyaml composes nodes recursively in C: far past this nesting it overflows the C stack (a
+#: segfault, not an exception), so a text whose nesting could exceed it is refused unparsed.
+MAX_NESTING_BOUND = 1000
+#: Quoted scalars and comments, where brackets are text: each only where a token can start
+#: (a quote or `#` inside a plain scalar such as `don't` or `a#b` is text itself).
+_QUOTED = re.compile(r"""(?<![^\s\[{,])(?:"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\n]*(?:''[^'\n]*)*'|#[^\n]*)""")
+_INDENT = re.compile(r"^[ ]*", re.MULTILINE)
+_COMPACT_RUN = re.compile(r"(?:[-?:][ \t]+){%d}" % MAX_NESTING_BOUND)
 
 
 class YamlSourceError(ValueError):
@@ -139,8 +149,26 @@ def _describe(exc: yaml.YAMLError) -> YamlSourceError:
     return YamlSourceError(f"not valid YAML: {problem}", mark.line + 1 if mark is not None else None)
 
 
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the nesting of `text`, in linear time and without parsing: the
+    deepest flow brackets outside quoted scalars and comments, plus the widest indentation
+    (each block level is indented further), plus more than MAX_NESTING_BOUND when one line
+    holds that many block indicators in a row (`- - - ...`). Brackets are found by byte value
+    (`[` 91, `{` 123, `]` 93, `}` 125) in one vectorized pass."""
+    skeleton = _QUOTED.sub("", text)
+    codes = np.frombuffer(skeleton.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    steps = ((codes == 91) | (codes == 123)).astype(np.int64) - ((codes == 93) | (codes == 125)).astype(np.int64)
+    levels = np.cumsum(steps) if steps.size else np.zeros(1, dtype=np.int64)
+    deepest = int(levels.max()) - min(int(levels.min()), 0)
+    indent = max((len(m) for m in _INDENT.findall(skeleton)), default=0)
+    compact = MAX_NESTING_BOUND + 1 if _COMPACT_RUN.search(skeleton) else 0
+    return deepest + indent + compact
+
+
 def parse(text: str) -> tuple[Any, Located]:
     """The one document in `text` as plain data, with its node tree. An empty document is None."""
+    if _nesting_bound(text) > MAX_NESTING_BOUND:
+        raise YamlSourceError(f"nested deeper than {MAX_DEPTH} levels (or indented past {MAX_NESTING_BOUND} columns)")
     loader = _SAFE_LOADER(text)
     try:
         root = loader.get_single_node()

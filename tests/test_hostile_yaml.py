@@ -67,7 +67,7 @@ def test_a_fifo_is_not_read(tmp_path):
 def test_non_utf8_is_named(tmp_path):
     path = tmp_path / "exp.yaml"
     path.write_bytes(b"implementation: w\xff\n")
-    with pytest.raises(expectations.ExpectationsError, match=r"exp.yaml: not UTF-8 \(byte 17\)"):
+    with pytest.raises(expectations.ExpectationsError, match=r"exp.yaml:1: not UTF-8 \(byte 17: invalid start byte\)"):
         expectations.load(path)
 
 

@@ -103,10 +103,67 @@ def test_a_checkout_has_no_manifest_and_the_header_says_it_is_not_verified(tmp_p
     assert said == f"editable install or source checkout at {tmp_path}: files not verified (no installed manifest)"
 
 
-def test_the_record_of_another_distribution_is_not_taken_for_the_suites(site):
+def test_a_record_that_does_not_list_the_package_is_refused(site):
     info = site / "wbimage_conformance-1.0.dist-info"
     (info / "RECORD").write_text("other/__init__.py,,\n", encoding="utf-8")
-    assert install_check.verify_at(site / "wbimage_conformance").endswith("files not verified (no installed manifest)")
+    with pytest.raises(install_check.TamperedInstall, match=r"RECORD does not list wbimage_conformance/__init__\.py"):
+        install_check.verify_at(site / "wbimage_conformance")
+
+
+def test_an_installed_copy_whose_record_was_deleted_is_refused_not_run_unverified(site):
+    """Else editing the judge and deleting RECORD would run a wrong implementation to a pass."""
+    (site / "wbimage_conformance/oracle/arithmetic.py").write_text("def scale(x):\n    return x\n", encoding="utf-8")
+    (site / "wbimage_conformance-1.0.dist-info" / "RECORD").unlink()
+    with pytest.raises(install_check.TamperedInstall) as raised:
+        install_check.verify_at(site / "wbimage_conformance")
+    assert "dist-info/RECORD is missing" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_an_installed_copy_without_any_dist_info_is_refused(site):
+    for path in sorted((site / "wbimage_conformance-1.0.dist-info").iterdir()):
+        path.unlink()
+    (site / "wbimage_conformance-1.0.dist-info").rmdir()
+    with pytest.raises(install_check.TamperedInstall, match="has no wbimage_conformance-\\*\\.dist-info folder beside it"):
+        install_check.verify_at(site / "wbimage_conformance")
+
+
+def test_a_second_dist_info_beside_the_package_is_refused(site):
+    (site / "wbimage_conformance-9.9.dist-info").mkdir()
+    with pytest.raises(install_check.TamperedInstall, match="has 2 dist-info folders beside it"):
+        install_check.verify_at(site / "wbimage_conformance")
+
+
+@pytest.mark.parametrize("planted", ["entry_points.txt", "licenses/NOTICE", "sitecustomize.py"])
+def test_a_file_planted_in_the_dist_info_folder_is_refused(site, planted):
+    target = site / "wbimage_conformance-1.0.dist-info" / planted
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("[pytest11]\nwbimage = evil\n", encoding="utf-8")
+    with pytest.raises(install_check.TamperedInstall, match=f"{planted} is not in RECORD"):
+        install_check.verify_at(site / "wbimage_conformance")
+
+
+@pytest.mark.parametrize("name", sorted(install_check.UNLISTED_METADATA))
+def test_metadata_an_installer_writes_after_record_is_accepted_unlisted(site, name):
+    (site / "wbimage_conformance-1.0.dist-info" / name).write_text("pip\n", encoding="utf-8")
+    assert "4 files match" in install_check.verify_at(site / "wbimage_conformance")
+
+
+@pytest.mark.parametrize("record, message", [
+    (b"wbimage_conformance/__init__.py,sha256=x,12abc\n", "the size '12abc' is not a whole number"),
+    (b"wbimage_conformance/__init__.py,,\n\xff\xfe\n", "cannot be read"),
+])
+def test_an_unreadable_record_is_refused_in_one_line(site, record, message):
+    (site / "wbimage_conformance-1.0.dist-info" / "RECORD").write_bytes(record)
+    with pytest.raises(install_check.TamperedInstall, match=message):
+        install_check.verify_at(site / "wbimage_conformance")
+
+
+def test_a_package_folder_named_like_a_checkout_but_without_pyproject_must_have_a_record(tmp_path):
+    package = tmp_path / "conformance"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    with pytest.raises(install_check.TamperedInstall, match="has no wbimage_conformance-"):
+        install_check.verify_at(package)
 
 
 def test_bytecode_pip_lists_without_a_digest_must_hold_its_sources_code(site, tmp_path_factory):

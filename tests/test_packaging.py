@@ -271,3 +271,29 @@ def test_an_install_with_one_byte_changed_is_refused(installed, tmp_path):
     assert done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
     assert f"{changed} does not match its sha256 in RECORD" in line and "reinstall" in line
+
+
+def test_an_install_whose_judge_was_edited_and_record_deleted_is_refused(installed, tmp_path):
+    """Deleting the manifest once made the run "not verified" instead of refused, and a judge
+    edited to pass everything then passed a wrong implementation."""
+    site = tmp_path / "site"
+    shutil.copytree(installed, site)
+    judge = site / IMPORT_ROOT / "run" / "compare.py"
+    judge.write_text(judge.read_text(encoding="utf-8") + "\ncheck = lambda expect, obs: []\n", encoding="utf-8")
+    (record,) = site.glob(f"{IMPORT_ROOT}-*.dist-info/RECORD")
+    record.unlink()
+    done = _run_installed(site, tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert f"{record} is missing" in line and "reinstall" in line
+
+
+def test_an_install_with_a_file_planted_in_its_dist_info_is_refused(installed, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(installed, site)
+    (info,) = site.glob(f"{IMPORT_ROOT}-*.dist-info")
+    assert {p.name for p in info.iterdir()} >= {"RECORD", "INSTALLER"}  # what pip wrote, all listed
+    (info / "entry_points.txt.bak").write_text("[pytest11]\nwbimage = planted\n", encoding="utf-8")
+    done = _run_installed(site, tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "entry_points.txt.bak is not in RECORD" in done.stderr

@@ -88,8 +88,10 @@ def test_json_that_is_not_a_report_names_where(tmp_path):
     data = to_json_data(sample_report())
     data["results"][2]["status"] = "exploded"
     path = tmp_path / "run.json"
-    path.write_text(json.dumps(data))
-    with pytest.raises(from_json.ReportFileError, match=rf"^{path}: not a wbimage-conformance JSON report: at results/2/status"):
+    path.write_text(json.dumps(data, indent=1))
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if '"exploded"' in text)
+    with pytest.raises(from_json.ReportFileError,
+                       match=rf"^{path}:{line}: results\[2\]\.status: 'exploded' is not one of \['passed'"):
         from_json.load(path)
 
 

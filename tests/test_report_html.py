@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -12,8 +14,9 @@ import pytest
 from PIL import Image
 from test_report_data import ENVIRONMENT, NASTY, RGB_ACTUAL, RGB_EXPECTED, case, sample_report
 
-from wbimage_conformance.model import Mismatch, Result, RunReport, Status
-from wbimage_conformance.report import images, render
+from wbimage_conformance.model import Mismatch, Result, RunReport, Shard, Status
+from wbimage_conformance.report import from_json, images, merge, render, saved_pixels
+from wbimage_conformance.run import compare
 
 VOID = {"img", "meta", "input", "br", "hr", "link", "source", "wbr", "col", "area", "base", "embed", "track"}
 
@@ -103,7 +106,7 @@ def panels(node: Node) -> list[dict[str, Node]]:
     result = []
     for group in node.find_all("div", "pixels"):
         figures = group.find_all("figure")
-        roles = {f.attrs["class"]: f for f in figures}
+        roles = {f.attrs["class"].split()[0]: f for f in figures}
         assert list(roles) == ["expected", "actual", "difference"]
         result.append(roles)
     return result
@@ -290,21 +293,159 @@ def test_a_huge_image_is_shrunk_but_a_single_differing_pixel_still_shows():
     result = Result(case("x", "limits.max-dimension", "t", 1), Status.FAILED,
                     mismatches=(Mismatch("pixels", expected, actual),))
     (roles,) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))
-    factor = images.shrink_for(2100, 30)
-    assert factor == 3
     for role in ("expected", "actual", "difference"):
         picture = decode_png(img(roles[role]).attrs["src"])
-        assert picture.size == (10, 700), role
-        assert f"shown at 1/{factor}" in roles[role].all_text()
+        assert picture.size == (30, 700), role          # 1 row in 3; the 30 columns all kept
+        assert "shown: 1 row in 3" in roles[role].all_text()
     diff = np.asarray(decode_png(img(roles["difference"]).attrs["src"]).convert("RGB"))
-    assert diff.any(axis=2).sum() == 1 and diff[1001 // 3, 17 // 3].any()
+    assert diff.any(axis=2).sum() == 1 and diff[1001 // 3, 17].any()
     assert "1 of 63000 pixels differ" in roles["difference"].all_text()
 
 
+@pytest.mark.parametrize("shape, size, how, block", [
+    ((1, 65500), (1024, 16), "shown: rows ×16, 1 column in 64", 16),
+    ((4, 35000), (1000, 16), "shown: rows ×4, 1 column in 35", 4),
+    ((32, 33000), (1000, 32), "shown: 1 column in 33", 1),
+    ((3000, 2), (16, 1000), "shown: 1 row in 3, columns ×8", 8),
+    ((300, 1), (16, 900), "shown: rows ×3, columns ×16", 48),
+    ((2, 3), (129, 86), "shown ×43", 43 * 43),
+    ((2048, 2048), (1024, 1024), "shown at 1/2", 1),
+])
+def test_a_strip_keeps_its_short_side_and_is_drawn_at_least_16_pixels_thick(shape, size, how, block):
+    expected = (np.arange(np.prod(shape)) % 7).astype(np.uint8).reshape(shape)
+    actual = expected.copy()
+    actual[-1, -1] += 1
+    result = Result(case("x", "norm.unit", "t", 1), Status.FAILED, mismatches=(Mismatch("pixels", expected, actual),))
+    (roles,) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))
+    for role in ("expected", "actual", "difference"):
+        assert decode_png(img(roles[role]).attrs["src"]).size == size, role
+        assert how in roles[role].all_text(), role
+    diff = np.asarray(decode_png(img(roles["difference"]).attrs["src"]).convert("RGB"))
+    assert diff[-1, -1].any() and diff.any(axis=2).sum() == block   # the one differing pixel, as one block
+
+
 def test_mismatches_from_the_real_comparator_are_drawn():
-    compare = pytest.importorskip("wbimage_conformance.run.compare")
     mismatch = compare.compare_pixels([[0, 127, 255]], np.array([[0, 128, 255]], np.uint8))
     result = Result(case("x", "norm.signed", "t", 1), Status.FAILED, mismatches=(mismatch,))
     (roles,) = panels(parse(render(RunReport(ENVIRONMENT, (result,)), "html")))
     assert all(img(roles[r]) is not None for r in ("expected", "actual", "difference"))
     assert "1 of 3 pixels differ" in roles["difference"].all_text()
+
+
+# -- a saved run, and merged shards, draw the pictures the run drew -------------------------------
+
+def _big_results() -> tuple[Result, ...]:
+    """Pixel mismatches too large for a JSON report's inline values (64 elements)."""
+    ramp = (np.arange(90 * 120) % 256).astype(np.uint8).reshape(90, 120)
+    ramp_off = ramp.copy()
+    ramp_off[40:50, 60:] += 1
+    noise = np.random.default_rng(5).integers(0, 256, (300, 300, 3), dtype=np.uint8)
+    noise_off = noise.copy()
+    noise_off[::7, ::5, 1] ^= 3
+    floats = np.linspace(-1, 2, 100, dtype=np.float32).reshape(10, 10)
+    floats[3, 3] = np.nan
+    strip = np.zeros((4, 35000), np.uint8)
+    strip_off = strip.copy()
+    strip_off[2, 20000:20100] = 9
+    big_endian = (np.arange(80, dtype=">u2") * 3).reshape(8, 10)
+
+    def failed(case_id: str, expected, actual, status=Status.FAILED) -> Result:
+        return Result(case(case_id, "norm.unit", case_id, 1), status,
+                      mismatches=(Mismatch("pixels", expected, actual),), duration_s=0.01)
+
+    return (
+        failed("ramp", ramp, ramp_off),
+        Result(case("passes", "norm.unit", "passes", 2), Status.PASSED),
+        failed("noise-rgb", noise, noise_off),
+        failed("floats-with-nan", ramp[:10, :10], floats),
+        failed("digest-only", {"shape": [4, 35000], "sha256": "cd" * 32}, strip_off),
+        failed("strip", strip, strip_off, Status.XFAILED),
+        failed("big-endian-uint16", ramp[:8, :10], big_endian),
+        failed("shapes-differ", ramp, noise),
+    )
+
+
+def _saved(report: RunReport) -> RunReport:
+    return from_json.from_data(json.loads(render(report, "json")))
+
+
+def _pictures(page: str) -> dict[str, list[str]]:
+    """Per case article: every picture's data: URI, and the text of every picture left undrawn."""
+    found = {}
+    for node in parse(page).find_all("article"):
+        found[node.attrs["id"]] = ([i.attrs["src"] for i in node.find_all("img")]
+                                   + [n.all_text() for n in node.find_all("div", "nopicture")])
+    return found
+
+
+def test_a_saved_run_draws_every_picture_the_run_drew():
+    report = RunReport(ENVIRONMENT, _big_results())
+    direct = render(report, "html")
+    assert render(_saved(report), "html") == direct
+    # three pictures a mismatch, but the actual alone for a digest, no difference map for two shapes
+    assert len([s for srcs in _pictures(direct).values() for s in srcs if s.startswith("data:")]) == 3 * 5 + 1 + 2
+
+
+def test_merged_shards_draw_the_pictures_of_the_unsharded_run():
+    results = _big_results()
+    selection = tuple(r.case.id for r in results)
+    halves = (results[1::2], results[::2])
+    shards = [("s%d.json" % k, _saved(RunReport(ENVIRONMENT, part, Shard(k, 2, selection))))
+              for k, part in enumerate(halves, start=1)]
+    merged = merge.merge(shards)
+    assert _pictures(render(merged, "html")) == _pictures(render(RunReport(ENVIRONMENT, results), "html"))
+
+
+def test_saving_a_saved_run_again_keeps_its_pixels():
+    report = RunReport(ENVIRONMENT, _big_results())
+    assert render(_saved(report), "json") == render(report, "json")
+
+
+def test_a_case_over_the_per_case_cap_keeps_its_digest_and_the_page_says_why():
+    huge = np.zeros((1100, 1100, 3), np.uint8)        # 3.5 MiB a side: 6.9 MiB for the case
+    small = RunReport(ENVIRONMENT, _big_results()[:1]).results[0]
+    mismatch = compare.compare_arrays(huge, huge + 1)
+    report = RunReport(ENVIRONMENT, (small, Result(case("huge", "norm.unit", "t", 1), Status.FAILED,
+                                                   mismatches=(mismatch,))))
+    data = json.loads(render(report, "json"))
+    saved = data["results"][1]["mismatches"][0]
+    for side in ("expected", "actual"):
+        assert "zlib_base64" not in saved[side]
+        assert saved[side]["left_out"] == "its pixels (6.9 MiB) are over the 4 MiB a case may keep"
+    assert "zlib_base64" in data["results"][0]["mismatches"][0]["actual"]
+    (roles,) = panels(article(parse(render(from_json.from_data(data), "html")), "huge"))
+    assert img(roles["expected"]) is None and img(roles["actual"]) is None
+    assert "left out of the saved report: its pixels (6.9 MiB) are over the 4 MiB" in roles["expected"].all_text()
+    assert "both sides must be drawable" in roles["difference"].all_text()
+
+
+def test_the_per_report_cap_serves_unexpected_results_before_xfailed_ones(monkeypatch):
+    monkeypatch.setattr(saved_pixels, "REPORT_LIMIT", 5000)
+    picture = np.zeros((30, 50), np.uint8)             # 1500 bytes a side, 3000 a case
+
+    def result(case_id: str, status: Status) -> Result:
+        return Result(case(case_id, "norm.unit", "t", 1), status, mismatches=(Mismatch("pixels", picture, picture + 1),))
+
+    report = RunReport(ENVIRONMENT, (result("known", Status.XFAILED), result("first", Status.FAILED),
+                                     result("second", Status.FAILED)))
+    kept = {r["id"]: r["mismatches"][0]["actual"] for r in json.loads(render(report, "json"))["results"]}
+    assert "zlib_base64" in kept["first"]
+    assert kept["second"]["left_out"] == kept["known"]["left_out"] == (
+        "the 0.0 MiB of pixels a report may keep went to the cases before it")
+
+
+def test_pixels_whose_saved_bytes_were_changed_are_not_drawn():
+    report = RunReport(ENVIRONMENT, _big_results()[:1])
+    data = json.loads(render(report, "json"))
+    actual = data["results"][0]["mismatches"][0]["actual"]
+    actual["zlib_base64"] = base64.b64encode(zlib.compress(bytes(90 * 120))).decode("ascii")
+    (roles,) = panels(parse(render(from_json.from_data(data), "html")))
+    assert img(roles["expected"]) is not None and img(roles["actual"]) is None
+    assert "its saved bytes do not hash to its sha256" in roles["actual"].all_text()
+
+
+def test_a_case_location_wraps_after_a_slash_not_inside_a_name(doc):
+    (row,) = [r for r in doc.find_all("tr") if "norm-unit-rgb-grid" in r.all_text() and r.find_all("td", "location")]
+    (cell,) = row.find_all("td", "location")
+    assert cell.all_text() == "spec/cases/norm.yaml:40"
+    assert len(cell.find_all("wbr")) == 2

@@ -30,16 +30,16 @@ def table_rows(md: str, first_header: str) -> list[list[str]]:
 
 def test_headline_gives_the_verdict_and_the_counts(md):
     assert md.startswith("## wbimage-conformance: reference 0.1.0: 10 unexpected result(s)\n")
-    assert "**3 passed, 10 failed, 2 skipped**" in md
+    assert "**3 as expected, 10 unexpected, 2 skipped**" in md
 
 
 def test_environment_table_lists_every_header_field(md):
     rows = dict(table_rows(md, "environment"))
-    assert rows["**case set**"].startswith("sha256:0123")
-    assert rows["**torch**"] == "not installed"
-    assert rows["**platform**"] == r"Linux-6.8-x86\_64"
-    assert rows["**sandbox**"] == "not recorded"
-    assert rows["**install**"] == "not recorded"
+    assert rows["**case set**"].startswith("`sha256:0123")
+    assert rows["**torch**"] == "`not installed`"
+    assert rows["**platform**"] == "`Linux-6.8-x86_64`"       # a code span: no backslash before _
+    assert rows["**sandbox**"] == "`not recorded`"
+    assert rows["**install**"] == "`not recorded`"
     assert len(rows) == 11
 
 
@@ -74,10 +74,23 @@ def test_html_and_markdown_in_messages_are_shown_literally(md):
 
 def test_text_escapes_what_could_break_a_table_or_start_a_block():
     assert text("a|b") == r"a\|b"
-    assert text("# not a heading") == r"\# not a heading"
-    assert text("1. not a list") == r"1\. not a list"
+    assert text("# not a heading", line_start=True) == r"\# not a heading"
+    assert text("1. not a list", line_start=True) == r"1\. not a list"
+    assert text("- not an item", line_start=True) == r"\- not an item"
+    assert text("===", line_start=True) == r"\==="
     assert text("*bold* _it_ `code` [link](x)") == r"\*bold\* \_it\_ \`code\` \[link\](x)"
     assert text("two\nlines") == "two lines"
+
+
+def test_what_starts_no_block_is_not_escaped():
+    assert text("0.1.0", line_start=True) == "0.1.0"
+    assert text("-1 and #3", line_start=True) == "-1 and #3"
+    assert text("# mid-line is no heading") == "# mid-line is no heading"
+    assert text("1. mid-line is no list") == "1. mid-line is no list"
+
+
+def test_a_version_in_the_environment_table_is_shown_as_written(md):
+    assert dict(table_rows(md, "environment"))["**suite version**"] == "`0.1.0`"
 
 
 def test_a_reproduction_holding_backticks_gets_a_longer_fence():

@@ -10,8 +10,9 @@ from dataclasses import replace
 import pytest
 from test_report_data import ENVIRONMENT, case
 
+from wbimage_conformance.commands import cli
 from wbimage_conformance.model import Result, RunReport, SavedCause, Shard, Status
-from wbimage_conformance.report import merge
+from wbimage_conformance.report import merge, render
 from wbimage_conformance.triage import grouping
 
 SELECTION = ("a", "b", "c", "d", "e")
@@ -94,9 +95,14 @@ def test_different_platforms_are_listed_side_by_side():
     assert merged.environment.platform == f"{ENVIRONMENT.platform} | Linux-other"
 
 
-def test_one_report_is_itself():
-    one = shard(1, ["a"])
-    assert merge.merge([("s1.json", one)]) is one
+def test_one_whole_report_is_itself():
+    one = RunReport(ENVIRONMENT, (result("a"),))
+    assert merge.merge([("run.json", one)]) is one
+
+
+def test_one_shard_alone_is_refused_as_the_others_missing():
+    with pytest.raises(merge.MergeError, match="shard 2/2 missing"):
+        merge.merge([("s1.json", shard(1, ["a", "b"]))])
 
 
 def test_saved_runs_keep_their_causes_and_a_cause_explains_what_it_explained_in_any_of_them():
@@ -119,3 +125,41 @@ def test_saved_runs_keep_their_causes_and_a_cause_explains_what_it_explained_in_
 def test_runs_that_still_have_their_observations_are_triaged_afresh_as_one():
     merged = merge.merge([("s1.json", shard(1, ["a", "c", "d"])), ("s2.json", shard(2, ["b", "e"]))])
     assert merged.saved_causes is None
+
+
+# -- `wbimage-conformance report`: its exit codes, as its --help and the README say ---------------
+
+def _saved_shards(tmp_path, status_of_b: Status) -> list[str]:
+    paths = []
+    for index, ids_ in ((1, ["a", "c", "d"]), (2, ["b", "e"])):
+        results = tuple(result(i, status_of_b if i == "b" else Status.PASSED) for i in ids_)
+        path = tmp_path / f"s{index}.json"
+        path.write_text(render(RunReport(ENVIRONMENT, results, Shard(index, 2, SELECTION)), "json"), encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+@pytest.mark.parametrize("status_of_b, code", [(Status.PASSED, 0), (Status.XFAILED, 0), (Status.SKIPPED, 0),
+                                               (Status.FAILED, 1), (Status.XPASSED, 1), (Status.CRASH, 1)])
+def test_report_exits_1_when_any_shard_of_the_merged_run_has_an_unexpected_result(tmp_path, capsys, status_of_b, code):
+    assert cli.main(["report", *_saved_shards(tmp_path, status_of_b)]) == code
+    capsys.readouterr()
+
+
+def test_report_exits_2_when_the_reports_do_not_make_one_run(tmp_path, capsys):
+    first, _ = _saved_shards(tmp_path, Status.PASSED)
+    assert cli.main(["report", first]) == 2                  # one shard of two is never a pass on its own
+    assert "shard 2/2 missing" in capsys.readouterr().err
+    assert cli.main(["report", first, first]) == 2
+    assert "both shard 1/2" in capsys.readouterr().err
+
+
+def test_report_help_states_its_exit_codes(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["report", "--help"])
+    assert stop.value.code == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "exit codes: 0 every case of the (merged) run as expected" in said
+    assert "nothing checked" in said
+    assert "1 an unexpected result in any of the runs or shards" in said
+    assert "2 a file that is not a JSON report, or reports that do not make one run" in said

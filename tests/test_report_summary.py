@@ -40,12 +40,12 @@ def test_long_line_names_every_status_in_order():
     )
 
 
-def test_short_line_counts_outcomes_so_zero_failed_means_exit_code_zero():
+def test_short_line_counts_outcomes_so_zero_unexpected_means_exit_code_zero():
     report = sample_report()
-    assert summary.short_line(summary.totals(report)) == "3 passed, 10 failed, 2 skipped"
+    assert summary.short_line(summary.totals(report)) == "3 as expected, 10 unexpected, 2 skipped"
     fine = RunReport(ENVIRONMENT, tuple(r for r in report.results if not summary.is_unexpected(r)))
     assert fine.ok
-    assert summary.short_line(summary.totals(fine)) == "3 passed, 0 failed, 2 skipped"
+    assert summary.short_line(summary.totals(fine)) == "3 as expected, 0 unexpected, 2 skipped"
 
 
 def test_unexpected_results_keep_run_order_and_match_report_ok():
@@ -67,4 +67,4 @@ def test_an_empty_run_has_zero_counts():
     empty = RunReport(ENVIRONMENT, ())
     assert summary.by_family(empty) == {}
     assert summary.totals(empty).as_dict()["total"] == 0
-    assert summary.short_line(summary.totals(empty)) == "0 passed, 0 failed, 0 skipped"
+    assert summary.short_line(summary.totals(empty)) == "0 as expected, 0 unexpected, 0 skipped"

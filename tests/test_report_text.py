@@ -93,8 +93,8 @@ def test_skip_reasons_are_grouped(plain):
 def test_ends_with_the_long_count_line_then_the_short_one(plain):
     last = plain.rstrip("\n").splitlines()
     assert last[-2] == "2 passed, 6 failed, 1 errors, 2 skipped, 1 xfailed, 1 xpassed, 1 timeouts, 1 crashes"
-    assert last[-1] == "3 passed, 10 failed, 2 skipped"
-    assert re.fullmatch(r"\d+ passed, \d+ failed, \d+ skipped", last[-1])
+    assert last[-1] == "3 as expected, 10 unexpected, 2 skipped"
+    assert re.fullmatch(r"\d+ as expected, \d+ unexpected, \d+ skipped", last[-1])
 
 
 def test_no_colour_unless_asked(plain):
@@ -129,7 +129,7 @@ def test_a_stream_that_cannot_encode_the_text_gets_escapes_instead_of_a_crash():
     stream.detach()
     content = raw.getvalue().decode("ascii")
     assert "\\u6b63\\u898f\\u5316" in content  # 正規化
-    assert content.rstrip().endswith("3 passed, 10 failed, 2 skipped")
+    assert content.rstrip().endswith("3 as expected, 10 unexpected, 2 skipped")
 
 
 def test_a_failure_message_built_from_its_mismatches_is_not_printed_twice():

@@ -88,12 +88,12 @@ def test_other_implementation_is_an_error():
 
 
 @pytest.mark.parametrize("data, message", [
-    ([], "expected a mapping"),
-    ({"deviations": {}}, "field implementation"),
+    ([], "is not of type 'object'"),
+    ({"deviations": {}}, "implementation: 'implementation' is a required property"),
     ({"implementation": "w", "extra": 1}, "unknown field"),
-    ({"implementation": "w", "versions": 0.2}, "field versions"),
+    ({"implementation": "w", "versions": 0.2}, "versions: 0.2 is not of type"),
     ({"implementation": "w", "versions": "about 0.2"}, "cannot read version range"),
-    ({"implementation": "w", "deviations": {"cc": {"status": "passed", "reason": "r"}}}, "must be one of"),
+    ({"implementation": "w", "deviations": {"cc": {"status": "passed", "reason": "r"}}}, r"deviations.cc.status: 'passed' is not one of \['failed'"),
     ({"implementation": "w", "deviations": {"cc": {"status": "failed"}}}, "needs a sentence"),
     ({"implementation": "w", "deviations": {"cc": {"status": "failed", "reason": "r", "why": 1}}}, "unknown field"),
 ])
@@ -189,8 +189,8 @@ def test_a_file_without_environment_is_not_checked_for_it():
 
 
 @pytest.mark.parametrize("environment, message", [
-    ("pillow 12", "field environment"),
-    ({"pillow": "12", "scipy": "1.0"}, "field environment"),
+    ("pillow 12", "environment: 'pillow 12' is not of type"),
+    ({"pillow": "12", "scipy": "1.0"}, r"environment: unknown field\(s\) \['scipy'\]"),
     ({"pillow": "twelve"}, "environment.pillow = 'twelve': not a version"),
 ])
 def test_malformed_environment_is_an_error(environment, message):
@@ -201,7 +201,7 @@ def test_malformed_environment_is_an_error(environment, message):
 def test_load_errors_name_the_line(tmp_path):
     path = tmp_path / "wandb.yaml"
     path.write_text("implementation: wandb\nversions: ==0.25\ndeviations:\n  cc:\n    reason: r\n    status: passed\n")
-    with pytest.raises(ex.ExpectationsError, match=rf"{path}:6: deviations.cc.status = 'passed'"):
+    with pytest.raises(ex.ExpectationsError, match=rf"{path}:6: deviations.cc.status: 'passed' is not one of"):
         ex.load(path)
     path.write_text("implementation: wandb\nimplementation: trackio\n")
     with pytest.raises(ex.ExpectationsError, match=rf"{path}:2: key 'implementation' appears twice"):

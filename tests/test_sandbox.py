@@ -1,5 +1,8 @@
 """The sandbox against the catalogue of hostile implementations (fixtures/hostile_impls.py)
-and hostile documentation examples: each attack gets the outcome the sandbox must give.
+and hostile documentation examples: each attack gets the outcome the sandbox must give. The
+sandbox shows the environment and hides the suite's data, so the attacks on data are tried
+with that data in sight: the run's case file beside the implementation's code, the suite's
+checkout and a validated-case cache in folders on PYTHONPATH.
 
 Skipped, with the reason, where bubblewrap is not installed or cannot run (no user
 namespaces); the `none` baselines run everywhere and show the attacks work without it."""
@@ -10,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import time
 import uuid
@@ -40,20 +44,39 @@ def listener():
     server.close()
 
 
+#: Where the run's case file is: outside everything shown (the private /tmp), beside the
+#: implementation's code in a folder on PYTHONPATH (hidden alone), or in a folder of its own
+#: inside one (hidden with its folder).
+CASE_PLACES = ("private", "beside-code", "shown-folder")
+_SUITE_PACKAGE = Path(wbimage_conformance.__file__).resolve().parent
+#: The suite's source checkout when it runs from one (an editable install); None for a wheel.
+CHECKOUT = _SUITE_PACKAGE.parent if _SUITE_PACKAGE.name != "wbimage_conformance" else None
+
+
 @pytest.fixture
-def target(tmp_path, monkeypatch, listener):
-    """hostile_target.py naming what the hostile implementations attack, and the cases."""
-    cases_dir, target_dir = tmp_path / "cases", tmp_path / "target"
-    cases_dir.mkdir()
-    target_dir.mkdir()
+def target(tmp_path, monkeypatch, listener, request):
+    """hostile_target.py naming what the hostile implementations attack, and the cases. The
+    folder holding it is on PYTHONPATH, with a validated-case cache inside; so is the suite's
+    checkout (when it runs from one): both are shown, and what they hold of the suite's data
+    must still be hidden."""
+    place = getattr(request, "param", "private")
+    target_dir = tmp_path / "target"
+    cases_dir = {"private": tmp_path / "cases", "beside-code": target_dir, "shown-folder": target_dir / "cases"}[place]
+    cases_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = target_dir / "cache" / "wbimage-conformance"
+    cache_dir.mkdir(parents=True)
+    (cache_dir / "cases-0000.json").write_text('{"cases": []}', encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_dir.parent))
     marker = f"hostile-daemon-{uuid.uuid4().hex}"
     (target_dir / "hostile_target.py").write_text(
         f"CASES_DIR = {str(cases_dir)!r}\nSUITE_DIR = {str(Path(wbimage_conformance.__file__).parent)!r}\n"
-        f"PORT = {listener.getsockname()[1]}\nMARKER = {marker!r}\nPROCESSES = {sandbox.process_limit() + 64}\n",
+        f"PORT = {listener.getsockname()[1]}\nMARKER = {marker!r}\nPROCESSES = {sandbox.process_limit() + 64}\n"
+        f"CACHE_DIR = {str(cache_dir)!r}\nCHECKOUT = {str(CHECKOUT) if CHECKOUT else None!r}\n",
         encoding="utf-8")
     support.use_fixtures_path(monkeypatch)
-    monkeypatch.setenv("PYTHONPATH", f"{target_dir}{os.pathsep}{os.environ['PYTHONPATH']}")
-    path = support.write_cases(cases_dir, [support.case("unit")])
+    shown = [str(target_dir), *([str(CHECKOUT)] if CHECKOUT else []), os.environ["PYTHONPATH"]]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(shown))
+    path = support.write_cases(cases_dir, [support.case("unit", title=marker)])
     return {"cases": casefiles.load_cases([path]), "marker": marker}
 
 
@@ -73,15 +96,29 @@ def running_with(marker: str) -> list[str]:
     return found
 
 
+ATTACKS_ON_DATA = ["ReadsShippedCases", "ReadsShippedExpectations", "ReadsSuiteCheckout", "ReadsCaseCache",
+                   "LoadsCasesThroughTheSuite"]
+ATTACKS_ON_THE_RUNS_CASES = ["ReadsCaseFiles", "GlobsForCaseFiles", "ComputesWithOracleFromCaseFile"]
+
+
 @needs_bwrap
-@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "WritesSuiteFiles", "PatchesWorkerWithReference",
-                                  "StartsManyProcesses"])
+@pytest.mark.parametrize("name", ["OpensSocket", "WritesSuiteFiles", "WritesSitePackages", "StartsManyProcesses",
+                                  *ATTACKS_ON_DATA])
 def test_each_attack_fails_in_the_sandbox(target, name):
     assert status_of(target, name, "bwrap") is Status.FAILED
     assert not (Path(wbimage_conformance.__file__).parent / "hostile_canary.py").exists()
+    assert not (Path(sysconfig.get_paths()["purelib"]) / "hostile_canary.py").exists()
 
 
-@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "PatchesWorkerWithReference", "StartsManyProcesses"])
+@needs_bwrap
+@pytest.mark.parametrize("target", CASE_PLACES, indirect=True)
+@pytest.mark.parametrize("name", ATTACKS_ON_THE_RUNS_CASES)
+def test_the_runs_own_case_files_are_hidden_wherever_they_are(target, name):
+    assert status_of(target, name, "bwrap") is Status.FAILED
+
+
+@pytest.mark.parametrize("name", ["ReadsCaseFiles", "OpensSocket", "StartsManyProcesses", "ComputesWithOracleFromCaseFile",
+                                  *[a for a in ATTACKS_ON_DATA if a != "ReadsSuiteCheckout" or CHECKOUT]])
 def test_without_the_sandbox_the_attacks_work(target, name):
     """The baseline: the catalogue's attacks are real (they pass when nothing stops them)."""
     assert status_of(target, name, "none") is Status.PASSED
@@ -272,14 +309,6 @@ def test_inside_the_host_name_resolves_without_any_network():
     done = subprocess.run(argv, env=env or None, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["localhost", "127.0.0.1"]
-
-
-@needs_bwrap
-def test_an_implementation_built_on_the_hidden_reference_is_told_why_it_cannot_start(tmp_path, monkeypatch):
-    support.use_fixtures_path(monkeypatch)
-    path = support.write_cases(tmp_path, [support.case("unit")])
-    with pytest.raises(runner.RunnerError, match="cannot import name 'reference'.*--sandbox none runs one built on them"):
-        runner.run(casefiles.load_cases([path]), "wrong_implementations:NeverNormalizes", sandbox_mode="bwrap")
 
 
 @pytest.mark.parametrize("mode", ["none", pytest.param("bwrap", marks=needs_bwrap)])

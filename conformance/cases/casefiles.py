@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from wbimage_conformance import spec, yamlsource
+from wbimage_conformance import private_data, spec, yamlsource
 from wbimage_conformance.cases import materialize, patterns
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, SourceRef
@@ -125,6 +125,7 @@ def case_files(paths: Sequence[Path | str] | None = None) -> list[Path]:
         if resolved not in seen:
             seen.add(resolved)
             unique.append(path)
+            private_data.note(resolved)  # the sandbox hides it from implementations
     return unique
 
 

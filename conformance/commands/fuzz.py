@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from wbimage_conformance.fuzz import differential
+from wbimage_conformance.report.terminal import printable
 from wbimage_conformance.run import runner, sandbox
 
 NAME = "fuzz"
@@ -36,5 +37,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     report = differential.run(args.impl, args.against, max_examples=args.max_examples, seed=args.seed,
                               write_cases=args.write_cases, timeout=args.timeout, sandbox_mode=args.sandbox)
-    print(differential.format_report(report), end="")
+    print(printable(differential.format_report(report)), end="")
     return 0 if report.ok else 1

@@ -72,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("history: --check writes nothing, so it does not go with --pages")
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    if args.pages:
+        pages.prepare_folder(Path(args.pages))  # before a run of minutes, not after it
     status = 0
     if args.releases:
         status = _run_releases(args)

@@ -10,20 +10,20 @@ from __future__ import annotations
 import argparse
 import os
 
+from wbimage_conformance.run import limits
+
 AUTO = "auto"
 
 
 def parse(text: str | int) -> int | str:
-    """`auto` or a whole number of at least 1 (argparse type, and for configuration values)."""
+    """`auto` or a whole number within run.limits (argparse type, and for configuration values)."""
     if text == AUTO:
         return AUTO
     try:
-        count = int(text)
-    except (TypeError, ValueError):
-        raise argparse.ArgumentTypeError(f"expected a whole number or {AUTO}, not {text!r}") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {count}")
-    return count
+        return limits.check_jobs(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or {AUTO}, from {limits.MIN_JOBS} to "
+                                         f"{limits.MAX_JOBS}, not {text!r}") from None
 
 
 def cores() -> int:

@@ -26,14 +26,15 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from wbimage_conformance.cases import casefiles as case_files
 from wbimage_conformance.commands import jobs as job_counts
 from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.report.summary import UNEXPECTED
+from wbimage_conformance.report.terminal import printable
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.run import install_check, runner, sandbox
+from wbimage_conformance.stored import writing
 from wbimage_conformance.triage import Triage, triage
 
 NAME = "matrix"
@@ -291,9 +292,9 @@ def run(args: argparse.Namespace) -> int:
                for impl in args.impl]
     text = render(build(columns), args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        writing.replace_text(args.output, text)
     else:
-        print(text, end="")
+        print(printable(text), end="")
     failing = 0
     for column in columns:
         surprises = unexpected(column)

@@ -10,7 +10,9 @@ terminal always gets the text report: on standard output, unless `--format` put 
 there, then on standard error. Each file written is named on standard error. When
 `$GITHUB_STEP_SUMMARY` is set (GitHub Actions sets it for every step) the Markdown report is
 appended to that file. Folders of report paths are made, and checked, before the run starts,
-so a mistyped path costs seconds, not a whole run.
+so a mistyped path costs seconds, not a whole run. Every file is written whole or not at all
+(stored.writing: a temporary file beside it, renamed), so a failure keeps the previous report;
+text UTF-8 cannot hold (a lone surrogate from an implementation) is written as an escape.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from wbimage_conformance import report as report_writers
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.model import RunReport
 from wbimage_conformance.report import badge
+from wbimage_conformance.stored import writing
 
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
@@ -121,7 +124,7 @@ def emit(report: RunReport, plan: Plan, stdout: TextIO | None = None, stderr: Te
         written.append(f"badge: {plan.badge}")
     if plan.step_summary:
         try:
-            with open(plan.step_summary, "a", encoding="utf-8") as summary_file:
+            with open(plan.step_summary, "a", encoding=writing.ENCODING, errors=writing.ERRORS) as summary_file:
                 summary_file.write(report_writers.render(report, "markdown") + "\n")
             written.append(f"step summary: {plan.step_summary}")
         except OSError as exc:

@@ -290,4 +290,6 @@ def failure_text(result: Result) -> str:
     ]
     if result.message:
         lines.append(f"  message   {result.message}")
-    return "\n".join(lines)
+    from wbimage_conformance.report.terminal import printable  # the implementation's words reach a terminal
+
+    return printable("\n".join(lines))

@@ -9,10 +9,15 @@ Reports of `docs check` (schema `wbimage-conformance/docs-report/1`) are told by
 id: the N shards of `docs check --shard K/N` merge into one docs report (doccheck.merge),
 written as `docs check` writes it (text, json, markdown, junit; doccheck.render).
 
-Exit codes: 0 every case of the (merged) run as expected, or no error in the docs report; 1 an
-unexpected result or an error finding; 2 a file that is not a JSON report, or reports that do
-not make one run or one docs check (a shard missing or given twice, shards of different
-selections or implementations, docs and run reports mixed).
+Saved reports are read as hostile input (stored.SAVED_REPORT: a regular file, size and
+nesting limits, the report schema, every refusal one line naming file, line and field).
+
+Exit codes: 0 a pass by the rule `run` exits by (run.verdict): every case of the (merged) run
+as expected, at least one case checked (--allow-skips accepts a run of skips only), the whole
+selection covered; or no error in the docs report. 1 an unexpected result, a run that checked
+nothing, or an error finding; 2 a file that is not a JSON report, or reports that do not make
+one whole run or one docs check (a shard missing, even when only one is given, or given twice,
+shards of different selections or implementations, docs and run reports mixed).
 """
 
 from __future__ import annotations
@@ -26,19 +31,28 @@ from wbimage_conformance.doccheck import merge as docs_merge
 from wbimage_conformance.doccheck import render as docs_render
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.report import from_json, merge
+from wbimage_conformance.run import verdict
 
 NAME = "report"
 HELP = "render saved JSON reports in any format; merge the shards or runs of one implementation, or of one docs check"
+EXIT_CODES = ("exit codes: 0 every case of the (merged) run as expected (passed, xfailed or skipped) and at least "
+              "one checked (--allow-skips: none need be), or no error in the docs report; 1 an unexpected result in "
+              "any of the runs or shards, a selected case not run, nothing checked, or an error finding; 2 a file "
+              "that is not a JSON report, or reports that do not make one run (a shard missing or given twice, shards "
+              "of different selections, implementations or environments, run and docs reports mixed)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("runs", nargs="+", metavar="REPORT.json",
                         help="JSON reports written by `run` or by `docs check`")
+    parser.add_argument("--allow-skips", action="store_true",
+                        help="exit 0 for a run in which every case was skipped (as `run --allow-skips`)")
     outputs.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    saved = [(path, from_json.read_json(path)) for path in args.runs]
+    read = [(path, *from_json.read_json(path)) for path in args.runs]
+    saved = [(path, data) for path, data, _ in read]
     docs = [path for path, data in saved if docs_json.is_docs_report(data)]
     if docs and len(docs) != len(saved):
         other = next(path for path, data in saved if not docs_json.is_docs_report(data))
@@ -46,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
     if docs:
         return _docs(args, saved)
     plan = outputs.plan(args)
-    merged = merge.merge([(path, from_json.from_data(data, path)) for path, data in saved])
+    merged = merge.merge([(path, from_json.from_data(data, path, locator.line_at)) for path, data, locator in read])
     outputs.emit(merged, plan)
-    return 0 if merged.ok else 1
+    return verdict.exit_for(merged, allow_skips=args.allow_skips)
 
 
 def _docs(args: argparse.Namespace, saved: list[tuple[str, Any]]) -> int:

@@ -7,27 +7,32 @@ commands.outputs.
 
 Exit codes: 0 every case as expected; 1 any unexpected result (failed, error, xpassed,
 timeout, crash), or no case checked at all (every one skipped) unless --allow-skips;
-2 a configuration error (raised, and printed by cli.main).
+2 a configuration error (raised, and printed by cli.main); 130 (SIGINT, Ctrl-C), 143
+(SIGTERM) or 129 (SIGHUP) a run stopped by that signal, after writing its partial report
+marked interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from wbimage_conformance import spec
 from wbimage_conformance.cases import casefiles, selection
 from wbimage_conformance.commands import jobs, outputs, pyproject
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.model import Result, RunReport, Shard, Status
+from wbimage_conformance.model import Result, RunReport, Shard
 from wbimage_conformance.report.progress import ProgressBar
 from wbimage_conformance.report.summary import UNEXPECTED
-from wbimage_conformance.run import expectations, install_check, runner, sandbox, shard
+from wbimage_conformance.run import expectations, install_check, limits, runner, sandbox, shard, verdict
 
 NAME = "run"
 HELP = "run the cases against an implementation"
 DEFAULT_IMPL = "reference"
+T = TypeVar("T")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shard", type=shard.ShardSpec.parse, metavar="K/N",
                         help="run only part K of N of the selection, cut by expected cost; "
                              "`wbimage-conformance report` merges the N JSON reports")
-    parser.add_argument("--maxfail", type=_positive, metavar="N",
+    parser.add_argument("--maxfail", type=_bounded(limits.check_maxfail), metavar="N",
                         help="start no further case after N unexpected results")
     parser.add_argument("-x", "--exitfirst", dest="maxfail", action="store_const", const=1,
                         help="start no further case after the first unexpected result (--maxfail 1)")
@@ -53,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     outputs.add_arguments(parser)
     parser.add_argument("--jobs", type=jobs.parse, default=None, metavar="N",
                         help="worker processes, or auto: one per usable core (default auto)")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help=f"per-case time limit (default {runner.DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--timeout", type=_bounded(limits.check_timeout), default=None, metavar="SECONDS",
+                        help=f"per-case time limit (default {runner.DEFAULT_TIMEOUT:g}, at most {limits.MAX_TIMEOUT_S:g})")
     parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
                         help="where the implementation runs: bwrap (bubblewrap: no network, no view of the "
                              "cases or the suite, limits set inside; an error where it cannot run), none "
@@ -63,21 +68,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-skips", action="store_true",
                         help="accept a run in which every case was skipped (by default that checks nothing "
                              "and exits 1)")
-    parser.add_argument("--memory-limit", type=int, metavar="MB",
+    parser.add_argument("--memory-limit", type=_bounded(limits.check_memory_limit_mb), metavar="MB",
                         help="cap each worker's address space (RLIMIT_AS, Linux); over it a case crashes")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _bounded(check: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from a check of run.limits: its ValueError becomes the usage error."""
+    def parse(text: str) -> T:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
 
 
 def run(args: argparse.Namespace) -> int:
+    """The command, with SIGTERM stopping it as Ctrl-C does (runner.signals_interrupt)."""
+    with runner.signals_interrupt():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     install_check.verify()  # before anything of the suite's judges: a tampered install runs nothing
     config = pyproject.load()
     if config.path is not None:
@@ -122,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     def reached_maxfail() -> bool:
         return bool(args.maxfail) and unexpected >= args.maxfail
 
+    stopped: runner.Interrupted | None = None
     with runner.Session(impl, jobs=worker_count, timeout=timeout, memory_limit=memory,
                         sandbox_mode=args.sandbox) as session:
         handshake = session.handshake
@@ -135,11 +147,16 @@ def run(args: argparse.Namespace) -> int:
         bar = ProgressBar(len(chosen))  # draws only on a terminal
         try:
             raw = session.run(chosen, lambda result: finished(result, bar), stop=reached_maxfail)
+        except runner.Interrupted as signal_stop:
+            raw, stopped = signal_stop.results, signal_stop
         finally:
             bar.close()
 
     ran = {r.case.id for r in raw}
     not_run = tuple(c.id for c in chosen if c.id not in ran)
+    if stopped is not None:
+        return _interrupted(stopped, RunReport(environment, tuple(expectations.apply(expected, raw)), shard_record,
+                                               not_run, interrupted=stopped.signal_name), plan, args)
     if not_run:
         print(f"wbimage-conformance: stopped after {unexpected} unexpected result(s) (--maxfail {args.maxfail}); "
               f"{len(not_run)} of {len(chosen)} selected cases not run", file=sys.stderr)
@@ -149,15 +166,16 @@ def run(args: argparse.Namespace) -> int:
         expected = updated
     report = RunReport(environment, tuple(expectations.apply(expected, raw)), shard_record, not_run)
     outputs.emit(report, plan)
-    if not report.ok:
-        return 1
-    if nothing_checked(report) and not args.allow_skips:
-        print(f"wbimage-conformance: not a pass: no case was checked (all {len(report.results)} skipped); "
-              "--allow-skips accepts such a run", file=sys.stderr)
-        return 1
-    return 0
+    return verdict.exit_for(report, allow_skips=args.allow_skips, shard_job=args.shard is not None)
 
 
-def nothing_checked(report: RunReport) -> bool:
-    """Every result is a skip: the run says nothing about the implementation."""
-    return bool(report.results) and all(r.status is Status.SKIPPED for r in report.results)
+def _interrupted(stopped: runner.Interrupted, report: RunReport, plan: outputs.Plan, args: argparse.Namespace) -> int:
+    """A run a signal stopped: its partial report, marked interrupted, and 128 + the signal's
+    number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP); never an expectations file from
+    part of a run."""
+    print(f"wbimage-conformance: interrupted by {stopped.signal_name}: {len(report.results)} case(s) finished, "
+          f"{len(report.not_run)} not run; the report is partial", file=sys.stderr)
+    if args.update_expectations:
+        print(f"wbimage-conformance: {args.update_expectations} not written: the run did not finish", file=sys.stderr)
+    outputs.emit(report, plan)
+    return stopped.exit_code

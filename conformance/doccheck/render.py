@@ -7,17 +7,15 @@ summary. `docs check` and `report` (merging shards) both write through here.
 Text from pages and examples is escaped by each format (control characters in text and
 Markdown, XML's forbidden characters in JUnit, HTML in Markdown); what none of them can
 write, a lone surrogate from an example's exception message, leaves every format as a
-`\\udNNN` escape (still valid JSON). A report file is written beside its path and renamed
-into place, so a write that fails leaves the previous report whole.
+`\\udNNN` escape (still valid JSON). A report file is replaced whole (stored.writing), so a
+write that fails leaves the previous report.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -25,6 +23,7 @@ from typing import TextIO
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck import report, report_junit, report_markdown
 from wbimage_conformance.errors import UsageError
+from wbimage_conformance.stored import writing
 
 FORMATS = ("text", "json", "markdown", "junit")
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
@@ -55,22 +54,6 @@ def _render(result: F.DocsReport, fmt: str, verbose: bool) -> str:
     raise UsageError(f"{fmt!r} is not a format of docs reports; choose among {', '.join(FORMATS)}")
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """`text` into `path` through a file beside it, renamed into place once written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False)
-    try:
-        with handle:
-            handle.write(text)
-        os.chmod(handle.name, 0o644)  # a report, readable as one written in place would be
-        os.replace(handle.name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(handle.name)
-        raise
-
-
 def emit(result: F.DocsReport, fmt: str, output: str | None, files: Sequence[tuple[str, str]] = (), *,
          verbose: bool = False, environ: Mapping[str, str] | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> None:
@@ -81,7 +64,8 @@ def emit(result: F.DocsReport, fmt: str, output: str | None, files: Sequence[tup
     stderr = sys.stderr if stderr is None else stderr
     for kind, path in ([(fmt, output)] if output else []) + list(files):
         try:
-            _write_whole(Path(path), render(result, kind, verbose=verbose))
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            writing.replace_text(path, render(result, kind, verbose=verbose))
         except OSError as exc:
             raise UsageError(f"{path}: cannot write the {kind} report: {exc.strerror or exc}") from None
         if files:
@@ -89,7 +73,7 @@ def emit(result: F.DocsReport, fmt: str, output: str | None, files: Sequence[tup
     summary = environ.get(STEP_SUMMARY)
     if summary:
         try:
-            with open(summary, "a", encoding="utf-8") as handle:
+            with open(summary, "a", encoding=writing.ENCODING, errors=writing.ERRORS) as handle:
                 handle.write(render(result, "markdown") + "\n")
         except OSError as exc:
             print(f"wbimage-conformance: warning: ${STEP_SUMMARY} {summary}: cannot append: {exc.strerror or exc}",

@@ -4,9 +4,10 @@ conformance/schemas/docs-report.schema.json).
 Text: one line per finding, `FILE:LINE: SEVERITY [CHECK] SUBJECT: MESSAGE`, sorted by file
 and line, then one line per page, the pages a walk left out (one line; each with its reason
 when verbose), the findings per locale and per check, and a verdict line. What comes from
-pages, file names and examples (an exception's message) goes through `shown`: control
-characters (escape sequences that retitle or clear a terminal, or write its clipboard)
-appear as `\\xNN` and a newline as `\\n`, so a field can neither drive the terminal nor
+pages, file names and examples (an exception's message) goes through `shown`: the one
+sanitizer (report.terminal.printable) shows control characters (escape sequences that retitle
+or clear a terminal, or write its clipboard), bidi overrides and lone surrogates as escapes,
+and a newline becomes `\\n`, so a field can neither drive the terminal nor
 forge a line of the report.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.report.describe import printable
+from wbimage_conformance.report.terminal import printable
 
 SCHEMA_ID = "wbimage-conformance/docs-report/1"
 

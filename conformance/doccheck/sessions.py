@@ -217,8 +217,6 @@ def sandbox_command(impl: str, sandbox_mode: str = "auto", memory_limit: int | N
         spec = runner.ImplSpec.parse(impl)
     except (runner.RunnerError, sandbox.SandboxError) as exc:
         raise ExampleSetupError(str(exc)) from None
-    if box.kind != "none":
-        spec = spec.sandboxed()
     python, name = spec.command[0], spec.command[-1]
     env = {**spec.env, "WANDB_MODE": "disabled", "WANDB_SILENT": "true", "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONHASHSEED": "0"}

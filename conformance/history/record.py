@@ -20,16 +20,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
+from wbimage_conformance import stored
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.model import Case, Environment, Result, Status
+from wbimage_conformance.model import Case, Environment, Result
+from wbimage_conformance.report.terminal import one_line
+from wbimage_conformance.stored import schemas, writing
 
 FORMAT = 1
-STATUSES = frozenset(s.value for s in Status)
+SCHEMA = "history-record.schema.json"
+#: The fields of a row of `cases`, in order.
+ROW_FIELDS = ("id", "status", "clause", "fingerprint", "causes")
+#: The longest title or environment value a record keeps (history-record.schema.json: text).
+MAX_TEXT = 2000
 ENVIRONMENT_KEYS = ("python", "numpy", "pillow", "torch", "platform", "sandbox", "suite_version", "case_set_digest")
 
 
@@ -102,7 +111,7 @@ def from_results(results: Sequence[Result], environment: Environment,
     saved_causes: list[RunCause] = []
     explained: dict[str, list[int]] = {}
     for index, (cause_id, title, clauses, case_ids) in enumerate(causes):
-        saved_causes.append(RunCause(cause_id, title, tuple(clauses)))
+        saved_causes.append(RunCause(cause_id, _one_line(title), tuple(clauses)))
         for case_id in case_ids:
             explained.setdefault(case_id, []).append(index)
     cases = tuple(CaseOutcome(r.case.id, r.status.value, r.case.clauses[0] if r.case.clauses else "none",
@@ -110,7 +119,14 @@ def from_results(results: Sequence[Result], environment: Environment,
                   for r in results)
     env = asdict(environment)
     return SavedRun(environment.implementation, environment.implementation_version or "unknown",
-                    {k: env.get(k) for k in ENVIRONMENT_KEYS}, tuple(saved_causes), cases)
+                    {k: _one_line(env.get(k)) for k in ENVIRONMENT_KEYS}, tuple(saved_causes), cases)
+
+
+def _one_line(text: str | None) -> str | None:
+    """What the worker reported (its platform, its versions), as the schema keeps it: one line
+    of at most MAX_TEXT characters, control and bidi characters shown as escapes, so a record
+    written is a record that reads back."""
+    return None if text is None else one_line(text)[:MAX_TEXT]
 
 
 def file_name(implementation: str, version: str) -> str:
@@ -135,79 +151,68 @@ def dumps(run: SavedRun) -> str:
 
 
 def write(run: SavedRun, folder: Path) -> Path:
+    """Save `run` in `folder` (made when missing), replacing any earlier save only once the
+    new one is complete."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / file_name(run.implementation, run.version)
-    target.write_text(dumps(run), encoding="utf-8")
+    writing.replace_text(target, dumps(run))
     return target
 
 
 def load(path: Path | str) -> SavedRun:
-    """Read and check one saved run; SavedRunError names the file and what is wrong."""
+    """Read and check one saved run; SavedRunError names the file, the line and the field."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SavedRunError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SavedRunError(f"{path}: not a saved run: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise SavedRunError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
-    return from_data(data, str(path), Path(path).read_text(encoding="utf-8"))
+        data, locator = stored.read_json(path, stored.HISTORY_RECORD)
+    except stored.StoredFileError as exc:
+        raise SavedRunError(str(exc)) from None
+    return from_data(data, str(path), locator.line_at)
 
 
-def _line_of(text: str, needle: str) -> int:
-    """The line of the saved file where a case's row starts (0: not found)."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.lstrip().startswith("[" + needle):
-            return number
-    return 0
+def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | None = None) -> SavedRun:
+    """The SavedRun that checked data describes: the schema (history-record.schema.json), then
+    what a schema cannot say (a PEP 440 version, cause indices in range, each case once)."""
+    def at(*path: Any) -> str:
+        return f"{where}:{line_at(path)}" if line_at is not None else where
+
+    try:
+        schemas.check(data, SCHEMA, where, line_at, "history record", lambda path: _field_name(data, path))
+    except stored.StoredFileError as exc:
+        raise SavedRunError(str(exc)) from None
+    try:
+        Version(data["version"])
+    except InvalidVersion:
+        raise SavedRunError(f"{at('version')}: version: {data['version']!r} is not a PEP 440 version") from None
+    causes = tuple(RunCause(c["id"], c["title"], tuple(c["clauses"])) for c in data["causes"])
+    cases = _outcomes(data["cases"], len(causes), at)
+    return SavedRun(data["implementation"], data["version"], dict(data["environment"]), causes, cases, where)
 
 
-def _need(condition: bool, where: str, message: str) -> None:
-    if not condition:
-        raise SavedRunError(f"{where}: {message}")
+def _field_name(data: Any, path: Sequence[Any]) -> str:
+    """A data path as a field name; inside `cases`, the row's field by name and its case id."""
+    if len(path) < 2 or path[0] != "cases" or not isinstance(path[1], int):
+        return schemas.dotted(path)
+    named = [*path[:2], ROW_FIELDS[path[2]], *path[3:]] if len(path) > 2 and path[2] < len(ROW_FIELDS) else path
+    row = data["cases"][path[1]]
+    known = isinstance(row, list) and row and isinstance(row[0], str)
+    return schemas.dotted(named) + (f" (case {row[0][:200]})" if known else "")
 
 
-def from_data(data: Any, where: str, text: str = "") -> SavedRun:
-    _need(isinstance(data, dict), where, "not a saved run: expected a JSON object")
-    _need(data.get("format") == FORMAT, where, f"format: expected {FORMAT}, got {data.get('format')!r}")
-    for key in ("implementation", "version"):
-        _need(isinstance(data.get(key), str) and bool(data[key]), where, f"{key}: expected a non-empty string")
-    env = data.get("environment")
-    _need(isinstance(env, dict), where, "environment: expected an object")
-    for key in ENVIRONMENT_KEYS:
-        _need(key in env and (env[key] is None or isinstance(env[key], str)), where,
-              f"environment.{key}: expected a string or null")
-    causes = []
-    raw_causes = data.get("causes")
-    _need(isinstance(raw_causes, list), where, "causes: expected a list")
-    for index, item in enumerate(raw_causes):
-        ok = (isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("title"), str)
-              and isinstance(item.get("clauses"), list) and all(isinstance(c, str) for c in item["clauses"]))
-        _need(ok, where, f"causes[{index}]: expected {{id, title, clauses}}")
-        causes.append(RunCause(item["id"], item["title"], tuple(item["clauses"])))
-    cases = []
-    raw_cases = data.get("cases")
-    _need(isinstance(raw_cases, list), where, "cases: expected a list")
+def _outcomes(rows: list[list[Any]], cause_count: int, at: Callable[..., str]) -> tuple[CaseOutcome, ...]:
+    """The rows of `cases` (their shape checked by the schema): cause indices in range, each case once."""
     seen: set[str] = set()
-    for index, row in enumerate(raw_cases):
-        at = where
-        if isinstance(row, list) and row and isinstance(row[0], str):
-            line = _line_of(text, json.dumps(row[0], ensure_ascii=False))
-            at = f"{where}:{line}" if line else where
-        ok = (isinstance(row, list) and len(row) == 5 and all(isinstance(v, str) for v in row[:4])
-              and isinstance(row[4], list) and all(isinstance(i, int) and 0 <= i < len(causes) for i in row[4]))
-        _need(ok, at, f"cases[{index}]: expected [id, status, clause, fingerprint, [cause index, ...]]")
-        _need(row[1] in STATUSES, at, f"cases[{index}] ({row[0]}): status {row[1]!r} is not one of "
-              f"{', '.join(sorted(STATUSES))}")
-        _need(row[0] not in seen, at, f"cases[{index}]: case {row[0]} appears twice")
-        seen.add(row[0])
-        cases.append(CaseOutcome(row[0], row[1], row[2], row[3], tuple(row[4])))
-    return SavedRun(data["implementation"], data["version"], dict(env), tuple(causes), tuple(cases), where)
+    cases = []
+    for index, (case_id, status, clause, digest, indices) in enumerate(rows):
+        if any(i >= cause_count for i in indices):
+            raise SavedRunError(f"{at('cases', index)}: cases[{index}] ({case_id}): a cause index past the "
+                                f"{cause_count} cause(s) listed")
+        if case_id in seen:
+            raise SavedRunError(f"{at('cases', index)}: cases[{index}]: case {case_id} appears twice")
+        seen.add(case_id)
+        cases.append(CaseOutcome(case_id, status, clause, digest, tuple(indices)))
+    return tuple(cases)
 
 
 def load_folder(folder: Path | str, implementation: str = "wandb") -> list[SavedRun]:
     """Every saved run of `implementation` in `folder`, oldest release first."""
-    from packaging.version import Version
-
     runs = [load(p) for p in sorted(Path(folder).glob(f"{implementation}-*.json"))]
     return sorted(runs, key=lambda r: Version(r.version))

@@ -23,6 +23,7 @@ from wbimage_conformance.model import RunReport, Status
 from wbimage_conformance.releases import explain, rules
 from wbimage_conformance.releases.collect import collect
 from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.stored import writing
 
 SHIPPED = expectation_files.SHIPPED_DIR
 
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.name}: not written:", *problems, sep="\n  ", file=sys.stderr)
         return 1
     target = args.output_dir / f"{args.name}.yaml"
-    target.write_text(text, encoding="utf-8")
+    writing.replace_text(target, text)
     print(f"{target}: {len(expectation_files.load(target).deviations)} deviations")
     return 0
 

@@ -28,6 +28,7 @@ from packaging.version import Version
 from wbimage_conformance.history import record
 from wbimage_conformance.history.timeline import History, releases_showing
 from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.stored import writing
 from wbimage_conformance.triage import clauses
 from wbimage_conformance.triage.cause import slug
 
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.path}: the causes section is stale; regenerate it", file=sys.stderr)
             return 1
         return 0
-    args.path.write_text(updated, encoding="utf-8")
+    writing.replace_text(args.path, updated)
     return 0
 
 

@@ -2,7 +2,8 @@
 
     write(report, "text" | "json" | "junit" | "markdown" | "html", out=None, color=None)
 
-`out` is a text stream, a path, or None for standard output. Colour applies to the text
+`out` is a text stream, a path (written to a temporary file and renamed: stored.writing), or
+None for standard output. Colour applies to the text
 format only; by default it is on when `out` is a terminal and NO_COLOR is not set.
 `render(report, fmt)` returns the same text as a string; `to_json_data(report)` returns the
 JSON report as plain data; `ProgressBar` (in .progress) draws the runner's progress line.
@@ -20,6 +21,7 @@ from wbimage_conformance.report import html_page, json_format, junit, markdown, 
 from wbimage_conformance.report.json_format import to_json_data
 from wbimage_conformance.report.progress import ProgressBar
 from wbimage_conformance.report.terminal import wants_color
+from wbimage_conformance.stored import writing
 
 _RENDERERS: dict[str, Callable[..., str]] = {
     "text": text.render,
@@ -62,8 +64,7 @@ def write(report: RunReport, fmt: str, out: TextIO | str | Path | None = None, *
     if fmt not in _RENDERERS:
         render(report, fmt)  # raises the ValueError naming the formats
     if isinstance(out, (str, Path)):
-        content = render(report, fmt, color=bool(color))
-        Path(out).write_text(content, encoding="utf-8")
+        writing.replace_text(out, render(report, fmt, color=bool(color)))
         return
     stream = sys.stdout if out is None else out
     use_color = wants_color(stream) if color is None else color

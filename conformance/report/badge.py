@@ -17,6 +17,7 @@ from typing import Any
 
 from wbimage_conformance.model import RunReport, Status
 from wbimage_conformance.report import summary
+from wbimage_conformance.stored import writing
 
 LABEL = "wandb.Image spec"
 #: (lowest percentage, colour), checked in order.
@@ -44,4 +45,4 @@ def endpoint(report: RunReport) -> dict[str, Any]:
 
 
 def write(report: RunReport, path: Path | str) -> None:
-    Path(path).write_text(json.dumps(endpoint(report), ensure_ascii=False) + "\n", encoding="utf-8")
+    writing.replace_text(path, json.dumps(endpoint(report), ensure_ascii=False) + "\n")

@@ -10,7 +10,6 @@ Any other detail key is shown as `key=value`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +17,10 @@ import numpy as np
 
 from wbimage_conformance.model import Mismatch
 from wbimage_conformance.report.jsonable import array_digest
+from wbimage_conformance.report.terminal import printable
+
+__all__ = ["STAT_KEYS", "as_array", "computed_stats", "describe", "describe_pixels", "is_digest", "pixel_facts",
+           "printable", "shape_text", "short"]
 
 STAT_KEYS = ("differing", "total", "first_index", "expected_at_first", "actual_at_first", "max_abs_diff")
 # Keys the comparator adds that its summary (or the composed sentence) already says.
@@ -37,16 +40,7 @@ _ALIASES = {
 }
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-
-def printable(text: str) -> str:
-    """Text with control characters (other than newline and tab) made visible as \\xNN.
-
-    Messages come from implementations under test; an escape sequence in one must not
-    recolour a terminal, and a NUL must not end up in an XML or HTML file.
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def is_digest(value: Any) -> bool:

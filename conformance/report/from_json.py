@@ -8,73 +8,76 @@ ones were saved by digest and stay {kind, dtype, shape, sha256}; each mismatch k
 the report gave it. The case's input and expectation and the raw observation are not saved:
 no report shows them; so the run's causes come back as it recorded them, not triaged again (a
 report written before causes existed reads back with none).
+
+A saved report is hostile input (a CI artifact anyone could have replaced): it is read by the
+guarded reader of stored files (regular file, size, UTF-8, nesting and number limits before
+parsing), checked against report.schema.json with the offending line named, and only plain
+dtypes of small arrays are ever rebuilt.
 """
 
 from __future__ import annotations
 
 import base64
-import json
-from functools import lru_cache
+import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from wbimage_conformance import stored
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Mismatch, Result, RunReport, SavedCause, Shard, Status
 from wbimage_conformance.report import summary
-from wbimage_conformance.report.jsonable import array_digest
+from wbimage_conformance.report.jsonable import SMALL_ARRAY_LIMIT, array_digest
+from wbimage_conformance.stored import schemas
+from wbimage_conformance.stored.jsondoc import Locator
 
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "report.schema.json"
+SCHEMA = "report.schema.json"
 _NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
+#: The dtypes a saved array is rebuilt in (as `str(dtype)` names them); any other stays the
+#: saved {kind, dtype, shape, sha256} record: a sub-array dtype such as `(1000,1000)u1` would
+#: allocate a megabyte per value, and a dtype string is data from the file.
+PLAIN_DTYPES = frozenset(["bool", *(f"int{n}" for n in (8, 16, 32, 64)), *(f"uint{n}" for n in (8, 16, 32, 64)),
+                          "float16", "float32", "float64", "float128", "complex64", "complex128", "complex256"])
 
 
 class ReportFileError(ConfigurationError):
     """A file that is not a readable wbimage-conformance JSON report (exit code 2)."""
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Any:
-    import jsonschema
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
-
-
 def load(path: Path | str) -> RunReport:
     """Read, check against the report schema, and rebuild one JSON report."""
-    return from_data(read_json(path), str(path))
+    data, locator = read_json(path)
+    return from_data(data, str(path), locator.line_at)
 
 
-def read_json(path: Path | str) -> Any:
-    """A report file's JSON data; ReportFileError naming the file when it is not JSON."""
+def read_json(path: Path | str) -> tuple[Any, Locator]:
+    """A report file's JSON data and its locator, read as a saved report is (stored.files:
+    a regular file, size and depth limits); ReportFileError naming the file and line."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportFileError(f"{path}: cannot read: {exc}") from None
+        return stored.read_json(path, stored.SAVED_REPORT)
+    except stored.StoredFileError as exc:
+        raise ReportFileError(str(exc)) from None
+
+
+def from_data(data: Any, where: str = "<report>", line_at: Callable[[Sequence[Any]], int] | None = None) -> RunReport:
+    """The RunReport a JSON report's data describes (`line_at`: the data path's line in the file)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportFileError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
-    return data
-
-
-def from_data(data: Any, where: str = "<report>") -> RunReport:
-    """The RunReport a JSON report's data describes."""
-    import jsonschema
-
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
-    if error is not None:
-        at = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise ReportFileError(f"{where}: not a wbimage-conformance JSON report: at {at}: {error.message}")
+        schemas.check(data, SCHEMA, where, line_at, "wbimage-conformance JSON report")
+    except stored.StoredFileError as exc:
+        raise ReportFileError(str(exc)) from None
     shard = data.get("shard")
+    if shard and shard["index"] > shard["count"]:
+        line = f":{line_at(['shard', 'index'])}" if line_at else ""
+        raise ReportFileError(f"{where}{line}: shard.index: shard {shard['index']} of {shard['count']} does not exist")
     report = RunReport(
         environment=Environment(**{key: value for key, value in data["environment"].items()
                                    if key in Environment.__dataclass_fields__}),
         results=tuple(_result(r) for r in data["results"]),
         shard=Shard(shard["index"], shard["count"], tuple(shard["selection"])) if shard else None,
         not_run=tuple(data.get("not_run", ())),
+        interrupted=data.get("interrupted"),
         saved_causes=tuple(_cause(c) for c in data.get("causes", ())),
     )
     if summary.totals(report).as_dict() != data["summary"]:
@@ -131,12 +134,16 @@ def value(data: Any) -> Any:
 
 def _array(data: dict[str, Any]) -> np.ndarray | None:
     """The array a saved {kind: ndarray, ...} holds in full, or None when it cannot be rebuilt
-    exactly (its bytes must hash to the saved sha256)."""
+    exactly (a plain dtype, at most SMALL_ARRAY_LIMIT elements, bytes that hash to the saved
+    sha256)."""
+    shape = data.get("shape")
+    if data.get("dtype") not in PLAIN_DTYPES or not isinstance(shape, list) or math.prod(shape) > SMALL_ARRAY_LIMIT:
+        return None
     try:
         dtype = np.dtype(data["dtype"])
         values = _finite_or_not(data["values"]) if dtype.kind in "fc" else data["values"]
         array = np.array(values, dtype=dtype).reshape(data["shape"])
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, MemoryError):
         return None
     if data.get("sha256") is None or array_digest(array) != data["sha256"]:
         return None

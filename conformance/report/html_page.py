@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wbimage_conformance.model import Mismatch, Result, RunReport, Status
-from wbimage_conformance.report import causes, images, summary
+from wbimage_conformance.report import causes, images, saved_pixels, summary
 from wbimage_conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short
 
 _CSS = """
@@ -53,7 +53,7 @@ article.case { border: 1px solid var(--line); border-left: 4px solid var(--bad);
 article.case.xfailed { border-left-color: var(--warn); }
 article.case.timeout, article.case.crash { border-left-color: var(--dead); }
 td.status { white-space: nowrap; }
-td.location { overflow-wrap: anywhere; word-break: break-all; min-width: 9em; }
+td.location { overflow-wrap: anywhere; min-width: 9em; }
 section.cause { border: 1px solid var(--line); border-left: 4px solid var(--bad); border-radius: 8px;
                 padding: 10px 14px; margin: 10px 0; }
 section.cause h3 .count { color: var(--muted); font-weight: 400; }
@@ -70,12 +70,16 @@ ul.mismatches { margin: 6px 0; padding-left: 20px; }
               background: repeating-conic-gradient(#ddd 0 25%, #fff 0 50%) 0 0 / 16px 16px;
               max-width: 100%; height: auto; }
 .pixels figcaption { color: var(--muted); font-size: 12px; margin-top: 3px; max-width: 360px; }
+.pixels figure.wide figcaption { max-width: none; }
 .nopicture { width: 200px; min-height: 64px; border: 1px dashed var(--line); border-radius: 4px;
              padding: 8px; color: var(--muted); font-size: 12px; background: var(--soft);
              overflow-wrap: anywhere; }
 details.xfailed > summary { cursor: pointer; font-weight: 600; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 """
+
+#: Pictures wider than this many pixels have captions as wide as themselves.
+WIDE = 360
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -86,6 +90,11 @@ def e(value: object) -> str:
 
 def anchor(result: Result) -> str:
     return "case-" + re.sub(r"[^A-Za-z0-9_.-]", "_", result.case.id)
+
+
+def _path(location: str) -> str:
+    """A case's file:line, escaped, that a narrow column wraps after a slash, not inside a name."""
+    return e(location).replace("/", "/<wbr>")
 
 
 def _badge(status: Status) -> str:
@@ -129,7 +138,7 @@ def _results_table(report: RunReport) -> str:
         rows.append(
             f'<tr class="{css}"><td class="status">{_badge(result.status)}</td>'
             f"<td>{name}</td><td>{e(case.title)}</td><td>{e(', '.join(case.clauses))}</td>"
-            f'<td class="location"><code>{e(case.location)}</code></td>'
+            f'<td class="location"><code>{_path(case.location)}</code></td>'
             f'<td class="num">{result.duration_s * 1000:.1f}</td><td>{e(note)}</td></tr>'
         )
     head = ("<tr><th>status</th><th>case</th><th>title</th><th>clauses</th><th>location</th>"
@@ -143,10 +152,10 @@ def _results_table(report: RunReport) -> str:
 
 def _figure(picture: images.Picture, caption: str, role: str) -> str:
     note = f" · {picture.note}" if picture.note else ""
-    size = f"shown at 1/{picture.shrunk}" if picture.shrunk > 1 else f"shown ×{picture.scale}"
+    wide = " wide" if picture.width > WIDE else ""  # its caption as wide as the picture, not wrapped narrower
     return (
-        f'<figure class="{role}"><img src="{picture.uri}" width="{picture.width}" height="{picture.height}"'
-        f' alt="{e(role)} pixels"><figcaption>{e(caption)} · {size}{e(note)}</figcaption></figure>'
+        f'<figure class="{role}{wide}"><img src="{picture.uri}" width="{picture.width}" height="{picture.height}"'
+        f' alt="{e(role)} pixels"><figcaption>{e(caption)} · {e(picture.how)}{e(note)}</figcaption></figure>'
     )
 
 
@@ -165,14 +174,22 @@ class _Side:
 
     @classmethod
     def of(cls, raw: object) -> _Side:
-        array = None if is_digest(raw) else as_array(raw)
-        shown, why = images.displayable(array) if array is not None else (None, "no array")
+        if saved_pixels.is_saved_array(raw):  # read back from a JSON report: drawn from its saved bytes
+            array, why = saved_pixels.decode(raw)
+        else:
+            array, why = (None, "no array") if is_digest(raw) else (as_array(raw), "no array")
+        shown, why = images.displayable(array) if array is not None else (None, why)
         return cls(raw, array, shown, why)
 
-    def panel(self, role: str, factor: int, scale: int) -> str:
+    @property
+    def only_digest(self) -> bool:
+        """An expectation the case file gives by digest alone (not an array a report saved)."""
+        return is_digest(self.raw) and not saved_pixels.is_saved_array(self.raw)
+
+    def panel(self, role: str, layout: images.Layout) -> str:
         if self.shown is None:
             return _no_picture(f"{role}: {self.why} ({short(self.raw, 80)})", role)
-        picture = images.picture(images.shrink(self.shown, factor), scale, self.why, factor)
+        picture = images.picture(images.shrink(self.shown, layout), layout, self.why)
         return _figure(picture, f"{role} · {self.array.dtype} {shape_text(self.array.shape)}", role)
 
 
@@ -183,8 +200,8 @@ def _digest_panel(digest: dict) -> str:
         f"expected: known only by digest ({where}sha256 {digest['sha256']}), so it cannot be drawn", "expected")
 
 
-def _difference_panel(expected: _Side, actual: _Side, factor: int, scale: int) -> str:
-    if is_digest(expected.raw):
+def _difference_panel(expected: _Side, actual: _Side, layout: images.Layout) -> str:
+    if expected.only_digest:
         return _no_picture("no difference map: the expected pixels are known only by their digest", "difference")
     if expected.array is not None and actual.array is not None and expected.array.shape != actual.array.shape:
         return _no_picture(
@@ -192,9 +209,9 @@ def _difference_panel(expected: _Side, actual: _Side, factor: int, scale: int) -
             f"actual {shape_text(actual.array.shape)})", "difference")
     if expected.shown is None or actual.shown is None:
         return _no_picture("no difference map: both sides must be drawable images", "difference")
-    diff = images.difference(expected.array, actual.array, factor)
+    diff = images.difference(expected.array, actual.array, layout)
     return _figure(
-        images.picture(diff.rgb, scale, "", factor),
+        images.picture(diff.rgb, layout),
         f"difference · {diff.differing} of {diff.total} pixels differ; black = same, "
         f"red = smallest, yellow = largest difference ({_number(diff.largest)})",
         "difference")
@@ -203,21 +220,14 @@ def _difference_panel(expected: _Side, actual: _Side, factor: int, scale: int) -
 def pixel_panels(mismatch: Mismatch) -> str:
     """Expected, actual and difference map of one pixel mismatch, side by side at one scale."""
     expected, actual = _Side.of(mismatch.expected), _Side.of(mismatch.actual)
-    sizes = [side.shown.shape[:2] for side in (expected, actual) if side.shown is not None]
-    factor = max((images.shrink_for(h, w) for h, w in sizes), default=1)
-    scale = min((images.scale_for(h, w) for h, w in sizes), default=1) if factor == 1 else 1
-    if is_digest(mismatch.expected):
-        first = _digest_panel(mismatch.expected)
-    else:
-        first = expected.panel("expected", factor, scale)
-    return (f'<div class="pixels">{first}{actual.panel("actual", factor, scale)}'
-            f"{_difference_panel(expected, actual, factor, scale)}</div>")
+    layout = images.layout_for([side.shown.shape[:2] for side in (expected, actual) if side.shown is not None])
+    first = _digest_panel(mismatch.expected) if expected.only_digest else expected.panel("expected", layout)
+    return (f'<div class="pixels">{first}{actual.panel("actual", layout)}'
+            f"{_difference_panel(expected, actual, layout)}</div>")
 
 
 def _number(value: float) -> str:
     return str(int(value)) if math.isfinite(value) and value == int(value) else str(value)
-
-
 
 
 def _article(result: Result, cause: str | None = None) -> str:

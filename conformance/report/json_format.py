@@ -2,7 +2,8 @@
 
 Built for machines: every key is always present (null when unknown), so a consumer never
 needs to guess whether a missing key means "none" or "not recorded". No timestamps, so
-the same run gives byte-identical output.
+the same run gives byte-identical output. The arrays of pixel mismatches keep their bytes,
+within caps (report.saved_pixels), so a saved run's HTML page draws the run's pictures.
 """
 
 from __future__ import annotations
@@ -12,25 +13,28 @@ from dataclasses import asdict
 from typing import Any
 
 from wbimage_conformance.model import Mismatch, Result, RunReport, Shard
-from wbimage_conformance.report import causes, summary
+from wbimage_conformance.report import causes, saved_pixels, summary
 from wbimage_conformance.report.describe import describe, pixel_facts
 from wbimage_conformance.report.jsonable import to_jsonable
 
 #: Bumped when a key changes meaning or disappears (adding keys does not bump it).
 REPORT_VERSION = 1
 
+#: What each large pixel array keeps (saved_pixels.plan).
+Kept = dict[saved_pixels.Key, dict[str, str]]
 
-def _mismatch(mismatch: Mismatch) -> dict[str, Any]:
+
+def _mismatch(mismatch: Mismatch, kept: Kept, case_id: str, index: int) -> dict[str, Any]:
     return {
         "field": mismatch.field,
-        "expected": to_jsonable(mismatch.expected),
-        "actual": to_jsonable(mismatch.actual),
+        "expected": saved_pixels.with_bytes(to_jsonable(mismatch.expected), kept.get((case_id, index, "expected"))),
+        "actual": saved_pixels.with_bytes(to_jsonable(mismatch.actual), kept.get((case_id, index, "actual"))),
         "detail": to_jsonable(pixel_facts(mismatch) if mismatch.field == "pixels" else mismatch.detail),
         "description": describe(mismatch),
     }
 
 
-def _result(result: Result) -> dict[str, Any]:
+def _result(result: Result, kept: Kept) -> dict[str, Any]:
     case = result.case
     return {
         "id": case.id,
@@ -45,7 +49,7 @@ def _result(result: Result) -> dict[str, Any]:
         "message": result.message,
         "reproduction": result.reproduction,
         "expectation_reason": result.expectation_reason,
-        "mismatches": [_mismatch(m) for m in result.mismatches],
+        "mismatches": [_mismatch(m, kept, case.id, i) for i, m in enumerate(result.mismatches)],
     }
 
 
@@ -66,6 +70,7 @@ def _causes(report: RunReport) -> list[dict[str, Any]]:
 def to_json_data(report: RunReport) -> dict[str, Any]:
     """The report as plain JSON data (dicts, lists, str, int, float, bool, None only)."""
     env = report.environment
+    kept = saved_pixels.plan(report)
     return {
         "report_version": REPORT_VERSION,
         "implementation": {"name": env.implementation, "version": env.implementation_version},
@@ -73,11 +78,12 @@ def to_json_data(report: RunReport) -> dict[str, Any]:
         "ok": report.ok,
         "summary": summary.totals(report).as_dict(),
         "families": {name: counts.as_dict() for name, counts in summary.by_family(report).items()},
-        "results": [_result(r) for r in report.results],
+        "results": [_result(r, kept) for r in report.results],
         "causes": _causes(report),
         "unexplained": [r.case.id for r in causes.unexplained(report)],
         "shard": _shard(report.shard),
         "not_run": list(report.not_run),
+        **({"interrupted": report.interrupted} if report.interrupted else {}),
     }
 
 

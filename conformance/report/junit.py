@@ -65,16 +65,21 @@ def counts(report: RunReport) -> dict[str, int]:
     }
 
 
+def _first_line(text: str) -> str:
+    """The first line of `text`; "" for an empty text (or one that is only a line break)."""
+    return next(iter(text.splitlines()), "")
+
+
 def _message(result: Result) -> str:
     """The one-line summary that goes into the message attribute."""
-    first = result.message.splitlines()[0] if result.message else ""
+    first = _first_line(result.message)
     if result.status is Status.XFAILED:
         return f"expected failure: {result.expectation_reason or first or 'no reason given'}"
     if result.status is Status.XPASSED:
         return f"passed although expected to fail: {result.expectation_reason or 'no reason given'}"
     if result.mismatches:
         more = len(result.mismatches) - 1
-        line = describe(result.mismatches[0]).splitlines()[0]
+        line = _first_line(describe(result.mismatches[0])) or result.mismatches[0].field
         return line + (f" (and {more} more)" if more else "")
     return first or result.status.value
 

@@ -1,8 +1,10 @@
 """Markdown for a CI step summary (GitHub's $GITHUB_STEP_SUMMARY and the like).
 
-Everything that comes from a case, an implementation or an exception is escaped: step
-summaries render HTML, so an error message holding `<script>` or a `|` must not change the
-page's structure. Reproduction lines go in code fences longer than any backtick run they
+Everything that comes from a case, an implementation, an exception or a saved report is
+escaped: step summaries render HTML, so an error message or a cause id holding `<script>` or a
+`|` must not change the page's structure. Short literals (versions, cause ids, file:line) go in
+code spans and prose in text escaped only where Markdown would read it otherwise, so `0.1.0`
+stays `0.1.0` in the raw file as on the page. Reproduction lines go in code fences longer than any backtick run they
 contain, so they are shown verbatim and can be copied as they are.
 """
 
@@ -16,26 +18,41 @@ from wbimage_conformance.report import causes, summary
 from wbimage_conformance.report.describe import describe, printable
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_BLOCK_START = re.compile(r"^([#+\-=>]|\d+[.)])")
+#: What turns the start of a line into a block: a heading (`#` to `######` then a space), a
+#: list item (`-`, `+`, or digits and `.` or `)`, then a space), a quote (`>`), or a line of
+#: `=` or `-` alone (a heading's underline). `0.1.0` or `-1` starts none of them.
+_BLOCK_START = re.compile(r"^(#{1,6}(?=\s|$)|[+-](?=\s|$)|>|\d{1,9}[.)](?=\s|$)|[=-]+\s*$)")
 
 
-def text(value: str) -> str:
-    """Inline text, shown literally: HTML escaped, Markdown punctuation backslashed, one line.
+def text(value: str, *, line_start: bool = False) -> str:
+    """Inline text, shown literally: HTML escaped (so `<img onerror=...>` stays text), Markdown
+    punctuation backslashed, one line.
 
     Only the characters that can start emphasis, code, links, tables or strike-through
-    inside a line are escaped, plus whatever would turn the start of a line into a heading,
-    list or quote; the rest stays readable in the raw Markdown too.
+    inside a line are escaped; at the start of a line (`line_start`), also whatever would turn
+    it into a heading, list, quote or underline. The rest stays as it is, readable in the raw
+    Markdown too.
     """
     flat = " ".join(printable(str(value)).split())
     escaped = _SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
-    return _BLOCK_START.sub(lambda m: "\\" + m.group() if not m.group()[0].isdigit()
-                            else m.group()[:-1] + "\\" + m.group()[-1], escaped)
+    return _BLOCK_START.sub(_escape_block_start, escaped) if line_start else escaped
 
 
-def inline_code(value: str) -> str:
-    """A short literal such as a file:line, in backticks unless it holds one itself."""
-    value = printable(value)
-    return f"`{value}`" if "`" not in value and "\n" not in value else text(value)
+def _escape_block_start(match: re.Match[str]) -> str:
+    marker = match.group()
+    if marker[0].isdigit():
+        return marker[:-1] + "\\" + marker[-1]
+    return "\\" + marker
+
+
+def inline_code(value: str, *, in_table: bool = False) -> str:
+    """A short literal (a file:line, a version, a cause id) as a code span, where GitHub shows
+    `<`, `_` or `*` as themselves without escapes; as escaped text when it holds a backtick or
+    a newline. In a table cell a `|` would end the cell even inside a code span: `\\|` there."""
+    value = printable(str(value))
+    if "`" in value or "\n" in value or not value.strip():
+        return text(value)
+    return f"`{value.replace('|', chr(92) + '|')}`" if in_table else f"`{value}`"
 
 
 def code_block(content: str, language: str = "") -> str:
@@ -51,7 +68,8 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _environment(report: RunReport) -> list[str]:
-    return _table(["environment", ""], [[f"**{label}**", text(value)] for label, value in summary.header_rows(report)])
+    return _table(["environment", ""], [[f"**{label}**", inline_code(value, in_table=True)]
+                                        for label, value in summary.header_rows(report)])
 
 
 def _families(report: RunReport) -> list[str]:
@@ -69,7 +87,7 @@ def _result(result: Result) -> list[str]:
     lines = [
         f"#### {result.status.value.upper()}: {text(case.id)}",
         "",
-        f"{text(case.title)}  ",
+        f"{text(case.title, line_start=True)}  ",
         f"at {inline_code(case.location)} · clauses: {text(', '.join(case.clauses) or 'none')}",
         "",
     ]
@@ -94,7 +112,7 @@ def _causes(report: RunReport) -> list[str]:
              "unexpected results)", ""]
     for number, view in enumerate(views, start=1):
         group, example = view.group, view.example
-        lines += [f"{number}. **{text(group.title)}**: {view.count} case(s) `{group.id}`", ""]
+        lines += [f"{number}. **{text(group.title)}**: {view.count} case(s) {inline_code(group.id)}", ""]
         for clause, sentence in view.clauses:
             lines.append(f"   - breaks **\\[{text(clause)}\\]**: {text(sentence)}")
         if group.hint:

@@ -33,8 +33,8 @@ def merge(runs: Sequence[tuple[str, RunReport]]) -> RunReport:
     """One run from `(where, report)` pairs; `where` names each in error messages."""
     if not runs:
         raise MergeError("no report to merge")
-    if len(runs) == 1:
-        return runs[0][1]
+    if len(runs) == 1 and runs[0][1].shard is None:
+        return runs[0][1]  # one shard alone still goes through the check that every shard is there
     environment = _environment(runs)
     sharded = [where for where, run in runs if run.shard is not None]
     if sharded and len(sharded) != len(runs):
@@ -114,7 +114,8 @@ def _shards(runs: Sequence[tuple[str, RunReport]]) -> tuple[list[Result], list[s
         by_index[shard.index] = where
     missing = [f"{k}/{first.count}" for k in range(1, first.count + 1) if k not in by_index]
     if missing:
-        raise MergeError(f"shard {', '.join(missing)} missing: merge all {first.count} shards of the run "
+        named = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise MergeError(f"shard {named} missing: merge all {first.count} shards of the run "
                          "(a missing one would hide its cases)")
     by_id = _no_repeats(runs)
     not_run_ids = {case_id for _, run in runs for case_id in run.not_run}

@@ -106,13 +106,14 @@ def long_line(counts: Counts) -> str:
 
 
 def short_line(counts: Counts) -> str:
-    """'N passed, N failed, N skipped' for CI log readers, counted by outcome, not status.
+    """'N as expected, N unexpected, N skipped': the run by outcome, for CI log readers.
 
-    passed = as expected (passed + xfailed), failed = every unexpected result (failed, error,
-    xpassed, timeout, crash), skipped = skipped. So '0 failed' holds exactly when the run's
-    exit code is 0, whichever way a case went wrong.
+    as expected = passed + xfailed, unexpected = failed, error, xpassed, timeout and crash,
+    skipped = skipped; so '0 unexpected' holds exactly when the run's exit code is 0. Its words
+    are not status names: beside the long line ('712 passed, ... 45 xfailed'), a closing line
+    saying '757 passed' would count one case as passed in one line and xfailed in the next.
     """
-    return f"{counts.as_expected} passed, {counts.unexpected} failed, {counts[Status.SKIPPED]} skipped"
+    return f"{counts.as_expected} as expected, {counts.unexpected} unexpected, {counts[Status.SKIPPED]} skipped"
 
 
 def header_rows(report: RunReport) -> list[tuple[str, str]]:
@@ -137,7 +138,9 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
         shard = report.shard
         rows.append(("shard", f"{shard.index} of {shard.count}: {len(report.results) + len(report.not_run)} "
                               f"of the {len(shard.selection)} selected cases"))
-    if report.not_run:
+    if report.interrupted:
+        rows.append(("interrupted", f"by {report.interrupted}: a partial run, {len(report.not_run)} selected cases not run"))
+    elif report.not_run:
         rows.append(("not run", f"{len(report.not_run)} selected cases: --maxfail stopped the run"))
     return rows
 

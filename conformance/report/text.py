@@ -107,7 +107,7 @@ def _causes(report: RunReport, paint: _Paint) -> list[str]:
     lines = [paint(f"Causes ({len(views)}, explaining {explained} of {total} unexpected results)", "1")]
     for number, view in enumerate(views, start=1):
         group = view.group
-        lines += ["", f"{number}. {paint(printable(group.title), '1')}: {view.count} case(s)  [{group.id}]"]
+        lines += ["", f"{number}. {paint(printable(group.title), '1')}: {view.count} case(s)  [{printable(group.id)}]"]
         field = "    {:<11} {}"
         pad = " " * 16
         for clause, sentence in view.clauses:
@@ -146,7 +146,7 @@ def _explained_lines(report: RunReport, paint: _Paint) -> list[str]:
     lines = [paint(f"Explained by a cause above ({len(rows)})", "1")]
     for r in rows:
         lines.append(f"  {paint.status(r.status.value.upper(), r.status)} {printable(r.case.id)}  "
-                     f"{printable(r.case.location)}  ({by_case[r.case.id]})")
+                     f"{printable(r.case.location)}  ({printable(by_case[r.case.id])})")
     return lines
 
 

@@ -35,18 +35,18 @@ import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from wbimage_conformance import yamlsource
+from wbimage_conformance import stored, yamlsource
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Environment, Result, Status
+from wbimage_conformance.stored import schemas, writing
 
 #: Expectations shipped with the suite, found by name: `--expectations wandb-0.25`.
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "expectations"
 DEVIATION_STATUSES = (Status.FAILED, Status.ERROR, Status.CRASH, Status.TIMEOUT, Status.SKIPPED)
-_FIELDS = {"implementation", "versions", "environment", "deviations"}
 #: The libraries whose version decides pixels, as an environment names them.
 LIBRARIES = ("numpy", "pillow", "torch")
 _LIBRARY_NAMES = {"numpy": "NumPy", "pillow": "Pillow", "torch": "torch"}
-_ENTRY_FIELDS = {"status", "reason", "clause"}
+SCHEMA = "expectations.schema.json"
 
 
 class ExpectationsError(ConfigurationError, ValueError):
@@ -84,80 +84,49 @@ def resolve(path_or_name: Path | str) -> Path:
 
 
 def load(path: Path | str) -> Expectations:
-    """Read and check the structure of an expectations file (a path, or a shipped name)."""
+    """Read and check an expectations file (a path, or a shipped name) as hostile input:
+    stored.EXPECTATIONS limits, then the schema; errors name the file, line and field."""
     path = resolve(path)
     try:
-        data, located = yamlsource.read_file(path)
-    except yamlsource.YamlFileError as exc:
+        data, located = stored.read_yaml(path, stored.EXPECTATIONS)
+    except stored.StoredFileError as exc:
         raise ExpectationsError(str(exc)) from None
     return parse(data, str(path), located)
 
 
 def parse(data: Any, where: str = "<expectations>", located: yamlsource.Located | None = None) -> Expectations:
-    """Check the structure; errors name the file, the line (when `located` is given) and the field."""
+    """Check the file against expectations.schema.json, then what a schema cannot say (PEP 440
+    ranges and versions); errors name the file, the line (when `located` is given) and the field."""
 
     def at(*path: Any) -> str:
         return f"{where}:{located.line_at(path)}" if located is not None else where
 
-    if not isinstance(data, dict):
-        raise ExpectationsError(f"{where}: expected a mapping with implementation, versions, deviations")
-    unknown = set(data) - _FIELDS
-    if unknown:
-        raise ExpectationsError(f"{at()}: unknown field(s) {sorted(unknown)}; known: {sorted(_FIELDS)}")
-    implementation = data.get("implementation")
-    if not isinstance(implementation, str) or not implementation:
-        raise ExpectationsError(f"{at('implementation')}: field implementation = {implementation!r}: needs the implementation's name")
+    line_at = located.line_at if located is not None else None
+    try:
+        schemas.check(data, SCHEMA, where, line_at, "expectations file")
+    except stored.StoredFileError as exc:
+        raise ExpectationsError(str(exc)) from None
     versions = data.get("versions")
     if versions is not None:
-        if not isinstance(versions, str):
-            raise ExpectationsError(f"{at('versions')}: field versions = {versions!r}: needs a string like '>=0.20.1,<0.29'")
-        specifier_set(versions, at("versions"))
-    environment = _parse_environment(data.get("environment"), at("environment"))
-    raw = data.get("deviations") or {}
-    if not isinstance(raw, dict):
-        raise ExpectationsError(f"{at('deviations')}: field deviations: needs a mapping of case id to entry")
-    deviations: dict[str, Deviation] = {}
-    allowed = [s.value for s in DEVIATION_STATUSES]
-    for case_id, entry in raw.items():
-        here = f"{at('deviations', case_id)}: deviations.{case_id}"
-
-        def field_at(name: str) -> str:
-            return f"{at('deviations', case_id, name)}: deviations.{case_id}.{name}"
-
-        if not isinstance(entry, dict):
-            raise ExpectationsError(f"{here}: needs a mapping with status and reason")
-        extra = set(entry) - _ENTRY_FIELDS
-        if extra:
-            raise ExpectationsError(f"{here}: unknown field(s) {sorted(extra)}; known: {sorted(_ENTRY_FIELDS)}")
-        status = entry.get("status")
-        if status not in allowed:
-            raise ExpectationsError(f"{field_at('status')} = {status!r}: must be one of {', '.join(allowed)}")
-        reason = entry.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            raise ExpectationsError(f"{field_at('reason')} = {reason!r}: needs a sentence saying why")
-        clause = entry.get("clause")
-        if clause is not None and not isinstance(clause, str):
-            raise ExpectationsError(f"{field_at('clause')} = {clause!r}: needs a clause id")
-        deviations[str(case_id)] = Deviation(Status(status), reason.strip(), clause)
-    return Expectations(implementation, versions, deviations, where, environment)
+        specifier_set(versions, f"{at('versions')}: versions")
+    environment = {}
+    if data.get("environment") is not None:
+        environment = {library: _version(data["environment"].get(library), f"{at('environment', library)}: "
+                                         f"environment.{library}") for library in LIBRARIES}
+    deviations = {str(case_id): Deviation(Status(entry["status"]), entry["reason"].strip(), entry.get("clause"))
+                  for case_id, entry in (data.get("deviations") or {}).items()}
+    return Expectations(data["implementation"], versions, deviations, where, environment)
 
 
-def _parse_environment(raw: Any, where: str) -> dict[str, str | None]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or set(raw) - set(LIBRARIES):
-        raise ExpectationsError(f"{where}: field environment = {raw!r}: needs a mapping of {', '.join(LIBRARIES)} "
-                                "to the version drafted under (null: not installed)")
-    out: dict[str, str | None] = {}
-    for library in LIBRARIES:
-        value = raw.get(library)
-        if value is not None:
-            try:
-                Version(str(value))
-            except InvalidVersion:
-                raise ExpectationsError(f"{where}: field environment.{library} = {value!r}: not a version") from None
-        out[library] = None if value is None else str(value)
-    return out
+def _version(value: Any, where: str) -> str | None:
+    """A library's version as drafted under (None: not installed); it must read as PEP 440."""
+    if value is None:
+        return None
+    try:
+        Version(str(value))
+    except InvalidVersion:
+        raise ExpectationsError(f"{where} = {value!r}: not a version") from None
+    return str(value)
 
 
 def check(expectations: Expectations, case_ids: Iterable[str], environment: Environment) -> list[str]:
@@ -259,11 +228,16 @@ def from_results(results: Sequence[Result], environment: Environment, previous: 
         if result.status in (Status.PASSED, Status.SKIPPED):
             continue
         old = previous.deviations.get(result.case.id) if previous else None
-        reason = old.reason if old else (result.message.splitlines()[0][:200] if result.message else result.status.value)
+        reason = old.reason if old else (_first_words(result.message) or result.status.value)
         clause = old.clause if old and old.clause else (result.case.clauses[0] if result.case.clauses else None)
         deviations[result.case.id] = Deviation(result.status, reason, clause)
     versions = previous.versions if previous and previous.versions else (f"=={version}" if version else None)
     return Expectations(implementation, versions, deviations, environment=recorded_environment(environment))
+
+
+def _first_words(message: str) -> str:
+    """The first line of `message` that says something, cut to 200 characters: a reason."""
+    return next((line.strip()[:200] for line in message.splitlines() if line.strip()), "")
 
 
 def recorded_environment(environment: Environment) -> dict[str, str | None]:
@@ -285,7 +259,8 @@ def dump(expectations: Expectations) -> str:
 
 
 def write(expectations: Expectations, path: Path | str) -> None:
-    Path(path).write_text(dump(expectations), encoding="utf-8")
+    """Write the file, replacing the previous one only once the new one is complete."""
+    writing.replace_text(path, dump(expectations))
 
 
 # -- versions -------------------------------------------------------------------------------

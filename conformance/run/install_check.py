@@ -16,8 +16,15 @@ installed file, including those made at install time, and it can be no easier to
 manifest shipped beside it. What this catches is a change to the installed files after
 installation; what it cannot catch is an attacker who also rewrites RECORD, or who changes the
 interpreter, its site-packages (a .pth file) or a dependency: the header shows RECORD's own
-digest so it can be compared with a known-good install. An editable install or a source
-checkout has no manifest: the header says it is not verified.
+digest so it can be compared with a known-good install.
+
+An installed copy (a package folder named `wbimage_conformance`) must have its manifest: with
+RECORD deleted, or its dist-info folder gone or doubled, a changed judge would otherwise run as
+"not verified"; so that is refused too. Its dist-info folder is checked like the package: a
+file there that RECORD does not list is refused, except the metadata installers may write
+after RECORD (INSTALLER, REQUESTED, direct_url.json; pip lists them, others need not), which
+holds no code. An editable install or a source checkout (the folder `conformance/` beside the
+project's pyproject.toml) has no manifest: the header says it is not verified.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ import wbimage_conformance
 from wbimage_conformance.errors import ConfigurationError
 
 DIST_NAME = "wbimage_conformance"
+#: The source folder of the package in a checkout (pyproject.toml maps it to DIST_NAME).
+CHECKOUT_NAME = "conformance"
+#: Files of a dist-info folder an installer may write without listing them in RECORD.
+UNLISTED_METADATA = frozenset({"INSTALLER", "REQUESTED", "direct_url.json"})
 #: A pyc header: magic, flags, then 8 bytes of source stamp (PEP 552); the code object follows.
 PYC_HEADER_BYTES = 16
 
@@ -65,34 +76,53 @@ def verify() -> str:
 
 def verify_at(package: Path) -> str:
     """`verify` for the suite's package directory `package`."""
+    if is_checkout(package):
+        return f"editable install or source checkout at {package.parent}: files not verified (no installed manifest)"
     record = find_record(package)
-    if record is None:
-        return f"{describe_unverified(package)}: files not verified (no installed manifest)"
     entries = read_record(record)
-    problem = first_difference(entries, package)
+    problem = first_difference(entries, package) or first_unlisted_metadata(entries, record.parent)
     if problem:
-        raise TamperedInstall(
-            f"the installed suite was changed after installation: {problem} (manifest: {record}); "
-            f"reinstall it (pip install --force-reinstall --no-deps wbimage-conformance) before trusting a run")
+        _refuse(f"{problem} (manifest: {record})")
     digest = hashlib.sha256(record.read_bytes()).hexdigest()[:16]
     checked = sum(1 for entry in entries if entry.digest)
     return f"wheel at {package}: {checked} files match its RECORD (sha256 {digest}...)"
 
 
-def find_record(package: Path) -> Path | None:
-    """The RECORD of the wheel that installed `package`, beside it in site-packages."""
-    for info in sorted(package.parent.glob(f"{DIST_NAME}-*.dist-info")):
-        record = info / "RECORD"
-        if record.is_file() and f"{DIST_NAME}/__init__.py," in record.read_text(encoding="utf-8"):
-            return record
+def _refuse(problem: str) -> None:
+    raise TamperedInstall(
+        f"the installed suite was changed after installation: {problem}; "
+        f"reinstall it (pip install --force-reinstall --no-deps wbimage-conformance) before trusting a run")
+
+
+def is_checkout(package: Path) -> bool:
+    """The package is the source folder of a checkout (run from it, or installed editable)."""
+    return package.name == CHECKOUT_NAME and (package.parent / "pyproject.toml").is_file()
+
+
+def find_record(package: Path) -> Path:
+    """The RECORD of the wheel that installed `package`, beside it in site-packages: exactly one
+    dist-info folder of the suite, whose RECORD lists the package."""
+    infos = sorted(package.parent.glob(f"{DIST_NAME}-*.dist-info"))
+    if not infos:
+        _refuse(f"{package} has no {DIST_NAME}-*.dist-info folder beside it")
+    if len(infos) > 1:
+        _refuse(f"{package} has {len(infos)} dist-info folders beside it ({', '.join(i.name for i in infos)})")
+    record = infos[0] / "RECORD"
+    if not record.is_file():
+        _refuse(f"{record} is missing")
+    if f"{DIST_NAME}/__init__.py," not in record.read_text(encoding="utf-8", errors="replace"):
+        _refuse(f"{record} does not list {DIST_NAME}/__init__.py")
+    return record
+
+
+def first_unlisted_metadata(entries: list[Entry], info: Path) -> str | None:
+    """The first file of the dist-info folder `info` that RECORD does not list (RECORD itself
+    and UNLISTED_METADATA aside); None when there is none."""
+    listed = {entry.path for entry in entries}
+    for path in sorted(p for p in info.rglob("*") if not p.is_dir()):
+        if path not in listed and path.name != "RECORD" and path.relative_to(info).as_posix() not in UNLISTED_METADATA:
+            return f"{path} is not in RECORD (a file added after installation)"
     return None
-
-
-def describe_unverified(package: Path) -> str:
-    checkout = package.parent
-    if (checkout / "pyproject.toml").is_file():
-        return f"editable install or source checkout at {checkout}"
-    return f"unpacked at {package}"
 
 
 def read_record(record: Path) -> list[Entry]:
@@ -101,10 +131,16 @@ def read_record(record: Path) -> list[Entry]:
     (wrong under --target), and a changed script runs before any check could."""
     base = record.parent.parent
     entries = []
-    for row in csv.reader(io.StringIO(record.read_text(encoding="utf-8"))):
+    try:
+        rows = list(csv.reader(io.StringIO(record.read_text(encoding="utf-8"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        _refuse(f"{record} cannot be read: {exc}")
+    for number, row in enumerate(rows, start=1):
         if not row or not row[0]:
             continue
         path, digest, size = (row + ["", ""])[:3]
+        if size and not size.isdigit():
+            _refuse(f"{record}, line {number}: the size {size[:40]!r} is not a whole number")
         where = Path(os.path.normpath(base / path))
         if where.is_relative_to(base):
             entries.append(Entry(where, digest or None, int(size) if size else None))

@@ -23,12 +23,20 @@ exceeds it dies with MemoryError or a signal and is reported as a crash. Address
 resident memory: importing torch alone maps about 1 GB, so limits below a few GB make tensor
 cases crash.
 
+Signals: SIGINT (Ctrl-C), and SIGTERM and SIGHUP inside `signals_interrupt()`, stop a run at once
+whatever `jobs` is: the session kills every worker's process group (their pipes close, so each
+lane sees its worker die and stops taking cases), drops what the killed cases would report,
+removes its folder, and Session.run raises Interrupted with the results of the cases that
+finished before the signal. `run` writes those as a partial report marked interrupted and
+exits 128 + the signal's number (130, 143, 129).
+
 POSIX only: workers are read with select() and killed by process group.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import itertools
 import os
@@ -43,15 +51,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import wbimage_conformance
 from wbimage_conformance.cases import materialize
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.model import Case, Environment, Result, RunReport, Status
-from wbimage_conformance.run import compare, install_check, pipe_drain, sandbox, worker_bundle
+from wbimage_conformance.model import Case, Environment, Observation, Result, RunReport, Status
+from wbimage_conformance.run import compare, install_check, limits, pipe_drain, replies, retention, sandbox, worker_bundle
 from wbimage_conformance.run.reproduction import reproduction
 from wbimage_conformance.worker import protocol
 
@@ -109,21 +118,69 @@ class ImplSpec:
         # another interpreter: only the worker bundle, never this environment's site-packages
         return cls(impl, command, bundle_path(), python=python)
 
-    def sandboxed(self) -> ImplSpec:
-        """This spec for a sandboxed worker: the suite's package is hidden there, so the worker
-        code comes from the bundle (with the reference only when that is the implementation)."""
-        if self.python is None:
-            return self
-        return ImplSpec(self.label, self.command, bundle_path(self.command[-1] == "reference"), self.python)
 
-
-def bundle_path(with_reference: bool = True) -> dict[str, str]:
+def bundle_path() -> dict[str, str]:
     existing = os.environ.get("PYTHONPATH")
-    path = str(worker_bundle.bundle_dir(with_reference)) + (os.pathsep + existing if existing else "")
+    path = str(worker_bundle.bundle_dir()) + (os.pathsep + existing if existing else "")
     return {"PYTHONPATH": path}
 
 
 # -- one worker process ---------------------------------------------------------------------
+
+
+class Interrupted(KeyboardInterrupt):
+    """A run stopped by a signal: its name, and the results of the cases that finished before
+    it, in case order (empty where the signal came before Session.run)."""
+
+    def __init__(self, signal_name: str = "SIGINT", results: Sequence[Result] = ()) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.results = list(results)
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports a process the signal ended."""
+        return 128 + signal.Signals[self.signal_name].value
+
+
+#: The signals that stop a run: Ctrl-C, a polite kill (CI cancelling a job), a closed terminal.
+STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP (and SIGINT) raise Interrupted in the main thread, so a
+    run ended by any of them cleans up as after Ctrl-C, instead of leaving its workers and
+    folders behind.
+    Elsewhere than in the main thread (where handlers cannot be set) it changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number: int, frame: object) -> None:
+        raise Interrupted(signal.Signals(number).name)
+
+    previous = {number: signal.signal(number, interrupt) for number in STOPPING_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """While a stopping run cleans up (a few hundred milliseconds), a second signal is
+    ignored instead of abandoning the cleanup half way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in STOPPING_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class WorkerTimeout(Exception):
@@ -138,11 +195,12 @@ class Worker:
     """One implementation subprocess and the line-oriented pipe to it."""
 
     def __init__(self, spec: ImplSpec, memory_limit: int | None = None, box: sandbox.Sandbox | None = None,
-                 staging: str | None = None) -> None:
+                 staging: str | None = None, cancelled: threading.Event | None = None) -> None:
         self.spec = spec
         self.memory_limit = memory_limit
         self.box = box or sandbox.Sandbox("none", "none")
         self.staging = staging
+        self.cancelled = cancelled   # set: the session is stopping, a process started now is killed at once
         self.proc: subprocess.Popen[bytes] | None = None
         self._stderr: pipe_drain.PipeDrain | None = None
         self._buffer = bytearray()
@@ -164,6 +222,8 @@ class Worker:
             )
         except OSError as exc:
             raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: {exc}") from None
+        if self.cancelled is not None and self.cancelled.is_set():
+            self.signal_group()  # the session stopped while this one was starting
         try:
             self._stderr = pipe_drain.PipeDrain(self.proc.stderr, pipe_drain.STDERR_KEEP)
         except RuntimeError as exc:  # no thread to be had: unconfined, a fork bomb takes this user's all
@@ -177,16 +237,13 @@ class Worker:
             return protocol.parse_hello_reply(reply)
         except (WorkerDied, WorkerTimeout, protocol.ProtocolError) as exc:
             self.kill()
-            hint = (" (a sandbox shows an implementation the suite's worker side only, not its reference or "
-                    "other modules; --sandbox none runs one built on them, unconfined)"
-                    if self.box.kind == "bwrap" and "wbimage_conformance" in str(exc) else "")
-            raise RunnerError(f"--impl {self.spec.label!r}: {exc}{hint}") from None
+            raise RunnerError(f"--impl {self.spec.label!r}: {exc}") from None
 
     def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Send one message and read one reply line within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         self.send(protocol.dumps(message), deadline)
-        return protocol.loads(self.receive(deadline))
+        return replies.parse(self.receive(deadline))[0]
 
     def send(self, line: bytes, deadline: float) -> None:
         """Write one request line (before `deadline`, if the pipe is full)."""
@@ -276,6 +333,16 @@ class Worker:
             self._stderr.wait(STDERR_GRACE)
         return self._stderr.last_lines(lines)
 
+    def signal_group(self) -> None:
+        """SIGKILL to the worker's process group, from any thread, touching nothing else: its
+        pipes close, and the lane reading them sees it die and cleans up as after a crash."""
+        proc = self.proc
+        if proc is not None and proc.returncode is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             try:
@@ -329,14 +396,16 @@ class Session:
         memory_limit: int | None = None,
         sandbox_mode: str = "auto",
     ) -> None:
-        if jobs < 1:
-            raise RunnerError(f"--jobs must be at least 1, not {jobs}")
-        if timeout <= 0:
-            raise RunnerError(f"--timeout must be positive, not {timeout:g}")
+        for option, check, value in (("--jobs", limits.check_jobs, jobs), ("--timeout", limits.check_timeout, timeout)):
+            try:
+                check(value)
+            except ValueError as exc:
+                raise RunnerError(f"{option}: {exc}") from None
+        if memory_limit is not None and not 0 < memory_limit <= limits.MAX_MEMORY_LIMIT_MB << 20:
+            raise RunnerError(f"memory limit: must be from 1 byte to {limits.MAX_MEMORY_LIMIT_MB} MiB, not {memory_limit!r} bytes")
         self.install = install_check.verify()
         self.box = sandbox.choose(sandbox_mode)
-        spec = ImplSpec.parse(impl)
-        self.spec = spec.sandboxed() if self.box.kind != "none" else spec
+        self.spec = ImplSpec.parse(impl)
         self.jobs = jobs
         self.timeout = timeout
         self.memory_limit = memory_limit
@@ -344,6 +413,9 @@ class Session:
         self._idle: queue.Queue[Worker | None] = queue.Queue()
         self._staging_root: tempfile.TemporaryDirectory[str] | None = None
         self._staging_names = itertools.count()
+        self._cancelled = threading.Event()
+        self._workers: weakref.WeakSet[Worker] = weakref.WeakSet()   # every worker made, for cancel()
+        self._workers_lock = threading.Lock()
 
     def __enter__(self) -> Session:
         self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")  # cases' files, per case
@@ -351,7 +423,8 @@ class Session:
         first = self._new_worker()
         try:
             self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
-        except RunnerError:
+        except BaseException:  # RunnerError, or a signal during the start
+            first.kill()
             self._staging_root.cleanup()
             raise
         self._idle.put(first)
@@ -368,7 +441,9 @@ class Session:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 break
-            if worker is not None:
+            if worker is not None and self._cancelled.is_set():
+                worker.kill()
+            elif worker is not None:
                 worker.stop()
         if self._staging_root is not None:
             self._staging_root.cleanup()
@@ -376,7 +451,19 @@ class Session:
 
     def _new_worker(self) -> Worker:
         assert self._staging_root is not None
-        return Worker(self.spec, self.memory_limit, self.box, self._staging_root.name)
+        worker = Worker(self.spec, self.memory_limit, self.box, self._staging_root.name, self._cancelled)
+        with self._workers_lock:
+            self._workers.add(worker)
+        return worker
+
+    def cancel(self) -> None:
+        """Stop the run: no case starts, none is reported any more, and every worker's process
+        group is killed, so each lane returns as soon as it sees its worker die."""
+        self._cancelled.set()
+        with self._workers_lock:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.signal_group()
 
     @property
     def capabilities(self) -> frozenset:
@@ -411,7 +498,9 @@ class Session:
     def run(self, cases: Sequence[Case], progress: Callable[[Result], None] | None = None,
             stop: Callable[[], bool] | None = None) -> list[Result]:
         """Every case, results in the order of `cases` whatever order they finish in. Once
-        `stop()` is true no further case starts (those running finish): --maxfail.
+        `stop()` is true no further case starts (those running finish): --maxfail. A signal
+        (KeyboardInterrupt, Interrupted) cancels the run and raises Interrupted carrying the
+        results delivered before it.
 
         Each of up to `jobs` lanes holds one worker and feeds it cases one at a time (see _lane)."""
         results: list[Result | None] = [None] * len(cases)
@@ -420,25 +509,45 @@ class Session:
 
         def take() -> tuple[int, Case] | None:
             with lock:
-                if stop is not None and stop():
+                if self._cancelled.is_set() or stop is not None and stop():
                     return None
                 index = next(order, None)
             return None if index is None else (index, cases[index])
 
         def deliver(index: int, result: Result) -> None:
-            results[index] = result
-            if progress is not None:
-                with lock:
+            with lock:
+                if self._cancelled.is_set():
+                    return  # a case killed by the stop: not run, not a crash
+                results[index] = result
+                if progress is not None:
                     progress(result)
 
-        lanes, lookahead = min(self.jobs, len(cases)), stop is None
+        try:
+            self._lanes(min(self.jobs, len(cases)), take, deliver, stop is None)
+        except KeyboardInterrupt as exc:
+            with _signals_held():
+                self.cancel()
+            name = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT"
+            raise Interrupted(name, [r for r in results if r is not None]) from None
+        return [r for r in results if r is not None]
+
+    def _lanes(self, lanes: int, take: Callable[[], tuple[int, Case] | None],
+               deliver: Callable[[int, Result], None], lookahead: bool) -> None:
+        """The lanes, in this thread when there is one; else on threads, cancelled (and
+        waited for) when this thread is interrupted."""
         if lanes <= 1:
             self._lane(take, deliver, lookahead)
-        else:
-            with concurrent.futures.ThreadPoolExecutor(max_workers=lanes) as pool:
-                for future in [pool.submit(self._lane, take, deliver, lookahead) for _ in range(lanes)]:
+            return
+        with concurrent.futures.ThreadPoolExecutor(max_workers=lanes) as pool:
+            futures = [pool.submit(self._lane, take, deliver, lookahead) for _ in range(lanes)]
+            try:
+                for future in futures:
                     future.result()
-        return [r for r in results if r is not None]
+            except BaseException:
+                with _signals_held():
+                    self.cancel()
+                    concurrent.futures.wait(futures)
+                raise
 
     # -- one lane: a worker and the cases it runs ----------------------------------------------
 
@@ -455,7 +564,7 @@ class Session:
         flight: _InFlight | None = None  # sent, reply awaited
         try:
             ahead = self._prepare(take())   # built, not yet sent
-            while ahead is not None or flight is not None:
+            while (ahead is not None or flight is not None) and not self._cancelled.is_set():
                 if flight is None:
                     assert ahead is not None
                     flight, worker = self._dispatch(worker, ahead, deliver)
@@ -469,12 +578,13 @@ class Session:
                     deliver(done.index, self._verdict(done, reply))
                 if ahead is None and (lookahead or flight is None):
                     ahead = self._prepare(take())
-        except BaseException:
+        finally:
             if flight is not None and worker is not None:  # it owes a reply no one will read
                 worker.kill()
                 worker = None
-            raise
-        finally:
+            for unsent in (ahead, flight):
+                if unsent is not None and unsent.staging is not None:
+                    unsent.staging.remove()
             self._idle.put(worker)
 
     def _prepare(self, taken: tuple[int, Case] | None) -> _Prepared | None:
@@ -541,7 +651,7 @@ class Session:
         try:
             if flight.failure is not None:
                 raise flight.failure
-            reply = protocol.loads(worker.receive(flight.deadline))
+            reply, flight.shape = replies.parse(worker.receive(flight.deadline))
             if reply.get("type") != "result" or reply.get("id") != case.id:
                 raise protocol.ProtocolError(f"expected the result for {case.id!r}, got {str(reply)[:120]}")
         except WorkerTimeout:
@@ -572,7 +682,7 @@ class Session:
             return self._result(case, flight.sent, status, message, ended=flight.answered, **extra)
 
         outcome = reply.get("outcome")
-        reason = str(reply.get("reason", ""))
+        reason = retention.clip(str(reply.get("reason", "")))
         if outcome == protocol.SKIPPED:
             return result(Status.SKIPPED, reason)
         if outcome == protocol.SETUP_ERROR:
@@ -582,17 +692,29 @@ class Session:
         if outcome != protocol.OBSERVED:
             return result(Status.CRASH, f"protocol error: unknown outcome {outcome!r}")
         try:
-            observation = protocol.decode_observation(reply.get("observation") or {})
-        except (protocol.ProtocolError, KeyError, TypeError, ValueError) as exc:
-            return result(Status.CRASH, f"protocol error: bad observation: {exc}")
-        verdict = compare.compare(case, observation)
+            observation, verdict = self._judge(case, reply.get("observation", {}))
+        except _UNJUDGEABLE as exc:
+            reason = retention.clip(" ".join(str(exc).split()) or type(exc).__name__, 300)
+            return result(Status.CRASH, f"protocol error: bad observation: {reason}")
         message = verdict.message
         notes = list(observation.notes)
         if "normalize" in (case.call.get("kwargs") or {}) and "normalize-keyword" not in self.capabilities:
             notes.append("the implementation declares no `normalize` keyword")
         if notes and verdict.status is not Status.PASSED:
             message += " [" + "; ".join(notes) + "]"
-        return result(verdict.status, message, mismatches=verdict.mismatches, observation=observation)
+        judged = result(verdict.status, message, mismatches=verdict.mismatches, observation=observation)
+        if flight.shape is not None and retention.needs_summary(flight.shape.size, flight.shape.values):
+            return retention.summarize_result(judged)  # its big arrays are dropped here (bounded memory)
+        return judged
+
+    @staticmethod
+    def _judge(case: Case, wire: Any) -> tuple[Observation, compare.Verdict]:
+        """The observation in a reply and its verdict; an error of any kind _UNJUDGEABLE lists
+        when the reply holds what the protocol does not allow."""
+        if not isinstance(wire, dict):
+            raise protocol.ProtocolError(f"'observation' must be an object, not {protocol.safe_repr(wire, 80)}")
+        observation = protocol.decode_observation(wire)
+        return observation, compare.compare(case, observation)
 
     def _result(self, case: Case, started: float, status: Status, message: str = "",
                 ended: float | None = None, **extra: Any) -> Result:
@@ -617,6 +739,11 @@ class _Prepared:
     early: Result | None = None
 
 
+#: What decoding or judging a malformed observation can raise: the case's crash, not the run's end.
+_UNJUDGEABLE = (protocol.ProtocolError, KeyError, TypeError, ValueError, IndexError, AttributeError,
+                OverflowError, RecursionError, MemoryError)
+
+
 @dataclass
 class _InFlight:
     """A case sent to a worker: when, until when its reply may come, and what went wrong
@@ -629,6 +756,7 @@ class _InFlight:
     deadline: float
     answered: float | None = None
     failure: Exception | None = None
+    shape: replies.Shape | None = None      # of the reply line, once read
 
 
 def run(

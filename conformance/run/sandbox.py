@@ -2,14 +2,22 @@
 
 `--sandbox bwrap` (and `auto` where bubblewrap is installed and usable) starts each one under
 `bwrap` with every namespace unshared (no network at all, its own PID namespace whose processes
-all die with the run), a read-only view of only the system directories Python needs, the
-interpreter's prefixes and the implementation's own import paths, a private writable /tmp as
-home and working folder, the run's staging folder read-only, and a clean environment. The
-suite's own package directory is hidden under an empty tmpfs: the worker code comes from the
-private bundle (worker_bundle.py), so the case files, the expected values and the reference
-stay out of sight unless the reference is the implementation. Memory limits are set by a
+all die with the run), a private writable /tmp as home and working folder, the run's staging
+folder read-only, and a clean environment. Memory limits are set by a
 `sh -c 'ulimit ...; exec ...'` inside, before the implementation starts, so they hold for
 every process it starts too.
+
+What it sees (view): the sandbox contains the implementation, not the user's environment. The
+system directories, the interpreter's installation and import paths (as the interpreter
+reports them, so site-packages, the user's, `.pth` entries and editable installs' source
+folders all count),
+PYTHONPATH and the command's files are shown read-only: the user's package imports wherever
+it is installed, and so does the suite's own, reference included. What must stay out of sight
+is the suite's data, and only that is hidden, by mounts over single folders (an empty
+read-only tmpfs) and files (/dev/null): the case files and expectations of every copy of the
+suite in view, a source checkout's git objects, build output and saved runs, the
+validated-case cache, and every data file this process read (private_data.py), wherever it is.
+The verdict is computed outside, by the runner.
 
 Processes: `prlimit --nproc` caps the processes and threads the implementation may have at
 once (RLIMIT_NPROC), so a fork bomb fails its forks instead of filling the machine's process
@@ -39,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import wbimage_conformance
+from wbimage_conformance import private_data, spec
 from wbimage_conformance.errors import ConfigurationError
 
 MODES = ("auto", "bwrap", "none")
@@ -55,6 +64,11 @@ PATH = "/usr/local/bin:/usr/bin:/bin"
 HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
 #: Where the uid of a sandbox started by root is drawn from: far above any real account.
 UID_RANGE = (1_000_000_000, 2_000_000_000)
+#: The import name of the suite, whose data is hidden in every copy of it in sight.
+ROOT_PACKAGE = "wbimage_conformance"
+#: In a source checkout of the suite, what holds its data too: git's objects (every case file
+#: ever committed), build output (copies of the package) and the saved runs of `history`.
+CHECKOUT_DATA = (".git", "build", "dist", "docs/history")
 
 
 def process_limit() -> int:
@@ -90,7 +104,7 @@ class Sandbox:
             return _with_limits(list(command), memory_limit), {**os.environ, **env}
         assert self.bwrap is not None
         # the caller's PATH is not kept inside: name the program by where it is found here
-        inner = [shutil.which(command[0]) or command[0], *command[1:]]
+        inner = [_launched_program(shutil.which(command[0]) or command[0]), *command[1:]]
         uid = None
         if self.setpriv:
             uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
@@ -112,15 +126,19 @@ class Sandbox:
                 *(["--perms", "1777"] if uid is not None else []), "--tmpfs", "/dev/shm",
                 *(["--perms", "1777"] if uid is not None else []), "--tmpfs", "/tmp",  # the user is not its owner
                 "--chdir", workdir or HOME, "--hostname", "localhost"]
-        shown = readable_paths(command, python, merged["PYTHONPATH"])
+        seen = view(command, python, merged["PYTHONPATH"])
         if uid is not None:  # bwrap makes the folders leading to a mount 0700 when root: open them
-            for folder in _folders_leading_to([*shown, "/etc/hosts", str(_suite_package_dir()), staging or "/",
-                                               workdir or "/"]):
+            for folder in _folders_leading_to([*seen.shown, "/etc/hosts", staging or "/", workdir or "/"]):
                 argv += ["--perms", "0755", "--dir", folder]
         argv += ["--ro-bind", str(_hosts_file()), "/etc/hosts"]
-        for path in shown:
+        for path in seen.shown:
             argv += ["--ro-bind-try", path, path]
-        argv += ["--tmpfs", str(_suite_package_dir()), "--remount-ro", str(_suite_package_dir())]
+        if seen.user_base:  # inside, home is /tmp: name the user's site-packages the interpreter uses
+            merged.setdefault("PYTHONUSERBASE", seen.user_base)
+        for folder in seen.hidden_folders:
+            argv += ["--tmpfs", folder, "--remount-ro", folder]
+        for file in seen.hidden_files:
+            argv += ["--ro-bind", "/dev/null", file]
         if staging:
             argv += ["--ro-bind", staging, staging]
         if workdir:
@@ -174,79 +192,224 @@ def _with_limits(command: list[str], memory_limit: int | None) -> list[str]:
     return ["/bin/sh", "-c", f'ulimit -c 0 && ulimit -v {kib} && exec "$@"', "sh", *command]
 
 
+def _launched_program(program: str) -> str:
+    """`program`, or for a Python launcher script (a pyenv or asdf shim: a script named
+    python..., which needs its whole tool to run, out of sight in the sandbox) the interpreter
+    it launches, as that interpreter reports itself."""
+    if not Path(program).name.startswith("python"):
+        return program
+    try:
+        with open(program, "rb") as handle:
+            if handle.read(2) != b"#!":
+                return program
+    except OSError:
+        return program
+    return _installation(os.path.abspath(program)).executable or program
+
+
+def _names_a_file(argument: str) -> bool:
+    """Whether a command-line argument names an existing file or folder here: a path with a
+    separator, or a bare name of a file in the working folder (`python impl.py`)."""
+    return (os.sep in argument or os.path.isfile(argument)) and os.path.exists(argument)
+
+
 def _absolute_if_path(argument: str) -> str:
     """Inside, the working folder is a private /tmp: a relative path to an existing file
     (`exec:python impl.py`) is made absolute so it still names the file."""
-    if not os.path.isabs(argument) and os.sep in argument and os.path.exists(argument):
+    if not os.path.isabs(argument) and _names_a_file(argument):
         return os.path.abspath(argument)
     return argument
 
 
-def _suite_package_dir() -> Path:
-    return Path(wbimage_conformance.__file__).resolve().parent
+@dataclass(frozen=True)
+class View:
+    """What a sandboxed process sees of the host besides its private /tmp: `shown` read-only
+    (outer folders first; what they hold is not listed again), and in it, `hidden_folders`
+    under an empty read-only tmpfs and `hidden_files` under /dev/null (paths as seen inside)."""
+
+    shown: tuple[str, ...]
+    hidden_folders: tuple[str, ...]
+    hidden_files: tuple[str, ...]
+    user_base: str = ""  # PYTHONUSERBASE inside: the user's site-packages the interpreter uses, shown
 
 
-def _suite_roots() -> tuple[Path, ...]:
-    """Directories whose whole view would show the suite's own files (the checkout of an
-    editable install, or the site-packages holding a wheel's package)."""
-    package = _suite_package_dir()
-    return (package, package.parent)
-
-
-def readable_paths(command: Sequence[str], python: str | None, pythonpath: str) -> list[str]:
-    """What the sandbox shows read-only: system directories, the interpreter's prefixes and
-    import paths (never a directory that holds the suite itself), PYTHONPATH entries, and the
-    command's own files."""
-    paths: list[str] = [p for p in SYSTEM_PATHS if os.path.lexists(p)]
+def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
+    """The environment shown and the suite's data hidden in it. Shown: system directories,
+    the interpreter's prefixes and import paths (site-packages, `.pth` entries, the folders of
+    editable installs: wherever the user's code and the suite's own package are installed),
+    PYTHONPATH entries, the command's own files. Hidden (see `_suite_data` and `_noted_data`):
+    case files, expectations, saved runs and the validated-case cache, wherever they are in sight."""
     executable = shutil.which(command[0]) or command[0]
     interpreter = python or (executable if Path(executable).name.startswith("python") else None)
-    if interpreter:
-        paths += _interpreter_paths(os.path.abspath(interpreter))
+    installation = _installation(os.path.abspath(interpreter)) if interpreter else _Installation((), {})
+    paths = [p for p in SYSTEM_PATHS if os.path.lexists(p)] + list(installation.paths)
     paths += [os.path.abspath(p) for p in pythonpath.split(os.pathsep) if p]
-    paths += [os.path.abspath(a) for a in command if os.sep in a and os.path.exists(a)]
+    named = [a for a in command if os.sep in a and os.path.exists(a)] + [a for a in command[1:] if _names_a_file(a)]
+    paths += [_with_its_folder(os.path.abspath(a)) for a in named]
     paths.append(os.path.realpath(executable))
-    roots = {str(r) for r in _suite_roots()}
-    own_prefixes = {os.path.abspath(sys.prefix), os.path.abspath(sys.base_prefix)}
-    kept: list[str] = []
-    for path in sorted(set(paths), key=len):  # outer directories first; what they hold is already seen
-        if not os.path.exists(path) or any(Path(path).is_relative_to(k) for k in kept):
+    data = [*_suite_data(paths, installation.mapped), os.path.realpath(_case_cache_dir())]
+    shown = _outermost(p for p in paths if os.path.exists(p) and not _inside_any(os.path.realpath(p), data))
+    folders, files = _noted_data(data)
+    hidden_folders = _outermost(_as_seen_inside([*data, *folders], shown))
+    hidden_files = sorted({f for f in _as_seen_inside(files, shown) if not _inside_any(f, hidden_folders)})
+    return View(shown, hidden_folders, tuple(hidden_files), installation.user_base)
+
+
+def _with_its_folder(path: str) -> str:
+    """What to show for a file a command names: the folder holding it, where a script finds
+    its own modules and files (`python port/main.py` importing `port/helpers.py`), unless
+    that folder is the root or the home folder, of which the file alone is shown."""
+    folder = os.path.dirname(path)
+    if os.path.isdir(path) or folder in ("/", os.path.expanduser("~")):
+        return path
+    return folder
+
+
+def _within(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies inside it (both absolute and normalized)."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _inside_any(path: str, folders: Iterable[str]) -> bool:
+    return any(_within(path, f) for f in folders)
+
+
+def _noted_data(data: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The data files this process read (private_data: `--cases`, `--expectations`, saved
+    runs) outside the `data` folders already hidden, as folders to hide whole where a folder
+    holds nothing else, and single files."""
+    noted = private_data.noted()
+    by_folder: dict[str, list[str]] = {}
+    for path in noted:
+        if not _inside_any(path, data):
+            by_folder.setdefault(os.path.dirname(path), []).append(path)
+    folders, files = [], []
+    for folder, paths in sorted(by_folder.items()):
+        if _holds_only(folder, noted):
+            folders.append(folder)
+        else:
+            files += sorted(paths)
+    return folders, files
+
+
+def _holds_only(folder: str, noted: frozenset[str]) -> bool:
+    """Whether everything in `folder` is one of the `noted` files (then the folder itself
+    can be hidden, names included)."""
+    try:
+        with os.scandir(folder) as entries:
+            return all(entry.is_file() and os.path.realpath(entry.path) in noted for entry in entries)
+    except OSError:
+        return False
+
+
+def _as_seen_inside(real_paths: Iterable[str], shown: Sequence[str]) -> list[str]:
+    """Where each existing path appears in the sandbox: under every shown path that holds it
+    (a shown path may be a symbolic link to the folder it shows)."""
+    out = []
+    roots = [(s, os.path.realpath(s)) for s in shown]
+    for path in real_paths:
+        if not os.path.lexists(path):
             continue
-        resolved = Path(path).resolve()
-        holds_suite = any(Path(root) == resolved or Path(root).is_relative_to(resolved) for root in roots)
-        if holds_suite and path not in own_prefixes:
-            continue  # e.g. the checkout itself; the bundle provides what the worker needs
-        kept.append(path)
-    return kept
+        real = os.path.realpath(path)
+        out += [os.path.join(s, os.path.relpath(real, root)) if real != root else s
+                for s, root in roots if _within(real, root)]
+    return out
 
 
-def _interpreter_paths(python: str) -> list[str]:
-    if os.path.abspath(python) == os.path.abspath(sys.executable):
-        return _paths_of(sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.path, sys.executable)
-    return list(_probe(python))
+def _outermost(folders: Iterable[str]) -> tuple[str, ...]:
+    """`folders` without those inside another of them, shortest first."""
+    kept: list[str] = []
+    for folder in sorted(set(folders), key=len):
+        if not _inside_any(folder, kept):
+            kept.append(folder)
+    return tuple(kept)
+
+
+def _suite_data(shown: Sequence[str], mapped: dict[str, str]) -> list[str]:
+    """The data folders of every copy of the suite the sandbox could show: this one's, one
+    installed in a shown site-packages, one an editable install maps; for a copy running from
+    its source checkout also the checkout's git objects, build output and saved runs, which hold
+    the same data."""
+    packages = {Path(wbimage_conformance.__file__).resolve().parent}
+    packages |= {Path(p, ROOT_PACKAGE).resolve() for p in shown if os.path.isdir(os.path.join(p, ROOT_PACKAGE))}
+    if ROOT_PACKAGE in mapped:
+        packages.add(Path(mapped[ROOT_PACKAGE]).resolve())
+    spec_dirs = {Path(spec.SPEC_DIR).resolve(), *(p / "spec" for p in packages)}
+    if f"{ROOT_PACKAGE}.spec" in mapped:
+        spec_dirs.add(Path(mapped[f"{ROOT_PACKAGE}.spec"]).resolve())
+    data = [p / "expectations" for p in packages] + [s / "cases" for s in spec_dirs]
+    for checkout in {p.parent for p in packages if p.name != ROOT_PACKAGE}:  # an editable install's source
+        data += [checkout / name for name in CHECKOUT_DATA]
+    return [str(d) for d in data if os.path.lexists(d)]
+
+
+def _case_cache_dir() -> Path:
+    from wbimage_conformance.cases import cache  # only when a sandbox starts: it imports the case loader
+
+    return cache.cache_dir()
+
+
+@dataclass(frozen=True)
+class _Installation:
+    """Where an interpreter's installation is: `paths` to show (prefixes, import paths, its
+    folder) and `mapped`, the package folders its editable installs map names to (setuptools
+    finders), which are on no import path."""
+
+    paths: tuple[str, ...]
+    mapped: dict[str, str]
+    executable: str = ""
+    user_base: str = ""
+
+
+#: An interpreter's own account of its installation: prefixes, executable, import paths (after
+#: site-packages, `.pth` files and editable installs' finders were processed; the first entry,
+#: the script's folder or working folder, is the caller's, not the installation's) and the
+#: folders editable installs map package names to; and the base of the user's site-packages
+#: (`pip install --user`) when the interpreter uses one.
+_DESCRIBE = """
+import site, sys
+mapped = {}
+for name, module in list(sys.modules.items()):
+    if name.startswith("__editable__") and isinstance(getattr(module, "MAPPING", None), dict):
+        mapped.update(module.MAPPING)
+        for package, folders in getattr(module, "NAMESPACES", {}).items():
+            mapped.update({f"{package}#{i}": folder for i, folder in enumerate(folders)})
+found = {"paths": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, sys.executable,
+                   *sys.path[0 if sys.flags.safe_path else 1:]],
+         "mapped": mapped, "executable": sys.executable,
+         "user_base": site.USER_BASE if site.ENABLE_USER_SITE and site.USER_SITE in sys.path else ""}
+"""
 
 
 @functools.lru_cache(maxsize=None)
-def _probe(python: str) -> tuple[str, ...]:
-    """Ask a foreign interpreter where its installation and import paths are."""
-    code = ("import json, sys; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix, "
-            "sys.base_exec_prefix, sys.path, sys.executable]))")
+def _installation(python: str) -> _Installation:
+    """Where the interpreter's installation and import paths are (once per process): this
+    interpreter answers in process, another is asked in a process of its own (without
+    PYTHONPATH, which the sandbox adds itself)."""
     try:
-        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, cwd="/",
-                             env={"PATH": PATH, "HOME": HOME}, check=True).stdout
-        values = json.loads(out.strip().splitlines()[-1])
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        found = _described_here() if python == os.path.abspath(sys.executable) else _described_by(python)
+        paths, mapped = list(found["paths"]), {str(k): str(v) for k, v in found["mapped"].items()}
+        executable, user_base = str(found["executable"]), str(found["user_base"])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
         raise SandboxError(f"cannot ask {python} where its installation is: {exc}") from None
-    *prefixes, path, executable = values
-    return tuple(_paths_of(*prefixes, path, executable))
+    absolute = [p for p in [*paths, *mapped.values()] if isinstance(p, str) and os.path.isabs(p)]
+    return _Installation(tuple(os.path.dirname(p) if os.path.isfile(p) else p for p in absolute), mapped,
+                         executable if os.path.isabs(executable) else "", user_base)
 
 
-def _paths_of(*parts: str | Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for part in parts:
-        for item in [part] if isinstance(part, str) else part:
-            if item and os.path.isabs(item):
-                out.append(os.path.dirname(item) if os.path.isfile(item) else item)
-    return out
+def _described_here() -> dict:
+    namespace: dict = {}
+    exec(_DESCRIBE, namespace)  # the same account another interpreter gives, without a process
+    return namespace["found"]
+
+
+def _described_by(python: str) -> dict:
+    code = _DESCRIBE + "import json; print(json.dumps(found))\n"
+    env = {"PATH": PATH, "HOME": os.environ.get("HOME", HOME)}  # its user site-packages as the caller's
+    env.update({k: os.environ[k] for k in ("PYTHONUSERBASE", "PYTHONNOUSERSITE") if k in os.environ})
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, cwd="/", env=env,
+                         check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 @functools.lru_cache(maxsize=None)

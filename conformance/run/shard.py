@@ -28,6 +28,7 @@ from typing import Any
 
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.model import Case
+from wbimage_conformance.run import limits
 
 CALL_COST = 4
 ELEMENTS_PER_UNIT = 16384
@@ -44,12 +45,14 @@ class ShardSpec:
 
     @classmethod
     def parse(cls, text: str) -> ShardSpec:
-        match = _SPEC.fullmatch(text)
+        match = _SPEC.fullmatch(text) if len(text) <= 2 * limits.MAX_NUMBER_CHARS else None
         if not match:
-            raise UsageError(f"--shard {text!r}: expected K/N, such as 2/3")
-        index, count = int(match.group(1)), int(match.group(2))
-        if count < 1 or not 1 <= index <= count:
-            raise UsageError(f"--shard {text!r}: K must be between 1 and N, and N at least 1")
+            raise UsageError(f"--shard {text[:limits.MAX_NUMBER_CHARS]!r}: expected K/N, such as 2/3")
+        try:
+            index, count = limits.check_shards(match.group(1), match.group(2))
+        except ValueError:
+            raise UsageError(f"--shard {text!r}: K must be between 1 and N, and N between 1 and "
+                             f"{limits.MAX_SHARDS}") from None
         return cls(index, count)
 
     def __str__(self) -> str:

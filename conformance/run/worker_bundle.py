@@ -5,9 +5,9 @@ that interpreter's own NumPy, Pillow and torch, or its verdicts describe the wro
 environment. Putting the directory that holds this package on its PYTHONPATH is not enough:
 for an installed wheel that directory is the suite's whole site-packages. So the worker gets a
 fresh directory with copies of exactly what runs there (the root `__init__.py`, `worker/` with
-the stand-in wandb's manifest and, when the reference is the implementation, `reference/`; they
-import only the standard library, NumPy and Pillow), made once per process and removed at exit. Sandboxed workers of any
-interpreter get it too: there it is the only part of the suite they can see.
+the stand-in wandb's manifest, and `reference/`, which an implementation may build on; they
+import only the standard library, NumPy and Pillow), made once per process and removed at exit.
+Workers under the suite's own interpreter import the installed package instead.
 """
 
 from __future__ import annotations
@@ -37,14 +37,9 @@ def _copy_package(source: Path, target: Path, data: tuple[str, ...] = ()) -> Non
         shutil.copyfile(path, destination)
 
 
-def bundle_dir(with_reference: bool = True) -> Path:
-    """The directory to put on a worker's PYTHONPATH (it holds `wbimage_conformance/`);
-    without the reference for an implementation that is not it."""
-    return _bundle(bool(with_reference))
-
-
 @functools.lru_cache(maxsize=None)
-def _bundle(with_reference: bool) -> Path:
+def bundle_dir() -> Path:
+    """The directory to put on a foreign worker's PYTHONPATH (it holds `wbimage_conformance/`)."""
     base = Path(tempfile.mkdtemp(prefix="wbimage-worker-"))
     base.chmod(0o755)  # readable by a sandbox's own user (sandbox.py)
     atexit.register(shutil.rmtree, base, True)
@@ -52,6 +47,5 @@ def _bundle(with_reference: bool) -> Path:
     package.mkdir()
     shutil.copyfile(Path(wbimage_conformance.__file__), package / "__init__.py")
     _copy_package(Path(worker.__file__).parent, package / "worker", WORKER_DATA)
-    if with_reference:
-        _copy_package(Path(reference.__file__).parent, package / "reference")
+    _copy_package(Path(reference.__file__).parent, package / "reference")
     return base

@@ -316,12 +316,21 @@ def decode_observation(wire: Dict[str, Any]) -> Observation:
     values["has_value"] = bool(wire.get("has_value", "value" in wire))
     error = wire.get("error")
     if error is not None:
-        values["error_type"] = str(error["type"])
-        values["error_bases"] = tuple(str(b) for b in error.get("bases", ()))
+        if not isinstance(error, dict) or not isinstance(error.get("type"), str):
+            raise ProtocolError(f"'error' must be an object with a string 'type', not {safe_repr(error, 80)}")
+        values["error_type"] = error["type"]
+        values["error_bases"] = tuple(str(b) for b in _list_member(error, "bases"))
         values["error_message"] = str(error.get("message", ""))
     values["input_mutated"] = bool(wire.get("input_mutated", False))
-    values["notes"] = tuple(str(n) for n in wire.get("notes", ()))
+    values["notes"] = tuple(str(n) for n in _list_member(wire, "notes"))
     return Observation(**values)
+
+
+def _list_member(wire: Dict[str, Any], name: str) -> List[Any]:
+    value = wire.get(name, [])
+    if not isinstance(value, list):
+        raise ProtocolError(f"'{name}' must be a list, not {safe_repr(value, 80)}")
+    return value
 
 
 # -- messages -------------------------------------------------------------------------------
