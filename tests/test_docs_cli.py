@@ -69,6 +69,18 @@ def test_json_of_a_passing_run_follows_its_schema(capsys):
     ("good", ["--impl", "no_such_module:Image"], "No module named 'no_such_module'"),
     ("good", ["--jobs", "0"], "--jobs must be at least 1"),
     ("good", ["--timeout", "0"], "--timeout must be positive"),
+    ("good", ["--timeout", "nan"], "--timeout must be positive and finite, at most 86400 seconds, not nan"),
+    ("good", ["--timeout", "inf"], "--timeout must be positive and finite"),
+    ("good", ["--timeout=-inf"], "--timeout must be positive and finite"),
+    ("good", ["--timeout", "1e308"], "--timeout must be positive and finite, at most 86400 seconds, not 1e+308"),
+    ("good", ["--timeout", "-1"], "not -1"),
+    ("good", ["--timeout", "86401"], "at most 86400 seconds"),
+    ("good", ["--timeout", "ten"], "invalid float value: 'ten'"),
+    ("good", ["--memory-limit", "0"], "--memory-limit must be between 64 and 16777216 MB, not 0"),
+    ("good", ["--memory-limit", "-5"], "not -5"),
+    ("good", ["--memory-limit", "1" + "0" * 30], "--memory-limit must be between"),
+    ("good", ["--memory-limit", "1.5"], "invalid int value: '1.5'"),
+    ("good", ["--memory-limit", "nan"], "invalid int value: 'nan'"),
     ("good", ["--format", "xml"], "invalid choice: 'xml'"),
 ])
 def test_exit_2_with_one_line_on_usage_errors(capsys, tmp_path, make, args, message):

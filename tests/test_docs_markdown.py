@@ -196,5 +196,5 @@ def test_unreadable_pages_raise_page_error_naming_file_and_line(tmp_path):
         md.read_page(bad)
     with pytest.raises(md.PageError, match="cannot read"):
         md.read_page(tmp_path / "missing.md")
-    with pytest.raises(md.PageError, match="is a directory"):
+    with pytest.raises(md.PageError, match="a directory, not a documentation page"):
         md.read_page(tmp_path)

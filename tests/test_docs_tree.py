@@ -125,7 +125,31 @@ def test_a_symbolic_link_is_listed_and_never_followed_out_of_the_tree(tmp_path):
     selection = tree.select([str(site)], [])
     assert [p for p, _ in selection.pages] == []
     reasons = {Path(s.path).name: s.reason for s in selection.skipped}
-    assert reasons == {"linked.md": tree.LINK, "elsewhere": tree.LINK, "page.md": prefilter.NOT_IMAGE}
+    assert reasons == {"linked.md": tree.LINK_OUT, "elsewhere": tree.LINK, "page.md": prefilter.NOT_IMAGE}
+
+
+def test_a_link_to_a_page_inside_the_tree_is_checked_under_the_links_own_path(tmp_path):
+    original = write(tmp_path, "content/en/guides/media.md", image_page("en"))
+    (tmp_path / "content" / "ko" / "guides").mkdir(parents=True)
+    (tmp_path / "content" / "ko" / "guides" / "media.md").symlink_to(original)
+    selection = tree.select([str(tmp_path)], [])
+    by_path = {Path(p).relative_to(tmp_path).as_posix(): data for p, data in selection.pages}
+    assert by_path == {"content/en/guides/media.md": original.read_bytes(),
+                       "content/ko/guides/media.md": original.read_bytes()}
+
+
+def test_links_that_loop_dangle_or_lead_to_a_device_are_listed_not_followed(tmp_path):
+    write(tmp_path, "docs/page.md", image_page("en"))
+    docs = tmp_path / "docs"
+    (docs / "loop.md").symlink_to(docs / "loop.md")
+    (docs / "dangling.md").symlink_to(docs / "missing.md")
+    (docs / "zero.md").symlink_to("/dev/zero")
+    (docs / "up").symlink_to(docs)  # a directory link back up: the walk must not loop
+    selection = tree.select([str(tmp_path)], [])
+    assert [Path(p).name for p, _ in selection.pages] == ["page.md"]
+    reasons = {Path(s.path).name: s.reason for s in selection.skipped}
+    assert reasons == {"loop.md": tree.LINK_OUT, "dangling.md": tree.LINK_OUT, "zero.md": tree.LINK_OUT,
+                       "up": tree.LINK}
 
 
 def test_a_fifo_named_like_a_page_is_listed_and_not_opened(tmp_path):

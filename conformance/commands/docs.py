@@ -12,6 +12,7 @@ be read, an implementation that cannot be loaded, a spec the checker cannot read
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import time
@@ -22,10 +23,14 @@ from wbimage_conformance.doccheck import render, sessions, shards, tree
 from wbimage_conformance.doccheck.findings import DocsReport, Severity
 from wbimage_conformance.doccheck.progress import PageProgress
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.run import sandbox
+from wbimage_conformance.run import limits, sandbox
 
 NAME = "docs"
 HELP = "check documentation pages against the spec and an implementation"
+#: The longest time limit per block (a day), and the memory limits (in MB) an example can run
+#: under: below the minimum the interpreter and NumPy do not start; above the maximum no host has it.
+MAX_TIMEOUT = limits.MAX_TIMEOUT_S
+MEMORY_LIMIT_MB = (64, limits.MAX_MEMORY_LIMIT_MB)
 
 
 def add_arguments(docs: argparse.ArgumentParser) -> None:
@@ -98,12 +103,20 @@ def required_modules(report: DocsReport, names: list[str]) -> DocsReport:
     return replace(report, findings=tuple(findings))
 
 
+def _check_limits(args: argparse.Namespace) -> None:
+    """--timeout and --memory-limit within their ranges: nan, inf or 0 must not mean 'no limit'."""
+    if not (math.isfinite(args.timeout) and 0 < args.timeout <= MAX_TIMEOUT):
+        raise UsageError(f"--timeout must be positive and finite, at most {MAX_TIMEOUT:g} seconds, not {args.timeout:g}")
+    low, high = MEMORY_LIMIT_MB
+    if args.memory_limit is not None and not low <= args.memory_limit <= high:
+        raise UsageError(f"--memory-limit must be between {low} and {high} MB, not {args.memory_limit}")
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout must be positive, not {args.timeout:g}")
+    _check_limits(args)
     directories, files = [], []
     for name in args.files:
         if os.path.isdir(name):
@@ -114,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{name}: no such file or directory")
     options = {"timeout": args.timeout, "workers": args.jobs, "run_examples": not args.no_run, "cases": args.cases,
                "sandbox_mode": args.sandbox,
-               "memory_limit": args.memory_limit * 1024 * 1024 if args.memory_limit else None,
+               "memory_limit": args.memory_limit * 1024 * 1024 if args.memory_limit is not None else None,
                "explain": args.explain}
     bar = PageProgress()
     try:

@@ -10,6 +10,7 @@ translations.
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 import time
@@ -41,8 +42,9 @@ def page_findings(page: classifier.ClassifiedPage) -> list[F.Finding]:
     block does not run as Python (notebook and shell lines, placeholders)."""
     out = [F.error("page", page.path, p.line, "page", p.message) for p in page.page.problems]
     for block in page.of_kind("unparsable"):
+        what = "cannot be analysed: it is" if block.runnable and block.runnable.too_complex else "does not parse:"
         out.append(F.error("page", page.path, block.syntax_line, "python block",
-                           f"the Python block at line {block.line} does not parse: {block.syntax_error}"))
+                           f"the Python block at line {block.line} {what} {block.syntax_error}"))
     for conflict in page.identity.conflicts:
         out.append(F.warning("page", page.path, page.page.body_line, "page",
                              f"the page's locale is {page.locale!r} (from its {page.identity.locale_source}), but "
@@ -63,17 +65,14 @@ def page_findings(page: classifier.ClassifiedPage) -> list[F.Finding]:
 
 
 def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: list[F.Finding]) -> F.PageSummary:
-    by_line: dict[int, list[F.Finding]] = {}
-    for finding in found:
-        if finding.file == page.path:
-            by_line.setdefault(finding.line, []).append(finding)
+    """The page's summary from `found`, the findings on it (on no other page: pages times all
+    findings would grow with the square of a tree)."""
+    by_line = sorted(found, key=lambda f: f.line)
+    lines = [f.line for f in by_line]
     blocks = []
     for block in page.blocks:
         end = block.block.first_line + len(block.block.code.splitlines())
-        inside = [f for line, fs in by_line.items() if block.line <= line <= end for f in fs]
-        if block.kind in sessions.RUNS:
-            inside += [f for f in found if f.file == page.path and f.subject == (block.key or block.kind)
-                       and f not in inside and block.line <= f.line <= end]
+        inside = by_line[bisect.bisect_left(lines, block.line):bisect.bisect_right(lines, end)]
         status = "failed" if any(f.severity is F.Severity.ERROR for f in inside) else (
             "warning" if any(f.severity is F.Severity.WARNING for f in inside) else "ok")
         if block.kind == "shell":
@@ -167,7 +166,10 @@ def check_classified(pages: Sequence[classifier.ClassifiedPage], impl: str = "re
     found.extend(consistency.check(pages))
     found = _once(found)
     found.sort(key=F.Finding.sort_key)
-    summaries = tuple(_summaries(page, spec, found) for page in pages)
+    found_on: dict[str, list[F.Finding]] = {}
+    for finding in found:
+        found_on.setdefault(finding.file, []).append(finding)
+    summaries = tuple(_summaries(page, spec, found_on.get(page.path, [])) for page in pages)
     here = versions.environment()
     environment = {"suite_version": wbimage_conformance.__version__, "python": here["python"], "numpy": here["numpy"],
                    "pillow": here["pillow"], "torch": here["torch"], "examples_run": run_examples,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import io
+import bisect
 import re
 import tokenize
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ from fractions import Fraction
 from wbimage_conformance.doccheck.classify import PyBlock, image_calls
 from wbimage_conformance.doccheck.markdown import plain_text
 
-NUMBER = r"[-−]?\d+(?:\.\d+)?"
+#: A number, starting where one starts: never inside a run of digits, where a pattern that
+#: fails after it would be tried again at every digit (quadratic on a page of 10,000 digits).
+NUMBER = r"(?<![\d.])[-−]?\d+(?:\.\d+)?"
 _INTERVAL = re.compile(rf"[\[(]\s*({NUMBER})\s*,\s*({NUMBER})\s*[\])]")
 _BETWEEN = (
     re.compile(rf"between\s+({NUMBER})\s+and\s+({NUMBER})", re.I),
@@ -35,7 +38,9 @@ _BETWEEN = (
 #: How far before and after a verb a negation still belongs to it (characters).
 _NEGATION_BEFORE, _NEGATION_AFTER = 16, 12
 _ARROW = re.compile(rf"({NUMBER})\s*(?:→|->|=>|⟶|➝|➔|maps to|becomes)\s*({NUMBER})")
-_SPLIT = re.compile(r"\s+[-–—]\s+|[;；。！!]|\.\s+|\.$")
+#: (A dash's leading space is matched from the start of its run only: from inside a run of
+#: thousands of spaces every try would scan to its end.)
+_SPLIT = re.compile(r"(?<!\s)\s+[-–—]\s+|[;；。！!]|\.\s+|\.$")
 
 WORDS = {
     "negation": r"\bnot\b|\bno\b|\bnever\b|n't\b|\bwithout\b|\bunclipped\b|\bunclamped\b|\bunchanged\b|"
@@ -322,16 +327,31 @@ def example_claims(block: PyBlock) -> list[Claim]:
 # -- prose ----------------------------------------------------------------------------------
 
 
+class _Spans:
+    """Matches of one pattern in a text (in order, not overlapping), to look up by offset in
+    log time: a page of thousands of layouts costs no more than one pass."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+
+    def last_start_before(self, offset: int) -> int:
+        """The start of the last match that ends by `offset` (-1: none)."""
+        index = bisect.bisect_right(self.ends, offset)
+        return self.starts[index - 1] if index else -1
+
+
 def layouts(text: str) -> list[tuple[str, str]]:
     """(kind, layout) pairs: ("tensor", "CHW") for "PyTorch tensors (channel, height, width)"."""
     words = plain_text(text)
+    tensors = _Spans([m.span() for m in _WORDS["tensor"].finditer(words)])
+    arrays = _Spans([m.span() for m in _WORDS["array"].finditer(words)])
     out = []
     for match in _LAYOUT.finditer(words):
         layout = "".join(part[0].upper() for part in match.groups())
-        before = words[: match.start()]
         # the kind named last before the layout is the one it describes
-        tensor = max((m.start() for m in _WORDS["tensor"].finditer(before)), default=-1)
-        array = max((m.start() for m in _WORDS["array"].finditer(before)), default=-1)
+        tensor = tensors.last_start_before(match.start())
+        array = arrays.last_start_before(match.start())
         if max(tensor, array) >= 0:
             out.append(("tensor" if tensor > array else "array", layout))
     return out

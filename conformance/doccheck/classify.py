@@ -31,8 +31,8 @@ import ast
 import re
 from dataclasses import dataclass, replace
 
-from wbimage_conformance.doccheck import sections, source
-from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Table, Text, plain_text
+from wbimage_conformance.doccheck import pyparse, sections, source
+from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Problem, Table, Text, plain_text
 
 _EXAMPLE_NUMBER = re.compile(r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
 _SIGNATURE = re.compile(
@@ -40,6 +40,9 @@ _SIGNATURE = re.compile(
     r"\((?P<params>.*)\)\s*(?:(?:->|→|⟶)\s*(?P<returns>.+?))?\s*:?\s*(?:\.\.\.|pass)?\s*$",
     re.S,
 )
+#: The most Python blocks of one page the checker reads: the W&B docs' largest page has under
+#: 60, and analysing a page's names and findings grows with the square of its blocks.
+MAX_PYTHON_BLOCKS = 500
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 #: The constructor's names: tfdocs shows `Image(...)`, lazydocs `__init__(...)` or `Image.__init__(...)`.
 CONSTRUCTOR_NAMES = ("Image", "__init__")
@@ -199,9 +202,9 @@ def parse_signature(code: str) -> Signature | None:
     for attempt in (params, _tolerant(params)):
         source = f"def {name}({attempt})" + (f" -> {_expression(returns.strip())}" if returns else "") + ": ..."
         try:
-            tree = ast.parse(source)
+            tree = pyparse.parse(source)
             break
-        except SyntaxError:
+        except (SyntaxError, pyparse.TooComplex):
             continue
     else:
         return None
@@ -211,17 +214,9 @@ def parse_signature(code: str) -> Signature | None:
     return Signature(name, decorators, function, returns.strip() if returns else None)
 
 
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text.strip(), mode="eval")
-        return True
-    except SyntaxError:
-        return False
-
-
 def _expression(text: str) -> str:
     """`text` when it is a Python expression, else the string literal of it."""
-    return text if _parses(text) else repr(text)
+    return text if pyparse.parses(text.strip()) else repr(text)
 
 
 def _split_top(text: str, separator: str) -> list[str]:
@@ -439,7 +434,7 @@ def _constant_rows(table: Table) -> tuple[ConstantRow, ...]:
     for row in table.rows:
         if len(row.cells) < 2:
             continue
-        name = re.sub(r"<[^>]+>", "", row.cells[0]).replace("`", "").strip()
+        name = re.sub(r"<[^<>]+>", "", row.cells[0]).replace("`", "").strip()
         if _CONSTANT_NAME.match(name):
             rows.append(ConstantRow(name, row.cells[1].replace("`", "").strip(), row.line))
     return tuple(rows)
@@ -457,7 +452,7 @@ def _tagged_section(heading: Heading) -> str | None:
 def _table_args(table: Table) -> list[ArgDoc]:
     out = []
     for row in table.rows:
-        name = re.sub(r"<[^>]+>", "", row.cells[0]).replace("`", "").strip() if row.cells else ""
+        name = re.sub(r"<[^<>]+>", "", row.cells[0]).replace("`", "").strip() if row.cells else ""
         if name:
             out.append(ArgDoc(name, " ".join(row.cells[1:]).strip(), row.line, "table"))
     return out
@@ -537,6 +532,13 @@ def _mentioned_callable(lead: Text | None, names: list[str]) -> str | None:
     return None
 
 
+def _too_many_blocks(page: Page, first_left: CodeBlock) -> Page:
+    count = sum(1 for block in page.code_blocks if block.is_python)
+    problem = Problem(first_left.fence_line, f"the page has {count} Python blocks; the checker reads the first "
+                                             f"{MAX_PYTHON_BLOCKS} (this one and those after it are not checked)")
+    return replace(page, problems=page.problems + (problem,))
+
+
 def classify(page: Page) -> ClassifiedPage:
     blocks: list[PyBlock] = []
     constants: list[ConstantTable] = []
@@ -550,6 +552,7 @@ def classify(page: Page) -> ClassifiedPage:
     context: list[Text] = []
     list_indent: int | None = None
     owner = page_subject(page)
+    first_left: CodeBlock | None = None
     for element in page.elements:
         if isinstance(element, Heading):
             owner = heading_owner(element) or owner
@@ -582,13 +585,17 @@ def classify(page: Page) -> ClassifiedPage:
                 args.extend(replace(a, owner=table_owner) for a in table_args)
             lead = None
         elif isinstance(element, CodeBlock):
-            if element.is_python:
+            if element.is_python and len(blocks) == MAX_PYTHON_BLOCKS:
+                first_left = first_left or element
+            elif element.is_python:
                 block = _classify_block(element, section, heading, lead, owner)
                 if block.kind in ("signature", "method") and block.key[:1].isupper():
                     owner = block.key if block.kind == "method" else IMAGE_CLASS  # a class's constructor
                 blocks.append(replace(block, context=tuple(context), owner=owner if block.owner is None else block.owner))
             lead = None
             context = []
+    if first_left is not None:
+        page = _too_many_blocks(page, first_left)
     content = PageContent(
         constructor=any(b.kind == "signature" for b in blocks),
         class_headings=tuple(h.text for h in page.headings if h.tag == "class"),

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from wbimage_conformance import oracle
-from wbimage_conformance.doccheck import coverage, stops
+from wbimage_conformance.doccheck import coverage, pyparse, stops
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.claims import Claim
 from wbimage_conformance.doccheck.classify import image_calls
@@ -328,7 +328,10 @@ def _literal_line(ctx: _Context, code_line: int | None, reason: str) -> int | No
     node = next((k.value for c in calls for k in c.keywords if k.arg == match.group(1)), None)
     for step in _PATH_STEP.findall(match.group(2)):
         if isinstance(node, ast.Dict) and step.startswith("'"):
-            key = ast.literal_eval(step)
+            try:
+                key = pyparse.literal(step)
+            except ValueError:
+                return None
             node = next((v for k, v in zip(node.keys, node.values)
                          if isinstance(k, ast.Constant) and k.value == key), None)
         elif isinstance(node, (ast.List, ast.Tuple)) and step.isdigit() and int(step) < len(node.elts):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from wbimage_conformance import spec
+from wbimage_conformance.doccheck import pyparse
 from wbimage_conformance.errors import ConfigurationError
 
 #: The clauses that state a formula, in the order the algorithm lists them.
@@ -66,7 +67,7 @@ def spec_formulas(spec_path: str = str(spec.SPEC_PATH)) -> tuple[SpecFormula, ..
                 break
             paragraph.append(lines[i])
         text = " ".join(paragraph)
-        formula = next((span for span in re.findall(r"`([^`]+)`", text) if "astype" in span and _parses(span)), None)
+        formula = next((span for span in re.findall(r"`([^`]+)`", text) if "astype" in span and pyparse.parses(span)), None)
         if formula is None:
             raise SpecFormulaError(f"{spec_path}:{start + 1}: clause [{clause}] states no formula with astype in backticks")
         before = text.split(formula)[0]
@@ -79,14 +80,6 @@ def spec_formula(clause: str) -> SpecFormula:
         if formula.clause == clause:
             return formula
     raise KeyError(clause)
-
-
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text, mode="eval")
-        return True
-    except SyntaxError:
-        return False
 
 
 _RANGE = re.compile(r"\[\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*\]")
@@ -111,7 +104,7 @@ def expression_of(tree: ast.Module) -> ast.expr | None:
 
 
 def normalize_source(source: str) -> ast.expr:
-    return normalize(ast.parse(source, mode="eval").body)
+    return normalize(pyparse.parse(source, "eval").body)
 
 
 def normalize(expression: ast.expr) -> ast.expr:

@@ -1,6 +1,6 @@
 """A documentation page as the W&B docs site writes it, read into located elements.
 
-The pages are Hugo Markdown: YAML (or TOML) front matter, shortcodes such as
+The pages are Hugo Markdown: YAML (or TOML) front matter (front_matter.py), shortcodes such as
 `{{< cta-button ... >}}`, pipe tables, fenced code blocks (also indented inside list items),
 and headings that are `#` lines on some pages and, on the translated pages, plain or bold
 lines of their own. Generated pages add their own heading shapes: lazydocs writes
@@ -25,16 +25,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Union
 
-from wbimage_conformance import yamlsource
-from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.doccheck import front_matter
+from wbimage_conformance.doccheck.front_matter import Problem
+from wbimage_conformance.doccheck.page_file import PageError, read_bytes
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t#]*$")
+#: (The text is taken whole and its closing #s stripped after: a lazy text before `[ \t#]*$`
+#: made a heading line of "# # # ..." quadratic.)
+_ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*))?[ \t#]*$")
 _HTML_HEADING = re.compile(r"^\s*<h(?P<level>[1-6])(?:\s[^>]*)?>(?P<text>.*?)</h(?P=level)>\s*$", re.I)
 _KBD = re.compile(r"^<kbd>\s*(?P<tag>[^<]*?)\s*</kbd>\s*", re.I)
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*:?\s*$")
 _CODE_LINE = re.compile(r"^\s*`(?P<text>[^`]+)`\s*$")
-_SHORTCODE = re.compile(r"\{\{(?P<open>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+)(?P<args>.*?)\s*[>%]\}\}")
+#: (A shortcode's arguments end before the next "{{": each try stops there, not at the line's end.)
+_SHORTCODE = re.compile(r"\{\{(?P<open>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+)(?P<args>(?:(?!\{\{).)*?)\s*[>%]\}\}")
 _LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+(?P<text>.*)$")
 _TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
 _LINK_ONLY = re.compile(r"^\s*!?\[[^\]]*\]\([^)]*\)\s*$")
@@ -45,10 +49,6 @@ PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "pycon", "ipytho
 PLAIN_HEADING_MAX = 80
 #: ... and one ending in a colon longer than this is a lead-in sentence ("... as follows:").
 PLAIN_COLON_HEADING_MAX = 24
-
-
-class PageError(ConfigurationError):
-    """The file cannot be read at all (missing, a directory, not UTF-8): a usage error."""
 
 
 @dataclass(frozen=True)
@@ -116,12 +116,6 @@ Element = Union[Heading, CodeBlock, Table, Text, Shortcode]
 
 
 @dataclass(frozen=True)
-class Problem:
-    line: int
-    message: str
-
-
-@dataclass(frozen=True)
 class Page:
     path: str
     text: str
@@ -176,15 +170,9 @@ class Page:
 
 
 def read_page(path: Path | str) -> Page:
-    """Read and parse one page; PageError when the file cannot be read as UTF-8 text."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise PageError(f"{path}: is a directory, not a documentation page") from None
-    except OSError as exc:
-        raise PageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return page_from_bytes(raw, str(path))
+    """Read and parse one page (a link followed); PageError when the file is not a regular
+    file of UTF-8 text within page_file's size limit."""
+    return page_from_bytes(read_bytes(str(path), follow=True), str(path))
 
 
 def page_from_bytes(raw: bytes, path: str) -> Page:
@@ -204,50 +192,9 @@ def _lines(text: str) -> list[str]:
 def parse_page(text: str, path: str = "<page>") -> Page:
     lines = _lines(text)
     problems: list[Problem] = []
-    front, front_lines, body_start = _front_matter(lines, problems)
-    elements = _Reader(lines, body_start, problems).read()
-    return Page(path, text, front, front_lines, tuple(elements), tuple(problems), body_start + 1)
-
-
-# -- front matter ---------------------------------------------------------------------------
-
-
-def _front_matter(lines: list[str], problems: list[Problem]) -> tuple[dict[str, Any], dict[str, int], int]:
-    """(data, dotted key -> line, index of the first body line)."""
-    if not lines or lines[0].strip() not in ("---", "+++"):
-        return {}, {}, 0
-    marker = lines[0].strip()
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == marker), None)
-    if end is None:
-        problems.append(Problem(1, f"front matter opened with {marker!r} on line 1 is never closed"))
-        return {}, {}, 0
-    source = "\n".join(lines[1:end])
-    if marker == "+++":
-        return _toml_front_matter(source, problems), {}, end + 1
-    try:
-        data, located = yamlsource.parse(source)
-    except yamlsource.YamlSourceError as exc:  # lines are of the source: +1 for the opening marker
-        problems.append(Problem((exc.line or 0) + 1, f"front matter is {exc.message}"))
-        return {}, {}, end + 1
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        problems.append(Problem(2, f"front matter must be a mapping, not {type(data).__name__}"))
-        return {}, {}, end + 1
-    return data, {key: line + 1 for key, line in located.key_lines().items()}, end + 1
-
-
-def _toml_front_matter(source: str, problems: list[Problem]) -> dict[str, Any]:
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        problems.append(Problem(1, "TOML front matter needs Python 3.11 (tomllib); not read"))
-        return {}
-    try:
-        return tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(1, f"front matter is not valid TOML: {exc}"))
-        return {}
+    front = front_matter.read(lines, problems)
+    elements = _Reader(lines, front.body_start, problems).read()
+    return Page(path, text, front.data, front.key_lines, tuple(elements), tuple(problems), front.body_start + 1)
 
 
 # -- body -----------------------------------------------------------------------------------
@@ -350,13 +297,13 @@ class _Reader:
             return
         atx = _ATX.match(line)
         if atx:
-            text, tag = _kbd_heading(atx.group("text") or "")
+            text, tag = _kbd_heading((atx.group("text") or "").rstrip(" \t#"))
             self.out.append(Heading(number, text, "atx", len(atx.group("hashes")), tag))
             self.i += 1
             return
         html = _HTML_HEADING.match(line)
         if html:
-            text = re.sub(r"<[^>]+>", "", html.group("text"))
+            text = re.sub(r"<[^<>]+>", "", html.group("text"))
             self.out.append(Heading(number, _clean_heading(text), "html", int(html.group("level"))))
             self.i += 1
             return
@@ -441,7 +388,7 @@ def _kbd_heading(text: str) -> tuple[str, str]:
 
 def _clean_heading(text: str) -> str:
     text = text.strip()
-    text = re.sub(r"\{#[^}]*\}\s*$", "", text).strip()  # Hugo heading anchors {#id}
+    text = re.sub(r"\{#[^{}]*\}\s*$", "", text).strip()  # Hugo heading anchors {#id}
     while len(text) >= 4 and text[:2] in ("**", "__") and text[-2:] == text[:2]:
         text = text[2:-2].strip()
     return text.rstrip(":：").strip()
@@ -449,8 +396,10 @@ def _clean_heading(text: str) -> str:
 
 def plain_text(markdown: str) -> str:
     """Inline Markdown to text: links to their label, emphasis and code markers removed."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    text = re.sub(r"<[^>]+>", "", text)
+    # no bracket inside a link's label or target, no '<' inside a tag: each try ends at the
+    # next one, so a line of 10,000 '[' or '<' is read in linear time, not quadratic
+    text = re.sub(r"!?\[([^\[\]]*)\]\([^()]*\)", r"\1", markdown)
+    text = re.sub(r"<[^<>]+>", "", text)
     text = text.replace("**", "").replace("__", "")
     return text.replace("\\", "")
 

@@ -35,9 +35,13 @@ def _pattern(shows: str, needs: bytes, regex: bytes) -> Pattern:
 PATTERNS: tuple[Pattern, ...] = (
     _pattern("wandb.Image", b"wandb", rb"wandb" + rb"(?<![\w.]wandb)" +
              rb"\s*\.\s*(?:sdk\s*\.\s*)?(?:data_types\s*\.\s*)?Image\b"),
-    _pattern("Image imported from wandb", b"import", rb"from(?<!\wfrom)\s+wandb(?:\.[\w.]+)?\s+import\s+[^\n]*\bImage\b"),
+    # (each looks ahead no further than the next import of its kind: a page of thousands of
+    # them would otherwise be scanned once per import, quadratic)
+    _pattern("Image imported from wandb", b"import",
+             rb"from(?<!\wfrom)\s+wandb(?:\.[\w.]+)?\s+import\s+(?:(?!from\s)[^\n])*?\bImage\b"),
     _pattern("Image through an alias of wandb", b"import",
-             rb"import(?<!\wimport)\s+wandb\s+as\s+(?P<alias>\w+)[\s\S]{0,20000}?\b(?P=alias)\s*\.\s*Image\b"),
+             rb"import(?<!\wimport)\s+wandb\s+as\s+(?P<alias>\w+)(?:(?!import\s+wandb\s)[\s\S]){0,20000}?"
+             rb"\b(?P=alias)\s*\.\s*Image\b"),
     _pattern("data_types.Image", b"data_types", rb"data_types\s*\.\s*Image\b"),
     *(_pattern("a method of Image", name, name + rb"\b")
       for name in (b"to_uint8", b"guess_mode", b"all_boxes", b"all_masks", b"all_captions")),

@@ -11,6 +11,7 @@ import threading
 import time
 from typing import TextIO
 
+from wbimage_conformance.doccheck.report import shown
 from wbimage_conformance.report.terminal import is_terminal
 
 
@@ -32,8 +33,8 @@ class PageProgress:
         digits = len(str(total))
         head = f"[{done:>{digits}}/{total}] {stage} "
         room = max(8, width - 1 - len(head))
-        shown = path if len(path) <= room else "…" + path[-(room - 1):]
-        return head + shown
+        path = shown(path)  # a file name may hold escape sequences
+        return head + (path if len(path) <= room else "…" + path[-(room - 1):])
 
     def __call__(self, stage: str, done: int, total: int, path: str) -> None:
         if not self.enabled:

@@ -25,13 +25,13 @@ and headings of examples with the example; neither is read again here.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable
 from fractions import Fraction
 
 from wbimage_conformance.doccheck import claims as C
 from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import pyparse
 from wbimage_conformance.doccheck.classify import ArgDoc, ClassifiedPage
 from wbimage_conformance.doccheck.markdown import Text, plain_text
 from wbimage_conformance.doccheck.specdata import SpecData
@@ -200,7 +200,10 @@ def _stated_default(path: str, arg: ArgDoc, defaults: dict[str, object]) -> list
         return []
     out = []
     for match in _DEFAULT.finditer(plain_text(arg.text)):
-        stated = ast.literal_eval(match.group("value"))
+        try:
+            stated = pyparse.literal(match.group("value"))
+        except ValueError:  # a number longer than Python reads
+            continue
         want = defaults[arg.name]
         if not (type(stated) is type(want) and stated == want):
             out.append(F.error("claim", path, arg.line, f"argument {arg.name}",

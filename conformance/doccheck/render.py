@@ -3,6 +3,12 @@ summary. `docs check` and `report` (merging shards) both write through here.
 
     text      for people (doccheck.report)        json      for CI and merging (its schema)
     markdown  for a step summary (report_markdown)  junit   for dashboards (report_junit)
+
+Text from pages and examples is escaped by each format (control characters in text and
+Markdown, XML's forbidden characters in JUnit, HTML in Markdown); what none of them can
+write, a lone surrogate from an example's exception message, leaves every format as a
+`\\udNNN` escape (still valid JSON). A report file is replaced whole (stored.writing), so a
+write that fails leaves the previous report.
 """
 
 from __future__ import annotations
@@ -24,6 +30,15 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
 def render(result: F.DocsReport, fmt: str, *, verbose: bool = False) -> str:
+    return _encodable(_render(result, fmt, verbose))
+
+
+def _encodable(text: str) -> str:
+    """`text` that UTF-8 can write: a lone surrogate becomes its backslash escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _render(result: F.DocsReport, fmt: str, verbose: bool) -> str:
     if fmt == "text":
         out = io.StringIO()
         report.write_text(result, out, verbose)

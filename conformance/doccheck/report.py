@@ -3,7 +3,12 @@ conformance/schemas/docs-report.schema.json).
 
 Text: one line per finding, `FILE:LINE: SEVERITY [CHECK] SUBJECT: MESSAGE`, sorted by file
 and line, then one line per page, the pages a walk left out (one line; each with its reason
-when verbose), the findings per locale and per check, and a verdict line.
+when verbose), the findings per locale and per check, and a verdict line. What comes from
+pages, file names and examples (an exception's message) goes through `shown`: the one
+sanitizer (report.terminal.printable) shows control characters (escape sequences that retitle
+or clear a terminal, or write its clipboard), bidi overrides and lone surrogates as escapes,
+and a newline becomes `\\n`, so a field can neither drive the terminal nor
+forge a line of the report.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.report.terminal import printable
 
 SCHEMA_ID = "wbimage-conformance/docs-report/1"
 
@@ -96,6 +102,11 @@ def write_json(report: F.DocsReport, out: IO[str]) -> None:
     out.write("\n")
 
 
+def shown(value: object) -> str:
+    """A field of a text line: control characters visible as \\xNN, newlines as \\n."""
+    return printable(str(value)).replace("\n", "\\n")
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
@@ -103,13 +114,13 @@ def _plural(count: int, word: str) -> str:
 def write_explain(report: F.DocsReport, out: IO[str]) -> None:
     """Every sentence about the Image surface: checked (with what), or not understood."""
     for r in report.readings:
-        out.write(f"{r.file}:{r.line}: {r.text[:200]}\n")
+        out.write(f"{shown(r.file)}:{r.line}: {shown(r.text[:200])}\n")
         for statement in r.statements:
-            out.write(f"    statement {statement}\n")
+            out.write(f"    statement {shown(statement)}\n")
         for problem in r.problems:
-            out.write(f"    contradicted: {problem}\n")
+            out.write(f"    contradicted: {shown(problem)}\n")
         for other in r.other:
-            out.write(f"    read as {other}\n")
+            out.write(f"    read as {shown(other)}\n")
         if not r.understood:
             out.write("    not understood: nothing in it was checked\n")
     if report.readings:
@@ -125,12 +136,13 @@ def _shown_counts(counts: dict[str, int]) -> str:
 def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> None:
     write_explain(report, out)
     for f in report.findings:
-        out.write(f"{f.file}:{f.line}: {f.severity.value} [{f.check}] {f.subject}: {f.message}\n")
+        out.write(f"{shown(f.file)}:{f.line}: {f.severity.value} [{shown(f.check)}] {shown(f.subject)}: "
+                  f"{shown(f.message)}\n")
         for related in f.related:
-            out.write(f"    see {related}\n")
+            out.write(f"    see {shown(related)}\n")
         if f.cases and f.severity is not F.Severity.NOTE:
-            shown = ", ".join(f.cases[:5]) + (", ..." if len(f.cases) > 5 else "")
-            out.write(f"    cases: {shown}\n")
+            cases = ", ".join(f.cases[:5]) + (", ..." if len(f.cases) > 5 else "")
+            out.write(f"    cases: {shown(cases)}\n")
     if report.findings:
         out.write("\n")
     for page in report.pages:
@@ -138,28 +150,28 @@ def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> Non
         mine = [f for f in report.findings if f.file == page.path]
         counts = Counter(f.severity for f in mine)
         shown_kinds = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        out.write(f"{page.path}: {page.locale} ({page.locale_source}), {page.doc or 'a page the spec does not cite'} "
-                  f"({page.generator}); "
+        out.write(f"{shown(page.path)}: {shown(page.locale)} ({page.locale_source}), "
+                  f"{shown(page.doc or 'a page the spec does not cite')} ({page.generator}); "
                   f"{shown_kinds or 'nothing to check'}; {_plural(counts[F.Severity.ERROR], 'error')}, "
                   f"{_plural(counts[F.Severity.WARNING], 'warning')}, {_plural(counts[F.Severity.NOTE], 'note')}\n")
     if report.runs:
         statuses = Counter(r.status for r in report.runs)
-        shown = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-        out.write(f"examples: {len(report.runs)} run against {report.implementation} ({shown})\n")
+        tally = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+        out.write(f"examples: {len(report.runs)} run against {shown(report.implementation)} ({tally})\n")
     if report.skipped:
         reasons = Counter(s.reason for s in report.skipped)
-        shown = "; ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+        tally = "; ".join(f"{n} {shown(reason)}" for reason, n in reasons.most_common())
         walked = f" of {report.walked} walked" if report.walked else ""
-        out.write(f"skipped: {_plural(len(report.skipped), 'page')}{walked} ({shown})"
+        out.write(f"skipped: {_plural(len(report.skipped), 'page')}{walked} ({tally})"
                   + ("" if verbose else "; -v lists them") + "\n")
         if verbose:
             for skipped in report.skipped:
-                out.write(f"    {skipped.path}: {skipped.reason}\n")
+                out.write(f"    {shown(skipped.path)}: {shown(skipped.reason)}\n")
     if report.shard is not None:
         out.write(f"shard {report.shard.index}/{report.shard.count}: {_plural(len(report.pages), 'page')} of "
                   f"{len(report.shard.selection)} selected\n")
     if report.pages:
-        out.write("by locale: " + "; ".join(f"{locale} {_plural(c['pages'], 'page')} ({_shown_counts(c)})"
+        out.write("by locale: " + "; ".join(f"{shown(locale)} {_plural(c['pages'], 'page')} ({_shown_counts(c)})"
                                             for locale, c in by_locale(report).items()) + "\n")
     if report.findings:
         out.write("by check: " + "; ".join(f"{check} {_shown_counts(c)}" for check, c in by_check(report).items())

@@ -41,6 +41,7 @@ from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock, image
 from wbimage_conformance.doccheck.consistency import logical_lines
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.run import pipe_drain, runner, sandbox
+from wbimage_conformance.worker import npy_reader
 
 DEFAULT_TIMEOUT = 60.0
 #: Block kinds that run.
@@ -56,7 +57,12 @@ SESSIONS_VARIABLE = "WBIMAGE_DOCS_SESSIONS"
 CLIP_PROBE = (-4.0, 0.0, 0.25, 254.75, 255.0, 300.0)
 FACTOR_PROBE = (0.0, 0.25, 0.5, 1.0)
 
-#: numpy.load parses .npy headers with ast.literal_eval, which CPython 3.11 cannot run in two
+#: The deepest a page's recording may nest: its calls' arguments (boxes, masks, classes) need
+#: under ten levels, and the verdicts walk them recursively.
+MAX_REPLY_DEPTH = 64
+#: The most array data read of one page's recording (each file at most npy_reader's limit).
+MAX_PAGE_ARRAY_BYTES = 512 * 1024 * 1024
+#: NumPy's .npy header reader (npy_reader) uses ast.literal_eval, which CPython 3.11 cannot run in two
 #: threads at once (python/cpython#106905); pages finish in worker threads, so loads take turns.
 _NPY_LOAD_LOCK = threading.Lock()
 
@@ -293,29 +299,64 @@ def run_on_lane(job: PageJob, lane: lanes.Lane, timeout: float) -> PageOutcome:
 
 def _finish(job: PageJob, reply: dict[str, Any], folder: Path, duration: float) -> PageOutcome:
     """The outcome of a reply that carries its token; its arrays are read from `folder`."""
+    if _deeper_than(reply, MAX_REPLY_DEPTH):  # the example's process wrote it: the checker walks it
+        return PageOutcome("crash", duration_s=duration,
+                           message=f"the example's recording nests deeper than {MAX_REPLY_DEPTH} levels")
     status = str(reply.get("status", "sandbox-error"))
     gaps = unaccounted(job, reply) if status == "ok" else ""
     if gaps:
         return PageOutcome("crash", duration_s=duration,
                            message=f"the recording is not what the harness makes of this example: {gaps}")
-    arrays = _load_arrays(folder, reply) if status == "ok" else {}
+    try:
+        arrays = _load_arrays(folder, reply) if status == "ok" else {}
+    except npy_reader.ArrayFileError as exc:
+        return PageOutcome("crash", duration_s=duration, message=f"the example's arrays cannot be judged: {exc}")
     return PageOutcome(status, reply, arrays, duration, str(reply.get("message", "")))
 
 
 def _load_arrays(workdir: Path, reply: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The .npy files the recording names, and only those (a page may leave others)."""
+    """The .npy files the recording names, and only those (a page may leave others), read by
+    npy_reader (never a link, a FIFO, or more than its header's bytes), at most
+    MAX_PAGE_ARRAY_BYTES in all; ArrayFileError for the first that cannot be read."""
     wanted = set()
     for call in reply.get("calls", []):
         if isinstance(call, dict):
-            wanted.add((call.get("input") or {}).get("array"))
-            wanted.add((call.get("observed") or {}).get("pixels"))
-    out = {}
+            wanted |= _array_names(call)
+    out: dict[str, np.ndarray] = {}
+    room = MAX_PAGE_ARRAY_BYTES
     with _NPY_LOAD_LOCK:
-        for name in sorted(n for n in wanted if isinstance(n, str)):
-            path = workdir / name
-            if path.name == name and name.endswith(".npy") and path.is_file() and not path.is_symlink():
-                out[name] = np.load(path, allow_pickle=False)
+        for name in sorted(wanted):
+            out[name] = npy_reader.load(workdir, name, min(room, npy_reader.MAX_ARRAY_BYTES))
+            room -= out[name].nbytes
     return out
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and dicts in `value` nest deeper than `limit` (found without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            pending.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            pending.extend((v, depth + 1) for v in item)
+    return False
+
+
+def _array_names(call: dict[str, Any]) -> set[str]:
+    """The files a recorded call names: its input's array (which an array, tensor or PIL
+    input always has) and its image's pixels; ArrayFileError for a name that is not a string."""
+    given, observed = call.get("input"), call.get("observed")
+    given = given if isinstance(given, dict) else {}
+    names = {given.get("array"), observed.get("pixels") if isinstance(observed, dict) else None}
+    if given.get("kind") in ("numpy", "tensor", "pil") and not isinstance(given.get("array"), str):
+        raise npy_reader.ArrayFileError(f"a recorded {given.get('kind')} input names no array file")
+    wrong = [name for name in names if name is not None and not isinstance(name, str)]
+    if wrong:
+        raise npy_reader.ArrayFileError(f"the recording names {wrong[0]!r} as an array file")
+    return {name for name in names if isinstance(name, str)}
 
 
 def unaccounted(job: PageJob, reply: dict[str, Any]) -> str:

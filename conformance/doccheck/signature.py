@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from wbimage_conformance.doccheck import coverage, pinned, wandb_api
+from wbimage_conformance.doccheck import coverage, pinned, pyparse, wandb_api
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 from wbimage_conformance.doccheck.specdata import SpecData
@@ -314,8 +314,8 @@ def check_constants(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
 
 def _number(text: str) -> Any:
     try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
+        value = pyparse.literal(text)
+    except ValueError:
         return None
     return value if type(value) in (int, float) else None
 

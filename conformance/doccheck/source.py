@@ -15,6 +15,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from wbimage_conformance.doccheck import pyparse
+
 #: A line a notebook runs outside Python: a shell escape or a magic.
 _NOTEBOOK = re.compile(r"^(?P<indent>\s*)(?P<text>[!%].*)$")
 #: A command line a reader types into a shell, not Python (with an optional "$ " prompt).
@@ -46,15 +48,18 @@ class Runnable:
     syntax_error: str | None = None    # of the block as written, when it does not parse
     syntax_line: int = 0               # code line of that error
     shell: bool = False                # the whole block is shell commands
+    too_complex: bool = False          # not analysed (pyparse's limits); syntax_error says why
 
 
 def _parse(code: str) -> tuple[ast.Module | None, SyntaxError | None]:
     try:
-        return ast.parse(code), None
-    except (SyntaxError, ValueError) as exc:  # ValueError: a NUL byte
-        return None, exc if isinstance(exc, SyntaxError) else SyntaxError(str(exc))
-    except (RecursionError, MemoryError):
-        return None, SyntaxError("the block is nested too deeply to parse")
+        return pyparse.parse(code), None
+    except SyntaxError as exc:
+        return None, exc
+
+
+def _too_complex(code: str, exc: pyparse.TooComplex) -> Runnable:
+    return Runnable(code, (), None, exc.reason, exc.line, too_complex=True)
 
 
 def _is_shell(line: str) -> bool:
@@ -80,7 +85,16 @@ def _stand_in_line(indent: str) -> str:
 
 
 def runnable(code: str) -> Runnable:
-    """The block as it runs, with what was set aside; the tree of what runs, if it parses."""
+    """The block as it runs, with what was set aside; the tree of what runs, if it parses
+    (and is within pyparse's limits: else `too_complex`)."""
+    try:
+        return _runnable(code)
+    except pyparse.TooComplex as exc:
+        return _too_complex(code, exc)
+
+
+def _runnable(code: str) -> Runnable:
+    pyparse.check_size(code)
     lines = code.split("\n")
     aside: list[SetAside] = []
     if any(_DOCTEST.match(line) and line.lstrip().startswith(">>>") for line in lines):
@@ -99,7 +113,7 @@ def runnable(code: str) -> Runnable:
     if code_lines and all(_is_shell(line) for line in code_lines):
         shell = [SetAside(n, "shell", line.strip()) for n, line in enumerate(lines, start=1)
                  if line.strip() and not line.lstrip().startswith("#")]
-        return Runnable("\n".join("" for _ in lines), tuple(aside + shell), ast.parse(""), shell=True)
+        return Runnable("\n".join("" for _ in lines), tuple(aside + shell), pyparse.parse(""), shell=True)
     # shell lines among Python, then placeholders, each kept only if it makes the block parse
     for number, line in enumerate(lines, start=1):
         if _is_shell(line) and line.strip():

@@ -3,9 +3,16 @@
 A docs repository is thousands of Markdown pages, most about other things, and whatever else
 its authors keep there (symbolic links into other checkouts, `node_modules`, `.git`, sockets
 and FIFOs of a dev server). The walk visits directories in a stable order, never leaves the
-tree (symbolic links are listed, not followed), and opens only regular files: each entry is
-known from its `lstat` before it is opened, and the open itself refuses links and does not
-block, in case the entry changed in between.
+tree, and opens only regular files of a page's size (page_file.py): each entry is known from
+its `lstat` before it is opened, and the open itself refuses links and does not block, in
+case the entry changed in between.
+
+Symbolic links: a page that is a link to a regular file inside the tree (a translation that
+points at its original, a page shared by two sections) is checked under the link's own path,
+with the target's bytes; a link that leads out of the tree, to something that is not a
+regular file, or nowhere, is listed and not followed, and so is a link to a directory (its
+pages inside the tree are walked where they are; outside, they are not the tree's), so
+links cannot make the walk loop.
 
 Pages found in a directory are checked when the pre-filter finds the Image surface in their
 bytes; a page that passes brings its translations (the same path under the tree's other locale
@@ -15,7 +22,6 @@ command line are always checked, unless the caller asks for them to be filtered 
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from collections.abc import Callable, Sequence
@@ -24,12 +30,13 @@ from pathlib import Path
 
 from wbimage_conformance.doccheck import prefilter, sections
 from wbimage_conformance.doccheck.findings import SkippedPage as Skipped
-from wbimage_conformance.doccheck.markdown import PageError
+from wbimage_conformance.doccheck.page_file import PageError, read_bytes
 
 PAGE_SUFFIXES = (".md", ".mdx", ".markdown")
 #: Directories that hold no documentation of their own (besides hidden ones).
 PRUNED = frozenset({"node_modules"})
-LINK = "a symbolic link: not followed"
+LINK = "a symbolic link to a directory: not followed"
+LINK_OUT = "a symbolic link that does not lead to a page inside the tree: not followed"
 NOT_REGULAR = "not a regular file: not opened"
 
 
@@ -48,8 +55,10 @@ def is_page(name: str) -> bool:
 
 
 def walk(root: str) -> tuple[list[str], list[Skipped]]:
-    """Pages under `root`, sorted by their path's parts, and the page-named entries that are not
-    pages (links, FIFOs, devices) or directories that could not be read."""
+    """Pages under `root` (links to pages inside it included), sorted by their path's parts,
+    and the page-named entries that are not pages (other links, FIFOs, devices) or directories
+    that could not be read."""
+    inside = os.path.realpath(root)
     pages: list[str] = []
     skipped: list[Skipped] = []
     pending = [root]
@@ -63,8 +72,10 @@ def walk(root: str) -> tuple[list[str], list[Skipped]]:
             continue
         for entry in listed:
             if entry.is_symlink():
-                if is_page(entry.name) or _is_dir_link(entry.path):
-                    skipped.append(Skipped(entry.path, LINK))
+                if is_page(entry.name) and link_target(entry.path, inside) is not None:
+                    pages.append(entry.path)
+                elif is_page(entry.name) or _is_dir_link(entry.path):
+                    skipped.append(Skipped(entry.path, LINK if _is_dir_link(entry.path) else LINK_OUT))
             elif entry.is_dir(follow_symlinks=False):
                 if not entry.name.startswith(".") and entry.name not in PRUNED:
                     pending.append(entry.path)
@@ -87,25 +98,23 @@ def _order(path: str) -> tuple[str, ...]:
     return Path(path).parts
 
 
-def read_bytes(path: str, *, follow: bool = False) -> bytes:
-    """The file's bytes, if it is a regular file; PageError otherwise. `follow`: a link named
-    on the command line is the caller's choice and is followed; one met in a walk is not."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
-    try:
-        info = os.stat(path) if follow else os.lstat(path)
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a directory" if stat.S_ISDIR(info.st_mode) else (
-                "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file")
-            raise PageError(f"{path}: {kind}, not a documentation page")
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise PageError(f"{path}: a symbolic link, not followed") from None
-        raise PageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise PageError(f"{path}: not a regular file, not a documentation page")
-        return handle.read()
+def link_target(path: str, inside: str) -> str | None:
+    """Where the link `path` leads, when that is a regular file under the real path `inside`."""
+    target = os.path.realpath(path)
+    if os.path.commonpath([target, inside]) != inside or not _is_regular(target):
+        return None
+    return target
+
+
+def read_walked(path: str, root: str) -> bytes:
+    """A page the walk of `root` found: a link is read through its target inside the tree,
+    opened without following links (it may have changed since the walk)."""
+    if not os.path.islink(path):
+        return read_bytes(path)
+    target = link_target(path, os.path.realpath(root))
+    if target is None:
+        raise PageError(f"{path}: {LINK_OUT}")
+    return read_bytes(target)
 
 
 def translations(path: str) -> list[str]:
@@ -173,22 +182,22 @@ def select(directories: Sequence[str], files: Sequence[str], *, with_translation
             continue
         take(path, data)
         given.append(path)
-    walked: list[str] = []
+    walked: list[tuple[str, str]] = []
     seen = 0
     for directory in directories:
         pages, odd = walk(directory)
-        walked += pages
+        walked += [(page, directory) for page in pages]
         skipped += odd
         seen += len(pages) + len(odd)
-    for done, path in enumerate(walked, 1):
+    for done, (path, root) in enumerate(walked, 1):
         if progress is not None:
             progress(done, len(walked), path)
         if os.path.normpath(path) in chosen:
             continue
         try:
-            data = read_bytes(path)
+            data = read_walked(path, root)
         except PageError as exc:
-            skipped.append(Skipped(path, str(exc).removeprefix(f"{path}: ")))
+            skipped.append(_left_out(path, exc))
             continue
         if prefilter.evidence(data, path) is None:
             skipped.append(Skipped(path, prefilter.NOT_IMAGE))
@@ -198,11 +207,18 @@ def select(directories: Sequence[str], files: Sequence[str], *, with_translation
     for page in passed + (given if with_translations else []):
         for other in translations(page):
             if os.path.normpath(other) not in chosen:
-                take(other, read_bytes(other))
+                try:
+                    take(other, read_bytes(other))
+                except PageError as exc:
+                    skipped.append(_left_out(other, exc))
     left_out = [s for s in skipped if os.path.normpath(s.path) not in chosen]
     first = dict.fromkeys(os.path.normpath(p) for p in given)  # in the order given
     found = sorted((v for k, v in chosen.items() if k not in first), key=lambda item: _order(item[0]))
     return Selection(tuple([chosen[key] for key in first] + found), tuple(_unique(left_out)), seen)
+
+
+def _left_out(path: str, exc: PageError) -> Skipped:
+    return Skipped(path, str(exc).removeprefix(f"{path}: "))
 
 
 def _unique(items: list[Skipped]) -> list[Skipped]:

@@ -60,6 +60,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
+from wbimage_conformance.worker import npy_reader
+
 #: Each block is compiled as "<doc-block-N>": tracebacks and recorded calls name their block.
 BLOCK_FILENAME = "<doc-block-{}>"
 _BLOCK_PREFIX = "<doc-block-"
@@ -97,9 +99,16 @@ class Recorder:
         self._count = 0
 
     def save(self, array: np.ndarray, stem: str) -> str:
+        """A new file of its own: whatever the example put under the name (a FIFO, a link) is
+        removed first, and the file is created, never opened through a link."""
         self._count += 1
         name = f"{stem}-{self._count}.npy"
-        np.save(self.workdir / name, np.ascontiguousarray(array), allow_pickle=False)
+        path = self.workdir / name
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        with os.fdopen(os.open(path, flags, 0o600), "wb") as handle:
+            np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
         return name
 
     def begin(self, args: tuple, kwargs: Dict[str, Any], image_class: type) -> Dict[str, Any]:
@@ -302,11 +311,12 @@ def install_wandb(image_class: type, recorder: Recorder, adapter: Any, manifest:
 def probe_input(call: Dict[str, Any], values: List[float], extremes: bool, workdir: Path) -> Any:
     """A (1, n) array or (1, 1, n) tensor of the recorded call's kind and dtype holding
     `values` (those the dtype cannot hold exactly are left out), plus the recorded input's
-    minimum and maximum when `extremes` (so the probe takes the same branch)."""
+    minimum and maximum when `extremes` (so the probe takes the same branch). ArrayFileError
+    when the recorded input's file cannot be read within npy_reader's bounds."""
     info = call["input"]
     if info.get("kind") not in ("numpy", "tensor") or "array" not in info:
         return None
-    original = np.load(workdir / info["array"], allow_pickle=False)
+    original = npy_reader.load(workdir, info["array"])  # the example may have replaced it: read within bounds
     wanted = [float(v) for v in values]
     if extremes and original.size:
         finite = original[np.isfinite(original)] if original.dtype.kind == "f" else original
@@ -341,7 +351,12 @@ def run_probes(request: Dict[str, Any], recorder: Recorder, image_class: type, w
             report.append({"id": probe["id"], "block": block, "status": "skipped",
                            "reason": "the example made no such call"})
             continue
-        data = probe_input(base, probe["values"], bool(probe.get("extremes")), workdir)
+        try:
+            data = probe_input(base, probe["values"], bool(probe.get("extremes")), workdir)
+        except npy_reader.ArrayFileError as exc:
+            report.append({"id": probe["id"], "block": block, "status": "skipped",
+                           "reason": f"the call's recorded input cannot be read: {exc}"})
+            continue
         if data is None:
             report.append({"id": probe["id"], "block": block, "status": "skipped",
                            "reason": f"the call's input is a {base['input'].get('kind')} value, not an array or tensor"})
@@ -561,7 +576,7 @@ def checked_record(data: bytes, wait_status: int) -> Dict[str, Any]:
         return {"status": "crash", "message": f"the example's process {how}"}
     try:
         record = json.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         record = None
     if not isinstance(record, dict) or record.get("status") in ("sandbox-error", "impl-error", "skipped"):
         return record if isinstance(record, dict) and isinstance(record.get("message"), str) else {
