@@ -48,6 +48,7 @@ def copy(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("mutation-copy")
     for name in ("conformance", "reference", "spec"):
         shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", folder)  # a source tree, as .ci/mutation/run makes it
     return folder
 
 

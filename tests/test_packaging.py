@@ -238,6 +238,7 @@ def installed(dists, tmp_path_factory) -> Path:
     done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
                            "--target", str(target), str(dists.wheel)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    target.chmod(0o755)  # as pip leaves site-packages: the sandbox's user (root runs it as another) must read it
     return target
 
 

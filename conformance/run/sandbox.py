@@ -258,11 +258,20 @@ def view(command: Sequence[str], python: str | None, pythonpath: str) -> View:
 def _with_its_folder(path: str) -> str:
     """What to show for a file a command names: the folder holding it, where a script finds
     its own modules and files (`python port/main.py` importing `port/helpers.py`), unless
-    that folder is the root or the home folder, of which the file alone is shown."""
+    that folder is the root or the home folder, of which the file alone is shown, or a folder
+    others may not enter (mode 0700): run as root, the implementation is another user, who
+    could open the file shown alone but not a folder it cannot search."""
     folder = os.path.dirname(path)
-    if os.path.isdir(path) or folder in ("/", os.path.expanduser("~")):
+    if os.path.isdir(path) or folder in ("/", os.path.expanduser("~")) or not _others_may_enter(folder):
         return path
     return folder
+
+
+def _others_may_enter(folder: str) -> bool:
+    try:
+        return os.stat(folder).st_mode & 0o005 == 0o005
+    except OSError:
+        return False
 
 
 def _within(path: str, folder: str) -> bool:
