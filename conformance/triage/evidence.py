@@ -4,12 +4,14 @@ A variant can reproduce a case by coincidence: an implementation that adds 1 to 
 gives exactly what rounding to nearest gives on a case whose every fractional part is at
 least .5, and NaN-only data inverted is what "NaN becomes 255" gives. An implementation
 that really had the variant's bug would also give the variant's output on the run's other
-cases where the variant changes the spec's output. So a variant is claimed in a run only
-where it gives exactly the implementation's output on at least four in five of the results
-it changes: those it reproduces, against those where the implementation gave something else
-(neither the variant's output nor that of the variant together with another variant the run
-shows). For a real bug the second count is zero, or the few cases a second, unknown bug also
-touches.
+unexpected results where the variant changes the spec's output. So a variant is claimed in a
+run only where it gives exactly the implementation's output on at least four in five of the
+unexpected results it changes: those it reproduces, against those where the implementation
+gave something else (neither the variant's output nor that of the variant together with
+another pipeline variant, since two bugs at once are explained as a pair). For a real bug the
+second count is zero, or the few cases a second, unknown bug also touches. (Passed results
+the variant would change are not counted here: a bug may be confined to one branch, and the
+passed results already rank causes that explain as much, see grouping.)
 
 Whether a result is changed, and how, is found in NumPy arithmetic (the scan can only
 withdraw a claim, never make one), and the scan stops as soon as the verdict is known.
@@ -31,7 +33,7 @@ MIN_SHARE = 0.8
 
 
 class RunEvidence:
-    """A run's results (passed and unexpected), as evidence for or against a variant."""
+    """A run's unexpected results, as evidence for or against a variant."""
 
     def __init__(self, contexts: Sequence[Context]) -> None:
         self._contexts = [c for c in contexts if c.call() is not None]
@@ -39,15 +41,15 @@ class RunEvidence:
     def holds(self, variant: variants.Variant, support: set[int], partners: Sequence[variants.Variant]) -> bool:
         """The variant reproduces the results with ids in `support`, and at least MIN_SHARE of
         all the results it changes: the others it changes got another output, not even the
-        output of the variant together with one of `partners` (the other variants the run
-        shows). Stops counting once the verdict is known."""
+        output of the variant together with one of `partners`. Stops counting once the verdict is known."""
         allowed = int(len(support) * (1 - MIN_SHARE) / MIN_SHARE)
-        merged = [m for m in (variant.merged(p) for p in partners if p != variant) if m is not None]
+        merged = [(p, m) for p, m in ((p, variant.merged(p)) for p in partners if p != variant) if m is not None]
         against = 0
         for ctx in self._contexts:
             if id(ctx.result) in support or not _contradicted(ctx, variant):
                 continue
-            if not any(ctx.reproduces(m) for m in merged):
+            call = ctx.call()
+            if not any(p.applies(call) and ctx.reproduces(m) for p, m in merged):
                 against += 1
                 if against > allowed:
                     return False

@@ -167,7 +167,7 @@ def triage(results: Iterable[Result], environment: Environment | None = None) ->
     found = {i: _cached(result, measured, contexts) for i, result in enumerate(pending)}
     passed_results = [r for r in results if r.status is Status.PASSED]
     passed = _PassedResults(passed_results, contexts)
-    found = _consistent(pending, found, RunEvidence([contexts.of(r) for r in pending + passed_results]))
+    found = _consistent(pending, found, RunEvidence([contexts.of(r) for r in pending]))
     groups = {key: [candidate, [pending[i] for i in members], clause_set]
               for key, (candidate, members, clause_set) in greedy(found, passed.contradictions).items()}
     paired = _pairs(pending, found, groups, contexts)
@@ -177,14 +177,16 @@ def triage(results: Iterable[Result], environment: Environment | None = None) ->
 def _consistent(pending: list[Result], found: dict[int, list[Candidate]],
                 evidence: RunEvidence) -> dict[int, list[Candidate]]:
     """The candidates without the pipeline variants the rest of the run contradicts
-    (wbimage_conformance.triage.evidence); dropping one can leave another without the
-    partner that explained its other results, so this is repeated until nothing changes."""
+    (wbimage_conformance.triage.evidence). A result the variant explains together with
+    another pipeline variant does not contradict it, as `_pairs` may explain it so. Dropping a
+    variant takes its results from the count of support of none other, but a result it shared
+    can now be left to one alone: this is repeated until nothing changes."""
+    partners = [c.variant for c in pairable(GENERIC)]
     while True:
         variants = {c.key: c.cause.variant for listed in found.values() for c in listed if c.cause.variant is not None}
         doubtful = set()
         for key, variant in variants.items():
             support = {id(pending[i]) for i, listed in found.items() if any(c.key == key for c in listed)}
-            partners = [v for k, v in variants.items() if k != key]
             if not evidence.holds(variant, support, partners):
                 doubtful.add(key)
         if not doubtful:

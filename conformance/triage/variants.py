@@ -294,8 +294,8 @@ def _map_fast(distinct: np.ndarray, branch: str, fmt: oracle.BinaryFormat | None
     """The same mapping in NumPy arithmetic of `fmt` (float64 for exact data): only used to
     reject a variant quickly, never to claim one."""
     dt = np.dtype(np.float64 if fmt is None else fmt.name)
-    x = distinct.astype(dt)
     with np.errstate(all="ignore"):
+        x = distinct.astype(dt)
         if branch == UNIT:
             r = x * dt.type(255)
         elif branch == SIGNED:
@@ -357,6 +357,19 @@ def _identity_key(array: np.ndarray) -> tuple[Any, ...]:
     return id(owner), array.__array_interface__["data"][0], array.shape, array.strides, array.dtype.str
 
 
+def _unique(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique with the inverse; for data of at most 16 bits by counting, without a sort."""
+    if flat.dtype.kind in "biu" and flat.dtype.itemsize <= 2 and flat.size > 4096:
+        offset = int(np.iinfo(flat.dtype).min) if flat.dtype.kind == "i" else 0
+        shifted = flat.astype(np.int64) - offset
+        present = np.flatnonzero(np.bincount(shifted))
+        position = np.zeros(int(present[-1]) + 1, dtype=np.intp)
+        position[present] = np.arange(present.size)
+        return (present + offset).astype(flat.dtype), position[shifted]
+    distinct, inverse = np.unique(flat, return_inverse=True)
+    return distinct, inverse.reshape(-1)
+
+
 def distinct_values(array: np.ndarray) -> Distinct:
     """The array's distinct values, found once per content: every variant tried on a case,
     and every case with the same input, shares one sort. The same view of the same buffer is
@@ -368,8 +381,8 @@ def distinct_values(array: np.ndarray) -> Distinct:
     key = content_key(array)
     found = _DISTINCT.get(key)
     if found is None:
-        distinct, inverse = np.unique(array.reshape(-1), return_inverse=True)
-        found = Distinct(distinct, inverse.reshape(-1), {})
+        distinct, inverse = _unique(array.reshape(-1))
+        found = Distinct(distinct, inverse, {})
     if len(_DISTINCT) >= _DISTINCT_LIMIT:
         _DISTINCT.clear()
         _DISTINCT_BY_VIEW.clear()
