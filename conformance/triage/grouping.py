@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from wbimage_conformance.model import Environment, Result, RunReport, SavedCause, Status
 from wbimage_conformance.triage import clauses as clause_texts
+from wbimage_conformance.triage import variants
 from wbimage_conformance.triage.cause import Cause
 from wbimage_conformance.triage.context import Context, context
 from wbimage_conformance.triage.evidence import RunEvidence
@@ -96,6 +97,14 @@ def profile(environment: Environment | None) -> tuple[list[Cause], str, str | No
 
 _CACHE: dict[tuple[int, int], tuple[Result, list[Candidate]]] = {}
 _CACHE_LIMIT = 20000
+
+
+def clear_caches() -> None:
+    """Forget every verdict and recomputation kept, so the next triage starts cold (for
+    measurements)."""
+    _CACHE.clear()
+    _TRIAGES.clear()
+    variants.clear_caches()
 
 
 class _Contexts:
@@ -183,9 +192,9 @@ def _consistent(pending: list[Result], found: dict[int, list[Candidate]],
     can now be left to one alone: this is repeated until nothing changes."""
     partners = [c.variant for c in pairable(GENERIC)]
     while True:
-        variants = {c.key: c.cause.variant for listed in found.values() for c in listed if c.cause.variant is not None}
+        present = {c.key: c.cause.variant for listed in found.values() for c in listed if c.cause.variant is not None}
         doubtful = set()
-        for key, variant in variants.items():
+        for key, variant in present.items():
             support = {id(pending[i]) for i, listed in found.items() if any(c.key == key for c in listed)}
             if not evidence.holds(variant, support, partners):
                 doubtful.add(key)
