@@ -2,7 +2,9 @@
 
 Every failed, erroring, timed-out or crashed result is tested against the hypotheses (for a
 known real implementation, its measured behaviours first, in their order; then the generic
-ones). A result can be explained by several; results are then grouped greedily: the cause
+ones). A pipeline variant the run's other unexpected results contradict is then withdrawn
+(wbimage_conformance.triage.evidence: a case it reproduced by coincidence does not make it
+a cause). A result can be explained by several; results are then grouped greedily: the cause
 that explains most results takes them, then the next, so the groups are few and large. Where
 two explain as many, the passed results decide: a variant that would have got some of them
 wrong is the less likely one. A
