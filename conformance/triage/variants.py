@@ -132,6 +132,10 @@ class Call:
     def has_nan(self) -> bool:
         return self.floats and bool(np.isnan(self.data).any())
 
+    @cached_property
+    def bounds(self) -> Bounds:
+        return Bounds.of(self.data)
+
 
 @dataclass(frozen=True)
 class Raises:
@@ -181,6 +185,47 @@ def _explicit_file_type_refused(call: Call, variant: Variant) -> bool:
     return _image_call(call) and call.has_file_type and file_type is not None and file_type not in oracle.ACCEPTED_FILE_TYPES
 
 
+#: The range rules that rescale by the data's own range (NaN can come out of them).
+RESCALING = ("min-max", "negatives-min-max", "range-division")
+
+
+def _branch(call: Call, variant: Variant) -> str | None:
+    """The branch the spec's range rule takes for the call's data, with the variant's other
+    decisions; None where they leave it open (another range rule, bool data cast, a
+    normalize= that is not a bool, no data)."""
+    if variant.ranges != "whole" or call.data.size == 0 or (call.data.dtype.kind == "b" and variant.bools != "unit"):
+        return None
+    if _image_call(call):
+        if not isinstance(call.normalize, (bool, np.bool_)):
+            return None
+        if not call.normalize and variant.disabled != "normalize":
+            return DISABLED
+    return call.bounds.branch()
+
+
+def _normalization_skipped(call: Call, variant: Variant) -> bool:
+    """normalize=False, obeyed: no range rule or formula is used."""
+    value = call.normalize
+    return (_image_call(call) and isinstance(value, (bool, np.bool_)) and not value
+            and variant.disabled != "normalize")
+
+
+def _rounding_matters(call: Call, variant: Variant) -> bool:
+    """Integer data meets a fraction only in the signed formula."""
+    branch = _branch(call, variant)
+    return branch is None or call.floats or branch == SIGNED
+
+
+def _overflow_matters(call: Call, variant: Variant) -> bool:
+    """Wrapping differs from clipping only for values the clip branch finds outside [0, 255]."""
+    branch = _branch(call, variant)
+    if branch is None:
+        return True
+    low, high = call.bounds.low, call.bounds.high
+    finite = isinstance(low, Fraction) and isinstance(high, Fraction)
+    return branch in (OTHER, DISABLED) and low is not None and (not finite or low < 0 or high > 255)
+
+
 def _precision_differs(call: Call, variant: Variant) -> bool:
     if variant.ranges == "min-max":   # min-max rescaling computes in the precision whatever the dtype
         return True
@@ -188,14 +233,18 @@ def _precision_differs(call: Call, variant: Variant) -> bool:
         own = oracle.format_of(call.data.dtype)
     except oracle.SpecError:
         return True
-    return own is not None and own != oracle.FORMATS[variant.precision]
+    return own is not None and own != oracle.FORMATS[variant.precision] and _branch(call, variant) in (None, UNIT, SIGNED)
 
 
 def _range_rule_applies(call: Call, variant: Variant) -> bool:
+    if _normalization_skipped(call, variant):
+        return False
     if variant.ranges in ("finite-only", "nan-to-minimum"):
         return call.has_nan
     if variant.ranges in ("per-channel", "colour-only"):
         return call.data.ndim == 3
+    if variant.ranges == "exclusive":
+        return call.data.size > 0 and call.bounds.branch() != call.bounds.branch(exclusive=True)
     return True
 
 
@@ -207,7 +256,10 @@ def _normalize_not_true(call: Call) -> bool:
 KNOB_APPLIES: dict[str, Callable[[Call, Variant], bool]] = {
     "precision": _precision_differs,
     "ranges": _range_rule_applies,
-    "nan": lambda c, v: c.floats,   # infinities can make NaN inside a formula
+    "nan": lambda c, v: c.has_nan or (c.floats and v.ranges in RESCALING),  # inf - inf is NaN
+    "rounding": _rounding_matters,
+    "overflow": _overflow_matters,
+    "signed": lambda c, v: _branch(c, v) in (None, SIGNED),
     "integers": lambda c, v: c.data.dtype.kind in "iu",
     "bools": lambda c, v: c.data.dtype.kind == "b",
     "disabled": lambda c, v: _image_call(c) and _normalize_not_true(c),
