@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from wbimage_conformance.model import Environment, Result, RunReport, SavedCause, Status
 from wbimage_conformance.triage import clauses as clause_texts
-from wbimage_conformance.triage import variants
 from wbimage_conformance.triage.cause import Cause
 from wbimage_conformance.triage.context import Context, context
 from wbimage_conformance.triage.evidence import RunEvidence
@@ -99,14 +98,6 @@ def profile(environment: Environment | None) -> tuple[list[Cause], str, str | No
 
 _CACHE: dict[tuple[int, int], tuple[Result, list[Candidate]]] = {}
 _CACHE_LIMIT = 20000
-
-
-def clear_caches() -> None:
-    """Forget every verdict and recomputation kept, so the next triage starts cold (for
-    measurements)."""
-    _CACHE.clear()
-    _TRIAGES.clear()
-    variants.clear_caches()
 
 
 class _Contexts:

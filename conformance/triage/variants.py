@@ -670,15 +670,6 @@ def predicted(call: Call, variant: Variant, fast: bool = False) -> Prediction:
     return found
 
 
-def clear_caches() -> None:
-    """Forget every input's distinct values and every prediction (for measurements)."""
-    _DISTINCT.clear()
-    _DISTINCT_BY_VIEW.clear()
-    _PREDICTIONS.clear()
-    _PREDICTIONS_BYTES[0] = 0
-    map_value.cache_clear()
-
-
 def predict(call: Call, variant: Variant, fast: bool = False) -> Prediction:
     """What an implementation with exactly `variant`'s bugs returns for `call`. With `fast`,
     the values are mapped in NumPy arithmetic: good enough to reject a variant, never to
