@@ -7,7 +7,7 @@ both judge a deviation on the same facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -110,10 +110,9 @@ class Context:
         every field the case got wrong is one the variant decides. Tried once per variant."""
         if variant not in self._predictions:
             try:
-                self._predictions[variant] = self._reproduces(variant) or (
-                    # a wrong range rule feeds a formula values outside its range: cast bare or clipped
-                    variant.ranges != "whole" and variant.formula_cast == "clip"
-                    and self._reproduces(replace(variant, formula_cast="bare")))
+                # a wrong range rule can feed a formula values outside its range: cast bare or clipped
+                bare = variants.bare_cast(variant)
+                self._predictions[variant] = self._reproduces(variant) or (bare is not None and self._reproduces(bare))
             except Exception:  # a variant that cannot compute this input does not explain it
                 self._predictions[variant] = False
         return self._predictions[variant]

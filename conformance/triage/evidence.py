@@ -20,7 +20,6 @@ withdraw a claim, never make one), and the scan stops as soon as the verdict is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from wbimage_conformance.triage import variants
 from wbimage_conformance.triage.context import Context
@@ -69,9 +68,9 @@ def _contradicted(ctx: Context, variant: variants.Variant) -> bool:
         observed = ctx.observed(call)
         if variants.same_output(changed, *observed):
             return False
-        if variant.ranges != "whole" and variant.formula_cast == "clip":
-            bare = variants.predicted(call, replace(variant, formula_cast="bare"), fast=True)
-            return not variants.same_output(bare, *observed)
+        bare = variants.bare_cast(variant)
+        if bare is not None:
+            return not variants.same_output(variants.predicted(call, bare, fast=True), *observed)
     except Exception:  # NumPy cannot compute it: no evidence either way
         return False
     return True

@@ -187,6 +187,17 @@ def _explicit_file_type_refused(call: Call, variant: Variant) -> bool:
 
 #: The range rules that rescale by the data's own range (NaN can come out of them).
 RESCALING = ("min-max", "negatives-min-max", "range-division")
+#: The range rules that can feed the unit or signed formula values outside its range.
+FORMULA_OVERFLOW_RULES = ("by-dtype", "colour-only")
+
+
+@lru_cache(maxsize=None)
+def bare_cast(variant: Variant) -> Variant | None:
+    """The variant with the formula's out-of-range results cast bare (see Cast.formula), for
+    a range rule that can produce them; None for the others, where it changes nothing."""
+    if variant.formula_cast != "clip" or variant.ranges not in FORMULA_OVERFLOW_RULES:
+        return None
+    return replace(variant, formula_cast="bare")
 
 
 def _branch(call: Call, variant: Variant) -> str | None:
@@ -260,6 +271,7 @@ KNOB_APPLIES: dict[str, Callable[[Call, Variant], bool]] = {
     "rounding": _rounding_matters,
     "overflow": _overflow_matters,
     "signed": lambda c, v: _branch(c, v) in (None, SIGNED),
+    "formula_cast": lambda c, v: v.ranges in FORMULA_OVERFLOW_RULES,
     "integers": lambda c, v: c.data.dtype.kind in "iu",
     "bools": lambda c, v: c.data.dtype.kind == "b",
     "disabled": lambda c, v: _image_call(c) and _normalize_not_true(c),
