@@ -179,21 +179,17 @@ def triage(results: Iterable[Result], environment: Environment | None = None) ->
 def _consistent(pending: list[Result], found: dict[int, list[Candidate]],
                 evidence: RunEvidence) -> dict[int, list[Candidate]]:
     """The candidates without the pipeline variants the rest of the run contradicts
-    (wbimage_conformance.triage.evidence). A result the variant explains together with
-    another pipeline variant does not contradict it, as `_pairs` may explain it so. Dropping a
-    variant takes its results from the count of support of none other, but a result it shared
-    can now be left to one alone: this is repeated until nothing changes."""
+    (wbimage_conformance.triage.evidence). A result a variant explains together with another
+    pipeline variant does not contradict it, as `_pairs` may explain it so. Each verdict
+    depends on that variant's own support and the run alone, so one pass decides them all."""
     partners = [c.variant for c in pairable(GENERIC)]
-    while True:
-        present = {c.key: c.cause.variant for listed in found.values() for c in listed if c.cause.variant is not None}
-        doubtful = set()
-        for key, variant in present.items():
-            support = {id(pending[i]) for i, listed in found.items() if any(c.key == key for c in listed)}
-            if not evidence.holds(variant, support, partners):
-                doubtful.add(key)
-        if not doubtful:
-            return found
-        found = {i: [c for c in listed if c.key not in doubtful] for i, listed in found.items()}
+    present = {c.key: c.cause.variant for listed in found.values() for c in listed if c.cause.variant is not None}
+    doubtful = set()
+    for key, variant in present.items():
+        support = {id(pending[i]) for i, listed in found.items() if any(c.key == key for c in listed)}
+        if not evidence.holds(variant, support, partners):
+            doubtful.add(key)
+    return {i: [c for c in listed if c.key not in doubtful] for i, listed in found.items()}
 
 
 def _assemble(results: list[Result], pending: list[Result], groups: dict[str, list],
