@@ -7,7 +7,7 @@ both judge a deviation on the same facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,9 +19,9 @@ from wbimage_conformance.triage import variants
 #: Fields a variant of the pipeline predicts; a result with another field wrong (caption,
 #: value, input) is not explained by a variant alone.
 PREDICTED_FIELDS = frozenset({"pixels", "mode", "size", "format", "encoded", "error", "error.type", "error.match"})
-#: Above this many elements a variant is first tried in NumPy arithmetic, and only recomputed
-#: exactly when that matches.
-FAST_FIRST = 512
+#: Passed results with more elements than this are not recomputed to rank causes.
+RANK_SIZE_LIMIT = 512
+_UNSET = object()
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Context:
     source: dict[str, Any] = field(default_factory=dict)
     built: dict[str, Any] | None = None     # the materialized input tree
     _predictions: dict[Any, bool] = field(default_factory=dict)
+    _call: Any = _UNSET
 
     @property
     def case(self):
@@ -87,7 +88,12 @@ class Context:
 
     def call(self) -> variants.Call | None:
         """The case as a call a variant can recompute: an Image or to_uint8 call on array or
-        tensor data, or Image(other) of one (the pixels are the inner call's)."""
+        tensor data, or Image(other) of one (the pixels are the inner call's). Built once."""
+        if self._call is _UNSET:
+            self._call = self._build_call()
+        return self._call
+
+    def _build_call(self) -> variants.Call | None:
         if self.source.get("kind") not in ("numpy", "tensor") or self.api not in ("Image", "to_uint8"):
             return None
         array = self.source.get("array")
@@ -101,43 +107,57 @@ class Context:
 
     def reproduces(self, variant: variants.Variant) -> bool:
         """Recomputing the case's input under `variant` gives exactly the observed output, and
-        every field the case got wrong is one the variant decides."""
+        every field the case got wrong is one the variant decides. Tried once per variant."""
         if variant not in self._predictions:
             try:
-                self._predictions[variant] = self._reproduces(variant) or (
-                    # a wrong range rule feeds a formula values outside its range: cast bare or clipped
-                    variant.ranges != "whole" and variant.formula_cast == "clip"
-                    and self._reproduces(replace(variant, formula_cast="bare")))
+                # a wrong range rule can feed a formula values outside its range: cast bare or clipped
+                bare = variants.bare_cast(variant)
+                self._predictions[variant] = self._reproduces(variant) or (bare is not None and self._reproduces(bare))
             except Exception:  # a variant that cannot compute this input does not explain it
                 self._predictions[variant] = False
         return self._predictions[variant]
 
     def _reproduces(self, variant: variants.Variant) -> bool:
+        """Cheapest test first, stopping at the first that fails: a variant none of whose
+        changes can touch this call predicts the spec's output, which was not observed; then
+        NumPy arithmetic; then the oracle's exact arithmetic, the only one that claims."""
         call = self.call()
-        if call is None or not self.fields or not self.fields <= PREDICTED_FIELDS:
+        if call is None or not self.fields or not self.fields <= PREDICTED_FIELDS or not variant.applies(call):
             return False
         obs = self.obs
         if obs.raised and obs.error_type == self.expected_error:
             return self._raised_by_another_step(call, variant)
-        if call.data.size > FAST_FIRST:
-            if not variants.same_output(variants.predict(call, variant, fast=True), *self._observed(call)):
-                return False
-        return variants.same_output(variants.predict(call, variant), *self._observed(call))
+        observed = self.observed(call)
+        fast = self._fast_prediction(call, variant)
+        if fast is not None and not variants.same_output(fast, *observed):
+            return False
+        return variants.same_output(variants.predicted(call, variant), *observed)
 
-    def _observed(self, call: variants.Call) -> tuple[Any, ...]:
+    @staticmethod
+    def _fast_prediction(call: variants.Call, variant: variants.Variant) -> variants.Prediction | None:
+        """The prediction in NumPy arithmetic, or None where NumPy cannot compute in the
+        input's format (then only the exact recomputation decides)."""
+        try:
+            return variants.predicted(call, variant, fast=True)
+        except Exception:
+            return None
+
+    def observed(self, call: variants.Call) -> tuple[Any, ...]:
         obs = self.obs
         if call.api == "to_uint8":
             return (obs.pixels, None, None, None, None, obs.error_type)
         return (obs.pixels, obs.mode, obs.size, obs.format, obs.encoded, obs.error_type)
 
-    def contradicts(self, variant: variants.Variant, limit: int = FAST_FIRST) -> bool:
+    def contradicts(self, variant: variants.Variant, limit: int = RANK_SIZE_LIMIT) -> bool:
         """For a result that passed: `variant` predicts something else than what was observed.
         In NumPy arithmetic, on small inputs only: used to rank causes, never to claim one."""
         call = self.call()
         if call is None or call.data.size > limit or self.obs.pixels is None and self.obs.error_type is None:
             return False
+        if not variant.applies(call):
+            return False
         try:
-            return not variants.same_output(variants.predict(call, variant, fast=True), *self._observed(call))
+            return not variants.same_output(variants.predicted(call, variant, fast=True), *self.observed(call))
         except Exception:
             return False
 
@@ -146,7 +166,7 @@ class Context:
         the spec raises at and a later step raises that type (so another message)."""
         if self.fields != {"error.match"}:
             return False
-        spec, changed = variants.predict(call, variants.Variant()), variants.predict(call, variant)
+        spec, changed = variants.predicted(call, variants.Variant()), variants.predicted(call, variant)
         return (isinstance(spec, variants.Raises) and isinstance(changed, variants.Raises)
                 and changed.type == self.obs.error_type and changed.check != spec.check)
 

@@ -2,7 +2,9 @@
 
 Every failed, erroring, timed-out or crashed result is tested against the hypotheses (for a
 known real implementation, its measured behaviours first, in their order; then the generic
-ones). A result can be explained by several; results are then grouped greedily: the cause
+ones). A pipeline variant the run's other unexpected results contradict is then withdrawn
+(wbimage_conformance.triage.evidence: a case it reproduced by coincidence does not make it
+a cause). A result can be explained by several; results are then grouped greedily: the cause
 that explains most results takes them, then the next, so the groups are few and large. Where
 two explain as many, the passed results decide: a variant that would have got some of them
 wrong is the less likely one. A
@@ -22,6 +24,7 @@ from wbimage_conformance.model import Environment, Result, RunReport, SavedCause
 from wbimage_conformance.triage import clauses as clause_texts
 from wbimage_conformance.triage.cause import Cause
 from wbimage_conformance.triage.context import Context, context
+from wbimage_conformance.triage.evidence import RunEvidence
 from wbimage_conformance.triage.hypotheses import GENERIC, pairable
 
 #: Statuses a cause can explain; xpassed results are stale expectations, not bugs.
@@ -93,8 +96,22 @@ def profile(environment: Environment | None) -> tuple[list[Cause], str, str | No
 
 # -- one result ----------------------------------------------------------------------------------
 
-_CACHE: dict[tuple[int, int], tuple[Result, list[Candidate], bool]] = {}
+_CACHE: dict[tuple[int, int], tuple[Result, list[Candidate]]] = {}
 _CACHE_LIMIT = 20000
+
+
+class _Contexts:
+    """The contexts of one triage's results, each built once, on first use."""
+
+    def __init__(self, impl: str, version: str | None, pillow: str | None) -> None:
+        self.where = (impl, version, pillow)
+        self._built: dict[int, tuple[Result, Context]] = {}
+
+    def of(self, result: Result) -> Context:
+        hit = self._built.get(id(result))
+        if hit is None or hit[0] is not result:
+            hit = self._built[id(result)] = (result, context(result, *self.where))
+        return hit[1]
 
 
 def _resolve(cause: Cause, ctx: Context) -> Candidate:
@@ -102,27 +119,26 @@ def _resolve(cause: Cause, ctx: Context) -> Candidate:
 
 
 def candidates(result: Result, measured: Sequence[Cause], impl: str = "", version: str | None = None,
-               pillow: str | None = None) -> tuple[list[Candidate], Context]:
+               pillow: str | None = None, ctx: Context | None = None) -> tuple[list[Candidate], Context]:
     """Every cause that holds for `result`: the first measured behaviour that holds (they are
     ordered, most specific first), else every generic hypothesis that holds."""
-    ctx = context(result, impl, version, pillow)
+    ctx = ctx or context(result, impl, version, pillow)
     for cause in measured:
         if cause.holds(ctx):
             return [_resolve(cause, ctx)], ctx
     return [_resolve(cause, ctx) for cause in GENERIC if cause.holds(ctx)], ctx
 
 
-def _cached(result: Result, measured: Sequence[Cause], impl: str, version: str | None,
-            pillow: str | None) -> tuple[list[Candidate], Context | None]:
+def _cached(result: Result, measured: Sequence[Cause], contexts: _Contexts) -> list[Candidate]:
     key = (id(result), id(measured))
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is result:
-        return hit[1], None
-    found, ctx = candidates(result, measured, impl, version, pillow)
+        return hit[1]
+    found, _ctx = candidates(result, measured, *contexts.where, ctx=contexts.of(result))
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
-    _CACHE[key] = (result, found, True)
-    return found, ctx
+    _CACHE[key] = (result, found)
+    return found
 
 
 # -- a run ----------------------------------------------------------------------------------------
@@ -147,17 +163,37 @@ def triage_report(report: RunReport) -> Triage:
 
 def triage(results: Iterable[Result], environment: Environment | None = None) -> Triage:
     measured, impl, version, pillow = profile(environment)
+    results = list(results)
+    contexts = _Contexts(impl, version, pillow)
     pending = [r for r in results if r.status in TRIAGED]
-    found: dict[int, list[Candidate]] = {}
-    contexts: dict[int, Context] = {}
-    for index, result in enumerate(pending):
-        found[index], ctx = _cached(result, measured, impl, version, pillow)
-        if ctx is not None:
-            contexts[index] = ctx
-    passed = _PassedResults([r for r in results if r.status is Status.PASSED], impl, version, pillow)
+    found = {i: _cached(result, measured, contexts) for i, result in enumerate(pending)}
+    passed_results = [r for r in results if r.status is Status.PASSED]
+    passed = _PassedResults(passed_results, contexts)
+    found = _consistent(pending, found, RunEvidence([contexts.of(r) for r in pending]))
     groups = {key: [candidate, [pending[i] for i in members], clause_set]
               for key, (candidate, members, clause_set) in greedy(found, passed.contradictions).items()}
-    paired = _pairs(pending, found, groups, contexts, impl, version, pillow)
+    paired = _pairs(pending, found, groups, contexts)
+    return _assemble(results, pending, groups, paired)
+
+
+def _consistent(pending: list[Result], found: dict[int, list[Candidate]],
+                evidence: RunEvidence) -> dict[int, list[Candidate]]:
+    """The candidates without the pipeline variants the rest of the run contradicts
+    (wbimage_conformance.triage.evidence). A result a variant explains together with another
+    pipeline variant does not contradict it, as `_pairs` may explain it so. Each verdict
+    depends on that variant's own support and the run alone, so one pass decides them all."""
+    partners = [c.variant for c in pairable(GENERIC)]
+    present = {c.key: c.cause.variant for listed in found.values() for c in listed if c.cause.variant is not None}
+    doubtful = set()
+    for key, variant in present.items():
+        support = {id(pending[i]) for i, listed in found.items() if any(c.key == key for c in listed)}
+        if not evidence.holds(variant, support, partners):
+            doubtful.add(key)
+    return {i: [c for c in listed if c.key not in doubtful] for i, listed in found.items()}
+
+
+def _assemble(results: list[Result], pending: list[Result], groups: dict[str, list],
+              paired: dict[str, tuple[Candidate, list[Result]]]) -> Triage:
     explained = {id(r) for g in groups.values() for r in g[1]} | {id(r) for g in paired.values() for r in g[1]}
     for key, (candidate, extra) in paired.items():
         group = groups.setdefault(key, [candidate, [], []])
@@ -219,9 +255,8 @@ class _PassedResults:
 
     SAMPLE = 400
 
-    def __init__(self, passed: list[Result], impl: str, version: str | None, pillow: str | None) -> None:
-        self._passed, self._where = passed[:self.SAMPLE], (impl, version, pillow)
-        self._contexts: list[Context] | None = None
+    def __init__(self, passed: list[Result], contexts: _Contexts) -> None:
+        self._passed, self._contexts = passed[:self.SAMPLE], contexts
         self._counts: dict[str, int] = {}
 
     def contradictions(self, candidate: Candidate) -> int:
@@ -229,9 +264,7 @@ class _PassedResults:
         if variant is None:
             return 0
         if candidate.key not in self._counts:
-            if self._contexts is None:
-                self._contexts = [context(r, *self._where) for r in self._passed]
-            self._counts[candidate.key] = sum(ctx.contradicts(variant) for ctx in self._contexts)
+            self._counts[candidate.key] = sum(self._contexts.of(r).contradicts(variant) for r in self._passed)
         return self._counts[candidate.key]
 
 
@@ -268,10 +301,10 @@ def greedy(found: dict[int, list[Candidate]],
 
 
 def _pairs(pending: list[Result], found: dict[int, list[Candidate]], groups: dict[str, list],
-           contexts: dict[int, Context], impl: str, version: str | None,
-           pillow: str | None) -> dict[str, tuple[Candidate, list[Result]]]:
+           contexts: _Contexts) -> dict[str, tuple[Candidate, list[Result]]]:
     """Results no single cause explains, explained by a pipeline variant found in this run
-    together with one other: cause key -> those results."""
+    together with one other: cause key -> those results. A pair is tried on a result only
+    where each of its two variants can change that result's output."""
     found_here = pairable([groups[k][0].cause for k in groups])
     if not found_here:
         return {}
@@ -284,9 +317,12 @@ def _pairs(pending: list[Result], found: dict[int, list[Candidate]], groups: dic
     for i, result in enumerate(pending):
         if found[i] or result.status not in (Status.FAILED, Status.ERROR):
             continue
-        ctx = contexts.get(i) or context(result, impl, version, pillow)
+        ctx = contexts.of(result)
+        call = ctx.call()
+        if call is None:
+            continue
         for a, b, merged in combos:
-            if ctx.reproduces(merged):
+            if a.variant.applies(call) and b.variant.applies(call) and ctx.reproduces(merged):
                 for cause in (a, b):
                     candidate = _resolve(cause, ctx)
                     out.setdefault(candidate.key, (candidate, []))[1].append(result)

@@ -9,17 +9,23 @@ formula is done on exact rationals and rounded to its binary format with
 (`oracle.convert`, `oracle.guess_mode`). A hypothesis about an implementation is claimed
 for a case only where `predict` under its variant gives exactly what was observed.
 
-The distinct values of an array are mapped one at a time (as the oracle does), memoised per
-(value, branch, arithmetic), so the many variants tried on one case share the work.
+The distinct values of an array are found once per array content and mapped one at a time
+(as the oracle does); the mapped table is kept per (branch, arithmetic), so the many variants
+tried on one case, and cases that share an input, share the sort and the arithmetic.
+`applies` tells, without computing anything, whether a variant can change a call's output at
+all (a JPEG decision on a PNG call, a tensor layout on an array), so a variant that cannot is
+never recomputed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -58,6 +64,19 @@ class Variant:
     empty: str = "error"               # "blank": a 1x1 black image
     normalize_type: str = "bool"       # "truthy": any value taken for its truth
     formula_cast: str = "clip"         # "bare": see Cast.formula
+    decoded: str = "raw"               # "jpeg": pixels read back from the JPEG file written
+
+    @cached_property
+    def changed(self) -> tuple[str, ...]:
+        """The knobs set to something else than the spec's decision."""
+        return tuple(f.name for f in fields(self) if getattr(self, f.name) != f.default)
+
+    def applies(self, call: Call) -> bool:
+        """Whether every changed knob can change this call's output (a cheap test on the call's
+        facts, no arithmetic): a variant with a knob that cannot predicts, for that knob, the
+        spec's own output, so it cannot explain a deviation."""
+        changed = self.changed
+        return bool(changed) and all(KNOB_APPLIES.get(name, _always)(call, self) for name in changed)
 
     def merged(self, other: Variant) -> Variant | None:
         """Both variants' changes at once; None when they change the same knob differently."""
@@ -99,6 +118,24 @@ class Call:
     normalize: Any = True
     has_file_type: bool = False
 
+    @cached_property
+    def key(self) -> tuple[Any, ...]:
+        """Equal for calls a variant maps to the same prediction (same data, same arguments)."""
+        arguments = tuple(repr(a) for a in (self.mode, self.file_type, self.normalize))
+        return (self.api, self.kind, content_key(self.data), arguments, self.has_file_type)
+
+    @property
+    def floats(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    @cached_property
+    def has_nan(self) -> bool:
+        return self.floats and bool(np.isnan(self.data).any())
+
+    @cached_property
+    def bounds(self) -> Bounds:
+        return Bounds.of(self.data)
+
 
 @dataclass(frozen=True)
 class Raises:
@@ -120,6 +157,138 @@ class Output:
 
 
 Prediction = Output | Raises
+
+
+# -- which knobs can matter for a call -----------------------------------------------------------
+# Conservative: a knob is said to apply unless the call's own facts (API, kind, dtype, shape,
+# arguments) rule it out whatever the other knobs are.
+
+
+def _always(call: Call, variant: Variant) -> bool:
+    return True
+
+
+def _image_call(call: Call) -> bool:
+    return call.api == "Image"
+
+
+def _written_as_jpeg(call: Call, variant: Variant) -> bool:
+    """The variant's own file type for the call is a JPEG one."""
+    try:
+        return _file_type(call, variant) in oracle.JPEG_FILE_TYPES
+    except oracle.SpecError:
+        return False
+
+
+def _explicit_file_type_refused(call: Call, variant: Variant) -> bool:
+    file_type = call.file_type
+    return _image_call(call) and call.has_file_type and file_type is not None and file_type not in oracle.ACCEPTED_FILE_TYPES
+
+
+#: The range rules that rescale by the data's own range (NaN can come out of them).
+RESCALING = ("min-max", "negatives-min-max", "range-division")
+#: The range rules that can feed the unit or signed formula values outside its range.
+FORMULA_OVERFLOW_RULES = ("by-dtype", "colour-only")
+
+
+@lru_cache(maxsize=None)
+def bare_cast(variant: Variant) -> Variant | None:
+    """The variant with the formula's out-of-range results cast bare (see Cast.formula), for
+    a range rule that can produce them; None for the others, where it changes nothing."""
+    if variant.formula_cast != "clip" or variant.ranges not in FORMULA_OVERFLOW_RULES:
+        return None
+    return replace(variant, formula_cast="bare")
+
+
+def _branch(call: Call, variant: Variant) -> str | None:
+    """The branch the spec's range rule takes for the call's data, with the variant's other
+    decisions; None where they leave it open (another range rule, bool data cast, a
+    normalize= that is not a bool, no data)."""
+    if variant.ranges != "whole" or call.data.size == 0 or (call.data.dtype.kind == "b" and variant.bools != "unit"):
+        return None
+    if _image_call(call):
+        if not isinstance(call.normalize, (bool, np.bool_)):
+            return None
+        if not call.normalize and variant.disabled != "normalize":
+            return DISABLED
+    return call.bounds.branch()
+
+
+def _normalization_skipped(call: Call, variant: Variant) -> bool:
+    """normalize=False, obeyed: no range rule or formula is used."""
+    value = call.normalize
+    return (_image_call(call) and isinstance(value, (bool, np.bool_)) and not value
+            and variant.disabled != "normalize")
+
+
+def _rounding_matters(call: Call, variant: Variant) -> bool:
+    """Integer data meets a fraction only in the signed formula."""
+    branch = _branch(call, variant)
+    return branch is None or call.floats or branch == SIGNED
+
+
+def _overflow_matters(call: Call, variant: Variant) -> bool:
+    """Wrapping differs from clipping only for values the clip branch finds outside [0, 255]."""
+    branch = _branch(call, variant)
+    if branch is None:
+        return True
+    low, high = call.bounds.low, call.bounds.high
+    finite = isinstance(low, Fraction) and isinstance(high, Fraction)
+    return branch in (OTHER, DISABLED) and low is not None and (not finite or low < 0 or high > 255)
+
+
+def _precision_differs(call: Call, variant: Variant) -> bool:
+    if variant.ranges == "min-max":   # min-max rescaling computes in the precision whatever the dtype
+        return True
+    try:
+        own = oracle.format_of(call.data.dtype)
+    except oracle.SpecError:
+        return True
+    return own is not None and own != oracle.FORMATS[variant.precision] and _branch(call, variant) in (None, UNIT, SIGNED)
+
+
+def _range_rule_applies(call: Call, variant: Variant) -> bool:
+    if _normalization_skipped(call, variant):
+        return False
+    if variant.ranges in ("finite-only", "nan-to-minimum"):
+        return call.has_nan
+    if variant.ranges in ("per-channel", "colour-only"):
+        return call.data.ndim == 3
+    if variant.ranges == "exclusive":
+        return call.data.size > 0 and call.bounds.branch() != call.bounds.branch(exclusive=True)
+    return True
+
+
+def _normalize_not_true(call: Call) -> bool:
+    value = call.normalize
+    return not (isinstance(value, (bool, np.bool_)) and bool(value))
+
+
+KNOB_APPLIES: dict[str, Callable[[Call, Variant], bool]] = {
+    "precision": _precision_differs,
+    "ranges": _range_rule_applies,
+    "nan": lambda c, v: c.has_nan or (c.floats and v.ranges in RESCALING),  # inf - inf is NaN
+    "rounding": _rounding_matters,
+    "overflow": _overflow_matters,
+    "signed": lambda c, v: _branch(c, v) in (None, SIGNED),
+    "formula_cast": lambda c, v: v.ranges in FORMULA_OVERFLOW_RULES,
+    "integers": lambda c, v: c.data.dtype.kind in "iu",
+    "bools": lambda c, v: c.data.dtype.kind == "b",
+    "disabled": lambda c, v: _image_call(c) and _normalize_not_true(c),
+    "normalize_type": lambda c, v: _image_call(c) and not isinstance(c.normalize, (bool, np.bool_)),
+    "tensor_layout": lambda c, v: _image_call(c) and c.kind == "tensor",
+    "squeeze": lambda c, v: _image_call(c) and 1 in c.data.shape,
+    "channel_order": lambda c, v: _image_call(c) and c.data.ndim == 3,
+    "jpeg_alpha": lambda c, v: _image_call(c) and c.data.ndim == 3 and _written_as_jpeg(c, v),
+    "decoded": lambda c, v: _image_call(c) and _written_as_jpeg(c, v),
+    "explicit_mode": lambda c, v: _image_call(c) and c.mode is not None,
+    "luma": lambda c, v: _image_call(c) and c.mode == "L" and c.data.ndim == 3,
+    "file_type_spelling": _explicit_file_type_refused,
+    "unknown_file_type": _explicit_file_type_refused,
+    "default_file_type": lambda c, v: _image_call(c) and (not c.has_file_type or c.file_type is None),
+    "max_dimension": lambda c, v: _image_call(c) and max(c.data.shape, default=0) > oracle.MAX_DIMENSION,
+    "empty": lambda c, v: _image_call(c) and c.data.size == 0,
+}
 
 
 # -- one value ---------------------------------------------------------------------------------
@@ -189,8 +358,8 @@ def _map_fast(distinct: np.ndarray, branch: str, fmt: oracle.BinaryFormat | None
     """The same mapping in NumPy arithmetic of `fmt` (float64 for exact data): only used to
     reject a variant quickly, never to claim one."""
     dt = np.dtype(np.float64 if fmt is None else fmt.name)
-    x = distinct.astype(dt)
     with np.errstate(all="ignore"):
+        x = distinct.astype(dt)
         if branch == UNIT:
             r = x * dt.type(255)
         elif branch == SIGNED:
@@ -219,6 +388,73 @@ def _map_fast(distinct: np.ndarray, branch: str, fmt: oracle.BinaryFormat | None
     return out.astype(np.uint8)
 
 
+# -- the distinct values of an array, found once --------------------------------------------------
+
+
+@dataclass
+class Distinct:
+    """An array's distinct values (sorted, NaN last), where each element is among them, and
+    the mapped tables computed from them so far, by (branch, format, cast, fast)."""
+
+    distinct: np.ndarray
+    inverse: np.ndarray
+    tables: dict[tuple[Any, ...], np.ndarray]
+
+
+_DISTINCT: dict[tuple[str, tuple[int, ...], bytes], Distinct] = {}
+_DISTINCT_BY_VIEW: dict[tuple[Any, ...], tuple[np.ndarray, Distinct]] = {}
+_DISTINCT_LIMIT = 512
+
+
+def content_key(array: np.ndarray) -> tuple[str, tuple[int, ...], bytes]:
+    """dtype, shape and a digest of the bytes in C order: equal for equal arrays."""
+    flat = np.ascontiguousarray(array).reshape(-1)
+    return flat.dtype.str, array.shape, hashlib.blake2b(flat.view(np.uint8), digest_size=16).digest()
+
+
+def _identity_key(array: np.ndarray) -> tuple[Any, ...]:
+    """Which memory the array views, and how: equal for the same view of the same buffer
+    (the buffer's owner is kept with the entry, so its id is not reused meanwhile)."""
+    owner = array
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    return id(owner), array.__array_interface__["data"][0], array.shape, array.strides, array.dtype.str
+
+
+def _unique(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique with the inverse; for data of at most 16 bits by counting, without a sort."""
+    if flat.dtype.kind in "biu" and flat.dtype.itemsize <= 2 and flat.size > 4096:
+        offset = int(np.iinfo(flat.dtype).min) if flat.dtype.kind == "i" else 0
+        shifted = flat.astype(np.int64) - offset
+        present = np.flatnonzero(np.bincount(shifted))
+        position = np.zeros(int(present[-1]) + 1, dtype=np.intp)
+        position[present] = np.arange(present.size)
+        return (present + offset).astype(flat.dtype), position[shifted]
+    distinct, inverse = np.unique(flat, return_inverse=True)
+    return distinct, inverse.reshape(-1)
+
+
+def distinct_values(array: np.ndarray) -> Distinct:
+    """The array's distinct values, found once per content: every variant tried on a case,
+    and every case with the same input, shares one sort. The same view of the same buffer is
+    found without hashing its bytes again."""
+    identity = _identity_key(array)
+    held = _DISTINCT_BY_VIEW.get(identity)
+    if held is not None:
+        return held[1]
+    key = content_key(array)
+    found = _DISTINCT.get(key)
+    if found is None:
+        distinct, inverse = _unique(array.reshape(-1))
+        found = Distinct(distinct, inverse, {})
+    if len(_DISTINCT) >= _DISTINCT_LIMIT:
+        _DISTINCT.clear()
+        _DISTINCT_BY_VIEW.clear()
+    _DISTINCT[key] = found
+    _DISTINCT_BY_VIEW[identity] = (array, found)   # the view keeps its buffer's owner alive
+    return found
+
+
 # -- ranges ------------------------------------------------------------------------------------
 
 
@@ -235,13 +471,12 @@ class Bounds:
     def of(cls, array: np.ndarray) -> Bounds:
         if array.size == 0:
             return cls(False, None, None)
-        if array.dtype.kind == "f":
-            nan = np.isnan(array)
-            if nan.all():
-                return cls(True, None, None)
-            kept = array[~nan]
-            return cls(bool(nan.any()), oracle.exact_value(kept.min()), oracle.exact_value(kept.max()))
-        return cls(False, oracle.exact_value(array.min()), oracle.exact_value(array.max()))
+        distinct = distinct_values(array).distinct   # sorted, NaN last
+        has_nan = array.dtype.kind == "f" and bool(np.isnan(distinct[-1]))
+        kept = distinct[:-1] if has_nan else distinct
+        if kept.size == 0:
+            return cls(True, None, None)
+        return cls(has_nan, oracle.exact_value(kept[0]), oracle.exact_value(kept[-1]))
 
     def branch(self, exclusive: bool = False) -> str:
         """[norm.range] and [norm.bounds], or the same with open bounds."""
@@ -277,12 +512,22 @@ class _Mapper:
             return np.zeros(array.shape, dtype=np.uint8)
         fmt = _format(array, self.variant)
         cast = Cast.of(self.variant)
-        distinct, inverse = np.unique(array.reshape(-1), return_inverse=True)
-        if self.fast:
-            mapped = _map_fast(distinct, branch, fmt, cast)
-        else:
-            mapped = np.array([map_value(v, branch, fmt, cast) for v in distinct.tolist()], dtype=np.uint8)
-        return mapped[inverse.reshape(-1)].reshape(array.shape)
+        values = distinct_values(array)
+        key = (branch, fmt, cast, self.fast)
+        mapped = values.tables.get(key)
+        if mapped is None:
+            if self.fast and (fmt is not None or _exact_in_float64(values.distinct)):
+                mapped = _map_fast(values.distinct, branch, fmt, cast)
+            else:
+                mapped = np.array([map_value(v, branch, fmt, cast) for v in values.distinct.tolist()], dtype=np.uint8)
+            values.tables[key] = mapped
+        return mapped[values.inverse].reshape(array.shape)
+
+
+def _exact_in_float64(distinct: np.ndarray) -> bool:
+    """Integer values NumPy's float64 arithmetic holds exactly (wrapping a larger one modulo
+    256 there would lose its low bits)."""
+    return distinct.dtype.kind == "b" or (-2**53 <= int(distinct[0]) and int(distinct[-1]) <= 2**53)
 
 
 def normalized(array: np.ndarray, variant: Variant, normalize: bool, channels_axis: int | None,
@@ -376,7 +621,8 @@ def _two_step(array: np.ndarray, mapper: _Mapper, fmt: oracle.BinaryFormat | Non
     span of the shifted values (wrapped too), and the division converts both integers to
     float64 first (NumPy's true division of integers)."""
     cast = Cast.of(mapper.variant)
-    distinct, inverse = np.unique(array.reshape(-1), return_inverse=True)
+    values = distinct_values(array)
+    distinct, inverse = values.distinct, values.inverse
     if wrap is not None:
         shifted = [wrap(oracle.exact_value(v) - shift) for v in distinct]
         if span is None:
@@ -413,6 +659,27 @@ def _times_255_and_cast(scaled: list[oracle.Number], then_unit: bool | None, wid
 
 
 # -- the whole call ------------------------------------------------------------------------------
+
+
+_PREDICTIONS: dict[tuple[Any, ...], Prediction] = {}
+_PREDICTIONS_BYTES = [0]
+_PREDICTIONS_LIMIT = 256 << 20   # bytes of predicted pixels kept
+
+
+def predicted(call: Call, variant: Variant, fast: bool = False) -> Prediction:
+    """`predict`, once per (call's data and arguments, variant, arithmetic): cases that share
+    an input share the recomputation. The predictions kept are bounded in bytes."""
+    key = (call.key, variant, fast)
+    found = _PREDICTIONS.get(key)
+    if found is None:
+        found = predict(call, variant, fast)
+        size = found.pixels.nbytes if isinstance(found, Output) else 0
+        if _PREDICTIONS_BYTES[0] + size > _PREDICTIONS_LIMIT:
+            _PREDICTIONS.clear()
+            _PREDICTIONS_BYTES[0] = 0
+        _PREDICTIONS[key] = found
+        _PREDICTIONS_BYTES[0] += size
+    return found
 
 
 def predict(call: Call, variant: Variant, fast: bool = False) -> Prediction:
@@ -491,7 +758,25 @@ def _finish(pixels: np.ndarray, guessed: str, call: Call, variant: Variant) -> O
         converted = np.rint(rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114).astype(np.uint8)
     else:
         converted = oracle.convert(pixels, guessed, target)
+    if variant.decoded == "jpeg" and fmt in oracle.JPEG_FILE_TYPES:
+        converted = jpeg_round_trip(np.ascontiguousarray(converted))
+        if converted is None:
+            raise oracle.SpecValueError("no JPEG of these pixels")
     return Output(np.ascontiguousarray(converted), target, (width, height), fmt, encoded)
+
+
+def jpeg_round_trip(pixels: np.ndarray) -> np.ndarray | None:
+    """The pixels after writing them as a JPEG (Pillow's default quality) and reading it back;
+    None where Pillow cannot write them as JPEG."""
+    from PIL import Image as PILImage
+
+    try:
+        buffer = io.BytesIO()
+        PILImage.fromarray(pixels).save(buffer, format="JPEG")
+        buffer.seek(0)
+        return np.asarray(PILImage.open(buffer))
+    except Exception:
+        return None
 
 
 def same_output(predicted: Prediction, pixels: Any, mode: Any, size: Any, fmt: Any, encoded: Any,
