@@ -59,6 +59,18 @@ SLOW = {
     "test_matrix.py::test_the_command_writes_the_table_for_several": "whole runs of several implementations",
     "test_matrix.py::test_a_column_runs_in_the_sandbox": "whole runs",
     "test_history_pages.py::test_history_page_and_chart_are_current": "rebuilds the history pages",
+    "test_triage.py::test_a_bug_no_hypothesis_describes_is_unexplained": "runs and triages the whole suite per probe",
+    "test_triage.py::test_a_known_bug_written_differently": "runs and triages the whole suite",
+    "test_triage.py::test_a_bug_on_one_dtype": "runs and triages the whole suite",
+    "test_readme.py::test_the_readme_shows_a_run_report": "runs the README's failing implementation on every case",
+    "test_readme.py::test_every_shown_run_report": "runs the README's failing implementation on every case",
+    "test_pytest_plugin.py::test_under_xdist": "pytest sessions with xdist workers",
+    "test_pytest_plugin.py::test_maxfail_from_the_ini_file": "pytest sessions with and without xdist",
+    "test_pytest_plugin.py::test_the_badge_counts_the_spec_items_under_xdist": "a pytest session with xdist workers",
+    "test_pytest_plugin.py::test_the_section_sets_sandbox_badge": "a pytest session over the shipped cases",
+    "test_sandbox_user_code.py": "installs user packages into fresh venvs; the exec example runs the whole suite",
+    "test_ci_integrations.py::test_the_hook_": "docs checks of pages through the hook's command",
+    "test_sandbox.py::test_the_runs_own_case_files_are_hidden": "every attack, in three places, under bwrap",
 }
 
 #: Modules whose tests each run one shipped case or the whole suite: the quick run keeps the

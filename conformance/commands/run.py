@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from wbimage_conformance import spec
+from wbimage_conformance import private_data, spec
 from wbimage_conformance.cases import casefiles, selection
 from wbimage_conformance.commands import jobs, outputs, pyproject
 from wbimage_conformance.errors import UsageError
@@ -113,26 +114,18 @@ def _run(args: argparse.Namespace) -> int:
                          "from the results of every selected case")
     plan = outputs.plan(args, [outputs.Target(fmt, path) for fmt, path in config.reports])
 
-    # only the files holding selected cases are read beyond the validation cache (cases/cache.py)
-    case_set = casefiles.load_case_set(case_paths, keep=selection.predicate(args.keyword, args.clause, args.level))
-    if not case_set.ids:
-        raise UsageError(f"no cases found in {', '.join(case_paths or [str(spec.CASES_DIR)])}")
-    chosen = list(case_set.cases)
-    if not chosen:
-        raise UsageError("no case matches the selection (-k, --clause, --level)")
-    shard_record = None
-    if args.shard:
-        shard_record = Shard(args.shard.index, args.shard.count, tuple(c.id for c in chosen))
-        chosen = shard.select(chosen, args.shard)
-    expected = expectations.load(expectations_path) if expectations_path else None
-    previous = None
-    if args.update_expectations and Path(args.update_expectations).exists():
-        previous = expectations.load(args.update_expectations)
-    elif args.update_expectations and not Path(args.update_expectations).resolve().parent.is_dir():
-        raise UsageError(f"--update-expectations {args.update_expectations}: the folder it goes in does not exist")
     memory = args.memory_limit * 1024 * 1024 if args.memory_limit else None
-    worker_count = jobs.resolve(args.jobs if args.jobs is not None else (config.jobs or jobs.AUTO), len(chosen))
-
+    session = runner.Session(impl, jobs=1, timeout=timeout, memory_limit=memory, sandbox_mode=args.sandbox)
+    starting = _begin(session, case_paths, [expectations_path, args.update_expectations])
+    try:
+        case_set, chosen, shard_record, expected, previous = _load(args, case_paths, expectations_path)
+        starting.wait()
+    except BaseException:  # a bad selection, a worker that did not start, a signal: no worker outlives it
+        session.cancel()
+        starting.wait(quiet=True)
+        session.close()
+        raise
+    session.jobs = jobs.resolve(args.jobs if args.jobs is not None else (config.jobs or jobs.AUTO), len(chosen))
     unexpected = 0
 
     def finished(result: Result, bar: ProgressBar) -> None:
@@ -146,8 +139,7 @@ def _run(args: argparse.Namespace) -> int:
         return bool(args.maxfail) and unexpected >= args.maxfail
 
     stopped: runner.Interrupted | None = None
-    with runner.Session(impl, jobs=worker_count, timeout=timeout, memory_limit=memory,
-                        sandbox_mode=args.sandbox) as session:
+    with session:
         handshake = session.handshake
         assert handshake is not None
         environment = session.environment(case_set.digest)
@@ -179,6 +171,60 @@ def _run(args: argparse.Namespace) -> int:
     report = RunReport(environment, tuple(expectations.apply(expected, raw)), shard_record, not_run)
     outputs.emit(report, plan)
     return verdict.exit_for(report, allow_skips=args.allow_skips, shard_job=args.shard is not None)
+
+
+def _load(args: argparse.Namespace, case_paths: list[str] | None, expectations_path: str | None) -> tuple:
+    """The case set, the chosen cases, the shard record and the expectations (given, and the
+    file --update-expectations will rewrite); only the files holding selected cases are read
+    beyond the validation cache (cases/cache.py)."""
+    case_set = casefiles.load_case_set(case_paths, keep=selection.predicate(args.keyword, args.clause, args.level))
+    if not case_set.ids:
+        raise UsageError(f"no cases found in {', '.join(case_paths or [str(spec.CASES_DIR)])}")
+    chosen = list(case_set.cases)
+    if not chosen:
+        raise UsageError("no case matches the selection (-k, --clause, --level)")
+    shard_record = None
+    if args.shard:
+        shard_record = Shard(args.shard.index, args.shard.count, tuple(c.id for c in chosen))
+        chosen = shard.select(chosen, args.shard)
+    expected = expectations.load(expectations_path) if expectations_path else None
+    previous = None
+    if args.update_expectations and Path(args.update_expectations).exists():
+        previous = expectations.load(args.update_expectations)
+    elif args.update_expectations and not Path(args.update_expectations).resolve().parent.is_dir():
+        raise UsageError(f"--update-expectations {args.update_expectations}: the folder it goes in does not exist")
+    return case_set, chosen, shard_record, expected, previous
+
+
+class _Background:
+    """Work done in a thread while the command goes on; `wait` re-raises what it raised."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="wbimage-start", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - handed to wait()
+            self._error = exc
+
+    def wait(self, quiet: bool = False) -> None:
+        self._thread.join()
+        if self._error is not None and not quiet:
+            raise self._error
+
+
+def _begin(session: runner.Session, case_paths: list[str] | None, data_files: list[str | None]) -> _Background:
+    """The first worker started while the cases load (its start and the loading each take a
+    few tenths of a second). The sandbox's view is fixed when the worker starts, so every file
+    of cases or expectations this run will read is noted as private data first."""
+    casefiles.case_files(case_paths)  # notes each case file it finds
+    for path in data_files:
+        if path and Path(path).is_file():
+            private_data.note(path)
+    return _Background(session.begin)
 
 
 def _interrupted(stopped: runner.Interrupted, report: RunReport, plan: outputs.Plan, args: argparse.Namespace) -> int:

@@ -417,7 +417,11 @@ class Session:
         self._workers: weakref.WeakSet[Worker] = weakref.WeakSet()   # every worker made, for cancel()
         self._workers_lock = threading.Lock()
 
-    def __enter__(self) -> Session:
+    def begin(self) -> None:
+        """Start the first worker and wait for its handshake. `with` does it when it was not
+        done before; done on its own, in a thread, it overlaps the worker's start with the
+        caller's own work (loading the cases). Every data file must be noted first
+        (private_data): the sandbox's view is fixed when the worker starts."""
         self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")  # cases' files, per case
         os.chmod(self._staging_root.name, 0o755)  # readable by a sandbox's own user (sandbox.py)
         first = self._new_worker()
@@ -426,8 +430,13 @@ class Session:
         except BaseException:  # RunnerError, or a signal during the start
             first.kill()
             self._staging_root.cleanup()
+            self._staging_root = None
             raise
         self._idle.put(first)
+
+    def __enter__(self) -> Session:
+        if self.handshake is None:
+            self.begin()
         for _ in range(self.jobs - 1):
             self._idle.put(None)  # started when first needed
         return self
