@@ -263,13 +263,13 @@ def test_a_bad_section_is_a_one_line_configuration_error(capsys, tmp_path):
 
 def test_jobs_default_to_the_usable_cores_never_more_than_the_cases(capsys, monkeypatch, mixed_cases):
     seen = []
-    original = runner.Session.__init__
+    original = runner.Session.__enter__
 
-    def spy(self, impl="reference", **kwargs):
-        seen.append(kwargs["jobs"])
-        original(self, impl, **kwargs)
+    def spy(self):  # the job count is settled once the cases are chosen, before the run starts
+        seen.append(self.jobs)
+        return original(self)
 
-    monkeypatch.setattr(runner.Session, "__init__", spy)
+    monkeypatch.setattr(runner.Session, "__enter__", spy)
     monkeypatch.setattr(jobs, "cores", lambda: 3)
     main(capsys, "run", "--impl", ROUNDING, "--cases", mixed_cases)
     main(capsys, "run", "--impl", ROUNDING, "--cases", mixed_cases, "-k", "exact-1")

@@ -224,7 +224,7 @@ def _begin(session: runner.Session, case_paths: list[str] | None, data_files: li
     for path in data_files:
         if path and Path(path).is_file():
             private_data.note(path)
-    return _Background(session.begin)
+    return _Background(session.begin())
 
 
 def _interrupted(stopped: runner.Interrupted, report: RunReport, plan: outputs.Plan, args: argparse.Namespace) -> int:

@@ -207,6 +207,12 @@ class Worker:
         self._chunk = bytearray(READ_CHUNK_BYTES)
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> protocol.Handshake:
+        self.spawn()
+        return self.greet(timeout)
+
+    def spawn(self) -> None:
+        """Start the process. Its thread must outlive it: bwrap's --die-with-parent kills the
+        sandbox when the thread that started it ends (PR_SET_PDEATHSIG follows the thread)."""
         if self.box.kind != "none" and shutil.which(self.spec.command[0]) is None:  # else bwrap's own message
             raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: no such program")
         command, env = self.box.wrap(self.spec.command, self.spec.env, python=self.spec.python,
@@ -232,6 +238,9 @@ class Worker:
             raise RunnerError(f"--impl {self.spec.label!r}: cannot watch the worker's stderr: {exc}") from None
         os.set_blocking(self.proc.stdout.fileno(), False)
         os.set_blocking(self.proc.stdin.fileno(), False)
+
+    def greet(self, timeout: float = STARTUP_TIMEOUT) -> protocol.Handshake:
+        """The handshake with a spawned worker (any thread may wait for it)."""
         try:
             reply = self.request(protocol.hello_request(wbimage_conformance.__version__), timeout)
             return protocol.parse_hello_reply(reply)
@@ -410,6 +419,7 @@ class Session:
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.handshake: protocol.Handshake | None = None
+        self._first: Worker | None = None       # started by begin(), greeted by what it returns
         self._idle: queue.Queue[Worker | None] = queue.Queue()
         self._staging_root: tempfile.TemporaryDirectory[str] | None = None
         self._staging_names = itertools.count()
@@ -417,26 +427,41 @@ class Session:
         self._workers: weakref.WeakSet[Worker] = weakref.WeakSet()   # every worker made, for cancel()
         self._workers_lock = threading.Lock()
 
-    def begin(self) -> None:
-        """Start the first worker and wait for its handshake. `with` does it when it was not
-        done before; done on its own, in a thread, it overlaps the worker's start with the
-        caller's own work (loading the cases). Every data file must be noted first
-        (private_data): the sandbox's view is fixed when the worker starts."""
+    def begin(self) -> Callable[[], None]:
+        """Start the first worker in this thread and return the wait for its handshake, which
+        any thread may do: so the worker's start overlaps the caller's own work (loading the
+        cases). `with` does both when begin was not called. Every data file must be noted
+        first (private_data): the sandbox's view is fixed when the worker starts."""
         self._staging_root = tempfile.TemporaryDirectory(prefix="wbimage-run-")  # cases' files, per case
         os.chmod(self._staging_root.name, 0o755)  # readable by a sandbox's own user (sandbox.py)
         first = self._new_worker()
+        self._first = first
         try:
-            self.handshake = first.start(max(self.timeout, STARTUP_TIMEOUT))
+            first.spawn()
+        except BaseException:
+            self._abandon(first)
+            raise
+        return self._greet_first
+
+    def _greet_first(self) -> None:
+        first = self._first
+        assert first is not None
+        try:
+            self.handshake = first.greet(max(self.timeout, STARTUP_TIMEOUT))
         except BaseException:  # RunnerError, or a signal during the start
-            first.kill()
-            self._staging_root.cleanup()
-            self._staging_root = None
+            self._abandon(first)
             raise
         self._idle.put(first)
 
+    def _abandon(self, first: Worker) -> None:
+        first.kill()
+        if self._staging_root is not None:
+            self._staging_root.cleanup()
+            self._staging_root = None
+
     def __enter__(self) -> Session:
         if self.handshake is None:
-            self.begin()
+            self.begin()()
         for _ in range(self.jobs - 1):
             self._idle.put(None)  # started when first needed
         return self
