@@ -141,7 +141,7 @@ def examples_page(tmp_path, monkeypatch):
     ("wrong_implementations:SignedWith127", "example-2", "1 → 254 (spec: 255)"),
 ])
 def test_wrong_implementations_are_caught_on_the_examples(examples_page, impl, subject, message):
-    # built on the reference, which a sandbox hides from every implementation but the reference
+    # unsandboxed: the verdicts are tested here (test_sandbox_user_code runs such code under bwrap)
     report = check.check_files([examples_page], impl, sandbox_mode="none")
     found = [f for f in errors(report, check_name="example") if f.subject == subject]
     assert any(message in f.message and impl in f.message for f in found), [f.message for f in errors(report)]

@@ -37,7 +37,7 @@ def test_exit_0_without_a_disagreement(capsys):
 
 
 def test_exit_1_and_a_written_case_on_a_disagreement(capsys, tmp_path):
-    # built on the reference, which a sandbox hides from every implementation but the reference
+    # unsandboxed: the verdicts are tested here (test_sandbox_user_code runs such code under bwrap)
     code, out, err = fuzz_cli(capsys, "--impl", "wrong_implementations:RoundsInsteadOfTruncating",
                               "--max-examples", 40, "--write-cases", tmp_path / "new", "--sandbox", "none")
     assert code == 1, err

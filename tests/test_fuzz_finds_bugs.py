@@ -61,7 +61,7 @@ def sessions(mutants_importable):
 
     def get(name: str) -> runner.Session:
         if name not in opened:
-            # built on the reference, which a sandbox hides from every implementation but the reference
+            # unsandboxed: the verdicts are tested here (test_sandbox_user_code runs such code under bwrap)
             opened[name] = runner.Session(name, sandbox_mode="none").__enter__()
         return opened[name]
 

@@ -193,7 +193,7 @@ def test_the_stand_in_run_has_only_a_fresh_directory_removed_afterwards():
 
 def run_case(tmp_path, impl, case_data):
     path = support.write_cases(tmp_path, [case_data])
-    # built on the reference, which a sandbox hides from every implementation but the reference
+    # unsandboxed: the verdicts are tested here (test_sandbox_user_code runs such code under bwrap)
     (result,) = runner.run(cases.load_cases([path]), impl, sandbox_mode="none").results
     return result
 

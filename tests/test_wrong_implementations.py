@@ -34,7 +34,7 @@ def fixtures_on_worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("mutant", CATALOGUE, ids=[m.__name__ for m in CATALOGUE])
 def test_suite_catches_the_bug_and_triage_names_it(mutant: type, fixtures_on_worker_path: None) -> None:
-    # built on the reference, which a sandbox hides from every implementation but the reference
+    # unsandboxed: the verdicts are tested here (test_sandbox_user_code runs such code under bwrap)
     report = runner.run(CASE_SET.cases, f"wrong_implementations:{mutant.__name__}", jobs=1,
                         case_set_digest=CASE_SET.digest, sandbox_mode="none")
     bad = [r for r in report.results if r.status in CAUGHT]

@@ -3,8 +3,8 @@
     python .ci/bench/triage.py [--jobs 2] [--rounds 3] [--impl MODULE:ATTR ...] [--before-path DIR]
 
 For each implementation the whole suite is run once through the real runner (worker
-subprocesses, `--sandbox none`: the fixtures are built on the reference, which a sandbox
-hides), and the run is saved. Its triage is then timed in fresh interpreters, so every one
+subprocesses, `--sandbox none`: triage is measured, not the sandbox's start), and the run
+is saved. Its triage is then timed in fresh interpreters, so every one
 starts cold (nothing cached from another implementation's inputs), --rounds times, taking
 turns with the code installed in DIR when --before-path is given (`pip install --no-deps
 --target DIR` of an older commit), so the load of a shared machine weighs on both alike.
