@@ -7,7 +7,7 @@ bool data use exact arithmetic so that, for example, an int8 mask cannot overflo
 ([norm.integer]). The input array is only read; every result is a new array.
 
 How they are applied, so that a large image costs about one pass over memory and little
-memory beyond its output (issue 15): the three ranges nest ([0, 1] inside [-1, 1] inside
+memory beyond its output: the three ranges nest ([0, 1] inside [-1, 1] inside
 everything), so the branch of the whole array is the widest of the branches of its blocks.
 An array that fits in one block is evaluated whole, with the expressions as written. A larger
 one is read once, block by block (blockwise.py): each block's minimum and maximum are taken,
