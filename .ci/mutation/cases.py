@@ -95,7 +95,10 @@ class InProcessWorker:
         self.adapter = adapters.load("reference")
         self.reply = b""
 
-    def start(self, timeout: float) -> Any:
+    def spawn(self) -> None:
+        """Nothing to start: the worker's code runs in this process."""
+
+    def greet(self, timeout: float) -> Any:
         from wbimage_conformance.worker import protocol
         from wbimage_conformance.worker.versions import environment
 
