@@ -1,5 +1,5 @@
 """The documentation written from the saved runs: docs/history.md with its chart, the release
-families at the head of docs/compatibility.md, and (through releases.findings) the first and
+families at the head of docs/compatibility.md, and (through history.findings) the first and
 last release of each finding in docs/findings.md.
 
     wbimage-conformance history --pages docs          # rewrite all of them from docs/history/*.json
@@ -17,7 +17,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.history import chart, record, timeline
+from wbimage_conformance.history import chart, findings, record, timeline
 from wbimage_conformance.history.timeline import History
 from wbimage_conformance.stored import writing
 
@@ -212,7 +212,7 @@ def history_page(history: History, runs_dir: str = "docs/history", link: str = "
         "## Deviations by root cause",
         "",
         "Each cause is a triage cause (`wbimage_conformance.triage`, with the release rules of "
-        "`wbimage_conformance.releases.rules` where a release has them): claimed for a case only where "
+        "`wbimage_conformance.triage.release_rules` where a release has them): claimed for a case only where "
         "recomputing the case under it reproduces what the release did. First and last are the releases of this "
         "history that show it; a release in between that does not is listed.",
         "",
@@ -260,8 +260,6 @@ def prepare_folder(docs_dir: Path) -> None:
 
 def write_all(runs_dir: Path, docs_dir: Path) -> list[Path]:
     """Write every page the history feeds; the paths written."""
-    from wbimage_conformance.releases import findings
-
     history = History.of(record.load_folder(runs_dir))
     if not history.runs:
         raise UsageError(f"history --pages: no saved runs in {runs_dir}")

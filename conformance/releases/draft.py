@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from wbimage_conformance.model import RunReport, Status
-from wbimage_conformance.releases import explain, rules
+from wbimage_conformance.triage import release_explain as explain, release_rules as rules
 from wbimage_conformance.releases.collect import collect
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.stored import writing

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from wbimage_conformance.model import Result, RunReport, Status
+from wbimage_conformance.model import UNEXPECTED, Result, RunReport, Status
 
 #: Key of each status in JSON summaries and in the long closing line (plural where it reads so).
 SUMMARY_KEYS: dict[Status, str] = {
@@ -23,10 +23,6 @@ SUMMARY_KEYS: dict[Status, str] = {
     Status.CRASH: "crashes",
 }
 
-#: Statuses that make a run fail (exit code 1); the same rule as RunReport.ok.
-UNEXPECTED: frozenset[Status] = frozenset(
-    {Status.FAILED, Status.ERROR, Status.XPASSED, Status.TIMEOUT, Status.CRASH}
-)
 
 NO_FAMILY = "(none)"
 

@@ -84,7 +84,7 @@ def profile(environment: Environment | None) -> tuple[list[Cause], str, str | No
     Pillow). Unknown implementations get none: only the generic hypotheses."""
     if environment is None:
         return [], "", None, None
-    from wbimage_conformance.releases import rules  # the release rules use this module's model
+    from wbimage_conformance.triage import release_rules as rules  # the release rules use this module's model
 
     impl, version = environment.implementation, environment.implementation_version
     try:

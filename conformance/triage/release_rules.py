@@ -14,7 +14,7 @@ import numpy as np
 
 from wbimage_conformance import oracle
 from wbimage_conformance.model import Status
-from wbimage_conformance.releases.explain import (
+from wbimage_conformance.triage.release_explain import (
     Context,
     Rule,
     bare_cast,
