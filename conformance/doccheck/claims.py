@@ -64,7 +64,7 @@ WORDS = {
     "pil": r"(?<![A-Za-z])PIL(?![A-Za-z])|pillow",
     "path": r"file ?paths?|ファイルパス|파일 경로|경로",
 }
-_WORDS = {name: re.compile(pattern, re.I) for name, pattern in WORDS.items()}
+WORD_PATTERNS = {name: re.compile(pattern, re.I) for name, pattern in WORDS.items()}
 _EXTENSION = re.compile(r"(?<![\w])\.?(png|jpe?g|bmp|gif|tiff?|webp)\b", re.I)
 _ALTERNATIVE_BEFORE = re.compile(r"(?:instead of|rather than)\s*`?$", re.I)
 _ALTERNATIVE_AFTER = re.compile(r"`?\s*(?:の代わりに|ではなく|대신|이\s*아닌|가\s*아닌)")
@@ -77,7 +77,7 @@ _LAYOUT = re.compile(r"\(\s*(channels?|height|width|[CHW])\s*,\s*(channels?|heig
 
 
 def has(text: str, word: str) -> bool:
-    return bool(_WORDS[word].search(text))
+    return bool(WORD_PATTERNS[word].search(text))
 
 
 def number(text: str) -> Fraction:
@@ -95,15 +95,15 @@ class Claim:
 
     def describe(self) -> str:
         if self.kind == "mapping":
-            return ", ".join(f"{_num(a)} → {_num(b)}" for a, b in self.values)
+            return ", ".join(f"{number_text(a)} → {number_text(b)}" for a, b in self.values)
         if self.kind == "factor":
-            return f"values are multiplied by {_num(self.values[0])}"
+            return f"values are multiplied by {number_text(self.values[0])}"
         if self.kind == "clip":
-            return "values are clipped" + (f" to [{_num(self.values[0])}, {_num(self.values[1])}]" if self.values else "")
+            return "values are clipped" + (f" to [{number_text(self.values[0])}, {number_text(self.values[1])}]" if self.values else "")
         if self.kind == "no-clip":
             return "values are not clipped"
         if self.kind == "range":
-            return f"values in [{_num(self.values[0])}, {_num(self.values[1])}]"
+            return f"values in [{number_text(self.values[0])}, {number_text(self.values[1])}]"
         if self.kind == "not-normalized":
             return "no normalization is applied"
         if self.kind == "normalized":
@@ -119,7 +119,7 @@ class Claim:
         return self.kind
 
 
-def _num(value: Fraction) -> str:
+def number_text(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else str(float(value))
 
 
@@ -127,7 +127,7 @@ def fragments(text: str) -> list[str]:
     return [f.strip() for f in _SPLIT.split(text) if f and f.strip()]
 
 
-def _strip_code(text: str) -> str:
+def without_code(text: str) -> str:
     """Inline code is named, not claimed: `normalize=False` says which keyword, not what happens."""
     text = re.sub(r"`[^`]*`", " ", plain_text(text))
     return re.sub(r"\b\w+\s*=\s*(?:True|False|None|[\"'][^\"']*[\"']|\w+)", " ", text)
@@ -156,7 +156,7 @@ def _nearest_interval(text: str, verb: re.Match[str]) -> tuple[Fraction, Fractio
     return min(found, key=distance)[0] if found else None
 
 
-def _negated_near(text: str, verb: re.Match[str]) -> bool:
+def negated_near(text: str, verb: re.Match[str]) -> bool:
     """A negation next to the verb ("are not clipped", "クリップされない", "클립되지 않음"),
     not anywhere in the sentence ("PIL images are not normalized, values are clipped")."""
     window = text[max(0, verb.start() - _NEGATION_BEFORE): verb.end() + _NEGATION_AFTER]
@@ -179,7 +179,7 @@ def normalization_ranges(text: str) -> list[tuple[str, tuple[Fraction, Fraction]
     """(role, interval) for each interval of a sentence about normalization: "target" where
     values end up, "condition" the data a rule applies to, "outside" data outside it.
     Intervals the words around do not place are left out."""
-    words = _strip_code(text)
+    words = without_code(text)
     out = []
     for interval, start, end in located_intervals(words):
         before = _RANGE_WORDS.sub("", words[max(0, start - 40): start])
@@ -196,15 +196,15 @@ def normalization_ranges(text: str) -> list[tuple[str, tuple[Fraction, Fraction]
 def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
     """Claims in one heading, sentence or comment."""
     out: list[Claim] = []
-    words = _strip_code(text)
+    words = without_code(text)
     pairs = tuple((number(a), number(b)) for a, b in _ARROW.findall(words))
     if pairs:
         out.append(Claim("mapping", line, text, pairs, target))
     for fragment in fragments(words):
         ranges = intervals(fragment)
-        clip = _WORDS["clip"].search(fragment)
+        clip = WORD_PATTERNS["clip"].search(fragment)
         if clip is not None:
-            if _negated_near(fragment, clip):
+            if negated_near(fragment, clip):
                 out.append(Claim("no-clip", line, fragment, (), target))
             else:
                 bounds = _nearest_interval(fragment, clip)
@@ -235,7 +235,7 @@ def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
 def _factor(fragment: str) -> Fraction | None:
     """The number the multiplying verb goes with: the one nearest to it, intervals left out."""
     without = _INTERVAL.sub(" ", fragment)
-    verb = _WORDS["multiply"].search(without)
+    verb = WORD_PATTERNS["multiply"].search(without)
     numbers = [(m.start(), m.group()) for m in re.finditer(NUMBER, without)]
     if verb is None or not numbers:
         return None
@@ -344,8 +344,8 @@ class _Spans:
 def layouts(text: str) -> list[tuple[str, str]]:
     """(kind, layout) pairs: ("tensor", "CHW") for "PyTorch tensors (channel, height, width)"."""
     words = plain_text(text)
-    tensors = _Spans([m.span() for m in _WORDS["tensor"].finditer(words)])
-    arrays = _Spans([m.span() for m in _WORDS["array"].finditer(words)])
+    tensors = _Spans([m.span() for m in WORD_PATTERNS["tensor"].finditer(words)])
+    arrays = _Spans([m.span() for m in WORD_PATTERNS["array"].finditer(words)])
     out = []
     for match in _LAYOUT.finditer(words):
         layout = "".join(part[0].upper() for part in match.groups())

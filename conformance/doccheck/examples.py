@@ -35,7 +35,8 @@ import numpy as np
 
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import coverage, pyparse, stops
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck.findings import ExampleRun, Finding, Severity
+from wbimage_conformance.doccheck.findings import error as report_error, note as report_note, warning as report_warning
 from wbimage_conformance.doccheck.claims import Claim
 from wbimage_conformance.doccheck.classify import image_calls
 from wbimage_conformance.doccheck.sessions import CLIP_PROBE, FACTOR_PROBE, Job, Outcome, PageJob, PageOutcome
@@ -167,7 +168,7 @@ class _Context:
     cases: tuple[str, ...]
     page_job: PageJob
     stopped: dict[int, int] = field(default_factory=dict)   # fence line of an earlier block -> line it stopped at
-    out: list[F.Finding] = field(default_factory=list)
+    out: list[Finding] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -179,7 +180,7 @@ class _Context:
 
     def add(self, severity: str, check: str, line: int, message: str, clauses: tuple[str, ...] = (),
             cases: tuple[str, ...] | None = None) -> None:
-        make = {"error": F.error, "warning": F.warning, "note": F.note}[severity]
+        make = {"error": report_error, "warning": report_warning, "note": report_note}[severity]
         self.out.append(make(check, self.path, line, self.subject, message, clauses=clauses,
                              cases=self.cases if cases is None else cases))
 
@@ -194,15 +195,15 @@ class _Context:
 
 
 def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
-                  ) -> tuple[list[F.Finding], list[F.ExampleRun]]:
+                  ) -> tuple[list[Finding], list[ExampleRun]]:
     """Every block of a page's session: findings and one run record per block."""
-    found: list[F.Finding] = []
-    runs: list[F.ExampleRun] = []
+    found: list[Finding] = []
+    runs: list[ExampleRun] = []
     if outcome.status != "ok" and job.jobs:  # the page did not run: one finding, on its first block
         first = job.jobs[0]
         found, _ = evaluate(first, outcome.block(first.number), spec, impl, job)
         status = {"timeout": "timeout", "skipped": "skipped"}.get(outcome.status, "error")
-        runs = [F.ExampleRun(job.page.path, j.block.line, j.block.key or j.block.kind, status,
+        runs = [ExampleRun(job.page.path, j.block.line, j.block.key or j.block.kind, status,
                              round(outcome.duration_s, 3), 0, (), outcome.message) for j in job.jobs]
         return found, runs
     stopped: dict[int, int] = {}
@@ -219,7 +220,7 @@ def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
 
 
 def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: PageJob,
-             stopped: dict[int, int] | None = None) -> tuple[list[F.Finding], F.ExampleRun]:
+             stopped: dict[int, int] | None = None) -> tuple[list[Finding], ExampleRun]:
     page, block = job.page, job.block
     cases = tuple(coverage.case_ids(page, block.key, spec))
     ctx = _Context(job, outcome, spec, cases, page_job, dict(stopped or {}))
@@ -234,7 +235,7 @@ def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: Pa
         _check_calls(ctx, impl)
         for index, claim in enumerate(job.claims):
             _check_claim(ctx, claim, job.probe_of.get(index), impl)
-    errors = [f for f in ctx.out if f.severity is F.Severity.ERROR]
+    errors = [f for f in ctx.out if f.severity is Severity.ERROR]
     status = {"timeout": "timeout", "skipped": "skipped", "crash": "error", "sandbox-error": "error"}.get(
         outcome.status, "failed" if errors else ("stopped" if outcome.status == "raised" else "passed"))
     logged = tuple(sorted({k for log in outcome.reply.get("logs", []) for k in log.get("keys", {})}))
@@ -243,7 +244,7 @@ def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: Pa
         first = errors[0] if errors else ctx.out[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = f"[{first.check}] line {first.line}: {first.message}{more}"
-    run = F.ExampleRun(page.path, block.line, block.key or block.kind, status, round(outcome.duration_s, 3),
+    run = ExampleRun(page.path, block.line, block.key or block.kind, status, round(outcome.duration_s, 3),
                        len(ctx.calls()), logged, message)
     return ctx.out, run
 
