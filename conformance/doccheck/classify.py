@@ -644,18 +644,15 @@ def classify(page: Page) -> ClassifiedPage:
 
 def _classify_block(block: CodeBlock, section: str | None, heading: Heading | None, lead: Text | None,
                     owner: str | None = None) -> PyBlock:
+    """A signature (of Image's constructor, another class's, or a method) where the block is
+    one the page documents; else what running it would be: unparsable, shell, a formula, an
+    example using wandb, or other Python."""
     signature = parse_signature(block.code)
     if signature is not None and heading is not None and heading.tag \
             and heading.text.rsplit(".", 1)[-1] == signature.name:
         signature = replace(signature, heading_tag=heading.tag)  # the heading is this block's own
     if signature is not None and (_looks_documented(signature, block.code) or _named_by(heading, signature)):
-        if signature.name == IMAGE_CLASS or (signature.name == "__init__" and owner in (None, IMAGE_CLASS)):
-            return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature,
-                           owner=IMAGE_CLASS if signature.name == IMAGE_CLASS else owner)
-        if signature.name[:1].isupper():  # another class's constructor
-            return PyBlock("method", block, section, heading, lead, signature.name, signature=signature,
-                           owner=signature.name)
-        return PyBlock("method", block, section, heading, lead, signature.name, signature=signature, owner=owner)
+        return _signature_block(block, section, heading, lead, owner, signature)
     run = source.runnable(block.code)
     if run.tree is None:
         return PyBlock("unparsable", block, section, heading, lead, "", syntax_error=run.syntax_error,
@@ -665,11 +662,30 @@ def _classify_block(block: CodeBlock, section: str | None, heading: Heading | No
     tree = run.tree
     if not run.set_aside and _is_formula(tree, section):
         return PyBlock("formula", block, section, heading, lead, "", tree=tree)
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    imports_wandb = any(isinstance(n, ast.Import) and any(a.name.split(".")[0] == "wandb" for a in n.names)
-                        or isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "wandb"
-                        for n in ast.walk(tree))
-    if "wandb" in names or imports_wandb or image_calls(tree):
+    if _uses_wandb(tree):
         return PyBlock("example", block, section, heading, lead, example_key(tree, heading, section), tree=tree,
                        runnable=run)
     return PyBlock("python", block, section, heading, lead, "", tree=tree, runnable=run)
+
+
+def _signature_block(block: CodeBlock, section: str | None, heading: Heading | None, lead: Text | None,
+                     owner: str | None, signature: Signature) -> PyBlock:
+    if signature.name == IMAGE_CLASS or (signature.name == "__init__" and owner in (None, IMAGE_CLASS)):
+        return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature,
+                       owner=IMAGE_CLASS if signature.name == IMAGE_CLASS else owner)
+    if signature.name[:1].isupper():  # another class's constructor
+        return PyBlock("method", block, section, heading, lead, signature.name, signature=signature,
+                       owner=signature.name)
+    return PyBlock("method", block, section, heading, lead, signature.name, signature=signature, owner=owner)
+
+
+def _uses_wandb(tree: ast.Module) -> bool:
+    """The block names wandb, imports it (or a module of it), or calls an Image."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "wandb":
+            return True
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "wandb" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "wandb":
+            return True
+    return bool(image_calls(tree))
