@@ -373,17 +373,21 @@ def unaccounted(job: PageJob, reply: dict[str, Any]) -> str:
     missing = [p["id"] for j in job.jobs for p in j.probes if p["id"] not in probes]
     if missing:
         parts.append(f"no answer to probe(s) {', '.join(missing)}")
-    for j in job.jobs:
-        if (blocks.get(j.number) or {}).get("status") != "ok":
-            continue
-        recorded = {c.get("line") for c in reply["calls"] if isinstance(c, dict) and c.get("role") == "example"
-                    and c.get("block") == j.number}
-        lines = [first for first, last in top_level_image_calls(j.block)
-                 if not any(isinstance(r, int) and first <= r <= last for r in recorded)]
-        if lines:
-            parts.append(f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"
-                         + (f" of block {j.number}" if len(job.jobs) > 1 else ""))
+    parts += [gap for j in job.jobs if (blocks.get(j.number) or {}).get("status") == "ok"
+              if (gap := _unrecorded_image_calls(j, reply["calls"], several=len(job.jobs) > 1))]
     return "; ".join(parts)
+
+
+def _unrecorded_image_calls(j: Any, calls: list[Any], several: bool) -> str:
+    """The top-level wandb.Image calls of a finished block that the recording has no call for."""
+    recorded = {c.get("line") for c in calls if isinstance(c, dict) and c.get("role") == "example"
+                and c.get("block") == j.number}
+    lines = [first for first, last in top_level_image_calls(j.block)
+             if not any(isinstance(r, int) and first <= r <= last for r in recorded)]
+    if not lines:
+        return ""
+    return (f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"
+            + (f" of block {j.number}" if several else ""))
 
 
 def top_level_image_calls(block: PyBlock) -> list[tuple[int, int]]:
