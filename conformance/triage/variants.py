@@ -550,10 +550,16 @@ def normalized(array: np.ndarray, variant: Variant, normalize: bool, channels_ax
     if rule == "nan-to-minimum" and array.dtype.kind == "f" and np.isnan(array).any() and not np.isnan(array).all():
         array = np.where(np.isnan(array), np.nanmin(array), array)
         rule = "whole"
+    return _by_range(array, rule, variant, mapper, channels_axis)
+
+
+def _by_range(array: np.ndarray, rule: str, variant: Variant, mapper: _Mapper,
+              channels_axis: int | None) -> np.ndarray | Raises:
+    """The branch the data's range picks under `rule` (or the rescaling rules, or the dtype)."""
     bounds = Bounds.of(array)
-    if array.dtype.kind in "iu" and variant.integers == "literal":
-        if bounds.branch() == UNIT and np.iinfo(array.dtype).max < 255:
-            return Raises("OverflowError")  # NumPy 2 refuses 255 as a scalar of that dtype
+    if array.dtype.kind in "iu" and variant.integers == "literal" \
+            and bounds.branch() == UNIT and np.iinfo(array.dtype).max < 255:
+        return Raises("OverflowError")  # NumPy 2 refuses 255 as a scalar of that dtype
     if rule in ("min-max", "negatives-min-max", "range-division"):
         return _rescale_rule(array, bounds, variant, mapper)
     if rule == "by-dtype":
