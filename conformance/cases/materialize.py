@@ -13,7 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -164,8 +164,12 @@ def _tagged_argument(value: dict[str, Any], where: list[Any]) -> ArrayArgument |
     return ArrayArgument(array, as_, dtype)
 
 
+@overload
+def _array(spec: dict[str, Any], where: list[Any], *, required: Literal[True] = True) -> np.ndarray: ...
+@overload
+def _array(spec: dict[str, Any], where: list[Any], *, required: bool) -> np.ndarray | None: ...
 def _array(spec: dict[str, Any], where: list[Any], *, required: bool = True) -> np.ndarray | None:
-    dtype = spec.get("dtype")
+    dtype: Any = spec.get("dtype")  # the schema says which inputs have one
     if "value" in spec:
         try:
             array = values.array_from_value(spec["value"], dtype)

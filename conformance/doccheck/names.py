@@ -300,11 +300,11 @@ def analyze(blocks: Sequence[PyBlock]) -> PageNames:
         if imports:
             implied[block.line] = tuple(imports)
             known.update(name for name in IMPLIED_IMPORTS if IMPLIED_IMPORTS[name] in imports)
-        for statement in tree.body:
-            uses = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            if _holds_ellipsis(statement) or uses & tainted:
-                placeholder_lines.update(block.block.page_line(n) for n in _statement_lines(statement))
-                tainted.update(n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+        for top_level in tree.body:
+            uses = {n.id for n in ast.walk(top_level) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            if _holds_ellipsis(top_level) or uses & tainted:
+                placeholder_lines.update(block.block.page_line(n) for n in _statement_lines(top_level))
+                tainted.update(n.id for n in ast.walk(top_level) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
         known.update(bound)
         for name, line in bound.items():
             bound_at.setdefault(name, block.block.page_line(line))

@@ -44,7 +44,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import strategies as st
@@ -264,7 +264,8 @@ def special_values(dtype: str) -> tuple[Any, ...]:
 
 def _free_floats(dtype: str, low: float | None, high: float | None) -> st.SearchStrategy[float]:
     """Any finite value of the dtype in [low, high]."""
-    width = {"float16": 16, "float32": 32, "float64": 64, "bfloat16": 32}[dtype]
+    widths: dict[str, Literal[16, 32, 64]] = {"float16": 16, "float32": 32, "float64": 64, "bfloat16": 32}
+    width = widths[dtype]
     drawn = st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False, width=width)
     if dtype == "bfloat16":
         return drawn.map(_round_bf16)

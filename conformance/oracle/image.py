@@ -100,7 +100,7 @@ def check_size(width: int, height: int) -> None:
         raise SpecValueError(f"data_or_path: image {width}x{height} exceeds MAX_DIMENSION {MAX_DIMENSION}")
 
 
-def finish(pixels: np.ndarray, guessed: str, mode: object, file_type: str | None) -> Picture:
+def finish(pixels: np.ndarray, guessed: str, mode: object, file_type: object) -> Picture:
     """Explicit mode, the JPEG alpha rule, file type and size checks on already-normalized pixels."""
     fmt = check_file_type(file_type)
     if mode is not None and not isinstance(mode, str):

@@ -20,6 +20,7 @@ import builtins
 import difflib
 import enum
 import importlib
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import inspect
@@ -119,6 +120,7 @@ class Opaque:
     it can be passed along, called and looked into, never used as data."""
 
     __slots__ = ("_standin_origin",)
+    _standin_origin: str
 
     def __init__(self, origin: str) -> None:
         object.__setattr__(self, "_standin_origin", _clip(origin))
@@ -374,7 +376,7 @@ def _config_dict(value: Any) -> dict:
 # -- the stand-in ----------------------------------------------------------------------------
 
 
-class StandIn:
+class StandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """The stand-in `wandb` package: its modules, classes and functions, made on first use."""
 
     def __init__(self, image_class: type, on_log: OnLog, manifest: dict,
@@ -405,11 +407,11 @@ class StandIn:
             if name == "wandb" or not keep_loaded:
                 del sys.modules[name]
         sys.modules["wandb"] = self.module
-        sys.meta_path.insert(0, self)  # type: ignore[arg-type]
+        sys.meta_path.insert(0, self)
 
     def uninstall(self) -> None:
         if self in sys.meta_path:
-            sys.meta_path.remove(self)  # type: ignore[arg-type]
+            sys.meta_path.remove(self)
         for name in [n for n in sys.modules if n == "wandb" or n.startswith("wandb.")]:
             del sys.modules[name]
         sys.modules.update(self._saved)
@@ -437,9 +439,9 @@ class StandIn:
         module = StandInModule(name, f"Stand-in for {name} (wandb {self.version}), for documentation examples.")
         module._standin_api = self
         module.__spec__ = importlib.machinery.ModuleSpec(name, self, is_package=entry["package"])
-        module.__loader__ = self  # type: ignore[assignment]
+        module.__loader__ = self
         if entry["package"]:
-            module.__path__ = []  # type: ignore[attr-defined]
+            module.__path__ = []
         if "all" in entry:
             module.__all__ = list(entry["all"])  # type: ignore[attr-defined]
         if name == "wandb":
@@ -615,7 +617,7 @@ class StandIn:
             arguments = callee.bind(args, kwargs)
             if behaviour:
                 return behaviour(self, obj, arguments)
-            owner = obj._standin_home if isinstance(obj, type) else _origin(obj)
+            owner = obj._standin_home if isinstance(obj, type) else _origin(obj)  # type: ignore[attr-defined]  # set on every class it makes
             return self.result(desc, f"{owner}.{name}(...)")
 
         method.__name__ = name
@@ -686,6 +688,7 @@ def _table_init(api: StandIn, table: Any, arguments: Dict[str, Any]) -> None:
     frame = arguments.get("dataframe")
     frame = arguments.get("data") if frame is None and _is_frame(arguments.get("data")) else frame
     columns = arguments.get("columns")
+    rows: Any
     if frame is not None:
         columns, rows = list(frame.columns), [list(r) for r in frame.itertuples(index=False)]
     else:
