@@ -47,6 +47,7 @@ class Image:
 
     MAX_DIMENSION: int = limits.MAX_DIMENSION
     MAX_ITEMS: int = limits.MAX_ITEMS
+    _classes: class_sets.Classes | None
 
     def __init__(
         self,

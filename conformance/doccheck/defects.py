@@ -99,7 +99,7 @@ def _discarded_images(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[F
                            key=lambda n: (n.lineno, n.col_offset))
             for node in nodes:
                 if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                        and id(node.value) in calls and node.value.args and isinstance(node.value.args[0], ast.Name)):
+                        and isinstance(node.value, ast.Call) and id(node.value) in calls and node.value.args and isinstance(node.value.args[0], ast.Name)):
                     continue
                 made, source = node.targets[0].id, node.value.args[0].id
                 after = (node.end_lineno or node.lineno)

@@ -213,8 +213,9 @@ def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
         runs.append(run)
         if block_outcome.status != "ok":
             error = block_outcome.reply.get("error") or {}
-            stopped[block_job.block.line] = block_job.block.block.page_line(error.get("line")) \
-                if error.get("line") else block_job.block.line
+            failed_line = error.get("line")
+            stopped[block_job.block.line] = block_job.block.block.page_line(failed_line) \
+                if failed_line else block_job.block.line
     return found, runs
 
 

@@ -312,8 +312,8 @@ def match_formula(expression: ast.expr, lead_range: tuple[Fraction, Fraction] | 
 
 
 def _distance(page: ast.expr, formula: SpecFormula) -> int:
-    spec_nodes = [dump(n) for n in ast.walk(normalize_source(formula.source)) if isinstance(n, ast.expr)]  # type: ignore[arg-type]
-    page_nodes = [dump(n) for n in ast.walk(page) if isinstance(n, ast.expr)]  # type: ignore[arg-type]
+    spec_nodes = [dump(n) for n in ast.walk(normalize_source(formula.source)) if isinstance(n, ast.expr)]
+    page_nodes = [dump(n) for n in ast.walk(page) if isinstance(n, ast.expr)]
     return len(set(spec_nodes) ^ set(page_nodes))
 
 
@@ -338,7 +338,7 @@ def check(page: Any, spec_data: Any = None) -> list[Any]:
             statements = [(block.tree.body[0], None)]
         words, words_line = _words_for(block)
         for statement, test in statements:
-            expression = statement.value
+            expression = statement.value  # type: ignore[attr-defined]  # a formula block's statements assign or evaluate a value
             if test is not None:
                 lead_range = _test_range(test)
                 text, text_line = "", block.block.page_line(test.lineno)
@@ -376,7 +376,7 @@ def _test_range(test: ast.expr) -> tuple[Fraction, Fraction] | None:
     """[lo, hi] from an `if` test such as `0 <= data.min() and data.max() <= 1`."""
     numbers = []
     for node in ast.walk(normalize(test)):
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             numbers.append(Fraction(node.value))
     return (min(numbers), max(numbers)) if len(numbers) >= 2 else None
 

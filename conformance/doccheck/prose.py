@@ -100,7 +100,7 @@ def check(page: ClassifiedPage, spec: SpecData | None = None) -> list[F.Finding]
         out.extend(_statement(page.path, _locator(page, text), text.text, item.section in NORMALIZATION_SECTIONS))
     for arg in page.image_args:
         if arg.source == "table":  # a list's bullets are texts, read above
-            out.extend(_statement(page.path, lambda _pattern, line=arg.line: line, arg.text, True))
+            out.extend(_statement(page.path, _always_at(arg.line), arg.text, True))
         if spec is not None:
             out.extend(_stated_default(page.path, arg, dict(spec.parameters)))
     out.extend(_tables(page))
@@ -142,6 +142,11 @@ def _interval_pattern(low: Fraction, high: Fraction) -> str:
         return ("[-−]" if value < 0 else "") + re.escape(C._num(abs(value)))
 
     return rf"[\[(]\s*{bound(low)}\s*,\s*{bound(high)}\s*[\])]"
+
+
+def _always_at(line: int) -> Callable[[str], int]:
+    """A locator for a text whose claims all sit on one line (a table row)."""
+    return lambda _pattern: line
 
 
 def _statement(path: str, locate: Callable[[str], int], text: str, about_normalization: bool) -> list[F.Finding]:

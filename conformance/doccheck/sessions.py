@@ -258,6 +258,7 @@ def run_page(job: PageJob, launch: Launch, timeout: float) -> PageOutcome:
         finally:
             os.close(token_read)
         # read as they come, within bounds: an example may write without end to either pipe
+        assert proc.stdout is not None and proc.stderr is not None  # opened as pipes above
         out = pipe_drain.PipeDrain(proc.stdout, MAX_REPLY_BYTES, "head")
         err = pipe_drain.PipeDrain(proc.stderr, pipe_drain.STDERR_KEEP)
         threading.Thread(target=_send, args=(proc.stdin, json.dumps(request).encode("utf-8")), daemon=True).start()

@@ -163,7 +163,7 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
             continue
         documented_elsewhere = name == "normalize" and mentions_normalize(page, block) is not None
         reason = pinned.why_absent(pin, name) if pin is not None and not documented_elsewhere else None
-        if reason is not None:  # (a page that documents the parameter elsewhere shows its release had it)
+        if reason is not None and pin is not None:  # (a page that documents the parameter elsewhere shows its release had it)
             out.append(F.note("signature", path, block.line, subject,
                               f"the signature block omits {name!r}; the page documents {pin.describe()}, and by "
                               f"the release rules {reason}: not an error of the page", **extra))
@@ -284,7 +284,7 @@ def check_constants(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
                                      f"class variable {row.name} is not in the spec "
                                      f"(known: {', '.join(c.name for c in spec.constants)})"))
                 continue
-            extra = {"clauses": ("limits.constants",), "cases": (constant.case,)}
+            extra: dict[str, tuple[str, ...]] = {"clauses": ("limits.constants",), "cases": (constant.case,)}
             value = _number(row.value)
             if value is None:
                 out.append(F.error("constants", path, row.line, subject,

@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import math
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,9 +43,9 @@ from wbimage_conformance.cases import materialize, writer
 from wbimage_conformance.model import Case, Mismatch, Observation, Result, Status
 from wbimage_conformance.run import compare, runner
 
-try:  # built in from Python 3.11; Hypothesis brings the backport before that
+if sys.version_info >= (3, 11):  # built in from Python 3.11; Hypothesis brings the backport before that
     _ExceptionGroup = BaseExceptionGroup
-except NameError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     from exceptiongroup import BaseExceptionGroup as _ExceptionGroup
 
 DEFAULT_MAX_EXAMPLES = 500
@@ -240,7 +241,7 @@ def _no_local_constants() -> Iterator[None]:
     saved = providers._get_local_constants, providers.CONSTANTS_CACHE
     empty = providers.Constants() if hasattr(providers, "Constants") else None
     providers._get_local_constants = (lambda: empty) if empty is not None else saved[0]
-    providers.CONSTANTS_CACHE = {}
+    providers.CONSTANTS_CACHE = {}  # type: ignore[assignment]  # emptied for the run, the saved cache put back after
     try:
         yield
     finally:
@@ -376,11 +377,11 @@ def spec_answer(example: Any, fields: Sequence[str] = ("pixels",)) -> SpecAnswer
         picture = oracle.image(data, kind, mode=mode, file_type=file_type, normalize=normalize)
     except oracle.SpecError as exc:
         clauses = _ordered(errors + layout)
-        expect = {"error": writer.FlowMap(type=exc.error_type)}
+        expect: dict[str, Any] = {"error": writer.FlowMap(type=exc.error_type)}
         return SpecAnswer(expect, tuple(clauses), f"raises {exc.error_type} ({exc})", f"raises {exc.error_type}")
     except AssertionError as exc:
         return SpecAnswer(None, reason=f"the oracle cannot evaluate it: {exc}")
-    expect: dict[str, Any] = {
+    expect = {
         "pixels": writer.pixels_field(picture.pixels),
         "mode": picture.mode,
         "size": writer.Flow(list(picture.size)),

@@ -187,7 +187,7 @@ class _Side:
         return is_digest(self.raw) and not saved_pixels.is_saved_array(self.raw)
 
     def panel(self, role: str, layout: images.Layout) -> str:
-        if self.shown is None:
+        if self.shown is None or self.array is None:  # drawn only from an array
             return _no_picture(f"{role}: {self.why} ({short(self.raw, 80)})", role)
         picture = images.picture(images.shrink(self.shown, layout), layout, self.why)
         return _figure(picture, f"{role} · {self.array.dtype} {shape_text(self.array.shape)}", role)
@@ -207,7 +207,7 @@ def _difference_panel(expected: _Side, actual: _Side, layout: images.Layout) -> 
         return _no_picture(
             f"no difference map: the shapes differ (expected {shape_text(expected.array.shape)}, "
             f"actual {shape_text(actual.array.shape)})", "difference")
-    if expected.shown is None or actual.shown is None:
+    if expected.shown is None or actual.shown is None or expected.array is None or actual.array is None:
         return _no_picture("no difference map: both sides must be drawable images", "difference")
     diff = images.difference(expected.array, actual.array, layout)
     return _figure(

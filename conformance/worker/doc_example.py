@@ -80,8 +80,8 @@ def _no_network(*_args: Any, **_kwargs: Any) -> Any:
 def block_network() -> None:
     socket.socket.connect = _no_network  # type: ignore[method-assign]
     socket.socket.connect_ex = _no_network  # type: ignore[method-assign]
-    socket.create_connection = _no_network  # type: ignore[assignment]
-    socket.getaddrinfo = _no_network  # type: ignore[assignment]
+    socket.create_connection = _no_network
+    socket.getaddrinfo = _no_network
 
 
 # -- recording ------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def recording_image_class(adapter: Any, recorder: Recorder) -> type:
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
             entry = recorder.begin(args, kwargs, base)
             try:
-                base.__init__(self, *args, **kwargs)
+                base.__init__(self, *args, **kwargs)  # type: ignore[misc]  # the wrapped class's own constructor, on purpose
             except BaseException as exc:
                 recorder.fail(entry, exc)
                 raise
@@ -545,7 +545,8 @@ def not_dumpable() -> None:
 
 
 def _read_all(fd: int, limit: int) -> bytes:
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:
