@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 import numpy as np
-
 from wbimage_conformance.cases import generators, values
 from wbimage_conformance.model import Case
 from wbimage_conformance.worker import inputs, protocol
@@ -156,7 +155,7 @@ def _tagged_argument(value: dict[str, Any], where: list[Any]) -> ArrayArgument |
     if as_ not in ARGUMENT_AS:
         raise MaterializeError(where + ["as"], f"{as_!r} is not one of {', '.join(ARGUMENT_AS)}")
     dtype = spec["dtype"]
-    if dtype == "bfloat16" and as_ != "tensor" or as_ == "tensor" and dtype in _NUMPY_ONLY:
+    if (dtype == "bfloat16" and as_ != "tensor") or (as_ == "tensor" and dtype in _NUMPY_ONLY):
         raise MaterializeError(where + ["dtype"], f"{dtype!r} cannot be handed over as {as_!r}")
     array = _array(spec, where)
     if as_ == "scalar" and array.ndim != 0:

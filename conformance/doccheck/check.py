@@ -21,8 +21,20 @@ from typing import Any
 
 import wbimage_conformance
 from wbimage_conformance.doccheck import classify as classifier
-from wbimage_conformance.doccheck import (consistency, coverage, defects, examples, formulas, prose, sessions, shards,
-                                         signature, specdata, statements, tree)
+from wbimage_conformance.doccheck import (
+    consistency,
+    coverage,
+    defects,
+    examples,
+    formulas,
+    prose,
+    sessions,
+    shards,
+    signature,
+    specdata,
+    statements,
+    tree,
+)
 from wbimage_conformance.doccheck import findings as F
 from wbimage_conformance.doccheck.markdown import page_from_bytes, read_page
 from wbimage_conformance.run import install_check, sandbox

@@ -634,8 +634,8 @@ def _classify_block(block: CodeBlock, section: str | None, heading: Heading | No
     if not run.set_aside and _is_formula(tree, section):
         return PyBlock("formula", block, section, heading, lead, "", tree=tree)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    imports_wandb = any(isinstance(n, ast.Import) and any(a.name.split(".")[0] == "wandb" for a in n.names)
-                        or isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "wandb"
+    imports_wandb = any((isinstance(n, ast.Import) and any(a.name.split(".")[0] == "wandb" for a in n.names))
+                        or (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "wandb")
                         for n in ast.walk(tree))
     if "wandb" in names or imports_wandb or image_calls(tree):
         return PyBlock("example", block, section, heading, lead, example_key(tree, heading, section), tree=tree,

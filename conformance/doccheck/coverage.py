@@ -48,7 +48,7 @@ def documents_normalization(page: ClassifiedPage) -> bool:
 
 
 def _expected(page: ClassifiedPage, key: str) -> bool:
-    part = key.split("-")[0]
+    part = key.split("-", maxsplit=1)[0]
     if part == "usage":
         return documents_constructor(page)
     if part == "example":
@@ -58,7 +58,7 @@ def _expected(page: ClassifiedPage, key: str) -> bool:
 
 def _section_line(page: ClassifiedPage, key: str) -> int:
     """Where a missing example would be: its section's heading, else the page's first line."""
-    wanted = _SECTION_OF_KEY.get(key.split("-")[0])
+    wanted = _SECTION_OF_KEY.get(key.split("-", maxsplit=1)[0])
     for heading in page.page.headings:
         if wanted and sections.section_of(heading.text) == wanted:
             return heading.line

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import coverage, pyparse, stops
 from wbimage_conformance.doccheck import findings as F

@@ -52,7 +52,7 @@ def is_unexpected(result: Result) -> bool:
 class Counts:
     """How many results have each status; `total` is their sum."""
 
-    by_status: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+    by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
 
     def add(self, status: Status) -> None:
         self.by_status[status] += 1

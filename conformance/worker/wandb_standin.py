@@ -125,7 +125,7 @@ class Opaque:
     def __init__(self, origin: str) -> None:
         object.__setattr__(self, "_standin_origin", _clip(origin))
 
-    def __getattr__(self, name: str) -> "Opaque":
+    def __getattr__(self, name: str) -> Opaque:
         if name.startswith("__"):
             raise AttributeError(name)
         return Opaque(f"{self._standin_origin}.{name}")
@@ -133,16 +133,16 @@ class Opaque:
     def __setattr__(self, name: str, value: Any) -> None:
         """Accepted and dropped: what the example sets would only be sent to the service."""
 
-    def __call__(self, *_args: Any, **_kwargs: Any) -> "Opaque":
+    def __call__(self, *_args: Any, **_kwargs: Any) -> Opaque:
         return Opaque(f"{self._standin_origin}(...)")
 
-    def __getitem__(self, key: Any) -> "Opaque":
+    def __getitem__(self, key: Any) -> Opaque:
         return Opaque(f"{self._standin_origin}[{_short(key)}]")
 
     def __setitem__(self, key: Any, value: Any) -> None:
         """Accepted and dropped, like attributes."""
 
-    def __enter__(self) -> "Opaque":
+    def __enter__(self) -> Opaque:
         return self
 
     def __exit__(self, *_exc: Any) -> None:
@@ -190,7 +190,7 @@ class StandInObject(metaclass=StandInType):
     """Base of every stand-in class: keeps how it was made, answers known instance
     attributes with opaque values and unknown ones with UnknownAPI."""
 
-    _standin_api: "StandIn"
+    _standin_api: StandIn
     _standin_home = "wandb"
     _standin_ref = ""
 
@@ -229,7 +229,7 @@ class StandInObject(metaclass=StandInType):
 
 
 def _known_base(base: str, classes: dict) -> bool:
-    return base in classes or base.split(".")[0] in ("builtins", "abc", "typing", "enum", "typing_extensions")
+    return base in classes or base.split(".", maxsplit=1)[0] in ("builtins", "abc", "typing", "enum", "typing_extensions")
 
 
 def _literal(text: Optional[str]) -> Tuple[bool, Any]:
@@ -294,7 +294,7 @@ class Callee:
 class StandInModule(types.ModuleType):
     """A wandb module: names are made from the manifest on first use."""
 
-    _standin_api: "StandIn"
+    _standin_api: StandIn
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
