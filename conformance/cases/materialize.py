@@ -278,18 +278,18 @@ def _encoded(array: np.ndarray, spec: dict[str, Any], encode_as: str, truncated:
     pixels_field = "dtype" if "dtype" in spec else ("value" if "value" in spec else "generate")
     try:
         picture = inputs.pil_image(array, None)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever Pillow raises is the case file's error, reported
         raise MaterializeError(where + [pixels_field], f"Pillow cannot make a picture of {described}: {_reason(exc)}") from None
     if mode is not None and picture.mode != mode:
         try:
             picture = inputs.pil_image(array, mode)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - as above
             raise MaterializeError(where + ["mode"], f"Pillow cannot convert {described} (mode {picture.mode!r}) "
                                    f"to mode {mode!r}: {_reason(exc)}") from None
     out = io.BytesIO()
     try:
         picture.save(out, format=_PIL_FORMATS[encode_as])
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - as above
         raise MaterializeError(where + ["encode_as"], f"Pillow cannot write a {picture.mode!r} picture of "
                                f"{described} as {encode_as!r}: {_reason(exc)}") from None
     data = out.getvalue()
@@ -355,10 +355,7 @@ class Staging:
     def remove(self) -> None:
         """Delete the files and the folder, if any were written."""
         for path in self._arrays:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
+            path.unlink(missing_ok=True)
         self._arrays.clear()
         if self.made:
             shutil.rmtree(self.root, ignore_errors=True)

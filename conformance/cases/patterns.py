@@ -43,7 +43,7 @@ def _walk(items: Any, inside_repeat: bool) -> str | None:
         if op in _BACKREFERENCES:
             return "backreferences are not allowed (matching could take exponential time)"
         if op in _REPEATS:
-            low, high, body = argument
+            _low, high, body = argument
             if inside_repeat and high > 1:
                 return "a repetition inside a repetition is not allowed (matching could take exponential time)"
             found = _walk(body, inside_repeat or high > 1)

@@ -33,8 +33,7 @@ from typing import Any
 
 import numpy as np
 from wbimage_conformance import oracle
-from wbimage_conformance.doccheck import coverage, pyparse, stops
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import coverage, findings, pyparse, stops
 from wbimage_conformance.doccheck.claims import Claim
 from wbimage_conformance.doccheck.classify import image_calls
 from wbimage_conformance.doccheck.sessions import CLIP_PROBE, FACTOR_PROBE, Job, Outcome, PageJob, PageOutcome
@@ -111,8 +110,8 @@ def compare_call(call: dict[str, Any], expected: Expected, arrays: dict[str, np.
         if error is None:
             return [f"returned an image where the spec raises {expected.error} ({expected.reason})"]
         names = [error["type"], *error.get("bases", [])]
-        return [] if expected.error in names else [f"raised {error['type']}: {error['message']}; the spec raises "
-                                                   f"{expected.error} ({expected.reason})"]
+        return [] if expected.error in names else [(f"raised {error['type']}: {error['message']}; the spec raises "
+                                                   f"{expected.error} ({expected.reason})")]
     if error is not None:
         return [f"raised {error['type']}: {error['message']}"]
     observed = call.get("observed") or {}
@@ -166,7 +165,7 @@ class _Context:
     cases: tuple[str, ...]
     page_job: PageJob
     stopped: dict[int, int] = field(default_factory=dict)   # fence line of an earlier block -> line it stopped at
-    out: list[F.Finding] = field(default_factory=list)
+    out: list[findings.Finding] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -178,7 +177,7 @@ class _Context:
 
     def add(self, severity: str, check: str, line: int, message: str, clauses: tuple[str, ...] = (),
             cases: tuple[str, ...] | None = None) -> None:
-        make = {"error": F.error, "warning": F.warning, "note": F.note}[severity]
+        make = {"error": findings.error, "warning": findings.warning, "note": findings.note}[severity]
         self.out.append(make(check, self.path, line, self.subject, message, clauses=clauses,
                              cases=self.cases if cases is None else cases))
 
@@ -193,15 +192,15 @@ class _Context:
 
 
 def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
-                  ) -> tuple[list[F.Finding], list[F.ExampleRun]]:
+                  ) -> tuple[list[findings.Finding], list[findings.ExampleRun]]:
     """Every block of a page's session: findings and one run record per block."""
-    found: list[F.Finding] = []
-    runs: list[F.ExampleRun] = []
+    found: list[findings.Finding] = []
+    runs: list[findings.ExampleRun] = []
     if outcome.status != "ok" and job.jobs:  # the page did not run: one finding, on its first block
         first = job.jobs[0]
         found, _ = evaluate(first, outcome.block(first.number), spec, impl, job)
         status = {"timeout": "timeout", "skipped": "skipped"}.get(outcome.status, "error")
-        runs = [F.ExampleRun(job.page.path, j.block.line, j.block.key or j.block.kind, status,
+        runs = [findings.ExampleRun(job.page.path, j.block.line, j.block.key or j.block.kind, status,
                              round(outcome.duration_s, 3), 0, (), outcome.message) for j in job.jobs]
         return found, runs
     stopped: dict[int, int] = {}
@@ -219,7 +218,7 @@ def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
 
 
 def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: PageJob,
-             stopped: dict[int, int] | None = None) -> tuple[list[F.Finding], F.ExampleRun]:
+             stopped: dict[int, int] | None = None) -> tuple[list[findings.Finding], findings.ExampleRun]:
     page, block = job.page, job.block
     cases = tuple(coverage.case_ids(page, block.key, spec))
     ctx = _Context(job, outcome, spec, cases, page_job, dict(stopped or {}))
@@ -234,7 +233,7 @@ def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: Pa
         _check_calls(ctx, impl)
         for index, claim in enumerate(job.claims):
             _check_claim(ctx, claim, job.probe_of.get(index), impl)
-    errors = [f for f in ctx.out if f.severity is F.Severity.ERROR]
+    errors = [f for f in ctx.out if f.severity is findings.Severity.ERROR]
     status = {"timeout": "timeout", "skipped": "skipped", "crash": "error", "sandbox-error": "error"}.get(
         outcome.status, "failed" if errors else ("stopped" if outcome.status == "raised" else "passed"))
     logged = tuple(sorted({k for log in outcome.reply.get("logs", []) for k in log.get("keys", {})}))
@@ -243,7 +242,7 @@ def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: Pa
         first = errors[0] if errors else ctx.out[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = f"[{first.check}] line {first.line}: {first.message}{more}"
-    run = F.ExampleRun(page.path, block.line, block.key or block.kind, status, round(outcome.duration_s, 3),
+    run = findings.ExampleRun(page.path, block.line, block.key or block.kind, status, round(outcome.duration_s, 3),
                        len(ctx.calls()), logged, message)
     return ctx.out, run
 
@@ -332,7 +331,7 @@ def _literal_line(ctx: _Context, code_line: int | None, reason: str) -> int | No
                 key = pyparse.literal(step)
             except ValueError:
                 return None
-            node = next((v for k, v in zip(node.keys, node.values)
+            node = next((v for k, v in zip(node.keys, node.values, strict=True)
                          if isinstance(k, ast.Constant) and k.value == key), None)
         elif isinstance(node, (ast.List, ast.Tuple)) and step.isdigit() and int(step) < len(node.elts):
             node = node.elts[int(step)]

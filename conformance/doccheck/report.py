@@ -18,19 +18,19 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import IO, Any
 
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import findings
 from wbimage_conformance.report.terminal import printable
 
 SCHEMA_ID = "wbimage-conformance/docs-report/1"
 
 
-def _counts(findings: Iterable[F.Finding]) -> dict[str, int]:
-    counted = Counter(f.severity for f in findings)
-    return {"errors": counted[F.Severity.ERROR], "warnings": counted[F.Severity.WARNING],
-            "notes": counted[F.Severity.NOTE]}
+def _counts(found: Iterable[findings.Finding]) -> dict[str, int]:
+    counted = Counter(f.severity for f in found)
+    return {"errors": counted[findings.Severity.ERROR], "warnings": counted[findings.Severity.WARNING],
+            "notes": counted[findings.Severity.NOTE]}
 
 
-def by_locale(report: F.DocsReport) -> dict[str, dict[str, int]]:
+def by_locale(report: findings.DocsReport) -> dict[str, dict[str, int]]:
     """Per locale (in the order pages list them): its pages and the findings on them."""
     locale_of = {p.path: p.locale for p in report.pages}
     out: dict[str, dict[str, int]] = {}
@@ -40,14 +40,14 @@ def by_locale(report: F.DocsReport) -> dict[str, dict[str, int]]:
     return out
 
 
-def by_check(report: F.DocsReport) -> dict[str, dict[str, int]]:
-    """Per check that found anything, in the order F.CHECKS lists them."""
+def by_check(report: findings.DocsReport) -> dict[str, dict[str, int]]:
+    """Per check that found anything, in the order findings.CHECKS lists them."""
     checks = sorted({f.check for f in report.findings},
-                    key=lambda c: F.CHECKS.index(c) if c in F.CHECKS else len(F.CHECKS))
+                    key=lambda c: findings.CHECKS.index(c) if c in findings.CHECKS else len(findings.CHECKS))
     return {check: _counts(f for f in report.findings if f.check == check) for check in checks}
 
 
-def to_json(report: F.DocsReport) -> dict[str, Any]:
+def to_json(report: findings.DocsReport) -> dict[str, Any]:
     return {
         "schema": SCHEMA_ID,
         "ok": report.ok,
@@ -57,9 +57,9 @@ def to_json(report: F.DocsReport) -> dict[str, Any]:
             "walked": report.walked,
             "skipped": len(report.skipped),
             "examples_run": len(report.runs),
-            "errors": report.count(F.Severity.ERROR),
-            "warnings": report.count(F.Severity.WARNING),
-            "notes": report.count(F.Severity.NOTE),
+            "errors": report.count(findings.Severity.ERROR),
+            "warnings": report.count(findings.Severity.WARNING),
+            "notes": report.count(findings.Severity.NOTE),
             "duration_s": report.duration_s,
             "locales": by_locale(report),
             "checks": by_check(report),
@@ -97,7 +97,7 @@ def to_json(report: F.DocsReport) -> dict[str, Any]:
     }
 
 
-def write_json(report: F.DocsReport, out: IO[str]) -> None:
+def write_json(report: findings.DocsReport, out: IO[str]) -> None:
     json.dump(to_json(report), out, indent=2, ensure_ascii=False)
     out.write("\n")
 
@@ -111,7 +111,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def write_explain(report: F.DocsReport, out: IO[str]) -> None:
+def write_explain(report: findings.DocsReport, out: IO[str]) -> None:
     """Every sentence about the Image surface: checked (with what), or not understood."""
     for r in report.readings:
         out.write(f"{shown(r.file)}:{r.line}: {shown(r.text[:200])}\n")
@@ -133,14 +133,14 @@ def _shown_counts(counts: dict[str, int]) -> str:
     return ", ".join(_plural(counts[key + "s"], key) for key in ("error", "warning", "note"))
 
 
-def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> None:
+def write_text(report: findings.DocsReport, out: IO[str], verbose: bool = False) -> None:
     write_explain(report, out)
     for f in report.findings:
         out.write(f"{shown(f.file)}:{f.line}: {f.severity.value} [{shown(f.check)}] {shown(f.subject)}: "
                   f"{shown(f.message)}\n")
         for related in f.related:
             out.write(f"    see {shown(related)}\n")
-        if f.cases and f.severity is not F.Severity.NOTE:
+        if f.cases and f.severity is not findings.Severity.NOTE:
             cases = ", ".join(f.cases[:5]) + (", ..." if len(f.cases) > 5 else "")
             out.write(f"    cases: {shown(cases)}\n")
     if report.findings:
@@ -152,8 +152,8 @@ def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> Non
         shown_kinds = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         out.write(f"{shown(page.path)}: {shown(page.locale)} ({page.locale_source}), "
                   f"{shown(page.doc or 'a page the spec does not cite')} ({page.generator}); "
-                  f"{shown_kinds or 'nothing to check'}; {_plural(counts[F.Severity.ERROR], 'error')}, "
-                  f"{_plural(counts[F.Severity.WARNING], 'warning')}, {_plural(counts[F.Severity.NOTE], 'note')}\n")
+                  f"{shown_kinds or 'nothing to check'}; {_plural(counts[findings.Severity.ERROR], 'error')}, "
+                  f"{_plural(counts[findings.Severity.WARNING], 'warning')}, {_plural(counts[findings.Severity.NOTE], 'note')}\n")
     if report.runs:
         statuses = Counter(r.status for r in report.runs)
         tally = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
@@ -177,6 +177,6 @@ def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> Non
         out.write("by check: " + "; ".join(f"{check} {_shown_counts(c)}" for check, c in by_check(report).items())
                   + "\n")
     verdict = "OK" if report.ok else "FAILED"
-    out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(F.Severity.ERROR), 'error')}, "
-              f"{_plural(report.count(F.Severity.WARNING), 'warning')}, {_plural(report.count(F.Severity.NOTE), 'note')}"
+    out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(findings.Severity.ERROR), 'error')}, "
+              f"{_plural(report.count(findings.Severity.WARNING), 'warning')}, {_plural(report.count(findings.Severity.NOTE), 'note')}"
               f" in {report.duration_s:.1f} s: {verdict}\n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import findings
 from wbimage_conformance.doccheck import report as text_report
 from wbimage_conformance.report.markdown import inline_code, text
 
@@ -21,7 +21,7 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
             *("| " + " | ".join(row) + " |" for row in rows), ""]
 
 
-def _findings(found: list[F.Finding]) -> list[str]:
+def _findings(found: list[findings.Finding]) -> list[str]:
     lines = []
     for f in found[:MAX_LISTED]:
         lines.append(f"- {inline_code(f'{f.file}:{f.line}')} **{f.severity.value}** \\[{text(f.check)}\\] "
@@ -35,9 +35,9 @@ def _folded(summary: str, body: list[str]) -> list[str]:
     return ["<details>", f"<summary>{summary}</summary>", "", *body, "</details>", ""]
 
 
-def render(report: F.DocsReport) -> str:
+def render(report: findings.DocsReport) -> str:
     verdict = "OK" if report.ok else "FAILED"
-    errors, warnings, notes = (report.count(s) for s in F.Severity)
+    errors, warnings, notes = (report.count(s) for s in findings.Severity)
     scope = f"{len(report.pages)} page(s) checked"
     if report.walked:
         scope += f" of {report.walked} walked"
@@ -46,8 +46,8 @@ def render(report: F.DocsReport) -> str:
     if report.shard is not None:
         scope += f" (shard {report.shard.index}/{report.shard.count})"
     lines = [f"## wbimage-conformance docs check: {verdict}", "",
-             f"**{errors} error(s), {warnings} warning(s), {notes} note(s)**; {scope}; "
-             f"{len(report.runs)} example(s) run against {text(report.implementation)} in {report.duration_s:.1f} s",
+             (f"**{errors} error(s), {warnings} warning(s), {notes} note(s)**; {scope}; "
+             f"{len(report.runs)} example(s) run against {text(report.implementation)} in {report.duration_s:.1f} s"),
              ""]
     locales = text_report.by_locale(report)
     if locales:
@@ -59,16 +59,16 @@ def render(report: F.DocsReport) -> str:
         lines += _table(["check", "errors", "warnings", "notes"],
                         [[text(check), str(c["errors"]), str(c["warnings"]), str(c["notes"])]
                          for check, c in checks.items()])
-    for severity, title in ((F.Severity.ERROR, "Errors"), (F.Severity.WARNING, "Warnings")):
+    for severity, title in ((findings.Severity.ERROR, "Errors"), (findings.Severity.WARNING, "Warnings")):
         found = [f for f in report.findings if f.severity is severity]
         if found:
             lines += [f"### {title} ({len(found)})", "", *_findings(found)]
-    found = [f for f in report.findings if f.severity is F.Severity.NOTE]
+    found = [f for f in report.findings if f.severity is findings.Severity.NOTE]
     if found:
         lines += _folded(f"Notes ({len(found)})", _findings(found))
     if report.pages:
         rows = [[inline_code(p.path), text(p.locale), text(p.doc or "-"), str(len(p.blocks)),
-                 str(sum(1 for f in report.findings if f.file == p.path and f.severity is F.Severity.ERROR))]
+                 str(sum(1 for f in report.findings if f.file == p.path and f.severity is findings.Severity.ERROR))]
                 for p in report.pages]
         lines += _folded(f"Pages ({len(report.pages)})", _table(["page", "locale", "document", "blocks", "errors"], rows))
     if report.skipped:

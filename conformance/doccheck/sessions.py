@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import contextlib
 import json
 import os
 import secrets
@@ -412,10 +413,8 @@ def _send(stdin: Any, request: bytes) -> None:
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 

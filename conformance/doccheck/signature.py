@@ -33,8 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from wbimage_conformance.doccheck import coverage, pinned, pyparse, wandb_api
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import coverage, findings, pinned, pyparse, wandb_api
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 from wbimage_conformance.doccheck.specdata import SpecData
 
@@ -80,11 +79,11 @@ def parameters(block: PyBlock) -> list[Parameter]:
     positional = args.posonlyargs + args.args
     defaults: list[Any] = [_MISSING] * (len(positional) - len(args.defaults)) + list(args.defaults)
     out = []
-    for arg, default in zip(positional, defaults):
+    for arg, default in zip(positional, defaults, strict=True):
         out.append(Parameter(arg.arg, _literal(default), _line_of(block, arg.arg)))
     if args.vararg:
         out.append(Parameter("*" + args.vararg.arg, _MISSING, _line_of(block, args.vararg.arg)))
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         out.append(Parameter(arg.arg, _literal(kw_default), _line_of(block, arg.arg)))
     if args.kwarg:
         out.append(Parameter("**" + args.kwarg.arg, _MISSING, _line_of(block, args.kwarg.arg)))
@@ -125,15 +124,15 @@ def mentions_normalize(page: ClassifiedPage, outside: PyBlock) -> int | None:
 # -- constructor ----------------------------------------------------------------------------
 
 
-def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> list[F.Finding]:
-    out: list[F.Finding] = []
+def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> list[findings.Finding]:
+    out: list[findings.Finding] = []
     path = page.path
     subject = "signature"
     extra = {"clauses": ("api.signature",), "cases": (spec.signature_case,)}
     params = [p for p in parameters(block) if p.name != "self"]
     if not params or params[0].name != FIRST_PARAMETER:
         first = params[0].name if params else "nothing"
-        out.append(F.error("signature", path, params[0].line if params else block.line, subject,
+        out.append(findings.error("signature", path, params[0].line if params else block.line, subject,
                            f"the first parameter is {first!r}; the spec's is {FIRST_PARAMETER!r}", **extra))
         rest = [p for p in params if p.name != FIRST_PARAMETER][1:] if FIRST_PARAMETER not in \
             {p.name for p in params} else [p for p in params if p.name != FIRST_PARAMETER]
@@ -144,17 +143,17 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
     known = [p for p in rest if p.name in defaults]
     for p in rest:
         if p.name not in defaults:
-            out.append(F.error("signature", path, p.line, subject,
+            out.append(findings.error("signature", path, p.line, subject,
                                f"parameter {p.name!r} is not in the spec's signature ({', '.join(expected)})", **extra))
     order = [p.name for p in known]
     if order != sorted(order, key=expected.index):
-        out.append(F.error("signature", path, known[0].line, subject,
+        out.append(findings.error("signature", path, known[0].line, subject,
                            f"parameters are in the order {', '.join(order)}; the spec's order is "
                            f"{', '.join(n for n in expected if n in order)}", **extra))
     for p in known:
         want = defaults[p.name]
         if p.default is _MISSING or not _same(p.default, want):
-            out.append(F.error("signature", path, p.line, subject,
+            out.append(findings.error("signature", path, p.line, subject,
                                f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {want!r}", **extra))
     present = {p.name for p in rest}
     pin = pinned.pin_of(page.page)
@@ -164,19 +163,19 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
         documented_elsewhere = name == "normalize" and mentions_normalize(page, block) is not None
         reason = pinned.why_absent(pin, name) if pin is not None and not documented_elsewhere else None
         if reason is not None and pin is not None:  # (a page that documents the parameter elsewhere shows its release had it)
-            out.append(F.note("signature", path, block.line, subject,
+            out.append(findings.note("signature", path, block.line, subject,
                               f"the signature block omits {name!r}; the page documents {pin.describe()}, and by "
                               f"the release rules {reason}: not an error of the page", **extra))
             continue
         if name == "normalize":
             elsewhere = mentions_normalize(page, block)
             if elsewhere is not None:
-                out.append(F.warning("signature", path, block.line, subject,
+                out.append(findings.warning("signature", path, block.line, subject,
                                      f"the signature block omits 'normalize' (default {defaults[name]!r}); the page "
                                      f"documents the keyword elsewhere (line {elsewhere}), so this does not fail the "
                                      f"check", **extra))
                 continue
-        out.append(F.error("signature", path, block.line, subject,
+        out.append(findings.error("signature", path, block.line, subject,
                            f"the signature block omits parameter {name!r} (default {defaults[name]!r})", **extra))
     return out
 
@@ -188,7 +187,7 @@ def _same(page_value: Any, spec_value: Any) -> bool:
 # -- methods --------------------------------------------------------------------------------
 
 
-def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
+def check_method(page: ClassifiedPage, block: PyBlock) -> list[findings.Finding]:
     name = block.key
     path = page.path
     subject = f"method {name}"
@@ -196,22 +195,22 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
     if method is None:
         if name in wandb_api.public_methods("Image"):
             return []  # a real Image method the spec does not cover: known, nothing to check
-        return [F.warning("signature", path, block.line, subject,
+        return [findings.warning("signature", path, block.line, subject,
                           f"method {name!r} is neither part of the spec (known: {', '.join(sorted(METHODS))}) nor a "
                           f"public method of Image in wandb {wandb_api.version() or '(no API manifest)'}; not checked")]
     extra = {"clauses": method.clauses}
-    out: list[F.Finding] = []
+    out: list[findings.Finding] = []
     params = [p for p in parameters(block) if p.name not in ("self", "cls")]
     names = [p.name for p in params]
     allowed = list(method.parameters) + [n for n, _ in method.optional]
     if names[: len(method.parameters)] != list(method.parameters) or names != allowed[: len(names)]:
-        out.append(F.error("signature", path, block.line, subject,
+        out.append(findings.error("signature", path, block.line, subject,
                            f"parameters are ({', '.join(names)}); the spec's are ({', '.join(method.parameters)}"
                            + "".join(f", {n}={d!r}" for n, d in method.optional) + ")", **extra))
     optional = dict(method.optional)
     for p in params:
         if p.name in optional and not (p.default is not _MISSING and _same(p.default, optional[p.name])):
-            out.append(F.error("signature", path, p.line, subject,
+            out.append(findings.error("signature", path, p.line, subject,
                                f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {optional[p.name]!r}",
                                **extra))
     assert block.signature is not None
@@ -220,21 +219,21 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
         tag = block.signature.heading_tag
         shown = f"its heading says <kbd>{tag}</kbd>" if tag else "the block has no @classmethod"
         line = block.heading.line if tag and block.heading is not None else block.line
-        out.append(F.error("signature", path, line, subject,
+        out.append(findings.error("signature", path, line, subject,
                            f"{name} is a class method in the spec ([api.classmethods]); {shown}", **extra))
     if "staticmethod" in decorators and method.classmethod is not None:
-        out.append(F.error("signature", path, block.line, subject,
+        out.append(findings.error("signature", path, block.line, subject,
                            f"{name} is shown as a static method; the spec makes it a class method", **extra))
     return out
 
 
-def check_other_constructor(page: ClassifiedPage, block: PyBlock) -> list[F.Finding]:
+def check_other_constructor(page: ClassifiedPage, block: PyBlock) -> list[findings.Finding]:
     """`BoundingBoxes2D(val, key)` and the like: the parameters the spec gives the class."""
     expected, clauses = OTHER_CLASSES[block.key]
     names = [p.name for p in parameters(block) if p.name not in ("self", "cls")]
     if names[: len(expected)] == list(expected):
         return []
-    return [F.error("signature", page.path, block.line, f"signature {block.key}",
+    return [findings.error("signature", page.path, block.line, f"signature {block.key}",
                     f"{block.key} takes ({', '.join(names)}) here; the spec's {block.key} takes ({', '.join(expected)})",
                     clauses=clauses)]
 
@@ -242,7 +241,7 @@ def check_other_constructor(page: ClassifiedPage, block: PyBlock) -> list[F.Find
 # -- tables ---------------------------------------------------------------------------------
 
 
-def check_args(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
+def check_args(page: ClassifiedPage, spec: SpecData) -> list[findings.Finding]:
     """Every argument documented for Image (Args table row or Args list bullet) is a spec
     parameter; one documented for BoundingBoxes2D, ImageMask or Classes is one of theirs.
     Arguments of anything else (wandb.log, JoinedTable, a callback) are not the spec's."""
@@ -250,28 +249,28 @@ def check_args(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
     names = {FIRST_PARAMETER} | {n for n, _ in spec.parameters}
     for arg in page.image_args:
         if re.fullmatch(r"[A-Za-z_]\w*", arg.name) and arg.name not in names:
-            out.append(F.error("signature", page.path, arg.line, f"Args {arg.source}",
+            out.append(findings.error("signature", page.path, arg.line, f"Args {arg.source}",
                                f"argument {arg.name!r} is not a parameter of the spec's signature "
                                f"({FIRST_PARAMETER}, {', '.join(n for n, _ in spec.parameters)})",
                                clauses=("api.args",), cases=(spec.signature_case,)))
     return out
 
 
-def _other_class_args(page: ClassifiedPage) -> list[F.Finding]:
+def _other_class_args(page: ClassifiedPage) -> list[findings.Finding]:
     out = []
     for arg in page.args:
         if arg.owner not in OTHER_CLASSES or not re.fullmatch(r"[A-Za-z_]\w*", arg.name):
             continue
         parameters, clauses = OTHER_CLASSES[arg.owner]
         if arg.name not in parameters:
-            out.append(F.error("signature", page.path, arg.line, f"Args {arg.source}",
+            out.append(findings.error("signature", page.path, arg.line, f"Args {arg.source}",
                                f"argument {arg.name!r} is not a parameter of {arg.owner} in the spec "
                                f"({', '.join(parameters)})", clauses=clauses))
     return out
 
 
-def check_constants(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
-    out: list[F.Finding] = []
+def check_constants(page: ClassifiedPage, spec: SpecData) -> list[findings.Finding]:
+    out: list[findings.Finding] = []
     path = page.path
     subject = "class variables"
     for table in page.image_constants:
@@ -280,34 +279,34 @@ def check_constants(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
             seen.add(row.name)
             constant = spec.constant(row.name)
             if constant is None:
-                out.append(F.warning("constants", path, row.line, subject,
+                out.append(findings.warning("constants", path, row.line, subject,
                                      f"class variable {row.name} is not in the spec "
                                      f"(known: {', '.join(c.name for c in spec.constants)})"))
                 continue
             extra: dict[str, tuple[str, ...]] = {"clauses": ("limits.constants",), "cases": (constant.case,)}
             value = _number(row.value)
             if value is None:
-                out.append(F.error("constants", path, row.line, subject,
+                out.append(findings.error("constants", path, row.line, subject,
                                    f"{row.name} is given as {row.value!r}, which is not a number; the spec's value is "
                                    f"{constant.value!r}", **extra))
             elif not _same(value, constant.value):
-                out.append(F.error("constants", path, row.line, subject,
+                out.append(findings.error("constants", path, row.line, subject,
                                    f"{row.name} is {row.value} on the page; the spec's value is {constant.value!r} "
                                    f"(case {constant.case})", **extra))
         for constant in spec.constants:
             if constant.name not in seen:
-                out.append(F.error("constants", path, table.table.line, subject,
+                out.append(findings.error("constants", path, table.table.line, subject,
                                    f"the class-variable table lacks {constant.name} (spec: {constant.value!r})",
                                    clauses=("limits.constants",), cases=(constant.case,)))
     if not page.image_constants and page.identity.doc == "image":
         known = ", ".join(f"{c.name} = {c.value!r}" for c in spec.constants)
         extra = {"clauses": ("limits.constants",), "cases": tuple(c.case for c in spec.constants)}
         if page.generator == "lazydocs":
-            out.append(F.note("constants", path, page.page.body_line, subject,
+            out.append(findings.note("constants", path, page.page.body_line, subject,
                               f"a lazydocs page shows no class variables (the generator renders only properties); "
                               f"the spec's Image has {known}, not checked here", **extra))
         else:
-            out.append(F.error("constants", path, page.page.body_line, subject,
+            out.append(findings.error("constants", path, page.page.body_line, subject,
                                f"the page has no class-variable table; the spec's Image has {known}", **extra))
     return out
 
@@ -320,13 +319,13 @@ def _number(text: str) -> Any:
     return value if type(value) in (int, float) else None
 
 
-def check(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
-    out: list[F.Finding] = []
+def check(page: ClassifiedPage, spec: SpecData) -> list[findings.Finding]:
+    out: list[findings.Finding] = []
     constructors = [b for b in page.of_kind("signature") if page.is_image(b.owner)]
     for block in constructors:
         out.extend(check_constructor(page, block, spec))
     if not constructors and page.identity.doc == "image" and coverage.documents_constructor(page):
-        out.append(F.error("signature", page.path, page.page.body_line, "signature",
+        out.append(findings.error("signature", page.path, page.page.body_line, "signature",
                            "the page documents Image's constructor (its Args or usage examples) but shows no "
                            "signature block", clauses=("api.signature",), cases=(spec.signature_case,)))
     for block in page.of_kind("method"):

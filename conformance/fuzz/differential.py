@@ -43,7 +43,7 @@ from wbimage_conformance.model import Case, Mismatch, Observation, Result, Statu
 from wbimage_conformance.run import compare, runner
 
 if sys.version_info >= (3, 11):  # built in from Python 3.11; Hypothesis brings the backport before that
-    _ExceptionGroup = BaseExceptionGroup
+    _ExceptionGroup = BaseExceptionGroup  # noqa: F821 - a builtin from 3.11, the branch taken only there
 else:  # pragma: no cover - Python 3.10
     from exceptiongroup import BaseExceptionGroup as _ExceptionGroup
 
@@ -290,10 +290,10 @@ def search(
     try:
         with _no_local_constants():
             run()
-    except BaseException as exc:  # noqa: BLE001 -- sorted out below, anything else re-raised
+    except BaseException as exc:  # sorted out below, anything else re-raised
         found, others = _unwrap(exc, flaky=False)
         if others:
-            raise others[0]
+            raise others[0] from exc
         found.sort(key=lambda d: (d.fields, _example_key(d.example)))
         return found, calls[0]
     return [], calls[0]
@@ -600,8 +600,8 @@ def run(
 
         found, calls = search(probe, strategy, max_examples=max_examples, seed=seed)
         header = [
-            f"Written by: wbimage-conformance fuzz --impl {labels[0]} --against {labels[1]} "
-            f"--seed {seed} --max-examples {max_examples}",
+            (f"Written by: wbimage-conformance fuzz --impl {labels[0]} --against {labels[1]} "
+            f"--seed {seed} --max-examples {max_examples}"),
             "A minimal input on which the two implementations disagree. Expected values come from",
             "wbimage_conformance.oracle (the spec's formulas), never from either implementation.",
         ]
@@ -638,8 +638,8 @@ def _finding(
 
 def format_report(report: FuzzReport) -> str:
     """The text the command prints."""
-    out = [f"fuzz: {report.impl} against {report.against}, seed {report.seed}, "
-           f"up to {report.max_examples} examples ({report.calls} calls with shrinking)"]
+    out = [(f"fuzz: {report.impl} against {report.against}, seed {report.seed}, "
+           f"up to {report.max_examples} examples ({report.calls} calls with shrinking)")]
     if report.ok:
         out.append("no disagreement found")
         return "\n".join(out) + "\n"

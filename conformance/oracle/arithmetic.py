@@ -8,9 +8,8 @@ import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Union
 
-Number = Union[Fraction, float]  # float only for nan, +inf, -inf
+Number = Fraction | float  # float only for nan, +inf, -inf
 
 _HALF = Fraction(1, 2)
 

@@ -64,10 +64,7 @@ def convert(pixels: np.ndarray, source: str, target: str) -> np.ndarray:
         return pixels
     if target == "L":
         return luma(pixels)
-    if source == "L":
-        channels = [pixels, pixels, pixels]
-    else:
-        channels = [pixels[..., i] for i in range(3)]
+    channels = [pixels, pixels, pixels] if source == "L" else [pixels[..., i] for i in range(3)]
     if target == "RGBA":
         channels.append(np.full(pixels.shape[:2], 255, dtype=np.uint8))
     return np.ascontiguousarray(np.stack(channels, axis=-1).astype(np.uint8))

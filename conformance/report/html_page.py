@@ -260,15 +260,15 @@ def _causes(report: RunReport) -> str:
     if not views:
         return ""
     explained = causes.triaged(report).explained_count
-    parts = [f'<section id="causes"><h2>Causes ({len(views)}, explaining {explained} of '
-             f"{len(summary.unexpected_results(report))} unexpected results)</h2>"]
+    parts = [(f'<section id="causes"><h2>Causes ({len(views)}, explaining {explained} of '
+             f"{len(summary.unexpected_results(report))} unexpected results)</h2>")]
     for number, view in enumerate(views, start=1):
         group, example = view.group, view.example
         facts = [("breaks", "".join(f"<blockquote><code>[{e(c)}]</code> {e(text)}</blockquote>" for c, text in view.clauses))]
         if group.hint:
             facts.append(("hint", e(group.hint)))
-        facts.append(("example", f'<a href="#{anchor(example)}"><code>{e(example.case.id)}</code></a> '
-                                 f"<code>{e(example.case.location)}</code>: {e(view.example_note)}"))
+        facts.append(("example", (f'<a href="#{anchor(example)}"><code>{e(example.case.id)}</code></a> '
+                                 f"<code>{e(example.case.location)}</code>: {e(view.example_note)}")))
         if example.reproduction:
             facts.append(("reproduce", f"<pre>{e(example.reproduction)}</pre>"))
         if group.together:

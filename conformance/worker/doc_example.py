@@ -499,10 +499,8 @@ def _prelude(imports: str, namespace: Dict[str, Any]) -> None:
     """The imports a page takes for granted (`np`, `plt`, ...), each on its own: one that
     fails leaves its name unbound, and the block's use of it says so."""
     for statement in imports.splitlines():
-        try:
+        with contextlib.suppress(Exception):  # the block that uses the name reports it
             exec(compile(statement, "<implied import>", "exec"), namespace)  # noqa: S102 - a fixed import line
-        except Exception:  # noqa: BLE001 - the block that uses the name reports it
-            pass
 
 
 def execute(request: Dict[str, Any], impl: str, manifest: Optional[dict] = None) -> Dict[str, Any]:

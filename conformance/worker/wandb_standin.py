@@ -181,7 +181,7 @@ class StandInType(type):
     """The metaclass of stand-in classes: an unknown class attribute is an UnknownAPI."""
 
     def __getattr__(cls, name: str) -> Any:
-        if name.startswith("__") or name.startswith("_standin") or not any("_standin_api" in k.__dict__ for k in cls.__mro__):
+        if name.startswith(("__", "_standin")) or not any("_standin_api" in k.__dict__ for k in cls.__mro__):
             raise AttributeError(name)
         raise cls._standin_api.unknown(name, cls._standin_home, cls._standin_names())
 
@@ -198,7 +198,7 @@ class StandInObject(metaclass=StandInType):
         self.__dict__["_standin_origin"] = f"{self._standin_home}(...)"
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name.startswith("_standin"):
+        if name.startswith(("__", "_standin")):
             raise AttributeError(name)
         cls = type(self)
         if cls._standin_open() or name in cls._standin_names():

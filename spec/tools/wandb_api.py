@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import shlex
 import subprocess
@@ -277,10 +278,8 @@ class _Collector:
             if not isinstance(target, ast.Name):
                 continue
             if target.id == "__all__" and stmt.value is not None:
-                try:
+                with contextlib.suppress(ValueError):
                     self.module.all = list(ast.literal_eval(stmt.value))
-                except ValueError:
-                    pass
                 continue
             self.bind(target.id, Binding("assign", stmt, typing_only=typing_only))
 
@@ -418,12 +417,12 @@ class Describer:
         positional = [*args.posonlyargs, *args.args]
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
         out: list[list[str | None]] = []
-        for index, (arg, default) in enumerate(zip(positional, defaults)):
+        for index, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
             kind = "po" if index < len(args.posonlyargs) else "pk"
             out.append([arg.arg, kind, _text(default)])
         if args.vararg:
             out.append([args.vararg.arg, "vp", None])
-        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
             out.append([arg.arg, "ko", _text(default)])
         if args.kwarg:
             out.append([args.kwarg.arg, "vk", None])
