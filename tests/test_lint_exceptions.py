@@ -30,6 +30,8 @@ def _root() -> Path:
     for folder in Path(__file__).resolve().parents:
         candidate = folder / "pyproject.toml"
         if candidate.is_file() and "[tool.ruff" in candidate.read_text(encoding="utf-8"):
+            if not (folder / ".git").exists():
+                pytest.skip(f"{folder} is not a git checkout (an sdist?): the list names the repository's files")
             return folder
     pytest.skip("no pyproject.toml with [tool.ruff] above the tests (an installed copy of the tests)")
 
