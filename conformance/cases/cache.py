@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import os
 import tempfile
@@ -50,7 +51,7 @@ MAX_ENTRY_BYTES = 4 * 1024 * 1024
 #: Entries kept at most: each edit of a case file makes one, so the oldest go beyond this.
 MAX_ENTRIES = 2000
 #: The code whose behaviour decides what validation accepts: this folder and the modules it reads with.
-_VALIDATING_CODE = (Path(__file__).parent, *(Path(m.__file__) for m in (model, yamlsource, inputs, protocol)))
+_VALIDATING_CODE = (Path(__file__).parent, *(Path(inspect.getfile(m)) for m in (model, yamlsource, inputs, protocol)))
 #: The libraries validation runs on: the schema's validator, the YAML parser, the generators'
 #: NumPy, and Pillow, which must be able to write every path input's file.
 _VALIDATING_LIBRARIES = ("jsonschema", "PyYAML", "numpy", "pillow")

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"wandb {version}: {outcome.text}" + ("  [probed]" if outcome.probed else ""))
     how = "every release known" if result.exact else (
         f"bisected: {len(result.probed)} release(s) probed, assuming one change in the stretch searched")
-    if result.first_change is None:
+    if result.first_change is None or result.before is None:
         print(f"{case.id}: no change from wandb {chosen[0]} to {chosen[-1]} ({how})")
         return 1
     print(f"{case.id}: first change in wandb {result.first_change} (after {result.before}): "

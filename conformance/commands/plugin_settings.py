@@ -65,7 +65,8 @@ def add_options(parser: pytest.Parser) -> None:
                             action="append" if key == "cases" else "store", help=text)
         parser.addini(dest(key), f"wbimage-conformance: {text}" + (" (paths relative to the ini file)"
                       if key in ("cases", "expectations", "badge") else ""),
-                      type="paths" if key == "cases" else None, default=[] if key == "cases" else "")
+                      type="paths" if key == "cases" else None,  # type: ignore[maybe-unrecognized-str-typeform]  # mypy 2.4 reads "paths" as a type
+                      default=[] if key == "cases" else "")
 
 
 def resolve(config: pytest.Config) -> Settings:

@@ -16,8 +16,8 @@ Checking a claim is examples.py's job; sessions.py asks the probes claims need.
 from __future__ import annotations
 
 import ast
-import io
 import bisect
+import io
 import re
 import tokenize
 from dataclasses import dataclass

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import coverage, pyparse, stops
 from wbimage_conformance.doccheck.findings import ExampleRun, Finding, Severity
@@ -113,8 +112,8 @@ def compare_call(call: dict[str, Any], expected: Expected, arrays: dict[str, np.
         if error is None:
             return [f"returned an image where the spec raises {expected.error} ({expected.reason})"]
         names = [error["type"], *error.get("bases", [])]
-        return [] if expected.error in names else [f"raised {error['type']}: {error['message']}; the spec raises "
-                                                   f"{expected.error} ({expected.reason})"]
+        return [] if expected.error in names else [(f"raised {error['type']}: {error['message']}; the spec raises "
+                                                   f"{expected.error} ({expected.reason})")]
     if error is not None:
         return [f"raised {error['type']}: {error['message']}"]
     observed = call.get("observed") or {}
@@ -220,8 +219,9 @@ def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
         runs.append(run)
         if block_outcome.status != "ok":
             error = block_outcome.reply.get("error") or {}
-            stopped[block_job.block.line] = block_job.block.block.page_line(error.get("line")) \
-                if error.get("line") else block_job.block.line
+            failed_line = error.get("line")
+            stopped[block_job.block.line] = block_job.block.block.page_line(failed_line) \
+                if failed_line else block_job.block.line
     return found, runs
 
 
@@ -339,7 +339,7 @@ def _literal_line(ctx: _Context, code_line: int | None, reason: str) -> int | No
                 key = pyparse.literal(step)
             except ValueError:
                 return None
-            node = next((v for k, v in zip(node.keys, node.values)
+            node = next((v for k, v in zip(node.keys, node.values, strict=True)
                          if isinstance(k, ast.Constant) and k.value == key), None)
         elif isinstance(node, (ast.List, ast.Tuple)) and step.isdigit() and int(step) < len(node.elts):
             node = node.elts[int(step)]

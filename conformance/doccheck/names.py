@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 
 from pyflakes import checker as pyflakes_checker
 from pyflakes import messages as pyflakes_messages
-
 from wbimage_conformance.doccheck.classify import PyBlock
 
 #: Names readers take for granted: module aliases, and the run they started; each with what
@@ -201,7 +200,7 @@ def _one_letter_apart(used: str, bound: str) -> bool:
     if any(c.isdigit() for c in used + bound):
         return False
     if len(used) == len(bound):
-        diff = [i for i, (x, y) in enumerate(zip(used, bound)) if x != y]
+        diff = [i for i, (x, y) in enumerate(zip(used, bound, strict=True)) if x != y]
         return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
                                   and used[diff[0]] == bound[diff[1]] and used[diff[1]] == bound[diff[0]])
     short, long_ = sorted((used, bound), key=len)
@@ -248,8 +247,8 @@ def _innermost_statement(tree: ast.Module, line: int) -> int:
     found = line
     best = None
     for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
-            if best is None or node.lineno >= best.lineno:
+        if (isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno)
+                and (best is None or node.lineno >= best.lineno)):
                 best, found = node, node.lineno
     return found
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import contextlib
 import json
 import os
 import secrets
@@ -34,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from wbimage_conformance.doccheck import lanes, names
 from wbimage_conformance.doccheck.claims import Claim, example_claims
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock, image_calls
@@ -258,6 +258,7 @@ def run_page(job: PageJob, launch: Launch, timeout: float) -> PageOutcome:
         finally:
             os.close(token_read)
         # read as they come, within bounds: an example may write without end to either pipe
+        assert proc.stdout is not None and proc.stderr is not None  # opened as pipes above
         out = pipe_drain.PipeDrain(proc.stdout, MAX_REPLY_BYTES, "head")
         err = pipe_drain.PipeDrain(proc.stderr, pipe_drain.STDERR_KEEP)
         threading.Thread(target=_send, args=(proc.stdin, json.dumps(request).encode("utf-8")), daemon=True).start()
@@ -416,10 +417,8 @@ def _send(stdin: Any, request: bytes) -> None:
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 

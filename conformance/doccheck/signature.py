@@ -80,11 +80,11 @@ def parameters(block: PyBlock) -> list[Parameter]:
     positional = args.posonlyargs + args.args
     defaults: list[Any] = [_MISSING] * (len(positional) - len(args.defaults)) + list(args.defaults)
     out = []
-    for arg, default in zip(positional, defaults):
+    for arg, default in zip(positional, defaults, strict=True):
         out.append(Parameter(arg.arg, _literal(default), _line_of(block, arg.arg)))
     if args.vararg:
         out.append(Parameter("*" + args.vararg.arg, _MISSING, _line_of(block, args.vararg.arg)))
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         out.append(Parameter(arg.arg, _literal(kw_default), _line_of(block, arg.arg)))
     if args.kwarg:
         out.append(Parameter("**" + args.kwarg.arg, _MISSING, _line_of(block, args.kwarg.arg)))
@@ -294,7 +294,7 @@ def check_constants(page: ClassifiedPage, spec: SpecData) -> list[Finding]:
                                      f"class variable {row.name} is not in the spec "
                                      f"(known: {', '.join(c.name for c in spec.constants)})"))
                 continue
-            extra = {"clauses": ("limits.constants",), "cases": (constant.case,)}
+            extra: dict[str, tuple[str, ...]] = {"clauses": ("limits.constants",), "cases": (constant.case,)}
             value = _number(row.value)
             if value is None:
                 out.append(error("constants", path, row.line, subject,

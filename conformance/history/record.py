@@ -111,7 +111,7 @@ def from_results(results: Sequence[Result], environment: Environment,
     saved_causes: list[RunCause] = []
     explained: dict[str, list[int]] = {}
     for index, (cause_id, title, clauses, case_ids) in enumerate(causes):
-        saved_causes.append(RunCause(cause_id, _one_line(title), tuple(clauses)))
+        saved_causes.append(RunCause(cause_id, _one_line(title) or "", tuple(clauses)))
         for case_id in case_ids:
             explained.setdefault(case_id, []).append(index)
     cases = tuple(CaseOutcome(r.case.id, r.status.value, r.case.clauses[0] if r.case.clauses else "none",
