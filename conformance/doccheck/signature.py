@@ -178,7 +178,7 @@ def _omitted(page: ClassifiedPage, block: PyBlock, name: str, default: Any, extr
     pin = pinned.pin_of(page.page)
     elsewhere = mentions_normalize(page, block) if name == "normalize" else None
     reason = pinned.why_absent(pin, name) if pin is not None and elsewhere is None else None
-    if reason is not None:  # (a page that documents the parameter elsewhere shows its release had it)
+    if pin is not None and reason is not None:  # (documented elsewhere: its release had it)
         return note("signature", path, block.line, subject,
                     f"the signature block omits {name!r}; the page documents {pin.describe()}, and by "
                     f"the release rules {reason}: not an error of the page", **extra)
