@@ -93,25 +93,48 @@ def _discarded_images(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[f
         if block.tree is None:
             continue
         calls = {id(c) for c in image_calls(block.tree)}
-        for scope in [block.tree] + [n for n in ast.walk(block.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
-            nodes = list(_scope_nodes(scope))
-            loads = sorted((n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
-                           key=lambda n: (n.lineno, n.col_offset))
-            for node in nodes:
-                if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                        and isinstance(node.value, ast.Call) and id(node.value) in calls and node.value.args and isinstance(node.value.args[0], ast.Name)):
-                    continue
-                made, source = node.targets[0].id, node.value.args[0].id
-                after = (node.end_lineno or node.lineno)
-                if any(n.id == made for n in loads):
-                    continue
-                use = next((n for n in loads if n.id == source and n.lineno > after), None)
-                if use is not None:
-                    out.append(findings.error("example", page.path, block.block.page_line(use.lineno), "names",
-                                       f"`{made}` (the wandb.Image made from `{source}` at line "
-                                       f"{block.block.page_line(node.lineno)}) is never used, and `{source}` is used "
-                                       f"here instead: did you mean `{made}`?"))
+        functions = [n for n in ast.walk(block.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for scope in [block.tree, *functions]:
+            out += [_discarded_finding(page, block, node, made, source, use)
+                    for node, made, source, use in _discarded_in(scope, calls)]
     return out
+
+
+def _discarded_in(scope: ast.AST, calls: set[int]) -> list[tuple[ast.Assign, str, str, ast.Name]]:
+    """(assignment, name made, name of its source, the later read of the source) in one scope."""
+    nodes = list(_scope_nodes(scope))
+    loads = sorted((n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    read = {n.id for n in loads}
+    found = []
+    for node in nodes:
+        image_of = _image_of_a_name(node, calls)
+        if image_of is None or image_of[0] in read:
+            continue
+        made, source = image_of
+        after = node.end_lineno or node.lineno
+        use = next((n for n in loads if n.id == source and n.lineno > after), None)
+        if use is not None:
+            found.append((node, made, source, use))
+    return found
+
+
+def _image_of_a_name(node: ast.AST, calls: set[int]) -> tuple[str, str] | None:
+    """(x, y) for a statement `x = wandb.Image(y, ...)`; None for anything else."""
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+        return None
+    value = node.value
+    if isinstance(value, ast.Call) and id(value) in calls and value.args and isinstance(value.args[0], ast.Name):
+        return node.targets[0].id, value.args[0].id
+    return None
+
+
+def _discarded_finding(page: ClassifiedPage, block: PyBlock, node: ast.Assign, made: str, source: str,
+                       use: ast.Name) -> findings.Finding:
+    return findings.error("example", page.path, block.block.page_line(use.lineno), "names",
+                          f"`{made}` (the wandb.Image made from `{source}` at line "
+                          f"{block.block.page_line(node.lineno)}) is never used, and `{source}` is used "
+                          f"here instead: did you mean `{made}`?")
 
 
 def _scope_nodes(scope: ast.AST):
