@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from wbimage_conformance.doccheck import findings, pinned, sections
-from wbimage_conformance.doccheck import signature as sig
+from wbimage_conformance.doccheck import signature
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 
 _STRING_TOKENS = {tokenize.STRING}
@@ -318,8 +318,8 @@ def _described(block: PyBlock) -> list[tuple[str, str, int]]:
     marks = ["classmethod"] if block.signature.is_classmethod else []
     marks += [d for d in block.signature.decorators if d != "classmethod"]
     return [(f"@{d}", "", block.line) for d in marks] + [
-        (p.name, "" if p.default is sig._MISSING else repr(p.default), p.line)
-        for p in sig.parameters(block) if p.name not in ("self", "cls")]
+        (p.name, "" if p.default is signature.NO_DEFAULT else repr(p.default), p.line)
+        for p in signature.parameters(block) if p.name not in ("self", "cls")]
 
 
 def _compare_signatures(a: ClassifiedPage, a_blocks: list[PyBlock], b: ClassifiedPage, b_blocks: list[PyBlock],

@@ -56,7 +56,7 @@ METHODS: dict[str, MethodSpec] = {
     "all_masks": MethodSpec(("images", "run", "run_key", "step"), (), True, ("all-masks", "annotations.run")),
 }
 FIRST_PARAMETER = "data_or_path"
-_MISSING = object()
+NO_DEFAULT = object()  # a parameter without a default (None is a default)
 #: The other classes the spec has ([boxes.group], [masks.form], [classes.form]): their
 #: constructors' parameters, which their reference pages' Args document.
 OTHER_CLASSES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -69,7 +69,7 @@ OTHER_CLASSES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    default: Any                       # _MISSING when there is none
+    default: Any                       # NO_DEFAULT when there is none
     line: int
 
 
@@ -78,22 +78,22 @@ def parameters(block: PyBlock) -> list[Parameter]:
     assert block.signature is not None
     args = block.signature.function.args
     positional = args.posonlyargs + args.args
-    defaults: list[Any] = [_MISSING] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    defaults: list[Any] = [NO_DEFAULT] * (len(positional) - len(args.defaults)) + list(args.defaults)
     out = []
     for arg, default in zip(positional, defaults, strict=True):
         out.append(Parameter(arg.arg, _literal(default), _line_of(block, arg.arg)))
     if args.vararg:
-        out.append(Parameter("*" + args.vararg.arg, _MISSING, _line_of(block, args.vararg.arg)))
+        out.append(Parameter("*" + args.vararg.arg, NO_DEFAULT, _line_of(block, args.vararg.arg)))
     for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         out.append(Parameter(arg.arg, _literal(kw_default), _line_of(block, arg.arg)))
     if args.kwarg:
-        out.append(Parameter("**" + args.kwarg.arg, _MISSING, _line_of(block, args.kwarg.arg)))
+        out.append(Parameter("**" + args.kwarg.arg, NO_DEFAULT, _line_of(block, args.kwarg.arg)))
     return out
 
 
 def _literal(node: ast.expr | None) -> Any:
-    if node is None or node is _MISSING:
-        return _MISSING
+    if node is None or node is NO_DEFAULT:
+        return NO_DEFAULT
     try:
         return ast.literal_eval(node)
     except ValueError:
@@ -109,7 +109,7 @@ def _line_of(block: PyBlock, name: str) -> int:
 
 
 def _show(value: Any) -> str:
-    return "no default" if value is _MISSING else f"default {value!r}"
+    return "no default" if value is NO_DEFAULT else f"default {value!r}"
 
 
 def mentions_normalize(page: ClassifiedPage, outside: PyBlock) -> int | None:
@@ -134,8 +134,8 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
     out += _unknown_and_misordered(page.path, rest, spec, extra)
     defaults = dict(spec.parameters)
     for p in rest:
-        want = defaults.get(p.name, _MISSING)
-        if want is not _MISSING and (p.default is _MISSING or not _same(p.default, want)):
+        want = defaults.get(p.name, NO_DEFAULT)
+        if want is not NO_DEFAULT and (p.default is NO_DEFAULT or not _same(p.default, want)):
             out.append(error("signature", page.path, p.line, "signature",
                              f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {want!r}", **extra))
     present = {p.name for p in rest}
@@ -220,7 +220,7 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[Finding]:
                            + "".join(f", {n}={d!r}" for n, d in method.optional) + ")", **extra))
     optional = dict(method.optional)
     for p in params:
-        if p.name in optional and not (p.default is not _MISSING and _same(p.default, optional[p.name])):
+        if p.name in optional and not (p.default is not NO_DEFAULT and _same(p.default, optional[p.name])):
             out.append(error("signature", path, p.line, subject,
                                f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {optional[p.name]!r}",
                                **extra))
