@@ -130,6 +130,9 @@ def _keyword(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> 
         return ref.reference(argument[len("#/$defs/"):])
     if key in ("not", "anyOf", "oneOf"):
         return _combination(key, argument, ref)
+    if key == "propertyNames":
+        names = _compile(argument, ref)
+        return lambda value: not isinstance(value, dict) or all(names(name) for name in value)
     if key == "properties":
         return _properties(argument, schema.get("additionalProperties", True), ref)
     if key == "additionalProperties":

@@ -155,8 +155,8 @@ def check(data: Any, schema_name: str, source: Source, what: str) -> None:
         raise StoredFileError(f"{source.where}: nested too deeply to check as a {what}") from None
     if found is None:
         return
-    error, more = found
-    problem = _explained(error, schema(schema_name), what)
+    error, place, more = found
+    problem = _explained(error, place, schema(schema_name), what)
     extra = f" (and {more} more problem(s))" if more else ""
     raise StoredFileError(f"{source.place(problem.line_path)}: {source.named(problem.path)}{problem.message}{extra}")
 
@@ -168,29 +168,35 @@ class _Problem:
     message: str
 
 
-def _first_error(data: Any, schema_name: str) -> tuple[Any, int] | None:
-    """The first error in file order (the most relevant of those at one place), and how many
-    other places have one."""
+def _first_error(data: Any, schema_name: str) -> tuple[Any, list[Any], int] | None:
+    """The first error in file order (the most relevant of those at one place), its place,
+    and how many other places have one. A missing key's place is after the keys present."""
     from jsonschema.exceptions import relevance
 
     order = _Order(data)
-    best, best_key, places = None, None, set()
+    best, best_place, best_key, places = None, [], (), set()
+    missing_seen: dict[tuple[Any, ...], int] = {}
     for error in validator(schema_name).iter_errors(data):
-        place = tuple(_position(error))
-        places.add(place)
+        place = _position(error, missing_seen)
+        places.add(tuple(place))
         key = order.key(place)
         if best is None or key < best_key or (key == best_key and relevance(error) > relevance(best)):
-            best, best_key = error, key
+            best, best_place, best_key = error, place, key
     if best is None:
         return None
-    return best, len(places) - 1
+    return best, best_place, len(places) - 1
 
 
-def _position(error: Any) -> list[Any]:
-    """Where an error is in the data: an unknown key is its own place."""
+def _position(error: Any, missing_seen: dict[tuple[Any, ...], int]) -> list[Any]:
+    """Where an error is in the data: an unknown key, or a missing one, is its own place
+    (jsonschema gives one `required` error per missing key, in the order the schema lists them)."""
     path = list(error.absolute_path)
-    unknown = _unknown_keys(error)
-    return path + unknown[:1]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [key for key in error.validator_value if key not in error.instance]
+        count = missing_seen.get(tuple(path), 0)
+        missing_seen[tuple(path)] = count + 1
+        return path + missing[min(count, len(missing) - 1):][:1]
+    return path + _unknown_keys(error)[:1]
 
 
 def _unknown_keys(error: Any) -> list[Any]:
@@ -221,25 +227,22 @@ class _Order:
         return tuple(key)
 
 
-def _explained(error: Any, document: dict[str, Any], what: str) -> _Problem:
+def _explained(error: Any, place: list[Any], document: dict[str, Any], what: str) -> _Problem:
     """One error in words: a missing field named with its description, an unknown key with
     the known ones, a value by the document's template or the validator's own message."""
     template = document.get("x-error-message")
-    description = _description(error.schema)
-    if not (template and description):
-        error = _focused(error)
-        description = _description(error.schema)
-    path = list(error.absolute_path)
-    unknown = _unknown_keys(error)
     if error.validator == "required" and isinstance(error.instance, dict):
-        missing = next(key for key in error.validator_value if key not in error.instance)
-        hint = _description(error.schema.get("properties", {}).get(missing, {}))
-        return _Problem(path + [missing], path, _with_hint(f"{missing!r} is a required property", hint, what, template))
-    if unknown:
+        hint = _description(error.schema.get("properties", {}).get(place[-1], {}))
+        message = _with_hint(f"{place[-1]!r} is a required property", hint, what, template)
+        return _Problem(place, place[:-1], message)
+    if _unknown_keys(error):
         known = ", ".join(error.schema["properties"]) or "(none)"
-        return _Problem(path + unknown[:1], path + unknown[:1], f"unknown key; known keys: {known}")
+        return _Problem(place, place, f"unknown key; known keys: {known}")
+    description = _description(error.schema)
     if template and description:
-        return _Problem(path, path, short(template.format(description=description, value=shown(error.instance))))
+        return _Problem(place, place, short(template.format(description=description, value=shown(error.instance))))
+    error = _focused(error)
+    path, description = list(error.absolute_path), _description(error.schema)
     if error.validator == "format" and error.validator_value in FORMATS:
         message = f"{shown(error.instance)} is not a {FORMATS[error.validator_value][1]}"
     else:
