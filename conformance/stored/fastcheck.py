@@ -120,26 +120,38 @@ def _all(checks: list[Check]) -> Check:
 def _keyword(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check | None:
     if key in _SIMPLE:
         return _SIMPLE[key](argument)
-    if key == "format":
-        if argument not in ref.formats:
-            raise _Unsupported(argument)
-        return ref.formats[argument]
-    if key == "$ref":
-        if not isinstance(argument, str) or not argument.startswith("#/$defs/"):
-            raise _Unsupported(argument)
-        return ref.reference(argument[len("#/$defs/"):])
-    if key in ("not", "anyOf", "oneOf"):
-        return _combination(key, argument, ref)
-    if key == "propertyNames":
-        names = _compile(argument, ref)
-        return lambda value: not isinstance(value, dict) or all(names(name) for name in value)
+    if key in _STRUCTURAL:
+        return _STRUCTURAL[key](key, argument, schema, ref)
+    raise _Unsupported(key)
+
+
+def _format(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check:
+    if argument not in ref.formats:
+        raise _Unsupported(argument)
+    return ref.formats[argument]
+
+
+def _reference(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check:
+    if not isinstance(argument, str) or not argument.startswith("#/$defs/"):
+        raise _Unsupported(argument)
+    return ref.reference(argument[len("#/$defs/"):])
+
+
+def _property_names(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check:
+    names = _compile(argument, ref)
+    return lambda value: not isinstance(value, dict) or all(names(name) for name in value)
+
+
+def _object(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check | None:
+    """`properties` with its `additionalProperties`, or `additionalProperties` alone."""
     if key == "properties":
         return _properties(argument, schema.get("additionalProperties", True), ref)
-    if key == "additionalProperties":
-        return None if "properties" in schema else _properties({}, argument, ref)
-    if key in ("items", "prefixItems"):
-        return _items(schema, ref) if key == "items" or "items" not in schema else None
-    raise _Unsupported(key)
+    return None if "properties" in schema else _properties({}, argument, ref)
+
+
+def _array(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check | None:
+    """`items` and `prefixItems`, compiled once for both."""
+    return _items(schema, ref) if key == "items" or "items" not in schema else None
 
 
 def _combination(key: str, argument: Any, ref: _Context) -> Check:
@@ -224,6 +236,19 @@ def _pattern(expression: str) -> Check:
     compiled = re.compile(expression)
     return lambda value: not isinstance(value, str) or compiled.search(value) is not None
 
+
+_STRUCTURAL: dict[str, Callable[[str, Any, dict[str, Any], _Context], Check | None]] = {
+    "format": _format,
+    "$ref": _reference,
+    "not": lambda key, argument, schema, ref: _combination(key, argument, ref),
+    "anyOf": lambda key, argument, schema, ref: _combination(key, argument, ref),
+    "oneOf": lambda key, argument, schema, ref: _combination(key, argument, ref),
+    "propertyNames": _property_names,
+    "properties": _object,
+    "additionalProperties": _object,
+    "items": _array,
+    "prefixItems": _array,
+}
 
 _SIMPLE: dict[str, Callable[[Any], Check]] = {
     "type": _type,
