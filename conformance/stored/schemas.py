@@ -73,7 +73,7 @@ def _pep440_range(value: Any) -> bool:
 
 #: The formats the schemas assert, and how a message names each.
 FORMATS = {"pep440-version": (_pep440_version, "PEP 440 version"),
-           "pep440-range": (_pep440_range, "PEP 440 version range (such as '>=0.20.1,<0.29')")}
+           "pep440-range": (_pep440_range, "PEP 440 version range")}
 
 
 @lru_cache(maxsize=None)
