@@ -83,9 +83,10 @@ def _load(start: Path | str | None) -> ProjectConfig:
 
     here = Path(start if start is not None else Path.cwd()).resolve()
     for candidate in (folder / FILE_NAME for folder in (here, *here.parents)):
-        if not _mentions_section(candidate):
+        raw = _mentioning_section(candidate)
+        if raw is None:
             continue  # not ours: another project's file is none of our business, even if broken
-        data, locator = stored.read_toml(candidate, stored.PYPROJECT)
+        data, locator = stored.toml_document(raw, str(candidate))
         tool = data.get("tool")
         if isinstance(tool, dict) and SECTION in tool:
             source = stored.Source(str(candidate), lambda path: locator.line_at((*SECTION_PATH, *path)),
@@ -95,23 +96,23 @@ def _load(start: Path | str | None) -> ProjectConfig:
     return ProjectConfig()
 
 
-def _mentions_section(path: Path) -> bool:
-    """Whether a regular file is at `path` and names the section somewhere; a file over the
-    size limit is refused only when it does."""
+def _mentioning_section(path: Path) -> bytes | None:
+    """The bytes of the regular file at `path` when they name the section somewhere, else
+    None; a file over the size limit is refused only when it names the section."""
     from wbimage_conformance import stored
     from wbimage_conformance.stored import files
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
+            return None
     except OSError:
-        return False
+        return None
     head = files.read_head(path, stored.PYPROJECT)
     if SECTION.encode() not in head:
-        return False
+        return None
     if len(head) > stored.PYPROJECT.max_bytes:
         raise files.too_large(path, stored.PYPROJECT)
-    return True
+    return head
 
 
 def parse(section: dict[str, Any], path: Path) -> ProjectConfig:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the parsers are imported when used: pytest reads settings a
     from wbimage_conformance.stored import jsondoc, tomldoc
 
 __all__ = ["CASE_CACHE_ENTRY", "EXPECTATIONS", "HISTORY_RECORD", "INI_FILE", "PYPROJECT", "SAVED_REPORT", "Kind",
-           "Source", "StoredFileError", "load_json", "read_json", "read_text", "read_toml", "read_yaml"]
+           "Source", "StoredFileError", "load_json", "read_json", "read_text", "read_yaml", "toml_document"]
 
 #: The limits of each kind (README, "Limits"). A full report of all cases of a wandb release
 #: is a few MB, a history record about 65 KB, an expectations file about 30 KB, a
@@ -71,9 +71,10 @@ def read_yaml(path: Path | str, kind: Kind) -> tuple[Any, yamlsource.Located]:
         raise StoredFileError(f"{path}:{line} {exc.message}") from None
 
 
-def read_toml(path: Path | str, kind: Kind) -> tuple[dict[str, Any], tomldoc.Locator]:
-    """A TOML file's data and its locator, read under the kind's limits."""
+def toml_document(raw: bytes, where: str) -> tuple[dict[str, Any], tomldoc.Locator]:
+    """The data of a TOML file's bytes (read under its kind's limits) and its locator."""
     from wbimage_conformance.stored import tomldoc
+    from wbimage_conformance.stored.files import decode
 
-    text = read_text(path, kind)
-    return tomldoc.parse(text, str(path)), tomldoc.Locator(text)
+    text = decode(raw, where)
+    return tomldoc.parse(text, where), tomldoc.Locator(text)
