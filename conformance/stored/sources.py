@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-LineAt = Callable[[Sequence[Any]], "int | None"]
+LineAt = Callable[[Sequence[Any]], int | None]
 
 
 def dotted(path: Sequence[Any]) -> str:

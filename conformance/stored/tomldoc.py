@@ -30,6 +30,11 @@ else:  # pragma: no cover - Python 3.10 gets tomli from the package's dependenci
 
 _TOML_WHERE = re.compile(r"\(at line (\d+), column \d+\)$")
 _LONG_DIGITS = re.compile(r"\d{4000,}")
+_PART = r'[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
+_DOTTED = rf"\s*(?:{_PART})(?:\s*\.\s*(?:{_PART}))*\s*"
+_HEADER = re.compile(rf"\s*\[\[?({_DOTTED})\]\]?\s*(?:#.*)?$")
+_SETTING = re.compile(rf"({_DOTTED})=")
+_ONE_PART = re.compile(_PART)
 
 
 def parse(text: str, where: str) -> dict[str, Any]:
@@ -49,13 +54,6 @@ def parse(text: str, where: str) -> dict[str, Any]:
         digits = _LONG_DIGITS.search(text)
         line = f":{text.count(chr(10), 0, digits.start()) + 1}" if digits else ""
         raise StoredFileError(f"{where}{line}: not valid TOML here: {str(exc).split(';')[0]}") from None
-
-
-_PART = r'[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
-_DOTTED = rf"\s*(?:{_PART})(?:\s*\.\s*(?:{_PART}))*\s*"
-_HEADER = re.compile(rf"\s*\[\[?({_DOTTED})\]\]?\s*(?:#.*)?$")
-_SETTING = re.compile(rf"({_DOTTED})=")
-_ONE_PART = re.compile(_PART)
 
 
 class Locator:
