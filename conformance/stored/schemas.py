@@ -174,7 +174,10 @@ def _first_error(data: Any, schema_name: str) -> tuple[Any, list[Any], int] | No
     from jsonschema.exceptions import relevance
 
     order = _Order(data)
-    best, best_place, best_key, places = None, [], (), set()
+    best: Any = None
+    best_place: list[Any] = []
+    best_key: tuple[int, ...] = ()
+    places: set[tuple[Any, ...]] = set()
     missing_seen: dict[tuple[Any, ...], int] = {}
     for error in validator(schema_name).iter_errors(data):
         place = _position(error, missing_seen)
