@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from wbimage_conformance.stored import Source
 
 #: The section's keys that a pytest run uses, in the order --help lists their options.
 KEYS = ("impl", "expectations", "cases", "timeout", "sandbox", "memory-limit", "badge", "maxfail")
@@ -111,7 +114,7 @@ def _from_ini(config: pytest.Config, key: str) -> Any:
     return value
 
 
-def _checked(key: str, value: Any, source: Any) -> Any:
+def _checked(key: str, value: Any, source: Source) -> Any:
     """`value` (text read as a number where the schema wants one) checked against the
     section's schema; pytest.UsageError `source: message` otherwise."""
     from wbimage_conformance import stored
@@ -131,7 +134,7 @@ def _ini_dir(config: pytest.Config) -> Path:
     return config.inipath.parent if config.inipath else config.rootpath
 
 
-def _ini_source(config: pytest.Config, name: str) -> Any:
+def _ini_source(config: pytest.Config, name: str) -> Source:
     """`FILE:LINE: NAME` where the ini file writes the key, else `FILE: NAME`, or the name
     alone for a value with no file (`-o NAME=VALUE`)."""
     from wbimage_conformance import stored

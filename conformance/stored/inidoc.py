@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from wbimage_conformance.stored import tomldoc
+from wbimage_conformance.stored.sources import LineAt
 
 _NUMBER = re.compile(r"\s*[+-]?(\d[\d_]*(\.\d*)?([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|nan|infinity)\s*", re.I)
 _INTEGER = re.compile(r"\s*[+-]?\d{1,30}\s*")
@@ -51,7 +52,7 @@ def line_of(path: Path, text: str, name: str) -> int | None:
     return next((n for n, line in enumerate(text.splitlines(), start=1) if setting.match(line)), None)
 
 
-def line_finder(path: Path, text: str, name: str) -> Any:
+def line_finder(path: Path, text: str, name: str) -> LineAt:
     """A Source's line_at for one ini key: every data path of it is on the key's line."""
     line = line_of(path, text, name)
 
