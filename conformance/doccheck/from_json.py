@@ -4,41 +4,32 @@ so nothing is lost on the way back."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from wbimage_conformance import stored
 from wbimage_conformance.doccheck import findings
 from wbimage_conformance.doccheck.report import SCHEMA_ID
 from wbimage_conformance.report.from_json import ReportFileError
+from wbimage_conformance.stored import schemas
 
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "docs-report.schema.json"
+SCHEMA = "docs-report.schema.json"
 
 __all__ = ["SCHEMA_ID", "from_data", "is_docs_report"]
-
-
-@lru_cache(maxsize=1)
-def _validator() -> Any:
-    import jsonschema
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.validators.validator_for(schema)(schema)
 
 
 def is_docs_report(data: Any) -> bool:
     return isinstance(data, dict) and data.get("schema") == SCHEMA_ID
 
 
-def from_data(data: Any, where: str = "<report>") -> findings.DocsReport:
+def from_data(data: Any, where: str = "<report>", line_at: Callable[[Sequence[Any]], int] | None = None) -> findings.DocsReport:
     """The DocsReport a JSON docs report describes; ReportFileError (exit code 2) naming the
-    file and the field when it does not follow the schema."""
-    import jsonschema
-
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
-    if error is not None:
-        at = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise ReportFileError(f"{where}: not a wbimage-conformance docs report: at {at}: {error.message}")
+    file, the line (`line_at`: the data path's line in the file) and the field when it does
+    not follow the schema, as for every stored file (stored.schemas)."""
+    try:
+        schemas.check(data, SCHEMA, stored.Source(where, line_at), "wbimage-conformance docs report")
+    except stored.StoredFileError as exc:
+        raise ReportFileError(str(exc)) from None
     shard = data["shard"]
     return findings.DocsReport(
         implementation=data["implementation"],

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from wbimage_conformance import stored
 from wbimage_conformance.errors import ConfigurationError
@@ -169,21 +169,15 @@ def load(path: Path | str) -> SavedRun:
 
 
 def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | None = None) -> SavedRun:
-    """The SavedRun that checked data describes: the schema (history-record.schema.json), then
-    what a schema cannot say (a PEP 440 version, cause indices in range, each case once)."""
-    def at(*path: Any) -> str:
-        return f"{where}:{line_at(path)}" if line_at is not None else where
-
+    """The SavedRun that data checked against history-record.schema.json describes (its PEP
+    440 version included), then what a schema cannot say: cause indices in range, each case once."""
+    source = stored.Source(where, line_at, lambda path: _field_name(data, path))
     try:
-        schemas.check(data, SCHEMA, where, line_at, "history record", lambda path: _field_name(data, path))
+        schemas.check(data, SCHEMA, source, "history record")
+        causes = tuple(RunCause(c["id"], c["title"], tuple(c["clauses"])) for c in data["causes"])
+        cases = _outcomes(data["cases"], len(causes), source)
     except stored.StoredFileError as exc:
         raise SavedRunError(str(exc)) from None
-    try:
-        Version(data["version"])
-    except InvalidVersion:
-        raise SavedRunError(f"{at('version')}: version: {data['version']!r} is not a PEP 440 version") from None
-    causes = tuple(RunCause(c["id"], c["title"], tuple(c["clauses"])) for c in data["causes"])
-    cases = _outcomes(data["cases"], len(causes), at)
     return SavedRun(data["implementation"], data["version"], dict(data["environment"]), causes, cases, where)
 
 
@@ -197,16 +191,15 @@ def _field_name(data: Any, path: Sequence[Any]) -> str:
     return schemas.dotted(named) + (f" (case {row[0][:200]})" if known else "")
 
 
-def _outcomes(rows: list[list[Any]], cause_count: int, at: Callable[..., str]) -> tuple[CaseOutcome, ...]:
+def _outcomes(rows: list[list[Any]], cause_count: int, source: stored.Source) -> tuple[CaseOutcome, ...]:
     """The rows of `cases` (their shape checked by the schema): cause indices in range, each case once."""
     seen: set[str] = set()
     cases = []
     for index, (case_id, status, clause, digest, indices) in enumerate(rows):
         if any(i >= cause_count for i in indices):
-            raise SavedRunError(f"{at('cases', index)}: cases[{index}] ({case_id}): a cause index past the "
-                                f"{cause_count} cause(s) listed")
+            raise schemas.refusal(source, ["cases", index, 4], f"a cause index past the {cause_count} cause(s) listed")
         if case_id in seen:
-            raise SavedRunError(f"{at('cases', index)}: cases[{index}]: case {case_id} appears twice")
+            raise schemas.refusal(source, ["cases", index, 0], f"case {case_id} appears twice")
         seen.add(case_id)
         cases.append(CaseOutcome(case_id, status, clause, digest, tuple(indices)))
     return tuple(cases)

@@ -95,38 +95,23 @@ def load(path: Path | str) -> Expectations:
 
 
 def parse(data: Any, where: str = "<expectations>", located: yamlsource.Located | None = None) -> Expectations:
-    """Check the file against expectations.schema.json, then what a schema cannot say (PEP 440
-    ranges and versions); errors name the file, the line (when `located` is given) and the field."""
-
-    def at(*path: Any) -> str:
-        return f"{where}:{located.line_at(path)}" if located is not None else where
-
-    line_at = located.line_at if located is not None else None
+    """The expectations that data checked against expectations.schema.json describes (PEP 440
+    ranges and versions included); errors name the file, the line (when `located` is given)
+    and the field."""
     try:
-        schemas.check(data, SCHEMA, where, line_at, "expectations file")
+        schemas.check(data, SCHEMA, stored.Source(where, located.line_at if located else None), "expectations file")
     except stored.StoredFileError as exc:
         raise ExpectationsError(str(exc)) from None
-    versions = data.get("versions")
-    if versions is not None:
-        specifier_set(versions, f"{at('versions')}: versions")
-    environment = {}
-    if data.get("environment") is not None:
-        environment = {library: _version(data["environment"].get(library), f"{at('environment', library)}: "
-                                         f"environment.{library}") for library in LIBRARIES}
+    environment = data.get("environment")
+    drafted = {library: _text(environment.get(library)) for library in LIBRARIES} if environment is not None else {}
     deviations = {str(case_id): Deviation(Status(entry["status"]), entry["reason"].strip(), entry.get("clause"))
                   for case_id, entry in (data.get("deviations") or {}).items()}
-    return Expectations(data["implementation"], versions, deviations, where, environment)
+    return Expectations(data["implementation"], data.get("versions"), deviations, where, drafted)
 
 
-def _version(value: Any, where: str) -> str | None:
-    """A library's version as drafted under (None: not installed); it must read as PEP 440."""
-    if value is None:
-        return None
-    try:
-        Version(str(value))
-    except InvalidVersion:
-        raise ExpectationsError(f"{where} = {value!r}: not a version") from None
-    return str(value)
+def _text(version: Any) -> str | None:
+    """A library's version as drafted under (None: not installed); YAML may give it as a number."""
+    return None if version is None else str(version)
 
 
 def check(expectations: Expectations, case_ids: Iterable[str], environment: Environment) -> list[str]:
