@@ -172,6 +172,17 @@ def load(path: Path | str) -> SavedRun:
     return from_data(data, str(path), locator.line_at)
 
 
+def loads(text: str, where: str) -> SavedRun:
+    """Read and check a saved run from its text (as packed with the suite: history.packed)."""
+    from wbimage_conformance.stored import jsondoc
+
+    try:
+        data = jsondoc.parse(text, where, stored.HISTORY_RECORD.max_depth)
+    except stored.StoredFileError as exc:
+        raise SavedRunError(str(exc)) from None
+    return from_data(data, where, jsondoc.Locator(text).line_at)
+
+
 def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | None = None) -> SavedRun:
     """The SavedRun that checked data describes: the schema (history-record.schema.json), then
     what a schema cannot say (a PEP 440 version, cause indices in range, each case once)."""
