@@ -33,7 +33,6 @@ from wbimage_conformance.run import sandbox
 NAME = "history"
 HELP = "run the suite on every release of a range, one saved run each; the history pages"
 DEFAULT_RUNS = "docs/history"
-DEFAULT_VENVS = ".venvs"
 #: Virtualenvs made while a release runs: pip's downloads, not the suite, are the slow part.
 INSTALLS_AHEAD = 2
 
@@ -42,8 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--releases", metavar="A..B",
                         help="wandb releases: A..B (final releases on the package index, both ends included), "
                              "X, or X,Y,...")
-    parser.add_argument("--venvs", default=DEFAULT_VENVS, metavar="DIR",
-                        help=f"where the virtualenvs are made or found: DIR/base, DIR/wandb-X (default {DEFAULT_VENVS})")
+    parser.add_argument("--venvs", type=Path, metavar="DIR",
+                        help=f"where the virtualenvs are made or found: DIR/base, DIR/wandb-X "
+                             f"(default {venvs.default_root()})")
     parser.add_argument("--runs", default=DEFAULT_RUNS, metavar="DIR",
                         help=f"where the saved runs are (default {DEFAULT_RUNS})")
     parser.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
@@ -88,7 +88,7 @@ def _run_releases(args: argparse.Namespace) -> int:
     case_set = casefiles.load_case_set(args.cases)
     if not case_set.cases:
         raise UsageError("history: no cases found")
-    runs_dir, venv_root = Path(args.runs), Path(args.venvs)
+    runs_dir, venv_root = Path(args.runs), args.venvs or venvs.default_root()
     if args.resume:
         chosen = [v for v in chosen if not _current(runs_dir, v, case_set.digest)]
     if args.check:

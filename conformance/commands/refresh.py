@@ -3,6 +3,7 @@
     wbimage-conformance refresh                                   # every release with a saved run
     wbimage-conformance refresh --releases 0.28.2,0.31.0 [--venvs DIR] [--jobs N]
     wbimage-conformance refresh --no-run                          # mark, measure nothing
+    wbimage-conformance refresh --draft wandb-0.20.1-pillow12 --impl wandb@/venv/bin/python
 
 Run from a checkout. For each release, only the cases new or changed since its saved run
 (by fingerprint) run, in the release's virtualenv (made in the user cache folder unless
@@ -10,6 +11,10 @@ Run from a checkout. For each release, only the cases new or changed since its s
 is drafted again (history.refresh). Then the artifacts that cannot be measured here state the
 cases they lack as pending, the history pages are written, and the packed copy of the history
 that ships with the suite is rewritten. With nothing changed, nothing is installed or run.
+
+`--draft NAME --impl IMPL` drafts one expectations file (`NAME.yaml` in the shipped folder, or
+`--expectations-dir`) for an implementation installed elsewhere (another Pillow, another
+tracker), again running only the cases the file lacks; nothing else is touched.
 
 Exit codes: 0 done; 1 a release not refreshed or an expectations file left with pending cases
 (each named on standard error); 2 a usage or configuration error.
@@ -49,6 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto")
     parser.add_argument("--no-run", action="store_true",
                         help="install and run nothing: state what each artifact lacks as pending")
+    parser.add_argument("--draft", metavar="NAME", help="draft only the expectations file NAME, running --impl")
+    parser.add_argument("--impl", help="with --draft: the implementation to run, as `run --impl` takes it")
     parser.add_argument("--no-pack", action="store_true", help="leave the packed copy of the history as it is")
 
 
@@ -59,6 +66,10 @@ def _say(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    if bool(args.draft) != bool(args.impl):
+        raise UsageError("refresh: --draft NAME and --impl IMPL go together")
+    if args.draft:
+        return _draft(args)
     if not args.runs.is_dir():
         raise UsageError(f"refresh: no saved runs in {args.runs} (run it from a checkout, or give --runs)")
     case_set = casefiles.load_case_set(args.cases)
@@ -137,3 +148,16 @@ def _restate(args: argparse.Namespace, sets: dict, current: dict[str, str]) -> d
                                                        lacking if name == "findings.md" else None):
                 _say(f"restated {page}")
     return pending
+
+
+def _draft(args: argparse.Namespace) -> int:
+    case_set = casefiles.load_case_set(args.cases)
+    sets = refresh.known_sets(record.load_folder(args.runs)) if args.runs.is_dir() else {}
+    options = refresh.Options(args.runs, args.expectations_dir, args.jobs, args.timeout, args.sandbox)
+    target = args.expectations_dir / f"{args.draft}.yaml"
+    ran, problems = refresh.draft_named(args.impl, target, case_set.cases, case_set.digest, options, sets)
+    for problem in problems:
+        _say(f"{target}: not written: {problem}")
+    if not problems:
+        _say(f"{target}: ran {ran} case(s); {len(expectation_files.load(target).deviations)} deviations")
+    return 1 if problems else 0

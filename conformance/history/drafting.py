@@ -26,15 +26,19 @@ from wbimage_conformance.stored import writing
 SHIPPED = expectation_files.SHIPPED_DIR
 
 
-def header(environment: Environment, name: str, command: str) -> str:
+def header(environment: Environment, name: str, command: str, drafted_alone: bool = False) -> str:
+    """The comment lines a shipped file starts with; `drafted_alone`: a file the refresh of the
+    saved history does not draft (another Pillow, another tracker)."""
     env = environment
+    regenerate = (f"wbimage-conformance refresh --draft {name} --impl {command}" if drafted_alone
+                  else f"wbimage-conformance refresh --releases {env.implementation_version}")
     return (
         f"# Known deviations of {env.implementation} {env.implementation_version} from the spec.\n"
         f"# Measured with: Python {env.python}, NumPy {env.numpy}, Pillow {env.pillow}, torch {env.torch} "
         f"({env.platform}).\n"
         f"# Cases: as `measured` at the end says, suite {env.suite_version}.\n"
         f"# Check:       wbimage-conformance run --impl {command} --expectations {name}\n"
-        f"# Regenerate:  wbimage-conformance refresh --releases {env.implementation_version}\n"
+        f"# Regenerate:  {regenerate}\n"
         "# Each reason is the cause, then what was observed; the clause is the one the behaviour breaks.\n"
     )
 

@@ -31,6 +31,7 @@ from wbimage_conformance.history import collect, drafting, record, staleness
 from wbimage_conformance.history.record import CaseOutcome, SavedRun
 from wbimage_conformance.model import Case, Environment, Result
 from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.run import runner
 from wbimage_conformance.stored import writing
 
 Log = Callable[[str], None]
@@ -206,3 +207,23 @@ def refresh_release(version: str, saved: SavedRun | None, cases: Sequence[Case],
         outcome.written.append(path)
     outcome.seconds = time.monotonic() - start
     return outcome
+
+
+def draft_named(impl: str, target: Path, cases: Sequence[Case], case_set_digest: str, options: Options,
+                sets: Mapping[str, Mapping[str, str]]) -> tuple[int, list[str]]:
+    """Draft the expectations file `target` for any implementation `run` accepts, running only
+    the cases it lacks when the case set it states is known (all of them otherwise): how many
+    cases ran, and the problems that kept it from being written."""
+    current = of_cases(cases)
+    previous = expectation_files.load(target) if target.is_file() else None
+    stated = previous.measured if previous is not None else None
+    wanted = set(pending_for(stated.fingerprints, stated.pending, sets, current) if stated else current)
+    chosen = [c for c in cases if c.id in wanted]
+    with runner.Session(impl, jobs=options.jobs, timeout=options.timeout, sandbox_mode=options.sandbox_mode) as session:
+        results = list(session.run(chosen))
+        environment = session.environment(case_set_digest)
+    expected, problems = drafting.draft(results, environment, current, previous)
+    if expected is None:
+        return len(chosen), problems
+    drafting.write(expected, target, drafting.header(environment, target.stem, impl, drafted_alone=True))
+    return len(chosen), []
