@@ -133,14 +133,14 @@ def test_bisect_answers_from_the_packed_history_in_any_directory(tmp_path, monke
     assert code == 0
     assert "first change in wandb 0.29.0 (after 0.28.2)" in out
     assert list(work.iterdir()) == []                     # nothing made here
-    assert not (tmp_path / "cache" / "wbimage-conformance" / "venvs").exists()   # and nothing installed
+    assert not (tmp_path / "cache" / "wbimage-conformance-venvs").exists()   # and nothing installed
 
 
 def test_virtualenvs_go_to_the_user_cache_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert venvs.default_root() == tmp_path / "wbimage-conformance" / "venvs"
+    assert venvs.default_root() == tmp_path / "wbimage-conformance-venvs"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert venvs.default_root() == Path.home() / ".cache" / "wbimage-conformance" / "venvs"
+    assert venvs.default_root() == Path.home() / ".cache" / "wbimage-conformance-venvs"
     assert Path(os.getcwd()) not in venvs.default_root().parents
 
 

@@ -76,22 +76,34 @@ def run(args: argparse.Namespace) -> int:
     saved = {r.version: r for r in record.load_folder(args.runs)}
     sets = refresh.known_sets(saved.values())
     chosen = releases.resolve(args.releases) if args.releases else list(saved)
-    failed = [] if args.no_run else _refresh_releases(args, chosen, saved, case_set)
+    refreshed, failed, ran = (set(), [], False) if args.no_run else _refresh_releases(args, chosen, saved, case_set)
     current = of_cases(case_set.cases)
-    if args.no_run:
-        _mark_runs(args.runs, saved, current)
-    pending = _restate(args, sets, current)
-    if args.docs.is_dir():
+    ran = _mark_runs(args.runs, {v: r for v, r in saved.items() if v not in refreshed}, current) or ran
+    pending, restated = _restate(args, sets, current)
+    if not (ran or restated):
+        _say("every artifact states the current cases: nothing to write")
+    elif args.docs.is_dir():
         for path in pages.write_all(args.runs, args.docs):
             _say(f"wrote {path}")
-    if not args.no_pack:
-        _say(f"wrote {packed.write(args.runs)}")
+    if ran and not args.no_pack:
+        _pack(args.runs)
     for path, ids in pending.items():
         _say(f"{path}: {len(ids)} case(s) pending (not measured here), e.g. {ids[0]}")
     return 1 if failed or pending else 0
 
 
-def _refresh_releases(args: argparse.Namespace, chosen: list[str], saved: dict, case_set) -> list[str]:
+def _pack(runs_dir: Path) -> None:
+    """Pack the history that ships with the suite, when `runs_dir` is its source: this checkout's docs/history."""
+    source = packed.PACKED.parents[2] / "docs" / "history"
+    if runs_dir.resolve() != source.resolve():
+        _say(f"the packed history is not rewritten: {runs_dir} is not {source}")
+        return
+    _say(f"wrote {packed.write(runs_dir)}")
+
+
+def _refresh_releases(args: argparse.Namespace, chosen: list[str], saved: dict,
+                      case_set) -> tuple[set[str], list[str], bool]:
+    """Refresh each chosen release: those refreshed, those that failed, whether anything was written."""
     venv_root = args.venvs or venvs.default_root()
     options = refresh.Options(args.runs, args.expectations_dir, args.jobs, args.timeout, args.sandbox)
     sandbox.choose(args.sandbox)
@@ -100,7 +112,8 @@ def _refresh_releases(args: argparse.Namespace, chosen: list[str], saved: dict, 
         _say(f"wandb {version}: virtualenv in {venv_root}")
         return venvs.ensure_release(venv_root, version, _say)
 
-    failed = []
+    refreshed: set[str] = set()
+    failed, wrote = [], False
     for version in chosen:
         try:
             outcome = refresh.refresh_release(version, saved.get(version), case_set.cases, case_set.digest,
@@ -110,17 +123,22 @@ def _refresh_releases(args: argparse.Namespace, chosen: list[str], saved: dict, 
             failed.append(version)
             continue
         ran = len(outcome.change.to_run)
+        wrote |= bool(outcome.written)
         _say(f"wandb {version}: {outcome.change.summary()}; ran {ran} case(s) ({outcome.seconds:.0f} s)"
              + "".join(f"; wrote {p}" for p in outcome.written))
         for problem in outcome.problems:
             _say(f"wandb {version}: {problem}")
         if outcome.problems:
             failed.append(version)
-    return failed
+        if outcome.written or not outcome.change:
+            refreshed.add(version)
+    return refreshed, failed, wrote
 
 
-def _mark_runs(runs_dir: Path, saved: dict, current: dict[str, str]) -> None:
-    """Without running: each saved run lists its new and changed cases as pending, removed ones dropped."""
+def _mark_runs(runs_dir: Path, saved: dict, current: dict[str, str]) -> bool:
+    """The saved runs not refreshed list their new and changed cases as pending, removed ones
+    dropped; whether any was rewritten."""
+    wrote = False
     for run in saved.values():
         change = refresh.to_run(run, current)
         merged = refresh.merge(run, refresh.empty_run(run), list(current), run.environment.get("case_set_digest") or "")
@@ -128,26 +146,31 @@ def _mark_runs(runs_dir: Path, saved: dict, current: dict[str, str]) -> None:
                                  pending=change.to_run)
         if record.dumps(marked) != record.dumps(run):
             _say(f"wrote {record.write(marked, runs_dir)}")
+            wrote = True
+    return wrote
 
 
-def _restate(args: argparse.Namespace, sets: dict, current: dict[str, str]) -> dict[Path, list[str]]:
-    """Restate what was not measured again; the expectations files left with pending cases."""
+def _restate(args: argparse.Namespace, sets: dict, current: dict[str, str]) -> tuple[dict[Path, list[str]], bool]:
+    """Restate what was not measured again: the expectations files left with pending cases, and
+    whether anything was rewritten."""
+    pending: dict[Path, list[str]] = {}
+    rewritten = False
     for path in sorted(args.expectations_dir.glob("*.yaml")):
-        if refresh.restate_expectations(path, sets, current):
+        stated, changed = refresh.restate_expectations(path, sets, current)
+        if changed:
             _say(f"restated {path}")
-    pending = {}
-    for path in sorted(args.expectations_dir.glob("*.yaml")):
-        measured = expectation_files.load(path).measured
-        if measured is not None and measured.pending:
-            pending[path] = list(measured.pending)
+        rewritten |= changed
+        if stated.measured is not None and stated.measured.pending:
+            pending[path] = list(stated.measured.pending)
     if args.docs.is_dir():
-        lacking = refresh.expectations_pending(args.expectations_dir)
+        lacking = {case_id for ids in pending.values() for case_id in ids}
         for name in staleness.PAGES:
             page = args.docs / name
             if page.is_file() and refresh.restate_page(page, sets, current,
                                                        lacking if name == "findings.md" else None):
                 _say(f"restated {page}")
-    return pending
+                rewritten = True
+    return pending, rewritten
 
 
 def _draft(args: argparse.Namespace) -> int:

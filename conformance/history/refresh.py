@@ -109,21 +109,23 @@ def pending_for(stated_set: str, stated_pending: Iterable[str], sets: Mapping[st
     return tuple(dict.fromkeys([*difference(before, current).to_run, *(c for c in stated_pending if c in current)]))
 
 
-def restate_expectations(path: Path, sets: Mapping[str, Mapping[str, str]], current: Mapping[str, str]) -> bool:
-    """Restate one expectations file that was not drafted again; whether it changed."""
+def restate_expectations(path: Path, sets: Mapping[str, Mapping[str, str]],
+                         current: Mapping[str, str]) -> tuple[expectation_files.Expectations, bool]:
+    """Restate one expectations file that was not drafted again: what it states now, and
+    whether it was rewritten."""
     loaded = expectation_files.load(path)
     stated = loaded.measured
     if stated is None:
         pending = tuple(current)
     elif disagreement(Measured(stated.cases, stated.fingerprints, stated.pending), current) is None:
-        return False
+        return loaded, False
     else:
         pending = pending_for(stated.fingerprints, stated.pending, sets, current)
     new = drafting.restated(loaded, current, pending)
     if new == loaded:
-        return False
+        return loaded, False
     drafting.write(new, path)
-    return True
+    return new, True
 
 
 def restate_page(path: Path, sets: Mapping[str, Mapping[str, str]], current: Mapping[str, str],
@@ -141,15 +143,6 @@ def restate_page(path: Path, sets: Mapping[str, Mapping[str, str]], current: Map
         return False
     writing.replace_text(path, new)
     return True
-
-
-def expectations_pending(folder: Path) -> set[str]:
-    """Every case some expectations file in `folder` has pending: what pages made from them lack."""
-    found: set[str] = set()
-    for path in sorted(folder.glob("*.yaml")):
-        measured = expectation_files.load(path).measured
-        found.update(measured.pending if measured else ())
-    return found
 
 
 def empty_run(saved: SavedRun) -> SavedRun:

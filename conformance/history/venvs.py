@@ -46,9 +46,11 @@ class VenvError(ConfigurationError):
 
 def default_root() -> Path:
     """Where virtualenvs go unless `--venvs` says: the platform's user cache folder, never the
-    current directory (a wheel user's project is no place for 1 GB of torch)."""
+    current directory (a wheel user's project is no place for 1 GB of torch). Not inside the
+    suite's own cache folder (`wbimage-conformance`, the validated cases): the sandbox hides
+    that folder from implementations, and a release's interpreter must be seen to run."""
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "wbimage-conformance" / "venvs"
+    return Path(cache) / "wbimage-conformance-venvs"
 
 
 def uv_command() -> list[str] | None:
