@@ -111,7 +111,7 @@ def test_the_packed_history_holds_exactly_the_saved_runs_of_the_checkout():
 
 
 def test_a_damaged_pack_is_one_line_naming_the_file(tmp_path):
-    bad = tmp_path / "saved-runs.json.xz"
+    bad = tmp_path / "runs.json.xz"
     bad.write_bytes(b"not xz at all")
     with pytest.raises(record.SavedRunError, match=rf"^{bad}: not a packed history"):
         packed.texts(bad)

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _pack(runs_dir: Path) -> None:
     """Pack the history that ships with the suite, when `runs_dir` is its source: this checkout's docs/history."""
-    source = packed.PACKED.parents[2] / "docs" / "history"
+    source = packed.PACKED.parents[3] / "docs" / "history"
     if runs_dir.resolve() != source.resolve():
         _say(f"the packed history is not rewritten: {runs_dir} is not {source}")
         return

@@ -17,7 +17,9 @@ from packaging.version import Version
 
 from wbimage_conformance.history import record
 
-PACKED = Path(__file__).resolve().parent / "saved-runs.json.xz"
+#: In a folder of its own, which the sandbox hides from implementations as it hides the cases,
+#: the expectations and the checkout's saved runs (run.sandbox).
+PACKED = Path(__file__).resolve().parent / "saved" / "runs.json.xz"
 #: Above what the pack can hold unpacked: a damaged or hostile pack stops here, not in memory.
 MAX_UNPACKED = 64 * 1024 * 1024
 
