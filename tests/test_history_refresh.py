@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 from history_runs import MALFORMED, WRAPS, make_run
 
+from wbimage_conformance import spec
 from wbimage_conformance.cases import casefiles
 from wbimage_conformance.cases.fingerprints import Measured, of_cases, set_fingerprint
 from wbimage_conformance.commands import cli
-from wbimage_conformance.history import packed, record, refresh, staleness, venvs
+from wbimage_conformance.errors import UsageError
+from wbimage_conformance.history import drafting, packed, record, refresh, staleness, venvs
+from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.run import expectations as expectation_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,3 +158,31 @@ def test_a_restated_page_lists_what_it_lacks(tmp_path):
     assert "<!-- measured: 2 cases, " + set_fingerprint(before) + "; pending: c -->" in text
     assert "<!-- measured: 9 cases, an older case set -->" in text
     assert staleness.check_page(page, now) == []
+
+
+def _passed(case):
+    return Result(case=case, status=Status.PASSED)
+
+
+def test_a_redraft_keeps_the_entries_of_unchanged_cases_and_drops_changed_ones():
+    cases = casefiles.load_case_set([spec.CASES_DIR / "to-uint8.yaml"]).cases
+    now = of_cases(cases)
+    kept, changed, rerun = cases[0].id, cases[1].id, cases[2].id
+    previous = expectation_files.Expectations("wandb", "==0.31.0", {
+        kept: expectation_files.Deviation(Status.FAILED, "kept reason", "to-uint8", now[kept]),
+        changed: expectation_files.Deviation(Status.FAILED, "old reason", "to-uint8", "000000000000"),
+        rerun: expectation_files.Deviation(Status.FAILED, "fixed since", "to-uint8", now[rerun])})
+    environment = Environment("0.1.0", "sha256:0", "wandb", "0.31.0", "3.11.7", "2.4.6", "13.0.0", None, "Linux")
+    drafted, problems = drafting.draft([_passed(cases[2])], environment, now, previous, pending=[changed])
+    assert problems == []
+    assert list(drafted.deviations) == [kept]               # kept as measured; changed pending; rerun passes
+    assert drafted.deviations[kept].reason == "kept reason"
+    assert drafted.measured == expectation_files.Measured(len(now) - 1, Measured.of(now, [changed]).fingerprints,
+                                                          (changed,))
+
+
+def test_drafting_for_an_implementation_without_release_rules_is_a_usage_error():
+    cases = casefiles.load_case_set([spec.CASES_DIR / "to-uint8.yaml"]).cases
+    environment = Environment("0.1.0", "sha256:0", "mytracker", "1.0", "3.11.7", "2.4.6", "13.0.0", None, "Linux")
+    with pytest.raises(UsageError, match="no release rules for 'mytracker'"):
+        drafting.draft([_passed(cases[0])], environment, of_cases(cases))

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from wbimage_conformance.cases.fingerprints import Measured, fingerprint
+from wbimage_conformance.errors import UsageError
 from wbimage_conformance.model import Environment, Result, RunReport, Status
 from wbimage_conformance.releases import explain, rules
 from wbimage_conformance.run import expectations as expectation_files
@@ -50,7 +51,11 @@ def draft(results: Sequence[Result], environment: Environment, current: Mapping[
     or all cases), keeping the entries of `previous` for cases not run that are still written as
     measured; or None and the problems (unexplained deviations, entries that would not hold)."""
     impl, version = environment.implementation, environment.implementation_version
-    table = rules.rules_for(impl, explain.version_tuple(version))
+    try:
+        table = rules.rules_for(impl, explain.version_tuple(version))
+    except KeyError:
+        raise UsageError(f"no release rules for {impl!r}: expectations files are drafted for wandb, trackio "
+                         "and swanlab (`run --update-expectations` writes one for any implementation)") from None
     explained, missing = explain.explain_all(list(results), impl, version, environment.pillow, table)
     if missing:
         return None, missing

@@ -198,7 +198,10 @@ def history_page(history: History, runs_dir: str = "docs/history", link: str = "
         REGENERATE,
         "```",
         "",
-        "`--resume` leaves out releases whose saved run already has the current case set; "
+        "After a change to the cases, `wbimage-conformance refresh` runs only the cases new or changed since each "
+        "release's saved run and brings every shipped measurement up to date (docs/performance.md, \"Refresh\": "
+        "about 20 s per release for a new case family). "
+        "`--resume` leaves out releases whose saved run already holds every current case as written; "
         "`wbimage-conformance bisect CASE_ID --releases A..B` reads these runs to say where one case's "
         "outcome changes. CI (`.ci/releases`) runs 0.28.2 and 0.31.0 afresh and checks that they agree with "
         "their saved runs (`history --check`).",
