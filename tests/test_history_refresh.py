@@ -93,10 +93,14 @@ def test_refresh_without_running_marks_every_artifact_and_the_check_passes(check
     assert not any(k.startswith("to-uint8-") for k in loaded.deviations)
 
 
+def _contents(*folders: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for folder in folders for p in folder.iterdir()}
+
+
 def test_refresh_with_nothing_changed_installs_nothing_and_writes_the_same_bytes(tmp_path, capsys):
     shutil.copytree(SHIPPED_RUNS, tmp_path / "history")
     shutil.copytree(expectation_files.SHIPPED_DIR, tmp_path / "expectations")
-    before = {p.name: p.read_bytes() for p in [*(tmp_path / "history").iterdir(), *(tmp_path / "expectations").iterdir()]}
+    before = _contents(tmp_path / "history", tmp_path / "expectations")
     code = cli.main(["refresh", "--releases", "0.28.2,0.31.0", "--runs", str(tmp_path / "history"),
                      "--docs", str(tmp_path / "no-docs"), "--expectations-dir", str(tmp_path / "expectations"),
                      "--venvs", str(tmp_path / "venvs"), "--no-pack", "--sandbox", "none"])
@@ -104,8 +108,7 @@ def test_refresh_with_nothing_changed_installs_nothing_and_writes_the_same_bytes
     assert code == 0, err
     assert "wandb 0.31.0: no change; ran 0 case(s)" in err
     assert not (tmp_path / "venvs").exists()
-    after = {p.name: p.read_bytes() for p in [*(tmp_path / "history").iterdir(), *(tmp_path / "expectations").iterdir()]}
-    assert after == before
+    assert _contents(tmp_path / "history", tmp_path / "expectations") == before
 
 
 def test_the_packed_history_holds_exactly_the_saved_runs_of_the_checkout():
@@ -150,8 +153,8 @@ def test_virtualenvs_go_to_the_user_cache_folder(monkeypatch, tmp_path):
 def test_a_restated_page_lists_what_it_lacks(tmp_path):
     before = {"a": "1", "b": "2"}
     page = tmp_path / "performance.md"
-    page.write_text("# t\n\n" + staleness.marker(Measured.of(before)) + "\n\n<!-- measured: 9 cases, an older case set -->\n",
-                    encoding="utf-8")
+    older = "<!-- measured: 9 cases, an older case set -->"
+    page.write_text("# t\n\n" + staleness.marker(Measured.of(before)) + "\n\n" + older + "\n", encoding="utf-8")
     now = {"a": "1", "b": "2", "c": "3"}
     assert refresh.restate_page(page, {set_fingerprint(before): before}, now)
     text = page.read_text(encoding="utf-8")

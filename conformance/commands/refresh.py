@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the pages the history feeds (default docs)")
     parser.add_argument("--expectations-dir", type=Path, default=expectation_files.SHIPPED_DIR, metavar="DIR",
                         help="the expectations files (default: the shipped ones)")
-    parser.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
+    parser.add_argument("--cases", nargs="+", metavar="PATH",
+                        help="case files or directories (default: the shipped cases)")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes per release (default 1)")
     parser.add_argument("--timeout", type=float, default=collect.DEFAULT_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto")
