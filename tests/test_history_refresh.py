@@ -6,6 +6,7 @@ from __future__ import annotations
 import lzma
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,26 @@ def test_drafting_for_an_implementation_without_release_rules_is_a_usage_error()
     environment = Environment("0.1.0", "sha256:0", "mytracker", "1.0", "3.11.7", "2.4.6", "13.0.0", None, "Linux")
     with pytest.raises(UsageError, match="no release rules for 'mytracker'"):
         drafting.draft([_passed(cases[0])], environment, of_cases(cases))
+
+
+def _drafted_before_fingerprints(target: Path, case_files_digest: str) -> None:
+    """The shipped wandb-0.20.1 file as the drafter wrote it before fingerprints."""
+    loaded = expectation_files.load("wandb-0.20.1")
+    old = replace(loaded, measured=None,
+                  deviations={k: replace(d, fingerprint=None) for k, d in loaded.deviations.items()})
+    drafting.write(old, target, f"# Known deviations of wandb 0.20.1.\n# Case set {case_files_digest}, suite 0.1.0.\n")
+
+
+def test_a_file_drafted_before_fingerprints_on_the_current_case_files_is_adopted(tmp_path):
+    shipped = casefiles.load_case_set(None)
+    now = of_cases(shipped.cases)
+    target = tmp_path / "wandb-0.20.1.yaml"
+    _drafted_before_fingerprints(target, shipped.digest)
+    stated, changed = refresh.restate_expectations(target, {}, now, shipped.digest)
+    assert changed and stated.measured.pending == ()
+    assert staleness.check_expectations(target, now) == []
+    other = "sha256:" + "0" * 64                        # drafted on other case files: nothing is known
+    _drafted_before_fingerprints(target, other)
+    stated, _ = refresh.restate_expectations(target, {}, now, shipped.digest)
+    assert stated.measured.pending == tuple(sorted(now))
+    assert staleness.check_expectations(target, now) == []

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     refreshed, failed, ran = (set(), [], False) if args.no_run else _refresh_releases(args, chosen, saved, case_set)
     current = of_cases(case_set.cases)
     ran = _mark_runs(args.runs, {v: r for v, r in saved.items() if v not in refreshed}, current) or ran
-    pending, restated = _restate(args, sets, current)
+    pending, restated = _restate(args, sets, current, case_set.digest)
     if not (ran or restated):
         _say("every artifact states the current cases: nothing to write")
     elif args.docs.is_dir():
@@ -151,13 +151,14 @@ def _mark_runs(runs_dir: Path, saved: dict, current: dict[str, str]) -> bool:
     return wrote
 
 
-def _restate(args: argparse.Namespace, sets: dict, current: dict[str, str]) -> tuple[dict[Path, list[str]], bool]:
+def _restate(args: argparse.Namespace, sets: dict, current: dict[str, str],
+             case_set_digest: str) -> tuple[dict[Path, list[str]], bool]:
     """Restate what was not measured again: the expectations files left with pending cases, and
     whether anything was rewritten."""
     pending: dict[Path, list[str]] = {}
     rewritten = False
     for path in sorted(args.expectations_dir.glob("*.yaml")):
-        stated, changed = refresh.restate_expectations(path, sets, current)
+        stated, changed = refresh.restate_expectations(path, sets, current, case_set_digest)
         if changed:
             _say(f"restated {path}")
         rewritten |= changed

@@ -108,6 +108,13 @@ def restated(previous: expectation_files.Expectations, current: Mapping[str, str
     return replace(previous, deviations=deviations, measured=_stored(Measured.of(current, pending)))
 
 
+def adopted(previous: expectation_files.Expectations, current: Mapping[str, str]) -> expectation_files.Expectations:
+    """A file drafted before fingerprints, on exactly the current case files (its header's
+    digest of their bytes says so): every case measured as written now."""
+    deviations = {k: replace(d, fingerprint=current[k]) for k, d in previous.deviations.items() if k in current}
+    return replace(previous, deviations=deviations, measured=_stored(Measured.of(current)))
+
+
 def write(expected: expectation_files.Expectations, target: Path, head: str | None = None) -> None:
     """Write `expected` to `target`, after `head` (comment lines), or after the comment lines
     the file already starts with."""

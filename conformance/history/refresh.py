@@ -20,6 +20,7 @@ unexpected results.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -109,12 +110,16 @@ def pending_for(stated_set: str, stated_pending: Iterable[str], sets: Mapping[st
     return tuple(dict.fromkeys([*difference(before, current).to_run, *(c for c in stated_pending if c in current)]))
 
 
-def restate_expectations(path: Path, sets: Mapping[str, Mapping[str, str]],
-                         current: Mapping[str, str]) -> tuple[expectation_files.Expectations, bool]:
+def restate_expectations(path: Path, sets: Mapping[str, Mapping[str, str]], current: Mapping[str, str],
+                         case_set_digest: str = "") -> tuple[expectation_files.Expectations, bool]:
     """Restate one expectations file that was not drafted again: what it states now, and
     whether it was rewritten."""
     loaded = expectation_files.load(path)
     stated = loaded.measured
+    if stated is None and case_set_digest and drafted_on_files(path) == case_set_digest:
+        new = drafting.adopted(loaded, current)
+        drafting.write(new, path)
+        return new, True
     if stated is None:
         pending = tuple(current)
     elif disagreement(Measured(stated.cases, stated.fingerprints, stated.pending), current) is None:
@@ -126,6 +131,13 @@ def restate_expectations(path: Path, sets: Mapping[str, Mapping[str, str]],
         return loaded, False
     drafting.write(new, path)
     return new, True
+
+
+def drafted_on_files(path: Path) -> str | None:
+    """The case files' digest a file drafted before fingerprints names in its header
+    (`# Case set sha256:...`), if any."""
+    match = re.search(r"^# Case set (sha256:[0-9a-f]{64})", drafting.leading_comments(path), re.MULTILINE)
+    return match[1] if match else None
 
 
 def restate_page(path: Path, sets: Mapping[str, Mapping[str, str]], current: Mapping[str, str],
