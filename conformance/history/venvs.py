@@ -10,7 +10,8 @@ virtualenv with its own torch; the base takes 164 s and 988 MB once. A folder
 `DIR/wandb-X` that already imports wandb X (such as the full virtualenvs .ci/releases makes)
 is used as it is, unless an install into it was interrupted. pip's cache is `DIR/pip-cache`
 unless PIP_CACHE_DIR says otherwise. Where uv is installed, it makes the release virtualenvs
-and installs wandb into them (its cache `DIR/uv-cache`, unless UV_CACHE_DIR says): measured
+and installs wandb into them (its cache `DIR/uv-cache`, unless UV_CACHE_DIR says; pip's index, find-links and
+constraint settings in the environment are handed to it, but uv does not read pip.conf): measured
 side by side in docs/performance.md, "Refresh". DIR is the user cache folder by default
 (`default_root`), never the current directory.
 """
@@ -36,6 +37,9 @@ PTH_NAME = "wbimage_history_base.pth"
 #: In a release virtualenv while pip installs into it: one left behind is not reused.
 UNFINISHED = "wbimage-history-unfinished"
 _BASE_LOCK = threading.Lock()
+#: pip's settings from the environment and the uv settings that mean the same (pip.conf is not read by uv).
+PIP_TO_UV = {"PIP_INDEX_URL": "UV_INDEX_URL", "PIP_EXTRA_INDEX_URL": "UV_EXTRA_INDEX_URL",
+             "PIP_FIND_LINKS": "UV_FIND_LINKS", "PIP_CONSTRAINT": "UV_CONSTRAINT"}
 
 Log = Callable[[str], None]
 
@@ -92,6 +96,9 @@ def _environment(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("PIP_CACHE_DIR", str(root / "pip-cache"))
     env.setdefault("UV_CACHE_DIR", str(root / "uv-cache"))
+    for pip_name, uv_name in PIP_TO_UV.items():  # uv reads no pip configuration: hand on what the environment says
+        if pip_name in env:
+            env.setdefault(uv_name, env[pip_name])
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env.pop("PYTHONPATH", None)
     return env
