@@ -21,7 +21,8 @@ from wbimage_conformance.history import drafting, packed, record, refresh, stale
 from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.run import expectations as expectation_files
 
-ROOT = Path(__file__).resolve().parents[1]
+#: The checkout: the folder above this test that holds pyproject.toml (wherever the test file sits).
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 SHIPPED_RUNS = ROOT / "docs" / "history"
 
 

@@ -15,7 +15,8 @@ from wbimage_conformance.cases.fingerprints import Measured, difference, disagre
 from wbimage_conformance.history import record, staleness
 from wbimage_conformance.run import expectations as expectation_files
 
-ROOT = Path(__file__).resolve().parents[1]
+#: The checkout: the folder above this test that holds pyproject.toml (wherever the test file sits).
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 CASES = ROOT / "spec" / "cases"
 SHIPPED_RUNS = ROOT / "docs" / "history"
 
