@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from wbimage_conformance.cases import fingerprints
 from wbimage_conformance.model import Case, Environment, Result, Status
 from wbimage_conformance.run import expectations as ex
 
@@ -220,7 +221,9 @@ def test_written_file_makes_the_run_expected_and_keeps_reasons(tmp_path):
     previous = parsed({"cc": {"status": "error", "reason": "kept reason"}, "dd": {"status": "failed", "reason": "fixed"}})
     updated = ex.from_results(raw, env(), previous)
     assert set(updated.deviations) == {"cc", "ee"}
-    assert updated.deviations["cc"] == ex.Deviation(Status.FAILED, "kept reason", "norm.disabled")
+    kept = updated.deviations["cc"]
+    assert (kept.status, kept.reason, kept.clause) == (Status.FAILED, "kept reason", "norm.disabled")
+    assert kept.fingerprint == fingerprints.fingerprint(raw[0].case)  # the case as this run measured it
     assert updated.deviations["ee"].reason == "killed by SIGSEGV"
     assert updated.versions == ">=0.20.1,<0.29"
     assert updated.environment == {"numpy": "2.4.6", "pillow": "13.0.0", "torch": "2.13.0+cpu"}

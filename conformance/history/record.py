@@ -13,12 +13,15 @@ are 570 KB and pack into 350 KB, because compressed files leave git nothing to d
      "environment": {"python": ..., "numpy": ..., "pillow": ..., "torch": ..., "platform": ...,
                      "sandbox": ..., "suite_version": ..., "case_set_digest": ...},
      "causes": [{"id": ..., "title": ..., "clauses": [...]}, ...],
-     "cases": [[case id, status, first clause, fingerprint, [cause index, ...]], ...]}
+     "cases": [[case id, status, first clause, fingerprint, [cause index, ...]], ...],
+     "pending": [case id, ...]}
+
+`pending` (left out when empty) lists the current cases the run has not measured yet: added or
+changed since, where a refresh could not run them (cases.fingerprints says why that matters).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,7 +32,8 @@ from packaging.version import Version
 
 from wbimage_conformance import stored
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.model import Case, Environment, Result
+from wbimage_conformance.cases.fingerprints import fingerprint
+from wbimage_conformance.model import Environment, Result
 from wbimage_conformance.report.terminal import one_line
 from wbimage_conformance.stored import schemas, writing
 
@@ -76,6 +80,7 @@ class SavedRun:
     causes: tuple[RunCause, ...]
     cases: tuple[CaseOutcome, ...]
     path: str = ""
+    pending: tuple[str, ...] = ()
     _by_id: dict[str, CaseOutcome] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +88,10 @@ class SavedRun:
 
     def outcome(self, case_id: str) -> CaseOutcome | None:
         return self._by_id.get(case_id)
+
+    def fingerprints(self) -> dict[str, str]:
+        """case id -> fingerprint of the case as this run measured it."""
+        return {c.case_id: c.fingerprint for c in self.cases}
 
     def cause_titles(self, outcome: CaseOutcome) -> tuple[str, ...]:
         return tuple(self.causes[i].title for i in outcome.causes)
@@ -93,15 +102,6 @@ class SavedRun:
     @property
     def label(self) -> str:
         return f"{self.implementation} {self.version}"
-
-
-def fingerprint(case: Case) -> str:
-    """12 hex digits of the case as written (title, clauses, level, input, call, expect,
-    allowed): a change to any of them gives another fingerprint."""
-    written = {"title": case.title, "clauses": list(case.clauses), "level": case.level, "input": case.input,
-               "call": case.call, "expect": case.expect, "allowed": list(case.allowed)}
-    text = json.dumps(written, sort_keys=True, default=repr, ensure_ascii=True)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:12]
 
 
 def from_results(results: Sequence[Result], environment: Environment,
@@ -146,7 +146,11 @@ def dumps(run: SavedRun) -> str:
     rows = [json.dumps([c.case_id, c.status, c.clause, c.fingerprint, list(c.causes)], ensure_ascii=False)
             for c in run.cases]
     lines.append(",\n".join("  " + r for r in rows))
-    lines.append(" ]}")
+    if run.pending:
+        lines.append(" ],")
+        lines.append(' "pending": ' + json.dumps(list(run.pending)) + "}")
+    else:
+        lines.append(" ]}")
     return "\n".join(line for line in lines if line) + "\n"
 
 
@@ -168,6 +172,17 @@ def load(path: Path | str) -> SavedRun:
     return from_data(data, str(path), locator.line_at)
 
 
+def loads(text: str, where: str) -> SavedRun:
+    """Read and check a saved run from its text (as packed with the suite: history.packed)."""
+    from wbimage_conformance.stored import jsondoc
+
+    try:
+        data = jsondoc.parse(text, where, stored.HISTORY_RECORD.max_depth)
+    except stored.StoredFileError as exc:
+        raise SavedRunError(str(exc)) from None
+    return from_data(data, where, jsondoc.Locator(text).line_at)
+
+
 def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | None = None) -> SavedRun:
     """The SavedRun that data checked against history-record.schema.json describes (its PEP
     440 version included), then what a schema cannot say: cause indices in range, each case once."""
@@ -178,7 +193,8 @@ def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | N
         cases = _outcomes(data["cases"], len(causes), source)
     except stored.StoredFileError as exc:
         raise SavedRunError(str(exc)) from None
-    return SavedRun(data["implementation"], data["version"], dict(data["environment"]), causes, cases, where)
+    return SavedRun(data["implementation"], data["version"], dict(data["environment"]), causes, cases, where,
+                    tuple(data.get("pending", ())))
 
 
 def _field_name(data: Any, path: Sequence[Any]) -> str:

@@ -366,7 +366,8 @@ def _suite_data(shown: Sequence[str], mapped: dict[str, str]) -> list[str]:
     spec_dirs = {Path(spec.SPEC_DIR).resolve(), *(p / "spec" for p in packages)}
     if f"{ROOT_PACKAGE}.spec" in mapped:
         spec_dirs.add(Path(mapped[f"{ROOT_PACKAGE}.spec"]).resolve())
-    data = [p / "expectations" for p in packages] + [s / "cases" for s in spec_dirs]
+    data = [p / "expectations" for p in packages] + [p / "history" / "saved" for p in packages]
+    data += [s / "cases" for s in spec_dirs]
     for checkout in {p.parent for p in packages if p.name != ROOT_PACKAGE}:  # an editable install's source
         data += [checkout / name for name in CHECKOUT_DATA]
     return [str(d) for d in data if os.path.lexists(d)]
