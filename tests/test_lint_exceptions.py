@@ -22,7 +22,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 #: Findings the listed exceptions hide today. Lower it as they are fixed; never raise it.
-LISTED_FINDINGS = 636
+LISTED_FINDINGS = 570
 
 
 def _root() -> Path:

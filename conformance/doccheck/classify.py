@@ -34,7 +34,8 @@ from dataclasses import dataclass, replace
 from wbimage_conformance.doccheck import pyparse, sections, source
 from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Problem, Table, Text, plain_text
 
-_EXAMPLE_NUMBER = re.compile(r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
+_EXAMPLE_NUMBER = re.compile(
+    r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
 _SIGNATURE = re.compile(
     r"^\s*(?P<decorators>(?:@[\w.]+(?:\([^)]*\))?\s*\n\s*)*)(?:def\s+)?(?P<name>[A-Za-z_][\w.]*)\s*"
     r"\((?P<params>.*)\)\s*(?:(?:->|→|⟶)\s*(?P<returns>.+?))?\s*:?\s*(?:\.\.\.|pass)?\s*$",
@@ -591,7 +592,8 @@ def classify(page: Page) -> ClassifiedPage:
                 block = _classify_block(element, section, heading, lead, owner)
                 if block.kind in ("signature", "method") and block.key[:1].isupper():
                     owner = block.key if block.kind == "method" else IMAGE_CLASS  # a class's constructor
-                blocks.append(replace(block, context=tuple(context), owner=owner if block.owner is None else block.owner))
+                blocks.append(replace(block, context=tuple(context),
+                                      owner=owner if block.owner is None else block.owner))
             lead = None
             context = []
     if first_left is not None:

@@ -93,13 +93,15 @@ def _discarded_images(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[f
         if block.tree is None:
             continue
         calls = {id(c) for c in image_calls(block.tree)}
-        for scope in [block.tree] + [n for n in ast.walk(block.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+        functions = [n for n in ast.walk(block.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for scope in [block.tree, *functions]:
             nodes = list(_scope_nodes(scope))
             loads = sorted((n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
                            key=lambda n: (n.lineno, n.col_offset))
             for node in nodes:
-                if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                        and isinstance(node.value, ast.Call) and id(node.value) in calls and node.value.args and isinstance(node.value.args[0], ast.Name)):
+                if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                        and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
+                        and id(node.value) in calls and node.value.args and isinstance(node.value.args[0], ast.Name)):
                     continue
                 made, source = node.targets[0].id, node.value.args[0].id
                 after = (node.end_lineno or node.lineno)

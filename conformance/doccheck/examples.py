@@ -123,7 +123,8 @@ def compare_call(call: dict[str, Any], expected: Expected, arrays: dict[str, np.
         else:
             mismatch = compare.compare_pixels(_digest(expected.pixels), pixels)
             if mismatch is not None:
-                stats = compare.difference_stats(expected.pixels, pixels) if pixels.shape == expected.pixels.shape else None
+                same_shape = pixels.shape == expected.pixels.shape
+                stats = compare.difference_stats(expected.pixels, pixels) if same_shape else None
                 if stats:
                     problems.append(f"pixels: {stats['differing']} of {stats['total']} values differ; first at "
                                     f"{tuple(stats['first_index'])}: the spec gives {stats['expected_at_first']}, "
@@ -140,7 +141,8 @@ def compare_call(call: dict[str, Any], expected: Expected, arrays: dict[str, np.
             continue
         if got != want:
             problems.append(f"{name} {got!r}; the spec's is {want!r}")
-    if expected.size is not None and observed.get("size") is not None and tuple(observed["size"]) != tuple(expected.size):
+    if (expected.size is not None and observed.get("size") is not None
+            and tuple(observed["size"]) != tuple(expected.size)):
         problems.append(f"size {tuple(observed['size'])}; the spec's is {tuple(expected.size)}")
     caption = call.get("kwargs", {}).get("caption")
     if isinstance(caption, str) and observed.get("caption") != caption:
@@ -350,13 +352,15 @@ def _check_calls(ctx: _Context, impl: str) -> None:
         expected = expected_for(call, ctx.outcome.arrays)
         if expected is None:
             continue
-        by_line.setdefault(call.get("line"), []).append((call, expected, compare_call(call, expected, ctx.outcome.arrays)))
+        compared = compare_call(call, expected, ctx.outcome.arrays)
+        by_line.setdefault(call.get("line"), []).append((call, expected, compared))
     for line, results in by_line.items():
         differing = [r for r in results if r[2]]
         if not differing:
             continue
         call, expected, problems = differing[0]
-        count = f" ({len(differing)} of the {len(results)} calls made here differ; the first:)" if len(results) > 1 else ""
+        count = (f" ({len(differing)} of the {len(results)} calls made here differ; the first:)"
+                 if len(results) > 1 else "")
         clause = (expected.clause,) if expected.clause else ()
         ctx.add("error", "example", ctx.page_line(line),
                 f"the implementation ({impl}) differs from the spec on this example's wandb.Image call "
@@ -421,7 +425,8 @@ def _check_claim(ctx: _Context, claim: Claim, probe_id: str | None, impl: str) -
             ctx.add("error", "claim", claim.line, f"{said}; but the call passes a {kind} with normalize left True, "
                     "which the spec normalizes ([norm.applies])", ("norm.applies",))
         elif claim.kind == "normalized" and not applied:
-            why = "normalize=False" if kind in ("numpy", "tensor") else f"a {_KIND_NAMES.get(kind, kind)} is used as it is"
+            why = ("normalize=False" if kind in ("numpy", "tensor")
+                   else f"a {_KIND_NAMES.get(kind, kind)} is used as it is")
             ctx.add("error", "claim", claim.line, f"{said}; but {why} ([norm.applies])", ("norm.applies", "input.pil"))
         return
     data = _input_array(ctx, call)
@@ -429,7 +434,8 @@ def _check_claim(ctx: _Context, claim: Claim, probe_id: str | None, impl: str) -
         _check_rescaled(ctx, claim, said, kind, normalize, data)
         return
     if data is None:
-        ctx.add("note", "claim", claim.line, f"{said}; not checked: the call's input is a {kind}, not an array or tensor")
+        ctx.add("note", "claim", claim.line,
+                f"{said}; not checked: the call's input is a {kind}, not an array or tensor")
         return
     branch = oracle.branch_of(data, normalize is not False) if isinstance(normalize, bool) else "other"
     clause = _BRANCH_CLAUSE[branch]
@@ -477,7 +483,8 @@ def _probe_table(ctx: _Context, probe: dict[str, Any] | None) -> list[tuple[floa
         return []
     spec_values = expected.pixels.reshape(-1)
     pixels = ctx.outcome.arrays.get((probe.get("observed") or {}).get("pixels") or "")
-    got = pixels.reshape(-1) if pixels is not None and pixels.size == spec_values.size and not probe.get("error") else None
+    comparable = pixels is not None and pixels.size == spec_values.size and not probe.get("error")
+    got = pixels.reshape(-1) if comparable else None
     return [(float(v), int(spec_values[i]), int(got[i]) if got is not None else None)
             for i, v in enumerate(data.reshape(-1))]
 
@@ -522,7 +529,8 @@ def _check_factor(ctx: _Context, claim: Claim, said: str, branch: str, data: np.
         evidence = [(v, s) for v, s, _ in table if v in FACTOR_PROBE and math.floor(v * float(factor)) != s]
         shown = "; ".join(f"{_f(v)} → {s} by the spec, {math.floor(v * float(factor))} by the page's rule"
                           for v, s in evidence[:2])
-        ctx.add("error", "claim", claim.line, f"{said}; [norm.unit] multiplies by 255" + (f" ({shown})" if shown else ""),
+        shown_part = f" ({shown})" if shown else ""
+        ctx.add("error", "claim", claim.line, f"{said}; [norm.unit] multiplies by 255{shown_part}",
                 ("norm.unit",), tuple(ctx.spec.cases_for_clause("norm.unit", ctx.job.page.locale, 4)) + ctx.cases)
     _check_probe_against_spec(ctx, claim, probe, "norm.unit", impl, list(FACTOR_PROBE))
 

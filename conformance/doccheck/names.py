@@ -230,7 +230,8 @@ def _holds_ellipsis(node: ast.AST) -> bool:
         if isinstance(sub, ast.Subscript):
             continue
         for child in ast.iter_child_nodes(sub):
-            if isinstance(child, ast.Constant) and child.value is Ellipsis and not isinstance(sub, (ast.Expr, ast.Subscript)):
+            if (isinstance(child, ast.Constant) and child.value is Ellipsis
+                    and not isinstance(sub, (ast.Expr, ast.Subscript))):
                 return True
     return False
 
@@ -303,7 +304,8 @@ def analyze(blocks: Sequence[PyBlock]) -> PageNames:
             uses = {n.id for n in ast.walk(top_level) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
             if _holds_ellipsis(top_level) or uses & tainted:
                 placeholder_lines.update(block.block.page_line(n) for n in _statement_lines(top_level))
-                tainted.update(n.id for n in ast.walk(top_level) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+                tainted.update(n.id for n in ast.walk(top_level)
+                               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
         known.update(bound)
         for name, line in bound.items():
             bound_at.setdefault(name, block.block.page_line(line))

@@ -153,7 +153,8 @@ def write_text(report: findings.DocsReport, out: IO[str], verbose: bool = False)
         out.write(f"{shown(page.path)}: {shown(page.locale)} ({page.locale_source}), "
                   f"{shown(page.doc or 'a page the spec does not cite')} ({page.generator}); "
                   f"{shown_kinds or 'nothing to check'}; {_plural(counts[findings.Severity.ERROR], 'error')}, "
-                  f"{_plural(counts[findings.Severity.WARNING], 'warning')}, {_plural(counts[findings.Severity.NOTE], 'note')}\n")
+                  f"{_plural(counts[findings.Severity.WARNING], 'warning')}, "
+                  f"{_plural(counts[findings.Severity.NOTE], 'note')}\n")
     if report.runs:
         statuses = Counter(r.status for r in report.runs)
         tally = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
@@ -177,6 +178,8 @@ def write_text(report: findings.DocsReport, out: IO[str], verbose: bool = False)
         out.write("by check: " + "; ".join(f"{check} {_shown_counts(c)}" for check, c in by_check(report).items())
                   + "\n")
     verdict = "OK" if report.ok else "FAILED"
-    out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(findings.Severity.ERROR), 'error')}, "
-              f"{_plural(report.count(findings.Severity.WARNING), 'warning')}, {_plural(report.count(findings.Severity.NOTE), 'note')}"
+    out.write(f"docs check: {_plural(len(report.pages), 'page')}, "
+              f"{_plural(report.count(findings.Severity.ERROR), 'error')}, "
+              f"{_plural(report.count(findings.Severity.WARNING), 'warning')}, "
+              f"{_plural(report.count(findings.Severity.NOTE), 'note')}"
               f" in {report.duration_s:.1f} s: {verdict}\n")

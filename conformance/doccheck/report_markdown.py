@@ -70,7 +70,8 @@ def render(report: findings.DocsReport) -> str:
         rows = [[inline_code(p.path), text(p.locale), text(p.doc or "-"), str(len(p.blocks)),
                  str(sum(1 for f in report.findings if f.file == p.path and f.severity is findings.Severity.ERROR))]
                 for p in report.pages]
-        lines += _folded(f"Pages ({len(report.pages)})", _table(["page", "locale", "document", "blocks", "errors"], rows))
+        table = _table(["page", "locale", "document", "blocks", "errors"], rows)
+        lines += _folded(f"Pages ({len(report.pages)})", table)
     if report.skipped:
         reasons = Counter(s.reason for s in report.skipped)
         body = [f"- {n}: {text(reason)}" for reason, n in reasons.most_common()] + [""]

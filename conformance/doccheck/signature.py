@@ -162,7 +162,8 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
             continue
         documented_elsewhere = name == "normalize" and mentions_normalize(page, block) is not None
         reason = pinned.why_absent(pin, name) if pin is not None and not documented_elsewhere else None
-        if reason is not None and pin is not None:  # (a page that documents the parameter elsewhere shows its release had it)
+        # (a page that documents the parameter elsewhere shows its release had it)
+        if reason is not None and pin is not None:
             out.append(findings.note("signature", path, block.line, subject,
                               f"the signature block omits {name!r}; the page documents {pin.describe()}, and by "
                               f"the release rules {reason}: not an error of the page", **extra))
@@ -210,9 +211,9 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[findings.Finding]
     optional = dict(method.optional)
     for p in params:
         if p.name in optional and not (p.default is not _MISSING and _same(p.default, optional[p.name])):
-            out.append(findings.error("signature", path, p.line, subject,
-                               f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {optional[p.name]!r}",
-                               **extra))
+            out.append(findings.error(
+                "signature", path, p.line, subject,
+                f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {optional[p.name]!r}", **extra))
     assert block.signature is not None
     decorators = block.signature.decorators
     if method.classmethod and not block.signature.is_classmethod:
@@ -233,9 +234,10 @@ def check_other_constructor(page: ClassifiedPage, block: PyBlock) -> list[findin
     names = [p.name for p in parameters(block) if p.name not in ("self", "cls")]
     if names[: len(expected)] == list(expected):
         return []
-    return [findings.error("signature", page.path, block.line, f"signature {block.key}",
-                    f"{block.key} takes ({', '.join(names)}) here; the spec's {block.key} takes ({', '.join(expected)})",
-                    clauses=clauses)]
+    return [findings.error(
+        "signature", page.path, block.line, f"signature {block.key}",
+        f"{block.key} takes ({', '.join(names)}) here; the spec's {block.key} takes ({', '.join(expected)})",
+        clauses=clauses)]
 
 
 # -- tables ---------------------------------------------------------------------------------
