@@ -483,8 +483,8 @@ def _probe_table(ctx: _Context, probe: dict[str, Any] | None) -> list[tuple[floa
         return []
     spec_values = expected.pixels.reshape(-1)
     pixels = ctx.outcome.arrays.get((probe.get("observed") or {}).get("pixels") or "")
-    comparable = pixels is not None and pixels.size == spec_values.size and not probe.get("error")
-    got = pixels.reshape(-1) if comparable else None
+    got = (pixels.reshape(-1) if pixels is not None and pixels.size == spec_values.size and not probe.get("error")
+           else None)
     return [(float(v), int(spec_values[i]), int(got[i]) if got is not None else None)
             for i, v in enumerate(data.reshape(-1))]
 
