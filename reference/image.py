@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image as PILImage
+
 from wbimage_conformance.reference import boxes as box_groups
 from wbimage_conformance.reference import classes as class_sets
 from wbimage_conformance.reference import encoding, inputs, limits, modes, runs

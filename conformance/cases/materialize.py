@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 import numpy as np
+
 from wbimage_conformance.cases import generators, values
 from wbimage_conformance.model import Case
 from wbimage_conformance.worker import inputs, protocol

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import coverage, findings, pyparse, stops
 from wbimage_conformance.doccheck.claims import Claim

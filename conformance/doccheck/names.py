@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from pyflakes import checker as pyflakes_checker
 from pyflakes import messages as pyflakes_messages
+
 from wbimage_conformance.doccheck.classify import PyBlock
 
 #: Names readers take for granted: module aliases, and the run they started; each with what

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance.cases import casefiles as case_files
 from wbimage_conformance.cases import materialize, writer
 from wbimage_conformance.model import Case, Mismatch, Observation, Result, Status

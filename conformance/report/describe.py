@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance.model import Mismatch
 from wbimage_conformance.report.jsonable import array_digest
 from wbimage_conformance.report.terminal import printable

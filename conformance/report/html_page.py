@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+
 from wbimage_conformance.model import Mismatch, Result, RunReport, Status
 from wbimage_conformance.report import causes, images, saved_pixels, summary
 from wbimage_conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short

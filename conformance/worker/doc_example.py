@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
+
 from wbimage_conformance.worker import npy_reader
 
 #: Each block is compiled as "<doc-block-N>": tracebacks and recorded calls name their block.

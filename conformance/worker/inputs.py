@@ -17,6 +17,7 @@ import pathlib
 from typing import Any, Callable, Dict, Optional
 
 import numpy as np
+
 from wbimage_conformance.worker import protocol
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
+
 from wbimage_conformance.worker.observation import Observation
 
 PROTOCOL_VERSION = 1
