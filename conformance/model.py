@@ -7,10 +7,10 @@ turned into plain JSON-ready data, so it can cross a process boundary or land in
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 from collections.abc import Callable
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance.reference.arrays import as_numeric_array, is_tensor
 from wbimage_conformance.reference.classes import check_class_labels
 from wbimage_conformance.reference.fields import Named, at, check_list, check_mapping, check_named, check_str
@@ -162,8 +163,10 @@ def check_inside(group: Mapping[str, Any], width: int, height: int, where: str) 
     for index, box in enumerate(group["box_data"]):
         min_x, max_x, min_y, max_y = edges(box["position"])
         pixel = box.get("domain") == PIXEL
-        for axis, low, high, size, dimension in (("x", min_x, max_x, width, "width"), ("y", min_y, max_y, height, "height")):
-            limit, bound = (size, f"the image {dimension} {size} (domain 'pixel')") if pixel else (1, "1 (relative to the image)")
+        axes = (("x", min_x, max_x, width, "width"), ("y", min_y, max_y, height, "height"))
+        for axis, low, high, size, dimension in axes:
+            limit, bound = ((size, f"the image {dimension} {size} (domain 'pixel')") if pixel
+                            else (1, "1 (relative to the image)"))
             if low < 0 or high > limit:
                 raise ValueError(
                     f"{at(where, 'box_data')}[{index}]['position']: the box spans {axis} from {low!r} to "

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
+
 from wbimage_conformance.reference import blockwise
 from wbimage_conformance.reference.arrays import as_numeric_array
 

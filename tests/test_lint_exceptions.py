@@ -6,6 +6,7 @@ the count to come down (and the entry to go when it reaches none)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -22,7 +23,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 #: Findings the listed exceptions hide today. Lower it as they are fixed; never raise it.
-LISTED_FINDINGS = 636
+LISTED_FINDINGS = 562
 
 
 def _root() -> Path:
@@ -37,13 +38,11 @@ def _root() -> Path:
 
 
 def _ruff() -> list[str]:
-    try:
-        import ruff  # noqa: F401 - only to know it is installed
-    except ImportError:
-        if shutil.which("ruff") is None:
-            pytest.skip("ruff is not installed here: bash .ci/lint installs the pinned version")
-        return ["ruff"]
-    return [sys.executable, "-m", "ruff"]
+    if importlib.util.find_spec("ruff") is not None:
+        return [sys.executable, "-m", "ruff"]
+    if shutil.which("ruff") is None:
+        pytest.skip("ruff is not installed here: bash .ci/lint installs the pinned version")
+    return ["ruff"]
 
 
 def _pattern(glob: str) -> re.Pattern[str]:

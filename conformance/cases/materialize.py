@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 import numpy as np
+
 from wbimage_conformance.cases import generators, values
 from wbimage_conformance.model import Case
 from wbimage_conformance.worker import inputs, protocol
@@ -279,7 +280,8 @@ def _encoded(array: np.ndarray, spec: dict[str, Any], encode_as: str, truncated:
     try:
         picture = inputs.pil_image(array, None)
     except Exception as exc:  # noqa: BLE001 - whatever Pillow raises is the case file's error, reported
-        raise MaterializeError(where + [pixels_field], f"Pillow cannot make a picture of {described}: {_reason(exc)}") from None
+        raise MaterializeError(
+            where + [pixels_field], f"Pillow cannot make a picture of {described}: {_reason(exc)}") from None
     if mode is not None and picture.mode != mode:
         try:
             picture = inputs.pil_image(array, mode)

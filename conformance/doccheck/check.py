@@ -76,7 +76,8 @@ def page_findings(page: classifier.ClassifiedPage) -> list[findings.Finding]:
     return out
 
 
-def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: list[findings.Finding]) -> findings.PageSummary:
+def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData,
+               found: list[findings.Finding]) -> findings.PageSummary:
     """The page's summary from `found`, the findings on it (on no other page: pages times all
     findings would grow with the square of a tree)."""
     by_line = sorted(found, key=lambda f: f.line)
@@ -97,12 +98,12 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
             cases, clauses = (spec.signature_case,), ("api.signature",)
         elif block.kind == "formula":
             clauses = tuple(sorted({c for f in inside for c in f.clauses if c.startswith("norm.")}))
-        blocks.append(findings.BlockSummary(block.line, block.kind, block.subject if block.kind != "method" else block.key,
-                                     clauses, cases, status))
+        subject = block.subject if block.kind != "method" else block.key
+        blocks.append(findings.BlockSummary(block.line, block.kind, subject, clauses, cases, status))
     for table in page.image_constants:
         inside = [f for f in found if f.file == page.path and f.check == "constants"]
-        blocks.append(findings.BlockSummary(table.table.line, "class-variables", "class variables", ("limits.constants",),
-                                     tuple(c.case for c in spec.constants),
+        blocks.append(findings.BlockSummary(table.table.line, "class-variables", "class variables",
+                                            ("limits.constants",), tuple(c.case for c in spec.constants),
                                      "failed" if any(f.severity is findings.Severity.ERROR for f in inside) else "ok"))
     blocks.sort(key=lambda b: b.line)
     identifier = page.page.identifier[0] if page.page.identifier else None
@@ -126,7 +127,8 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
 
 
 def check_selection(selection: tree.Selection, impl: str = "reference", *, shard: shards.ShardSpec | None = None,
-                    progress: Progress | None = None, started: float | None = None, **options: Any) -> findings.DocsReport:
+                    progress: Progress | None = None, started: float | None = None,
+                    **options: Any) -> findings.DocsReport:
     """The pages a walk selected (tree.select), or shard `shard` of them; the report lists the
     pages left out, and the shard with the whole selection it was cut from."""
     started = time.monotonic() if started is None else started

@@ -54,11 +54,12 @@ WORDS = {
     "multiply": r"multipl|\btimes\b|×|掛け|倍|乗算|곱|(?<=\d)\s*배(?!열)",
     "normalize": r"normali[sz]|正規化|정규화",
     # not "scalar", and not the scale of "gray scale" (グレースケール, 그레이스케일)
-    "rescale": r"rescal|(?<!gray )(?<!grey )\bscal(?:e|ed|es|ing)\b|リスケール|(?<!グレー)スケール|리스케일|(?<!그레이)스케일",
+    "rescale": r"rescal|(?<!gray )(?<!grey )\bscal(?:e|ed|es|ing)\b|"
+               r"リスケール|(?<!グレー)スケール|리스케일|(?<!그레이)스케일",
     "default": r"default|デフォルト|既定|기본",
     # values that wrap, not data wrapped in an object ("the image pixels, wrapped in a wandb.Image()")
-    "wrap": r"(?:values?|pixels?|numbers?)\s+(?:\w+\s+){0,3}?wrap(?:s|ped)?\b(?!\s+in\b)|\bwrap(?:s|ped|ping)?[- ]?around|"
-            r"\boverflow|modulo|ラップアラウンド|オーバーフロー|랩어라운드|오버플로",
+    "wrap": r"(?:values?|pixels?|numbers?)\s+(?:\w+\s+){0,3}?wrap(?:s|ped)?\b(?!\s+in\b)|"
+            r"\bwrap(?:s|ped|ping)?[- ]?around|\boverflow|modulo|ラップアラウンド|オーバーフロー|랩어라운드|오버플로",
     "tensor": r"pytorch|tensor|テンソル|텐서",
     "array": r"numpy|\barrays?\b|配列|배열",
     "pil": r"(?<![A-Za-z])PIL(?![A-Za-z])|pillow",
@@ -170,7 +171,8 @@ _RANGE_WORDS = re.compile(r"(?:\s+the)?(?:\s+range)?(?:\s+of)?\s*$", re.I)
 _TARGET_BEFORE = re.compile(r"\b(?:to|into|within)$", re.I)
 _OUTSIDE_BEFORE = re.compile(r"\b(?:outside|not\s+(?:\w+\s+)?in)$", re.I)
 _CONDITION_BEFORE = re.compile(r"\b(?:in|inside)$", re.I)
-_TARGET_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:に(?:正規化|変換|スケール|リスケール|収め|マップ)|(?:으로|로)\b)")
+_TARGET_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*"
+                           r"(?:に(?:正規化|変換|スケール|リスケール|収め|マップ)|(?:으로|로)\b)")
 _CONDITION_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:(?:内)?に(?:ある|あり|収まる)|에\s*있|내에|안에)")
 _OUTSIDE_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:外|밖)")
 

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field, replace
 from wbimage_conformance.doccheck import pyparse, sections, source
 from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Problem, Table, Text, plain_text
 
-_EXAMPLE_NUMBER = re.compile(r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
+_EXAMPLE_NUMBER = re.compile(
+    r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
 _SIGNATURE = re.compile(
     r"^\s*(?P<decorators>(?:@[\w.]+(?:\([^)]*\))?\s*\n\s*)*)(?:def\s+)?(?P<name>[A-Za-z_][\w.]*)\s*"
     r"\((?P<params>.*)\)\s*(?:(?:->|→|⟶)\s*(?P<returns>.+?))?\s*:?\s*(?:\.\.\.|pass)?\s*$",

@@ -174,8 +174,8 @@ def _severity(original: ClassifiedPage, changed: str) -> findings.Severity:
     a warning, one that does not (how the run is opened, say) a note."""
     if original.identity.doc is not None:
         return findings.Severity.ERROR
-    return findings.Severity.WARNING if re.search(r"\bImage\b|to_uint8|guess_mode|all_(?:boxes|masks|captions)", changed) \
-        else findings.Severity.NOTE
+    names_the_api = re.search(r"\bImage\b|to_uint8|guess_mode|all_(?:boxes|masks|captions)", changed)
+    return findings.Severity.WARNING if names_the_api else findings.Severity.NOTE
 
 
 def _by_key(blocks: Sequence[PyBlock]) -> dict[str, PyBlock]:
@@ -220,7 +220,8 @@ SAME_BLOCK = 0.75
 
 
 def _tokens(block: PyBlock) -> list[str]:
-    return [t for line in logical_lines(block.block.code) for t in line.tokens.split() if t not in ("<indent>", "<dedent>")]
+    return [t for line in logical_lines(block.block.code) for t in line.tokens.split()
+            if t not in ("<indent>", "<dedent>")]
 
 
 def _similarity(left: list[str], right: list[str]) -> float:
@@ -478,8 +479,8 @@ def _finding(original: ClassifiedPage, shared: list[tuple[ClassifiedPage, Differ
     if first.on_original:
         pages = " and ".join(str(p) for p in places)
         message = first.message.format(pages=pages, **_verbs(len(places)))
-        return findings.Finding(first.severity, "consistency", original.path, first.original_line, first.subject, message,
-                         related=tuple(places))
+        return findings.Finding(first.severity, "consistency", original.path, first.original_line, first.subject,
+                                message, related=tuple(places))
     pages = "this page" + "".join(f" and {p}" for p in places[1:])
     message = first.message.format(pages=pages, **_verbs(len(places)))
     return findings.Finding(first.severity, "consistency", first_page.path, first.line, first.subject, message,

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import coverage, pyparse, stops
 from wbimage_conformance.doccheck.findings import ExampleRun, Finding, Severity
@@ -358,13 +359,15 @@ def _check_calls(ctx: _Context, impl: str) -> None:
         expected = expected_for(call, ctx.outcome.arrays)
         if expected is None:
             continue
-        by_line.setdefault(call.get("line"), []).append((call, expected, compare_call(call, expected, ctx.outcome.arrays)))
+        compared = compare_call(call, expected, ctx.outcome.arrays)
+        by_line.setdefault(call.get("line"), []).append((call, expected, compared))
     for line, results in by_line.items():
         differing = [r for r in results if r[2]]
         if not differing:
             continue
         call, expected, problems = differing[0]
-        count = f" ({len(differing)} of the {len(results)} calls made here differ; the first:)" if len(results) > 1 else ""
+        count = (f" ({len(differing)} of the {len(results)} calls made here differ; the first:)"
+                 if len(results) > 1 else "")
         clause = (expected.clause,) if expected.clause else ()
         ctx.add("error", "example", ctx.page_line(line),
                 f"the implementation ({impl}) differs from the spec on this example's wandb.Image call "
@@ -429,7 +432,8 @@ def _check_claim(ctx: _Context, claim: Claim, probe_id: str | None, impl: str) -
             ctx.add("error", "claim", claim.line, f"{said}; but the call passes a {kind} with normalize left True, "
                     "which the spec normalizes ([norm.applies])", ("norm.applies",))
         elif claim.kind == "normalized" and not applied:
-            why = "normalize=False" if kind in ("numpy", "tensor") else f"a {_KIND_NAMES.get(kind, kind)} is used as it is"
+            why = ("normalize=False" if kind in ("numpy", "tensor")
+                   else f"a {_KIND_NAMES.get(kind, kind)} is used as it is")
             ctx.add("error", "claim", claim.line, f"{said}; but {why} ([norm.applies])", ("norm.applies", "input.pil"))
         return
     data = _input_array(ctx, call)
@@ -437,7 +441,8 @@ def _check_claim(ctx: _Context, claim: Claim, probe_id: str | None, impl: str) -
         _check_rescaled(ctx, claim, said, kind, normalize, data)
         return
     if data is None:
-        ctx.add("note", "claim", claim.line, f"{said}; not checked: the call's input is a {kind}, not an array or tensor")
+        ctx.add("note", "claim", claim.line,
+                f"{said}; not checked: the call's input is a {kind}, not an array or tensor")
         return
     branch = oracle.branch_of(data, normalize is not False) if isinstance(normalize, bool) else "other"
     clause = _BRANCH_CLAUSE[branch]
@@ -485,7 +490,8 @@ def _probe_table(ctx: _Context, probe: dict[str, Any] | None) -> list[tuple[floa
         return []
     spec_values = expected.pixels.reshape(-1)
     pixels = ctx.outcome.arrays.get((probe.get("observed") or {}).get("pixels") or "")
-    got = pixels.reshape(-1) if pixels is not None and pixels.size == spec_values.size and not probe.get("error") else None
+    got = (pixels.reshape(-1) if pixels is not None and pixels.size == spec_values.size and not probe.get("error")
+           else None)
     return [(float(v), int(spec_values[i]), int(got[i]) if got is not None else None)
             for i, v in enumerate(data.reshape(-1))]
 
@@ -530,7 +536,8 @@ def _check_factor(ctx: _Context, claim: Claim, said: str, branch: str, data: np.
         evidence = [(v, s) for v, s, _ in table if v in FACTOR_PROBE and math.floor(v * float(factor)) != s]
         shown = "; ".join(f"{_f(v)} → {s} by the spec, {math.floor(v * float(factor))} by the page's rule"
                           for v, s in evidence[:2])
-        ctx.add("error", "claim", claim.line, f"{said}; [norm.unit] multiplies by 255" + (f" ({shown})" if shown else ""),
+        shown_part = f" ({shown})" if shown else ""
+        ctx.add("error", "claim", claim.line, f"{said}; [norm.unit] multiplies by 255{shown_part}",
                 ("norm.unit",), tuple(ctx.spec.cases_for_clause("norm.unit", ctx.job.page.locale, 4)) + ctx.cases)
     _check_probe_against_spec(ctx, claim, probe, "norm.unit", impl, list(FACTOR_PROBE))
 

@@ -67,9 +67,11 @@ def spec_formulas(spec_path: str = str(spec.SPEC_PATH)) -> tuple[SpecFormula, ..
                 break
             paragraph.append(lines[i])
         text = " ".join(paragraph)
-        formula = next((span for span in re.findall(r"`([^`]+)`", text) if "astype" in span and pyparse.parses(span)), None)
+        spans = re.findall(r"`([^`]+)`", text)
+        formula = next((span for span in spans if "astype" in span and pyparse.parses(span)), None)
         if formula is None:
-            raise SpecFormulaError(f"{spec_path}:{start + 1}: clause [{clause}] states no formula with astype in backticks")
+            raise SpecFormulaError(
+                f"{spec_path}:{start + 1}: clause [{clause}] states no formula with astype in backticks")
         before = text.split(formula)[0]
         found.append(SpecFormula(clause, formula, start + 1, _first_range(before), dump(normalize_source(formula))))
     return tuple(found)
@@ -124,7 +126,8 @@ def _is_number(node: ast.AST) -> bool:
 
 
 def _is_uint8(node: ast.AST) -> bool:
-    if isinstance(node, ast.Attribute) and node.attr == "uint8" and isinstance(node.value, ast.Name) and node.value.id == "np":
+    if (isinstance(node, ast.Attribute) and node.attr == "uint8"
+            and isinstance(node.value, ast.Name) and node.value.id == "np"):
         return True
     if isinstance(node, ast.Constant) and node.value == "uint8":
         return True
@@ -402,7 +405,8 @@ def _check_one(page: Any, block: Any, expression: ast.expr, match: FormulaMatch,
         out.append(findings.error("formula", page.path, where, subject,
                            f"the page says this formula is for data in [{_show_number(low)}, {_show_number(high)}]; "
                            f"[{match.clause}] applies to [{_show_number(formula.data_range[0])}, "
-                           f"{_show_number(formula.data_range[1])}]", clauses=(match.clause, "norm.range"), cases=cases))
+                           f"{_show_number(formula.data_range[1])}]",
+                           clauses=(match.clause, "norm.range"), cases=cases))
     if not text:
         return out
     for claim in claim_reader.read_text(text, text_line):

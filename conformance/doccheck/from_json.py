@@ -42,8 +42,9 @@ def from_data(data: Any, where: str = "<report>", line_at: Callable[[Sequence[An
         skipped=tuple(findings.SkippedPage(s["path"], s["reason"]) for s in data["skipped"]),
         walked=data["summary"]["walked"],
         shard=None if shard is None else findings.DocsShard(shard["index"], shard["count"], tuple(shard["selection"])),
-        readings=tuple(findings.SentenceReading(r["file"], r["line"], r["text"], tuple(r["statements"]), tuple(r["problems"]),
-                                         tuple(r["other"]), r["understood"]) for r in data.get("sentences", [])),
+        readings=tuple(findings.SentenceReading(r["file"], r["line"], r["text"], tuple(r["statements"]),
+                                                tuple(r["problems"]), tuple(r["other"]), r["understood"])
+                       for r in data.get("sentences", [])),
     )
 
 
@@ -55,5 +56,6 @@ def _page(p: dict[str, Any]) -> findings.PageSummary:
 
 
 def _finding(f: dict[str, Any]) -> findings.Finding:
-    return findings.Finding(findings.Severity(f["severity"]), f["check"], f["file"], f["line"], f["subject"], f["message"],
-                     tuple(f["clauses"]), tuple(f["cases"]), tuple(findings.Location(r["file"], r["line"]) for r in f["related"]))
+    related = tuple(findings.Location(r["file"], r["line"]) for r in f["related"])
+    return findings.Finding(findings.Severity(f["severity"]), f["check"], f["file"], f["line"], f["subject"],
+                            f["message"], tuple(f["clauses"]), tuple(f["cases"]), related)

@@ -88,5 +88,6 @@ def _combined(reports: Sequence[findings.DocsReport], selection: tuple[str, ...]
         environment=dict(first.environment),
         skipped=first.skipped,
         walked=first.walked,
-        readings=tuple(sorted((r for report in reports for r in report.readings), key=lambda r: (order(r.file), r.line))),
+        readings=tuple(sorted((r for report in reports for r in report.readings),
+                              key=lambda r: (order(r.file), r.line))),
     )

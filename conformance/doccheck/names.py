@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from pyflakes import checker as pyflakes_checker
 from pyflakes import messages as pyflakes_messages
+
 from wbimage_conformance.doccheck.classify import PyBlock
 
 #: Names readers take for granted: module aliases, and the run they started; each with what
@@ -230,7 +231,8 @@ def _holds_ellipsis(node: ast.AST) -> bool:
         if isinstance(sub, ast.Subscript):
             continue
         for child in ast.iter_child_nodes(sub):
-            if isinstance(child, ast.Constant) and child.value is Ellipsis and not isinstance(sub, (ast.Expr, ast.Subscript)):
+            if (isinstance(child, ast.Constant) and child.value is Ellipsis
+                    and not isinstance(sub, (ast.Expr, ast.Subscript))):
                 return True
     return False
 

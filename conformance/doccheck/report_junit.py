@@ -26,7 +26,8 @@ def _line(f: findings.Finding) -> str:
     return f"{f.file}:{f.line}: {f.severity.value} [{f.check}] {f.subject}: {f.message}"
 
 
-def _placed(page: findings.PageSummary, found: Sequence[findings.Finding]) -> tuple[list[list[findings.Finding]], dict[str, list[findings.Finding]]]:
+def _placed(page: findings.PageSummary, found: Sequence[findings.Finding],
+            ) -> tuple[list[list[findings.Finding]], dict[str, list[findings.Finding]]]:
     """The page's findings per block (in block order) and, for the rest, per check."""
     per_block: list[list[findings.Finding]] = [[] for _ in page.blocks]
     per_check: dict[str, list[findings.Finding]] = {}

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance.doccheck import lanes, names
 from wbimage_conformance.doccheck.claims import Claim, example_claims
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock, image_calls

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance.cases import casefiles as case_files
 from wbimage_conformance.cases import materialize, writer
 from wbimage_conformance.model import Case, Mismatch, Observation, Result, Status
@@ -649,7 +650,8 @@ def format_report(report: FuzzReport) -> str:
     for number, finding in enumerate(report.findings, start=1):
         d = finding.disagreement
         out.append("")
-        out.append(f"{number}. on {', '.join(d.fields)}{' (flaky: it did not repeat)' if d.flaky else ''}; minimal example:")
+        flaky = " (flaky: it did not repeat)" if d.flaky else ""
+        out.append(f"{number}. on {', '.join(d.fields)}{flaky}; minimal example:")
         out.append(f"   input: {json.dumps(d.example.input, ensure_ascii=False)}")
         kwargs = ", ".join(f"{k}={v!r}" for k, v in d.example.kwargs.items())
         out.append(f"   call:  Image(input{', ' + kwargs if kwargs else ''})")

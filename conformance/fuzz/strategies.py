@@ -344,7 +344,8 @@ def anchors(dtype: str, regime: str) -> st.SearchStrategy[Any] | None:
         if regime == "signed":
             return st.just(-1) if info.min < 0 else None
         outside = [v for v in bounds if abs(v) > 1]
-        return st.one_of(st.sampled_from(outside), st.integers(int(info.min), int(info.max)).filter(lambda v: abs(v) > 1))
+        beyond_one = st.integers(int(info.min), int(info.max)).filter(lambda v: abs(v) > 1)
+        return st.one_of(st.sampled_from(outside), beyond_one)
     if regime == "signed":
         negative_edges = st.sampled_from([v for v in rounding_edges(dtype) if -1.0 <= v < 0.0])
         tiny = _step(dtype, 0.0, True)

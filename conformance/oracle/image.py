@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from wbimage_conformance.oracle.errors import SpecTypeError, SpecValueError
 from wbimage_conformance.oracle.normalize import format_of, to_uint8
 

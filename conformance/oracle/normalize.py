@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 import numpy as np
+
 from wbimage_conformance.oracle.arithmetic import (
     FORMATS,
     BinaryFormat,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance import stored
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Mismatch, Result, RunReport, SavedCause, Shard, Status

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+
 from wbimage_conformance.model import Mismatch, Result, RunReport, Status
 from wbimage_conformance.report import causes, images, saved_pixels, summary
 from wbimage_conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short
@@ -264,7 +265,8 @@ def _causes(report: RunReport) -> str:
              f"{len(summary.unexpected_results(report))} unexpected results)</h2>")]
     for number, view in enumerate(views, start=1):
         group, example = view.group, view.example
-        facts = [("breaks", "".join(f"<blockquote><code>[{e(c)}]</code> {e(text)}</blockquote>" for c, text in view.clauses))]
+        breaks = "".join(f"<blockquote><code>[{e(c)}]</code> {e(text)}</blockquote>" for c, text in view.clauses)
+        facts = [("breaks", breaks)]
         if group.hint:
             facts.append(("hint", e(group.hint)))
         facts.append(("example", (f'<a href="#{anchor(example)}"><code>{e(example.case.id)}</code></a> '
@@ -277,7 +279,8 @@ def _causes(report: RunReport) -> str:
         facts.append(("cases", f'<span class="cases">{links}</span>'))
         dl = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in facts)
         parts.append(f'<section class="cause" id="cause-{e(group.id)}"><h3>{number}. {e(group.title)} '
-                     f'<span class="count">· {view.count} case(s) · <code>{e(group.id)}</code></span></h3><dl>{dl}</dl></section>')
+                     f'<span class="count">· {view.count} case(s) · <code>{e(group.id)}</code></span></h3>'
+                     f'<dl>{dl}</dl></section>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -303,7 +306,8 @@ def render(report: RunReport, *, color: bool = False) -> str:
     explained = [r for r in summary.unexpected_results(report) if r.case.id in by_case]
     if explained:
         articles = "".join(_article(r, by_case[r.case.id]) for r in explained)
-        body.append(f'<section id="unexpected"><h2>Explained by a cause above ({len(explained)})</h2>{articles}</section>')
+        body.append(f'<section id="unexpected"><h2>Explained by a cause above ({len(explained)})</h2>'
+                    f'{articles}</section>')
     body += [
         f'<section id="environment"><h2>Environment</h2>{_environment(report)}</section>',
         f'<section id="families"><h2>Summary by clause family</h2>{_families(report)}</section>',

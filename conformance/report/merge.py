@@ -83,7 +83,8 @@ def _no_repeats(runs: Sequence[tuple[str, RunReport]]) -> dict[str, Result]:
     for where, run in runs:
         for case_id in [r.case.id for r in run.results] + list(run.not_run):
             if case_id in seen:
-                raise MergeError(f"{where}: case {case_id!r} is also in {seen[case_id]}: a case may be in one report only")
+                raise MergeError(
+                    f"{where}: case {case_id!r} is also in {seen[case_id]}: a case may be in one report only")
             seen[case_id] = where
         by_id.update((r.case.id, r) for r in run.results)
     return by_id

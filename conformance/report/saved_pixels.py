@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
 import numpy as np
+
 from wbimage_conformance.model import Result, RunReport
 from wbimage_conformance.report.jsonable import SMALL_ARRAY_LIMIT, array_digest
 from wbimage_conformance.report.summary import is_unexpected

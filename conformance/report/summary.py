@@ -135,7 +135,8 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
         rows.append(("shard", (f"{shard.index} of {shard.count}: {len(report.results) + len(report.not_run)} "
                               f"of the {len(shard.selection)} selected cases")))
     if report.interrupted:
-        rows.append(("interrupted", f"by {report.interrupted}: a partial run, {len(report.not_run)} selected cases not run"))
+        rows.append(("interrupted",
+                     f"by {report.interrupted}: a partial run, {len(report.not_run)} selected cases not run"))
     elif report.not_run:
         rows.append(("not run", f"{len(report.not_run)} selected cases: --maxfail stopped the run"))
     return rows

@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
+
 from wbimage_conformance.worker import npy_reader
 
 #: Each block is compiled as "<doc-block-N>": tracebacks and recorded calls name their block.
@@ -357,8 +358,9 @@ def run_probes(request: Dict[str, Any], recorder: Recorder, image_class: type, w
                            "reason": f"the call's recorded input cannot be read: {exc}"})
             continue
         if data is None:
+            kind = base["input"].get("kind")
             report.append({"id": probe["id"], "block": block, "status": "skipped",
-                           "reason": f"the call's input is a {base['input'].get('kind')} value, not an array or tensor"})
+                           "reason": f"the call's input is a {kind} value, not an array or tensor"})
             continue
         kwargs = {k: v for k, v in base["kwargs"].items() if k in ("normalize", "file_type", "mode")
                   and isinstance(v, (bool, str, type(None)))}
@@ -519,7 +521,8 @@ def execute(request: Dict[str, Any], impl: str, manifest: Optional[dict] = None)
     timeout = float(request.get("block_timeout", 60))
     blocks = [run_block(block, namespace, recorder, timeout, bool(request.get("torch")))
               for block in request["blocks"]]
-    return {"status": "ok", "impl": {"name": getattr(adapter, "name", impl), "version": getattr(adapter, "version", None)},
+    named = {"name": getattr(adapter, "name", impl), "version": getattr(adapter, "version", None)}
+    return {"status": "ok", "impl": named,
             "blocks": blocks, "probes": run_probes(request, recorder, image_class, workdir),
             "calls": recorder.calls, "logs": recorder.logs}
 

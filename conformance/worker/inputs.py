@@ -17,6 +17,7 @@ import pathlib
 from typing import Any, Callable, Dict, Optional
 
 import numpy as np
+
 from wbimage_conformance.worker import protocol
 
 
@@ -257,7 +258,8 @@ def snapshot(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return (type(obj).__name__, tuple(snapshot(o) for o in obj))
     if isinstance(obj, dict):
-        return ("dict", tuple((repr(k) if type(k) is str else protocol.safe_repr(k), snapshot(v)) for k, v in obj.items()))
+        return ("dict", tuple((repr(k) if type(k) is str else protocol.safe_repr(k), snapshot(v))
+                              for k, v in obj.items()))
     image = getattr(obj, "image", None)
     if image is not None and hasattr(image, "tobytes"):
         return ("image", snapshot(image))

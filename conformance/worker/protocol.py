@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
+
 from wbimage_conformance.worker.observation import Observation
 
 PROTOCOL_VERSION = 1
@@ -384,7 +385,8 @@ def run_request(case_id: str, call: Dict[str, Any], wire_input: Dict[str, Any]) 
     return {"type": "run", "id": case_id, "call": call, "input": wire_input}
 
 
-def result_reply(case_id: str, outcome: str, observation: Optional[Observation] = None, reason: str = "") -> Dict[str, Any]:
+def result_reply(case_id: str, outcome: str, observation: Optional[Observation] = None,
+                 reason: str = "") -> Dict[str, Any]:
     message: Dict[str, Any] = {"type": "result", "id": case_id, "outcome": outcome}
     if observation is not None:
         message["observation"] = encode_observation(observation)

@@ -229,7 +229,8 @@ class StandInObject(metaclass=StandInType):
 
 
 def _known_base(base: str, classes: dict) -> bool:
-    return base in classes or base.split(".", maxsplit=1)[0] in ("builtins", "abc", "typing", "enum", "typing_extensions")
+    return base in classes or base.split(".", maxsplit=1)[0] in (
+        "builtins", "abc", "typing", "enum", "typing_extensions")
 
 
 def _literal(text: Optional[str]) -> Tuple[bool, Any]:
@@ -416,7 +417,8 @@ class StandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             del sys.modules[name]
         sys.modules.update(self._saved)
 
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Optional[importlib.machinery.ModuleSpec]:
+    def find_spec(self, fullname: str, path: Any = None,
+                  target: Any = None) -> Optional[importlib.machinery.ModuleSpec]:
         if fullname != "wandb" and not fullname.startswith("wandb."):
             return None
         if fullname not in self.modules:
@@ -550,7 +552,8 @@ class StandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         bases = [self.stand_in_class(b) for b in desc["bases"] if b in self.classes]
         bases = [b for b in bases if isinstance(b, StandInType)]
         bases += [getattr(builtins, b[9:]) for b in desc["bases"] if b.startswith("builtins.")
-                  and isinstance(getattr(builtins, b[9:], None), type) and issubclass(getattr(builtins, b[9:]), BaseException)]
+                  and isinstance(getattr(builtins, b[9:], None), type)
+                  and issubclass(getattr(builtins, b[9:]), BaseException)]
         if not any(issubclass(b, StandInObject) for b in bases):
             bases.append(StandInObject)
         namespace: Dict[str, Any] = {"__module__": desc["module"], "__qualname__": desc["name"], "_standin_ref": ref,

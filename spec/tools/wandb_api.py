@@ -626,7 +626,8 @@ def _decorated(node: ast.ClassDef, name: str) -> bool:
 
 def _self_attributes(init: ast.FunctionDef) -> Iterator[str]:
     for stmt in ast.walk(init):
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        targets = (stmt.targets if isinstance(stmt, ast.Assign)
+                   else [stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
         for target in targets:
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                     and target.value.id == "self" and _public(target.attr):
@@ -752,7 +753,8 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(manifest, indent=None, separators=(",", ":"), ensure_ascii=False, sort_keys=False)
     Path(args.out).write_text(text + "\n", encoding="utf-8")
     print(f"{args.out}: wandb {manifest['wandb_version']}, {len(manifest['modules'])} modules, "
-          f"{len(manifest['classes'])} classes, {len(manifest['functions'])} functions, {len(text.encode()) // 1024} KB")
+          f"{len(manifest['classes'])} classes, {len(manifest['functions'])} functions, "
+          f"{len(text.encode()) // 1024} KB")
     return 0
 
 
