@@ -1,6 +1,6 @@
 """The capture agent: what runs inside the user's program to sample its wandb.Image inputs.
 
-It imports only the standard library and NumPy, because it runs under the user's interpreter,
+It imports only the standard library and NumPy (when there is one), because it runs under the user's interpreter,
 where this package may not be installed: `boot/sitecustomize.py` loads it from its files under
 the name `wbimage_capture_agent`. Everything it writes goes to the capture folder; nothing
 leaves the machine (no network is opened, nothing is sent).
@@ -14,18 +14,19 @@ from typing import Optional
 from . import hook
 from .record import ENV_DIR, ENV_LIMITS, Limits, Recorder
 
-__all__ = ["ENV_DIR", "ENV_LIMITS", "Limits", "Recorder", "start", "start_from_environment"]
-
-_recorder: Optional[Recorder] = None
-
+__all__ = ["ENV_DIR", "ENV_LIMITS", "Limits", "Recorder", "start", "start_from_environment", "stop"]
 
 def start(directory: str, limits: Limits) -> Recorder:
-    """Record into `directory` from now on in this process (once; a second call changes nothing)."""
-    global _recorder
-    if _recorder is None:
-        _recorder = Recorder(directory, limits)
-        hook.install(_recorder)
-    return _recorder
+    """Record into `directory` from now on in this process."""
+    recorder = Recorder(directory, limits)
+    hook.install(recorder)
+    return recorder
+
+
+def stop(recorder: Recorder) -> None:
+    """Stop recording (wandb.Image stays wrapped, reporting to no one) and write the part."""
+    hook.install(None)
+    recorder.close()
 
 
 def start_from_environment() -> Optional[Recorder]:

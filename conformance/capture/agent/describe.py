@@ -15,7 +15,10 @@ import math
 import os
 from typing import Any, Dict, Optional, Tuple
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # an interpreter without NumPy can still pass PIL images and paths
+    np = None  # type: ignore[assignment]
 
 #: What a `.npy` header adds to an array's bytes (a header is padded to a multiple of 64).
 NPY_HEADER_BYTES = 128
@@ -27,7 +30,7 @@ class Unreadable(Exception):
 
 def kind_of(value: Any) -> str:
     """numpy, torch, pil, path or other: which of wandb.Image's input families `value` is."""
-    if isinstance(value, np.ndarray):
+    if np is not None and isinstance(value, np.ndarray):
         return "numpy"
     module = type(value).__module__ or ""
     if module.startswith("torch") and hasattr(value, "detach") and hasattr(value, "element_size"):

@@ -32,6 +32,8 @@ PIXEL_ARGUMENTS = ("mode", "normalize", "file_type")
 _ORIGINAL = "__wbimage_capture_original_init__"
 _AGENT_PACKAGE = __name__.rpartition(".")[0]
 _state = threading.local()
+#: The recorder the wrapped constructors report to; None: they only call the original.
+_current: Optional[Recorder] = None
 
 
 def _is_ours_or_wandbs(frame: Any) -> bool:
@@ -86,16 +88,18 @@ def _record(recorder: Recorder, signature: inspect.Signature, args: tuple, kwarg
     recorder.record(call_site(), value, _pixel_arguments(signature, named), others)
 
 
-def wrap(cls: Any, recorder: Recorder) -> None:
-    """Make every construction of `cls` record its input first (once per class)."""
+def wrap(cls: Any) -> None:
+    """Make every construction of `cls` report its input to the current recorder first (once
+    per class)."""
     if not isinstance(cls, type) or _ORIGINAL in cls.__dict__:
         return
     original = cls.__dict__.get("__init__", cls.__init__)
     signature = inspect.signature(original)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if not getattr(_state, "inside", False):  # an Image built inside another: the outer one is the call
-            _state.inside = True
+        recorder = _current
+        if recorder is not None and not getattr(_state, "inside", False):  # an Image built inside another:
+            _state.inside = True                                            # the outer one is the call
             try:
                 _record(recorder, signature, args, kwargs)
             except Exception:  # never let capture change what the program sees
@@ -110,28 +114,27 @@ def wrap(cls: Any, recorder: Recorder) -> None:
     cls.__init__ = __init__
 
 
-def wrap_loaded(recorder: Recorder) -> None:
+def wrap_loaded() -> None:
     """Wrap the Image class of every watched module already imported."""
     for name in WATCHED:
         module = sys.modules.get(name)
         image = getattr(module, "Image", None) if module is not None else None
         if image is not None:
-            wrap(image, recorder)
+            wrap(image)
 
 
 class _WrappingLoader:
     """Loads a watched module with its own loader, then wraps its Image class."""
 
-    def __init__(self, loader: Any, recorder: Recorder) -> None:
+    def __init__(self, loader: Any) -> None:
         self._loader = loader
-        self._recorder = recorder
 
     def create_module(self, spec: Any) -> Any:
         return self._loader.create_module(spec)
 
     def exec_module(self, module: Any) -> None:
         self._loader.exec_module(module)
-        wrap_loaded(self._recorder)
+        wrap_loaded()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
@@ -139,9 +142,6 @@ class _WrappingLoader:
 
 class WandbWatcher(importlib.abc.MetaPathFinder):
     """Finds the watched modules through the other finders and hands back a wrapping loader."""
-
-    def __init__(self, recorder: Recorder) -> None:
-        self.recorder = recorder
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         if name not in WATCHED:
@@ -152,13 +152,16 @@ class WandbWatcher(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(name, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _WrappingLoader(spec.loader, self.recorder)
+                    spec.loader = _WrappingLoader(spec.loader)
                 return spec
         return None
 
 
-def install(recorder: Recorder) -> None:
-    """Wrap wandb.Image now if it is imported, else when it is."""
+def install(recorder: Optional[Recorder]) -> None:
+    """Report to `recorder` from now on (None: stop reporting); wrap wandb.Image now if it is
+    imported, else when it is."""
+    global _current
+    _current = recorder
     if not any(isinstance(finder, WandbWatcher) for finder in sys.meta_path):
-        sys.meta_path.insert(0, WandbWatcher(recorder))
-    wrap_loaded(recorder)
+        sys.meta_path.insert(0, WandbWatcher())
+    wrap_loaded()
