@@ -1,8 +1,8 @@
 """The capture agent: what runs inside the user's program to sample its wandb.Image inputs.
 
-It imports only the standard library and NumPy (when there is one), because it runs under the user's interpreter,
-where this package may not be installed: `boot/sitecustomize.py` loads it from its files under
-the name `wbimage_capture_agent`. Everything it writes goes to the capture folder; nothing
+It imports only the standard library (and NumPy, once an array arrives), because it runs
+under the user's interpreter, where this package may not be installed: `boot/sitecustomize.py`
+loads it from its files under the name `wbimage_capture_agent`. Everything it writes goes to the capture folder; nothing
 leaves the machine (no network is opened, nothing is sent).
 """
 

@@ -2,7 +2,8 @@
 at the user's data.
 
 Runs inside the user's program, under whatever Python and NumPy it has, so it imports only the
-standard library and NumPy (torch and PIL are recognised by duck typing, never imported). It
+standard library, and NumPy only once an array has arrived (an interpreter that never builds
+an Image pays nothing; torch and PIL are recognised by duck typing, never imported). It
 never changes the input: a tensor is copied to the host with `.detach().cpu()`, an array is
 written as it is. Sizes are judged before anything is copied, so an input over the byte limit
 costs no memory.
@@ -13,12 +14,8 @@ from __future__ import annotations
 import io
 import math
 import os
+import sys
 from typing import Any, Dict, Optional, Tuple
-
-try:
-    import numpy as np
-except ImportError:  # an interpreter without NumPy can still pass PIL images and paths
-    np = None  # type: ignore[assignment]
 
 #: What a `.npy` header adds to an array's bytes (a header is padded to a multiple of 64).
 NPY_HEADER_BYTES = 128
@@ -30,7 +27,8 @@ class Unreadable(Exception):
 
 def kind_of(value: Any) -> str:
     """numpy, torch, pil, path or other: which of wandb.Image's input families `value` is."""
-    if np is not None and isinstance(value, np.ndarray):
+    numpy = sys.modules.get("numpy")  # an array can only exist once NumPy is imported
+    if numpy is not None and isinstance(value, numpy.ndarray):
         return "numpy"
     module = type(value).__module__ or ""
     if module.startswith("torch") and hasattr(value, "detach") and hasattr(value, "element_size"):
@@ -76,7 +74,7 @@ def described(value: Any, kind: str) -> Dict[str, Any]:
     return facts
 
 
-def host_array(value: Any, kind: str) -> np.ndarray:
+def host_array(value: Any, kind: str) -> Any:
     """The input as a NumPy array on the host; Unreadable when there is no data to read."""
     if kind == "torch":
         tensor = value.detach()
@@ -95,9 +93,11 @@ def host_array(value: Any, kind: str) -> np.ndarray:
     return array
 
 
-def array_range(array: np.ndarray) -> Tuple[Any, Any, bool]:
+def array_range(array: Any) -> Tuple[Any, Any, bool]:
     """(min, max, has_nan) ignoring NaN; min and max are None for empty, all-NaN or
     non-real data, and infinities are written "inf"/"-inf" (JSON has no infinity)."""
+    import numpy as np
+
     if array.size == 0 or array.dtype.kind not in "biuf":
         return None, None, False
     if array.dtype.kind == "f":
@@ -111,9 +111,9 @@ def array_range(array: np.ndarray) -> Tuple[Any, Any, bool]:
 
 
 def _number(value: Any) -> Any:
-    if isinstance(value, (np.bool_, bool)):
-        return int(value)
-    if isinstance(value, np.integer):
+    import numpy as np
+
+    if isinstance(value, (np.bool_, np.integer, bool, int)):
         return int(value)
     number = float(value)
     if math.isinf(number):
@@ -121,7 +121,9 @@ def _number(value: Any) -> Any:
     return number
 
 
-def npy_bytes(array: np.ndarray) -> bytes:
+def npy_bytes(array: Any) -> bytes:
+    import numpy as np
+
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
