@@ -112,7 +112,7 @@ def test_the_manifest_states_the_limits_and_the_sampling(train_run):
 
 @pytest.mark.parametrize("code", [0, 3, 1])
 def test_the_program_exit_code_is_passed_through(project, tmp_path, code):
-    done = run_captured(project, tmp_path / "dir", "train.py", str(code))
+    done = run_captured(project, tmp_path / "dir", "loop.py", str(code))
     assert done.returncode == code
     assert manifest.read(tmp_path / "dir")["sites"], "what was captured before the exit is kept"
 
@@ -176,7 +176,7 @@ def test_hostile_inputs_are_described_and_never_disturb_the_program(project, tmp
 
 
 def test_the_total_cap_holds_across_sites(project, tmp_path):
-    done = run_captured(project, tmp_path / "dir", "train.py", limits=("--max-total-bytes", "1000"))
+    done = run_captured(project, tmp_path / "dir", "loop.py", limits=("--max-total-bytes", "1000"))
     assert done.returncode == 0
     data = manifest.read(tmp_path / "dir")
     assert sum(sample["bytes"] for site in data["sites"] for sample in site["samples"]) <= 1000
