@@ -20,7 +20,7 @@ import importlib.abc
 import inspect
 import sys
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import describe
 from .record import Recorder, Site
@@ -34,6 +34,7 @@ _AGENT_PACKAGE = __name__.rpartition(".")[0]
 _state = threading.local()
 #: The recorder the wrapped constructors report to; None: they only call the original.
 _current: Optional[Recorder] = None
+_sites: Dict[Tuple[Any, int], Site] = {}
 
 
 def _is_ours_or_wandbs(frame: Any) -> bool:
@@ -48,7 +49,11 @@ def call_site() -> Site:
         frame = frame.f_back
     if frame is None:
         return Site("<wandb>", 0, "<module>")
-    return Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+    where = (frame.f_code, frame.f_lineno)
+    site = _sites.get(where)
+    if site is None:  # a Site hashes its key for its folder name: made once per line
+        site = _sites.setdefault(where, Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+    return site
 
 
 def _arguments(signature: inspect.Signature, args: tuple, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -78,6 +83,9 @@ def _pixel_arguments(signature: inspect.Signature, given: Dict[str, Any]) -> Dic
 
 
 def _record(recorder: Recorder, signature: inspect.Signature, args: tuple, kwargs: Dict[str, Any]) -> None:
+    site = call_site()
+    if recorder.counted_if_full(site):
+        return
     named = _arguments(signature, args, kwargs)
     if named is None:
         return
@@ -85,7 +93,7 @@ def _record(recorder: Recorder, signature: inspect.Signature, args: tuple, kwarg
     named.pop(parameters[0], None)
     value = named.pop(parameters[1], None) if len(parameters) > 1 else None
     others: List[str] = sorted(name for name in named if name not in PIXEL_ARGUMENTS)
-    recorder.record(call_site(), value, _pixel_arguments(signature, named), others)
+    recorder.record(site, value, _pixel_arguments(signature, named), others)
 
 
 def wrap(cls: Any) -> None:

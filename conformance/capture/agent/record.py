@@ -173,14 +173,24 @@ class Recorder:
         if util is not None:
             util.register_after_fork(self, lambda recorder: util.Finalize(recorder, recorder.flush, exitpriority=10))
 
+    def counted_if_full(self, site: Site) -> bool:
+        """Count a call of a site that already has all its samples, and say so: then nothing
+        about the call needs to be looked at (the cheap path of a long training loop)."""
+        if site.key not in self.full:
+            return False
+        with self.lock:
+            entry = self.sites[site.key]
+            entry["calls"] += 1
+            self._dropped(entry, "count")
+        return True
+
     def record(self, site: Site, value: Any, kwargs: Dict[str, Any], other_kwargs: List[str]) -> None:
         """Keep `value` as a sample of `site` if the limits allow; count it as dropped if not."""
+        if self.counted_if_full(site):
+            return
         with self.lock:
             entry = self.sites.get(site.key) or self.sites.setdefault(site.key, _new_site(site))
             entry["calls"] += 1
-            if site.key in self.full:
-                self._dropped(entry, "count")
-                return
             try:
                 self._keep(site, entry, value, {"kwargs": kwargs, "other_kwargs": other_kwargs})
             except Exception as exc:  # capture must never change the user's program: counted, shown
