@@ -43,3 +43,16 @@ def test_a_file_as_the_folder_is_a_usage_error(tmp_path):
     done = run_pytest(project, "--wbimage-capture", str(tmp_path / "file"), "test_logging.py")
     assert done.returncode == 4
     assert f"--wbimage-capture: {tmp_path / 'file'}: not a folder" in done.stderr
+
+
+def test_under_xdist_the_workers_parts_are_merged(tmp_path):
+    project = write_project(tmp_path / "project")
+    (project / "test_many.py").write_text(
+        "import numpy as np, pytest, wandb\n\n\n@pytest.mark.parametrize('i', range(6))\n"
+        "def test_log(i):\n    wandb.Image(np.full((2, 2), i, dtype=np.uint8))\n")
+    done = run_pytest(project, "-n", "2", "--wbimage-capture", str(tmp_path / "dir"), "test_many.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = manifest.read(tmp_path / "dir")
+    assert [(site["calls"], site["kept"]) for site in data["sites"]] == [(6, 6)]
+    assert sorted(sample["max"] for sample in data["sites"][0]["samples"]) == list(range(6))
+    assert len(data["processes"]) == 2
