@@ -219,6 +219,7 @@ def test_a_folder_that_cannot_be_written_is_refused(project, tmp_path):
 def test_a_bad_limit_is_refused(project, tmp_path, limits, said):
     done = run_captured(project, tmp_path / "dir", "train.py", limits=limits)
     assert done.returncode == 2 and said in done.stderr and done.stdout == ""
+    assert done.stderr.startswith(f"wbimage capture: argument {limits[0]}: ") and len(done.stderr.splitlines()) == 1
 
 
 def test_a_command_that_does_not_exist_is_refused(tmp_path):

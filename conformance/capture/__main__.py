@@ -16,10 +16,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from wbimage_conformance.capture import launch, manifest
 from wbimage_conformance.capture.agent import Limits
-from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.errors import ConfigurationError, UsageError
 
 #: Byte limits accept a suffix: 64M, 1G, 500k.
 _SUFFIXES = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
@@ -41,9 +42,16 @@ def _count(text: str) -> int:
     return int(text)
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad argument as the one line every error of the suite is."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
 def parser() -> argparse.ArgumentParser:
     defaults = Limits()
-    found = argparse.ArgumentParser(
+    found = _OneLineParser(
         prog="python -m wbimage_conformance.capture", usage="%(prog)s DIR [options] -- COMMAND [ARGS...]",
         description="Run COMMAND unchanged and keep, in DIR, the first inputs it passes to wandb.Image at each "
                     "call site. Nothing leaves this machine.")
@@ -59,11 +67,11 @@ def parser() -> argparse.ArgumentParser:
 
 def _split(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     if "--" not in argv:
-        raise ConfigurationError("no command: write it after `--`, e.g. `DIR -- python train.py`")
+        raise UsageError("no command: write it after `--`, e.g. `DIR -- python train.py`")
     at = list(argv).index("--")
     command = list(argv[at + 1:])
     if not command:
-        raise ConfigurationError("no command after `--`")
+        raise UsageError("no command after `--`")
     return list(argv[:at]), command
 
 

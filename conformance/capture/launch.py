@@ -11,6 +11,7 @@ are the program's own; the capture writes nothing to either. Interpreters starte
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -46,7 +47,7 @@ def child_environment(directory: Path, limits: Limits, environment: Mapping[str,
     path = child.get("PYTHONPATH", "")
     child["PYTHONPATH"] = str(BOOT) + (os.pathsep + path if path else "")
     child[ENV_DIR] = str(directory)
-    child[ENV_LIMITS] = str(limits.as_json()).replace("'", '"')
+    child[ENV_LIMITS] = json.dumps(limits.as_json())
     return child
 
 
