@@ -71,6 +71,25 @@ def test_the_wrapped_class_returns_and_raises_what_the_original_does(tmp_path):
     assert array_site["samples"][0]["other_kwargs"] == ["caption"]
 
 
+class Nesting:
+    """Builds a second instance inside its constructor, as wandb does for some inputs."""
+
+    def __init__(self, data_or_path, mode=None):
+        self.inner = Nesting(data_or_path, mode="inner") if mode != "inner" else None
+
+
+def test_an_image_built_inside_another_is_not_a_second_call(tmp_path):
+    hook.wrap(Nesting)
+    recorder = agent.start(str(tmp_path), agent.Limits())
+    try:
+        made = Nesting(np.zeros(2))
+    finally:
+        agent.stop(recorder)
+    assert made.inner is not None
+    (site,) = recorder.sites.values()
+    assert site["calls"] == 1 and site["samples"][0]["kwargs"] == {"mode": None}
+
+
 def test_a_site_is_the_first_frame_outside_wandb():
     namespace = {"__name__": "wandb.sdk.helpers"}
     exec("def build():\n    return site()\n", namespace)

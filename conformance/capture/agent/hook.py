@@ -106,15 +106,17 @@ def wrap(cls: Any) -> None:
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> Any:
         recorder = _current
-        if recorder is not None and not getattr(_state, "inside", False):  # an Image built inside another:
-            _state.inside = True                                            # the outer one is the call
+        if recorder is None or getattr(_state, "inside", False):  # an Image built while another is: the
+            return original(self, *args, **kwargs)                   # outer one is the user's call
+        _state.inside = True
+        try:
             try:
                 _record(recorder, signature, args, kwargs)
-            except Exception:  # never let capture change what the program sees
-                pass
-            finally:
-                _state.inside = False
-        return original(self, *args, **kwargs)
+            except Exception:  # never let capture change what the program sees (the recorder counts
+                pass           # its own failures; this is a frame or signature that could not be read)
+            return original(self, *args, **kwargs)
+        finally:
+            _state.inside = False
 
     __init__.__wrapped__ = original  # type: ignore[attr-defined]
     __init__.__doc__ = original.__doc__
