@@ -89,3 +89,11 @@ def test_the_summary_names_each_limit_that_dropped(tmp_path):
     assert line == ("wbimage capture: 1 call site(s), 9 call(s), 2 sample(s) kept (400 bytes) in here; dropped 7: "
                     "5 over --max-per-site, 1 over --max-bytes-per-site, 1 failed to record "
                     "(limits: first 2 per site, 1000 bytes per site, 5000 bytes in all)")
+
+
+def test_sites_are_listed_by_file_then_line_number(tmp_path):
+    later, earlier = part(5, [], calls=1, dropped=1), part(5, [], calls=1, dropped=1)
+    later["sites"][0].update(site="/p/a.py:10", line=10)
+    earlier["sites"][0].update(site="/p/a.py:9", line=9)
+    write_parts(tmp_path, later, earlier)
+    assert [site["line"] for site in manifest.read(tmp_path)["sites"]] == [9, 10]

@@ -67,7 +67,7 @@ def merge(parts: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
         site["samples"].sort(key=lambda sample: sample["index"])
     return {"format": first["format"], "sampling": first["sampling"], "limits": first["limits"],
             "processes": sorted(processes, key=lambda process: process["pid"]),
-            "sites": [sites[key] for key in sorted(sites)]}
+            "sites": sorted(sites.values(), key=lambda site: (site["file"], site["line"]))}
 
 
 def _add_site(sites: dict[str, dict[str, Any]], site: dict[str, Any]) -> None:
