@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from wbimage_conformance.worker.observation import Observation
@@ -85,7 +86,7 @@ class Mismatch:
     field: str
     expected: Any
     actual: Any
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` is a member here
     # How a saved JSON report described it; set only when read back from one, whose arrays
     # above 64 elements are kept by digest, so the words cannot always be recomputed.
     description: str | None = None
@@ -107,7 +108,7 @@ class Result:
     observation: Observation | None = None
     #: The `reproduction` line as text, or what writes it when it is first read: most results
     #: pass and no report but JSON shows their line, so the runner does not write it per case.
-    reproduction_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
+    reproduction_source: str | Callable[[], str] = dataclasses.field(default="", repr=False, compare=False)
 
     @functools.cached_property
     def reproduction(self) -> str:

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-
 from wbimage_conformance.reference.arrays import as_numeric_array, is_tensor
 from wbimage_conformance.reference.classes import check_class_labels
 from wbimage_conformance.reference.fields import Named, at, check_list, check_mapping, check_named, check_str

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 from PIL import Image as PILImage
-
 from wbimage_conformance.reference import boxes as box_groups
 from wbimage_conformance.reference import classes as class_sets
 from wbimage_conformance.reference import encoding, inputs, limits, modes, runs
@@ -47,6 +46,7 @@ class Image:
 
     MAX_DIMENSION: int = limits.MAX_DIMENSION
     MAX_ITEMS: int = limits.MAX_ITEMS
+    _classes: class_sets.Classes | None
 
     def __init__(
         self,

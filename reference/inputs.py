@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 import numpy as np
 from PIL import Image as PILImage
-
 from wbimage_conformance.reference.arrays import as_numeric_array, is_tensor
 from wbimage_conformance.reference.limits import check_dimensions
 from wbimage_conformance.reference.modes import ARRAY_SHAPES, TENSOR_SHAPES, channels_first_mode, channels_last_mode

@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 from PIL import Image as PILImage
 from PIL import ImageMode
-
 from wbimage_conformance.reference.arrays import is_tensor
 from wbimage_conformance.reference.encoding import JPEG_TYPES, check_jpeg_alpha
 

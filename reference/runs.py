@@ -22,7 +22,6 @@ from typing import Any, Callable
 
 import numpy as np
 from PIL import Image as PILImage
-
 from wbimage_conformance.reference import encoding
 from wbimage_conformance.reference.scalars import describe
 

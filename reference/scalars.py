@@ -15,7 +15,6 @@ import math
 from typing import Any
 
 import numpy as np
-
 from wbimage_conformance.reference.arrays import is_tensor, tensor_to_numpy
 
 NUMBER_KINDS = "an int, a float, a NumPy integer or floating scalar, or a 0-d array or tensor"

@@ -324,25 +324,25 @@ def _validated(path: Path, raw: bytes, known_clauses: frozenset[str] | None,
     if problem is not None:
         raise problem
     cases: list[Case] = []
-    for index, raw in enumerate(data["cases"]):
+    for index, entry in enumerate(data["cases"]):
         line = located.key_line(["cases", index], "id")
         label = _case_label(data, index)
         try:
             if known_clauses is not None:
-                for position, clause in enumerate(raw["clauses"]):
+                for position, clause in enumerate(entry["clauses"]):
                     if clause not in known_clauses:
                         raise materialize.MaterializeError(
                             f"clauses[{position}]", f"{clause!r} is not a clause of SPEC.md"
                         )
-            for position, statement in enumerate(raw.get("statements", ())):
+            for position, statement in enumerate(entry.get("statements", ())):
                 if known_statements is not None and statement not in known_statements:
                     raise materialize.MaterializeError(
                         f"statements[{position}]", f"{statement!r} is not a statement of SPEC.md")
-                if statement.partition(":")[0] not in raw["clauses"]:
+                if statement.partition(":")[0] not in entry["clauses"]:
                     raise materialize.MaterializeError(
                         f"statements[{position}]", f"{statement!r} belongs to clause "
                         f"{statement.partition(':')[0]!r}, which the case does not cite")
-            case = _build_case(raw, path, line)
+            case = _build_case(entry, path, line)
             materialize.materialize(case)  # reads inline values, checks generator digests
             for field, expect in _expectations(case):
                 _check_pixels(expect, field)

@@ -247,7 +247,7 @@ class SpecPlugin:
             return
         for name, value in report.user_properties:
             if name == CAUSES_PROPERTY:
-                self.causes_seen[report.nodeid.rsplit("::", 1)[1]] = json.loads(value)
+                self.causes_seen[report.nodeid.rsplit("::", 1)[1]] = json.loads(str(value))
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """The badge, from the spec items' outcomes; a badge that cannot be written is exit

@@ -16,8 +16,8 @@ Checking a claim is examples.py's job; sessions.py asks the probes claims need.
 from __future__ import annotations
 
 import ast
-import io
 import bisect
+import io
 import re
 import tokenize
 from dataclasses import dataclass
@@ -201,35 +201,46 @@ def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
     if pairs:
         out.append(Claim("mapping", line, text, pairs, target))
     for fragment in fragments(words):
-        ranges = intervals(fragment)
-        clip = WORD_PATTERNS["clip"].search(fragment)
-        if clip is not None:
-            if negated_near(fragment, clip):
-                out.append(Claim("no-clip", line, fragment, (), target))
-            else:
-                bounds = _nearest_interval(fragment, clip)
-                out.append(Claim("clip", line, fragment, bounds if bounds else (), target))
-        elif has(fragment, "wrap"):
-            out.append(Claim("no-clip", line, fragment, (), target))
-            continue
-        if has(fragment, "multiply") and not _ARROW.search(fragment):
-            factor = _factor(fragment)
-            if factor is not None:
-                out.append(Claim("factor", line, fragment, (factor,), target))
-        if has(fragment, "normalize") and not _WISH.search(fragment):
-            if has(fragment, "negation") or has(fragment, "avoid"):
-                out.append(Claim("not-normalized", line, fragment, (), target))
-            elif not ranges:
-                out.append(Claim("normalized", line, fragment, (), target))
-        elif ranges and clip is None and not has(fragment, "rescale") and not has(fragment, "multiply") \
-                and "uint8" not in fragment:
-            out.append(Claim("range", line, fragment, ranges[0], target))
-        if has(fragment, "rescale") and not has(fragment, "multiply"):
-            negated = has(fragment, "negation")
-            out.append(Claim("not-rescaled" if negated else "rescaled", line, fragment, (), target))
-        for claim in _formats(fragment, line, target):
-            out.append(claim)
+        out += _fragment_claims(fragment, line, target)
     return out
+
+
+def _fragment_claims(fragment: str, line: int, target: str) -> list[Claim]:
+    """One fragment's claims: clipping (or wrapping, which says nothing else), a factor,
+    normalized or not, a range, rescaled or not, file formats."""
+    clip = WORD_PATTERNS["clip"].search(fragment)
+    if clip is None and has(fragment, "wrap"):
+        return [Claim("no-clip", line, fragment, (), target)]
+    out: list[Claim] = []
+    if clip is not None:
+        if negated_near(fragment, clip):
+            out.append(Claim("no-clip", line, fragment, (), target))
+        else:
+            bounds = _nearest_interval(fragment, clip)
+            out.append(Claim("clip", line, fragment, bounds if bounds else (), target))
+    if has(fragment, "multiply") and not _ARROW.search(fragment):
+        factor = _factor(fragment)
+        if factor is not None:
+            out.append(Claim("factor", line, fragment, (factor,), target))
+    out += _normalization_claims(fragment, line, target, clipped=clip is not None)
+    if has(fragment, "rescale") and not has(fragment, "multiply"):
+        negated = has(fragment, "negation")
+        out.append(Claim("not-rescaled" if negated else "rescaled", line, fragment, (), target))
+    return out + _formats(fragment, line, target)
+
+
+def _normalization_claims(fragment: str, line: int, target: str, clipped: bool) -> list[Claim]:
+    """Normalized or not; else, a bare range that no clipping, rescaling, factor or uint8
+    accounts for is a claim of the range the data ends in."""
+    ranges = intervals(fragment)
+    if has(fragment, "normalize") and not _WISH.search(fragment):
+        if has(fragment, "negation") or has(fragment, "avoid"):
+            return [Claim("not-normalized", line, fragment, (), target)]
+        return [] if ranges else [Claim("normalized", line, fragment, (), target)]
+    if ranges and not clipped and not has(fragment, "rescale") and not has(fragment, "multiply") \
+            and "uint8" not in fragment:
+        return [Claim("range", line, fragment, ranges[0], target)]
+    return []
 
 
 def _factor(fragment: str) -> Fraction | None:

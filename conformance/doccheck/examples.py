@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import coverage, pyparse, stops
 from wbimage_conformance.doccheck.findings import ExampleRun, Finding, Severity
@@ -113,42 +112,48 @@ def compare_call(call: dict[str, Any], expected: Expected, arrays: dict[str, np.
         if error is None:
             return [f"returned an image where the spec raises {expected.error} ({expected.reason})"]
         names = [error["type"], *error.get("bases", [])]
-        return [] if expected.error in names else [f"raised {error['type']}: {error['message']}; the spec raises "
-                                                   f"{expected.error} ({expected.reason})"]
+        return [] if expected.error in names else [(f"raised {error['type']}: {error['message']}; the spec raises "
+                                                   f"{expected.error} ({expected.reason})")]
     if error is not None:
         return [f"raised {error['type']}: {error['message']}"]
     observed = call.get("observed") or {}
     problems = []
-    pixels = arrays.get(observed.get("pixels") or "")
     if expected.pixels is not None:
-        if pixels is None:
-            problems.append("its image has no readable pixels")
-        else:
-            mismatch = compare.compare_pixels(_digest(expected.pixels), pixels)
-            if mismatch is not None:
-                stats = compare.difference_stats(expected.pixels, pixels) if pixels.shape == expected.pixels.shape else None
-                if stats:
-                    problems.append(f"pixels: {stats['differing']} of {stats['total']} values differ; first at "
-                                    f"{tuple(stats['first_index'])}: the spec gives {stats['expected_at_first']}, "
-                                    f"the implementation {stats['actual_at_first']}")
-                else:
-                    problems.append("pixels: " + str(mismatch.detail.get("summary", "differ")))
-    for name in ("mode", "format", "encoded"):
-        want, got = getattr(expected, name), observed.get(name)
-        if want is None or (name == "encoded" and got is None):
-            continue
-        if name == "format" and isinstance(got, str) and call["input"].get("kind") == "path":
-            if got.lower() != str(want).lower():
-                problems.append(f"format {got!r}; the spec's is {want!r}")
-            continue
-        if got != want:
-            problems.append(f"{name} {got!r}; the spec's is {want!r}")
+        problems += _pixel_problems(expected.pixels, arrays.get(observed.get("pixels") or ""))
+    is_path = (call.get("input") or {}).get("kind") == "path"
+    problems += [problem for name in ("mode", "format", "encoded")
+                 if (problem := _field_problem(name, getattr(expected, name), observed.get(name), is_path))]
     if expected.size is not None and observed.get("size") is not None and tuple(observed["size"]) != tuple(expected.size):
         problems.append(f"size {tuple(observed['size'])}; the spec's is {tuple(expected.size)}")
     caption = call.get("kwargs", {}).get("caption")
     if isinstance(caption, str) and observed.get("caption") != caption:
         problems.append(f"caption {observed.get('caption')!r}; the call passed {caption!r}")
     return problems
+
+
+def _pixel_problems(want: np.ndarray, pixels: np.ndarray | None) -> list[str]:
+    if pixels is None:
+        return ["its image has no readable pixels"]
+    mismatch = compare.compare_pixels(_digest(want), pixels)
+    if mismatch is None:
+        return []
+    stats = compare.difference_stats(want, pixels) if pixels.shape == want.shape else None
+    if not stats:
+        return ["pixels: " + str(mismatch.detail.get("summary", "differ"))]
+    return [f"pixels: {stats['differing']} of {stats['total']} values differ; first at "
+            f"{tuple(stats['first_index'])}: the spec gives {stats['expected_at_first']}, "
+            f"the implementation {stats['actual_at_first']}"]
+
+
+def _field_problem(name: str, want: Any, got: Any, is_path: bool) -> str | None:
+    """A mode, format or encoding that differs from the spec's; a path's format is compared
+    without case (the file's extension decides its spelling), and a missing encoding is not
+    a difference."""
+    if want is None or (name == "encoded" and got is None):
+        return None
+    if name == "format" and isinstance(got, str) and is_path:
+        return None if got.lower() == str(want).lower() else f"format {got!r}; the spec's is {want!r}"
+    return None if got == want else f"{name} {got!r}; the spec's is {want!r}"
 
 
 def _digest(pixels: np.ndarray) -> dict[str, Any]:
@@ -214,8 +219,9 @@ def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
         runs.append(run)
         if block_outcome.status != "ok":
             error = block_outcome.reply.get("error") or {}
-            stopped[block_job.block.line] = block_job.block.block.page_line(error.get("line")) \
-                if error.get("line") else block_job.block.line
+            failed_line = error.get("line")
+            stopped[block_job.block.line] = block_job.block.block.page_line(failed_line) \
+                if failed_line else block_job.block.line
     return found, runs
 
 
@@ -333,7 +339,7 @@ def _literal_line(ctx: _Context, code_line: int | None, reason: str) -> int | No
                 key = pyparse.literal(step)
             except ValueError:
                 return None
-            node = next((v for k, v in zip(node.keys, node.values)
+            node = next((v for k, v in zip(node.keys, node.values, strict=True)
                          if isinstance(k, ast.Constant) and k.value == key), None)
         elif isinstance(node, (ast.List, ast.Tuple)) and step.isdigit() and int(step) < len(node.elts):
             node = node.elts[int(step)]

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
-
 from wbimage_conformance.doccheck.markdown import Page
 
 _SOURCE = re.compile(r"github\.com/wandb/(?:wandb|client)/(?:tree|blob)/(?P<ref>[^/\s)'\"]+)/", re.I)

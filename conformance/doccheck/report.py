@@ -134,7 +134,19 @@ def _shown_counts(counts: dict[str, int]) -> str:
 
 
 def write_text(report: DocsReport, out: IO[str], verbose: bool = False) -> None:
+    """Findings first (one line each, `file:line:` so editors jump to them), then a line per
+    page, the tallies, and the closing verdict."""
     write_explain(report, out)
+    _write_findings(report, out)
+    _write_pages(report, out)
+    _write_tallies(report, out, verbose)
+    verdict = "OK" if report.ok else "FAILED"
+    out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(Severity.ERROR), 'error')}, "
+              f"{_plural(report.count(Severity.WARNING), 'warning')}, {_plural(report.count(Severity.NOTE), 'note')}"
+              f" in {report.duration_s:.1f} s: {verdict}\n")
+
+
+def _write_findings(report: DocsReport, out: IO[str]) -> None:
     for f in report.findings:
         out.write(f"{shown(f.file)}:{f.line}: {f.severity.value} [{shown(f.check)}] {shown(f.subject)}: "
                   f"{shown(f.message)}\n")
@@ -145,28 +157,30 @@ def write_text(report: DocsReport, out: IO[str], verbose: bool = False) -> None:
             out.write(f"    cases: {shown(cases)}\n")
     if report.findings:
         out.write("\n")
+
+
+def _write_pages(report: DocsReport, out: IO[str]) -> None:
+    severities: dict[str, Counter[Severity]] = {}
+    for f in report.findings:
+        severities.setdefault(f.file, Counter())[f.severity] += 1
     for page in report.pages:
         kinds = Counter(b.kind for b in page.blocks)
-        mine = [f for f in report.findings if f.file == page.path]
-        counts = Counter(f.severity for f in mine)
+        counts = severities.get(page.path, Counter())
         shown_kinds = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         out.write(f"{shown(page.path)}: {shown(page.locale)} ({page.locale_source}), "
                   f"{shown(page.doc or 'a page the spec does not cite')} ({page.generator}); "
                   f"{shown_kinds or 'nothing to check'}; {_plural(counts[Severity.ERROR], 'error')}, "
                   f"{_plural(counts[Severity.WARNING], 'warning')}, {_plural(counts[Severity.NOTE], 'note')}\n")
+
+
+def _write_tallies(report: DocsReport, out: IO[str], verbose: bool) -> None:
+    """Examples run, pages left out (listed with -v), the shard, and counts by locale and check."""
     if report.runs:
         statuses = Counter(r.status for r in report.runs)
         tally = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
         out.write(f"examples: {len(report.runs)} run against {shown(report.implementation)} ({tally})\n")
     if report.skipped:
-        reasons = Counter(s.reason for s in report.skipped)
-        tally = "; ".join(f"{n} {shown(reason)}" for reason, n in reasons.most_common())
-        walked = f" of {report.walked} walked" if report.walked else ""
-        out.write(f"skipped: {_plural(len(report.skipped), 'page')}{walked} ({tally})"
-                  + ("" if verbose else "; -v lists them") + "\n")
-        if verbose:
-            for skipped in report.skipped:
-                out.write(f"    {shown(skipped.path)}: {shown(skipped.reason)}\n")
+        _write_skipped(report, out, verbose)
     if report.shard is not None:
         out.write(f"shard {report.shard.index}/{report.shard.count}: {_plural(len(report.pages), 'page')} of "
                   f"{len(report.shard.selection)} selected\n")
@@ -176,7 +190,14 @@ def write_text(report: DocsReport, out: IO[str], verbose: bool = False) -> None:
     if report.findings:
         out.write("by check: " + "; ".join(f"{check} {_shown_counts(c)}" for check, c in by_check(report).items())
                   + "\n")
-    verdict = "OK" if report.ok else "FAILED"
-    out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(Severity.ERROR), 'error')}, "
-              f"{_plural(report.count(Severity.WARNING), 'warning')}, {_plural(report.count(Severity.NOTE), 'note')}"
-              f" in {report.duration_s:.1f} s: {verdict}\n")
+
+
+def _write_skipped(report: DocsReport, out: IO[str], verbose: bool) -> None:
+    reasons = Counter(s.reason for s in report.skipped)
+    tally = "; ".join(f"{n} {shown(reason)}" for reason, n in reasons.most_common())
+    walked = f" of {report.walked} walked" if report.walked else ""
+    out.write(f"skipped: {_plural(len(report.skipped), 'page')}{walked} ({tally})"
+              + ("" if verbose else "; -v lists them") + "\n")
+    if verbose:
+        for skipped in report.skipped:
+            out.write(f"    {shown(skipped.path)}: {shown(skipped.reason)}\n")

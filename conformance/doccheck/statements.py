@@ -34,8 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 from wbimage_conformance import oracle
-from wbimage_conformance.doccheck import claims
-from wbimage_conformance.doccheck.findings import Finding, error
+from wbimage_conformance.doccheck import claims, findings
 from wbimage_conformance.doccheck.classify import ClassifiedPage, page_subject
 from wbimage_conformance.doccheck.markdown import plain_text
 
@@ -448,7 +447,7 @@ def read(page: ClassifiedPage) -> list[Reading]:
     return out
 
 
-def check(page: ClassifiedPage, readings: list[Reading] | None = None) -> list[Finding]:
+def check(page: ClassifiedPage, readings: list[Reading] | None = None) -> list[findings.Finding]:
     """An error for each statement the spec contradicts, at the line of the words it was read from."""
     lines = page.page.lines
     out = []
@@ -456,7 +455,7 @@ def check(page: ClassifiedPage, readings: list[Reading] | None = None) -> list[F
         for statement in reading.statements:
             if statement.problem:
                 line = _anchor_line(lines, reading.sentence, statement.anchor)
-                out.append(error("claim", page.path, line, statement.kind,
+                out.append(findings.error("claim", page.path, line, statement.kind,
                                    f"{statement.problem} ({reading.sentence.text[:160]!r})", clauses=statement.clauses))
     return out
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-
 from wbimage_conformance.model import Mismatch
 from wbimage_conformance.report.jsonable import array_digest
 from wbimage_conformance.report.terminal import printable
@@ -166,7 +165,7 @@ def _composed(mismatch: Mismatch, facts: Mapping[str, Any]) -> list[str]:
         parts.append(f"expected {e.dtype} array of shape {shape_text(e.shape)}, got {short(actual)}")
     elif e is not None and a is not None and e.shape != a.shape:
         parts.append(f"shape differs: expected {shape_text(e.shape)}, got {shape_text(a.shape)}")
-    elif e is not None and a is not None and e.dtype != a.dtype and e.dtype != object:
+    elif e is not None and a is not None and e.dtype not in (a.dtype, object):
         parts.append(f"dtype differs: expected {e.dtype}, got {a.dtype}")
     if "differing" in facts:
         total = f" of {facts['total']}" if "total" in facts else ""

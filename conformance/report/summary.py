@@ -48,7 +48,7 @@ def is_unexpected(result: Result) -> bool:
 class Counts:
     """How many results have each status; `total` is their sum."""
 
-    by_status: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+    by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
 
     def add(self, status: Status) -> None:
         self.by_status[status] += 1
@@ -132,8 +132,8 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
     ]
     if report.shard is not None:
         shard = report.shard
-        rows.append(("shard", f"{shard.index} of {shard.count}: {len(report.results) + len(report.not_run)} "
-                              f"of the {len(shard.selection)} selected cases"))
+        rows.append(("shard", (f"{shard.index} of {shard.count}: {len(report.results) + len(report.not_run)} "
+                              f"of the {len(shard.selection)} selected cases")))
     if report.interrupted:
         rows.append(("interrupted", f"by {report.interrupted}: a partial run, {len(report.not_run)} selected cases not run"))
     elif report.not_run:

@@ -59,7 +59,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
-
 from wbimage_conformance.worker import npy_reader
 
 #: Each block is compiled as "<doc-block-N>": tracebacks and recorded calls name their block.
@@ -80,8 +79,8 @@ def _no_network(*_args: Any, **_kwargs: Any) -> Any:
 def block_network() -> None:
     socket.socket.connect = _no_network  # type: ignore[method-assign]
     socket.socket.connect_ex = _no_network  # type: ignore[method-assign]
-    socket.create_connection = _no_network  # type: ignore[assignment]
-    socket.getaddrinfo = _no_network  # type: ignore[assignment]
+    socket.create_connection = _no_network
+    socket.getaddrinfo = _no_network
 
 
 # -- recording ------------------------------------------------------------------------------
@@ -218,7 +217,7 @@ def recording_image_class(adapter: Any, recorder: Recorder) -> type:
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
             entry = recorder.begin(args, kwargs, base)
             try:
-                base.__init__(self, *args, **kwargs)
+                base.__init__(self, *args, **kwargs)  # type: ignore[misc]  # the wrapped class's own constructor, on purpose
             except BaseException as exc:
                 recorder.fail(entry, exc)
                 raise
@@ -500,10 +499,8 @@ def _prelude(imports: str, namespace: Dict[str, Any]) -> None:
     """The imports a page takes for granted (`np`, `plt`, ...), each on its own: one that
     fails leaves its name unbound, and the block's use of it says so."""
     for statement in imports.splitlines():
-        try:
+        with contextlib.suppress(Exception):  # the block that uses the name reports it
             exec(compile(statement, "<implied import>", "exec"), namespace)  # noqa: S102 - a fixed import line
-        except Exception:  # noqa: BLE001 - the block that uses the name reports it
-            pass
 
 
 def execute(request: Dict[str, Any], impl: str, manifest: Optional[dict] = None) -> Dict[str, Any]:
@@ -545,7 +542,8 @@ def not_dumpable() -> None:
 
 
 def _read_all(fd: int, limit: int) -> bytes:
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:

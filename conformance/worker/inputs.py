@@ -17,7 +17,6 @@ import pathlib
 from typing import Any, Callable, Dict, Optional
 
 import numpy as np
-
 from wbimage_conformance.worker import protocol
 
 
@@ -205,7 +204,7 @@ def _inner_image(of: Dict[str, Any], kwargs: Dict[str, Any], make_image: Maker) 
         return make_image(data, decode_arguments(kwargs))
     except Skip:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the implementation's error, reported as the case's
         raise SetupError(f"building the Image to pass in failed: {type(exc).__name__}: {exc}") from None
 
 

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from wbimage_conformance import oracle
 from wbimage_conformance.cases import writer
 from wbimage_conformance.cases.generators import digest as input_digest
