@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from capture_project import line_of, run_captured, run_plain, write_project
-
 from wbimage_conformance.capture import manifest
 
 
@@ -80,7 +79,8 @@ def test_captions_are_not_kept(train_run):
 def test_an_input_wandb_refuses_is_kept_and_the_error_reaches_the_program(project, train_run):
     directory, done = train_run
     assert "error: Un-supported shape for image conversion [2, 2, 7]" in done.stdout
-    error = sites_by_marker(project, json.loads((directory / "manifest.json").read_text()), "train.py", ["error"])["error"]
+    data = json.loads((directory / "manifest.json").read_text())
+    error = sites_by_marker(project, data, "train.py", ["error"])["error"]
     assert error["samples"][0]["shape"] == [2, 2, 7]
 
 
@@ -193,7 +193,8 @@ def test_a_file_as_the_folder_is_refused_and_the_program_never_runs(project, tmp
     (project / "marker.py").write_text("open('ran', 'w').close()\n")
     done = run_captured(project, target, "marker.py")
     assert done.returncode == 2
-    assert done.stderr == f"wbimage capture: {target}: not a folder (the capture folder must be a folder or not exist)\n"
+    assert done.stderr == (f"wbimage capture: {target}: not a folder "
+                           "(the capture folder must be a folder or not exist)\n")
     assert not (project / "ran").exists()
 
 
@@ -232,4 +233,5 @@ def test_no_command_is_refused(tmp_path, capsys):
     from wbimage_conformance.capture.__main__ import main
 
     assert main([str(tmp_path / "dir")]) == 2
-    assert capsys.readouterr().err == "wbimage capture: no command: write it after `--`, e.g. `DIR -- python train.py`\n"
+    said = capsys.readouterr().err
+    assert said == "wbimage capture: no command: write it after `--`, e.g. `DIR -- python train.py`\n"

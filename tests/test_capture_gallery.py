@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from wbimage_conformance.capture import gallery, manifest
 
 pytest.importorskip("torch")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from wbimage_conformance.capture import manifest
 from wbimage_conformance.errors import ConfigurationError
 

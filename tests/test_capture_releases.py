@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from wbimage_conformance.capture import manifest
 
 VENVS = os.environ.get("WBIMAGE_RELEASE_VENVS")

@@ -9,7 +9,6 @@ leaves the machine (no network is opened, nothing is sent).
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 from . import hook
 from .record import ENV_DIR, ENV_LIMITS, Limits, Recorder
@@ -29,7 +28,7 @@ def stop(recorder: Recorder) -> None:
     recorder.close()
 
 
-def start_from_environment() -> Optional[Recorder]:
+def start_from_environment() -> Recorder | None:
     """Start as the capture command asked through the environment the program inherited."""
     directory = os.environ.get(ENV_DIR)
     if not directory:

@@ -15,7 +15,7 @@ import io
 import math
 import os
 import sys
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
 #: What a `.npy` header adds to an array's bytes (a header is padded to a multiple of 64).
 NPY_HEADER_BYTES = 128
@@ -58,9 +58,9 @@ def _needs_widening(tensor: Any) -> bool:
     return str(tensor.dtype) in ("torch.bfloat16", "torch.float8_e4m3fn", "torch.float8_e5m2")
 
 
-def described(value: Any, kind: str) -> Dict[str, Any]:
+def described(value: Any, kind: str) -> dict[str, Any]:
     """The facts the manifest keeps about an input, whether or not its data can be saved."""
-    facts: Dict[str, Any] = {"kind": kind, "type": f"{type(value).__module__}.{type(value).__qualname__}"}
+    facts: dict[str, Any] = {"kind": kind, "type": f"{type(value).__module__}.{type(value).__qualname__}"}
     if kind == "numpy":
         facts.update(dtype=str(value.dtype), shape=list(value.shape))
     elif kind == "torch":
@@ -93,7 +93,7 @@ def host_array(value: Any, kind: str) -> Any:
     return array
 
 
-def array_range(array: Any) -> Tuple[Any, Any, bool]:
+def array_range(array: Any) -> tuple[Any, Any, bool]:
     """(min, max, has_nan) ignoring NaN; min and max are None for empty, all-NaN or
     non-real data, and infinities are written "inf"/"-inf" (JSON has no infinity)."""
     import numpy as np
@@ -139,7 +139,7 @@ def png_bytes(image: Any) -> bytes:
     return buffer.getvalue()
 
 
-def payload(value: Any, kind: str, facts: Dict[str, Any]) -> Optional[Tuple[bytes, str]]:
+def payload(value: Any, kind: str, facts: dict[str, Any]) -> tuple[bytes, str] | None:
     """(bytes, file suffix) that keep the input, adding its range to `facts`; None for kinds
     kept by description only (paths, other objects)."""
     if kind in ("numpy", "torch"):

@@ -16,11 +16,13 @@ labels, file names) and never change the pixels, so only their presence is recor
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import inspect
 import sys
 import threading
-from typing import Any, Dict, List, Optional, Tuple
+from types import FrameType
+from typing import Any
 
 from . import describe
 from .record import Recorder, Site
@@ -32,19 +34,25 @@ PIXEL_ARGUMENTS = ("mode", "normalize", "file_type")
 _ORIGINAL = "__wbimage_capture_original_init__"
 _AGENT_PACKAGE = __name__.rpartition(".")[0]
 _state = threading.local()
-#: The recorder the wrapped constructors report to; None: they only call the original.
-_current: Optional[Recorder] = None
-_sites: Dict[Tuple[Any, int], Site] = {}
+
+
+class _Reporting:
+    """Where the wrapped constructors report: a recorder, or None (they only call the original)."""
+
+    recorder: Recorder | None = None
+
+
+_sites: dict[tuple[Any, int], Site] = {}
 
 
 def _is_ours_or_wandbs(frame: Any) -> bool:
     name = frame.f_globals.get("__name__", "") or ""
-    return name == "wandb" or name.startswith("wandb.") or name.startswith(_AGENT_PACKAGE)
+    return name == "wandb" or name.startswith(("wandb.", _AGENT_PACKAGE))
 
 
 def call_site() -> Site:
     """The user's frame that (directly or through wandb) built the Image."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and _is_ours_or_wandbs(frame):
         frame = frame.f_back
     if frame is None:
@@ -56,7 +64,7 @@ def call_site() -> Site:
     return site
 
 
-def _arguments(signature: inspect.Signature, args: tuple, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def _arguments(signature: inspect.Signature, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:
     """The arguments the call gave, by name, or None when they do not fit (the original then
     raises, as it would have)."""
     try:
@@ -70,7 +78,7 @@ def _arguments(signature: inspect.Signature, args: tuple, kwargs: Dict[str, Any]
     return named
 
 
-def _pixel_arguments(signature: inspect.Signature, given: Dict[str, Any]) -> Dict[str, Any]:
+def _pixel_arguments(signature: inspect.Signature, given: dict[str, Any]) -> dict[str, Any]:
     """mode, normalize and file_type as the release sees them: given, else its default."""
     values = {}
     for name in PIXEL_ARGUMENTS:
@@ -82,7 +90,7 @@ def _pixel_arguments(signature: inspect.Signature, given: Dict[str, Any]) -> Dic
     return values
 
 
-def _record(recorder: Recorder, signature: inspect.Signature, args: tuple, kwargs: Dict[str, Any]) -> None:
+def _record(recorder: Recorder, signature: inspect.Signature, args: tuple, kwargs: dict[str, Any]) -> None:
     site = call_site()
     if recorder.counted_if_full(site):
         return
@@ -92,7 +100,7 @@ def _record(recorder: Recorder, signature: inspect.Signature, args: tuple, kwarg
     parameters = list(signature.parameters)
     named.pop(parameters[0], None)
     value = named.pop(parameters[1], None) if len(parameters) > 1 else None
-    others: List[str] = sorted(name for name in named if name not in PIXEL_ARGUMENTS)
+    others: list[str] = sorted(name for name in named if name not in PIXEL_ARGUMENTS)
     recorder.record(site, value, _pixel_arguments(signature, named), others)
 
 
@@ -101,27 +109,28 @@ def wrap(cls: Any) -> None:
     per class)."""
     if not isinstance(cls, type) or _ORIGINAL in cls.__dict__:
         return
-    original = cls.__dict__.get("__init__", cls.__init__)
+    target: Any = cls  # its __init__ is replaced on purpose: the class stays the class
+    original = target.__init__
     signature = inspect.signature(original)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> Any:
-        recorder = _current
+        recorder = _Reporting.recorder
         if recorder is None or getattr(_state, "inside", False):  # an Image built while another is: the
             return original(self, *args, **kwargs)                   # outer one is the user's call
         _state.inside = True
         try:
-            try:
+            # never let capture change what the program sees (the recorder counts its own
+            # failures; this is a frame or a signature that could not be read)
+            with contextlib.suppress(Exception):
                 _record(recorder, signature, args, kwargs)
-            except Exception:  # never let capture change what the program sees (the recorder counts
-                pass           # its own failures; this is a frame or signature that could not be read)
             return original(self, *args, **kwargs)
         finally:
             _state.inside = False
 
     __init__.__wrapped__ = original  # type: ignore[attr-defined]
     __init__.__doc__ = original.__doc__
-    setattr(cls, _ORIGINAL, original)
-    cls.__init__ = __init__
+    setattr(target, _ORIGINAL, original)
+    target.__init__ = __init__
 
 
 def wrap_loaded() -> None:
@@ -133,7 +142,7 @@ def wrap_loaded() -> None:
             wrap(image)
 
 
-class _WrappingLoader:
+class _WrappingLoader(importlib.abc.Loader):
     """Loads a watched module with its own loader, then wraps its Image class."""
 
     def __init__(self, loader: Any) -> None:
@@ -167,11 +176,10 @@ class WandbWatcher(importlib.abc.MetaPathFinder):
         return None
 
 
-def install(recorder: Optional[Recorder]) -> None:
+def install(recorder: Recorder | None) -> None:
     """Report to `recorder` from now on (None: stop reporting); wrap wandb.Image now if it is
     imported, else when it is."""
-    global _current
-    _current = recorder
+    _Reporting.recorder = recorder
     if not any(isinstance(finder, WandbWatcher) for finder in sys.meta_path):
         sys.meta_path.insert(0, WandbWatcher())
     wrap_loaded()

@@ -17,6 +17,7 @@ command merges the parts. Everything stays in the folder: nothing here opens a s
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from . import describe
 
@@ -51,12 +52,12 @@ class Limits:
         self.max_bytes_per_site = max_bytes_per_site
         self.max_total_bytes = max_total_bytes
 
-    def as_json(self) -> Dict[str, int]:
+    def as_json(self) -> dict[str, int]:
         return {"max_per_site": self.max_per_site, "max_bytes_per_site": self.max_bytes_per_site,
                 "max_total_bytes": self.max_total_bytes}
 
     @classmethod
-    def from_json(cls, text: str) -> "Limits":
+    def from_json(cls, text: str) -> Limits:
         return cls(**{key: int(value) for key, value in json.loads(text).items()})
 
 
@@ -80,10 +81,8 @@ def _replace(path: str, content: bytes) -> None:
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise
 
 
@@ -123,7 +122,7 @@ class Ledger:
             return "total"
         return ""
 
-    def _read(self) -> Dict[str, Any]:
+    def _read(self) -> dict[str, Any]:
         try:
             with open(self.path, "rb") as handle:
                 return json.loads(handle.read().decode("ascii"))
@@ -131,7 +130,7 @@ class Ledger:
             return {"sites": {}, "total": 0}
 
 
-def _new_site(site: Site) -> Dict[str, Any]:
+def _new_site(site: Site) -> dict[str, Any]:
     return {"site": site.key, "file": site.filename, "line": site.line, "function": site.function,
             "folder": site.folder, "calls": 0, "kept": 0, "dropped": dict.fromkeys(DROP_REASONS, 0),
             "samples": []}
@@ -140,7 +139,7 @@ def _new_site(site: Site) -> Dict[str, Any]:
 class Recorder:
     """Keeps samples of one process's wandb.Image inputs in a capture folder."""
 
-    def __init__(self, directory: str, limits: Limits, process: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(self, directory: str, limits: Limits, process: dict[str, Any] | None = None) -> None:
         """`process`: what to record as the process instead of this one's pid and versions (a
         generated capture that must be the same on every machine)."""
         self.directory = os.path.abspath(directory)
@@ -153,7 +152,7 @@ class Recorder:
             os.register_at_fork(after_in_child=self._after_fork)
 
     def _begin(self) -> None:
-        self.sites: Dict[str, Dict[str, Any]] = {}
+        self.sites: dict[str, dict[str, Any]] = {}
         self.full: set = set()
         self.lock = threading.Lock()  # new in a forked child: a thread of the parent may have held it
         self.pid = self.fixed_process["pid"] if self.fixed_process else os.getpid()
@@ -184,7 +183,7 @@ class Recorder:
             self._dropped(entry, "count")
         return True
 
-    def record(self, site: Site, value: Any, kwargs: Dict[str, Any], other_kwargs: List[str]) -> None:
+    def record(self, site: Site, value: Any, kwargs: dict[str, Any], other_kwargs: list[str]) -> None:
         """Keep `value` as a sample of `site` if the limits allow; count it as dropped if not."""
         if self.counted_if_full(site):
             return
@@ -193,11 +192,11 @@ class Recorder:
             entry["calls"] += 1
             try:
                 self._keep(site, entry, value, {"kwargs": kwargs, "other_kwargs": other_kwargs})
-            except Exception as exc:  # capture must never change the user's program: counted, shown
+            except Exception as exc:  # noqa: BLE001 - capture must never change the user's program: counted, shown
                 entry["last_error"] = f"{type(exc).__name__}: {str(exc)[:160]}"
                 self._dropped(entry, "error")
 
-    def _keep(self, site: Site, entry: Dict[str, Any], value: Any, call: Dict[str, Any]) -> None:
+    def _keep(self, site: Site, entry: dict[str, Any], value: Any, call: dict[str, Any]) -> None:
         kind = describe.kind_of(value)
         facts = describe.described(value, kind)
         estimate = describe.estimated_bytes(value, kind)
@@ -224,7 +223,7 @@ class Recorder:
         entry["kept"] += 1
         self.flush()
 
-    def _dropped(self, entry: Dict[str, Any], reason: str) -> None:
+    def _dropped(self, entry: dict[str, Any], reason: str) -> None:
         entry["dropped"][reason] += 1
         if time.monotonic() - self.last_flush >= FLUSH_INTERVAL_S:
             self.flush()
@@ -244,7 +243,7 @@ class Recorder:
             # the user's program carries on; the capture command says a part is missing or stale
             pass
 
-    def _process(self) -> Dict[str, Any]:
+    def _process(self) -> dict[str, Any]:
         if self.fixed_process is not None:
             return dict(self.fixed_process)
         versions = {name: str(getattr(sys.modules.get(name), "__version__", "")) or None

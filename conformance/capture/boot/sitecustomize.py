@@ -39,6 +39,6 @@ def _chain():
 
 try:
     _start_agent()
-except Exception as exc:  # the program must run even when capture cannot
+except Exception as exc:  # noqa: BLE001 - the program must run even when capture cannot
     sys.stderr.write(f"wbimage capture: not capturing in this process: {type(exc).__name__}: {exc}\n")
 _chain()
