@@ -240,7 +240,7 @@ class Recorder:
             _replace(self.part, json.dumps(document, indent=1).encode("utf-8", "backslashreplace"))
         except (OSError, RuntimeError):
             # the folder went away or filled up, or (at exit) another thread was still recording:
-            # the user's program carries on; the capture command says a part is missing or stale
+            # the user's program carries on, and the part stays as it was last written
             pass
 
     def _process(self) -> dict[str, Any]:
