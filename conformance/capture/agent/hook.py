@@ -17,15 +17,16 @@ labels, file names) and never change the pixels, so only their presence is recor
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
-import inspect
 import sys
 import threading
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import describe
 from .record import Recorder, Site
+
+if TYPE_CHECKING:
+    import inspect
+    from types import FrameType
 
 #: The modules that define or export the Image class across releases.
 WATCHED = ("wandb", "wandb.sdk.data_types.image", "wandb.data_types")
@@ -67,6 +68,8 @@ def call_site() -> Site:
 def _arguments(signature: inspect.Signature, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:
     """The arguments the call gave, by name, or None when they do not fit (the original then
     raises, as it would have)."""
+    import inspect
+
     try:
         bound = signature.bind(None, *args, **kwargs)
     except TypeError:
@@ -80,6 +83,8 @@ def _arguments(signature: inspect.Signature, args: tuple, kwargs: dict[str, Any]
 
 def _pixel_arguments(signature: inspect.Signature, given: dict[str, Any]) -> dict[str, Any]:
     """mode, normalize and file_type as the release sees them: given, else its default."""
+    import inspect
+
     values = {}
     for name in PIXEL_ARGUMENTS:
         parameter = signature.parameters.get(name)
@@ -107,6 +112,8 @@ def _record(recorder: Recorder, signature: inspect.Signature, args: tuple, kwarg
 def wrap(cls: Any) -> None:
     """Make every construction of `cls` report its input to the current recorder first (once
     per class)."""
+    import inspect  # here, not at the top: every interpreter of the program loads this module
+
     if not isinstance(cls, type) or _ORIGINAL in cls.__dict__:
         return
     target: Any = cls  # its __init__ is replaced on purpose: the class stays the class
@@ -142,7 +149,7 @@ def wrap_loaded() -> None:
             wrap(image)
 
 
-class _WrappingLoader(importlib.abc.Loader):
+class _WrappingLoader:
     """Loads a watched module with its own loader, then wraps its Image class."""
 
     def __init__(self, loader: Any) -> None:
@@ -159,7 +166,7 @@ class _WrappingLoader(importlib.abc.Loader):
         return getattr(self._loader, name)
 
 
-class WandbWatcher(importlib.abc.MetaPathFinder):
+class WandbWatcher:
     """Finds the watched modules through the other finders and hands back a wrapping loader."""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
@@ -171,7 +178,7 @@ class WandbWatcher(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(name, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _WrappingLoader(spec.loader)
+                    spec.loader = cast(Any, _WrappingLoader(spec.loader))
                 return spec
         return None
 

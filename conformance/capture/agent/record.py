@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import hashlib
 import json
 import os
-import re
 import sys
-import tempfile
 import threading
 import time
 from typing import Any
@@ -67,6 +64,9 @@ class Site:
     def __init__(self, filename: str, line: int, function: str) -> None:
         self.filename, self.line, self.function = filename, line, function
         self.key = f"{filename}:{line}"
+        import hashlib
+        import re
+
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.basename(filename))[:40] or "site"
         digest = hashlib.sha256(self.key.encode("utf-8", "backslashreplace")).hexdigest()[:10]
         self.folder = f"samples/{stem}-{line}-{digest}"
@@ -74,9 +74,9 @@ class Site:
 
 def _replace(path: str, content: bytes) -> None:
     """Write `content` at `path` through a temporary file and a rename: readers see all or nothing."""
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".part-", suffix=".tmp")
+    temporary = f"{path}.{os.getpid()}-{threading.get_ident()}.tmp"  # no other writer has this name
     try:
-        with os.fdopen(handle, "wb") as out:
+        with open(temporary, "wb") as out:
             out.write(content)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)

@@ -38,7 +38,8 @@ def _chain():
 
 
 try:
-    _start_agent()
+    if os.environ.get("WBIMAGE_CAPTURE_DIR"):  # the agent's record.ENV_DIR; without it there is nothing to do
+        _start_agent()
 except Exception as exc:  # noqa: BLE001 - the program must run even when capture cannot
     sys.stderr.write(f"wbimage capture: not capturing in this process: {type(exc).__name__}: {exc}\n")
 _chain()
