@@ -10,6 +10,11 @@ virtualenv with its own torch; the base takes 164 s and 988 MB once. A folder
 `DIR/wandb-X` that already imports wandb X (such as the full virtualenvs .ci/releases makes)
 is used as it is, unless an install into it was interrupted. pip's cache is `DIR/pip-cache`
 unless PIP_CACHE_DIR says otherwise.
+
+A release whose source calls `make_grid` (wandb 0.19.x, swanlab) also gets torchvision's own
+`utils` module, loaded alone (history.grid_torchvision: the torchvision built for this torch
+does not import here), so its tensor cases measure the real function; the wheel is kept in
+`DIR/wheels`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 
 from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.history import grid_torchvision
 
 #: Installed in this order: torch==2.13.0 first (that pin is the CPU build; any other spec
 #: would pull CUDA), then NumPy and Pillow.
@@ -113,6 +119,7 @@ def ensure_release(root: Path, version: str, log: Log = lambda _: None, package:
     python = python_of(venv)
     unfinished = venv / UNFINISHED
     if not unfinished.exists() and installed_version(python, package) == version:
+        _ensure_make_grid(root, python, package, log)
         return python
     base_python = ensure_base(root, log, interpreter)
     env = _environment(root)
@@ -127,8 +134,14 @@ def ensure_release(root: Path, version: str, log: Log = lambda _: None, package:
     found = installed_version(python, package)
     if found != version:
         raise VenvError(f"{venv}: pip installed {package} {found}, not {version}")
+    _ensure_make_grid(root, python, package, log)
     unfinished.unlink()
     return python
+
+
+def _ensure_make_grid(root: Path, python: Path, package: str, log: Log) -> None:
+    grid_torchvision.ensure(site_packages(python), package, root / "wheels", [sys.executable, "-m", "pip"],
+                            _environment(root), log)
 
 
 def _host_python(interpreter: str) -> str:
