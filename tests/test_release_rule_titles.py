@@ -23,6 +23,7 @@ import pytest
 from wbimage_conformance.history import record
 from wbimage_conformance.history.timeline import CauseSpan, History
 from wbimage_conformance.releases import rules
+from wbimage_conformance.triage.cause import slug
 
 SAVED = Path(__file__).resolve().parents[1] / "docs" / "history"
 
@@ -160,3 +161,14 @@ def test_a_release_in_other_wording_is_caught():
 def test_a_release_the_history_does_not_have_cannot_be_claimed():
     span = made_up_span("0.19.0")
     assert disagreements("fixed before 0.19.5", span, VERSIONS) == ["it ends before 0.19.5, which the history cannot check"]
+
+
+@pytest.mark.parametrize("impl, version", [("wandb", (0, 19, 8)), ("wandb", (0, 20, 0)), ("wandb", (0, 20, 1)),
+                                           ("wandb", (0, 28, 2)), ("wandb", (0, 29, 0)), ("swanlab", ()), ("trackio", ())])
+def test_different_rule_titles_do_not_share_a_cause_id(impl, version):
+    """A cause's id is the start of its title: two titles alike in their first words would be
+    counted as one cause in the saved runs, under whichever title came first."""
+    titles = {rule.title for rule in rules.rules_for(impl, version) if isinstance(rule.title, str)}
+    ids: dict[str, str] = {}
+    for title in sorted(titles):
+        assert ids.setdefault(slug(title), title) == title, f"{title!r} and {ids[slug(title)]!r}: one id"

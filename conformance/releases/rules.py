@@ -156,32 +156,31 @@ def one_channel(ctx: Context) -> bool:
 def grid_rules(who: str, uint8_as_float: bool) -> list[Rule]:
     """What drawing a tensor with `make_grid(t, normalize=True)`, then
     `.mul(255).clamp(0, 255).byte()`, does to the cases (torchvision's documented behaviour,
-    each pixel rule checked against the observation with triage.make_grid)."""
+    each pixel rule checked against the observation with triage.make_grid). Each title starts
+    with what the reader sees, so that no two share the words a cause's id is made of."""
     converted = "uint8 as float64" if uint8_as_float else "uint8 too"
+    integers = "integer and bool tensors" if uint8_as_float else "integer (uint8 too) and bool tensors"
     return [
-        Rule(None, f"{who} draws tensors with torchvision's make_grid, which rescales in place in the tensor's own dtype, "
-                   f"and torch cannot store the float result in an integer or bool tensor"
-                   f"{' (only uint8 is converted to float first)' if uint8_as_float else ''}",
+        Rule(None, f"{integers} fail in make_grid ({who}), which rescales in place in the tensor's own dtype: "
+                   "torch cannot store the float result in it",
              lambda c: source_kind(c) == "tensor" and raised(c, "RuntimeError", "can't be cast to the desired output type")),
-        Rule(None, f"{who} draws tensors with torchvision's make_grid, which takes the tensor's minimum with torch, and torch "
-                   "has none for this dtype or layout (uint16, complex, sparse, meta): torch's own error, not a TypeError "
-                   "naming data_or_path",
+        Rule(None, f"uint16, complex, sparse and meta tensors fail in make_grid ({who}): torch takes no minimum of them, "
+                   "and its own error is raised, not a TypeError naming data_or_path",
              lambda c: source_kind(c) == "tensor" and c.obs.raised
              and re.search(r'"min_all" not implemented|aten::min|cannot be called on meta', c.message) is not None),
-        Rule("mode.explicit", f"{who} does not apply mode= to tensors: make_grid's pixels go to PIL.Image.fromarray without it",
+        Rule("mode.explicit", f"mode= is not applied to tensors ({who}): make_grid's pixels go to PIL.Image.fromarray "
+                              "without it",
              lambda c: explicit_mode(c) and "mode" in c.fields and drawn_by_make_grid(c, uint8_as_float)),
-        Rule("input.tensor.layout", f"{who} draws tensors with torchvision's make_grid, which takes any 2-D to 4-D tensor: "
-                                    "a batch becomes one grid image (8 to a row, 2 black pixels around each) and 2 channels "
-                                    "an LA image, so shapes the spec refuses are accepted",
+        Rule("input.tensor.layout", f"batches and 2-channel tensors are accepted by make_grid ({who}): a batch becomes one "
+                                    "grid image (8 to a row, 2 black pixels around each) and 2 channels an LA image",
              lambda c: "error" in c.fields and not c.obs.raised and "input.tensor.layout" in c.case.clauses
              and drawn_by_make_grid(c, uint8_as_float)),
-        Rule("input.tensor.layout", f"{who} draws tensors with torchvision's make_grid, which repeats a 1-channel or 2-D "
-                                    "tensor into 3 channels, so it comes out RGB (its values rescaled as every tensor's)",
+        Rule("input.tensor.layout", f"1-channel and 2-D tensors come out RGB: make_grid ({who}) repeats them into 3 "
+                                    "channels, their values rescaled as every tensor's",
              lambda c: bool(c.fields & {"mode", "pixels", "size"}) and "error" not in c.fields and one_channel(c)
              and drawn_by_make_grid(c, uint8_as_float)),
-        Rule(spec_branch, f"{who} draws tensors with torchvision's make_grid(normalize=True): rescaled from the minimum and "
-                          f"maximum of all their values, channels together, in their own dtype ({converted}), then x255 "
-                          "and truncated",
+        Rule(spec_branch, f"tensors are min-max rescaled by make_grid(normalize=True) ({who}): from the minimum and maximum "
+                          f"of all their values, channels together, in their own dtype ({converted}), then x255 and truncated",
              lambda c: "error" not in c.fields and drawn_by_make_grid(c, uint8_as_float)),
     ]
 
