@@ -32,8 +32,8 @@ def header(environment, name: str, command: str) -> str:
     env = environment
     return (
         f"# Known deviations of {env.implementation} {env.implementation_version} from the spec.\n"
-        f"# Measured with: Python {env.python}, NumPy {env.numpy}, Pillow {env.pillow}, torch {env.torch} "
-        f"({env.platform}).\n"
+        f"# Measured with: Python {env.python}, NumPy {env.numpy}, Pillow {env.pillow}, torch {env.torch}"
+        f"{f', torchvision {env.torchvision}' if getattr(env, 'torchvision', None) else ''} ({env.platform}).\n"
         f"# Case set {env.case_set_digest}, suite {env.suite_version}.\n"
         f"# Check:       wbimage-conformance run --impl {command} --expectations {name}\n"
         f"# Regenerate:  python -m wbimage_conformance.releases.draft --impl {command} --name {name}\n"
