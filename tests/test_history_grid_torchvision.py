@@ -92,3 +92,32 @@ def test_a_failed_download_is_a_configuration_error_naming_the_package(tmp_path)
 def test_the_torchvision_is_the_one_paired_with_the_bases_torch():
     pins = [spec for group in venvs.BASE_PACKAGES for spec in group if spec.startswith("torch==")]
     assert pins == [f"torch=={grid.TORCH_VERSION}"]
+
+
+def environment(torchvision):
+    from wbimage_conformance.model import Environment
+
+    return Environment("0.1.0", "sha256:x", "wandb", "0.19.8", "3.11.7", "2.4.6", "13.0.0", "2.13.0+cpu", "Linux",
+                       sandbox="none (test)", torchvision=torchvision)
+
+
+def test_a_saved_run_keeps_the_torchvision_the_worker_reported(tmp_path):
+    import json
+
+    from wbimage_conformance.history import record
+
+    saved = record.from_results([], environment("0.28.0+utils.only"), [])
+    path = tmp_path / "wandb-0.19.8.json"
+    path.write_text(record.dumps(saved), encoding="utf-8")
+    assert json.loads(path.read_text())["environment"]["torchvision"] == "0.28.0+utils.only"
+    assert record.load(path).environment["torchvision"] == "0.28.0+utils.only"
+
+
+def test_a_run_without_torchvision_records_none_and_shows_none():
+    from wbimage_conformance.history import record
+    from wbimage_conformance.model import RunReport
+    from wbimage_conformance.report import summary
+
+    assert "torchvision" not in record.from_results([], environment(None), []).environment
+    assert "torchvision" not in dict(summary.header_rows(RunReport(environment(None), ())))
+    assert dict(summary.header_rows(RunReport(environment("0.28.0+utils.only"), ())))["torchvision"] == "0.28.0+utils.only"
