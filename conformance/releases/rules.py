@@ -504,6 +504,12 @@ RULES_SWANLAB = [
     Rule("mode.explicit", "swanlab hands mode= to PIL's convert, which refuses an unknown mode with a message that does not name it",
          lambda c: case_is(c, "mode-invalid") and c.fields & {"error.match", "error.type"}),
     *grid_rules("swanlab", uint8_as_float=False),
+    Rule(None, "empty tensors fail in make_grid (swanlab), which takes their minimum: torch's own RuntimeError, "
+               "not a ValueError naming data_or_path",
+         lambda c: source_kind(c) == "tensor" and case_is(c, "input-data-empty") and raised(c, "RuntimeError", "min()")),
+    Rule("mode.explicit", lambda c: f"swanlab hands mode= to PIL.Image.fromarray with make_grid's RGB pixels, and {pillow(c)} "
+                                    f"refuses a mode that does not fit them",
+         lambda c: source_kind(c) == "tensor" and explicit_mode(c) and raised(c, "ValueError", "Invalid mode")),
     Rule("input.dispatch", "swanlab draws tensors with torchvision's make_grid, and torchvision does not import in the worker's "
                            "environment, so every tensor raises",
          lambda c: "torchvision" in c.message or "torchvision" in c.result.message),
