@@ -34,7 +34,7 @@ INSTALLED_VERSION = f"{TORCHVISION_VERSION}+{LOCAL_LABEL}"
 MODULE = "torchvision/utils.py"
 #: What a package's source must contain for its virtualenv to get the module.
 CALL = "make_grid("
-#: A package of this size is not scanned further (wandb 0.19.8 has about 1,900 files).
+#: A package of this size is not scanned further (wandb 0.19.8 has 827 Python files: 0.9 s to scan).
 MAX_FILES = 20_000
 
 Log = Callable[[str], None]
