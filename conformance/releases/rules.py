@@ -153,12 +153,13 @@ def one_channel(ctx: Context) -> bool:
     return given.ndim == 2 or given.ndim in (3, 4) and given.shape[-3] == 1
 
 
-def grid_rules(who: str, uint8_as_float: bool) -> list[Rule]:
+def grid_rules(who: str, uint8_as_float: bool, mode_ignored_by: str = "") -> list[Rule]:
     """What drawing a tensor with `make_grid(t, normalize=True)`, then
     `.mul(255).clamp(0, 255).byte()`, does to the cases (torchvision's documented behaviour,
     each pixel rule checked against the observation with triage.make_grid). Each title starts
     with what the reader sees, so that no two share the words a cause's id is made of."""
     converted = "uint8 as float64" if uint8_as_float else "uint8 too"
+    mode_ignored_by = mode_ignored_by or who
     integers = "integer and bool tensors" if uint8_as_float else "integer (uint8 too) and bool tensors"
     return [
         Rule(None, f"{integers} fail in make_grid ({who}), which rescales in place in the tensor's own dtype: "
@@ -168,8 +169,8 @@ def grid_rules(who: str, uint8_as_float: bool) -> list[Rule]:
                    "and its own error is raised, not a TypeError naming data_or_path",
              lambda c: source_kind(c) == "tensor" and c.obs.raised
              and re.search(r'"min_all" not implemented|aten::min|cannot be called on meta', c.message) is not None),
-        Rule("mode.explicit", f"mode= is not applied to tensors ({who}): make_grid's pixels go to PIL.Image.fromarray "
-                              "without it",
+        Rule("mode.explicit", f"mode= is not applied to tensors ({mode_ignored_by}): make_grid's pixels go to "
+                              "PIL.Image.fromarray without it",
              lambda c: explicit_mode(c) and "mode" in c.fields and drawn_by_make_grid(c, uint8_as_float)),
         Rule("input.tensor.layout", f"batches and 2-channel tensors are accepted by make_grid ({who}): a batch becomes one "
                                     "grid image (8 to a row, 2 black pixels around each) and 2 channels an LA image",
@@ -363,7 +364,7 @@ RULES_0198 = [
     Rule(None, "the offline run that all_boxes and all_masks need does not start: 0.19.0's settings class fails "
                "with Pydantic 2.14 (SettingsStatic has no attribute __pydantic_private__)",
          lambda c: c.api in ("all_boxes", "all_masks") and raised(c, "AttributeError", "__pydantic_private__")),
-    *grid_rules("wandb before 0.20.0", uint8_as_float=True),
+    *grid_rules("wandb before 0.20.0", uint8_as_float=True, mode_ignored_by="wandb before 0.19.9"),
     Rule("input.dispatch", "tensors are drawn with torchvision's make_grid, and torchvision does not import in the worker's "
                            "environment, so every tensor raises",
          lambda c: "torchvision is required" in c.message or "torchvision is required" in c.result.message),
