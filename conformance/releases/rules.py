@@ -157,7 +157,9 @@ def grid_rules(who: str, uint8_as_float: bool, mode_ignored_by: str = "") -> lis
     """What drawing a tensor with `make_grid(t, normalize=True)`, then
     `.mul(255).clamp(0, 255).byte()`, does to the cases (torchvision's documented behaviour,
     each pixel rule checked against the observation with triage.make_grid). Each title starts
-    with what the reader sees, so that no two share the words a cause's id is made of."""
+    with what the reader sees, so that no two share the words a cause's id is made of. `who`
+    names the releases drawing so; `mode_ignored_by` those among them that drop mode= for
+    tensors (wandb hands it to fromarray from 0.19.9 on), by default all of them."""
     converted = "uint8 as float64" if uint8_as_float else "uint8 too"
     mode_ignored_by = mode_ignored_by or who
     integers = "integer and bool tensors" if uint8_as_float else "integer (uint8 too) and bool tensors"
