@@ -132,6 +132,7 @@ class Environment:
     platform: str
     sandbox: str = "not recorded"      # where the implementation ran (run/sandbox.py)
     install: str = "not recorded"      # whether the suite's own files were verified (run/install_check.py)
+    torchvision: str | None = None     # where installed: make_grid draws tensors in wandb 0.19.x and swanlab
 
 
 @dataclass(frozen=True)

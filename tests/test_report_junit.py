@@ -138,7 +138,7 @@ def test_environment_is_recorded_as_properties(suite):
     assert properties["numpy"] == "2.4.0"
     assert properties["torch"] == ""
     assert set(properties) == {"suite_version", "case_set_digest", "implementation", "implementation_version",
-                               "python", "numpy", "pillow", "torch", "platform", "sandbox", "install"}
+                               "python", "numpy", "pillow", "torch", "platform", "sandbox", "install", "torchvision"}
 
 
 def test_a_case_without_clauses_still_gets_a_classname():

@@ -35,8 +35,8 @@ def header(environment: Environment, name: str, command: str, drafted_alone: boo
                   else f"wbimage-conformance refresh --releases {env.implementation_version}")
     return (
         f"# Known deviations of {env.implementation} {env.implementation_version} from the spec.\n"
-        f"# Measured with: Python {env.python}, NumPy {env.numpy}, Pillow {env.pillow}, torch {env.torch} "
-        f"({env.platform}).\n"
+        f"# Measured with: Python {env.python}, NumPy {env.numpy}, Pillow {env.pillow}, torch {env.torch}"
+        f"{f', torchvision {env.torchvision}' if env.torchvision else ''} ({env.platform}).\n"
         f"# Cases: as `measured` at the end says, suite {env.suite_version}.\n"
         f"# Check:       wbimage-conformance run --impl {command} --expectations {name}\n"
         f"# Regenerate:  {regenerate}\n"

@@ -112,6 +112,12 @@ def _short_sandbox(text: str | None) -> str:
     return (text or "not recorded").split(" ")[0]
 
 
+def _torch(env: dict[str, str | None]) -> str:
+    """torch, with the torchvision of releases that draw tensors with its make_grid."""
+    torchvision = env.get("torchvision")
+    return (env.get("torch") or "-") + (f" (torchvision {torchvision})" if torchvision else "")
+
+
 def environment_table(history: History) -> list[str]:
     rows = ["| wandb | passed/ran | skipped | failed | error | timeout | crash | unexplained | Python | NumPy | "
             "Pillow | torch | sandbox | case set |", "|" + "---|" * 14]
@@ -122,7 +128,7 @@ def environment_table(history: History) -> list[str]:
         digest = (env.get("case_set_digest") or "").removeprefix("sha256:")[:12]
         rows.append(f"| {run.version} | {total.passed}/{total.ran} | " + " | ".join(map(str, statuses))
                     + f" | {len(timeline.unexplained(run))} | {env.get('python')} | {env.get('numpy') or '-'} | "
-                    f"{env.get('pillow') or '-'} | {env.get('torch') or '-'} | {_short_sandbox(env.get('sandbox'))} | "
+                    f"{env.get('pillow') or '-'} | {_torch(env)} | {_short_sandbox(env.get('sandbox'))} | "
                     f"`{digest}` |")
     return rows
 

@@ -44,6 +44,8 @@ ROW_FIELDS = ("id", "status", "clause", "fingerprint", "causes")
 #: The longest title or environment value a record keeps (history-record.schema.json: text).
 MAX_TEXT = 2000
 ENVIRONMENT_KEYS = ("python", "numpy", "pillow", "torch", "platform", "sandbox", "suite_version", "case_set_digest")
+#: Kept only where the worker had it (torchvision: the releases that draw tensors with make_grid).
+OPTIONAL_ENVIRONMENT_KEYS = ("torchvision",)
 
 
 class SavedRunError(ConfigurationError):
@@ -118,8 +120,10 @@ def from_results(results: Sequence[Result], environment: Environment,
                               fingerprint(r.case), tuple(explained.get(r.case.id, ())))
                   for r in results)
     env = asdict(environment)
+    kept = {k: _one_line(env.get(k)) for k in ENVIRONMENT_KEYS}
+    kept.update({k: _one_line(env[k]) for k in OPTIONAL_ENVIRONMENT_KEYS if env.get(k) is not None})
     return SavedRun(environment.implementation, environment.implementation_version or "unknown",
-                    {k: _one_line(env.get(k)) for k in ENVIRONMENT_KEYS}, tuple(saved_causes), cases)
+                    kept, tuple(saved_causes), cases)
 
 
 def _one_line(text: str | None) -> str | None:

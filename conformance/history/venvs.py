@@ -14,6 +14,13 @@ and installs wandb into them (its cache `DIR/uv-cache`, unless UV_CACHE_DIR says
 constraint settings in the environment are handed to it, but uv does not read pip.conf): measured
 side by side in docs/performance.md, "Refresh". DIR is the user cache folder by default
 (`default_root`), never the current directory.
+
+unless PIP_CACHE_DIR says otherwise.
+
+A release whose source calls `make_grid` (wandb 0.19.x, swanlab) also gets torchvision's own
+`utils` module, loaded alone (history.grid_torchvision: the torchvision built for this torch
+does not import here), so its tensor cases measure the real function; the wheel is kept in
+`DIR/wheels`.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 
 from wbimage_conformance.errors import ConfigurationError
+from wbimage_conformance.history import grid_torchvision
 
 #: Installed in this order: torch==2.13.0 first (that pin is the CPU build; any other spec
 #: would pull CUDA), then NumPy and Pillow.
@@ -145,6 +153,7 @@ def ensure_release(root: Path, version: str, log: Log = lambda _: None, package:
     python = python_of(venv)
     unfinished = venv / UNFINISHED
     if not unfinished.exists() and installed_version(python, package) == version:
+        _ensure_make_grid(root, python, package, log)
         return python
     base_python = ensure_base(root, log, interpreter)
     env = _environment(root)
@@ -161,6 +170,7 @@ def ensure_release(root: Path, version: str, log: Log = lambda _: None, package:
     found = installed_version(python, package)
     if found != version:
         raise VenvError(f"{venv}: pip installed {package} {found}, not {version}")
+    _ensure_make_grid(root, python, package, log)
     unfinished.unlink()
     return python
 
@@ -171,6 +181,11 @@ def _make_venv(uv: list[str] | None, host: str, venv: Path, env: dict[str, str])
         _run([*uv, "venv", "--quiet", "--python", host, str(venv)], f"uv venv {venv}", env)
     else:
         _run([host, "-m", "venv", "--without-pip", str(venv)], f"python -m venv {venv}", env)
+
+
+def _ensure_make_grid(root: Path, python: Path, package: str, log: Log) -> None:
+    grid_torchvision.ensure(site_packages(python), package, root / "wheels", [sys.executable, "-m", "pip"],
+                            _environment(root), log)
 
 
 def _host_python(interpreter: str) -> str:

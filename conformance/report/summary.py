@@ -126,6 +126,7 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
         ("numpy", env.numpy or missing),
         ("pillow", env.pillow or missing),
         ("torch", env.torch or missing),
+        *([("torchvision", env.torchvision)] if env.torchvision else []),
         ("platform", env.platform),
         ("sandbox", env.sandbox),
         ("install", env.install),

@@ -523,6 +523,7 @@ class Session:
             numpy=env.get("numpy"),
             pillow=env.get("pillow"),
             torch=env.get("torch"),
+            torchvision=env.get("torchvision"),
             platform=env.get("platform") or platform.platform(),
             sandbox=self.box.description,
             install=self.install,

@@ -25,6 +25,7 @@ from wbimage_conformance.triage.release_explain import (
     reproduces,
     version_tuple,
 )
+from wbimage_conformance.triage import make_grid
 
 # -- small tests ------------------------------------------------------------------------------
 
@@ -121,6 +122,70 @@ def jpeg_cause(ctx: Context) -> str:
     if jpeg_of_expected(ctx):
         base += " (exactly a JPEG round trip of the spec's pixels)"
     return base
+
+
+# -- tensors drawn with torchvision's make_grid (wandb before 0.20.0, swanlab) --------------------
+
+
+def grid_dtype(ctx: Context, uint8_as_float: bool) -> str:
+    """The dtype make_grid works in: the tensor's, but wandb turns uint8 into float64 first."""
+    dtype = str(ctx.source.get("dtype") or np.asarray(ctx.given).dtype)
+    return "float64" if uint8_as_float and dtype == "uint8" else dtype
+
+
+def drawn_by_make_grid(ctx: Context, uint8_as_float: bool = True) -> bool:
+    """The observed pixels are make_grid's (triage.make_grid's model of it), exactly or after
+    the JPEG file's compression loss."""
+    if source_kind(ctx) != "tensor" or ctx.given is None or ctx.obs.pixels is None or ctx.obs.raised:
+        return False
+    made = make_grid.pixels(np.asarray(ctx.given), grid_dtype(ctx, uint8_as_float))
+    observed = np.asarray(ctx.obs.pixels)
+    if made is None:
+        return False
+    if made.shape == observed.shape and np.array_equal(made, observed):
+        return True
+    trip = jpeg_round_trip(made) if jpeg_call(ctx) else None
+    return trip is not None and trip.shape == observed.shape and bool(np.array_equal(trip, observed))
+
+
+def one_channel(ctx: Context) -> bool:
+    given = np.asarray(ctx.given)
+    return given.ndim == 2 or given.ndim in (3, 4) and given.shape[-3] == 1
+
+
+def grid_rules(who: str, uint8_as_float: bool, mode_ignored_by: str = "") -> list[Rule]:
+    """What drawing a tensor with `make_grid(t, normalize=True)`, then
+    `.mul(255).clamp(0, 255).byte()`, does to the cases (torchvision's documented behaviour,
+    each pixel rule checked against the observation with triage.make_grid). Each title starts
+    with what the reader sees, so that no two share the words a cause's id is made of. `who`
+    names the releases drawing so; `mode_ignored_by` those among them that drop mode= for
+    tensors (wandb hands it to fromarray from 0.19.9 on), by default all of them."""
+    converted = "uint8 as float64" if uint8_as_float else "uint8 too"
+    mode_ignored_by = mode_ignored_by or who
+    integers = "integer and bool tensors" if uint8_as_float else "integer (uint8 too) and bool tensors"
+    return [
+        Rule(None, f"{integers} fail in make_grid ({who}), which rescales in place in the tensor's own dtype: "
+                   "torch cannot store the float result in it",
+             lambda c: source_kind(c) == "tensor" and raised(c, "RuntimeError", "can't be cast to the desired output type")),
+        Rule(None, f"uint16, complex, sparse and meta tensors fail in make_grid ({who}): torch takes no minimum of them, "
+                   "and its own error is raised, not a TypeError naming data_or_path",
+             lambda c: source_kind(c) == "tensor" and c.obs.raised
+             and re.search(r'"min_all" not implemented|aten::min|cannot be called on meta', c.message) is not None),
+        Rule("mode.explicit", f"mode= is not applied to tensors ({mode_ignored_by}): make_grid's pixels go to "
+                              "PIL.Image.fromarray without it",
+             lambda c: explicit_mode(c) and "mode" in c.fields and drawn_by_make_grid(c, uint8_as_float)),
+        Rule("input.tensor.layout", f"batches and 2-channel tensors are accepted by make_grid ({who}): a batch becomes one "
+                                    "grid image (8 to a row, 2 black pixels around each) and 2 channels an LA image",
+             lambda c: "error" in c.fields and not c.obs.raised and "input.tensor.layout" in c.case.clauses
+             and drawn_by_make_grid(c, uint8_as_float)),
+        Rule("input.tensor.layout", f"1-channel and 2-D tensors come out RGB: make_grid ({who}) repeats them into 3 "
+                                    "channels, their values rescaled as every tensor's",
+             lambda c: bool(c.fields & {"mode", "pixels", "size"}) and "error" not in c.fields and one_channel(c)
+             and drawn_by_make_grid(c, uint8_as_float)),
+        Rule(spec_branch, f"tensors are min-max rescaled by make_grid(normalize=True) ({who}): from the minimum and maximum "
+                          f"of all their values, channels together, in their own dtype ({converted}), then x255 and truncated",
+             lambda c: "error" not in c.fields and drawn_by_make_grid(c, uint8_as_float)),
+    ]
 
 
 # -- annotations (classes, boxes, masks, all_boxes, all_masks) ------------------------------------
@@ -301,8 +366,9 @@ RULES_0198 = [
     Rule(None, "the offline run that all_boxes and all_masks need does not start: 0.19.0's settings class fails "
                "with Pydantic 2.14 (SettingsStatic has no attribute __pydantic_private__)",
          lambda c: c.api in ("all_boxes", "all_masks") and raised(c, "AttributeError", "__pydantic_private__")),
-    Rule("input.dispatch", "tensors are drawn with torchvision.utils.make_grid, and torchvision 0.28.0 (the only build for torch 2.13.0) "
-               "does not import with the CPU-only torch here, so every tensor raises",
+    *grid_rules("wandb before 0.20.0", uint8_as_float=True, mode_ignored_by="wandb before 0.19.9"),
+    Rule("input.dispatch", "tensors are drawn with torchvision's make_grid, and torchvision does not import in the worker's "
+                           "environment, so every tensor raises",
          lambda c: "torchvision is required" in c.message or "torchvision is required" in c.result.message),
     Rule("annotations.numbers", "the boxes' JSON encoder turns a NumPy number into a Python float and then hands it to "
                                 "JSONEncoder.default, which refuses everything, so the boxes cannot be written (before 0.19.7)",
@@ -440,8 +506,15 @@ RULES_SWANLAB = [
          lambda c: case_is(c, "input-data-dtype") and c.fields == {"error.match"}),
     Rule("mode.explicit", "swanlab hands mode= to PIL's convert, which refuses an unknown mode with a message that does not name it",
          lambda c: case_is(c, "mode-invalid") and not c.fields.isdisjoint({"error.match", "error.type"})),
-    Rule("input.dispatch", "swanlab draws tensors with torchvision.utils.make_grid, and torchvision 0.28.0 (the only build for torch 2.13.0) "
-               "does not import with the CPU-only torch here, so every tensor raises",
+    *grid_rules("swanlab", uint8_as_float=False),
+    Rule(None, "empty tensors fail in make_grid (swanlab), which takes their minimum: torch's own RuntimeError, "
+               "not a ValueError naming data_or_path",
+         lambda c: source_kind(c) == "tensor" and case_is(c, "input-data-empty") and raised(c, "RuntimeError", "min()")),
+    Rule("mode.explicit", lambda c: f"swanlab hands mode= to PIL.Image.fromarray with make_grid's RGB pixels, and {pillow(c)} "
+                                    f"refuses a mode that does not fit them",
+         lambda c: source_kind(c) == "tensor" and explicit_mode(c) and raised(c, "ValueError", "Invalid mode")),
+    Rule("input.dispatch", "swanlab draws tensors with torchvision's make_grid, and torchvision does not import in the worker's "
+                           "environment, so every tensor raises",
          lambda c: "torchvision" in c.message or "torchvision" in c.result.message),
     Rule(layout_clause, "swanlab accepts only (H, W) and (H, W, 3/4) arrays and refuses (H, W, 1) with TypeError",
          lambda c: raised(c, "TypeError", "Invalid numpy array shape") and c.expected_error is None),

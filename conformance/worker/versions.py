@@ -48,11 +48,17 @@ def _imported_version(module_name: str) -> Optional[str]:
 
 
 def environment() -> Dict[str, Optional[str]]:
-    """Python, NumPy and Pillow as imported here; torch as installed here; the platform."""
-    return {
+    """Python, NumPy and Pillow as imported here; torch as installed here; the platform; and
+    torchvision where it is installed, since releases that draw tensors with its make_grid
+    depend on it (a history virtualenv's is `X+utils.only`: its utils module alone)."""
+    found = {
         "python": platform.python_version(),
         "numpy": _imported_version("numpy"),
         "pillow": _imported_version("PIL"),
         "torch": distribution_version("torch"),
         "platform": platform.platform(),
     }
+    torchvision = distribution_version("torchvision")
+    if torchvision is not None:
+        found["torchvision"] = torchvision
+    return found

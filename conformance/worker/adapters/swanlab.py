@@ -17,9 +17,11 @@ Every input kind is passed as it is (a `pathlib.Path` too: it is a documented in
 docs, and what swanlab does with it is its behaviour). The observation decodes the stored
 buffer, so JPEG pixels are after compression; `format` is the class's `file_type`.
 
-swanlab's tensor path calls `torchvision.utils.make_grid`; where torchvision does not import
-(as with the CPU-only torch 2.13.0 used here), every tensor case errors with swanlab's own
-exception, which is reported as it is.
+swanlab's tensor path calls `torchvision.utils.make_grid(t, normalize=True)` and hands the
+result to `PIL.Image.fromarray(..., mode=mode)`; tensors are passed to it as they are. Where
+torchvision does not import, every tensor case errors with swanlab's own exception, reported
+as it is; the history's virtualenvs give it torchvision's own utils module, loaded alone
+(history/grid_torchvision.py), so the real make_grid runs.
 
 Before the import the worker is pinned offline (see offline.py): runs disabled, and swanlab's
 folders point into a private directory.
