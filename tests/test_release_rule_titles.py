@@ -22,7 +22,7 @@ import pytest
 
 from wbimage_conformance.history import record
 from wbimage_conformance.history.timeline import CauseSpan, History
-from wbimage_conformance.releases import rules
+from wbimage_conformance.triage import release_rules as rules
 from wbimage_conformance.triage.cause import slug
 
 SAVED = Path(__file__).resolve().parents[1] / "docs" / "history"
