@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from wbimage_conformance.cases.casefiles import CaseSet
 from wbimage_conformance.history import record
 from wbimage_conformance.model import Case
-from wbimage_conformance.run import runner
-from wbimage_conformance.triage import triage
+from wbimage_conformance.run import session
 
 DEFAULT_TIMEOUT = 20.0
 
@@ -28,9 +28,8 @@ def impl_for(python: Path, package: str = "wandb") -> str:
 def run_release(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs: int = 1,
                 timeout: float = DEFAULT_TIMEOUT, sandbox_mode: str = "auto",
                 package: str = "wandb") -> record.SavedRun:
-    with runner.Session(impl_for(python, package), jobs=jobs, timeout=timeout, sandbox_mode=sandbox_mode) as session:
-        results = session.run(cases)
-        environment = session.environment(case_set_digest)
-    found = triage(results, environment)
-    return record.from_results(results, environment,
+    outcome = session.run_suite(session.Options(impl_for(python, package), case_set=CaseSet(tuple(cases), (), case_set_digest),
+                                                jobs=jobs, timeout=timeout, sandbox=sandbox_mode, empty_ok=True))
+    found = outcome.triage()
+    return record.from_results(outcome.raw, outcome.environment,
                                [(g.id, g.title, g.clauses, g.explains) for g in found.causes])

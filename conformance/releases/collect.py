@@ -8,16 +8,12 @@ import pickle
 import sys
 from pathlib import Path
 
-from wbimage_conformance.cases import casefiles as cases
-from wbimage_conformance.run import runner
+from wbimage_conformance.run import session
 
 
 def collect(impl: str, jobs: int = 4) -> dict:
-    case_set = cases.load_case_set(None)
-    with runner.Session(impl, jobs=jobs) as session:
-        results = session.run(case_set.cases)
-        environment = session.environment(case_set.digest)
-    return {"impl": impl, "environment": environment, "results": results}
+    outcome = session.run_suite(session.Options(impl, jobs=jobs))
+    return {"impl": impl, "environment": outcome.environment, "results": list(outcome.raw)}
 
 
 def main(argv: list[str] | None = None) -> int:

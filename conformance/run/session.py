@@ -140,7 +140,11 @@ class Session:
         self._workers = workers.__enter__()
         assert self.case_set is not None
         self._environment = workers.environment(self.case_set.digest)
-        self.warnings = self._expectation_warnings()
+        try:
+            self.warnings = self._expectation_warnings()
+        except BaseException:  # expectations that do not fit this implementation
+            self.close()
+            raise
 
     def close(self) -> None:
         if self._workers is not None:
@@ -231,9 +235,13 @@ class Session:
 
 
 def run_suite(options: Options, progress: Callable[[Result], None] | None = None) -> Outcome:
-    """Open, run and close: a run with nothing to say before its cases start."""
+    """Open, run and close: a run with nothing to say before its cases start. A signal is
+    raised again (runner.Interrupted) rather than returned: these callers keep no partial run."""
     with Session(options) as suite:
-        return suite.run(progress)
+        outcome = suite.run(progress)
+    if outcome.interrupted is not None:
+        raise outcome.interrupted
+    return outcome
 
 
 def _check_not_empty(case_set: casefiles.CaseSet, chosen: list[Case], paths: Sequence[str] | None) -> None:
