@@ -133,8 +133,8 @@ def test_from_saved_columns_make_the_table_without_running_anything(tmp_path, ca
     captured = capsys.readouterr()
     norm_row = next(line for line in captured.out.splitlines() if line.startswith("| `norm` |"))
     assert "**1/3**" in norm_row and "**1/1**" in norm_row
-    assert "first: 2 unexpected result(s) (no shipped expectations file fits it)" in captured.err
-    assert "second:" not in captured.err
+    assert "matrix: first 1.0: 2 unexpected result(s) (no shipped expectations file fits it)" in captured.err
+    assert "second 1.0:" not in captured.err
 
 
 @pytest.mark.parametrize("content", [b"not a pickle", pickle.dumps({"impl": "x"}), pickle.dumps([1, 2])])
