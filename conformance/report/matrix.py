@@ -110,25 +110,27 @@ def _cause_headline(found: Triage, bad: list[Result]) -> tuple[str, int]:
 
 def build(columns: Sequence[Column]) -> Matrix:
     triages = tuple(triage(column.results, column.environment) for column in columns)
-    families: list[str] = []
-    for column in columns:
-        for result in column.results:
-            if result.case.family not in families:
-                families.append(result.case.family)
-    families.sort()
-    cells: dict[tuple[str, int], Cell] = {}
-    for index, column in enumerate(columns):
-        for family in families:
-            mine = [r for r in column.results if r.case.family == family]
-            skipped = sum(1 for r in mine if r.status is Status.SKIPPED)
-            passed = sum(1 for r in mine if r.status is Status.PASSED)
-            bad = [r for r in mine if r.status not in (Status.PASSED, Status.SKIPPED)]
-            headline, count = _cause_headline(triages[index], bad) if bad else ("", 0)
-            if bad and not headline:
-                causes = [cause(r, column.expectations) for r in bad]
-                clause, _ = Counter(c for c, _ in causes).most_common(1)[0]
-                reason, count = Counter(r for c, r in causes if c == clause).most_common(1)[0]
-                headline = f"[{clause}] {reason}"
-            cells[(family, index)] = Cell(passed, len(mine) - skipped, skipped, headline, count)
+    families = sorted({result.case.family for column in columns for result in column.results})
+    cells = {(family, index): _cell([r for r in column.results if r.case.family == family], column, triages[index])
+             for index, column in enumerate(columns) for family in families}
     digest = columns[0].environment.case_set_digest if columns else ""
     return Matrix(tuple(columns), tuple(families), cells, digest, triages)
+
+
+def _cell(mine: list[Result], column: Column, found: Triage) -> Cell:
+    """One family's results in one column: counts, and the headline of those that did not pass."""
+    skipped = sum(1 for r in mine if r.status is Status.SKIPPED)
+    passed = sum(1 for r in mine if r.status is Status.PASSED)
+    bad = [r for r in mine if r.status not in (Status.PASSED, Status.SKIPPED)]
+    headline, count = _cause_headline(found, bad) if bad else ("", 0)
+    if bad and not headline:
+        headline, count = _commonest_cause(bad, column.expectations)
+    return Cell(passed, len(mine) - skipped, skipped, headline, count)
+
+
+def _commonest_cause(bad: list[Result], expectations: expectation_files.Expectations | None) -> tuple[str, int]:
+    """Where no triaged cause explains them: the clause most often broken, with its commonest reason."""
+    causes = [cause(r, expectations) for r in bad]
+    clause, _ = Counter(c for c, _ in causes).most_common(1)[0]
+    reason, count = Counter(r for c, r in causes if c == clause).most_common(1)[0]
+    return f"[{clause}] {reason}", count
