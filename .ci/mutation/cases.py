@@ -17,9 +17,10 @@ killed and counts as killing the mutant (an endless loop is a wrong implementati
 
 Why in-process: a mutation run starts this command once per mutant; a worker subprocess per
 run would double the start-up cost. The reference is our own code, so running it inside the
-judge is safe here, which it is not for an implementation under test. Each case still goes
-through the protocol's messages (encoded and decoded) and through `compare`, exactly as in
-`wbimage-conformance run`; only the pipe is gone.
+judge is safe here, which it is not for an implementation under test. The cases run through
+the suite session of `wbimage-conformance run` (run.session, with --maxfail 1): each still goes
+through the protocol's messages (encoded and decoded) and through `compare`; only the pipe is
+gone.
 
 Why a copy: cosmic-ray mutates files on disk, and a run takes a while. DIR holds copies of
 the checkout's `conformance/`, `reference/` and `spec/`; `wbimage_conformance` and its

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Options:
     """What one run is asked to do, already parsed; every field has the command line's default.
-    `case_set` is cases already loaded (then `cases` is not read); `ids` keeps exactly those."""
+    `case_set` is cases already loaded (then `cases` is not read)."""
 
     impl: str = "reference"
     cases: Sequence[str] | None = None
@@ -51,7 +51,6 @@ class Options:
     keyword: str | None = None
     clauses: Sequence[str] = ()
     level: str = "all"
-    ids: Sequence[str] | None = None
     shard: sharding.ShardSpec | None = None
     expectations: str | None = None
     update_expectations: str | None = None
@@ -174,8 +173,6 @@ class Session:
             chosen = list(self.case_set.cases)
         else:
             chosen = [case for case in self.case_set.cases if keep(case)]
-        if options.ids is not None:
-            chosen = [case for case in chosen if case.id in set(options.ids)]
         if not options.empty_ok:
             _check_not_empty(self.case_set, chosen, options.cases)
         if options.shard:
@@ -187,7 +184,8 @@ class Session:
 
     def _expectation_warnings(self) -> list[str]:
         found: list[str] = []
-        all_ids = list(self.case_set.ids if self.case_set and self.case_set.ids else [c.id for c in self.chosen])
+        assert self.case_set is not None
+        all_ids = list(self.case_set.ids or [c.id for c in self.case_set.cases])
         for checked in (self._expected, self._previous):
             if checked is not None:
                 found += expectations.check(checked, all_ids, self.environment)
