@@ -147,7 +147,8 @@ def test_a_saved_column_that_is_not_saved_results_is_a_one_line_error(tmp_path, 
 
 
 @pytest.mark.parametrize("argv, says", [
-    (["--from-saved", "no-equals-sign"], "expected NAME=RESULTS.pkl"),
+    (["--from-saved", "=x.pkl"], "expected [NAME=]RESULTS.pkl"),
+    (["--impl", "reference", "--save-results", "/no/such/folder"], "/no/such/folder: not a folder"),
     (["--from-saved", "x=/no/such/file.pkl"], "/no/such/file.pkl: cannot read the saved results"),
     (["--impl", "reference", "--from-saved", "x=y.pkl"], "not allowed with argument"),
     ([], "one of the arguments --impl --from-saved is required"),
@@ -169,3 +170,16 @@ def test_history_puts_the_release_families_at_the_head_of_the_page(tmp_path, cap
     out = capsys.readouterr().out
     assert out.startswith("# Compatibility matrix\n\n" + pages.FAMILIES_BEGIN)
     assert pages.FAMILIES_END in out and "0.28.2" in out and "0.31.0" in out
+
+
+def test_saved_results_make_the_same_table_as_the_run_that_saved_them(tmp_path, capsys):
+    cases_path = support.write_cases(tmp_path, [support.case("unit"), support.case("unit-2")])
+    saved_dir = tmp_path / "saved"
+    saved_dir.mkdir()
+    assert cli.main(["matrix", "--impl", "reference", "--cases", str(cases_path), "--sandbox", "none",
+                     "--save-results", str(saved_dir)]) == 0
+    live = capsys.readouterr()
+    kept = saved_dir / "reference-0.1.0.pkl"  # no shipped expectations file fits the reference
+    assert f"saved {kept}" in live.err
+    assert cli.main(["matrix", "--from-saved", str(kept)]) == 0
+    assert capsys.readouterr().out == live.out

@@ -1,15 +1,17 @@
 """`wbimage-conformance matrix`: which implementation does what, clause family by clause family.
 
     wbimage-conformance matrix --impl reference --impl wandb@/path/to/venv/bin/python [--format html]
-    wbimage-conformance matrix --from-saved reference=ref.pkl wandb-0.28.2=w.pkl [--history docs/history]
+    wbimage-conformance matrix --impl ... --save-results saved/       # also keep each column
+    wbimage-conformance matrix --from-saved saved/*.pkl [--history docs/history]
 
 The suite is run (run.session) against each `--impl` (each may live under its own interpreter,
 `NAME@/path/to/python`), in the sandbox `--sandbox` chooses (default auto: bwrap where usable),
 and the raw results become one table (report.matrix, written by report.matrix_render): clause
-families down, implementations across. `--from-saved NAME=RESULTS.pkl` takes a column's results
-saved earlier instead (report.matrix_saved; NAME is the shipped expectations file whose reasons
-give its headlines), and `--history DIR` puts the release families of the saved release
-history at the head of the page, as docs/compatibility.md has them.
+families down, implementations across. `--save-results DIR` also keeps each column's results
+(report.matrix_saved), and `--from-saved [NAME=]RESULTS.pkl` makes the table from them without
+running anything (NAME, by default the file's stem, is the shipped expectations file whose
+reasons give the column's headlines); `--history DIR` puts the release families of the saved
+release history at the head of the page, as docs/compatibility.md has them.
 
 Exit codes: 0 when every column is as expected: all its cases pass, or fail exactly as its
 shipped expectations file says; 1 when a column has an unexpected result (a new deviation, a
@@ -27,7 +29,7 @@ from wbimage_conformance.commands import jobs as job_counts
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.report import matrix_render
 from wbimage_conformance.report.matrix import Column, build, shipped_expectations, unexpected
-from wbimage_conformance.report.matrix_saved import load_column
+from wbimage_conformance.report.matrix_saved import load_column, save_column
 from wbimage_conformance.report.terminal import printable
 from wbimage_conformance.run import install_check, runner, sandbox, session
 from wbimage_conformance.stored import writing
@@ -40,9 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     columns = parser.add_mutually_exclusive_group(required=True)
     columns.add_argument("--impl", action="append", metavar="IMPL",
                          help="an implementation as for `run --impl` (repeatable; one column each)")
-    columns.add_argument("--from-saved", nargs="+", type=_saved, metavar="NAME=RESULTS.pkl",
-                         help="columns from results saved earlier instead of runs; NAME is the shipped "
-                              "expectations file whose reasons give the headlines (reference has none)")
+    columns.add_argument("--from-saved", nargs="+", type=_saved, metavar="[NAME=]RESULTS.pkl",
+                         help="columns from results saved by --save-results instead of runs; NAME (default: "
+                              "the file's stem) is the shipped expectations file whose reasons give the headlines")
+    parser.add_argument("--save-results", metavar="DIR",
+                        help="also save each column's results as DIR/NAME.pkl, for --from-saved")
     parser.add_argument("--history", metavar="DIR",
                         help="put the release families of the saved runs in DIR at the head of the page (markdown)")
     parser.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
@@ -57,10 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _saved(text: str) -> tuple[str, str]:
-    """`NAME=RESULTS.pkl`, for --from-saved."""
+    """`[NAME=]RESULTS.pkl`, for --from-saved."""
     name, equals, path = text.partition("=")
-    if not (name and equals and path):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=RESULTS.pkl, such as wandb-0.28.2=wandb-0.28.2.pkl")
+    if not equals:
+        name, path = Path(text).stem, text
+    if not (name and path):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected [NAME=]RESULTS.pkl, such as wandb-0.28.2=saved.pkl")
     return name, path
 
 
@@ -68,11 +74,10 @@ def run(args: argparse.Namespace) -> int:
     """Write the table; exit 1 when a column has a result its expectations do not foresee."""
     if args.history and args.format != "markdown":
         raise UsageError("matrix --history: the release families are a Markdown section; use --format markdown")
+    if args.save_results and not Path(args.save_results).is_dir():
+        raise UsageError(f"matrix --save-results {args.save_results}: not a folder")
     install_check.verify()  # before anything of the suite's judges: a tampered install runs nothing
-    if args.from_saved:
-        columns = [load_column(name, path) for name, path in args.from_saved]
-    else:
-        columns = [_collect(impl, args) for impl in args.impl]
+    columns = _columns(args)
     text = matrix_render.render(build(columns), args.format)
     if args.history:
         from wbimage_conformance.history import pages  # only this option reads the saved history
@@ -83,6 +88,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(printable(text), end="")
     return _say_unexpected(columns)
+
+
+def _columns(args: argparse.Namespace) -> list[Column]:
+    """The columns read back, or run afresh (and saved, with --save-results)."""
+    if args.from_saved:
+        return [load_column(name, path) for name, path in args.from_saved]
+    columns = [_collect(impl, args) for impl in args.impl]
+    for column in columns if args.save_results else ():
+        print(f"wbimage-conformance: matrix: saved {save_column(column, args.save_results)}", file=sys.stderr)
+    return columns
 
 
 def _collect(impl: str, args: argparse.Namespace) -> Column:

@@ -1,10 +1,11 @@
-"""Matrix columns from results saved earlier, so the compatibility page can be rebuilt without
-running every implementation again once they have been run for their expectations files.
+"""Matrix columns saved and read back, so the compatibility page can be rebuilt (with other
+columns, or the release families) without running every implementation again.
 
-A saved column is a pickle of `{"impl": ..., "environment": Environment, "results": [Result]}`,
-as the release collection writes it, named by the shipped expectations file whose reasons give
-its headlines (`wandb-0.28.2`; a name with no shipped file, such as `reference`, has none).
-A pickle runs code when read: only files this project wrote belong here.
+A saved column is a pickle of `{"impl": ..., "environment": Environment, "results": [Result]}`
+(`matrix --save-results DIR` writes DIR/NAME.pkl), named by the shipped expectations file whose
+reasons give its headlines (`wandb-0.28.2-pillow12`; where none fits, the implementation and
+its version, and no reasons). A pickle runs code when read: only files this project wrote
+belong here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Environment
 from wbimage_conformance.report.matrix import Column
 from wbimage_conformance.run import expectations as expectation_files
+from wbimage_conformance.stored import writing
 
 
 class SavedColumnError(ConfigurationError):
@@ -36,3 +38,19 @@ def load_column(name: str, path: Path | str) -> Column:
     shipped = expectation_files.SHIPPED_DIR / f"{name}.yaml"
     expected = expectation_files.load(shipped) if shipped.is_file() else None
     return Column(data["impl"], data["environment"], tuple(data["results"]), expected)
+
+
+def saved_name(column: Column) -> str:
+    """The name a column is saved under: its expectations file's, else implementation-version."""
+    if column.expectations is not None and column.expectations.path:
+        return Path(column.expectations.path).stem
+    env = column.environment
+    return f"{env.implementation}-{env.implementation_version or 'unknown'}".replace("/", "_")
+
+
+def save_column(column: Column, folder: Path | str) -> Path:
+    """Write `column` as FOLDER/NAME.pkl (saved_name), for load_column."""
+    target = Path(folder) / f"{saved_name(column)}.pkl"
+    data = {"impl": column.label, "environment": column.environment, "results": list(column.results)}
+    writing.replace_bytes(target, pickle.dumps(data))
+    return target
