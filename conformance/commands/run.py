@@ -24,7 +24,6 @@ from wbimage_conformance.commands import jobs, outputs, pyproject
 from wbimage_conformance.model import RunReport
 from wbimage_conformance.report.progress import ProgressBar
 from wbimage_conformance.run import expectations, install_check, limits, runner, sandbox, session, shard, verdict
-from wbimage_conformance.run import jobs as job_counts
 
 NAME = "run"
 HELP = "run the cases against an implementation"
@@ -130,7 +129,7 @@ def _options(args: argparse.Namespace, config: pyproject.ProjectConfig) -> sessi
         keyword=args.keyword, clauses=args.clause, level=args.level, shard=args.shard,
         expectations=args.expectations or config.expectations,
         update_expectations=args.update_expectations,
-        jobs=args.jobs if args.jobs is not None else (config.jobs or job_counts.AUTO),
+        jobs=args.jobs if args.jobs is not None else (config.jobs or jobs.AUTO),
         timeout=args.timeout if args.timeout is not None else (config.timeout or runner.DEFAULT_TIMEOUT),
         sandbox=args.sandbox, memory_limit_mb=args.memory_limit, maxfail=args.maxfail,
     )
