@@ -11,7 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from wbimage_conformance.commands import cli, jobs
+from wbimage_conformance.commands import cli
+from wbimage_conformance.run import jobs
 from wbimage_conformance.run import runner
 
 import runner_support as support

@@ -1,12 +1,19 @@
 """The compatibility matrix: clause families down, implementations across, pass counts and
-the headline deviation per cell, each column's environment; Markdown and HTML."""
+the headline deviation per cell, each column's environment; Markdown and HTML; columns run
+afresh or read from saved results."""
 
 from __future__ import annotations
 
+import pickle
+import shutil
+from pathlib import Path
+
 import pytest
 
-from wbimage_conformance.commands import cli, matrix
+from wbimage_conformance.commands import cli
+from wbimage_conformance.history import pages
 from wbimage_conformance.model import Case, Environment, Result, Status
+from wbimage_conformance.report import matrix, matrix_render
 from wbimage_conformance.run import sandbox
 from wbimage_conformance.run.expectations import Deviation, Expectations
 
@@ -57,13 +64,13 @@ def test_without_expectations_the_headline_names_the_kind_of_failure():
     assert cell.headline.startswith("[norm.") and "status" not in cell.headline
 
 
-@pytest.mark.parametrize("render", [matrix.to_markdown, matrix.to_html])
+@pytest.mark.parametrize("render", [matrix_render.to_markdown, matrix_render.to_html])
 def test_both_formats_carry_counts_headlines_and_every_environment(render):
     built = matrix.build([column("first", STATUSES), column("second <b>", STATUSES)])
     text = render(built)
     for expected in ("1/3", "2.4.6", "13.0.0", "2.13.0+cpu", "3.11.7", "first", "norm", "mode"):
         assert expected in text
-    if render is matrix.to_html:
+    if render is matrix_render.to_html:
         assert "second &lt;b&gt;" in text and "second <b>" not in text
 
 
@@ -101,10 +108,78 @@ def test_failures_the_expectations_foresee_are_not_unexpected_but_stale_entries_
         ("norm-unit-a", Status.XPASSED)]
 
 
-def test_a_column_runs_in_the_sandbox_auto_chooses_unless_told(tmp_path):
+def test_a_column_runs_in_the_sandbox_auto_chooses_unless_told(tmp_path, capsys):
     cases_path = support.write_cases(tmp_path, [support.case("unit")])
-    column = matrix.collect("reference", case_paths=[str(cases_path)])
-    assert column.environment.sandbox == sandbox.choose("auto").description
-    column = matrix.collect("reference", case_paths=[str(cases_path)], sandbox_mode="none")
-    assert column.environment.sandbox.startswith("none (--sandbox none")
-    assert matrix.environment_rows(matrix.build([column]))[0][6] == "none"
+    assert cli.main(["matrix", "--impl", "reference", "--cases", str(cases_path)]) == 0
+    chosen = sandbox.choose("auto").description.split(" ", 1)[0]
+    assert f"| {chosen} | 1/1 |" in capsys.readouterr().out
+    assert cli.main(["matrix", "--impl", "reference", "--cases", str(cases_path), "--sandbox", "none"]) == 0
+    assert "| none | 1/1 |" in capsys.readouterr().out
+
+
+def saved(tmp_path: Path, name: str, statuses: dict[str, Status]) -> Path:
+    """Results as the release collection pickles them."""
+    built = column(name, statuses)
+    path = tmp_path / f"{name}.pkl"
+    path.write_bytes(pickle.dumps({"impl": name, "environment": built.environment, "results": list(built.results)}))
+    return path
+
+
+def test_from_saved_columns_make_the_table_without_running_anything(tmp_path, capsys):
+    first = saved(tmp_path, "first", STATUSES)
+    second = saved(tmp_path, "second", {"norm-unit-a": Status.PASSED, "mode-guess-e": Status.PASSED})
+    code = cli.main(["matrix", "--from-saved", f"first={first}", f"second={second}"])
+    assert code == 1  # first's two failures: no shipped file named "first" foresees them
+    captured = capsys.readouterr()
+    norm_row = next(line for line in captured.out.splitlines() if line.startswith("| `norm` |"))
+    assert "**1/3**" in norm_row and "**1/1**" in norm_row
+    assert "matrix: first 1.0: 2 unexpected result(s) (no shipped expectations file fits it)" in captured.err
+    assert "second 1.0:" not in captured.err
+
+
+@pytest.mark.parametrize("content", [b"not a pickle", pickle.dumps({"impl": "x"}), pickle.dumps([1, 2])])
+def test_a_saved_column_that_is_not_saved_results_is_a_one_line_error(tmp_path, capsys, content):
+    path = tmp_path / "wrong.pkl"
+    path.write_bytes(content)
+    assert cli.main(["matrix", "--from-saved", f"x={path}"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: not saved results" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--from-saved", "=x.pkl"], "expected [NAME=]RESULTS.pkl"),
+    (["--impl", "reference", "--save-results", "/no/such/folder"], "/no/such/folder: not a folder"),
+    (["--from-saved", "x=/no/such/file.pkl"], "/no/such/file.pkl: cannot read the saved results"),
+    (["--impl", "reference", "--from-saved", "x=y.pkl"], "not allowed with argument"),
+    ([], "one of the arguments --impl --from-saved is required"),
+    (["--impl", "reference", "--history", "docs/history", "--format", "html"], "a Markdown section"),
+])
+def test_matrix_usage_errors(argv, says, capsys):
+    assert cli.main(["matrix", *argv]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_history_puts_the_release_families_at_the_head_of_the_page(tmp_path, capsys):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    shipped = Path(__file__).resolve().parents[1] / "docs" / "history"
+    for name in ("wandb-0.28.2.json", "wandb-0.31.0.json"):
+        shutil.copy(shipped / name, runs / name)
+    first = saved(tmp_path, "first", {"norm-unit-a": Status.PASSED})
+    assert cli.main(["matrix", "--from-saved", f"first={first}", "--history", str(runs)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Compatibility matrix\n\n" + pages.FAMILIES_BEGIN)
+    assert pages.FAMILIES_END in out and "0.28.2" in out and "0.31.0" in out
+
+
+def test_saved_results_make_the_same_table_as_the_run_that_saved_them(tmp_path, capsys):
+    cases_path = support.write_cases(tmp_path, [support.case("unit"), support.case("unit-2")])
+    saved_dir = tmp_path / "saved"
+    saved_dir.mkdir()
+    assert cli.main(["matrix", "--impl", "reference", "--cases", str(cases_path), "--sandbox", "none",
+                     "--save-results", str(saved_dir)]) == 0
+    live = capsys.readouterr()
+    kept = saved_dir / "reference-0.1.0.pkl"  # no shipped expectations file fits the reference
+    assert f"saved {kept}" in live.err
+    assert cli.main(["matrix", "--from-saved", str(kept)]) == 0
+    assert capsys.readouterr().out == live.out

@@ -17,9 +17,10 @@ killed and counts as killing the mutant (an endless loop is a wrong implementati
 
 Why in-process: a mutation run starts this command once per mutant; a worker subprocess per
 run would double the start-up cost. The reference is our own code, so running it inside the
-judge is safe here, which it is not for an implementation under test. Each case still goes
-through the protocol's messages (encoded and decoded) and through `compare`, exactly as in
-`wbimage-conformance run`; only the pipe is gone.
+judge is safe here, which it is not for an implementation under test. The cases run through
+the suite session of `wbimage-conformance run` (run.session, with --maxfail 1): each still goes
+through the protocol's messages (encoded and decoded) and through `compare`; only the pipe is
+gone.
 
 Why a copy: cosmic-ray mutates files on disk, and a run takes a while. DIR holds copies of
 the checkout's `conformance/`, `reference/` and `spec/`; `wbimage_conformance` and its
@@ -123,21 +124,25 @@ class InProcessWorker:
 
 
 def run_cases(cases: list[Any], verbose: bool = False) -> tuple[int, str]:
-    """(0, summary) when every case passes or is skipped, else (1, the first failure)."""
-    from wbimage_conformance.model import Status
-    from wbimage_conformance.run import runner
+    """(0, summary) when every case passes or is skipped, else (1, the first failure): a suite
+    session (run.session) with --maxfail 1, its worker in this process."""
+    from wbimage_conformance.cases.casefiles import CaseSet
+    from wbimage_conformance.report.summary import UNEXPECTED
+    from wbimage_conformance.run import runner, session
 
     class InProcessSession(runner.Session):
         def _new_worker(self) -> Any:
             return InProcessWorker()
 
-    with InProcessSession("reference") as session:
-        for case in cases:
-            result = session.run_case(case)
-            if verbose:
-                print(f"{result.status.value:8} {case.id}")
-            if result.status not in (Status.PASSED, Status.SKIPPED):
-                return 1, f"killed by {case.id}: {result.status.value}: {result.message[:300]}"
+    def said(result: Any) -> None:
+        print(f"{result.status.value:8} {result.case.id}")
+
+    options = session.Options("reference", case_set=CaseSet(tuple(cases), (), ""), maxfail=1, empty_ok=True)
+    with session.Session(options, workers=InProcessSession) as suite:
+        outcome = suite.run(said if verbose else None)
+    failure = next((r for r in outcome.report.results if r.status in UNEXPECTED), None)
+    if failure is not None:
+        return 1, f"killed by {failure.case.id}: {failure.status.value}: {failure.message[:300]}"
     return 0, f"all {len(cases)} cases pass"
 
 

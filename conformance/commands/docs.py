@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import time
-from dataclasses import replace
 
 from wbimage_conformance.doccheck import check as checker
 from wbimage_conformance.doccheck import render, sessions, shards, tree
-from wbimage_conformance.doccheck.findings import DocsReport, Severity
 from wbimage_conformance.doccheck.progress import PageProgress
+from wbimage_conformance.doccheck.required import required_modules
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.run import limits, sandbox
 
@@ -85,22 +83,6 @@ def _target(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(f"{text!r}: expected FORMAT=PATH with FORMAT one of "
                                          f"{', '.join(render.FORMATS)}, such as junit=reports/docs.xml")
     return fmt, path
-
-
-def required_modules(report: DocsReport, names: list[str]) -> DocsReport:
-    """The report with each example finding that a required module's absence caused made an
-    error. Told by Python's own ModuleNotFoundError text, which the finding quotes."""
-    if not names:
-        return report
-    missing = re.compile(r"No module named '(" + "|".join(map(re.escape, names)) + r")(?:\.[^']*)?'")
-    findings = []
-    for finding in report.findings:
-        found = missing.search(finding.message) if finding.check == "example" else None
-        if found and finding.severity is not Severity.ERROR:
-            finding = replace(finding, severity=Severity.ERROR, message=(
-                f"{finding.message} (--require-module {found.group(1)}: an example that cannot run is not a pass)"))
-        findings.append(finding)
-    return replace(report, findings=tuple(findings))
 
 
 def _check_limits(args: argparse.Namespace) -> None:

@@ -42,10 +42,8 @@ from wbimage_conformance.commands import plugin_settings
 from wbimage_conformance.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from wbimage_conformance.cases.casefiles import CaseSet
     from wbimage_conformance.model import Case, Result
-    from wbimage_conformance.run.expectations import Expectations
-    from wbimage_conformance.run.runner import Session
+    from wbimage_conformance.run.session import Session
 
 NODE = "wbimage"
 CAUSES_PROPERTY = "wbimage_causes"
@@ -100,61 +98,37 @@ class CaseFailure(Exception):
 
 
 class SpecPlugin:
-    """Collects the cases and runs them on one runner Session per pytest process."""
+    """Collects the cases and runs them on one suite session (run.session) per pytest process."""
 
     def __init__(self, config: pytest.Config, chosen: plugin_settings.Settings) -> None:
         self.config = config
         self.settings = chosen
         self.impl: str = chosen.impl or ""
         self.session: Session | None = None
-        self.expectations: Expectations | None = None
-        self.case_set_digest = ""
         self.causes_seen: dict[str, list[dict[str, str]]] = {}   # case id -> causes that hold
         self.outcomes: dict[str, str] = {}                          # node id -> passed, failed, xfailed, skipped
         self._checking: threading.Thread | None = None              # the xdist controller's configuration check
         self._check_error: pytest.UsageError | None = None
 
-    def _prepare(self, warn: bool = True) -> CaseSet:
-        """Load the cases, start the implementation and check the expectations against both:
-        every configuration error surfaces here, as pytest.UsageError (exit code 4). `warn`:
-        report the expectations' warnings (the process that runs the cases does)."""
-        from wbimage_conformance.cases import casefiles as cases
+    def _prepare(self, warn: bool = True) -> tuple[Case, ...]:
+        """Load the cases, start the implementation and check the expectations against both
+        (run.session): every configuration error surfaces here, as pytest.UsageError (exit
+        code 4). `warn`: report the expectations' warnings (the process that runs the cases does)."""
+        from wbimage_conformance.run import runner, session
 
+        options = session.Options(self.impl, cases=self.settings.cases, expectations=self.settings.expectations,
+                                  timeout=self.settings.timeout or runner.DEFAULT_TIMEOUT,
+                                  sandbox=self.settings.sandbox, memory_limit_mb=self.settings.memory_limit,
+                                  empty_ok=True)
+        self.session = session.Session(options)
         try:
-            case_set = cases.load_case_set(self.settings.cases)
-        except cases.CaseFileError as exc:
-            raise pytest.UsageError(f"wbimage cases: {exc}") from None
-        self.session = self._started_session()
-        self.case_set_digest = case_set.digest
-        if self.settings.expectations:
-            self._load_expectations(self.settings.expectations, case_set, warn)
-        return case_set
-
-    def _started_session(self) -> Session:
-        from wbimage_conformance.run import runner
-
-        timeout = self.settings.timeout or runner.DEFAULT_TIMEOUT
-        memory = self.settings.memory_limit * 1024 * 1024 if self.settings.memory_limit else None
-        try:
-            session = runner.Session(self.impl, timeout=timeout, memory_limit=memory, sandbox_mode=self.settings.sandbox)
-            return session.__enter__()
-        except runner.RunnerError as exc:
-            raise pytest.UsageError(f"--wbimage-impl: {exc}") from None
-        except ConfigurationError as exc:  # the sandbox asked for, or a tampered install
-            raise pytest.UsageError(f"wbimage: {exc}") from None
-
-    def _load_expectations(self, path: str, case_set: CaseSet, warn: bool) -> None:
-        from wbimage_conformance.run import expectations
-
-        assert self.session is not None
-        try:
-            self.expectations = expectations.load(path)
-            warnings = expectations.check(self.expectations, [c.id for c in case_set.cases],
-                                          self.session.environment(case_set.digest))
-        except expectations.ExpectationsError as exc:
-            raise pytest.UsageError(f"--wbimage-expectations: {exc}") from None
-        for warning in warnings if warn else ():
+            self.session.open()
+        except ConfigurationError as exc:
+            self.session = None
+            raise pytest.UsageError(_usage_error(exc)) from None
+        for warning in self.session.warnings if warn else ():
             self.config.issue_config_time_warning(pytest.PytestConfigWarning(f"--wbimage-expectations: {warning}"), 2)
+        return tuple(self.session.chosen)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
@@ -191,11 +165,11 @@ class SpecPlugin:
         """Prepend the spec's items; tryfirst, so -k and -m deselection see them. Each item sits
         under a collector named for its case's first clause, which is what gives the JUnit
         classname `wbimage.<clause>`."""
-        case_set = self._prepare()
+        cases = self._prepare()
         root = SpecCollector.from_parent(session, name=NODE, nodeid=NODE)
         clauses: dict[str, SpecCollector] = {}
         new_items = []
-        for case in case_set.cases:
+        for case in cases:
             clause = case.clauses[0] if case.clauses else "none"
             if clause not in clauses:
                 clauses[clause] = SpecCollector.from_parent(root, name=clause)
@@ -221,10 +195,8 @@ class SpecPlugin:
             self.session = None
 
     def run(self, case: Case) -> Result:
-        from wbimage_conformance.run import expectations
-
         assert self.session is not None
-        return expectations.apply_one(self.expectations, self.session.run_case(case))
+        return self.session.run_case(case)
 
     def causes_of(self, result: Result) -> list[dict[str, str]]:
         """The causes that hold for one unexpected result, as plain data for the report."""
@@ -232,7 +204,7 @@ class SpecPlugin:
 
         if result.status not in grouping.TRIAGED or self.session is None:
             return []
-        measured, impl, version, pillow = grouping.profile(self.session.environment(self.case_set_digest))
+        measured, impl, version, pillow = grouping.profile(self.session.environment)
         found, _ = grouping.candidates(result, measured, impl, version, pillow)
         return [{"key": c.key, "title": c.title, "clause": c.clause, "hint": c.hint} for c in found]
 
@@ -270,6 +242,19 @@ class SpecPlugin:
             return
         for line in summary_lines(self.causes_seen):
             terminalreporter.write_line(line)
+
+
+def _usage_error(exc: ConfigurationError) -> str:
+    """A configuration error in the words of the option it concerns."""
+    from wbimage_conformance.cases.casefiles import CaseFileError
+    from wbimage_conformance.run.expectations import ExpectationsError
+    from wbimage_conformance.run.runner import RunnerError
+
+    for kind, prefix in ((CaseFileError, "wbimage cases"), (ExpectationsError, "--wbimage-expectations"),
+                         (RunnerError, "--wbimage-impl")):
+        if isinstance(exc, kind):
+            return f"{prefix}: {exc}"
+    return f"wbimage: {exc}"  # the sandbox asked for, or a tampered install
 
 
 def _make_folder(path: Path) -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from wbimage_conformance.cases.casefiles import CaseSet
 from wbimage_conformance.history import record
 from wbimage_conformance.model import Case, Environment, Result
-from wbimage_conformance.run import runner
-from wbimage_conformance.triage import triage
+from wbimage_conformance.run import session
 
 DEFAULT_TIMEOUT = 20.0
 
@@ -30,12 +30,13 @@ def run_cases(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs
               package: str = "wandb") -> tuple[list[Result], Environment, record.SavedRun]:
     """The raw results of `cases` on the release behind `python` (kept: expectations are drafted
     from them), what its worker imported, and their triaged record."""
-    with runner.Session(impl_for(python, package), jobs=jobs, timeout=timeout, sandbox_mode=sandbox_mode) as session:
-        results = list(session.run(cases))
-        environment = session.environment(case_set_digest)
-    found = triage(results, environment)
-    saved = record.from_results(results, environment, [(g.id, g.title, g.clauses, g.explains) for g in found.causes])
-    return results, environment, saved
+    outcome = session.run_suite(session.Options(impl_for(python, package),
+                                                case_set=CaseSet(tuple(cases), (), case_set_digest),
+                                                jobs=jobs, timeout=timeout, sandbox=sandbox_mode, empty_ok=True))
+    found = outcome.triage()
+    saved = record.from_results(outcome.raw, outcome.environment,
+                                [(g.id, g.title, g.clauses, g.explains) for g in found.causes])
+    return list(outcome.raw), outcome.environment, saved
 
 
 def run_release(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs: int = 1,

@@ -301,3 +301,10 @@ def _relative(runs_dir: Path, docs_dir: Path) -> str:
         return str(runs_dir.resolve().relative_to(docs_dir.resolve().parent))
     except ValueError:
         return str(runs_dir)
+
+
+def with_release_families(page: str, runs_dir: Path) -> str:
+    """A compatibility page with the release families of the saved runs in `runs_dir` at its
+    head (`matrix --history`), as `write_all` keeps them in docs/compatibility.md."""
+    history = History.of(record.load_folder(runs_dir))
+    return rewrite_section(page, FAMILIES_BEGIN, FAMILIES_END, families_section(history))
