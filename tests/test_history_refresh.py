@@ -118,6 +118,17 @@ def test_the_packed_history_holds_exactly_the_saved_runs_of_the_checkout():
     assert packed.PACKED.stat().st_size < 100_000
 
 
+def test_a_pack_differs_once_a_saved_run_is_edited_after_packing(tmp_path):
+    runs = tmp_path / "history"
+    runs.mkdir()
+    (runs / "wandb-0.1.0.json").write_text('{"a": 1}\n', encoding="utf-8")
+    target = packed.write(runs, tmp_path / "runs.json.xz")
+    assert not packed.differs(runs, target)
+    (runs / "wandb-0.1.0.json").write_text('{"a": 2}\n', encoding="utf-8")  # a run re-measured by hand
+    assert packed.differs(runs, target)
+    assert packed.differs(runs, tmp_path / "missing.json.xz")
+
+
 def test_a_damaged_pack_is_one_line_naming_the_file(tmp_path):
     bad = tmp_path / "runs.json.xz"
     bad.write_bytes(b"not xz at all")

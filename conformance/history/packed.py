@@ -38,6 +38,15 @@ def write(runs_dir: Path, target: Path = PACKED) -> Path:
     return target
 
 
+def differs(runs_dir: Path, target: Path = PACKED) -> bool:
+    """Whether the pack is not what `runs_dir` packs to (saved runs edited by hand, or by a run
+    the refresh did not make): the refresh then repacks even when it ran nothing."""
+    try:
+        return target.read_bytes() != pack(runs_dir)
+    except OSError:
+        return True
+
+
 def texts(source: Path = PACKED) -> dict[str, str]:
     """file name -> text of every saved run in the pack."""
     decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
