@@ -61,9 +61,9 @@ def wandb_0_28_2_core(data: np.ndarray) -> np.ndarray:
     on the whole array, and the final cast to uint8 (a copy)."""
     _warns = np.min(data) < 0 or np.max(data) > 255  # the range-warning scan
     lo, hi = data.min(), data.max()
-    if 0 <= lo and hi <= 1:
+    if lo >= 0 and hi <= 1:
         rescaled = (data * 255).astype(np.uint8)
-    elif -1 <= lo and hi <= 1:
+    elif lo >= -1 and hi <= 1:
         rescaled = (255 * 0.5 * (data + 1)).astype(np.uint8)
     else:
         rescaled = data.clip(0, 255).astype(np.uint8)

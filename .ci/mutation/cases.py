@@ -155,6 +155,7 @@ def serve(socket_path: Path, copy: Path, cases: list[Any], limit: float) -> int:
 
     import numpy  # noqa: F401  (imported once, before any fork)
     import PIL.Image  # noqa: F401
+
     from wbimage_conformance.cases import materialize  # noqa: F401
     from wbimage_conformance.run import compare  # noqa: F401
     from wbimage_conformance.worker import inputs, protocol  # noqa: F401

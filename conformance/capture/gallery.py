@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from wbimage_conformance.capture import manifest
 from wbimage_conformance.capture.agent import Limits, Recorder
 from wbimage_conformance.capture.agent.record import Site

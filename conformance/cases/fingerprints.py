@@ -52,6 +52,11 @@ class Measured:
     fingerprints: str
     pending: tuple[str, ...] = ()
 
+    def marker(self) -> str:
+        """The line a generated page states this by (history.staleness reads it back)."""
+        pending = f"; pending: {', '.join(self.pending)}" if self.pending else ""
+        return f"<!-- measured: {self.cases} cases, {self.fingerprints}{pending} -->"
+
     @classmethod
     def of(cls, current: Mapping[str, str], pending: Iterable[str] = ()) -> Measured:
         """The statement of an artifact holding every case of `current` except `pending`."""

@@ -89,7 +89,7 @@ def _load(start: Path | str | None) -> ProjectConfig:
         data, locator = stored.toml_document(raw, str(candidate))
         tool = data.get("tool")
         if isinstance(tool, dict) and SECTION in tool:
-            source = stored.Source(str(candidate), lambda path: locator.line_at((*SECTION_PATH, *path)),
+            source = stored.Source(str(candidate), lambda path, at=locator: at.line_at((*SECTION_PATH, *path)),
                                    lambda path: schemas.dotted((*SECTION_PATH, *path)))
             schemas.check(tool[SECTION], SCHEMA, source, f"[tool.{SECTION}] section")
             return parse(tool[SECTION], candidate)

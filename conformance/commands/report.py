@@ -71,6 +71,7 @@ def _docs(args: argparse.Namespace, saved: list[tuple[str, Any, Any]]) -> int:
             raise UsageError(f"docs reports are written as {', '.join(docs_render.FORMATS)}, not {kind}")
     if args.badge:
         raise UsageError("--badge is for runs of the cases, not for docs reports")
-    merged = docs_merge.merge([(path, docs_json.from_data(data, path, locator.line_at)) for path, data, locator in saved])
+    merged = docs_merge.merge([(path, docs_json.from_data(data, path, locator.line_at))
+                               for path, data, locator in saved])
     docs_render.emit(merged, fmt, args.output, [(t.fmt, t.path) for t in args.report or ()])
     return 0 if merged.ok else 1

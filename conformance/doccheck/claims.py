@@ -100,7 +100,8 @@ class Claim:
         if self.kind == "factor":
             return f"values are multiplied by {number_text(self.values[0])}"
         if self.kind == "clip":
-            return "values are clipped" + (f" to [{number_text(self.values[0])}, {number_text(self.values[1])}]" if self.values else "")
+            bounds = f" to [{number_text(self.values[0])}, {number_text(self.values[1])}]" if self.values else ""
+            return "values are clipped" + bounds
         if self.kind == "no-clip":
             return "values are not clipped"
         if self.kind == "range":

@@ -31,8 +31,7 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from wbimage_conformance.doccheck import findings, pinned, sections
-from wbimage_conformance.doccheck import signature
+from wbimage_conformance.doccheck import findings, pinned, sections, signature
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 
 _STRING_TOKENS = {tokenize.STRING}

@@ -35,10 +35,12 @@ import numpy as np
 
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import coverage, pyparse, stops
-from wbimage_conformance.doccheck.findings import ExampleRun, Finding, Severity
-from wbimage_conformance.doccheck.findings import error as report_error, note as report_note, warning as report_warning
 from wbimage_conformance.doccheck.claims import Claim
 from wbimage_conformance.doccheck.classify import image_calls
+from wbimage_conformance.doccheck.findings import ExampleRun, Finding, Severity
+from wbimage_conformance.doccheck.findings import error as report_error
+from wbimage_conformance.doccheck.findings import note as report_note
+from wbimage_conformance.doccheck.findings import warning as report_warning
 from wbimage_conformance.doccheck.sessions import CLIP_PROBE, FACTOR_PROBE, Job, Outcome, PageJob, PageOutcome
 from wbimage_conformance.doccheck.specdata import SpecData
 from wbimage_conformance.oracle.annotations import box_outside
@@ -124,7 +126,8 @@ def compare_call(call: dict[str, Any], expected: Expected, arrays: dict[str, np.
     is_path = (call.get("input") or {}).get("kind") == "path"
     problems += [problem for name in ("mode", "format", "encoded")
                  if (problem := _field_problem(name, getattr(expected, name), observed.get(name), is_path))]
-    if expected.size is not None and observed.get("size") is not None and tuple(observed["size"]) != tuple(expected.size):
+    size = observed.get("size")
+    if expected.size is not None and size is not None and tuple(size) != tuple(expected.size):
         problems.append(f"size {tuple(observed['size'])}; the spec's is {tuple(expected.size)}")
     caption = call.get("kwargs", {}).get("caption")
     if isinstance(caption, str) and observed.get("caption") != caption:
@@ -141,9 +144,9 @@ def _pixel_problems(want: np.ndarray, pixels: np.ndarray | None) -> list[str]:
     stats = compare.difference_stats(want, pixels) if pixels.shape == want.shape else None
     if not stats:
         return ["pixels: " + str(mismatch.detail.get("summary", "differ"))]
-    return [f"pixels: {stats['differing']} of {stats['total']} values differ; first at "
-            f"{tuple(stats['first_index'])}: the spec gives {stats['expected_at_first']}, "
-            f"the implementation {stats['actual_at_first']}"]
+    return [(f"pixels: {stats['differing']} of {stats['total']} values differ; first at "
+             f"{tuple(stats['first_index'])}: the spec gives {stats['expected_at_first']}, "
+             f"the implementation {stats['actual_at_first']}")]
 
 
 def _field_problem(name: str, want: Any, got: Any, is_path: bool) -> str | None:

@@ -22,7 +22,8 @@ def is_docs_report(data: Any) -> bool:
     return isinstance(data, dict) and data.get("schema") == SCHEMA_ID
 
 
-def from_data(data: Any, where: str = "<report>", line_at: Callable[[Sequence[Any]], int] | None = None) -> findings.DocsReport:
+def from_data(data: Any, where: str = "<report>",
+              line_at: Callable[[Sequence[Any]], int] | None = None) -> findings.DocsReport:
     """The DocsReport a JSON docs report describes; ReportFileError (exit code 2) naming the
     file, the line (`line_at`: the data path's line in the file) and the field when it does
     not follow the schema, as for every stored file (stored.schemas)."""

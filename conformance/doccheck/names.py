@@ -328,5 +328,6 @@ def _placeholder_lines(block: PyBlock, tree: ast.Module, tainted: set[str]) -> s
         uses = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         if _holds_ellipsis(statement) or uses & tainted:
             lines.update(block.block.page_line(n) for n in _statement_lines(statement))
-            tainted.update(n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+            tainted.update(n.id for n in ast.walk(statement)
+                           if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     return lines

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from wbimage_conformance.doccheck.findings import DocsReport, Finding, Severity
 from wbimage_conformance.doccheck import report as text_report
+from wbimage_conformance.doccheck.findings import DocsReport, Finding, Severity
 from wbimage_conformance.report.markdown import inline_code, text
 
 #: Findings listed in full; more are counted, the JSON report has them all.
@@ -64,8 +64,8 @@ def _heading(report: DocsReport) -> list[str]:
     if report.shard is not None:
         scope += f" (shard {report.shard.index}/{report.shard.count})"
     return [f"## wbimage-conformance docs check: {verdict}", "",
-            f"**{errors} error(s), {warnings} warning(s), {notes} note(s)**; {scope}; "
-            f"{len(report.runs)} example(s) run against {text(report.implementation)} in {report.duration_s:.1f} s",
+            (f"**{errors} error(s), {warnings} warning(s), {notes} note(s)**; {scope}; "
+             f"{len(report.runs)} example(s) run against {text(report.implementation)} in {report.duration_s:.1f} s"),
             ""]
 
 

@@ -20,7 +20,8 @@ def required_modules(report: DocsReport, names: list[str]) -> DocsReport:
     for finding in report.findings:
         found = missing.search(finding.message) if finding.check == "example" else None
         if found and finding.severity is not Severity.ERROR:
-            finding = replace(finding, severity=Severity.ERROR, message=(
-                f"{finding.message} (--require-module {found.group(1)}: an example that cannot run is not a pass)"))
-        findings.append(finding)
+            findings.append(replace(finding, severity=Severity.ERROR, message=(
+                f"{finding.message} (--require-module {found.group(1)}: an example that cannot run is not a pass)")))
+        else:
+            findings.append(finding)
     return replace(report, findings=tuple(findings))

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from wbimage_conformance.doccheck import coverage, pinned, pyparse, wandb_api
-from wbimage_conformance.doccheck.findings import Finding, error, note, warning
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
+from wbimage_conformance.doccheck.findings import Finding, error, note, warning
 from wbimage_conformance.doccheck.specdata import SpecData
 
 
@@ -145,7 +145,8 @@ def check_constructor(page: ClassifiedPage, block: PyBlock, spec: SpecData) -> l
     return out
 
 
-def _first_parameter(path: str, block: PyBlock, params: list[Any], extra: dict[str, Any]) -> tuple[list[Finding], list[Any]]:
+def _first_parameter(path: str, block: PyBlock, params: list[Any],
+                     extra: dict[str, Any]) -> tuple[list[Finding], list[Any]]:
     """A finding when the first parameter is not the spec's, and the parameters after it."""
     if params and params[0].name == FIRST_PARAMETER:
         return [], params[1:]
@@ -222,7 +223,8 @@ def check_method(page: ClassifiedPage, block: PyBlock) -> list[Finding]:
     for p in params:
         if p.name in optional and not (p.default is not NO_DEFAULT and _same(p.default, optional[p.name])):
             out.append(error("signature", path, p.line, subject,
-                               f"parameter {p.name!r} has {_show(p.default)}; the spec's default is {optional[p.name]!r}",
+                               f"parameter {p.name!r} has {_show(p.default)}; "
+                               f"the spec's default is {optional[p.name]!r}",
                                **extra))
     assert block.signature is not None
     decorators = block.signature.decorators
@@ -245,7 +247,8 @@ def check_other_constructor(page: ClassifiedPage, block: PyBlock) -> list[Findin
     if names[: len(expected)] == list(expected):
         return []
     return [error("signature", page.path, block.line, f"signature {block.key}",
-                    f"{block.key} takes ({', '.join(names)}) here; the spec's {block.key} takes ({', '.join(expected)})",
+                    f"{block.key} takes ({', '.join(names)}) here; "
+                    f"the spec's {block.key} takes ({', '.join(expected)})",
                     clauses=clauses)]
 
 

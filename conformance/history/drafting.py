@@ -20,9 +20,9 @@ from pathlib import Path
 from wbimage_conformance.cases.fingerprints import Measured, fingerprint
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.model import Environment, Result, RunReport, Status
-from wbimage_conformance.triage import release_explain, release_rules
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.stored import writing
+from wbimage_conformance.triage import release_explain, release_rules
 
 SHIPPED = expectation_files.SHIPPED_DIR
 

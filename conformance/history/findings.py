@@ -107,7 +107,8 @@ def section(implementation: str = "wandb", history: History | None = None) -> st
     for f in findings(implementation):
         sentence = clauses.sentence(f.clause)
         clause = f"`[{f.clause}]`" + (f" {_cell(sentence)}" if sentence else "")
-        releases = ", ".join(f"{label} ({n})" for label, n in sorted(f.releases.items(), key=lambda i: _release_key(i[0])))
+        ordered = sorted(f.releases.items(), key=lambda item: _release_key(item[0]))
+        releases = ", ".join(f"{label} ({n})" for label, n in ordered)
         case_id, observed = f.example
         example = f"`{case_id}`: {_cell(observed)[:160]}"
         rows.append(f"| {_cell(f.cause)} | {clause} | {history_span(shown, history, f)} | {releases} | {example} |")

@@ -31,8 +31,8 @@ from typing import Any
 from packaging.version import Version
 
 from wbimage_conformance import stored
-from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.cases.fingerprints import fingerprint
+from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Environment, Result
 from wbimage_conformance.report.terminal import one_line
 from wbimage_conformance.stored import schemas, writing

@@ -26,9 +26,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from wbimage_conformance.cases.fingerprints import (Difference, Measured, difference, disagreement, of_cases,
-                                                    set_fingerprint)
 from wbimage_conformance.cases.casefiles import CaseSet
+from wbimage_conformance.cases.fingerprints import (
+    Difference,
+    Measured,
+    difference,
+    disagreement,
+    of_cases,
+    set_fingerprint,
+)
 from wbimage_conformance.history import collect, drafting, record, staleness
 from wbimage_conformance.history.record import CaseOutcome, SavedRun
 from wbimage_conformance.model import Case, Environment, Result

@@ -47,8 +47,7 @@ def measured_by_runs(runs: Sequence[record.SavedRun]) -> Measured:
 
 def marker(measured: Measured) -> str:
     """The marker line stating `measured` on a page."""
-    pending = f"; pending: {', '.join(measured.pending)}" if measured.pending else ""
-    return f"<!-- measured: {measured.cases} cases, {measured.fingerprints}{pending} -->"
+    return measured.marker()
 
 
 def markers(text: str) -> list[PageMarker]:

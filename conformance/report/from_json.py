@@ -68,7 +68,8 @@ def from_data(data: Any, where: str = "<report>", line_at: Callable[[Sequence[An
         schemas.check(data, SCHEMA, source, "wbimage-conformance JSON report")
         shard = data.get("shard")
         if shard and shard["index"] > shard["count"]:
-            raise schemas.refusal(source, ["shard", "index"], f"shard {shard['index']} of {shard['count']} does not exist")
+            raise schemas.refusal(source, ["shard", "index"],
+                                  f"shard {shard['index']} of {shard['count']} does not exist")
     except stored.StoredFileError as exc:
         raise ReportFileError(str(exc)) from None
     report = RunReport(

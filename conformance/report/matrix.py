@@ -18,10 +18,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wbimage_conformance.model import Environment, Result, Status
-from wbimage_conformance.model import UNEXPECTED
+from wbimage_conformance.model import UNEXPECTED, Environment, Result, Status
 from wbimage_conformance.run import expectations as expectation_files
 from wbimage_conformance.triage import Triage, triage
+
 
 @dataclass(frozen=True)
 class Column:
@@ -66,7 +66,8 @@ def shipped_expectations(environment: Environment) -> expectation_files.Expectat
         if loaded.implementation != environment.implementation:
             continue
         version = environment.implementation_version
-        if loaded.versions is not None and (version is None or not expectation_files.version_in_range(version, loaded.versions)):
+        if loaded.versions is not None and (
+                version is None or not expectation_files.version_in_range(version, loaded.versions)):
             continue
         fitting.append((path, loaded))
     if len(fitting) > 1 and environment.pillow:

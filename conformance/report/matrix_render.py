@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from wbimage_conformance.cases.fingerprints import Measured, of_cases, set_fingerprint
 from wbimage_conformance.model import Status
 from wbimage_conformance.report.matrix import Cell, Column, Matrix
 
@@ -60,10 +61,10 @@ def to_markdown(matrix: Matrix) -> str:
     def esc(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    out = ["# Compatibility matrix", "",
-           f"Cases passed out of those run, per clause family; the headline is the cause that explains most of the "
-           f"family's deviations, with the clause it breaks and how many cases it explains. The first row gives "
-           f"each implementation's top causes over the whole suite. Case set `{matrix.case_set_digest}`.", ""]
+    out = ["# Compatibility matrix", "", _measured(matrix).marker(), "",
+           (f"Cases passed out of those run, per clause family; the headline is the cause that explains most of the "
+            f"family's deviations, with the clause it breaks and how many cases it explains. The first row gives "
+            f"each implementation's top causes over the whole suite. Case set `{matrix.case_set_digest}`."), ""]
     header = ["family"] + [column_title(c, matrix.columns) for c in matrix.columns]
     out += ["| " + " | ".join(esc(h) for h in header) + " |", "|" + "---|" * len(header)]
     out.append("| **top causes** | " + " | ".join(esc(top_causes(matrix, i)) or "-" for i in range(len(matrix.columns))) + " |")
@@ -79,17 +80,26 @@ def to_markdown(matrix: Matrix) -> str:
     return "\n".join(out) + "\n"
 
 
+def _measured(matrix: Matrix) -> Measured:
+    """The cases every column ran, by fingerprint: what the page states it measured (a case one
+    column lacks is pending)."""
+    held = [of_cases(r.case for r in column.results) for column in matrix.columns]
+    common = {k: v for k, v in held[0].items() if all(h.get(k) == v for h in held[1:])} if held else {}
+    pending = sorted({k for h in held for k in h} - set(common))
+    return Measured(len(common), set_fingerprint(common), tuple(pending))
+
+
 def to_html(matrix: Matrix) -> str:
     e = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8"><title>Compatibility matrix</title>',
-             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-             "td,th{border:1px solid #bbb;padding:.4em;vertical-align:top;font-size:90%}"
-             ".ok{background:#e6f4e6}.some{background:#fff6dd}.none{background:#fbe3e3}"
-             ".h{display:block;color:#444;max-width:22em}</style></head><body>",
+             ("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+              "td,th{border:1px solid #bbb;padding:.4em;vertical-align:top;font-size:90%}"
+              ".ok{background:#e6f4e6}.some{background:#fff6dd}.none{background:#fbe3e3}"
+              ".h{display:block;color:#444;max-width:22em}</style></head><body>"),
              "<h1>Compatibility matrix</h1>",
-             f"<p>Cases passed out of those run, per clause family; the headline is the cause that explains most of the "
-             f"family's deviations, with the clause it breaks and how many cases it explains. The first row gives each "
-             f"implementation's top causes. Case set <code>{e(matrix.case_set_digest)}</code>.</p>",
+             (f"<p>Cases passed out of those run, per clause family; the headline is the cause that explains most of "
+              f"the family's deviations, with the clause it breaks and how many cases it explains. The first row gives "
+              f"each implementation's top causes. Case set <code>{e(matrix.case_set_digest)}</code>.</p>"),
              "<table><thead><tr><th>family</th>"]
     parts += [f"<th>{e(column_title(c, matrix.columns))}</th>" for c in matrix.columns]
     parts.append("</tr></thead><tbody>")

@@ -13,8 +13,7 @@ import threading
 import time
 from typing import TextIO
 
-from wbimage_conformance.model import Status
-from wbimage_conformance.model import UNEXPECTED
+from wbimage_conformance.model import UNEXPECTED, Status
 from wbimage_conformance.report.terminal import is_terminal, wants_color
 
 

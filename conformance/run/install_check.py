@@ -67,7 +67,7 @@ def package_dir() -> Path:
     return Path(wbimage_conformance.__file__).resolve().parent
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def verify() -> str:
     """The report header's `install` row, once per process; TamperedInstall when the install
     differs from its manifest."""
@@ -160,7 +160,7 @@ def first_difference(entries: list[Entry], package: Path) -> str | None:
             data = entry.path.read_bytes()
         except OSError:
             return f"{entry.path} is missing"
-        if entry.size is not None and len(data) != entry.size or _digest(data) != entry.digest:
+        if (entry.size is not None and len(data) != entry.size) or _digest(data) != entry.digest:
             return f"{entry.path} does not match its sha256 in RECORD"
     for path in sorted(p for p in package.rglob("*") if not p.is_dir()):
         if path in listed:

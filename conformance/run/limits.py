@@ -82,6 +82,6 @@ def _number(value: object, kind: type) -> float | int:
         except ValueError:
             what = "whole number" if kind is int else "number"
             raise ValueError(f"must be a {what}, not {value!r}") from None
-    if kind is int and isinstance(value, int) or kind is float and isinstance(value, (int, float)):
+    if (kind is int and isinstance(value, int)) or (kind is float and isinstance(value, (int, float))):
         return kind(value)
     raise ValueError(f"must be a {'whole number' if kind is int else 'number'}, not {value!r}")

@@ -60,7 +60,16 @@ import wbimage_conformance
 from wbimage_conformance.cases import materialize
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Case, Environment, Observation, Result, RunReport, Status
-from wbimage_conformance.run import compare, install_check, limits, pipe_drain, replies, retention, sandbox, worker_bundle
+from wbimage_conformance.run import (
+    compare,
+    install_check,
+    limits,
+    pipe_drain,
+    replies,
+    retention,
+    sandbox,
+    worker_bundle,
+)
 from wbimage_conformance.run.reproduction import reproduction
 from wbimage_conformance.worker import protocol
 
@@ -547,7 +556,7 @@ class Session:
 
         def take() -> tuple[int, Case] | None:
             with lock:
-                if self._cancelled.is_set() or stop is not None and stop():
+                if self._cancelled.is_set() or (stop is not None and stop()):
                     return None
                 index = next(order, None)
             return None if index is None else (index, cases[index])

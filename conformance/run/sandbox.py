@@ -192,7 +192,7 @@ def _setpriv_options(uid: int) -> list[str]:
             "--ambient-caps=-all"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _hosts_file() -> Path:
     import atexit
     import tempfile
@@ -411,7 +411,7 @@ found = {"paths": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_p
 """
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _installation(python: str) -> _Installation:
     """Where the interpreter's installation and import paths are (once per process): this
     interpreter answers in process, another is asked in a process of its own (without
@@ -442,7 +442,7 @@ def _described_by(python: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bwrap_problem(box: Sandbox) -> str | None:
     """Why this sandbox cannot start a process here (None: it can): e.g. user namespaces are
     disabled. Tried with everything a real start uses, limits and user switch included."""

@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING
 from wbimage_conformance import private_data, spec
 from wbimage_conformance.cases import casefiles, selection
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.model import Case, Environment, Result, RunReport, Shard
-from wbimage_conformance.model import UNEXPECTED
+from wbimage_conformance.model import UNEXPECTED, Case, Environment, Result, RunReport, Shard
 from wbimage_conformance.run import expectations, runner
 from wbimage_conformance.run import jobs as job_counts
 from wbimage_conformance.run import shard as sharding

@@ -37,7 +37,7 @@ def _copy_package(source: Path, target: Path, data: tuple[str, ...] = ()) -> Non
         shutil.copyfile(path, destination)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bundle_dir() -> Path:
     """The directory to put on a foreign worker's PYTHONPATH (it holds `wbimage_conformance/`)."""
     base = Path(tempfile.mkdtemp(prefix="wbimage-worker-"))

@@ -28,7 +28,7 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "null": lambda v: v is None,
     "boolean": lambda v: isinstance(v, bool),
-    "number": lambda v: isinstance(v, int) and not isinstance(v, bool) or isinstance(v, float) and math.isfinite(v),
+    "number": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and math.isfinite(v)),
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
 }
 
@@ -43,7 +43,7 @@ def _same(a: Any, b: Any) -> bool:
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (list, dict)):
         return False
-    return type(a) is type(b) and a == b or (_TYPES["number"](a) and _TYPES["number"](b) and a == b)
+    return (type(a) is type(b) and a == b) or (_TYPES["number"](a) and _TYPES["number"](b) and a == b)
 
 
 def compile_schema(schema: dict[str, Any], formats: Mapping[str, Check] | None = None) -> Check | None:

@@ -29,7 +29,7 @@ import json
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ FORMATS = {"pep440-version": (_pep440_version, "PEP 440 version"),
            "pep440-range": (_pep440_range, "PEP 440 version range")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(schema_name: str) -> dict[str, Any]:
     """`conformance/schemas/<schema_name>`, read once per process."""
     return json.loads((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
@@ -92,7 +92,7 @@ def _is_integer(_checker: Any, value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(schema_name: str) -> Any:
     """The checked validator of a schema, built once per process, with this module's types
     and formats."""
@@ -108,7 +108,7 @@ def validator(schema_name: str) -> Any:
     return jsonschema.validators.extend(base, type_checker=types)(document, format_checker=formats)
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_check(schema_name: str) -> fastcheck.Check | None:
     return fastcheck.compile_schema(schema(schema_name), {name: test for name, (test, _) in FORMATS.items()})
 

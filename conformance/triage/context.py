@@ -152,7 +152,7 @@ class Context:
         """For a result that passed: `variant` predicts something else than what was observed.
         In NumPy arithmetic, on small inputs only: used to rank causes, never to claim one."""
         call = self.call()
-        if call is None or call.data.size > limit or self.obs.pixels is None and self.obs.error_type is None:
+        if call is None or call.data.size > limit or (self.obs.pixels is None and self.obs.error_type is None):
             return False
         if not variant.applies(call):
             return False

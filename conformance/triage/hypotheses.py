@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from wbimage_conformance import oracle
+from wbimage_conformance.triage import variants
 from wbimage_conformance.triage.cause import Cause
 from wbimage_conformance.triage.context import Context
-from wbimage_conformance.triage import variants
 from wbimage_conformance.triage.variants import Variant, jpeg_round_trip
 from wbimage_conformance.worker.inputs import pil_image
 

@@ -44,7 +44,7 @@ def _scaled(images: np.ndarray, dtype: str) -> np.ndarray:
     values = rounded(images.astype(np.float64 if dtype == "float64" else np.float32))
     low, high = float(np.min(values)), float(np.max(values))   # NaN when any value is
     span = high - low
-    span = SMALLEST_SPAN if SMALLEST_SPAN > span else span      # Python's max(span, 1e-5)
+    span = SMALLEST_SPAN if span < SMALLEST_SPAN else span      # Python's max(span, 1e-5)
     scalar = np.float64 if dtype == "float64" else np.float32
     with np.errstate(all="ignore"):
         step = rounded(values - scalar(low))
@@ -57,7 +57,7 @@ def _scaled(images: np.ndarray, dtype: str) -> np.ndarray:
 def _tiled(images: np.ndarray) -> np.ndarray:
     count, channels, height, width = images.shape
     across = min(NROW, count)
-    down = int(math.ceil(count / across))
+    down = math.ceil(count / across)
     cell_h, cell_w = height + PADDING, width + PADDING
     grid = np.zeros((channels, cell_h * down + PADDING, cell_w * across + PADDING), dtype=np.uint8)
     for index in range(count):

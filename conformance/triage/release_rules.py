@@ -14,6 +14,7 @@ import numpy as np
 
 from wbimage_conformance import oracle
 from wbimage_conformance.model import Status
+from wbimage_conformance.triage import make_grid
 from wbimage_conformance.triage.release_explain import (
     Context,
     Rule,
@@ -25,7 +26,6 @@ from wbimage_conformance.triage.release_explain import (
     reproduces,
     version_tuple,
 )
-from wbimage_conformance.triage import make_grid
 
 # -- small tests ------------------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ def drawn_by_make_grid(ctx: Context, uint8_as_float: bool = True) -> bool:
 
 def one_channel(ctx: Context) -> bool:
     given = np.asarray(ctx.given)
-    return given.ndim == 2 or given.ndim in (3, 4) and given.shape[-3] == 1
+    return given.ndim == 2 or (given.ndim in (3, 4) and given.shape[-3] == 1)
 
 
 def grid_rules(who: str, uint8_as_float: bool, mode_ignored_by: str = "") -> list[Rule]:

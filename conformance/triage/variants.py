@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -191,7 +191,7 @@ RESCALING = ("min-max", "negatives-min-max", "range-division")
 FORMULA_OVERFLOW_RULES = ("by-dtype", "colour-only")
 
 
-@lru_cache(maxsize=None)
+@cache
 def bare_cast(variant: Variant) -> Variant | None:
     """The variant with the formula's out-of-range results cast bare (see Cast.formula), for
     a range rule that can produce them; None for the others, where it changes nothing."""
@@ -486,8 +486,8 @@ class Bounds:
             return OTHER
         low, high = self.low, self.high
         if exclusive:
-            return UNIT if 0 < low and high < 1 else SIGNED if -1 < low and high < 1 else OTHER
-        return UNIT if 0 <= low and high <= 1 else SIGNED if -1 <= low and high <= 1 else OTHER
+            return UNIT if low > 0 and high < 1 else SIGNED if low > -1 and high < 1 else OTHER
+        return UNIT if low >= 0 and high <= 1 else SIGNED if low >= -1 and high <= 1 else OTHER
 
     def without_nan(self) -> Bounds:
         return Bounds(False, self.low, self.high)
@@ -527,7 +527,7 @@ class _Mapper:
 def _exact_in_float64(distinct: np.ndarray) -> bool:
     """Integer values NumPy's float64 arithmetic holds exactly (wrapping a larger one modulo
     256 there would lose its low bits)."""
-    return distinct.dtype.kind == "b" or (-2**53 <= int(distinct[0]) and int(distinct[-1]) <= 2**53)
+    return distinct.dtype.kind == "b" or (int(distinct[0]) >= -2**53 and int(distinct[-1]) <= 2**53)
 
 
 def normalized(array: np.ndarray, variant: Variant, normalize: bool, channels_axis: int | None,

@@ -13,8 +13,8 @@ Worker-side: standard library and NumPy only; the implementation is imported on 
 from __future__ import annotations
 
 import importlib
-import importlib.metadata as metadata
 import inspect
+from importlib import metadata
 from typing import Any, List, Optional
 
 from wbimage_conformance.worker.adapters.base import AdapterNote, Unmappable, perform
