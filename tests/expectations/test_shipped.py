@@ -6,7 +6,7 @@ The property is shown on a toy implementation through the command line (draft wi
 releases are checked for the shape that makes it hold: pinned to the one version run,
 every entry a failure kind (a `skipped` entry could be dropped without anyone noticing),
 a clause and a reason written for it. Whether the shipped files still match their releases
-is checked against the real interpreters by test_release_expectations.py and .ci/releases.
+is checked against the real interpreters by expectations/test_releases.py and .ci/releases.
 """
 
 from __future__ import annotations

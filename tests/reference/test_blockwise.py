@@ -2,7 +2,7 @@
 array, for every dtype, branch, memory layout and block boundary, and its memory stays bounded.
 
 The oracle is the literal path of `reference.normalize` (`choose_branch` and `unit`, `signed`,
-`clip` on the whole array, which test_reference_properties.py holds to the docs' formulas and
+`clip` on the whole array, which reference/test_properties.py holds to the docs' formulas and
 to exact integer arithmetic). Tiny blocks (`block_elements`) put many block boundaries into
 small arrays; the branch-widening cases put the widening value exactly on a boundary.
 """

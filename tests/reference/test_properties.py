@@ -3,7 +3,7 @@
 For float data the oracle is the docs' own NumPy code, run on the same array in its own dtype
 ([norm.precision]); for integer and bool data it is exact Python-integer arithmetic
 ([norm.integer]). Neither oracle calls into `reference`. Inputs are kept free of NaN here
-(NaN is covered by hand in test_reference_normalize.py) because the literal NaN cast is
+(NaN is covered by hand in reference/test_normalize.py) because the literal NaN cast is
 platform-dependent, which is why the spec defines it.
 """
 

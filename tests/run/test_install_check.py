@@ -1,7 +1,7 @@
 """The suite refuses to judge anything from an install whose files differ from its manifest
 (the wheel's dist-info RECORD), and says so when there is no manifest to check against.
 
-These build small installs by hand, RECORD written with hashlib here; test_packaging.py checks
+These build small installs by hand, RECORD written with hashlib here; project/test_packaging.py checks
 a real install of the built wheel end to end."""
 
 from __future__ import annotations

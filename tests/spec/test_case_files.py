@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from wbimage_conformance.cases.values import array_from_value
 from wbimage_conformance.spec import CASE_SCHEMA_PATH, CASES_DIR, SPEC_PATH
 
 import make_cases
+import shipped_cases
 from locations import UPSTREAM_DOCS
 
 EXAMPLES = ("example-1", "example-2", "example-3", "example-4", "usage-numpy", "usage-pil", "usage-jpg")
@@ -35,9 +37,33 @@ def load(path: Path) -> dict[str, Any]:
 
 
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
-DOCUMENTS = {path.name: load(path) for path in CASE_FILES}
-CASES = [(name, item) for name, document in DOCUMENTS.items() for item in document["cases"]]
+#: Every case's id and file name, from the suite's case index (its validation cache): the tests
+#: per case are listed without parsing a case file, and each reads its case from the file
+#: itself when it runs. test_the_case_index_lists_every_case_of_the_files holds the index to
+#: the files.
+CASE_IDS = shipped_cases.index()
 SPEC_CLAUSES = re.findall(r"^\*\*\[([a-z0-9.-]+)\]\*\*", SPEC_PATH.read_text(encoding="utf-8"), flags=re.MULTILINE)
+
+
+@cache
+def documents() -> dict[str, dict[str, Any]]:
+    """Every case file as plain data, read once, when a test first needs it."""
+    return {path.name: load(path) for path in CASE_FILES}
+
+
+def all_cases() -> list[tuple[str, dict[str, Any]]]:
+    """(file name, case) for every case of every file, in file order."""
+    return [(name, item) for name, document in documents().items() for item in document["cases"]]
+
+
+@cache
+def _cases_by_id() -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for _, item in all_cases()}
+
+
+def case_item(case_id: str) -> tuple[str, dict[str, Any]]:
+    """The file name and the case with this id, as the file has them."""
+    return CASE_IDS[case_id], _cases_by_id()[case_id]
 
 
 def case_ids(params: list[tuple[str, dict[str, Any]]]) -> list[str]:
@@ -60,21 +86,26 @@ def expectations_of(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_there_are_case_files():
     assert CASE_FILES, f"no case files in {CASES_DIR}"
-    assert len(CASES) >= 300
+    assert len(all_cases()) >= 300
+
+
+def test_the_case_index_lists_every_case_of_the_files():
+    """The tests per case are parametrized from the index: a case it left out would go unchecked."""
+    assert [(name, item["id"]) for name, item in all_cases()] == [(name, case_id) for case_id, name in CASE_IDS.items()]
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.name)
 def test_case_file_validates_against_schema(path):
     schema = json.loads(CASE_SCHEMA_PATH.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(DOCUMENTS[path.name])]
+    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(documents()[path.name])]
     assert not errors, f"{path.name}:\n" + "\n".join(errors[:10])
 
 
 def test_case_ids_are_unique():
     seen: dict[str, str] = {}
     duplicates = []
-    for name, item in CASES:
+    for name, item in all_cases():
         if item["id"] in seen:
             duplicates.append(f"{item['id']} in {name} and {seen[item['id']]}")
         seen[item["id"]] = name
@@ -82,7 +113,7 @@ def test_case_ids_are_unique():
 
 
 def test_case_ids_carry_their_family_prefix():
-    wrong = [f"{name}: {item['id']}" for name, item in CASES if not item["id"].startswith(Path(name).stem.split("-")[0] + "-")]
+    wrong = [f"{name}: {item['id']}" for name, item in all_cases() if not item["id"].startswith(Path(name).stem.split("-")[0] + "-")]
     assert not wrong
 
 
@@ -93,19 +124,19 @@ def test_spec_has_clauses():
 
 def test_every_case_clause_exists_in_spec():
     known = set(SPEC_CLAUSES)
-    unknown = sorted({f"{item['id']}: {c}" for _, item in CASES for c in item["clauses"] if c not in known})
+    unknown = sorted({f"{item['id']}: {c}" for _, item in all_cases() for c in item["clauses"] if c not in known})
     assert not unknown
 
 
 def test_every_spec_clause_has_a_case():
-    covered = {c for _, item in CASES for c in item["clauses"]}
+    covered = {c for _, item in all_cases() for c in item["clauses"]}
     missing = [c for c in SPEC_CLAUSES if c not in covered]
     assert not missing
 
 
 def test_every_spec_statement_has_a_case():
     statements = [s.id for s in casefiles.load_statements()]
-    covered = {s for _, item in CASES for s in item.get("statements", ())}
+    covered = {s for _, item in all_cases() for s in item.get("statements", ())}
     assert statements and not [s for s in statements if s not in covered]
 
 
@@ -113,13 +144,14 @@ def test_every_required_error_is_checked_for_what_its_message_names():
     """§0 "Error messages": a required error names the parameter and what was received, so
     its case carries a pattern; only the allowed outcomes of implementation-defined cases
     may leave the message free."""
-    unchecked = [item["id"] for _, item in CASES if item["level"] == "required"
+    unchecked = [item["id"] for _, item in all_cases() if item["level"] == "required"
                  and "error" in item["expect"] and "match" not in item["expect"]["error"]]
     assert not unchecked
 
 
-@pytest.mark.parametrize(("name", "item"), CASES, ids=case_ids(CASES))
-def test_generated_inputs_match_their_digest(name, item):
+@pytest.mark.parametrize("case_id", list(CASE_IDS))
+def test_generated_inputs_match_their_digest(case_id):
+    name, item = case_item(case_id)
     for spec in inputs_of(item["input"]):
         if "generate" in spec:
             gen = spec["generate"]
@@ -128,16 +160,18 @@ def test_generated_inputs_match_their_digest(name, item):
             assert list(made.shape) == spec["shape"]
 
 
-@pytest.mark.parametrize(("name", "item"), CASES, ids=case_ids(CASES))
-def test_inline_values_are_readable(name, item):
+@pytest.mark.parametrize("case_id", list(CASE_IDS))
+def test_inline_values_are_readable(case_id):
+    _, item = case_item(case_id)
     for spec in inputs_of(item["input"]):
         if "value" in spec and spec["kind"] in ("numpy", "tensor", "pil", "path"):
             array_from_value(spec["value"], spec["dtype"])
 
 
-@pytest.mark.parametrize(("name", "item"), CASES, ids=case_ids(CASES))
-def test_expectations_are_consistent(name, item):
+@pytest.mark.parametrize("case_id", list(CASE_IDS))
+def test_expectations_are_consistent(case_id):
     """Pixels are uint8 and agree with mode and size; error patterns compile."""
+    _, item = case_item(case_id)
     for expect in expectations_of(item):
         if "error" in expect and "match" in expect["error"]:
             re.compile(expect["error"]["match"])
@@ -163,7 +197,7 @@ def test_sources_name_known_sections():
     headings = {("image", loc): {names[loc] for names in writer.SECTIONS.values()} for loc in LOCALES}
     headings[("normalization-guide", "en")] = headings[("image", "en")] | set(writer.GUIDE_HEADINGS.values())
     bad = []
-    for _, item in CASES:
+    for _, item in all_cases():
         for cited in item.get("sources", []):
             if cited["section"] not in headings.get((cited["doc"], cited["locale"]), set()):
                 bad.append(f"{item['id']}: {cited}")
@@ -174,7 +208,7 @@ def test_sources_name_known_sections():
 @pytest.mark.parametrize("locale", ["ja", "ko"])
 def test_cited_headings_occur_in_the_upstream_page(locale):
     page = (UPSTREAM_DOCS / f"image.{locale}.md").read_text(encoding="utf-8")
-    cited = {s["section"] for _, item in CASES for s in item.get("sources", []) if s["locale"] == locale}
+    cited = {s["section"] for _, item in all_cases() for s in item.get("sources", []) if s["locale"] == locale}
     assert cited
     missing = sorted(s for s in cited if s not in page)
     assert not missing
@@ -185,7 +219,7 @@ def test_cited_headings_occur_in_the_upstream_page(locale):
 def test_every_documented_example_has_a_case_per_locale(example, locale):
     matching = [
         item["id"]
-        for _, item in CASES
+        for _, item in all_cases()
         if any(s["locale"] == locale and s.get("example") == example for s in item.get("sources", []))
     ]
     assert f"doc-{locale}-{example}" in matching
@@ -214,8 +248,9 @@ def test_hand_written_files_are_not_generated():
     assert not [p.name for p in hand if p.name in generated_names]
 
 
+#: Parsed while the tests are listed, being a few small files; the generated ones are not read.
 HAND_CASES = [(p.name, item) for p in CASE_FILES if not p.read_text(encoding="utf-8").startswith(make_cases.MARKER)
-              for item in DOCUMENTS[p.name]["cases"]
+              for item in load(p)["cases"]
               if item["call"]["api"] == "Image" and "pixels" in item.get("expect", {})]
 
 
@@ -237,6 +272,6 @@ def test_oracle_agrees_with_hand_computed_cases(name, item):
 def test_big_pixel_digests_are_sha256_of_uint8_bytes():
     # One spot check that the digest convention is the C-ordered uint8 bytes: Example 4 is
     # all zeros (normalize=False on values in [0, 1)).
-    item = next(item for _, item in CASES if item["id"] == "doc-ja-example-4")
+    item = next(item for _, item in all_cases() if item["id"] == "doc-ja-example-4")
     zeros = np.zeros((64, 64, 3), dtype=np.uint8)
     assert item["expect"]["pixels"] == {"shape": [64, 64, 3], "sha256": hashlib.sha256(zeros.tobytes()).hexdigest()}

@@ -21,7 +21,6 @@ from wbimage_conformance.triage import clauses, triage
 import shipped_cases
 from locations import FIXTURES
 
-CASE_SET = shipped_cases.case_set()
 CAUGHT = {Status.FAILED, Status.ERROR, Status.CRASH, Status.TIMEOUT}
 
 
@@ -34,8 +33,9 @@ def fixtures_on_worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("mutant", CATALOGUE, ids=[m.__name__ for m in CATALOGUE])
 def test_suite_catches_the_bug_and_triage_names_it(mutant: type, fixtures_on_worker_path: None) -> None:
     # unsandboxed: the verdicts are tested here (test_sandbox_user_code runs such code under bwrap)
-    report = runner.run(CASE_SET.cases, f"wrong_implementations:{mutant.__name__}", jobs=1,
-                        case_set_digest=CASE_SET.digest, sandbox_mode="none")
+    case_set = shipped_cases.case_set()
+    report = runner.run(case_set.cases, f"wrong_implementations:{mutant.__name__}", jobs=1,
+                        case_set_digest=case_set.digest, sandbox_mode="none")
     bad = [r for r in report.results if r.status in CAUGHT]
     assert bad, f"no case catches {mutant.__name__}: {mutant.__doc__}"
     assert all(r.message for r in bad), f"{mutant.__name__}: a case failed without saying why"

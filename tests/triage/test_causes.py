@@ -3,7 +3,7 @@ output, and bugs no hypothesis describes, get no cause at all; a known bug writt
 is named; JPEG's loss is only a cause for what is written as JPEG; the recomputation on values
 worked out by hand. (That each
 single-bug entry of the catalogue is named is tested with the catalogue, in
-test_wrong_implementations.py.)
+spec/test_wrong_implementations.py.)
 
 Each implementation runs the whole suite through the real runner once (module-scoped cache),
 as `wbimage-conformance run --impl` would, and is triaged like any run.
