@@ -55,6 +55,7 @@ SLOW = {
     "project/test_ci_integrations.py::test_pre_commit_try_repo": "pre-commit installs the hook's environment",
     "project/test_ci_integrations.py::test_the_hook_": "docs checks of pages through the hook's command",
     "project/test_hostile_properties.py": "Hypothesis budgets of hostile inputs (run/test_hostile_replies.py and cases/test_hostile_yaml.py stay)",
+    "project/test_layout.py::test_listing_the_tests": "lists every test in a pytest session of its own",
     "project/test_mutation_tooling.py": "runs case selections against mutated copies of the reference",
     "project/test_packaging.py": "builds the sdist and the wheel and installs them into fresh venvs",
     "project/test_readme.py::test_every_shown_run_report": "runs the README's failing implementation on every case",
