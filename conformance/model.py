@@ -7,10 +7,11 @@ turned into plain JSON-ready data, so it can cross a process boundary or land in
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wbimage_conformance.worker.observation import Observation
@@ -29,6 +30,12 @@ class Status(str, enum.Enum):
     XPASSED = "xpassed"      # passed although the expectations file says it fails
     TIMEOUT = "timeout"      # the implementation did not answer in time
     CRASH = "crash"          # the worker process died (segfault, os._exit, out of memory)
+
+
+#: Statuses that make a run fail (exit code 1); every report counts by this set.
+UNEXPECTED: frozenset[Status] = frozenset(
+    {Status.FAILED, Status.ERROR, Status.XPASSED, Status.TIMEOUT, Status.CRASH}
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ class Mismatch:
     field: str
     expected: Any
     actual: Any
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` is a member here
     # How a saved JSON report described it; set only when read back from one, whose arrays
     # above 64 elements are kept by digest, so the words cannot always be recomputed.
     description: str | None = None
@@ -101,7 +108,7 @@ class Result:
     observation: Observation | None = None
     #: The `reproduction` line as text, or what writes it when it is first read: most results
     #: pass and no report but JSON shows their line, so the runner does not write it per case.
-    reproduction_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
+    reproduction_source: str | Callable[[], str] = dataclasses.field(default="", repr=False, compare=False)
 
     @functools.cached_property
     def reproduction(self) -> str:
@@ -166,4 +173,4 @@ class RunReport:
     @property
     def ok(self) -> bool:
         """True when every result is as expected (exit code 0); an interrupted run is never ok."""
-        return self.interrupted is None and all(r.status in (Status.PASSED, Status.XFAILED, Status.SKIPPED) for r in self.results)
+        return self.interrupted is None and not any(r.status in UNEXPECTED for r in self.results)

@@ -25,6 +25,13 @@ from wbimage_conformance.reference.normalize import to_uint8
 from wbimage_conformance.reference.runs import RunStub
 
 __all__ = [
-    "BoundingBoxes2D", "Classes", "Image", "ImageMask", "MAX_DIMENSION", "MAX_ITEMS", "RunStub",
-    "guess_mode", "to_uint8",
+    "MAX_DIMENSION",
+    "MAX_ITEMS",
+    "BoundingBoxes2D",
+    "Classes",
+    "Image",
+    "ImageMask",
+    "RunStub",
+    "guess_mode",
+    "to_uint8",
 ]

@@ -163,8 +163,10 @@ def check_inside(group: Mapping[str, Any], width: int, height: int, where: str) 
     for index, box in enumerate(group["box_data"]):
         min_x, max_x, min_y, max_y = edges(box["position"])
         pixel = box.get("domain") == PIXEL
-        for axis, low, high, size, dimension in (("x", min_x, max_x, width, "width"), ("y", min_y, max_y, height, "height")):
-            limit, bound = (size, f"the image {dimension} {size} (domain 'pixel')") if pixel else (1, "1 (relative to the image)")
+        axes = (("x", min_x, max_x, width, "width"), ("y", min_y, max_y, height, "height"))
+        for axis, low, high, size, dimension in axes:
+            limit, bound = ((size, f"the image {dimension} {size} (domain 'pixel')") if pixel
+                            else (1, "1 (relative to the image)"))
             if low < 0 or high > limit:
                 raise ValueError(
                     f"{at(where, 'box_data')}[{index}]['position']: the box spans {axis} from {low!r} to "

@@ -8,8 +8,8 @@ or `_class_set` (the attribute `wandb.Classes` uses), so a `wandb.Classes` can b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from wbimage_conformance.reference.fields import at, check_list, check_mapping, check_str
 from wbimage_conformance.reference.scalars import class_id, describe

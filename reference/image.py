@@ -47,6 +47,7 @@ class Image:
 
     MAX_DIMENSION: int = limits.MAX_DIMENSION
     MAX_ITEMS: int = limits.MAX_ITEMS
+    _classes: class_sets.Classes | None
 
     def __init__(
         self,
@@ -200,13 +201,15 @@ class Image:
         return captions if any(c is not None for c in captions) else False
 
     @classmethod
-    def all_boxes(cls, images: Sequence[Image], run: Any, run_key: str, step: int | str) -> list[dict[str, Any] | None] | bool:
+    def all_boxes(cls, images: Sequence[Image], run: Any, run_key: str,
+                  step: int | str) -> list[dict[str, Any] | None] | bool:
         """Per image, None or group name -> reference to the group's JSON file written under
         `run.dir`; False when no image has boxes ([all-boxes], [annotations.run])."""
         return runs.collect(images, run, run_key, step, Image, lambda image: image._boxes, runs.write_boxes)
 
     @classmethod
-    def all_masks(cls, images: Sequence[Image], run: Any, run_key: str, step: int | str) -> list[dict[str, Any] | None] | bool:
+    def all_masks(cls, images: Sequence[Image], run: Any, run_key: str,
+                  step: int | str) -> list[dict[str, Any] | None] | bool:
         """Per image, None or mask name -> reference to the mask's PNG file written under
         `run.dir`; False when no image has masks ([all-masks], [annotations.run])."""
         return runs.collect(images, run, run_key, step, Image, lambda image: image._masks, runs.write_mask)

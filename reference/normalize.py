@@ -44,9 +44,9 @@ def branch_of_range(lo: Any, hi: Any) -> Branch:
     The ranges are closed. NaN makes min and max NaN, so every comparison fails and the
     data takes the "other" branch.
     """
-    if 0 <= lo and hi <= 1:
+    if lo >= 0 and hi <= 1:
         return "unit"
-    if -1 <= lo and hi <= 1:
+    if lo >= -1 and hi <= 1:
         return "signed"
     return "other"
 
@@ -157,7 +157,7 @@ def block_branch(block: np.ndarray) -> Branch:
     """The branch of one non-empty block, from its minimum and maximum; a minimum below -1
     (or NaN) decides without the maximum."""
     lo = block.min().item()
-    if not -1 <= lo:
+    if not lo >= -1:
         return "other"
     return branch_of_range(lo, block.max().item())
 

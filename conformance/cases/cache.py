@@ -18,7 +18,8 @@ the validating code (an editable install changes it without a new version) and t
 of the libraries validation runs on. Entries live in the user's cache folder
 (`$XDG_CACHE_HOME/wbimage-conformance/validated`, else `~/.cache/...`), one small JSON file per
 key, written atomically (temporary file, then rename), the oldest removed beyond MAX_ENTRIES;
-one that cannot be read, is too large or is not exactly the expected shape counts as absent.
+one that cannot be read, is larger than stored.CASE_CACHE_ENTRY allows (a file of 757 cases
+makes about 100 KB) or does not fit case-cache-entry.schema.json counts as absent.
 A cache that cannot be written (a read-only home) costs only time.
 
 Who can write an entry: the user, who can as well edit the case files; an implementation
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import os
 import tempfile
@@ -37,20 +39,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import wbimage_conformance
-from wbimage_conformance import model, spec, yamlsource
+from wbimage_conformance import model, spec, stored, yamlsource
+from wbimage_conformance.stored import schemas
 from wbimage_conformance.worker import inputs, protocol
 
 #: Bumped when an entry's layout changes.
 FORMAT = 2
-#: An entry larger than this is not read (a file of 757 cases makes about 100 KB).
-MAX_ENTRY_BYTES = 4 * 1024 * 1024
+SCHEMA = "case-cache-entry.schema.json"
+#: An entry larger than this is not read.
+MAX_ENTRY_BYTES = stored.CASE_CACHE_ENTRY.max_bytes
 #: Entries kept at most: each edit of a case file makes one, so the oldest go beyond this.
 MAX_ENTRIES = 2000
 #: The code whose behaviour decides what validation accepts: this folder and the modules it reads with.
-_VALIDATING_CODE = (Path(__file__).parent, *(Path(m.__file__) for m in (model, yamlsource, inputs, protocol)))
+_VALIDATING_CODE = (Path(__file__).parent, *(Path(inspect.getfile(m)) for m in (model, yamlsource, inputs, protocol)))
 #: The libraries validation runs on: the schema's validator, the YAML parser, the generators'
 #: NumPy, and Pillow, which must be able to write every path input's file.
 _VALIDATING_LIBRARIES = ("jsonschema", "PyYAML", "numpy", "pillow")
@@ -104,30 +107,17 @@ def _entry(content: bytes, validation_context: str, folder: Path | None) -> tupl
 
 def recall(content: bytes, validation_context: str, folder: Path | None = None) -> tuple[CaseSummary, ...] | None:
     """The summaries kept for a file of these bytes that validated in this context, or None
-    when there is no usable entry (missing, unreadable, too large, of another key or shape)."""
+    when there is no usable entry: missing, unreadable (read as every stored file is: a FIFO or
+    a device is not waited on), too large, not of case-cache-entry.schema.json, of another key."""
     entry, key = _entry(content, validation_context, folder)
     try:
-        with open(entry, "rb") as handle:
-            raw = handle.read(MAX_ENTRY_BYTES + 1)
-        if len(raw) > MAX_ENTRY_BYTES:
-            return None
-        data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("cases"), list):
-            return None
-        return tuple(_summary(item) for item in data["cases"])
-    except (OSError, ValueError, TypeError, RecursionError):
+        data, _ = stored.read_json(entry, stored.CASE_CACHE_ENTRY)
+    except stored.StoredFileError:
         return None
-
-
-def _summary(item: Any) -> CaseSummary:
-    """An entry's case, only if every field has exactly its type; else TypeError."""
-    if not (isinstance(item, list) and len(item) == 5):
-        raise TypeError("not a case summary")
-    case_id, title, clauses, level, line = item
-    strings = [case_id, title, level, *(clauses if isinstance(clauses, list) else [None])]
-    if not all(isinstance(s, str) for s in strings) or type(line) is not int:
-        raise TypeError("not a case summary")
-    return CaseSummary(case_id, title, tuple(clauses), level, line)
+    if not schemas.is_valid(data, SCHEMA) or data["key"] != key:
+        return None
+    return tuple(CaseSummary(case_id, title, tuple(clauses), level, line)
+                 for case_id, title, clauses, level, line in data["cases"])
 
 
 def remember(content: bytes, validation_context: str, summaries: Iterable[CaseSummary],

@@ -81,7 +81,8 @@ def load_statements(path: Path | str = spec.SPEC_PATH) -> tuple[Statement, ...]:
         for match in _STATEMENT_MARKER.finditer(text):
             statement_id = f"{match.group(1)}:{match.group(2)}"
             if match.group(1) != clause:
-                raise CaseFileError(f"{path}:{number}: statement {statement_id!r} stands in clause {clause or 'none'!r}")
+                raise CaseFileError(
+                    f"{path}:{number}: statement {statement_id!r} stands in clause {clause or 'none'!r}")
             if statement_id in seen:
                 raise CaseFileError(f"{path}:{number}: statement {statement_id!r} is marked twice")
             seen.add(statement_id)
@@ -191,7 +192,8 @@ def _read(path: Path) -> bytes:
     and parsed, so a file changed meanwhile cannot pass as validated."""
     try:
         if not path.is_file():
-            raise CaseFileError(f"{path}: not a regular file" if path.exists() else f"{path}: cannot read: no such file")
+            raise CaseFileError(
+                f"{path}: not a regular file" if path.exists() else f"{path}: cannot read: no such file")
         with open(path, "rb") as handle:
             raw = handle.read(yamlsource.MAX_FILE_BYTES + 1)
     except OSError as exc:
@@ -272,7 +274,8 @@ def _check_picture(expect: dict[str, Any], field: str) -> None:
     if isinstance(size, list):
         for axis, extent in enumerate(size):
             if not 0 <= extent <= _MAX_EXTENT:
-                raise materialize.MaterializeError(f"{field}.size[{axis}]", f"{extent} is not between 0 and {_MAX_EXTENT}")
+                raise materialize.MaterializeError(
+                    f"{field}.size[{axis}]", f"{extent} is not between 0 and {_MAX_EXTENT}")
     if isinstance(pixels, list):
         shape = materialize.expected_pixels(pixels).shape
     elif isinstance(pixels, dict) and isinstance(pixels.get("shape"), list):
@@ -280,12 +283,15 @@ def _check_picture(expect: dict[str, Any], field: str) -> None:
     else:
         return
     if len(shape) not in (2, 3):
-        raise materialize.MaterializeError(f"{field}.pixels", f"an image's pixels are (height, width[, channels]), not of shape {list(shape)}")
+        raise materialize.MaterializeError(
+            f"{field}.pixels", f"an image's pixels are (height, width[, channels]), not of shape {list(shape)}")
     if isinstance(size, list) and len(size) == 2 and [shape[1], shape[0]] != size:
-        raise materialize.MaterializeError(f"{field}.size", f"{size} (width, height), but the pixels are {shape[0]} rows of {shape[1]}")
+        raise materialize.MaterializeError(
+            f"{field}.size", f"{size} (width, height), but the pixels are {shape[0]} rows of {shape[1]}")
     channels = 1 if len(shape) == 2 else shape[2]
     if mode in _CHANNELS and channels != _CHANNELS[mode]:
-        raise materialize.MaterializeError(f"{field}.mode", f"{mode!r} has {_CHANNELS[mode]} channel(s), but the pixels have {channels}")
+        raise materialize.MaterializeError(
+            f"{field}.mode", f"{mode!r} has {_CHANNELS[mode]} channel(s), but the pixels have {channels}")
 
 
 def _build_case(raw: dict[str, Any], path: Path, line: int) -> Case:
@@ -324,25 +330,25 @@ def _validated(path: Path, raw: bytes, known_clauses: frozenset[str] | None,
     if problem is not None:
         raise problem
     cases: list[Case] = []
-    for index, raw in enumerate(data["cases"]):
+    for index, entry in enumerate(data["cases"]):
         line = located.key_line(["cases", index], "id")
         label = _case_label(data, index)
         try:
             if known_clauses is not None:
-                for position, clause in enumerate(raw["clauses"]):
+                for position, clause in enumerate(entry["clauses"]):
                     if clause not in known_clauses:
                         raise materialize.MaterializeError(
                             f"clauses[{position}]", f"{clause!r} is not a clause of SPEC.md"
                         )
-            for position, statement in enumerate(raw.get("statements", ())):
+            for position, statement in enumerate(entry.get("statements", ())):
                 if known_statements is not None and statement not in known_statements:
                     raise materialize.MaterializeError(
                         f"statements[{position}]", f"{statement!r} is not a statement of SPEC.md")
-                if statement.partition(":")[0] not in raw["clauses"]:
+                if statement.partition(":")[0] not in entry["clauses"]:
                     raise materialize.MaterializeError(
                         f"statements[{position}]", f"{statement!r} belongs to clause "
                         f"{statement.partition(':')[0]!r}, which the case does not cite")
-            case = _build_case(raw, path, line)
+            case = _build_case(entry, path, line)
             materialize.materialize(case)  # reads inline values, checks generator digests
             for field, expect in _expectations(case):
                 _check_pixels(expect, field)

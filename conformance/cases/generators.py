@@ -157,7 +157,8 @@ def check_shape(shape: Sequence[int]) -> None:
             raise GeneratorError(f"shape {list(shape)!r}: extents are integers >= 0")
         count *= extent
         if count > MAX_ELEMENTS:
-            raise GeneratorError(f"shape {list(shape)!r} has more than {MAX_ELEMENTS} elements, the limit for a generated input")
+            raise GeneratorError(
+                f"shape {list(shape)!r} has more than {MAX_ELEMENTS} elements, the limit for a generated input")
 
 
 def digest(array: np.ndarray) -> str:

@@ -13,7 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -156,7 +156,7 @@ def _tagged_argument(value: dict[str, Any], where: list[Any]) -> ArrayArgument |
     if as_ not in ARGUMENT_AS:
         raise MaterializeError(where + ["as"], f"{as_!r} is not one of {', '.join(ARGUMENT_AS)}")
     dtype = spec["dtype"]
-    if dtype == "bfloat16" and as_ != "tensor" or as_ == "tensor" and dtype in _NUMPY_ONLY:
+    if (dtype == "bfloat16" and as_ != "tensor") or (as_ == "tensor" and dtype in _NUMPY_ONLY):
         raise MaterializeError(where + ["dtype"], f"{dtype!r} cannot be handed over as {as_!r}")
     array = _array(spec, where)
     if as_ == "scalar" and array.ndim != 0:
@@ -164,8 +164,12 @@ def _tagged_argument(value: dict[str, Any], where: list[Any]) -> ArrayArgument |
     return ArrayArgument(array, as_, dtype)
 
 
+@overload
+def _array(spec: dict[str, Any], where: list[Any], *, required: Literal[True] = True) -> np.ndarray: ...
+@overload
+def _array(spec: dict[str, Any], where: list[Any], *, required: bool) -> np.ndarray | None: ...
 def _array(spec: dict[str, Any], where: list[Any], *, required: bool = True) -> np.ndarray | None:
-    dtype = spec.get("dtype")
+    dtype: Any = spec.get("dtype")  # the schema says which inputs have one
     if "value" in spec:
         try:
             array = values.array_from_value(spec["value"], dtype)
@@ -275,18 +279,19 @@ def _encoded(array: np.ndarray, spec: dict[str, Any], encode_as: str, truncated:
     pixels_field = "dtype" if "dtype" in spec else ("value" if "value" in spec else "generate")
     try:
         picture = inputs.pil_image(array, None)
-    except Exception as exc:
-        raise MaterializeError(where + [pixels_field], f"Pillow cannot make a picture of {described}: {_reason(exc)}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever Pillow raises is the case file's error, reported
+        raise MaterializeError(
+            where + [pixels_field], f"Pillow cannot make a picture of {described}: {_reason(exc)}") from None
     if mode is not None and picture.mode != mode:
         try:
             picture = inputs.pil_image(array, mode)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - as above
             raise MaterializeError(where + ["mode"], f"Pillow cannot convert {described} (mode {picture.mode!r}) "
                                    f"to mode {mode!r}: {_reason(exc)}") from None
     out = io.BytesIO()
     try:
         picture.save(out, format=_PIL_FORMATS[encode_as])
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - as above
         raise MaterializeError(where + ["encode_as"], f"Pillow cannot write a {picture.mode!r} picture of "
                                f"{described} as {encode_as!r}: {_reason(exc)}") from None
     data = out.getvalue()
@@ -352,10 +357,7 @@ class Staging:
     def remove(self) -> None:
         """Delete the files and the folder, if any were written."""
         for path in self._arrays:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
+            path.unlink(missing_ok=True)
         self._arrays.clear()
         if self.made:
             shutil.rmtree(self.root, ignore_errors=True)

@@ -11,14 +11,15 @@ fits the subset.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     from re import _constants as sre_constants  # type: ignore[attr-defined]
     from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # Python 3.10
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+else:
+    import sre_constants
+    import sre_parse
 
 MAX_PATTERN_CHARS = 1000
 MAX_MESSAGE_CHARS = 65536
@@ -42,7 +43,7 @@ def _walk(items: Any, inside_repeat: bool) -> str | None:
         if op in _BACKREFERENCES:
             return "backreferences are not allowed (matching could take exponential time)"
         if op in _REPEATS:
-            low, high, body = argument
+            _low, high, body = argument
             if inside_repeat and high > 1:
                 return "a repetition inside a repetition is not allowed (matching could take exponential time)"
             found = _walk(body, inside_repeat or high > 1)

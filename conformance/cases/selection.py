@@ -45,7 +45,7 @@ def keyword_predicate(expression: str) -> Predicate:
         while peek() == "or":
             take()
             right = parse_and()
-            left = (lambda a, b: lambda c: a(c) or b(c))(left, right)
+            left = _either(left, right)
         return left
 
     def parse_and() -> Predicate:
@@ -53,7 +53,7 @@ def keyword_predicate(expression: str) -> Predicate:
         while peek() == "and":
             take()
             right = parse_not()
-            left = (lambda a, b: lambda c: a(c) and b(c))(left, right)
+            left = _both(left, right)
         return left
 
     def parse_not() -> Predicate:
@@ -83,6 +83,14 @@ def keyword_predicate(expression: str) -> Predicate:
     if peek() is not None:
         raise SelectionError(f"-k {expression!r}: unexpected {peek()!r}")
     return predicate
+
+
+def _either(a: Predicate, b: Predicate) -> Predicate:
+    return lambda case: a(case) or b(case)
+
+
+def _both(a: Predicate, b: Predicate) -> Predicate:
+    return lambda case: a(case) and b(case)
 
 
 def cites(case: Selectable, clause: str) -> bool:

@@ -217,7 +217,7 @@ def pixels_field(pixels: np.ndarray) -> Any:
     pixels = np.asarray(pixels, order="C")  # not ascontiguousarray: it turns 0-d into 1-d
     if pixels.dtype != np.uint8:
         raise AssertionError(f"expected pixels must be uint8, got {pixels.dtype}")
-    if 0 < pixels.ndim and 0 < pixels.size <= 64:  # empty or 0-d: the shape must be spelled out
+    if pixels.ndim > 0 and 0 < pixels.size <= 64:  # empty or 0-d: the shape must be spelled out
         return Flow(pixels.tolist())
     return FlowMap(shape=Flow(list(pixels.shape)), sha256=hashlib.sha256(pixels.tobytes()).hexdigest())
 

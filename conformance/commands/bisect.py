@@ -2,9 +2,10 @@
 
     wbimage-conformance bisect norm-disabled-int16-numpy --releases 0.19.0..0.31.0
 
-Outcomes come from the saved runs in `--runs` (history.record) where they hold the case as it
-is written now; other releases are probed by running the one case in the release's virtualenv
-(made in `--venvs` as `history` makes them). history.bisect says how the answer is searched.
+Outcomes come from the saved runs (history.record) where they hold the case as it is written
+now: the history packed with the suite (history.packed), from any directory, or `--runs DIR`.
+Other releases are probed by running the one case in the release's virtualenv, made as
+`history` makes them in the user cache folder (`--venvs` to choose), named in the output. history.bisect says how the answer is searched.
 Prints each known outcome in release order, then the answer.
 
 Exit codes: 0 the outcome changes in the range (the first change printed); 1 it does not
@@ -18,9 +19,8 @@ import sys
 from pathlib import Path
 
 from wbimage_conformance.cases import casefiles
-from wbimage_conformance.commands.history import DEFAULT_RUNS, DEFAULT_VENVS
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.history import collect, record, releases, venvs
+from wbimage_conformance.history import collect, packed, record, releases, venvs
 from wbimage_conformance.history.bisect import Outcome, first_change, saved_outcome
 from wbimage_conformance.run import sandbox
 
@@ -32,10 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case_id", metavar="CASE_ID")
     parser.add_argument("--releases", required=True, metavar="A..B",
                         help="wandb releases: A..B (final releases on the package index), or X,Y,...")
-    parser.add_argument("--runs", default=DEFAULT_RUNS, metavar="DIR",
-                        help=f"saved runs to use where present (default {DEFAULT_RUNS})")
-    parser.add_argument("--venvs", default=DEFAULT_VENVS, metavar="DIR",
-                        help=f"where virtualenvs for probed releases are made or found (default {DEFAULT_VENVS})")
+    parser.add_argument("--runs", type=Path, metavar="DIR",
+                        help="saved runs to use where present (default: the history packed with the suite)")
+    parser.add_argument("--venvs", type=Path, metavar="DIR",
+                        help=f"where virtualenvs for probed releases are made or found (default {venvs.default_root()})")
     parser.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
     parser.add_argument("--timeout", type=float, default=collect.DEFAULT_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto")
@@ -50,8 +50,10 @@ def run(args: argparse.Namespace) -> int:
     case = next((c for c in case_set.cases if c.id == args.case_id), None)
     if case is None:
         raise UsageError(f"bisect: no case {args.case_id!r} in the case set")
-    runs_dir = Path(args.runs)
-    saved = {r.version: r for r in record.load_folder(runs_dir)} if runs_dir.is_dir() else {}
+    if args.runs is not None and not args.runs.is_dir():
+        raise UsageError(f"bisect: --runs {args.runs}: not a folder")
+    found, runs_dir = packed.load_runs(args.runs)
+    saved = {r.version: r for r in found}
     try:
         chosen = releases.resolve(args.releases)
     except releases.PackageIndexError as exc:
@@ -70,8 +72,9 @@ def run(args: argparse.Namespace) -> int:
                 known[version] = outcome
 
     def probe(version: str) -> Outcome:
-        _say(f"probing wandb {version} (no saved run holds {case.id} as written now)")
-        python = venvs.ensure_release(Path(args.venvs), version, _say)
+        venv_root = args.venvs or venvs.default_root()
+        _say(f"probing wandb {version} (no saved run holds {case.id} as written now; virtualenv in {venv_root})")
+        python = venvs.ensure_release(venv_root, version, _say)
         run_record = collect.run_release(python, [case], case_set.digest, timeout=args.timeout,
                                          sandbox_mode=args.sandbox)
         found = run_record.outcome(case.id)
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"wandb {version}: {outcome.text}" + ("  [probed]" if outcome.probed else ""))
     how = "every release known" if result.exact else (
         f"bisected: {len(result.probed)} release(s) probed, assuming one change in the stretch searched")
-    if result.first_change is None:
+    if result.first_change is None or result.before is None:
         print(f"{case.id}: no change from wandb {chosen[0]} to {chosen[-1]} ({how})")
         return 1
     print(f"{case.id}: first change in wandb {result.first_change} (after {result.before}): "

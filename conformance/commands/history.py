@@ -8,7 +8,7 @@ For each release: its virtualenv (history.venvs: made over a shared base, or reu
 suite in it with sandboxed workers (`--sandbox auto`), triage, and `RUNS/wandb-X.json`
 (history.record). The next releases' virtualenvs are made while one runs (two at a time): pip's
 downloads and the suite's work overlap. `--resume` leaves out releases whose saved run already
-has this case set. `--pages DIR` then writes DIR/history.md and DIR/history.svg, and the
+holds every case as written now (by fingerprint; `refresh` runs only the cases that are not). `--pages DIR` then writes DIR/history.md and DIR/history.svg, and the
 history's parts of DIR/compatibility.md and DIR/findings.md, from every saved run in RUNS.
 
 Exit codes: 0 done (with --check: every fresh run agrees with its saved run); 1 a release
@@ -25,15 +25,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from wbimage_conformance.cases import casefiles
+from wbimage_conformance.cases import casefiles, fingerprints
 from wbimage_conformance.errors import ConfigurationError, UsageError
-from wbimage_conformance.history import agreement, collect, pages, record, releases, venvs
+from wbimage_conformance.history import agreement, collect, pages, record, refresh, releases, venvs
 from wbimage_conformance.run import sandbox
 
 NAME = "history"
 HELP = "run the suite on every release of a range, one saved run each; the history pages"
 DEFAULT_RUNS = "docs/history"
-DEFAULT_VENVS = ".venvs"
 #: Virtualenvs made while a release runs: pip's downloads, not the suite, are the slow part.
 INSTALLS_AHEAD = 2
 
@@ -42,8 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--releases", metavar="A..B",
                         help="wandb releases: A..B (final releases on the package index, both ends included), "
                              "X, or X,Y,...")
-    parser.add_argument("--venvs", default=DEFAULT_VENVS, metavar="DIR",
-                        help=f"where the virtualenvs are made or found: DIR/base, DIR/wandb-X (default {DEFAULT_VENVS})")
+    parser.add_argument("--venvs", type=Path, metavar="DIR",
+                        help=f"where the virtualenvs are made or found: DIR/base, DIR/wandb-X "
+                             f"(default {venvs.default_root()})")
     parser.add_argument("--runs", default=DEFAULT_RUNS, metavar="DIR",
                         help=f"where the saved runs are (default {DEFAULT_RUNS})")
     parser.add_argument("--cases", nargs="+", metavar="PATH", help="case files or directories (default: the shipped cases)")
@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
                         help="where the releases run, as for `run --sandbox` (default auto)")
     parser.add_argument("--resume", action="store_true",
-                        help="leave out releases whose saved run already has this case set")
+                        help="leave out releases whose saved run already holds every case as written now")
     parser.add_argument("--check", action="store_true",
                         help="write nothing: compare each fresh run with its saved run; exit 1 where they disagree")
     parser.add_argument("--pages", metavar="DOCS",
@@ -88,9 +88,10 @@ def _run_releases(args: argparse.Namespace) -> int:
     case_set = casefiles.load_case_set(args.cases)
     if not case_set.cases:
         raise UsageError("history: no cases found")
-    runs_dir, venv_root = Path(args.runs), Path(args.venvs)
+    runs_dir, venv_root = Path(args.runs), args.venvs or venvs.default_root()
     if args.resume:
-        chosen = [v for v in chosen if not _current(runs_dir, v, case_set.digest)]
+        current = fingerprints.of_cases(case_set.cases)
+        chosen = [v for v in chosen if not _current(runs_dir, v, current)]
     if args.check:
         missing = [v for v in chosen if not (runs_dir / record.file_name("wandb", v)).is_file()]
         if missing:
@@ -136,11 +137,12 @@ def _run_releases(args: argparse.Namespace) -> int:
     return 0
 
 
-def _current(runs_dir: Path, version: str, digest: str) -> bool:
+def _current(runs_dir: Path, version: str, current: dict[str, str]) -> bool:
+    """Whether the saved run holds every current case as written (fingerprints), none pending."""
     path = runs_dir / record.file_name("wandb", version)
     if not path.is_file():
         return False
-    return record.load(path).environment.get("case_set_digest") == digest
+    return not refresh.to_run(record.load(path), current)
 
 
 def _agrees(runs_dir: Path, fresh: record.SavedRun, summary: str, took: str) -> bool:

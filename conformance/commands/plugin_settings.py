@@ -4,27 +4,28 @@ Each setting `KEY` of [tool.wbimage-conformance] that a pytest run can use has a
 `--wbimage-KEY` and an ini key `wbimage_KEY` (`-` as `_`), except `maxfail`, whose command line
 is pytest's own `--maxfail` / `-x`; `jobs` and `reports` are pytest's `-n` and `--junitxml`.
 The command line wins, then the ini file, then the section. Options and ini values arrive as
-text; they are read as numbers where the schema wants one and then checked against the same
-schema as the section (commands.settings_schema), so `--wbimage-timeout nan` and
-`wbimage_timeout = 1e308` fail as `timeout = nan` in pyproject.toml does, naming where the
-value was written.
+text; they are read as numbers where the schema wants one (stored.inidoc) and then checked by
+the check of every stored file against the section's schema (stored.schemas), so
+`--wbimage-timeout nan` and `wbimage_timeout = 1e308` fail as `timeout = nan` in
+pyproject.toml does, naming where the value was written: the option, or the ini file, its line
+and the key.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from wbimage_conformance.stored import Source
 
 #: The section's keys that a pytest run uses, in the order --help lists their options.
 KEYS = ("impl", "expectations", "cases", "timeout", "sandbox", "memory-limit", "badge", "maxfail")
 #: Keys with no --wbimage-KEY option: pytest has its own.
 NO_OPTION = frozenset({"maxfail"})
-_NUMBER = re.compile(r"\s*[+-]?(\d[\d_]*(\.\d*)?([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|nan|infinity)\s*", re.I)
-_INTEGER = re.compile(r"\s*[+-]?\d{1,30}\s*")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def add_options(parser: pytest.Parser) -> None:
                             action="append" if key == "cases" else "store", help=text)
         parser.addini(dest(key), f"wbimage-conformance: {text}" + (" (paths relative to the ini file)"
                       if key in ("cases", "expectations", "badge") else ""),
-                      type="paths" if key == "cases" else None, default=[] if key == "cases" else "")
+                      type="paths" if key == "cases" else None,  # type: ignore[maybe-unrecognized-str-typeform]  # mypy 2.4 reads "paths" as a type
+                      default=[] if key == "cases" else "")
 
 
 def resolve(config: pytest.Config) -> Settings:
@@ -91,19 +93,21 @@ def resolve(config: pytest.Config) -> Settings:
 
 
 def _from_command_line(config: pytest.Config, key: str) -> Any:
+    from wbimage_conformance import stored
+
     if key in NO_OPTION:
         return None
     given = config.getoption(dest(key))
     if not given:
         return None
-    return _checked(key, given, f"--wbimage-{key}")
+    return _checked(key, given, stored.Source(f"--wbimage-{key}", field_name=lambda path: ""))
 
 
 def _from_ini(config: pytest.Config, key: str) -> Any:
     given = config.getini(dest(key))
     if not given:
         return None
-    value = _checked(key, [str(p) for p in given] if key == "cases" else given, _ini_place(config, dest(key)))
+    value = _checked(key, [str(p) for p in given] if key == "cases" else given, _ini_source(config, dest(key)))
     if key in ("expectations", "badge"):
         beside = _ini_dir(config) / value
         if key == "badge" or beside.exists():
@@ -111,41 +115,37 @@ def _from_ini(config: pytest.Config, key: str) -> Any:
     return value
 
 
-def _checked(key: str, value: Any, place: str) -> Any:
-    from wbimage_conformance.commands import settings_schema
+def _checked(key: str, value: Any, source: Source) -> Any:
+    """`value` (text read as a number where the schema wants one) checked against the
+    section's schema; pytest.UsageError `source: message` otherwise."""
+    from wbimage_conformance import stored
+    from wbimage_conformance.commands import pyproject
+    from wbimage_conformance.stored import inidoc, schemas
 
-    if key in settings_schema.numeric_keys() and isinstance(value, str):
-        value = _number(value)
-    problem = settings_schema.check_one(key, value)
-    if problem is not None:
-        raise pytest.UsageError(f"{place}: {problem}")
+    if isinstance(value, str) and inidoc.wants_number(schemas.schema(pyproject.SCHEMA)["properties"][key]):
+        value = inidoc.number(value)
+    try:
+        schemas.check({key: value}, pyproject.SCHEMA, source, "setting")
+    except stored.StoredFileError as exc:
+        raise pytest.UsageError(str(exc)) from None
     return float(value) if key == "timeout" else value
-
-
-def _number(text: str) -> Any:
-    """`text` as the number it spells (TOML's and Python's spellings), else `text` itself, which
-    the schema then refuses; never a conversion of thousands of digits."""
-    if _INTEGER.fullmatch(text):
-        return int(text)
-    if len(text) <= 64 and _NUMBER.fullmatch(text):
-        return float(text.replace("_", ""))
-    return text
 
 
 def _ini_dir(config: pytest.Config) -> Path:
     return config.inipath.parent if config.inipath else config.rootpath
 
 
-def _ini_place(config: pytest.Config, name: str) -> str:
-    """`FILE:LINE: NAME` where the ini file writes the key, else the name alone (e.g. `-o`)."""
+def _ini_source(config: pytest.Config, name: str) -> Source:
+    """`FILE:LINE: NAME` where the ini file writes the key, else `FILE: NAME`, or the name
+    alone for a value with no file (`-o NAME=VALUE`)."""
+    from wbimage_conformance import stored
+    from wbimage_conformance.stored import inidoc
+
     path = config.inipath
     if path is None:
-        return name
+        return stored.Source(name, field_name=lambda _: "")
     try:
-        with open(path, "rb") as handle:
-            text = handle.read(1024 * 1024).decode("utf-8", "replace")
-    except OSError:
-        return f"{path}: {name}"
-    setting = re.compile(rf"\s*[\"']?{re.escape(name)}[\"']?\s*[=:]")
-    line = next((n for n, text_line in enumerate(text.splitlines(), start=1) if setting.match(text_line)), None)
-    return f"{path}:{line}: {name}" if line else f"{path}: {name}"
+        text = stored.read_text(path, stored.INI_FILE)
+    except stored.StoredFileError:
+        return stored.Source(str(path), field_name=lambda _: name)
+    return stored.Source(str(path), inidoc.line_finder(Path(path), text, name), lambda _: name)

@@ -18,11 +18,12 @@ upwards, that has this section. The command line wins over every key. Paths are 
 the directory holding the file, so the same section works from every folder; `expectations`
 may also name a file shipped with the suite.
 
-What a key may hold is `schemas/pyproject.schema.json` (checked by commands.settings_schema);
-anything else, and a file that cannot be read or parsed, is one line naming the file, the line
-and the key, as `pyproject.toml:7: tool.wbimage-conformance.timeout: expected ...`. The file is
-read only if it is a regular file of at most MAX_BYTES, and a TOML document nested too deeply
-for the parser is an error like any other.
+What a key may hold is `schemas/pyproject.schema.json`, checked as every stored file is
+(wbimage_conformance.stored): anything else, and a file that cannot be read or parsed, is one
+line naming the file, the line and the key, as `pyproject.toml:7:
+tool.wbimage-conformance.timeout: expected ...`. The file is read only if it is a regular
+file of at most stored.PYPROJECT's size, and a TOML document nested too deeply for the parser
+is an error like any other.
 
 The pytest plugin reads this at every pytest start, in any project, so this module imports
 only the standard library at load time; what checking a value needs is imported when needed.
@@ -31,24 +32,18 @@ only the standard library at load time; what checking a value needs is imported 
 from __future__ import annotations
 
 import os
-import re
 import stat
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wbimage_conformance.errors import ConfigurationError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 gets tomli from the package's dependencies
-    import tomli as tomllib
-
 FILE_NAME = "pyproject.toml"
 SECTION = "wbimage-conformance"
-#: A pyproject.toml is a few kilobytes; a bigger one is not read.
-MAX_BYTES = 1024 * 1024
+SCHEMA = "pyproject.schema.json"
+#: Where the section is in the document.
+SECTION_PATH = ("tool", SECTION)
 
 
 class ProjectConfigError(ConfigurationError):
@@ -72,103 +67,56 @@ class ProjectConfig:
     reports: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class _Found:
-    path: Path
-    text: str
-    section: Any
-
-
 def load(start: Path | str | None = None) -> ProjectConfig:
     """The section nearest to `start`, checked; an empty ProjectConfig when there is none."""
-    found = _find(start)
-    if found is None:
-        return ProjectConfig()
-    _check_is_table(found)
-    return parse(found.section, found.path, found.text)
+    from wbimage_conformance import stored
+
+    try:
+        return _load(start)
+    except stored.StoredFileError as exc:
+        raise ProjectConfigError(str(exc)) from None
 
 
-def _find(start: Path | str | None) -> _Found | None:
+def _load(start: Path | str | None) -> ProjectConfig:
+    from wbimage_conformance import stored
+    from wbimage_conformance.stored import schemas
+
     here = Path(start if start is not None else Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / FILE_NAME
-        text = _read(candidate)
-        if text is None or SECTION not in text:
+    for candidate in (folder / FILE_NAME for folder in (here, *here.parents)):
+        raw = _mentioning_section(candidate)
+        if raw is None:
             continue  # not ours: another project's file is none of our business, even if broken
-        data = _parse_toml(candidate, text)
+        data, locator = stored.toml_document(raw, str(candidate))
         tool = data.get("tool")
         if isinstance(tool, dict) and SECTION in tool:
-            return _Found(candidate, text, tool[SECTION])
-    return None
+            source = stored.Source(str(candidate), lambda path: locator.line_at((*SECTION_PATH, *path)),
+                                   lambda path: schemas.dotted((*SECTION_PATH, *path)))
+            schemas.check(tool[SECTION], SCHEMA, source, f"[tool.{SECTION}] section")
+            return parse(tool[SECTION], candidate)
+    return ProjectConfig()
 
 
-def _read(path: Path) -> str | None:
-    """The file's text; None when there is no regular file there. A file too big to be a
-    pyproject.toml is an error only when what can be read of it mentions the section."""
+def _mentioning_section(path: Path) -> bytes | None:
+    """The bytes of the regular file at `path` when they name the section somewhere, else
+    None; a file over the size limit is refused only when it names the section."""
+    from wbimage_conformance import stored
+    from wbimage_conformance.stored import files
+
     try:
-        info = os.stat(path)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
     except OSError:
         return None
-    if not stat.S_ISREG(info.st_mode):
+    head = files.read_head(path, stored.PYPROJECT)
+    if SECTION.encode() not in head:
         return None
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise ProjectConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        if SECTION.encode() in raw:
-            raise ProjectConfigError(f"{path}: larger than {MAX_BYTES // 1024} KiB; not read")
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ProjectConfigError(f"{path}:{line}: not valid TOML: not UTF-8 ({exc.reason})") from None
+    if len(head) > stored.PYPROJECT.max_bytes:
+        raise files.too_large(path, stored.PYPROJECT)
+    return head
 
 
-def _parse_toml(path: Path, text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        where = re.search(r"\(at line (\d+), column \d+\)$", message)
-        line = f":{where.group(1)}" if where else ""
-        raise ProjectConfigError(f"{path}{line}: not valid TOML: {message}") from None
-    except RecursionError:
-        raise ProjectConfigError(f"{path}: not valid TOML here: arrays or tables nested too deeply to read") from None
-    except MemoryError:
-        raise ProjectConfigError(f"{path}: not valid TOML here: too large to read") from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        digits = re.search(r"\d{4000,}", text)
-        line = f":{text.count(chr(10), 0, digits.start()) + 1}" if digits else ""
-        raise ProjectConfigError(f"{path}{line}: not valid TOML here: {str(exc).split(';')[0]}") from None
-
-
-def _check_is_table(found: _Found) -> None:
-    if not isinstance(found.section, dict):
-        raise _error(found.path, found.text, (), "expected a table of settings, such as "
-                                                  f"[tool.{SECTION}] with impl = \"mypkg.images:Image\"")
-
-
-def _error(path: Path, text: str, keys: tuple[str | int, ...], message: str) -> ProjectConfigError:
-    from wbimage_conformance.commands import toml_lines
-
-    line = toml_lines.line_of(text, ("tool", SECTION, *keys))
-    where = f"{path}:{line}" if line else str(path)
-    dotted = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in ("tool", SECTION, *keys))
-    return ProjectConfigError(f"{where}: {dotted.replace('.[', '[')}: {message}")
-
-
-def parse(section: dict[str, Any], path: Path, text: str) -> ProjectConfig:
-    """Check the section against the schema; make its paths absolute. `text` is the file's,
-    for the line of an error."""
-    from wbimage_conformance.commands import settings_schema
-
-    problem = settings_schema.check(section)
-    if problem is not None:
-        more = f" (and {problem.more} more problem(s))" if problem.more else ""
-        raise _error(path, text, problem.path, problem.message + more)
+def parse(section: dict[str, Any], path: Path) -> ProjectConfig:
+    """The checked section's values, its paths made absolute (relative to the file's folder)."""
     values: dict[str, Any] = {key.replace("-", "_"): value for key, value in section.items()}
     return ProjectConfig(path=path, **_made_absolute(values, path.parent))
 

@@ -23,6 +23,9 @@ xdist the controller checks the configuration (cases, implementation, expectatio
 worker starts, so an error is the same message and exit code 4 as without. Without an
 implementation from any source the plugin adds nothing and changes nothing. Imports of the
 runner are deferred, so installing the plugin costs other test suites nothing.
+
+`--wbimage-capture DIR`, with or without an implementation, keeps samples of what the tests
+themselves pass to wandb.Image (wbimage_conformance.capture), for the upgrade-impact check.
 """
 
 from __future__ import annotations
@@ -50,16 +53,46 @@ CAUSES_PROPERTY = "wbimage_causes"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     plugin_settings.add_options(parser)
+    parser.getgroup("wbimage").addoption(
+        "--wbimage-capture", dest="wbimage_capture", metavar="DIR", default=None,
+        help="keep the first inputs the tests pass to wandb.Image, per call site, in DIR (as "
+             "`python -m wbimage_conformance.capture` does; nothing leaves the machine)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{NODE}: a wbimage-conformance spec case")
+    if config.getoption("wbimage_capture", None):
+        config.pluginmanager.register(CapturePlugin(config), "wbimage-capture")
     chosen = plugin_settings.resolve(config)
     if not chosen.impl:
         return
     if chosen.maxfail and not config.option.maxfail:
         config.option.maxfail = chosen.maxfail  # before xdist's controller reads it (its configure is trylast)
     config.pluginmanager.register(SpecPlugin(config, chosen), "wbimage-spec")
+
+
+class CapturePlugin:
+    """Samples the session's wandb.Image inputs into --wbimage-capture DIR; under xdist each
+    worker records its own part and the controller merges them and prints the summary."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        from wbimage_conformance.capture import inprocess
+
+        self.merges = not hasattr(config, "workerinput")
+        try:
+            self.recorder = inprocess.start(config.getoption("wbimage_capture"))
+        except ConfigurationError as exc:
+            raise pytest.UsageError(f"--wbimage-capture: {exc}") from None
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from wbimage_conformance.capture import inprocess
+
+        try:
+            line = inprocess.finish(self.recorder, merge=self.merges)
+        except ConfigurationError as exc:
+            line = f"wbimage capture: {exc}"
+        if line:
+            sys.stderr.write(line + "\n")
 
 
 class CaseFailure(Exception):
@@ -214,7 +247,7 @@ class SpecPlugin:
             return
         for name, value in report.user_properties:
             if name == CAUSES_PROPERTY:
-                self.causes_seen[report.nodeid.rsplit("::", 1)[1]] = json.loads(value)
+                self.causes_seen[report.nodeid.rsplit("::", 1)[1]] = json.loads(str(value))
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """The badge, from the spec items' outcomes; a badge that cannot be written is exit

@@ -52,26 +52,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     read = [(path, *from_json.read_json(path)) for path in args.runs]
-    saved = [(path, data) for path, data, _ in read]
-    docs = [path for path, data in saved if docs_json.is_docs_report(data)]
-    if docs and len(docs) != len(saved):
-        other = next(path for path, data in saved if not docs_json.is_docs_report(data))
+    docs = [path for path, data, _ in read if docs_json.is_docs_report(data)]
+    if docs and len(docs) != len(read):
+        other = next(path for path, data, _ in read if not docs_json.is_docs_report(data))
         raise UsageError(f"{docs[0]} is a docs check report but {other} is not: merge reports of one kind")
     if docs:
-        return _docs(args, saved)
+        return _docs(args, read)
     plan = outputs.plan(args)
     merged = merge.merge([(path, from_json.from_data(data, path, locator.line_at)) for path, data, locator in read])
     outputs.emit(merged, plan)
     return verdict.exit_for(merged, allow_skips=args.allow_skips)
 
 
-def _docs(args: argparse.Namespace, saved: list[tuple[str, Any]]) -> int:
+def _docs(args: argparse.Namespace, saved: list[tuple[str, Any, Any]]) -> int:
     fmt = args.format or "text"
     for kind in [fmt] + [target.fmt for target in args.report or ()]:
         if kind not in docs_render.FORMATS:
             raise UsageError(f"docs reports are written as {', '.join(docs_render.FORMATS)}, not {kind}")
     if args.badge:
         raise UsageError("--badge is for runs of the cases, not for docs reports")
-    merged = docs_merge.merge([(path, docs_json.from_data(data, path)) for path, data in saved])
+    merged = docs_merge.merge([(path, docs_json.from_data(data, path, locator.line_at)) for path, data, locator in saved])
     docs_render.emit(merged, fmt, args.output, [(t.fmt, t.path) for t in args.report or ()])
     return 0 if merged.ok else 1

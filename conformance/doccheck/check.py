@@ -21,9 +21,21 @@ from typing import Any
 
 import wbimage_conformance
 from wbimage_conformance.doccheck import classify as classifier
-from wbimage_conformance.doccheck import (consistency, coverage, defects, examples, formulas, prose, sessions, shards,
-                                         signature, specdata, statements, tree)
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import (
+    consistency,
+    coverage,
+    defects,
+    examples,
+    findings,
+    formulas,
+    prose,
+    sessions,
+    shards,
+    signature,
+    specdata,
+    statements,
+    tree,
+)
 from wbimage_conformance.doccheck.markdown import page_from_bytes, read_page
 from wbimage_conformance.run import install_check, sandbox
 from wbimage_conformance.worker import versions
@@ -37,34 +49,35 @@ _SET_ASIDE = {"notebook": "a notebook line", "shell": "a shell command", "prompt
               "placeholder": "a placeholder the reader fills in"}
 
 
-def page_findings(page: classifier.ClassifiedPage) -> list[F.Finding]:
+def page_findings(page: classifier.ClassifiedPage) -> list[findings.Finding]:
     """Structure: the reader's problems, unparsable blocks, locale disagreements, what of a
     block does not run as Python (notebook and shell lines, placeholders)."""
-    out = [F.error("page", page.path, p.line, "page", p.message) for p in page.page.problems]
+    out = [findings.error("page", page.path, p.line, "page", p.message) for p in page.page.problems]
     for block in page.of_kind("unparsable"):
         what = "cannot be analysed: it is" if block.runnable and block.runnable.too_complex else "does not parse:"
-        out.append(F.error("page", page.path, block.syntax_line, "python block",
+        out.append(findings.error("page", page.path, block.syntax_line, "python block",
                            f"the Python block at line {block.line} {what} {block.syntax_error}"))
     for conflict in page.identity.conflicts:
-        out.append(F.warning("page", page.path, page.page.body_line, "page",
+        out.append(findings.warning("page", page.path, page.page.body_line, "page",
                              f"the page's locale is {page.locale!r} (from its {page.identity.locale_source}), but "
                              f"{conflict}"))
     for block in page.of_kind("shell"):
-        out.append(F.note("page", page.path, block.line, "python block",
+        out.append(findings.note("page", page.path, block.line, "python block",
                           "shell commands in a `python` block: not run"))
     for block in page.blocks:
         if block.runnable is None or block.kind == "shell":
             continue
         for item in block.runnable.set_aside:
-            out.append(F.note("page", page.path, block.block.page_line(item.line), "python block",
+            out.append(findings.note("page", page.path, block.block.page_line(item.line), "python block",
                               f"{_SET_ASIDE[item.kind]} (`{item.text[:80]}`): set aside, the rest of the block runs"))
     if not page.blocks and not page.constants:
-        out.append(F.note("page", page.path, page.page.body_line, "page",
+        out.append(findings.note("page", page.path, page.page.body_line, "page",
                           "the page has no Python blocks and no class-variable table: nothing to check"))
     return out
 
 
-def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: list[F.Finding]) -> F.PageSummary:
+def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData,
+               found: list[findings.Finding]) -> findings.PageSummary:
     """The page's summary from `found`, the findings on it (on no other page: pages times all
     findings would grow with the square of a tree)."""
     by_line = sorted(found, key=lambda f: f.line)
@@ -73,8 +86,8 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
     for block in page.blocks:
         end = block.block.first_line + len(block.block.code.splitlines())
         inside = by_line[bisect.bisect_left(lines, block.line):bisect.bisect_right(lines, end)]
-        status = "failed" if any(f.severity is F.Severity.ERROR for f in inside) else (
-            "warning" if any(f.severity is F.Severity.WARNING for f in inside) else "ok")
+        status = "failed" if any(f.severity is findings.Severity.ERROR for f in inside) else (
+            "warning" if any(f.severity is findings.Severity.WARNING for f in inside) else "ok")
         if block.kind == "shell":
             status = "not-checked"
         cases: tuple[str, ...] = ()
@@ -85,16 +98,16 @@ def _summaries(page: classifier.ClassifiedPage, spec: specdata.SpecData, found: 
             cases, clauses = (spec.signature_case,), ("api.signature",)
         elif block.kind == "formula":
             clauses = tuple(sorted({c for f in inside for c in f.clauses if c.startswith("norm.")}))
-        blocks.append(F.BlockSummary(block.line, block.kind, block.subject if block.kind != "method" else block.key,
-                                     clauses, cases, status))
+        subject = block.subject if block.kind != "method" else block.key
+        blocks.append(findings.BlockSummary(block.line, block.kind, subject, clauses, cases, status))
     for table in page.image_constants:
         inside = [f for f in found if f.file == page.path and f.check == "constants"]
-        blocks.append(F.BlockSummary(table.table.line, "class-variables", "class variables", ("limits.constants",),
-                                     tuple(c.case for c in spec.constants),
-                                     "failed" if any(f.severity is F.Severity.ERROR for f in inside) else "ok"))
+        blocks.append(findings.BlockSummary(table.table.line, "class-variables", "class variables",
+                                            ("limits.constants",), tuple(c.case for c in spec.constants),
+                                     "failed" if any(f.severity is findings.Severity.ERROR for f in inside) else "ok"))
     blocks.sort(key=lambda b: b.line)
     identifier = page.page.identifier[0] if page.page.identifier else None
-    return F.PageSummary(page.path, page.locale, page.identity.locale_source, page.identity.doc, page.page.title,
+    return findings.PageSummary(page.path, page.locale, page.identity.locale_source, page.identity.doc, page.page.title,
                          identifier, page.identity.translation_key, tuple(blocks), page.generator,
                          page.identity.evidence)
 
@@ -106,7 +119,7 @@ Progress = Callable[[str, int, int, str], None]
 def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout: float = sessions.DEFAULT_TIMEOUT,
                 workers: int | None = None, run_examples: bool = True,
                 cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto",
-                memory_limit: int | None = None, explain: bool = False) -> F.DocsReport:
+                memory_limit: int | None = None, explain: bool = False) -> findings.DocsReport:
     started = time.monotonic()
     pages = [classifier.classify(read_page(p)) for p in paths]
     return check_classified(pages, impl, timeout=timeout, workers=workers, run_examples=run_examples, cases=cases,
@@ -114,7 +127,8 @@ def check_files(paths: Sequence[str | Path], impl: str = "reference", *, timeout
 
 
 def check_selection(selection: tree.Selection, impl: str = "reference", *, shard: shards.ShardSpec | None = None,
-                    progress: Progress | None = None, started: float | None = None, **options: Any) -> F.DocsReport:
+                    progress: Progress | None = None, started: float | None = None,
+                    **options: Any) -> findings.DocsReport:
     """The pages a walk selected (tree.select), or shard `shard` of them; the report lists the
     pages left out, and the shard with the whole selection it was cut from."""
     started = time.monotonic() if started is None else started
@@ -125,7 +139,7 @@ def check_selection(selection: tree.Selection, impl: str = "reference", *, shard
         pages.append(classifier.classify(page_from_bytes(data, path)))
     record = None
     if shard is not None:
-        record = F.DocsShard(shard.index, shard.count, tuple(page.path for page in pages))
+        record = findings.DocsShard(shard.index, shard.count, tuple(page.path for page in pages))
         pages = shards.select(pages, shard)
     report = check_classified(pages, impl, progress=progress, started=started, **options)
     return replace(report, skipped=selection.skipped, walked=selection.walked, shard=record)
@@ -135,13 +149,13 @@ def check_classified(pages: Sequence[classifier.ClassifiedPage], impl: str = "re
                      timeout: float = sessions.DEFAULT_TIMEOUT, workers: int | None = None, run_examples: bool = True,
                      cases: Sequence[str | Path] | None = None, sandbox_mode: str = "auto",
                      memory_limit: int | None = None, progress: Progress | None = None,
-                     started: float | None = None, explain: bool = False) -> F.DocsReport:
+                     started: float | None = None, explain: bool = False) -> findings.DocsReport:
     started = time.monotonic() if started is None else started
     install = install_check.verify()
     pages = consistency.link_translations(pages)
     spec = specdata.load(cases)
     readings_of = {page.path: statements.read(page) for page in pages}
-    found: list[F.Finding] = []
+    found: list[findings.Finding] = []
     for done, page in enumerate(pages, 1):
         if progress is not None:
             progress("check", done, len(pages), page.path)
@@ -155,18 +169,18 @@ def check_classified(pages: Sequence[classifier.ClassifiedPage], impl: str = "re
     for page in pages:
         job = sessions_of[page.path]
         found.extend(defects.check(page, job.names, [j.block for j in job.jobs]))
-    runs: list[F.ExampleRun] = []
+    runs: list[findings.ExampleRun] = []
     if run_examples:
         jobs = [job for job in sessions_of.values() if sessions.has_examples(job)]
         outcomes = _run(jobs, impl, timeout, workers or default_workers(), sandbox_mode, memory_limit, progress)
-        for job, outcome in zip(jobs, outcomes):
+        for job, outcome in zip(jobs, outcomes, strict=True):
             more, page_runs = examples.evaluate_page(job, outcome, spec, impl)
             found.extend(more)
             runs.extend(page_runs)
     found.extend(consistency.check(pages))
     found = _once(found)
-    found.sort(key=F.Finding.sort_key)
-    found_on: dict[str, list[F.Finding]] = {}
+    found.sort(key=findings.Finding.sort_key)
+    found_on: dict[str, list[findings.Finding]] = {}
     for finding in found:
         found_on.setdefault(finding.file, []).append(finding)
     summaries = tuple(_summaries(page, spec, found_on.get(page.path, [])) for page in pages)
@@ -176,7 +190,7 @@ def check_classified(pages: Sequence[classifier.ClassifiedPage], impl: str = "re
                    "sandbox": sandbox.choose(sandbox_mode).description if run_examples else "examples not run",
                    "install": install}
     readings = tuple(_explained(page.path, r) for page in pages for r in readings_of[page.path]) if explain else ()
-    return F.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
+    return findings.DocsReport(impl if run_examples else "(examples not run)", summaries, tuple(found), tuple(runs),
                         round(time.monotonic() - started, 3), environment, readings)
 
 
@@ -198,29 +212,29 @@ def _run(jobs: list[sessions.PageJob], impl: str, timeout: float, workers: int, 
     return sessions.run_all(jobs, impl, timeout, workers, sandbox_mode, memory_limit, on_done=told)
 
 
-def _once(found: list[F.Finding]) -> list[F.Finding]:
+def _once(found: list[findings.Finding]) -> list[findings.Finding]:
     """One claim finding per line and clause: a heading's ".jpg (default)" is both a statement
     of the page and a claim about its example."""
     said: set[tuple[str, int, str]] = set()
     out = []
     for finding in found:
         keys = {(finding.file, finding.line, c) for c in finding.clauses}
-        if finding.check == "claim" and finding.severity is F.Severity.ERROR and keys and keys <= said:
+        if finding.check == "claim" and finding.severity is findings.Severity.ERROR and keys and keys <= said:
             continue
-        if finding.check == "claim" and finding.severity is F.Severity.ERROR:
+        if finding.check == "claim" and finding.severity is findings.Severity.ERROR:
             said |= keys
         out.append(finding)
     return out
 
 
-def _not_said_twice(new: list[F.Finding], found: list[F.Finding]) -> list[F.Finding]:
+def _not_said_twice(new: list[findings.Finding], found: list[findings.Finding]) -> list[findings.Finding]:
     """Statement findings the prose checks have not already made at that line for that clause."""
-    said = {(f.file, f.line, c) for f in found if f.severity is not F.Severity.NOTE for c in f.clauses}
+    said = {(f.file, f.line, c) for f in found if f.severity is not findings.Severity.NOTE for c in f.clauses}
     return [f for f in new if not any((f.file, f.line, c) in said for c in f.clauses)]
 
 
-def _explained(path: str, reading: statements.Reading) -> F.SentenceReading:
-    return F.SentenceReading(path, reading.sentence.line, reading.sentence.text,
+def _explained(path: str, reading: statements.Reading) -> findings.SentenceReading:
+    return findings.SentenceReading(path, reading.sentence.line, reading.sentence.text,
                              tuple(s.describe() for s in reading.statements),
                              tuple(s.problem for s in reading.statements if s.problem), reading.other,
                              reading.understood)

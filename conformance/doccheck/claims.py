@@ -16,8 +16,8 @@ Checking a claim is examples.py's job; sessions.py asks the probes claims need.
 from __future__ import annotations
 
 import ast
-import io
 import bisect
+import io
 import re
 import tokenize
 from dataclasses import dataclass
@@ -54,17 +54,18 @@ WORDS = {
     "multiply": r"multipl|\btimes\b|×|掛け|倍|乗算|곱|(?<=\d)\s*배(?!열)",
     "normalize": r"normali[sz]|正規化|정규화",
     # not "scalar", and not the scale of "gray scale" (グレースケール, 그레이스케일)
-    "rescale": r"rescal|(?<!gray )(?<!grey )\bscal(?:e|ed|es|ing)\b|リスケール|(?<!グレー)スケール|리스케일|(?<!그레이)스케일",
+    "rescale": r"rescal|(?<!gray )(?<!grey )\bscal(?:e|ed|es|ing)\b|"
+               r"リスケール|(?<!グレー)スケール|리스케일|(?<!그레이)스케일",
     "default": r"default|デフォルト|既定|기본",
     # values that wrap, not data wrapped in an object ("the image pixels, wrapped in a wandb.Image()")
-    "wrap": r"(?:values?|pixels?|numbers?)\s+(?:\w+\s+){0,3}?wrap(?:s|ped)?\b(?!\s+in\b)|\bwrap(?:s|ped|ping)?[- ]?around|"
-            r"\boverflow|modulo|ラップアラウンド|オーバーフロー|랩어라운드|오버플로",
+    "wrap": r"(?:values?|pixels?|numbers?)\s+(?:\w+\s+){0,3}?wrap(?:s|ped)?\b(?!\s+in\b)|"
+            r"\bwrap(?:s|ped|ping)?[- ]?around|\boverflow|modulo|ラップアラウンド|オーバーフロー|랩어라운드|오버플로",
     "tensor": r"pytorch|tensor|テンソル|텐서",
     "array": r"numpy|\barrays?\b|配列|배열",
     "pil": r"(?<![A-Za-z])PIL(?![A-Za-z])|pillow",
     "path": r"file ?paths?|ファイルパス|파일 경로|경로",
 }
-_WORDS = {name: re.compile(pattern, re.I) for name, pattern in WORDS.items()}
+WORD_PATTERNS = {name: re.compile(pattern, re.I) for name, pattern in WORDS.items()}
 _EXTENSION = re.compile(r"(?<![\w])\.?(png|jpe?g|bmp|gif|tiff?|webp)\b", re.I)
 _ALTERNATIVE_BEFORE = re.compile(r"(?:instead of|rather than)\s*`?$", re.I)
 _ALTERNATIVE_AFTER = re.compile(r"`?\s*(?:の代わりに|ではなく|대신|이\s*아닌|가\s*아닌)")
@@ -77,7 +78,7 @@ _LAYOUT = re.compile(r"\(\s*(channels?|height|width|[CHW])\s*,\s*(channels?|heig
 
 
 def has(text: str, word: str) -> bool:
-    return bool(_WORDS[word].search(text))
+    return bool(WORD_PATTERNS[word].search(text))
 
 
 def number(text: str) -> Fraction:
@@ -95,15 +96,15 @@ class Claim:
 
     def describe(self) -> str:
         if self.kind == "mapping":
-            return ", ".join(f"{_num(a)} → {_num(b)}" for a, b in self.values)
+            return ", ".join(f"{number_text(a)} → {number_text(b)}" for a, b in self.values)
         if self.kind == "factor":
-            return f"values are multiplied by {_num(self.values[0])}"
+            return f"values are multiplied by {number_text(self.values[0])}"
         if self.kind == "clip":
-            return "values are clipped" + (f" to [{_num(self.values[0])}, {_num(self.values[1])}]" if self.values else "")
+            return "values are clipped" + (f" to [{number_text(self.values[0])}, {number_text(self.values[1])}]" if self.values else "")
         if self.kind == "no-clip":
             return "values are not clipped"
         if self.kind == "range":
-            return f"values in [{_num(self.values[0])}, {_num(self.values[1])}]"
+            return f"values in [{number_text(self.values[0])}, {number_text(self.values[1])}]"
         if self.kind == "not-normalized":
             return "no normalization is applied"
         if self.kind == "normalized":
@@ -119,7 +120,7 @@ class Claim:
         return self.kind
 
 
-def _num(value: Fraction) -> str:
+def number_text(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else str(float(value))
 
 
@@ -127,7 +128,7 @@ def fragments(text: str) -> list[str]:
     return [f.strip() for f in _SPLIT.split(text) if f and f.strip()]
 
 
-def _strip_code(text: str) -> str:
+def without_code(text: str) -> str:
     """Inline code is named, not claimed: `normalize=False` says which keyword, not what happens."""
     text = re.sub(r"`[^`]*`", " ", plain_text(text))
     return re.sub(r"\b\w+\s*=\s*(?:True|False|None|[\"'][^\"']*[\"']|\w+)", " ", text)
@@ -156,7 +157,7 @@ def _nearest_interval(text: str, verb: re.Match[str]) -> tuple[Fraction, Fractio
     return min(found, key=distance)[0] if found else None
 
 
-def _negated_near(text: str, verb: re.Match[str]) -> bool:
+def negated_near(text: str, verb: re.Match[str]) -> bool:
     """A negation next to the verb ("are not clipped", "クリップされない", "클립되지 않음"),
     not anywhere in the sentence ("PIL images are not normalized, values are clipped")."""
     window = text[max(0, verb.start() - _NEGATION_BEFORE): verb.end() + _NEGATION_AFTER]
@@ -170,7 +171,8 @@ _RANGE_WORDS = re.compile(r"(?:\s+the)?(?:\s+range)?(?:\s+of)?\s*$", re.I)
 _TARGET_BEFORE = re.compile(r"\b(?:to|into|within)$", re.I)
 _OUTSIDE_BEFORE = re.compile(r"\b(?:outside|not\s+(?:\w+\s+)?in)$", re.I)
 _CONDITION_BEFORE = re.compile(r"\b(?:in|inside)$", re.I)
-_TARGET_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:に(?:正規化|変換|スケール|リスケール|収め|マップ)|(?:으로|로)\b)")
+_TARGET_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*"
+                           r"(?:に(?:正規化|変換|スケール|リスケール|収め|マップ)|(?:으로|로)\b)")
 _CONDITION_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:(?:内)?に(?:ある|あり|収まる)|에\s*있|내에|안에)")
 _OUTSIDE_AFTER = re.compile(r"^\s*(?:の範囲|범위)?\s*(?:外|밖)")
 
@@ -179,7 +181,7 @@ def normalization_ranges(text: str) -> list[tuple[str, tuple[Fraction, Fraction]
     """(role, interval) for each interval of a sentence about normalization: "target" where
     values end up, "condition" the data a rule applies to, "outside" data outside it.
     Intervals the words around do not place are left out."""
-    words = _strip_code(text)
+    words = without_code(text)
     out = []
     for interval, start, end in located_intervals(words):
         before = _RANGE_WORDS.sub("", words[max(0, start - 40): start])
@@ -196,46 +198,57 @@ def normalization_ranges(text: str) -> list[tuple[str, tuple[Fraction, Fraction]
 def read_text(text: str, line: int, target: str = "example") -> list[Claim]:
     """Claims in one heading, sentence or comment."""
     out: list[Claim] = []
-    words = _strip_code(text)
+    words = without_code(text)
     pairs = tuple((number(a), number(b)) for a, b in _ARROW.findall(words))
     if pairs:
         out.append(Claim("mapping", line, text, pairs, target))
     for fragment in fragments(words):
-        ranges = intervals(fragment)
-        clip = _WORDS["clip"].search(fragment)
-        if clip is not None:
-            if _negated_near(fragment, clip):
-                out.append(Claim("no-clip", line, fragment, (), target))
-            else:
-                bounds = _nearest_interval(fragment, clip)
-                out.append(Claim("clip", line, fragment, bounds if bounds else (), target))
-        elif has(fragment, "wrap"):
-            out.append(Claim("no-clip", line, fragment, (), target))
-            continue
-        if has(fragment, "multiply") and not _ARROW.search(fragment):
-            factor = _factor(fragment)
-            if factor is not None:
-                out.append(Claim("factor", line, fragment, (factor,), target))
-        if has(fragment, "normalize") and not _WISH.search(fragment):
-            if has(fragment, "negation") or has(fragment, "avoid"):
-                out.append(Claim("not-normalized", line, fragment, (), target))
-            elif not ranges:
-                out.append(Claim("normalized", line, fragment, (), target))
-        elif ranges and clip is None and not has(fragment, "rescale") and not has(fragment, "multiply") \
-                and "uint8" not in fragment:
-            out.append(Claim("range", line, fragment, ranges[0], target))
-        if has(fragment, "rescale") and not has(fragment, "multiply"):
-            negated = has(fragment, "negation")
-            out.append(Claim("not-rescaled" if negated else "rescaled", line, fragment, (), target))
-        for claim in _formats(fragment, line, target):
-            out.append(claim)
+        out += _fragment_claims(fragment, line, target)
     return out
+
+
+def _fragment_claims(fragment: str, line: int, target: str) -> list[Claim]:
+    """One fragment's claims: clipping (or wrapping, which says nothing else), a factor,
+    normalized or not, a range, rescaled or not, file formats."""
+    clip = WORD_PATTERNS["clip"].search(fragment)
+    if clip is None and has(fragment, "wrap"):
+        return [Claim("no-clip", line, fragment, (), target)]
+    out: list[Claim] = []
+    if clip is not None:
+        if negated_near(fragment, clip):
+            out.append(Claim("no-clip", line, fragment, (), target))
+        else:
+            bounds = _nearest_interval(fragment, clip)
+            out.append(Claim("clip", line, fragment, bounds if bounds else (), target))
+    if has(fragment, "multiply") and not _ARROW.search(fragment):
+        factor = _factor(fragment)
+        if factor is not None:
+            out.append(Claim("factor", line, fragment, (factor,), target))
+    out += _normalization_claims(fragment, line, target, clipped=clip is not None)
+    if has(fragment, "rescale") and not has(fragment, "multiply"):
+        negated = has(fragment, "negation")
+        out.append(Claim("not-rescaled" if negated else "rescaled", line, fragment, (), target))
+    return out + _formats(fragment, line, target)
+
+
+def _normalization_claims(fragment: str, line: int, target: str, clipped: bool) -> list[Claim]:
+    """Normalized or not; else, a bare range that no clipping, rescaling, factor or uint8
+    accounts for is a claim of the range the data ends in."""
+    ranges = intervals(fragment)
+    if has(fragment, "normalize") and not _WISH.search(fragment):
+        if has(fragment, "negation") or has(fragment, "avoid"):
+            return [Claim("not-normalized", line, fragment, (), target)]
+        return [] if ranges else [Claim("normalized", line, fragment, (), target)]
+    if ranges and not clipped and not has(fragment, "rescale") and not has(fragment, "multiply") \
+            and "uint8" not in fragment:
+        return [Claim("range", line, fragment, ranges[0], target)]
+    return []
 
 
 def _factor(fragment: str) -> Fraction | None:
     """The number the multiplying verb goes with: the one nearest to it, intervals left out."""
     without = _INTERVAL.sub(" ", fragment)
-    verb = _WORDS["multiply"].search(without)
+    verb = WORD_PATTERNS["multiply"].search(without)
     numbers = [(m.start(), m.group()) for m in re.finditer(NUMBER, without)]
     if verb is None or not numbers:
         return None
@@ -344,8 +357,8 @@ class _Spans:
 def layouts(text: str) -> list[tuple[str, str]]:
     """(kind, layout) pairs: ("tensor", "CHW") for "PyTorch tensors (channel, height, width)"."""
     words = plain_text(text)
-    tensors = _Spans([m.span() for m in _WORDS["tensor"].finditer(words)])
-    arrays = _Spans([m.span() for m in _WORDS["array"].finditer(words)])
+    tensors = _Spans([m.span() for m in WORD_PATTERNS["tensor"].finditer(words)])
+    arrays = _Spans([m.span() for m in WORD_PATTERNS["array"].finditer(words)])
     out = []
     for match in _LAYOUT.finditer(words):
         layout = "".join(part[0].upper() for part in match.groups())

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from wbimage_conformance.doccheck import pyparse, sections, source
 from wbimage_conformance.doccheck.markdown import CodeBlock, Heading, Page, Problem, Table, Text, plain_text
 
-_EXAMPLE_NUMBER = re.compile(r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
+_EXAMPLE_NUMBER = re.compile(
+    r"(?:example|例|예시|예제|beispiel|exemple|ejemplo|示例|範例)\s*(?:#|no\.?)?\s*(\d+)", re.I)
 _SIGNATURE = re.compile(
     r"^\s*(?P<decorators>(?:@[\w.]+(?:\([^)]*\))?\s*\n\s*)*)(?:def\s+)?(?P<name>[A-Za-z_][\w.]*)\s*"
     r"\((?P<params>.*)\)\s*(?:(?:->|→|⟶)\s*(?P<returns>.+?))?\s*:?\s*(?:\.\.\.|pass)?\s*$",
@@ -539,91 +540,120 @@ def _too_many_blocks(page: Page, first_left: CodeBlock) -> Page:
     return replace(page, problems=page.problems + (problem,))
 
 
-def classify(page: Page) -> ClassifiedPage:
-    blocks: list[PyBlock] = []
-    constants: list[ConstantTable] = []
-    args_tables: list[Table] = []
-    args: list[ArgDoc] = []
-    texts: list[SectionText] = []
-    section_keys: set[str] = set()
+@dataclass
+class _PageWalk:
+    """What classify() carries from one element of a page to the next: the section and heading
+    it is in, the sentence before a block (its lead), the text since the last block, and whose
+    parameters a signature list or table documents (the owner)."""
+
+    owner: str | None
+    blocks: list[PyBlock] = field(default_factory=list)
+    constants: list[ConstantTable] = field(default_factory=list)
+    args_tables: list[Table] = field(default_factory=list)
+    args: list[ArgDoc] = field(default_factory=list)
+    texts: list[SectionText] = field(default_factory=list)
+    section_keys: set[str] = field(default_factory=set)
     section: str | None = None
     heading: Heading | None = None
     lead: Text | None = None
-    context: list[Text] = []
+    context: list[Text] = field(default_factory=list)
     list_indent: int | None = None
-    owner = page_subject(page)
     first_left: CodeBlock | None = None
-    for element in page.elements:
+
+    def visit(self, element: object) -> None:
         if isinstance(element, Heading):
-            owner = heading_owner(element) or owner
-            key = _tagged_section(element) if element.tag else sections.section_of(element.text)
-            if key == "signature" and section == "methods" and not element.tag:
-                key = "methods"  # a method's own "Args:" (lazydocs), not the constructor's
-            if key is not None or element.tag:
-                section = key
-                list_indent = None
-            if key is not None:
-                section_keys.add(key)
-            heading = element
-            lead = None
-            context = []
+            self.on_heading(element)
         elif isinstance(element, Text):
-            texts.append(SectionText(element, section, heading))
-            if section == "signature" and element.kind == "item":
-                list_indent = _list_arg(element, args, list_indent, owner)
-            lead = element
-            context.append(element)
+            self.on_text(element)
         elif isinstance(element, Table):
-            head = sections.section_of(element.header[0]) if element.header else None
-            rows = _constant_rows(element)
-            if rows and (head == "class-variables" or len(rows) == len(element.rows)):
-                constants.append(ConstantTable(element, rows, owner))
-            elif head == "signature" and section != "methods":  # a method's Args table is the method's
-                table_args = _table_args(element)
-                table_owner = _mentioned_callable(lead, [a.name for a in table_args]) or owner
-                args_tables.append(element)
-                args.extend(replace(a, owner=table_owner) for a in table_args)
-            lead = None
+            self.on_table(element)
+            self.lead = None
         elif isinstance(element, CodeBlock):
-            if element.is_python and len(blocks) == MAX_PYTHON_BLOCKS:
-                first_left = first_left or element
-            elif element.is_python:
-                block = _classify_block(element, section, heading, lead, owner)
-                if block.kind in ("signature", "method") and block.key[:1].isupper():
-                    owner = block.key if block.kind == "method" else IMAGE_CLASS  # a class's constructor
-                blocks.append(replace(block, context=tuple(context), owner=owner if block.owner is None else block.owner))
-            lead = None
-            context = []
-    if first_left is not None:
-        page = _too_many_blocks(page, first_left)
-    content = PageContent(
-        constructor=any(b.kind == "signature" for b in blocks),
-        class_headings=tuple(h.text for h in page.headings if h.tag == "class"),
-        methods=frozenset(b.key for b in blocks if b.kind == "method"),
-        constants=frozenset(r.name for t in constants for r in t.rows),
-        sections=frozenset(section_keys),
-        usage_examples=any(b.kind == "example" and b.key.startswith("usage-") for b in blocks),
-        effect_examples=any(b.kind == "example" and b.key.startswith("example-") for b in blocks),
-    )
+            self.on_code(element)
+            self.lead = None
+            self.context = []
+
+    def on_heading(self, element: Heading) -> None:
+        self.owner = heading_owner(element) or self.owner
+        key = _tagged_section(element) if element.tag else sections.section_of(element.text)
+        if key == "signature" and self.section == "methods" and not element.tag:
+            key = "methods"  # a method's own "Args:" (lazydocs), not the constructor's
+        if key is not None or element.tag:
+            self.section = key
+            self.list_indent = None
+        if key is not None:
+            self.section_keys.add(key)
+        self.heading = element
+        self.lead = None
+        self.context = []
+
+    def on_text(self, element: Text) -> None:
+        self.texts.append(SectionText(element, self.section, self.heading))
+        if self.section == "signature" and element.kind == "item":
+            self.list_indent = _list_arg(element, self.args, self.list_indent, self.owner)
+        self.lead = element
+        self.context.append(element)
+
+    def on_table(self, element: Table) -> None:
+        head = sections.section_of(element.header[0]) if element.header else None
+        rows = _constant_rows(element)
+        if rows and (head == "class-variables" or len(rows) == len(element.rows)):
+            self.constants.append(ConstantTable(element, rows, self.owner))
+        elif head == "signature" and self.section != "methods":  # a method's Args table is the method's
+            table_args = _table_args(element)
+            table_owner = _mentioned_callable(self.lead, [a.name for a in table_args]) or self.owner
+            self.args_tables.append(element)
+            self.args.extend(replace(a, owner=table_owner) for a in table_args)
+
+    def on_code(self, element: CodeBlock) -> None:
+        if not element.is_python:
+            return
+        if len(self.blocks) == MAX_PYTHON_BLOCKS:
+            self.first_left = self.first_left or element
+            return
+        block = _classify_block(element, self.section, self.heading, self.lead, self.owner)
+        if block.kind in ("signature", "method") and block.key[:1].isupper():
+            self.owner = block.key if block.kind == "method" else IMAGE_CLASS  # a class's constructor
+        owner = self.owner if block.owner is None else block.owner
+        self.blocks.append(replace(block, context=tuple(self.context), owner=owner))
+
+    def content(self, page: Page) -> PageContent:
+        blocks = self.blocks
+        return PageContent(
+            constructor=any(b.kind == "signature" for b in blocks),
+            class_headings=tuple(h.text for h in page.headings if h.tag == "class"),
+            methods=frozenset(b.key for b in blocks if b.kind == "method"),
+            constants=frozenset(r.name for t in self.constants for r in t.rows),
+            sections=frozenset(self.section_keys),
+            usage_examples=any(b.kind == "example" and b.key.startswith("usage-") for b in blocks),
+            effect_examples=any(b.kind == "example" and b.key.startswith("example-") for b in blocks),
+        )
+
+
+def classify(page: Page) -> ClassifiedPage:
+    walk = _PageWalk(owner=page_subject(page))
+    for element in page.elements:
+        walk.visit(element)
+    if walk.first_left is not None:
+        page = _too_many_blocks(page, walk.first_left)
+    content = walk.content(page)
     identity = sections.identify(page, content)
-    return ClassifiedPage(page, identity, tuple(blocks), tuple(constants), tuple(args_tables),
-                          tuple(texts), tuple(args), _generator(page, blocks, args_tables, constants), content)
+    return ClassifiedPage(page, identity, tuple(walk.blocks), tuple(walk.constants), tuple(walk.args_tables),
+                          tuple(walk.texts), tuple(walk.args),
+                          _generator(page, walk.blocks, walk.args_tables, walk.constants), content)
 
 
 def _classify_block(block: CodeBlock, section: str | None, heading: Heading | None, lead: Text | None,
                     owner: str | None = None) -> PyBlock:
+    """A signature (of Image's constructor, another class's, or a method) where the block is
+    one the page documents; else what running it would be: unparsable, shell, a formula, an
+    example using wandb, or other Python."""
     signature = parse_signature(block.code)
     if signature is not None and heading is not None and heading.tag \
             and heading.text.rsplit(".", 1)[-1] == signature.name:
         signature = replace(signature, heading_tag=heading.tag)  # the heading is this block's own
     if signature is not None and (_looks_documented(signature, block.code) or _named_by(heading, signature)):
-        if signature.name == IMAGE_CLASS or (signature.name == "__init__" and owner in (None, IMAGE_CLASS)):
-            return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature,
-                           owner=IMAGE_CLASS if signature.name == IMAGE_CLASS else owner)
-        if signature.name[:1].isupper():  # another class's constructor
-            return PyBlock("method", block, section, heading, lead, signature.name, signature=signature,
-                           owner=signature.name)
-        return PyBlock("method", block, section, heading, lead, signature.name, signature=signature, owner=owner)
+        return _signature_block(block, section, heading, lead, owner, signature)
     run = source.runnable(block.code)
     if run.tree is None:
         return PyBlock("unparsable", block, section, heading, lead, "", syntax_error=run.syntax_error,
@@ -633,11 +663,30 @@ def _classify_block(block: CodeBlock, section: str | None, heading: Heading | No
     tree = run.tree
     if not run.set_aside and _is_formula(tree, section):
         return PyBlock("formula", block, section, heading, lead, "", tree=tree)
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    imports_wandb = any(isinstance(n, ast.Import) and any(a.name.split(".")[0] == "wandb" for a in n.names)
-                        or isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "wandb"
-                        for n in ast.walk(tree))
-    if "wandb" in names or imports_wandb or image_calls(tree):
+    if _uses_wandb(tree):
         return PyBlock("example", block, section, heading, lead, example_key(tree, heading, section), tree=tree,
                        runnable=run)
     return PyBlock("python", block, section, heading, lead, "", tree=tree, runnable=run)
+
+
+def _signature_block(block: CodeBlock, section: str | None, heading: Heading | None, lead: Text | None,
+                     owner: str | None, signature: Signature) -> PyBlock:
+    if signature.name == IMAGE_CLASS or (signature.name == "__init__" and owner in (None, IMAGE_CLASS)):
+        return PyBlock("signature", block, section, heading, lead, "constructor", signature=signature,
+                       owner=IMAGE_CLASS if signature.name == IMAGE_CLASS else owner)
+    if signature.name[:1].isupper():  # another class's constructor
+        return PyBlock("method", block, section, heading, lead, signature.name, signature=signature,
+                       owner=signature.name)
+    return PyBlock("method", block, section, heading, lead, signature.name, signature=signature, owner=owner)
+
+
+def _uses_wandb(tree: ast.Module) -> bool:
+    """The block names wandb, imports it (or a module of it), or calls an Image."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "wandb":
+            return True
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "wandb" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "wandb":
+            return True
+    return bool(image_calls(tree))

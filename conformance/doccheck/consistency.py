@@ -31,9 +31,8 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck import pinned, sections
-from wbimage_conformance.doccheck import signature as sig
+from wbimage_conformance.doccheck import findings, pinned, sections
+from wbimage_conformance.doccheck import signature
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock
 
 _STRING_TOKENS = {tokenize.STRING}
@@ -110,7 +109,7 @@ class Difference:
     {lacks} agreeing with it; `on_original` findings sit on the original and {pages} names
     the translations."""
 
-    severity: F.Severity
+    severity: findings.Severity
     subject: str
     original_line: int
     line: int                          # on the translation
@@ -169,14 +168,14 @@ def _token_difference(left: str, right: str, context: int = 3) -> tuple[str, str
     return shown[0], shown[1]
 
 
-def _severity(original: ClassifiedPage, changed: str) -> F.Severity:
+def _severity(original: ClassifiedPage, changed: str) -> findings.Severity:
     """On the pages the spec cites, any code difference is an error. Elsewhere translations
     lag their original as a matter of course: a difference that touches the Image surface is
     a warning, one that does not (how the run is opened, say) a note."""
     if original.identity.doc is not None:
-        return F.Severity.ERROR
-    return F.Severity.WARNING if re.search(r"\bImage\b|to_uint8|guess_mode|all_(?:boxes|masks|captions)", changed) \
-        else F.Severity.NOTE
+        return findings.Severity.ERROR
+    names_the_api = re.search(r"\bImage\b|to_uint8|guess_mode|all_(?:boxes|masks|captions)", changed)
+    return findings.Severity.WARNING if names_the_api else findings.Severity.NOTE
 
 
 def _by_key(blocks: Sequence[PyBlock]) -> dict[str, PyBlock]:
@@ -191,10 +190,10 @@ def _missing(original: ClassifiedPage, translation: ClassifiedPage, subject: str
     """A block one side has and the other lacks; the finding sits on the side that lacks it.
     Pages whose source links pin different versions of wandb (pinned.py) are versions as much
     as translations: a block one has and the other not is then a note that says so."""
-    severity, versions = F.Severity.ERROR, ""
+    severity, versions = findings.Severity.ERROR, ""
     pins = [pinned.pin_of(page.page) for page in (original, translation)]
     if [pin.ref if pin else None for pin in pins] != [pins[0].ref if pins[0] else None] * 2:
-        severity = F.Severity.NOTE
+        severity = findings.Severity.NOTE
         shown = [pin.describe() if pin else "the current code" for pin in pins]
         versions = _lit(f" (the pages document different versions: {shown[0]} and {shown[1]})")
     if original_has:
@@ -208,10 +207,10 @@ def _not_rendered(original: ClassifiedPage, translation: ClassifiedPage, what: s
                   original_has: bool) -> Difference:
     """Something one generator's page shows and the other's does not render at all."""
     if original_has:
-        return Difference(F.Severity.NOTE, what, line, translation.page.body_line,
+        return Difference(findings.Severity.NOTE, what, line, translation.page.body_line,
                           f"{{pages}} ({translation.generator}) {{shows}} no {what}; the {original.generator} page "
                           f"{_lit(original.path)} shows them (line {line}): not compared")
-    return Difference(F.Severity.NOTE, what, original.page.body_line, line,
+    return Difference(findings.Severity.NOTE, what, original.page.body_line, line,
                       f"this {original.generator} page shows no {what}; {{pages}} ({translation.generator}) "
                       f"{{has}} them: not compared", on_original=True)
 
@@ -221,7 +220,8 @@ SAME_BLOCK = 0.75
 
 
 def _tokens(block: PyBlock) -> list[str]:
-    return [t for line in logical_lines(block.block.code) for t in line.tokens.split() if t not in ("<indent>", "<dedent>")]
+    return [t for line in logical_lines(block.block.code) for t in line.tokens.split()
+            if t not in ("<indent>", "<dedent>")]
 
 
 def _similarity(left: list[str], right: list[str]) -> float:
@@ -283,7 +283,7 @@ def compare_pages(original: ClassifiedPage, translation: ClassifiedPage) -> list
     out: list[Difference] = _compare_examples(a, b)
     # formulas, in order
     a_formulas, b_formulas = a.of_kind("formula"), b.of_kind("formula")
-    for index, (x, y) in enumerate(zip(a_formulas, b_formulas), start=1):
+    for index, (x, y) in enumerate(zip(a_formulas, b_formulas, strict=False), start=1):
         out.extend(compare_code(a, x, y, f"formula {index}"))
     for index, extra in enumerate(a_formulas[len(b_formulas):], start=len(b_formulas) + 1):
         out.append(_missing(a, b, f"formula {index}", extra, True))
@@ -319,8 +319,8 @@ def _described(block: PyBlock) -> list[tuple[str, str, int]]:
     marks = ["classmethod"] if block.signature.is_classmethod else []
     marks += [d for d in block.signature.decorators if d != "classmethod"]
     return [(f"@{d}", "", block.line) for d in marks] + [
-        (p.name, "" if p.default is sig._MISSING else repr(p.default), p.line)
-        for p in sig.parameters(block) if p.name not in ("self", "cls")]
+        (p.name, "" if p.default is signature.NO_DEFAULT else repr(p.default), p.line)
+        for p in signature.parameters(block) if p.name not in ("self", "cls")]
 
 
 def _compare_signatures(a: ClassifiedPage, a_blocks: list[PyBlock], b: ClassifiedPage, b_blocks: list[PyBlock],
@@ -354,10 +354,10 @@ def _compare_signatures(a: ClassifiedPage, a_blocks: list[PyBlock], b: Classifie
         if subject == "signature" and op in ("delete", "insert") and only == [OMITTABLE]:
             # The same decision as the signature check: a block without normalize, which the page
             # documents elsewhere, is a warning; so is a translation that differs only by it.
-            out.append(Difference(F.Severity.WARNING, subject, a_line, b_line,
+            out.append(Difference(findings.Severity.WARNING, subject, a_line, b_line,
                                   message + "; one block omits normalize: a warning, as in the signature check"))
             continue
-        out.append(Difference(F.Severity.ERROR, subject, a_line, b_line, message))
+        out.append(Difference(findings.Severity.ERROR, subject, a_line, b_line, message))
     return out
 
 
@@ -375,15 +375,15 @@ def _compare_constants(a: ClassifiedPage, b: ClassifiedPage) -> list[Difference]
     for name in sorted(set(left) | set(right)):
         x, y = left.get(name), right.get(name)
         if x is not None and y is not None and x.value != y.value:
-            out.append(Difference(F.Severity.ERROR, "class variables", x.line, y.line,
+            out.append(Difference(findings.Severity.ERROR, "class variables", x.line, y.line,
                                   f"{name} is {_lit(y.value)} on {{pages}} but {_lit(x.value)} at "
                                   f"{_lit(a.path)}:{x.line}"))
         elif x is not None and y is None:
             line = b.constants[0].table.line if b.constants else b.page.body_line
-            out.append(Difference(F.Severity.ERROR, "class variables", x.line, line,
+            out.append(Difference(findings.Severity.ERROR, "class variables", x.line, line,
                                   f"{name} is at {_lit(a.path)}:{x.line} but not on {{pages}}"))
         elif y is not None and x is None:
-            out.append(Difference(F.Severity.ERROR, "class variables", a.page.body_line, y.line,
+            out.append(Difference(findings.Severity.ERROR, "class variables", a.page.body_line, y.line,
                                   f"{name} is on {{pages}} but not on its translation {_lit(a.path)}"))
     return out
 
@@ -455,8 +455,8 @@ def original_of(group: Sequence[ClassifiedPage]) -> ClassifiedPage:
     return (current or english or list(group))[0]
 
 
-def check(pages: Sequence[ClassifiedPage]) -> list[F.Finding]:
-    out: list[F.Finding] = []
+def check(pages: Sequence[ClassifiedPage]) -> list[findings.Finding]:
+    out: list[findings.Finding] = []
     for group in groups(link_translations(pages)):
         original = original_of(group)
         merged: dict[tuple, list[tuple[ClassifiedPage, Difference]]] = {}
@@ -472,16 +472,16 @@ def check(pages: Sequence[ClassifiedPage]) -> list[F.Finding]:
     return out
 
 
-def _finding(original: ClassifiedPage, shared: list[tuple[ClassifiedPage, Difference]]) -> F.Finding:
+def _finding(original: ClassifiedPage, shared: list[tuple[ClassifiedPage, Difference]]) -> findings.Finding:
     """One finding for a difference one or more translations share with the original."""
     first_page, first = shared[0]
-    places = [F.Location(page.path, difference.line) for page, difference in shared]
+    places = [findings.Location(page.path, difference.line) for page, difference in shared]
     if first.on_original:
         pages = " and ".join(str(p) for p in places)
         message = first.message.format(pages=pages, **_verbs(len(places)))
-        return F.Finding(first.severity, "consistency", original.path, first.original_line, first.subject, message,
-                         related=tuple(places))
+        return findings.Finding(first.severity, "consistency", original.path, first.original_line, first.subject,
+                                message, related=tuple(places))
     pages = "this page" + "".join(f" and {p}" for p in places[1:])
     message = first.message.format(pages=pages, **_verbs(len(places)))
-    return F.Finding(first.severity, "consistency", first_page.path, first.line, first.subject, message,
-                     related=(F.Location(original.path, first.original_line), *places[1:]))
+    return findings.Finding(first.severity, "consistency", first_page.path, first.line, first.subject, message,
+                     related=(findings.Location(original.path, first.original_line), *places[1:]))

@@ -18,8 +18,7 @@ page from before the normalization sections, drops nothing by lacking them.
 
 from __future__ import annotations
 
-from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck import sections
+from wbimage_conformance.doccheck import findings, sections
 from wbimage_conformance.doccheck.classify import ClassifiedPage
 from wbimage_conformance.doccheck.specdata import SpecData
 
@@ -48,7 +47,7 @@ def documents_normalization(page: ClassifiedPage) -> bool:
 
 
 def _expected(page: ClassifiedPage, key: str) -> bool:
-    part = key.split("-")[0]
+    part = key.split("-", maxsplit=1)[0]
     if part == "usage":
         return documents_constructor(page)
     if part == "example":
@@ -58,37 +57,37 @@ def _expected(page: ClassifiedPage, key: str) -> bool:
 
 def _section_line(page: ClassifiedPage, key: str) -> int:
     """Where a missing example would be: its section's heading, else the page's first line."""
-    wanted = _SECTION_OF_KEY.get(key.split("-")[0])
+    wanted = _SECTION_OF_KEY.get(key.split("-", maxsplit=1)[0])
     for heading in page.page.headings:
         if wanted and sections.section_of(heading.text) == wanted:
             return heading.line
     return page.page.body_line
 
 
-def check(page: ClassifiedPage, spec: SpecData) -> list[F.Finding]:
+def check(page: ClassifiedPage, spec: SpecData) -> list[findings.Finding]:
     doc = page.identity.doc
     if doc is None:
         if page.examples:
-            return [F.note("coverage", page.path, page.page.body_line, "page",
+            return [findings.note("coverage", page.path, page.page.body_line, "page",
                            "nothing on this page says it is a W&B page the spec cites (the Image reference page or "
                            "the normalization guide: front matter, source link, headings, content); its examples are "
                            "run and checked, but none is looked for as dropped")]
         return []
-    out: list[F.Finding] = []
+    out: list[findings.Finding] = []
     seen: dict[str, int] = {}
     for block in page.examples:
         if not case_ids(page, block.key, spec):
-            out.append(F.error("coverage", page.path, block.line, block.key,
+            out.append(findings.error("coverage", page.path, block.line, block.key,
                                f"this example maps to no spec case: no case cites example {block.key!r} of "
                                f"{doc}/{page.locale}, so nothing checks what it shows"))
         if block.key in seen:
-            out.append(F.note("coverage", page.path, block.line, block.key,
+            out.append(findings.note("coverage", page.path, block.line, block.key,
                               f"a second block reads as {block.key} (the first is at line {seen[block.key]}): both "
                               "are checked, the cases cite the first"))
         seen.setdefault(block.key, block.line)
     for key, ids in sorted(spec.examples_for(page.locale, doc).items()):
         if key not in seen and _expected(page, key):
-            out.append(F.error("coverage", page.path, _section_line(page, key), key,
+            out.append(findings.error("coverage", page.path, _section_line(page, key), key,
                                f"the page has no {key}: the spec encodes it for {doc}/{page.locale} "
                                f"(cases {', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''}); was it dropped?",
                                cases=tuple(ids)))

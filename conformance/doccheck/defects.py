@@ -16,19 +16,19 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import findings
 from wbimage_conformance.doccheck.classify import ClassifiedPage, PyBlock, image_calls
 from wbimage_conformance.doccheck.names import PageNames
 
 
-def _name_findings(page: ClassifiedPage, names: PageNames) -> list[F.Finding]:
+def _name_findings(page: ClassifiedPage, names: PageNames) -> list[findings.Finding]:
     """One error per line for a similar name; one per statement for a lost comprehension."""
     out = []
     reported: set[tuple[int, str]] = set()
     for unbound in names.unbound:
         if unbound.reason == "similar" and (unbound.line, unbound.name) not in reported:
             reported.add((unbound.line, unbound.name))
-            out.append(F.error("example", page.path, unbound.line, "names",
+            out.append(findings.error("example", page.path, unbound.line, "names",
                                f"`{unbound.name}` is not defined on this page; did you mean `{unbound.other}` "
                                f"(defined at line {unbound.other_line})?"))
     statements: dict[tuple[int, int], list] = {}
@@ -38,7 +38,7 @@ def _name_findings(page: ClassifiedPage, names: PageNames) -> list[F.Finding]:
     for items in statements.values():
         leaked = list(dict.fromkeys(u.name for u in items))
         shown = ", ".join(f"`{n}`" for n in leaked)
-        out.append(F.error("example", page.path, min(u.line for u in items), "names",
+        out.append(findings.error("example", page.path, min(u.line for u in items), "names",
                            f"{shown} {'is' if len(leaked) == 1 else 'are'} bound only inside the comprehension at "
                            f"line {min(u.other_line for u in items)}, not here: this looks like a comprehension whose "
                            "`for` clause was lost"))
@@ -73,45 +73,68 @@ def duplicate_keys(block: PyBlock) -> list[list[tuple[int, str, int]]]:
     return found
 
 
-def _duplicate_findings(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[F.Finding]:
+def _duplicate_findings(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[findings.Finding]:
     out = []
     for block in blocks:
         for repeats in duplicate_keys(block):
             keys = ", ".join(dict.fromkeys(k for _, k, _ in repeats))
             line, _, first = repeats[0]
-            out.append(F.error("example", page.path, block.block.page_line(line), "dict literal",
+            out.append(findings.error("example", page.path, block.block.page_line(line), "dict literal",
                                f"duplicate key(s) {keys} in one dict literal (first written at line "
                                f"{block.block.page_line(first)}, repeated here): Python keeps only the last value of "
                                "each, so the example silently drops the others"))
     return out
 
 
-def _discarded_images(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[F.Finding]:
+def _discarded_images(page: ClassifiedPage, blocks: Sequence[PyBlock]) -> list[findings.Finding]:
     """`x = wandb.Image(y, ...)` with `x` never read again and `y` read after it, in the same scope."""
     out = []
     for block in blocks:
         if block.tree is None:
             continue
         calls = {id(c) for c in image_calls(block.tree)}
-        for scope in [block.tree] + [n for n in ast.walk(block.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
-            nodes = list(_scope_nodes(scope))
-            loads = sorted((n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
-                           key=lambda n: (n.lineno, n.col_offset))
-            for node in nodes:
-                if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                        and id(node.value) in calls and node.value.args and isinstance(node.value.args[0], ast.Name)):
-                    continue
-                made, source = node.targets[0].id, node.value.args[0].id
-                after = (node.end_lineno or node.lineno)
-                if any(n.id == made for n in loads):
-                    continue
-                use = next((n for n in loads if n.id == source and n.lineno > after), None)
-                if use is not None:
-                    out.append(F.error("example", page.path, block.block.page_line(use.lineno), "names",
-                                       f"`{made}` (the wandb.Image made from `{source}` at line "
-                                       f"{block.block.page_line(node.lineno)}) is never used, and `{source}` is used "
-                                       f"here instead: did you mean `{made}`?"))
+        functions = [n for n in ast.walk(block.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for scope in [block.tree, *functions]:
+            out += [_discarded_finding(page, block, node, made, source, use)
+                    for node, made, source, use in _discarded_in(scope, calls)]
     return out
+
+
+def _discarded_in(scope: ast.AST, calls: set[int]) -> list[tuple[ast.Assign, str, str, ast.Name]]:
+    """(assignment, name made, name of its source, the later read of the source) in one scope."""
+    nodes = list(_scope_nodes(scope))
+    loads = sorted((n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    read = {n.id for n in loads}
+    found = []
+    for node in nodes:
+        image_of = _image_of_a_name(node, calls)
+        if image_of is None or image_of[0] in read:
+            continue
+        made, source = image_of
+        after = node.end_lineno or node.lineno
+        use = next((n for n in loads if n.id == source and n.lineno > after), None)
+        if use is not None:
+            found.append((node, made, source, use))
+    return found
+
+
+def _image_of_a_name(node: ast.AST, calls: set[int]) -> tuple[str, str] | None:
+    """(x, y) for a statement `x = wandb.Image(y, ...)`; None for anything else."""
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+        return None
+    value = node.value
+    if isinstance(value, ast.Call) and id(value) in calls and value.args and isinstance(value.args[0], ast.Name):
+        return node.targets[0].id, value.args[0].id
+    return None
+
+
+def _discarded_finding(page: ClassifiedPage, block: PyBlock, node: ast.Assign, made: str, source: str,
+                       use: ast.Name) -> findings.Finding:
+    return findings.error("example", page.path, block.block.page_line(use.lineno), "names",
+                          f"`{made}` (the wandb.Image made from `{source}` at line "
+                          f"{block.block.page_line(node.lineno)}) is never used, and `{source}` is used "
+                          f"here instead: did you mean `{made}`?")
 
 
 def _scope_nodes(scope: ast.AST):
@@ -124,5 +147,5 @@ def _scope_nodes(scope: ast.AST):
             stack.extend(ast.iter_child_nodes(node))
 
 
-def check(page: ClassifiedPage, names: PageNames, blocks: Sequence[PyBlock]) -> list[F.Finding]:
+def check(page: ClassifiedPage, names: PageNames, blocks: Sequence[PyBlock]) -> list[findings.Finding]:
     return _name_findings(page, names) + _duplicate_findings(page, blocks) + _discarded_images(page, blocks)

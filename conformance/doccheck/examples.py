@@ -35,7 +35,8 @@ import numpy as np
 
 from wbimage_conformance import oracle
 from wbimage_conformance.doccheck import coverage, pyparse, stops
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck.findings import ExampleRun, Finding, Severity
+from wbimage_conformance.doccheck.findings import error as report_error, note as report_note, warning as report_warning
 from wbimage_conformance.doccheck.claims import Claim
 from wbimage_conformance.doccheck.classify import image_calls
 from wbimage_conformance.doccheck.sessions import CLIP_PROBE, FACTOR_PROBE, Job, Outcome, PageJob, PageOutcome
@@ -112,42 +113,48 @@ def compare_call(call: dict[str, Any], expected: Expected, arrays: dict[str, np.
         if error is None:
             return [f"returned an image where the spec raises {expected.error} ({expected.reason})"]
         names = [error["type"], *error.get("bases", [])]
-        return [] if expected.error in names else [f"raised {error['type']}: {error['message']}; the spec raises "
-                                                   f"{expected.error} ({expected.reason})"]
+        return [] if expected.error in names else [(f"raised {error['type']}: {error['message']}; the spec raises "
+                                                   f"{expected.error} ({expected.reason})")]
     if error is not None:
         return [f"raised {error['type']}: {error['message']}"]
     observed = call.get("observed") or {}
     problems = []
-    pixels = arrays.get(observed.get("pixels") or "")
     if expected.pixels is not None:
-        if pixels is None:
-            problems.append("its image has no readable pixels")
-        else:
-            mismatch = compare.compare_pixels(_digest(expected.pixels), pixels)
-            if mismatch is not None:
-                stats = compare.difference_stats(expected.pixels, pixels) if pixels.shape == expected.pixels.shape else None
-                if stats:
-                    problems.append(f"pixels: {stats['differing']} of {stats['total']} values differ; first at "
-                                    f"{tuple(stats['first_index'])}: the spec gives {stats['expected_at_first']}, "
-                                    f"the implementation {stats['actual_at_first']}")
-                else:
-                    problems.append("pixels: " + str(mismatch.detail.get("summary", "differ")))
-    for name in ("mode", "format", "encoded"):
-        want, got = getattr(expected, name), observed.get(name)
-        if want is None or (name == "encoded" and got is None):
-            continue
-        if name == "format" and isinstance(got, str) and call["input"].get("kind") == "path":
-            if got.lower() != str(want).lower():
-                problems.append(f"format {got!r}; the spec's is {want!r}")
-            continue
-        if got != want:
-            problems.append(f"{name} {got!r}; the spec's is {want!r}")
+        problems += _pixel_problems(expected.pixels, arrays.get(observed.get("pixels") or ""))
+    is_path = (call.get("input") or {}).get("kind") == "path"
+    problems += [problem for name in ("mode", "format", "encoded")
+                 if (problem := _field_problem(name, getattr(expected, name), observed.get(name), is_path))]
     if expected.size is not None and observed.get("size") is not None and tuple(observed["size"]) != tuple(expected.size):
         problems.append(f"size {tuple(observed['size'])}; the spec's is {tuple(expected.size)}")
     caption = call.get("kwargs", {}).get("caption")
     if isinstance(caption, str) and observed.get("caption") != caption:
         problems.append(f"caption {observed.get('caption')!r}; the call passed {caption!r}")
     return problems
+
+
+def _pixel_problems(want: np.ndarray, pixels: np.ndarray | None) -> list[str]:
+    if pixels is None:
+        return ["its image has no readable pixels"]
+    mismatch = compare.compare_pixels(_digest(want), pixels)
+    if mismatch is None:
+        return []
+    stats = compare.difference_stats(want, pixels) if pixels.shape == want.shape else None
+    if not stats:
+        return ["pixels: " + str(mismatch.detail.get("summary", "differ"))]
+    return [f"pixels: {stats['differing']} of {stats['total']} values differ; first at "
+            f"{tuple(stats['first_index'])}: the spec gives {stats['expected_at_first']}, "
+            f"the implementation {stats['actual_at_first']}"]
+
+
+def _field_problem(name: str, want: Any, got: Any, is_path: bool) -> str | None:
+    """A mode, format or encoding that differs from the spec's; a path's format is compared
+    without case (the file's extension decides its spelling), and a missing encoding is not
+    a difference."""
+    if want is None or (name == "encoded" and got is None):
+        return None
+    if name == "format" and isinstance(got, str) and is_path:
+        return None if got.lower() == str(want).lower() else f"format {got!r}; the spec's is {want!r}"
+    return None if got == want else f"{name} {got!r}; the spec's is {want!r}"
 
 
 def _digest(pixels: np.ndarray) -> dict[str, Any]:
@@ -167,7 +174,7 @@ class _Context:
     cases: tuple[str, ...]
     page_job: PageJob
     stopped: dict[int, int] = field(default_factory=dict)   # fence line of an earlier block -> line it stopped at
-    out: list[F.Finding] = field(default_factory=list)
+    out: list[Finding] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -179,7 +186,7 @@ class _Context:
 
     def add(self, severity: str, check: str, line: int, message: str, clauses: tuple[str, ...] = (),
             cases: tuple[str, ...] | None = None) -> None:
-        make = {"error": F.error, "warning": F.warning, "note": F.note}[severity]
+        make = {"error": report_error, "warning": report_warning, "note": report_note}[severity]
         self.out.append(make(check, self.path, line, self.subject, message, clauses=clauses,
                              cases=self.cases if cases is None else cases))
 
@@ -194,15 +201,15 @@ class _Context:
 
 
 def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
-                  ) -> tuple[list[F.Finding], list[F.ExampleRun]]:
+                  ) -> tuple[list[Finding], list[ExampleRun]]:
     """Every block of a page's session: findings and one run record per block."""
-    found: list[F.Finding] = []
-    runs: list[F.ExampleRun] = []
+    found: list[Finding] = []
+    runs: list[ExampleRun] = []
     if outcome.status != "ok" and job.jobs:  # the page did not run: one finding, on its first block
         first = job.jobs[0]
         found, _ = evaluate(first, outcome.block(first.number), spec, impl, job)
         status = {"timeout": "timeout", "skipped": "skipped"}.get(outcome.status, "error")
-        runs = [F.ExampleRun(job.page.path, j.block.line, j.block.key or j.block.kind, status,
+        runs = [ExampleRun(job.page.path, j.block.line, j.block.key or j.block.kind, status,
                              round(outcome.duration_s, 3), 0, (), outcome.message) for j in job.jobs]
         return found, runs
     stopped: dict[int, int] = {}
@@ -213,13 +220,14 @@ def evaluate_page(job: PageJob, outcome: PageOutcome, spec: SpecData, impl: str
         runs.append(run)
         if block_outcome.status != "ok":
             error = block_outcome.reply.get("error") or {}
-            stopped[block_job.block.line] = block_job.block.block.page_line(error.get("line")) \
-                if error.get("line") else block_job.block.line
+            failed_line = error.get("line")
+            stopped[block_job.block.line] = block_job.block.block.page_line(failed_line) \
+                if failed_line else block_job.block.line
     return found, runs
 
 
 def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: PageJob,
-             stopped: dict[int, int] | None = None) -> tuple[list[F.Finding], F.ExampleRun]:
+             stopped: dict[int, int] | None = None) -> tuple[list[Finding], ExampleRun]:
     page, block = job.page, job.block
     cases = tuple(coverage.case_ids(page, block.key, spec))
     ctx = _Context(job, outcome, spec, cases, page_job, dict(stopped or {}))
@@ -234,7 +242,7 @@ def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: Pa
         _check_calls(ctx, impl)
         for index, claim in enumerate(job.claims):
             _check_claim(ctx, claim, job.probe_of.get(index), impl)
-    errors = [f for f in ctx.out if f.severity is F.Severity.ERROR]
+    errors = [f for f in ctx.out if f.severity is Severity.ERROR]
     status = {"timeout": "timeout", "skipped": "skipped", "crash": "error", "sandbox-error": "error"}.get(
         outcome.status, "failed" if errors else ("stopped" if outcome.status == "raised" else "passed"))
     logged = tuple(sorted({k for log in outcome.reply.get("logs", []) for k in log.get("keys", {})}))
@@ -243,7 +251,7 @@ def evaluate(job: Job, outcome: Outcome, spec: SpecData, impl: str, page_job: Pa
         first = errors[0] if errors else ctx.out[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = f"[{first.check}] line {first.line}: {first.message}{more}"
-    run = F.ExampleRun(page.path, block.line, block.key or block.kind, status, round(outcome.duration_s, 3),
+    run = ExampleRun(page.path, block.line, block.key or block.kind, status, round(outcome.duration_s, 3),
                        len(ctx.calls()), logged, message)
     return ctx.out, run
 
@@ -332,7 +340,7 @@ def _literal_line(ctx: _Context, code_line: int | None, reason: str) -> int | No
                 key = pyparse.literal(step)
             except ValueError:
                 return None
-            node = next((v for k, v in zip(node.keys, node.values)
+            node = next((v for k, v in zip(node.keys, node.values, strict=True)
                          if isinstance(k, ast.Constant) and k.value == key), None)
         elif isinstance(node, (ast.List, ast.Tuple)) and step.isdigit() and int(step) < len(node.elts):
             node = node.elts[int(step)]
@@ -351,13 +359,15 @@ def _check_calls(ctx: _Context, impl: str) -> None:
         expected = expected_for(call, ctx.outcome.arrays)
         if expected is None:
             continue
-        by_line.setdefault(call.get("line"), []).append((call, expected, compare_call(call, expected, ctx.outcome.arrays)))
+        compared = compare_call(call, expected, ctx.outcome.arrays)
+        by_line.setdefault(call.get("line"), []).append((call, expected, compared))
     for line, results in by_line.items():
         differing = [r for r in results if r[2]]
         if not differing:
             continue
         call, expected, problems = differing[0]
-        count = f" ({len(differing)} of the {len(results)} calls made here differ; the first:)" if len(results) > 1 else ""
+        count = (f" ({len(differing)} of the {len(results)} calls made here differ; the first:)"
+                 if len(results) > 1 else "")
         clause = (expected.clause,) if expected.clause else ()
         ctx.add("error", "example", ctx.page_line(line),
                 f"the implementation ({impl}) differs from the spec on this example's wandb.Image call "
@@ -422,7 +432,8 @@ def _check_claim(ctx: _Context, claim: Claim, probe_id: str | None, impl: str) -
             ctx.add("error", "claim", claim.line, f"{said}; but the call passes a {kind} with normalize left True, "
                     "which the spec normalizes ([norm.applies])", ("norm.applies",))
         elif claim.kind == "normalized" and not applied:
-            why = "normalize=False" if kind in ("numpy", "tensor") else f"a {_KIND_NAMES.get(kind, kind)} is used as it is"
+            why = ("normalize=False" if kind in ("numpy", "tensor")
+                   else f"a {_KIND_NAMES.get(kind, kind)} is used as it is")
             ctx.add("error", "claim", claim.line, f"{said}; but {why} ([norm.applies])", ("norm.applies", "input.pil"))
         return
     data = _input_array(ctx, call)
@@ -430,7 +441,8 @@ def _check_claim(ctx: _Context, claim: Claim, probe_id: str | None, impl: str) -
         _check_rescaled(ctx, claim, said, kind, normalize, data)
         return
     if data is None:
-        ctx.add("note", "claim", claim.line, f"{said}; not checked: the call's input is a {kind}, not an array or tensor")
+        ctx.add("note", "claim", claim.line,
+                f"{said}; not checked: the call's input is a {kind}, not an array or tensor")
         return
     branch = oracle.branch_of(data, normalize is not False) if isinstance(normalize, bool) else "other"
     clause = _BRANCH_CLAUSE[branch]
@@ -478,7 +490,8 @@ def _probe_table(ctx: _Context, probe: dict[str, Any] | None) -> list[tuple[floa
         return []
     spec_values = expected.pixels.reshape(-1)
     pixels = ctx.outcome.arrays.get((probe.get("observed") or {}).get("pixels") or "")
-    got = pixels.reshape(-1) if pixels is not None and pixels.size == spec_values.size and not probe.get("error") else None
+    got = (pixels.reshape(-1) if pixels is not None and pixels.size == spec_values.size and not probe.get("error")
+           else None)
     return [(float(v), int(spec_values[i]), int(got[i]) if got is not None else None)
             for i, v in enumerate(data.reshape(-1))]
 
@@ -523,7 +536,8 @@ def _check_factor(ctx: _Context, claim: Claim, said: str, branch: str, data: np.
         evidence = [(v, s) for v, s, _ in table if v in FACTOR_PROBE and math.floor(v * float(factor)) != s]
         shown = "; ".join(f"{_f(v)} → {s} by the spec, {math.floor(v * float(factor))} by the page's rule"
                           for v, s in evidence[:2])
-        ctx.add("error", "claim", claim.line, f"{said}; [norm.unit] multiplies by 255" + (f" ({shown})" if shown else ""),
+        shown_part = f" ({shown})" if shown else ""
+        ctx.add("error", "claim", claim.line, f"{said}; [norm.unit] multiplies by 255{shown_part}",
                 ("norm.unit",), tuple(ctx.spec.cases_for_clause("norm.unit", ctx.job.page.locale, 4)) + ctx.cases)
     _check_probe_against_spec(ctx, claim, probe, "norm.unit", impl, list(FACTOR_PROBE))
 

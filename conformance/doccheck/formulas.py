@@ -67,9 +67,11 @@ def spec_formulas(spec_path: str = str(spec.SPEC_PATH)) -> tuple[SpecFormula, ..
                 break
             paragraph.append(lines[i])
         text = " ".join(paragraph)
-        formula = next((span for span in re.findall(r"`([^`]+)`", text) if "astype" in span and pyparse.parses(span)), None)
+        spans = re.findall(r"`([^`]+)`", text)
+        formula = next((span for span in spans if "astype" in span and pyparse.parses(span)), None)
         if formula is None:
-            raise SpecFormulaError(f"{spec_path}:{start + 1}: clause [{clause}] states no formula with astype in backticks")
+            raise SpecFormulaError(
+                f"{spec_path}:{start + 1}: clause [{clause}] states no formula with astype in backticks")
         before = text.split(formula)[0]
         found.append(SpecFormula(clause, formula, start + 1, _first_range(before), dump(normalize_source(formula))))
     return tuple(found)
@@ -124,7 +126,8 @@ def _is_number(node: ast.AST) -> bool:
 
 
 def _is_uint8(node: ast.AST) -> bool:
-    if isinstance(node, ast.Attribute) and node.attr == "uint8" and isinstance(node.value, ast.Name) and node.value.id == "np":
+    if (isinstance(node, ast.Attribute) and node.attr == "uint8"
+            and isinstance(node.value, ast.Name) and node.value.id == "np"):
         return True
     if isinstance(node, ast.Constant) and node.value == "uint8":
         return True
@@ -250,7 +253,7 @@ def first_difference(page: ast.AST, spec_tree: ast.AST) -> Difference | None:
             if found is not None:
                 return found
         elif isinstance(value, list) and isinstance(other, list):
-            for a, b in zip(value, other):
+            for a, b in zip(value, other, strict=False):  # the common part; a length differing shows further on
                 if isinstance(a, ast.AST) and isinstance(b, ast.AST):
                     found = first_difference(a, b)
                     if found is not None:
@@ -312,8 +315,8 @@ def match_formula(expression: ast.expr, lead_range: tuple[Fraction, Fraction] | 
 
 
 def _distance(page: ast.expr, formula: SpecFormula) -> int:
-    spec_nodes = [dump(n) for n in ast.walk(normalize_source(formula.source)) if isinstance(n, ast.expr)]  # type: ignore[arg-type]
-    page_nodes = [dump(n) for n in ast.walk(page) if isinstance(n, ast.expr)]  # type: ignore[arg-type]
+    spec_nodes = [dump(n) for n in ast.walk(normalize_source(formula.source)) if isinstance(n, ast.expr)]
+    page_nodes = [dump(n) for n in ast.walk(page) if isinstance(n, ast.expr)]
     return len(set(spec_nodes) ^ set(page_nodes))
 
 
@@ -325,10 +328,9 @@ def check(page: Any, spec_data: Any = None) -> list[Any]:
     pixels against the spec's formula for its clause, the words around it (range, factor,
     clipping bounds) against the clause, and, on a W&B page, a clause it lists no formula for."""
     from wbimage_conformance.doccheck import claims as claim_reader
-    from wbimage_conformance.doccheck import classify
-    from wbimage_conformance.doccheck import findings as F
+    from wbimage_conformance.doccheck import classify, findings
 
-    out: list[F.Finding] = []
+    out: list[findings.Finding] = []
     blocks = page.of_kind("formula")
     taken: set[str] = set()
     position = 0
@@ -338,14 +340,14 @@ def check(page: Any, spec_data: Any = None) -> list[Any]:
             statements = [(block.tree.body[0], None)]
         words, words_line = _words_for(block)
         for statement, test in statements:
-            expression = statement.value
+            expression = statement.value  # type: ignore[attr-defined]  # a formula block's statements assign or evaluate a value
             if test is not None:
                 lead_range = _test_range(test)
                 text, text_line = "", block.block.page_line(test.lineno)
             else:
                 text = words if len(statements) == 1 else ""
                 text_line = words_line if text else block.line
-                found = claim_reader.intervals(claim_reader._strip_code(text)) if text else []
+                found = claim_reader.intervals(claim_reader.without_code(text)) if text else []
                 lead_range = found[0] if found else None
             line = block.block.page_line(statement.lineno)
             match = match_formula(expression, lead_range, position, taken, clip_in_text=claim_reader.has(text, "clip"))
@@ -355,7 +357,7 @@ def check(page: Any, spec_data: Any = None) -> list[Any]:
     if blocks and page.identity.doc is not None:  # a W&B page lists the whole algorithm; anyone's may show part
         for formula in spec_formulas():
             if formula.clause not in taken:
-                out.append(F.error("formula", page.path, blocks[0].line, f"formula [{formula.clause}]",
+                out.append(findings.error("formula", page.path, blocks[0].line, f"formula [{formula.clause}]",
                                    f"the algorithm lists no formula for [{formula.clause}] (the spec's is "
                                    f"`{formula.source}`); was it dropped?", clauses=(formula.clause,)))
     return out
@@ -376,7 +378,7 @@ def _test_range(test: ast.expr) -> tuple[Fraction, Fraction] | None:
     """[lo, hi] from an `if` test such as `0 <= data.min() and data.max() <= 1`."""
     numbers = []
     for node in ast.walk(normalize(test)):
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             numbers.append(Fraction(node.value))
     return (min(numbers), max(numbers)) if len(numbers) >= 2 else None
 
@@ -384,7 +386,7 @@ def _test_range(test: ast.expr) -> tuple[Fraction, Fraction] | None:
 def _check_one(page: Any, block: Any, expression: ast.expr, match: FormulaMatch, line: int,
                lead_range: tuple[Fraction, Fraction] | None, text: str, text_line: int, spec_data: Any) -> list[Any]:
     from wbimage_conformance.doccheck import claims as claim_reader
-    from wbimage_conformance.doccheck import findings as F
+    from wbimage_conformance.doccheck import findings
 
     out = []
     formula = spec_formula(match.clause)
@@ -392,32 +394,33 @@ def _check_one(page: Any, block: Any, expression: ast.expr, match: FormulaMatch,
     cases = tuple(spec_data.cases_for_clause(match.clause, page.locale, 6)) if spec_data else ()
     if not match.exact:
         written = ast.unparse(expression)
-        detail = f" (first difference: the page has `{match.difference.page}` where the spec has " \
-                 f"`{match.difference.spec}`)" if match.difference else ""
-        out.append(F.error("formula", page.path, line, subject,
+        detail = (f" (first difference: the page has `{match.difference.page}` where the spec has "
+                  f"`{match.difference.spec}`)") if match.difference else ""
+        out.append(findings.error("formula", page.path, line, subject,
                            f"`{written}` is not the spec's formula for [{match.clause}], `{formula.source}` "
                            f"(SPEC.md:{formula.line}){detail}", clauses=(match.clause,), cases=cases))
     where = line if text_line == block.line else text_line
     if formula.data_range is not None and lead_range is not None and lead_range != formula.data_range:
         low, high = lead_range
-        out.append(F.error("formula", page.path, where, subject,
+        out.append(findings.error("formula", page.path, where, subject,
                            f"the page says this formula is for data in [{_show_number(low)}, {_show_number(high)}]; "
                            f"[{match.clause}] applies to [{_show_number(formula.data_range[0])}, "
-                           f"{_show_number(formula.data_range[1])}]", clauses=(match.clause, "norm.range"), cases=cases))
+                           f"{_show_number(formula.data_range[1])}]",
+                           clauses=(match.clause, "norm.range"), cases=cases))
     if not text:
         return out
     for claim in claim_reader.read_text(text, text_line):
         if claim.kind == "factor" and match.clause == "norm.unit" and claim.values[0] != 255:
-            out.append(F.error("formula", page.path, claim.line, subject,
+            out.append(findings.error("formula", page.path, claim.line, subject,
                                f"the text says values are multiplied by {_show_number(claim.values[0])}; "
                                f"[norm.unit] multiplies by 255", clauses=("norm.unit",), cases=cases))
         if claim.kind == "clip" and claim.values and tuple(claim.values) != (0, 255):
-            out.append(F.error("formula", page.path, claim.line, subject,
+            out.append(findings.error("formula", page.path, claim.line, subject,
                                f"the text says values are clipped to [{_show_number(claim.values[0])}, "
                                f"{_show_number(claim.values[1])}]; [norm.other] clips to [0, 255]",
                                clauses=("norm.other",), cases=cases))
         if claim.kind == "no-clip" and match.clause == "norm.other":
-            out.append(F.error("formula", page.path, claim.line, subject,
+            out.append(findings.error("formula", page.path, claim.line, subject,
                                "the text says values are not clipped; [norm.other] clips to [0, 255]",
                                clauses=("norm.other",), cases=cases))
     return out

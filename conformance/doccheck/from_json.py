@@ -4,65 +4,58 @@ so nothing is lost on the way back."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance import stored
+from wbimage_conformance.doccheck import findings
 from wbimage_conformance.doccheck.report import SCHEMA_ID
 from wbimage_conformance.report.from_json import ReportFileError
+from wbimage_conformance.stored import schemas
 
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "docs-report.schema.json"
+SCHEMA = "docs-report.schema.json"
 
 __all__ = ["SCHEMA_ID", "from_data", "is_docs_report"]
-
-
-@lru_cache(maxsize=1)
-def _validator() -> Any:
-    import jsonschema
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.validators.validator_for(schema)(schema)
 
 
 def is_docs_report(data: Any) -> bool:
     return isinstance(data, dict) and data.get("schema") == SCHEMA_ID
 
 
-def from_data(data: Any, where: str = "<report>") -> F.DocsReport:
+def from_data(data: Any, where: str = "<report>", line_at: Callable[[Sequence[Any]], int] | None = None) -> findings.DocsReport:
     """The DocsReport a JSON docs report describes; ReportFileError (exit code 2) naming the
-    file and the field when it does not follow the schema."""
-    import jsonschema
-
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
-    if error is not None:
-        at = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise ReportFileError(f"{where}: not a wbimage-conformance docs report: at {at}: {error.message}")
+    file, the line (`line_at`: the data path's line in the file) and the field when it does
+    not follow the schema, as for every stored file (stored.schemas)."""
+    try:
+        schemas.check(data, SCHEMA, stored.Source(where, line_at), "wbimage-conformance docs report")
+    except stored.StoredFileError as exc:
+        raise ReportFileError(str(exc)) from None
     shard = data["shard"]
-    return F.DocsReport(
+    return findings.DocsReport(
         implementation=data["implementation"],
         pages=tuple(_page(p) for p in data["pages"]),
         findings=tuple(_finding(f) for f in data["findings"]),
-        runs=tuple(F.ExampleRun(r["file"], r["line"], r["example"], r["status"], r["duration_s"], r["images"],
+        runs=tuple(findings.ExampleRun(r["file"], r["line"], r["example"], r["status"], r["duration_s"], r["images"],
                                 tuple(r["logged"]), r["message"]) for r in data["runs"]),
         duration_s=data["summary"]["duration_s"],
         environment=dict(data["environment"]),
-        skipped=tuple(F.SkippedPage(s["path"], s["reason"]) for s in data["skipped"]),
+        skipped=tuple(findings.SkippedPage(s["path"], s["reason"]) for s in data["skipped"]),
         walked=data["summary"]["walked"],
-        shard=None if shard is None else F.DocsShard(shard["index"], shard["count"], tuple(shard["selection"])),
-        readings=tuple(F.SentenceReading(r["file"], r["line"], r["text"], tuple(r["statements"]), tuple(r["problems"]),
-                                         tuple(r["other"]), r["understood"]) for r in data.get("sentences", [])),
+        shard=None if shard is None else findings.DocsShard(shard["index"], shard["count"], tuple(shard["selection"])),
+        readings=tuple(findings.SentenceReading(r["file"], r["line"], r["text"], tuple(r["statements"]),
+                                                tuple(r["problems"]), tuple(r["other"]), r["understood"])
+                       for r in data.get("sentences", [])),
     )
 
 
-def _page(p: dict[str, Any]) -> F.PageSummary:
-    blocks = tuple(F.BlockSummary(b["line"], b["kind"], b["subject"], tuple(b["clauses"]), tuple(b["cases"]),
+def _page(p: dict[str, Any]) -> findings.PageSummary:
+    blocks = tuple(findings.BlockSummary(b["line"], b["kind"], b["subject"], tuple(b["clauses"]), tuple(b["cases"]),
                                   b["status"]) for b in p["blocks"])
-    return F.PageSummary(p["path"], p["locale"], p["locale_source"], p["doc"], p["title"], p["identifier"],
+    return findings.PageSummary(p["path"], p["locale"], p["locale_source"], p["doc"], p["title"], p["identifier"],
                          p["translation_key"], blocks, p["generator"], tuple(p["doc_evidence"]))
 
 
-def _finding(f: dict[str, Any]) -> F.Finding:
-    return F.Finding(F.Severity(f["severity"]), f["check"], f["file"], f["line"], f["subject"], f["message"],
-                     tuple(f["clauses"]), tuple(f["cases"]), tuple(F.Location(r["file"], r["line"]) for r in f["related"]))
+def _finding(f: dict[str, Any]) -> findings.Finding:
+    related = tuple(findings.Location(r["file"], r["line"]) for r in f["related"])
+    return findings.Finding(findings.Severity(f["severity"]), f["check"], f["file"], f["line"], f["subject"],
+                            f["message"], tuple(f["clauses"]), tuple(f["cases"]), related)

@@ -122,6 +122,7 @@ def _beyond_limits(data: Any) -> str | None:
             pending.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
             pending.extend((v, depth + 1) for v in value)
-        elif isinstance(value, int) and value.bit_length() > 4 * MAX_INT_DIGITS and len(str(abs(value))) > MAX_INT_DIGITS:
+        elif (isinstance(value, int) and value.bit_length() > 4 * MAX_INT_DIGITS
+              and len(str(abs(value))) > MAX_INT_DIGITS):
             return f"an integer of {len(str(abs(value)))} digits (at most {MAX_INT_DIGITS})"
     return None

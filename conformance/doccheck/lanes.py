@@ -96,10 +96,8 @@ class Lane:
         token = secrets.token_hex(16)
         wait = limit + LANE_GRACE + (self.server.start_allowance if self._fresh else 0.0)
         line = json.dumps({**request, "dir": name, "limit": limit}).encode("utf-8") + b"\n"
-        try:
+        with contextlib.suppress(OSError):  # the server has ended: its reply pipe says so
             os.write(self._token_write, token.encode("ascii") + b"\n")
-        except OSError:
-            pass  # the server has ended: its reply pipe says so
         threading.Thread(target=_send, args=(self._proc.stdin, line), daemon=True).start()
         try:
             got = self._replies.get(timeout=wait)

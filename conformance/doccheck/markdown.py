@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from wbimage_conformance.doccheck import front_matter
 from wbimage_conformance.doccheck.front_matter import Problem
@@ -112,7 +112,7 @@ class Shortcode:
     closing: bool
 
 
-Element = Union[Heading, CodeBlock, Table, Text, Shortcode]
+Element = Heading | CodeBlock | Table | Text | Shortcode
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import findings
 from wbimage_conformance.report.merge import MergeError
 
 #: What must be equal for shards to merge: the report's implementation, then its environment's.
 MUST_AGREE = ("suite_version", "python", "numpy", "pillow", "torch", "examples_run")
 
 
-def merge(reports: Sequence[tuple[str, F.DocsReport]]) -> F.DocsReport:
+def merge(reports: Sequence[tuple[str, findings.DocsReport]]) -> findings.DocsReport:
     """One report from `(where, report)` pairs; a single unsharded report comes back as it is."""
     if not reports:
         raise MergeError("no report to merge")
@@ -50,7 +50,7 @@ def merge(reports: Sequence[tuple[str, F.DocsReport]]) -> F.DocsReport:
     return _combined([report for _, report in reports], first.shard.selection)
 
 
-def _agree(where: str, report: F.DocsReport, first_where: str, first: F.DocsReport) -> None:
+def _agree(where: str, report: findings.DocsReport, first_where: str, first: findings.DocsReport) -> None:
     if report.implementation != first.implementation:
         raise MergeError(f"{where} checked against {report.implementation!r}, {first_where} against "
                          f"{first.implementation!r}: only shards of one implementation merge")
@@ -61,7 +61,7 @@ def _agree(where: str, report: F.DocsReport, first_where: str, first: F.DocsRepo
                              "only shards checked in one environment merge")
 
 
-def _combined(reports: Sequence[F.DocsReport], selection: tuple[str, ...]) -> F.DocsReport:
+def _combined(reports: Sequence[findings.DocsReport], selection: tuple[str, ...]) -> findings.DocsReport:
     place = {path: index for index, path in enumerate(selection)}
     pages = [page for report in reports for page in report.pages]
     seen = [page.path for page in pages]
@@ -79,14 +79,15 @@ def _combined(reports: Sequence[F.DocsReport], selection: tuple[str, ...]) -> F.
         return place.get(path, len(place))
 
     first = reports[0]
-    return F.DocsReport(
+    return findings.DocsReport(
         implementation=first.implementation,
         pages=tuple(sorted(pages, key=lambda p: order(p.path))),
-        findings=tuple(sorted((f for r in reports for f in r.findings), key=F.Finding.sort_key)),
+        findings=tuple(sorted((f for r in reports for f in r.findings), key=findings.Finding.sort_key)),
         runs=tuple(sorted((run for r in reports for run in r.runs), key=lambda run: (order(run.file), run.line))),
         duration_s=round(sum(r.duration_s for r in reports), 3),
         environment=dict(first.environment),
         skipped=first.skipped,
         walked=first.walked,
-        readings=tuple(sorted((r for report in reports for r in report.readings), key=lambda r: (order(r.file), r.line))),
+        readings=tuple(sorted((r for report in reports for r in report.readings),
+                              key=lambda r: (order(r.file), r.line))),
     )

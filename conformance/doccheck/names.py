@@ -201,7 +201,7 @@ def _one_letter_apart(used: str, bound: str) -> bool:
     if any(c.isdigit() for c in used + bound):
         return False
     if len(used) == len(bound):
-        diff = [i for i, (x, y) in enumerate(zip(used, bound)) if x != y]
+        diff = [i for i, (x, y) in enumerate(zip(used, bound, strict=True)) if x != y]
         return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
                                   and used[diff[0]] == bound[diff[1]] and used[diff[1]] == bound[diff[0]])
     short, long_ = sorted((used, bound), key=len)
@@ -231,7 +231,8 @@ def _holds_ellipsis(node: ast.AST) -> bool:
         if isinstance(sub, ast.Subscript):
             continue
         for child in ast.iter_child_nodes(sub):
-            if isinstance(child, ast.Constant) and child.value is Ellipsis and not isinstance(sub, (ast.Expr, ast.Subscript)):
+            if (isinstance(child, ast.Constant) and child.value is Ellipsis
+                    and not isinstance(sub, (ast.Expr, ast.Subscript))):
                 return True
     return False
 
@@ -248,8 +249,8 @@ def _innermost_statement(tree: ast.Module, line: int) -> int:
     found = line
     best = None
     for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
-            if best is None or node.lineno >= best.lineno:
+        if (isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno)
+                and (best is None or node.lineno >= best.lineno)):
                 best, found = node, node.lineno
     return found
 
@@ -275,38 +276,57 @@ def analyze(blocks: Sequence[PyBlock]) -> PageNames:
         tree = block.tree
         assert tree is not None
         later = {name: b.block.page_line(line) for b, names in bindings[index + 1:] for name, line in names.items()}
-        comprehensions = _comprehension_targets(tree)
-        imports = []
-        for line, name in _undefined(tree, known):
-            page_line = block.block.page_line(line)
-            statement = block.block.page_line(_innermost_statement(tree, line))
-            if name in IMPLIED_IMPORTS:
-                if IMPLIED_IMPORTS[name] not in imports:
-                    imports.append(IMPLIED_IMPORTS[name])
-                unbound.append(Unbound(block.line, page_line, name, "implied", IMPLIED_IMPORTS[name]))
-                continue
-            if name in comprehensions:
-                unbound.append(Unbound(block.line, page_line, name, "comprehension", name,
-                                       block.block.page_line(comprehensions[name]), statement))
-                continue
-            similar = similar_binding(name, [(n, block.block.page_line(line_), node)
-                                             for n, line_, node in _all_bindings(tree)])
-            if similar is not None:
-                unbound.append(Unbound(block.line, page_line, name, "similar", similar[0], similar[1]))
-            elif name in later:
-                unbound.append(Unbound(block.line, page_line, name, "later", name, later[name]))
-            else:
-                unbound.append(Unbound(block.line, page_line, name, "never"))
+        found, imports = _unbound_in(block, tree, known, later)
+        unbound += found
         if imports:
             implied[block.line] = tuple(imports)
             known.update(name for name in IMPLIED_IMPORTS if IMPLIED_IMPORTS[name] in imports)
-        for statement in tree.body:
-            uses = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            if _holds_ellipsis(statement) or uses & tainted:
-                placeholder_lines.update(block.block.page_line(n) for n in _statement_lines(statement))
-                tainted.update(n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+        placeholder_lines |= _placeholder_lines(block, tree, tainted)
         known.update(bound)
         for name, line in bound.items():
             bound_at.setdefault(name, block.block.page_line(line))
     return PageNames(tuple(unbound), implied, frozenset(placeholder_lines), bound_at,
                      {block.line: frozenset(bound) for block, bound in bindings})
+
+
+def _unbound_in(block: PyBlock, tree: ast.Module, known: set[str],
+                later: dict[str, int]) -> tuple[list[Unbound], list[str]]:
+    """The names one block uses unbound, each with why (an implied import, a comprehension's
+    variable used outside it, a similar name, a name bound only by a later block, or never),
+    and the imports the block implies."""
+    comprehensions = _comprehension_targets(tree)
+    imports: list[str] = []
+    unbound: list[Unbound] = []
+    for line, name in _undefined(tree, known):
+        page_line = block.block.page_line(line)
+        if name in IMPLIED_IMPORTS:
+            if IMPLIED_IMPORTS[name] not in imports:
+                imports.append(IMPLIED_IMPORTS[name])
+            unbound.append(Unbound(block.line, page_line, name, "implied", IMPLIED_IMPORTS[name]))
+            continue
+        if name in comprehensions:
+            statement = block.block.page_line(_innermost_statement(tree, line))
+            unbound.append(Unbound(block.line, page_line, name, "comprehension", name,
+                                   block.block.page_line(comprehensions[name]), statement))
+            continue
+        similar = similar_binding(name, [(n, block.block.page_line(line_), node)
+                                         for n, line_, node in _all_bindings(tree)])
+        if similar is not None:
+            unbound.append(Unbound(block.line, page_line, name, "similar", similar[0], similar[1]))
+        elif name in later:
+            unbound.append(Unbound(block.line, page_line, name, "later", name, later[name]))
+        else:
+            unbound.append(Unbound(block.line, page_line, name, "never"))
+    return unbound, imports
+
+
+def _placeholder_lines(block: PyBlock, tree: ast.Module, tainted: set[str]) -> set[int]:
+    """Page lines of statements holding `...` or using a name such a statement bound (`tainted`
+    grows with the names these statements bind, across blocks)."""
+    lines: set[int] = set()
+    for statement in tree.body:
+        uses = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if _holds_ellipsis(statement) or uses & tainted:
+            lines.update(block.block.page_line(n) for n in _statement_lines(statement))
+            tainted.update(n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return lines

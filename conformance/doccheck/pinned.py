@@ -52,7 +52,7 @@ def pin_of(page: Page) -> Pin | None:
 
 
 def _signature_rules(version: str) -> list[str]:
-    from wbimage_conformance.releases.rules import wandb_rules
+    from wbimage_conformance.triage.release_rules import wandb_rules
 
     release = tuple(int(p) for p in Version(version).release)
     return [r.title for r in wandb_rules(release) if r.clause == "api.signature" and isinstance(r.title, str)]

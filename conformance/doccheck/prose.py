@@ -29,9 +29,7 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 
-from wbimage_conformance.doccheck import claims as C
-from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck import pyparse
+from wbimage_conformance.doccheck import claims, findings, pyparse
 from wbimage_conformance.doccheck.classify import ArgDoc, ClassifiedPage
 from wbimage_conformance.doccheck.markdown import Text, plain_text
 from wbimage_conformance.doccheck.specdata import SpecData
@@ -44,21 +42,21 @@ _DISABLED = re.compile(r"normalize\s*=\s*False")
 
 def _subject(text: str) -> str | None:
     """"pil", "path", "tensor", "array" or None: what an item is about (PIL wins over array)."""
-    words = C._strip_code(text)
+    words = claims.without_code(text)
     for kind in ("pil", "path", "tensor", "array"):
-        if C.has(words, kind):
+        if claims.has(words, kind):
             return kind
     return None
 
 
-def _applies_error(path: str, line: int, subject: str, applied: bool, text: str) -> F.Finding | None:
+def _applies_error(path: str, line: int, subject: str, applied: bool, text: str) -> findings.Finding | None:
     should = subject in ("tensor", "array")
     if applied == should:
         return None
     what = {"pil": "PIL images", "path": "file paths", "tensor": "tensors", "array": "arrays"}[subject]
     told = "normalized" if applied else "not normalized"
     truth = "are normalized" if should else "are used as they are"
-    return F.error("claim", path, line, "normalization", f"the page lists {what} as {told} ({text.strip()!r}); "
+    return findings.error("claim", path, line, "normalization", f"the page lists {what} as {told} ({text.strip()!r}); "
                    f"in the spec they {truth} ([norm.applies])", clauses=("norm.applies",))
 
 
@@ -70,8 +68,8 @@ _DEFAULT = re.compile(r"(?:\bdefaults?\b(?:\s+(?:to|is|value\s+is))?|デフォ�
                       re.I)
 
 
-def check(page: ClassifiedPage, spec: SpecData | None = None) -> list[F.Finding]:
-    out: list[F.Finding] = []
+def check(page: ClassifiedPage, spec: SpecData | None = None) -> list[findings.Finding]:
+    out: list[findings.Finding] = []
     formula_leads = {b.lead.line for b in page.of_kind("formula") if b.lead is not None}
     example_texts = {t.line for b in page.examples for t in b.context}
     mode: bool | None = None      # under a lead-in: True applied, False not applied
@@ -82,12 +80,12 @@ def check(page: ClassifiedPage, spec: SpecData | None = None) -> list[F.Finding]
             heading, mode = item.heading, None
         if text.line in formula_leads or text.line in example_texts:
             continue
-        words = C._strip_code(text.text)
+        words = claims.without_code(text.text)
         out.extend(_layouts(page.path, text.line, text.text))
         # lists under a lead-in
         stripped = text.text.strip()
-        if text.kind == "paragraph" and C.has(words, "normalize") and stripped.endswith(_LEAD_IN_END):
-            mode = not C.has(words, "negation")
+        if text.kind == "paragraph" and claims.has(words, "normalize") and stripped.endswith(_LEAD_IN_END):
+            mode = not claims.has(words, "negation")
             continue
         if text.kind != "item":
             mode = None
@@ -100,20 +98,20 @@ def check(page: ClassifiedPage, spec: SpecData | None = None) -> list[F.Finding]
         out.extend(_statement(page.path, _locator(page, text), text.text, item.section in NORMALIZATION_SECTIONS))
     for arg in page.image_args:
         if arg.source == "table":  # a list's bullets are texts, read above
-            out.extend(_statement(page.path, lambda _pattern, line=arg.line: line, arg.text, True))
+            out.extend(_statement(page.path, _always_at(arg.line), arg.text, True))
         if spec is not None:
             out.extend(_stated_default(page.path, arg, dict(spec.parameters)))
     out.extend(_tables(page))
     return out
 
 
-def _layouts(path: str, line: int, text: str) -> list[F.Finding]:
+def _layouts(path: str, line: int, text: str) -> list[findings.Finding]:
     out = []
-    for kind, layout in C.layouts(text):
+    for kind, layout in claims.layouts(text):
         want = "CHW" if kind == "tensor" else "HWC"
         if layout != want:
             clause = "input.tensor.layout" if kind == "tensor" else "input.array.layout"
-            out.append(F.error("claim", path, line, "layout",
+            out.append(findings.error("claim", path, line, "layout",
                                f"the page gives {kind}s the layout {layout}; the spec's is {want} ([{clause}])",
                                clauses=(clause,)))
     return out
@@ -134,66 +132,71 @@ def _locator(page: ClassifiedPage, text: Text) -> Callable[[str], int]:
 
 
 def _number_pattern(value: Fraction) -> str:
-    return rf"(?<![\d.]){re.escape(C._num(value))}(?![\d.])"
+    return rf"(?<![\d.]){re.escape(claims.number_text(value))}(?![\d.])"
 
 
 def _interval_pattern(low: Fraction, high: Fraction) -> str:
     def bound(value: Fraction) -> str:
-        return ("[-−]" if value < 0 else "") + re.escape(C._num(abs(value)))
+        return ("[-−]" if value < 0 else "") + re.escape(claims.number_text(abs(value)))
 
     return rf"[\[(]\s*{bound(low)}\s*,\s*{bound(high)}\s*[\])]"
 
 
-def _statement(path: str, locate: Callable[[str], int], text: str, about_normalization: bool) -> list[F.Finding]:
+def _always_at(line: int) -> Callable[[str], int]:
+    """A locator for a text whose claims all sit on one line (a table row)."""
+    return lambda _pattern: line
+
+
+def _statement(path: str, locate: Callable[[str], int], text: str, about_normalization: bool) -> list[findings.Finding]:
     """One paragraph's claims on ranges, clipping and factors, each at its own line."""
-    out: list[F.Finding] = []
-    words = C._strip_code(text)
+    out: list[findings.Finding] = []
+    words = claims.without_code(text)
     disabled = bool(_DISABLED.search(text))
-    for fragment in C.fragments(words):
-        verb = C._WORDS["normalize"].search(fragment) or C._WORDS["rescale"].search(fragment)
+    for fragment in claims.fragments(words):
+        verb = claims.WORD_PATTERNS["normalize"].search(fragment) or claims.WORD_PATTERNS["rescale"].search(fragment)
         if verb is not None:
             # "not in the range [0, 255] or ... in the range [0, 1], ... normalized": the "not" is the range's
-            out.extend(_normalization_ranges(path, locate, fragment, negated=C._negated_near(fragment, verb)))
+            out.extend(_normalization_ranges(path, locate, fragment, negated=claims.negated_near(fragment, verb)))
     first_line = locate(r"^")
-    for claim in C.read_text(text, first_line):
+    for claim in claims.read_text(text, first_line):
         if claim.kind == "no-clip" and disabled:
-            out.append(F.error("claim", path, locate(r"normalize\s*=\s*False"), "normalize=False",
+            out.append(findings.error("claim", path, locate(r"normalize\s*=\s*False"), "normalize=False",
                                f"the page says values are not clipped with normalize=False ({claim.text!r}); "
                                "[norm.disabled] clips every value to [0, 255]", clauses=("norm.disabled",)))
         elif claim.kind == "clip" and claim.values and tuple(claim.values) != (0, 255) \
-                and (disabled or about_normalization or C.has(words, "normalize")):
-            low, high = (C._num(v) for v in claim.values)
+                and (disabled or about_normalization or claims.has(words, "normalize")):
+            low, high = (claims.number_text(v) for v in claim.values)
             subject, clause = ("normalize=False", "norm.disabled") if disabled else ("clipping", "norm.other")
-            out.append(F.error("claim", path, locate(_interval_pattern(*claim.values)), subject,
+            out.append(findings.error("claim", path, locate(_interval_pattern(*claim.values)), subject,
                                f"the page says values are clipped to [{low}, {high}] ({claim.text!r}); "
                                f"[{clause}] clips to [0, 255]", clauses=(clause,)))
-        elif claim.kind == "factor" and (0, 1) in C.intervals(words) and claim.values[0] != 255:
-            out.append(F.error("claim", path, locate(_number_pattern(claim.values[0])), "[0, 1] data",
-                               f"the page says data in [0, 1] is multiplied by {C._num(claim.values[0])} "
+        elif claim.kind == "factor" and (0, 1) in claims.intervals(words) and claim.values[0] != 255:
+            out.append(findings.error("claim", path, locate(_number_pattern(claim.values[0])), "[0, 1] data",
+                               f"the page says data in [0, 1] is multiplied by {claims.number_text(claim.values[0])} "
                                f"({claim.text!r}); [norm.unit] multiplies by 255", clauses=("norm.unit",)))
     return out
 
 
-def _normalization_ranges(path: str, locate: Callable[[str], int], text: str, negated: bool) -> list[F.Finding]:
+def _normalization_ranges(path: str, locate: Callable[[str], int], text: str, negated: bool) -> list[findings.Finding]:
     """Where normalization puts values ([0, 255]) and which data its rescaling rules are for,
     in one sentence."""
     out = []
-    for role, (low, high) in C.normalization_ranges(text):
-        shown = f"[{C._num(low)}, {C._num(high)}]"
+    for role, (low, high) in claims.normalization_ranges(text):
+        shown = f"[{claims.number_text(low)}, {claims.number_text(high)}]"
         line = locate(_interval_pattern(low, high))
         if role == "target" and (low, high) != (0, 255):
-            out.append(F.error("claim", path, line, "normalization",
+            out.append(findings.error("claim", path, line, "normalization",
                                f"the page says normalization brings values into {shown}; [norm.applies] normalizes "
                                "to [0, 255] uint8", clauses=("norm.applies",)))
         elif role == "condition" and not negated and (low, high) not in ((0, 1), (-1, 1)):
-            out.append(F.error("claim", path, line, "normalization",
+            out.append(findings.error("claim", path, line, "normalization",
                                f"the page says data in {shown} is normalized; the spec rescales data in [0, 1] "
                                "([norm.unit]) and [-1, 1] ([norm.signed]) and only clips any other data "
                                "([norm.other])", clauses=("norm.range", "norm.unit", "norm.signed")))
     return out
 
 
-def _stated_default(path: str, arg: ArgDoc, defaults: dict[str, object]) -> list[F.Finding]:
+def _stated_default(path: str, arg: ArgDoc, defaults: dict[str, object]) -> list[findings.Finding]:
     """A switch's stated default against the spec's (`normalize`: "Defaults to True"). Only
     switches: "file_type defaults to png" rightly describes what the default `None` gives."""
     if not isinstance(defaults.get(arg.name), bool):
@@ -206,13 +209,13 @@ def _stated_default(path: str, arg: ArgDoc, defaults: dict[str, object]) -> list
             continue
         want = defaults[arg.name]
         if not (type(stated) is type(want) and stated == want):
-            out.append(F.error("claim", path, arg.line, f"argument {arg.name}",
+            out.append(findings.error("claim", path, arg.line, f"argument {arg.name}",
                                f"the Args {arg.source} says {arg.name} defaults to {stated!r}; the spec's default "
                                f"is {want!r} ([api.signature])", clauses=("api.signature",)))
     return out
 
 
-def _tables(page: ClassifiedPage) -> list[F.Finding]:
+def _tables(page: ClassifiedPage) -> list[findings.Finding]:
     out = []
     for table in page.page.tables:
         for row in table.rows:

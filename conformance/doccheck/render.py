@@ -20,8 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from wbimage_conformance.doccheck import findings as F
-from wbimage_conformance.doccheck import report, report_junit, report_markdown
+from wbimage_conformance.doccheck import findings, report, report_junit, report_markdown
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.stored import writing
 
@@ -29,7 +28,7 @@ FORMATS = ("text", "json", "markdown", "junit")
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
-def render(result: F.DocsReport, fmt: str, *, verbose: bool = False) -> str:
+def render(result: findings.DocsReport, fmt: str, *, verbose: bool = False) -> str:
     return _encodable(_render(result, fmt, verbose))
 
 
@@ -38,7 +37,7 @@ def _encodable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _render(result: F.DocsReport, fmt: str, verbose: bool) -> str:
+def _render(result: findings.DocsReport, fmt: str, verbose: bool) -> str:
     if fmt == "text":
         out = io.StringIO()
         report.write_text(result, out, verbose)
@@ -54,7 +53,7 @@ def _render(result: F.DocsReport, fmt: str, verbose: bool) -> str:
     raise UsageError(f"{fmt!r} is not a format of docs reports; choose among {', '.join(FORMATS)}")
 
 
-def emit(result: F.DocsReport, fmt: str, output: str | None, files: Sequence[tuple[str, str]] = (), *,
+def emit(result: findings.DocsReport, fmt: str, output: str | None, files: Sequence[tuple[str, str]] = (), *,
          verbose: bool = False, environ: Mapping[str, str] | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> None:
     """`fmt` into `output` (None: standard output), each (format, path) of `files` into its

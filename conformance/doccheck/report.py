@@ -18,19 +18,19 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import IO, Any
 
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck.findings import CHECKS, DocsReport, Finding, Severity
 from wbimage_conformance.report.terminal import printable
 
 SCHEMA_ID = "wbimage-conformance/docs-report/1"
 
 
-def _counts(findings: Iterable[F.Finding]) -> dict[str, int]:
+def _counts(findings: Iterable[Finding]) -> dict[str, int]:
     counted = Counter(f.severity for f in findings)
-    return {"errors": counted[F.Severity.ERROR], "warnings": counted[F.Severity.WARNING],
-            "notes": counted[F.Severity.NOTE]}
+    return {"errors": counted[Severity.ERROR], "warnings": counted[Severity.WARNING],
+            "notes": counted[Severity.NOTE]}
 
 
-def by_locale(report: F.DocsReport) -> dict[str, dict[str, int]]:
+def by_locale(report: DocsReport) -> dict[str, dict[str, int]]:
     """Per locale (in the order pages list them): its pages and the findings on them."""
     locale_of = {p.path: p.locale for p in report.pages}
     out: dict[str, dict[str, int]] = {}
@@ -40,14 +40,14 @@ def by_locale(report: F.DocsReport) -> dict[str, dict[str, int]]:
     return out
 
 
-def by_check(report: F.DocsReport) -> dict[str, dict[str, int]]:
-    """Per check that found anything, in the order F.CHECKS lists them."""
+def by_check(report: DocsReport) -> dict[str, dict[str, int]]:
+    """Per check that found anything, in the order CHECKS lists them."""
     checks = sorted({f.check for f in report.findings},
-                    key=lambda c: F.CHECKS.index(c) if c in F.CHECKS else len(F.CHECKS))
+                    key=lambda c: CHECKS.index(c) if c in CHECKS else len(CHECKS))
     return {check: _counts(f for f in report.findings if f.check == check) for check in checks}
 
 
-def to_json(report: F.DocsReport) -> dict[str, Any]:
+def to_json(report: DocsReport) -> dict[str, Any]:
     return {
         "schema": SCHEMA_ID,
         "ok": report.ok,
@@ -57,9 +57,9 @@ def to_json(report: F.DocsReport) -> dict[str, Any]:
             "walked": report.walked,
             "skipped": len(report.skipped),
             "examples_run": len(report.runs),
-            "errors": report.count(F.Severity.ERROR),
-            "warnings": report.count(F.Severity.WARNING),
-            "notes": report.count(F.Severity.NOTE),
+            "errors": report.count(Severity.ERROR),
+            "warnings": report.count(Severity.WARNING),
+            "notes": report.count(Severity.NOTE),
             "duration_s": report.duration_s,
             "locales": by_locale(report),
             "checks": by_check(report),
@@ -97,7 +97,7 @@ def to_json(report: F.DocsReport) -> dict[str, Any]:
     }
 
 
-def write_json(report: F.DocsReport, out: IO[str]) -> None:
+def write_json(report: DocsReport, out: IO[str]) -> None:
     json.dump(to_json(report), out, indent=2, ensure_ascii=False)
     out.write("\n")
 
@@ -111,7 +111,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def write_explain(report: F.DocsReport, out: IO[str]) -> None:
+def write_explain(report: DocsReport, out: IO[str]) -> None:
     """Every sentence about the Image surface: checked (with what), or not understood."""
     for r in report.readings:
         out.write(f"{shown(r.file)}:{r.line}: {shown(r.text[:200])}\n")
@@ -133,40 +133,54 @@ def _shown_counts(counts: dict[str, int]) -> str:
     return ", ".join(_plural(counts[key + "s"], key) for key in ("error", "warning", "note"))
 
 
-def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> None:
+def write_text(report: DocsReport, out: IO[str], verbose: bool = False) -> None:
+    """Findings first (one line each, `file:line:` so editors jump to them), then a line per
+    page, the tallies, and the closing verdict."""
     write_explain(report, out)
+    _write_findings(report, out)
+    _write_pages(report, out)
+    _write_tallies(report, out, verbose)
+    verdict = "OK" if report.ok else "FAILED"
+    out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(Severity.ERROR), 'error')}, "
+              f"{_plural(report.count(Severity.WARNING), 'warning')}, {_plural(report.count(Severity.NOTE), 'note')}"
+              f" in {report.duration_s:.1f} s: {verdict}\n")
+
+
+def _write_findings(report: DocsReport, out: IO[str]) -> None:
     for f in report.findings:
         out.write(f"{shown(f.file)}:{f.line}: {f.severity.value} [{shown(f.check)}] {shown(f.subject)}: "
                   f"{shown(f.message)}\n")
         for related in f.related:
             out.write(f"    see {shown(related)}\n")
-        if f.cases and f.severity is not F.Severity.NOTE:
+        if f.cases and f.severity is not Severity.NOTE:
             cases = ", ".join(f.cases[:5]) + (", ..." if len(f.cases) > 5 else "")
             out.write(f"    cases: {shown(cases)}\n")
     if report.findings:
         out.write("\n")
+
+
+def _write_pages(report: DocsReport, out: IO[str]) -> None:
+    severities: dict[str, Counter[Severity]] = {}
+    for f in report.findings:
+        severities.setdefault(f.file, Counter())[f.severity] += 1
     for page in report.pages:
         kinds = Counter(b.kind for b in page.blocks)
-        mine = [f for f in report.findings if f.file == page.path]
-        counts = Counter(f.severity for f in mine)
+        counts = severities.get(page.path, Counter())
         shown_kinds = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         out.write(f"{shown(page.path)}: {shown(page.locale)} ({page.locale_source}), "
                   f"{shown(page.doc or 'a page the spec does not cite')} ({page.generator}); "
-                  f"{shown_kinds or 'nothing to check'}; {_plural(counts[F.Severity.ERROR], 'error')}, "
-                  f"{_plural(counts[F.Severity.WARNING], 'warning')}, {_plural(counts[F.Severity.NOTE], 'note')}\n")
+                  f"{shown_kinds or 'nothing to check'}; {_plural(counts[Severity.ERROR], 'error')}, "
+                  f"{_plural(counts[Severity.WARNING], 'warning')}, {_plural(counts[Severity.NOTE], 'note')}\n")
+
+
+def _write_tallies(report: DocsReport, out: IO[str], verbose: bool) -> None:
+    """Examples run, pages left out (listed with -v), the shard, and counts by locale and check."""
     if report.runs:
         statuses = Counter(r.status for r in report.runs)
         tally = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
         out.write(f"examples: {len(report.runs)} run against {shown(report.implementation)} ({tally})\n")
     if report.skipped:
-        reasons = Counter(s.reason for s in report.skipped)
-        tally = "; ".join(f"{n} {shown(reason)}" for reason, n in reasons.most_common())
-        walked = f" of {report.walked} walked" if report.walked else ""
-        out.write(f"skipped: {_plural(len(report.skipped), 'page')}{walked} ({tally})"
-                  + ("" if verbose else "; -v lists them") + "\n")
-        if verbose:
-            for skipped in report.skipped:
-                out.write(f"    {shown(skipped.path)}: {shown(skipped.reason)}\n")
+        _write_skipped(report, out, verbose)
     if report.shard is not None:
         out.write(f"shard {report.shard.index}/{report.shard.count}: {_plural(len(report.pages), 'page')} of "
                   f"{len(report.shard.selection)} selected\n")
@@ -176,7 +190,14 @@ def write_text(report: F.DocsReport, out: IO[str], verbose: bool = False) -> Non
     if report.findings:
         out.write("by check: " + "; ".join(f"{check} {_shown_counts(c)}" for check, c in by_check(report).items())
                   + "\n")
-    verdict = "OK" if report.ok else "FAILED"
-    out.write(f"docs check: {_plural(len(report.pages), 'page')}, {_plural(report.count(F.Severity.ERROR), 'error')}, "
-              f"{_plural(report.count(F.Severity.WARNING), 'warning')}, {_plural(report.count(F.Severity.NOTE), 'note')}"
-              f" in {report.duration_s:.1f} s: {verdict}\n")
+
+
+def _write_skipped(report: DocsReport, out: IO[str], verbose: bool) -> None:
+    reasons = Counter(s.reason for s in report.skipped)
+    tally = "; ".join(f"{n} {shown(reason)}" for reason, n in reasons.most_common())
+    walked = f" of {report.walked} walked" if report.walked else ""
+    out.write(f"skipped: {_plural(len(report.skipped), 'page')}{walked} ({tally})"
+              + ("" if verbose else "; -v lists them") + "\n")
+    if verbose:
+        for skipped in report.skipped:
+            out.write(f"    {shown(skipped.path)}: {shown(skipped.reason)}\n")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import findings
 from wbimage_conformance.report.junit import clean
 
 SUITE_NAME = "wbimage-conformance docs check"
@@ -22,14 +22,15 @@ SUITE_NAME = "wbimage-conformance docs check"
 PAGE_WIDE = ("coverage", "consistency")
 
 
-def _line(f: F.Finding) -> str:
+def _line(f: findings.Finding) -> str:
     return f"{f.file}:{f.line}: {f.severity.value} [{f.check}] {f.subject}: {f.message}"
 
 
-def _placed(page: F.PageSummary, found: Sequence[F.Finding]) -> tuple[list[list[F.Finding]], dict[str, list[F.Finding]]]:
+def _placed(page: findings.PageSummary, found: Sequence[findings.Finding],
+            ) -> tuple[list[list[findings.Finding]], dict[str, list[findings.Finding]]]:
     """The page's findings per block (in block order) and, for the rest, per check."""
-    per_block: list[list[F.Finding]] = [[] for _ in page.blocks]
-    per_check: dict[str, list[F.Finding]] = {}
+    per_block: list[list[findings.Finding]] = [[] for _ in page.blocks]
+    per_check: dict[str, list[findings.Finding]] = {}
     starts = [b.line for b in page.blocks]
     for finding in found:
         index = max((i for i, start in enumerate(starts) if start <= finding.line), default=None)
@@ -40,17 +41,17 @@ def _placed(page: F.PageSummary, found: Sequence[F.Finding]) -> tuple[list[list[
     return per_block, per_check
 
 
-def _testcase(suite: ET.Element, page: F.PageSummary, name: str, line: int, found: Sequence[F.Finding],
+def _testcase(suite: ET.Element, page: findings.PageSummary, name: str, line: int, found: Sequence[findings.Finding],
               seconds: float = 0.0, not_checked: bool = False) -> tuple[int, int]:
     """Adds the testcase; returns (failures, skipped) it counts for."""
     case = ET.SubElement(suite, "testcase", {"classname": clean(f"docs.{page.locale}.{page.path}"), "name": clean(name),
                                              "file": clean(page.path), "line": str(line), "time": f"{seconds:.3f}"})
-    errors = [f for f in found if f.severity is F.Severity.ERROR]
+    errors = [f for f in found if f.severity is findings.Severity.ERROR]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         failure = ET.SubElement(case, "failure", {"type": errors[0].check, "message": clean(errors[0].message + more)})
         failure.text = clean("\n".join(_line(f) for f in errors))
-    rest = [f for f in found if f.severity is not F.Severity.ERROR]
+    rest = [f for f in found if f.severity is not findings.Severity.ERROR]
     if rest:
         ET.SubElement(case, "system-out").text = clean("\n".join(_line(f) for f in rest))
     if not_checked and not found:
@@ -59,7 +60,7 @@ def _testcase(suite: ET.Element, page: F.PageSummary, name: str, line: int, foun
     return (1 if errors else 0), 0
 
 
-def _suite(root: ET.Element, page: F.PageSummary, report: F.DocsReport) -> dict[str, int]:
+def _suite(root: ET.Element, page: findings.PageSummary, report: findings.DocsReport) -> dict[str, int]:
     suite = ET.SubElement(root, "testsuite", {"name": clean(page.path)})
     properties = ET.SubElement(suite, "properties")
     for name, value in (("locale", page.locale), ("doc", page.doc or ""), ("generator", page.generator)):
@@ -68,11 +69,11 @@ def _suite(root: ET.Element, page: F.PageSummary, report: F.DocsReport) -> dict[
     per_block, per_check = _placed(page, found)
     run_time = {run.line: run.duration_s for run in report.runs if run.file == page.path}
     tests = failures = skipped = 0
-    for block, inside in zip(page.blocks, per_block):
+    for block, inside in zip(page.blocks, per_block, strict=True):
         failed, skip = _testcase(suite, page, f"line {block.line}: {block.kind} {block.subject}", block.line, inside,
                                  run_time.get(block.line, 0.0), block.status == "not-checked")
         tests, failures, skipped = tests + 1, failures + failed, skipped + skip
-    checks = sorted(per_check, key=lambda c: F.CHECKS.index(c) if c in F.CHECKS else len(F.CHECKS))
+    checks = sorted(per_check, key=lambda c: findings.CHECKS.index(c) if c in findings.CHECKS else len(findings.CHECKS))
     for check in checks:
         failed, _ = _testcase(suite, page, check, min(f.line for f in per_check[check]), per_check[check])
         tests, failures = tests + 1, failures + failed
@@ -85,7 +86,7 @@ def _suite(root: ET.Element, page: F.PageSummary, report: F.DocsReport) -> dict[
     return counts
 
 
-def render(report: F.DocsReport) -> str:
+def render(report: findings.DocsReport) -> str:
     root = ET.Element("testsuites", {"name": SUITE_NAME})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for page in report.pages:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import contextlib
 import json
 import os
 import secrets
@@ -258,6 +259,7 @@ def run_page(job: PageJob, launch: Launch, timeout: float) -> PageOutcome:
         finally:
             os.close(token_read)
         # read as they come, within bounds: an example may write without end to either pipe
+        assert proc.stdout is not None and proc.stderr is not None  # opened as pipes above
         out = pipe_drain.PipeDrain(proc.stdout, MAX_REPLY_BYTES, "head")
         err = pipe_drain.PipeDrain(proc.stderr, pipe_drain.STDERR_KEEP)
         threading.Thread(target=_send, args=(proc.stdin, json.dumps(request).encode("utf-8")), daemon=True).start()
@@ -373,17 +375,21 @@ def unaccounted(job: PageJob, reply: dict[str, Any]) -> str:
     missing = [p["id"] for j in job.jobs for p in j.probes if p["id"] not in probes]
     if missing:
         parts.append(f"no answer to probe(s) {', '.join(missing)}")
-    for j in job.jobs:
-        if (blocks.get(j.number) or {}).get("status") != "ok":
-            continue
-        recorded = {c.get("line") for c in reply["calls"] if isinstance(c, dict) and c.get("role") == "example"
-                    and c.get("block") == j.number}
-        lines = [first for first, last in top_level_image_calls(j.block)
-                 if not any(isinstance(r, int) and first <= r <= last for r in recorded)]
-        if lines:
-            parts.append(f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"
-                         + (f" of block {j.number}" if len(job.jobs) > 1 else ""))
+    parts += [gap for j in job.jobs if (blocks.get(j.number) or {}).get("status") == "ok"
+              if (gap := _unrecorded_image_calls(j, reply["calls"], several=len(job.jobs) > 1))]
     return "; ".join(parts)
+
+
+def _unrecorded_image_calls(j: Any, calls: list[Any], several: bool) -> str:
+    """The top-level wandb.Image calls of a finished block that the recording has no call for."""
+    recorded = {c.get("line") for c in calls if isinstance(c, dict) and c.get("role") == "example"
+                and c.get("block") == j.number}
+    lines = [first for first, last in top_level_image_calls(j.block)
+             if not any(isinstance(r, int) and first <= r <= last for r in recorded)]
+    if not lines:
+        return ""
+    return (f"no record of the wandb.Image call on example line(s) {', '.join(map(str, lines))}"
+            + (f" of block {j.number}" if several else ""))
 
 
 def top_level_image_calls(block: PyBlock) -> list[tuple[int, int]]:
@@ -412,10 +418,8 @@ def _send(stdin: Any, request: bytes) -> None:
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 

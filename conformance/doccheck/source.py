@@ -94,27 +94,45 @@ def runnable(code: str) -> Runnable:
 
 
 def _runnable(code: str) -> Runnable:
+    """Doctest prompts and notebook magics are set aside first; a block that then parses runs
+    as it is. Else a block of shell lines only is shell; else shell lines among Python and
+    `<placeholders>` are replaced, kept only if that makes the block parse."""
     pyparse.check_size(code)
     lines = code.split("\n")
     aside: list[SetAside] = []
     if any(_DOCTEST.match(line) and line.lstrip().startswith(">>>") for line in lines):
         lines, aside = _without_prompts(lines)
-    for number, line in enumerate(lines, start=1):
-        match = _NOTEBOOK.match(line)
-        if match:
-            aside.append(SetAside(number, "notebook", match.group("text").strip()))
-            lines[number - 1] = _stand_in_line(match.group("indent"))
+    aside += _set_aside_magics(lines)
     candidate = "\n".join(lines)
     tree, error = _parse(candidate)
     if tree is not None:
         return Runnable(candidate, tuple(aside), tree)
-    original_error = error
+    assert error is not None
     code_lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if code_lines and all(_is_shell(line) for line in code_lines):
         shell = [SetAside(n, "shell", line.strip()) for n, line in enumerate(lines, start=1)
                  if line.strip() and not line.lstrip().startswith("#")]
         return Runnable("\n".join("" for _ in lines), tuple(aside + shell), pyparse.parse(""), shell=True)
-    # shell lines among Python, then placeholders, each kept only if it makes the block parse
+    repaired = _repaired(lines, aside)
+    if repaired is not None:
+        return repaired
+    return Runnable(code, (), None, error.msg or str(error), error.lineno or 1)
+
+
+def _set_aside_magics(lines: list[str]) -> list[SetAside]:
+    """Notebook lines (`!pip ...`, `%matplotlib ...`) replaced in place by a stand-in line."""
+    aside = []
+    for number, line in enumerate(lines, start=1):
+        match = _NOTEBOOK.match(line)
+        if match:
+            aside.append(SetAside(number, "notebook", match.group("text").strip()))
+            lines[number - 1] = _stand_in_line(match.group("indent"))
+    return aside
+
+
+def _repaired(lines: list[str], aside: list[SetAside]) -> Runnable | None:
+    """The block with its shell lines and `<placeholders>` replaced, if that parses and
+    something was replaced."""
     for number, line in enumerate(lines, start=1):
         if _is_shell(line) and line.strip():
             aside.append(SetAside(number, "shell", line.strip()))
@@ -125,8 +143,7 @@ def _runnable(code: str) -> Runnable:
             replaced.append(SetAside(number, "placeholder", match.group(0)))
         lines[number - 1] = _ANGLE.sub(PLACEHOLDER_NAME, line)
     candidate = "\n".join(lines)
-    tree, error = _parse(candidate)
+    tree, _ = _parse(candidate)
     if tree is not None and (replaced or any(a.kind == "shell" for a in aside)):
         return Runnable(candidate, tuple(sorted(aside + replaced, key=lambda a: a.line)), tree)
-    assert original_error is not None
-    return Runnable(code, (), None, original_error.msg or str(original_error), original_error.lineno or 1)
+    return None

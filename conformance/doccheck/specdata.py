@@ -86,7 +86,7 @@ def _load(paths: tuple[str, ...] | None) -> SpecData:
                             "the signature block cannot be checked")
     parameters = tuple((str(p[0]), p[1]) for p in signature[0].expect["value"])  # type: ignore[index]
     constants = tuple(
-        Constant(str(c.call["name"]), c.expect["value"], c.id)  # type: ignore[index]
+        Constant(str(c.call["name"]), c.expect["value"], c.id)
         for c in case_set.cases
         if c.call.get("api") == "attribute" and "limits.constants" in c.clauses and c.expect and "value" in c.expect
     )

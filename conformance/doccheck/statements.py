@@ -34,8 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 from wbimage_conformance import oracle
-from wbimage_conformance.doccheck import claims as C
-from wbimage_conformance.doccheck import findings as F
+from wbimage_conformance.doccheck import claims, findings
 from wbimage_conformance.doccheck.classify import ClassifiedPage, page_subject
 from wbimage_conformance.doccheck.markdown import plain_text
 
@@ -87,7 +86,7 @@ class Reading:
 
 def _show(value: Any) -> str:
     if isinstance(value, Fraction):
-        return C._num(value)
+        return claims.number_text(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -210,7 +209,7 @@ def _first_interval(patterns: tuple[re.Pattern[str], ...], text: str) -> tuple[t
     for pattern in patterns:
         match = pattern.search(text)
         if match:
-            return (C.number(match.group("a")), C.number(match.group("b"))), match.group(0)
+            return (claims.number(match.group("a")), claims.number(match.group("b"))), match.group(0)
     return None
 
 
@@ -254,7 +253,7 @@ def _value_example(s: Sentence) -> list[Statement]:
     value, pixel = _LIKE.search(s.text), _AROUND.search(s.text)
     if value is None or pixel is None or pixel.start() < value.end():
         return []
-    v, p = C.number(value.group("v")), C.number(pixel.group("p"))
+    v, p = claims.number(value.group("v")), claims.number(pixel.group("p"))
     candidates = _pixels_of(v)
     problem = ""
     if not any(abs(got - p) <= AROUND for got, _ in candidates):
@@ -389,7 +388,7 @@ def _range_beside(text: str, noun: re.Match[str], before: bool) -> tuple[tuple[F
     else:
         match = _RANGE.search(text, noun.end())
         match = match if match and match.start() - noun.end() < _NEAR else None
-    return ((C.number(match.group("a")), C.number(match.group("b"))), match.group(0)) if match else None
+    return ((claims.number(match.group("a")), claims.number(match.group("b"))), match.group(0)) if match else None
 
 
 def _to_uint8_range(s: Sentence) -> list[Statement]:
@@ -423,9 +422,9 @@ READERS: tuple[Callable[[Sentence], list[Statement]], ...] = (
 
 def _other(sentence: Sentence) -> tuple[str, ...]:
     """What the older readers (claims.py, prose.py) make of the sentence, named for --explain."""
-    names = [claim.describe() for claim in C.read_text(sentence.raw, sentence.line)]
-    names += [f"layout of {kind}s: {layout}" for kind, layout in C.layouts(sentence.raw)]
-    names += [f"normalization {role} [{C._num(a)}, {C._num(b)}]" for role, (a, b) in C.normalization_ranges(sentence.raw)]
+    names = [claim.describe() for claim in claims.read_text(sentence.raw, sentence.line)]
+    names += [f"layout of {kind}s: {layout}" for kind, layout in claims.layouts(sentence.raw)]
+    names += [f"normalization {role} [{claims.number_text(a)}, {claims.number_text(b)}]" for role, (a, b) in claims.normalization_ranges(sentence.raw)]
     return tuple(dict.fromkeys(names))
 
 
@@ -448,7 +447,7 @@ def read(page: ClassifiedPage) -> list[Reading]:
     return out
 
 
-def check(page: ClassifiedPage, readings: list[Reading] | None = None) -> list[F.Finding]:
+def check(page: ClassifiedPage, readings: list[Reading] | None = None) -> list[findings.Finding]:
     """An error for each statement the spec contradicts, at the line of the words it was read from."""
     lines = page.page.lines
     out = []
@@ -456,7 +455,7 @@ def check(page: ClassifiedPage, readings: list[Reading] | None = None) -> list[F
         for statement in reading.statements:
             if statement.problem:
                 line = _anchor_line(lines, reading.sentence, statement.anchor)
-                out.append(F.error("claim", page.path, line, statement.kind,
+                out.append(findings.error("claim", page.path, line, statement.kind,
                                    f"{statement.problem} ({reading.sentence.text[:160]!r})", clauses=statement.clauses))
     return out
 

@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import math
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,9 +43,9 @@ from wbimage_conformance.cases import materialize, writer
 from wbimage_conformance.model import Case, Mismatch, Observation, Result, Status
 from wbimage_conformance.run import compare, runner
 
-try:  # built in from Python 3.11; Hypothesis brings the backport before that
-    _ExceptionGroup = BaseExceptionGroup
-except NameError:  # pragma: no cover - Python 3.10
+if sys.version_info >= (3, 11):  # built in from Python 3.11; Hypothesis brings the backport before that
+    _ExceptionGroup = BaseExceptionGroup  # noqa: F821 - a builtin from 3.11, the branch taken only there
+else:  # pragma: no cover - Python 3.10
     from exceptiongroup import BaseExceptionGroup as _ExceptionGroup
 
 DEFAULT_MAX_EXAMPLES = 500
@@ -240,7 +241,7 @@ def _no_local_constants() -> Iterator[None]:
     saved = providers._get_local_constants, providers.CONSTANTS_CACHE
     empty = providers.Constants() if hasattr(providers, "Constants") else None
     providers._get_local_constants = (lambda: empty) if empty is not None else saved[0]
-    providers.CONSTANTS_CACHE = {}
+    providers.CONSTANTS_CACHE = {}  # type: ignore[assignment]  # emptied for the run, the saved cache put back after
     try:
         yield
     finally:
@@ -290,10 +291,10 @@ def search(
     try:
         with _no_local_constants():
             run()
-    except BaseException as exc:  # noqa: BLE001 -- sorted out below, anything else re-raised
+    except BaseException as exc:  # sorted out below, anything else re-raised
         found, others = _unwrap(exc, flaky=False)
         if others:
-            raise others[0]
+            raise others[0] from exc
         found.sort(key=lambda d: (d.fields, _example_key(d.example)))
         return found, calls[0]
     return [], calls[0]
@@ -376,11 +377,11 @@ def spec_answer(example: Any, fields: Sequence[str] = ("pixels",)) -> SpecAnswer
         picture = oracle.image(data, kind, mode=mode, file_type=file_type, normalize=normalize)
     except oracle.SpecError as exc:
         clauses = _ordered(errors + layout)
-        expect = {"error": writer.FlowMap(type=exc.error_type)}
+        expect: dict[str, Any] = {"error": writer.FlowMap(type=exc.error_type)}
         return SpecAnswer(expect, tuple(clauses), f"raises {exc.error_type} ({exc})", f"raises {exc.error_type}")
     except AssertionError as exc:
         return SpecAnswer(None, reason=f"the oracle cannot evaluate it: {exc}")
-    expect: dict[str, Any] = {
+    expect = {
         "pixels": writer.pixels_field(picture.pixels),
         "mode": picture.mode,
         "size": writer.Flow(list(picture.size)),
@@ -600,8 +601,8 @@ def run(
 
         found, calls = search(probe, strategy, max_examples=max_examples, seed=seed)
         header = [
-            f"Written by: wbimage-conformance fuzz --impl {labels[0]} --against {labels[1]} "
-            f"--seed {seed} --max-examples {max_examples}",
+            (f"Written by: wbimage-conformance fuzz --impl {labels[0]} --against {labels[1]} "
+            f"--seed {seed} --max-examples {max_examples}"),
             "A minimal input on which the two implementations disagree. Expected values come from",
             "wbimage_conformance.oracle (the spec's formulas), never from either implementation.",
         ]
@@ -638,8 +639,8 @@ def _finding(
 
 def format_report(report: FuzzReport) -> str:
     """The text the command prints."""
-    out = [f"fuzz: {report.impl} against {report.against}, seed {report.seed}, "
-           f"up to {report.max_examples} examples ({report.calls} calls with shrinking)"]
+    out = [(f"fuzz: {report.impl} against {report.against}, seed {report.seed}, "
+           f"up to {report.max_examples} examples ({report.calls} calls with shrinking)")]
     if report.ok:
         out.append("no disagreement found")
         return "\n".join(out) + "\n"
@@ -649,7 +650,8 @@ def format_report(report: FuzzReport) -> str:
     for number, finding in enumerate(report.findings, start=1):
         d = finding.disagreement
         out.append("")
-        out.append(f"{number}. on {', '.join(d.fields)}{' (flaky: it did not repeat)' if d.flaky else ''}; minimal example:")
+        flaky = " (flaky: it did not repeat)" if d.flaky else ""
+        out.append(f"{number}. on {', '.join(d.fields)}{flaky}; minimal example:")
         out.append(f"   input: {json.dumps(d.example.input, ensure_ascii=False)}")
         kwargs = ", ".join(f"{k}={v!r}" for k, v in d.example.kwargs.items())
         out.append(f"   call:  Image(input{', ' + kwargs if kwargs else ''})")

@@ -43,8 +43,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import strategies as st
@@ -54,7 +54,6 @@ __all__ = [
     "CAPTIONS",
     "FILE_TYPES",
     "FLOAT_DTYPES",
-    "ImageCall",
     "INTEGER_DTYPES",
     "INVALID_FILE_TYPES",
     "INVALID_MODES",
@@ -65,8 +64,9 @@ __all__ = [
     "REGIMES",
     "TENSOR_DTYPES",
     "VALID_MODES",
-    "array_inputs",
+    "ImageCall",
     "anchors",
+    "array_inputs",
     "array_shapes",
     "boundary_values",
     "captions",
@@ -205,7 +205,7 @@ def _check_dtype(dtype: str) -> None:
         raise ValueError(f"dtype {dtype!r} is not one of {TENSOR_DTYPES}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def boundary_values(dtype: str) -> tuple[Any, ...]:
     """Values at and one ulp around the branch boundaries of [norm.bounds] in `dtype`, simplest
     first: 0, 1, -1, 255 (exactly, and one representable step either side), -0.0, 0.5, 2,
@@ -233,7 +233,7 @@ def boundary_values(dtype: str) -> tuple[Any, ...]:
     return _unique([v for v in exact if math.isfinite(v)])
 
 
-@lru_cache(maxsize=None)
+@cache
 def rounding_edges(dtype: str) -> tuple[float, ...]:
     """The grids of [norm.precision] rounded to the float `dtype`: k/255 and (2k - 255)/255
     for k = 0..255, then each grid value's one-ulp neighbours. Empty for integer dtypes and
@@ -264,14 +264,15 @@ def special_values(dtype: str) -> tuple[Any, ...]:
 
 def _free_floats(dtype: str, low: float | None, high: float | None) -> st.SearchStrategy[float]:
     """Any finite value of the dtype in [low, high]."""
-    width = {"float16": 16, "float32": 32, "float64": 64, "bfloat16": 32}[dtype]
+    widths: dict[str, Literal[16, 32, 64]] = {"float16": 16, "float32": 32, "float64": 64, "bfloat16": 32}
+    width = widths[dtype]
     drawn = st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False, width=width)
     if dtype == "bfloat16":
         return drawn.map(_round_bf16)
     return drawn
 
 
-@lru_cache(maxsize=None)
+@cache
 def values(dtype: str, regime: str = "other") -> st.SearchStrategy[Any]:
     """One value of `dtype` (a Python bool, int or float, exact in the dtype) from a regime:
 
@@ -325,7 +326,7 @@ def values(dtype: str, regime: str = "other") -> st.SearchStrategy[Any]:
     return st.one_of(st.sampled_from(special_values(dtype)), other)
 
 
-@lru_cache(maxsize=None)
+@cache
 def anchors(dtype: str, regime: str) -> st.SearchStrategy[Any] | None:
     """A value that puts an image of the regime's pool into the regime's branch ([norm.bounds],
     [norm.special]): a value in [-1, 0) for `signed`, a finite value outside [-1, 1] for
@@ -343,7 +344,8 @@ def anchors(dtype: str, regime: str) -> st.SearchStrategy[Any] | None:
         if regime == "signed":
             return st.just(-1) if info.min < 0 else None
         outside = [v for v in bounds if abs(v) > 1]
-        return st.one_of(st.sampled_from(outside), st.integers(int(info.min), int(info.max)).filter(lambda v: abs(v) > 1))
+        beyond_one = st.integers(int(info.min), int(info.max)).filter(lambda v: abs(v) > 1)
+        return st.one_of(st.sampled_from(outside), beyond_one)
     if regime == "signed":
         negative_edges = st.sampled_from([v for v in rounding_edges(dtype) if -1.0 <= v < 0.0])
         tiny = _step(dtype, 0.0, True)

@@ -8,5 +8,8 @@ runs the suite in a release's virtualenv and makes that record; `timeline` reads
 saved runs as one history (pass counts per clause family, the first and last release of each
 cause, the release families); `bisect` finds where a case's outcome changes; `chart` draws
 the SVG and `pages` writes docs/history.md and the parts of docs/compatibility.md and
-docs/findings.md that come from the history.
+docs/findings.md that come from the history. `packed` is the saved history as the wheel carries
+it; `staleness` checks that every shipped measurement states the cases it was measured on;
+`refresh` runs only the cases new or changed since each saved run and `drafting` writes the
+expectations files from the results.
 """

@@ -97,7 +97,7 @@ def _panel(name: str, counts: list[FamilyCount | None], versions: Sequence[str],
            f'fill="#f6f6f6" stroke="#cccccc"/>',
            f'<text x="{_fmt(plot_left - 3)}" y="{_fmt(plot_top + 4)}" text-anchor="end">{scale}</text>',
            f'<text x="{_fmt(plot_left - 3)}" y="{_fmt(plot_top + plot_height)}" text-anchor="end">0</text>']
-    labelled = -LABEL_GAP
+    labelled: float = -LABEL_GAP
     for index, short in _minor_starts(versions):
         out.append(f'<line x1="{_fmt(x(index))}" y1="{_fmt(plot_top + plot_height)}" x2="{_fmt(x(index))}" '
                    f'y2="{_fmt(plot_top + plot_height + 4)}" stroke="#888888"/>')

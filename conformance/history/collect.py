@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wbimage_conformance.history import record
-from wbimage_conformance.model import Case
+from wbimage_conformance.model import Case, Environment, Result
 from wbimage_conformance.run import runner
 from wbimage_conformance.triage import triage
 
@@ -25,12 +25,21 @@ def impl_for(python: Path, package: str = "wandb") -> str:
     return f"{package}@{python}"
 
 
+def run_cases(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs: int = 1,
+              timeout: float = DEFAULT_TIMEOUT, sandbox_mode: str = "auto",
+              package: str = "wandb") -> tuple[list[Result], Environment, record.SavedRun]:
+    """The raw results of `cases` on the release behind `python` (kept: expectations are drafted
+    from them), what its worker imported, and their triaged record."""
+    with runner.Session(impl_for(python, package), jobs=jobs, timeout=timeout, sandbox_mode=sandbox_mode) as session:
+        results = list(session.run(cases))
+        environment = session.environment(case_set_digest)
+    found = triage(results, environment)
+    saved = record.from_results(results, environment, [(g.id, g.title, g.clauses, g.explains) for g in found.causes])
+    return results, environment, saved
+
+
 def run_release(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs: int = 1,
                 timeout: float = DEFAULT_TIMEOUT, sandbox_mode: str = "auto",
                 package: str = "wandb") -> record.SavedRun:
-    with runner.Session(impl_for(python, package), jobs=jobs, timeout=timeout, sandbox_mode=sandbox_mode) as session:
-        results = session.run(cases)
-        environment = session.environment(case_set_digest)
-    found = triage(results, environment)
-    return record.from_results(results, environment,
-                               [(g.id, g.title, g.clauses, g.explains) for g in found.causes])
+    return run_cases(python, cases, case_set_digest, jobs=jobs, timeout=timeout, sandbox_mode=sandbox_mode,
+                     package=package)[2]

@@ -1,5 +1,5 @@
 """The documentation written from the saved runs: docs/history.md with its chart, the release
-families at the head of docs/compatibility.md, and (through releases.findings) the first and
+families at the head of docs/compatibility.md, and (through history.findings) the first and
 last release of each finding in docs/findings.md.
 
     wbimage-conformance history --pages docs          # rewrite all of them from docs/history/*.json
@@ -17,7 +17,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from wbimage_conformance.errors import UsageError
-from wbimage_conformance.history import chart, record, timeline
+from wbimage_conformance.history import chart, findings, record, staleness, timeline
 from wbimage_conformance.history.timeline import History
 from wbimage_conformance.stored import writing
 
@@ -83,7 +83,7 @@ def _stretches(runs: Sequence[record.SavedRun]) -> list[tuple[list[record.SavedR
 
 
 def families_section(history: History) -> str:
-    lines = [FAMILIES_BEGIN, "",
+    lines = [FAMILIES_BEGIN, staleness.marker(staleness.measured_by_runs(history.runs)), "",
              f"**Does each release family match the docs?** From the saved history "
              f"([history.md](history.md)): {len(history.runs)} wandb releases, "
              f"{_span_text(history.versions)}. For each stretch of releases with the same outcome on every case: "
@@ -182,6 +182,8 @@ def history_page(history: History, runs_dir: str = "docs/history", link: str = "
     out = [
         "# Release history: wandb " + _span_text(versions),
         "",
+        staleness.marker(staleness.measured_by_runs(history.runs)),
+        "",
         f"Every final wandb release from {versions[0]} to {versions[-1]} on the package index ({len(versions)} "
         "releases), each run against the whole suite in its own virtualenv with sandboxed workers. The results "
         f"are the saved runs in [`{runs_dir}/`]({link}/), one JSON file per release; this page, the chart and the "
@@ -196,7 +198,10 @@ def history_page(history: History, runs_dir: str = "docs/history", link: str = "
         REGENERATE,
         "```",
         "",
-        "`--resume` leaves out releases whose saved run already has the current case set; "
+        "After a change to the cases, `wbimage-conformance refresh` runs only the cases new or changed since each "
+        "release's saved run and brings every shipped measurement up to date (docs/performance.md, \"Refresh\": "
+        "about 20 s per release for a new case family). "
+        "`--resume` leaves out releases whose saved run already holds every current case as written; "
         "`wbimage-conformance bisect CASE_ID --releases A..B` reads these runs to say where one case's "
         "outcome changes. CI (`.ci/releases`) runs 0.28.2 and 0.31.0 afresh and checks that they agree with "
         "their saved runs (`history --check`).",
@@ -212,7 +217,7 @@ def history_page(history: History, runs_dir: str = "docs/history", link: str = "
         "## Deviations by root cause",
         "",
         "Each cause is a triage cause (`wbimage_conformance.triage`, with the release rules of "
-        "`wbimage_conformance.releases.rules` where a release has them): claimed for a case only where "
+        "`wbimage_conformance.triage.release_rules` where a release has them): claimed for a case only where "
         "recomputing the case under it reproduces what the release did. First and last are the releases of this "
         "history that show it; a release in between that does not is listed.",
         "",
@@ -260,8 +265,6 @@ def prepare_folder(docs_dir: Path) -> None:
 
 def write_all(runs_dir: Path, docs_dir: Path) -> list[Path]:
     """Write every page the history feeds; the paths written."""
-    from wbimage_conformance.releases import findings
-
     history = History.of(record.load_folder(runs_dir))
     if not history.runs:
         raise UsageError(f"history --pages: no saved runs in {runs_dir}")

@@ -13,23 +13,27 @@ are 570 KB and pack into 350 KB, because compressed files leave git nothing to d
      "environment": {"python": ..., "numpy": ..., "pillow": ..., "torch": ..., "platform": ...,
                      "sandbox": ..., "suite_version": ..., "case_set_digest": ...},
      "causes": [{"id": ..., "title": ..., "clauses": [...]}, ...],
-     "cases": [[case id, status, first clause, fingerprint, [cause index, ...]], ...]}
+     "cases": [[case id, status, first clause, fingerprint, [cause index, ...]], ...],
+     "pending": [case id, ...]}
+
+`pending` (left out when empty) lists the current cases the run has not measured yet: added or
+changed since, where a refresh could not run them (cases.fingerprints says why that matters).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from wbimage_conformance import stored
 from wbimage_conformance.errors import ConfigurationError
-from wbimage_conformance.model import Case, Environment, Result
+from wbimage_conformance.cases.fingerprints import fingerprint
+from wbimage_conformance.model import Environment, Result
 from wbimage_conformance.report.terminal import one_line
 from wbimage_conformance.stored import schemas, writing
 
@@ -76,6 +80,7 @@ class SavedRun:
     causes: tuple[RunCause, ...]
     cases: tuple[CaseOutcome, ...]
     path: str = ""
+    pending: tuple[str, ...] = ()
     _by_id: dict[str, CaseOutcome] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +88,10 @@ class SavedRun:
 
     def outcome(self, case_id: str) -> CaseOutcome | None:
         return self._by_id.get(case_id)
+
+    def fingerprints(self) -> dict[str, str]:
+        """case id -> fingerprint of the case as this run measured it."""
+        return {c.case_id: c.fingerprint for c in self.cases}
 
     def cause_titles(self, outcome: CaseOutcome) -> tuple[str, ...]:
         return tuple(self.causes[i].title for i in outcome.causes)
@@ -95,15 +104,6 @@ class SavedRun:
         return f"{self.implementation} {self.version}"
 
 
-def fingerprint(case: Case) -> str:
-    """12 hex digits of the case as written (title, clauses, level, input, call, expect,
-    allowed): a change to any of them gives another fingerprint."""
-    written = {"title": case.title, "clauses": list(case.clauses), "level": case.level, "input": case.input,
-               "call": case.call, "expect": case.expect, "allowed": list(case.allowed)}
-    text = json.dumps(written, sort_keys=True, default=repr, ensure_ascii=True)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:12]
-
-
 def from_results(results: Sequence[Result], environment: Environment,
                  causes: Iterable[tuple[str, str, Sequence[str], Sequence[str]]]) -> SavedRun:
     """A run's record. `causes` are (id, title, clauses, case ids explained), as triage found
@@ -111,7 +111,7 @@ def from_results(results: Sequence[Result], environment: Environment,
     saved_causes: list[RunCause] = []
     explained: dict[str, list[int]] = {}
     for index, (cause_id, title, clauses, case_ids) in enumerate(causes):
-        saved_causes.append(RunCause(cause_id, _one_line(title), tuple(clauses)))
+        saved_causes.append(RunCause(cause_id, _one_line(title) or "", tuple(clauses)))
         for case_id in case_ids:
             explained.setdefault(case_id, []).append(index)
     cases = tuple(CaseOutcome(r.case.id, r.status.value, r.case.clauses[0] if r.case.clauses else "none",
@@ -146,7 +146,11 @@ def dumps(run: SavedRun) -> str:
     rows = [json.dumps([c.case_id, c.status, c.clause, c.fingerprint, list(c.causes)], ensure_ascii=False)
             for c in run.cases]
     lines.append(",\n".join("  " + r for r in rows))
-    lines.append(" ]}")
+    if run.pending:
+        lines.append(" ],")
+        lines.append(' "pending": ' + json.dumps(list(run.pending)) + "}")
+    else:
+        lines.append(" ]}")
     return "\n".join(line for line in lines if line) + "\n"
 
 
@@ -168,23 +172,29 @@ def load(path: Path | str) -> SavedRun:
     return from_data(data, str(path), locator.line_at)
 
 
-def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | None = None) -> SavedRun:
-    """The SavedRun that checked data describes: the schema (history-record.schema.json), then
-    what a schema cannot say (a PEP 440 version, cause indices in range, each case once)."""
-    def at(*path: Any) -> str:
-        return f"{where}:{line_at(path)}" if line_at is not None else where
+def loads(text: str, where: str) -> SavedRun:
+    """Read and check a saved run from its text (as packed with the suite: history.packed)."""
+    from wbimage_conformance.stored import jsondoc
 
     try:
-        schemas.check(data, SCHEMA, where, line_at, "history record", lambda path: _field_name(data, path))
+        data = jsondoc.parse(text, where, stored.HISTORY_RECORD.max_depth)
     except stored.StoredFileError as exc:
         raise SavedRunError(str(exc)) from None
+    return from_data(data, where, jsondoc.Locator(text).line_at)
+
+
+def from_data(data: Any, where: str, line_at: Callable[[Sequence[Any]], int] | None = None) -> SavedRun:
+    """The SavedRun that data checked against history-record.schema.json describes (its PEP
+    440 version included), then what a schema cannot say: cause indices in range, each case once."""
+    source = stored.Source(where, line_at, lambda path: _field_name(data, path))
     try:
-        Version(data["version"])
-    except InvalidVersion:
-        raise SavedRunError(f"{at('version')}: version: {data['version']!r} is not a PEP 440 version") from None
-    causes = tuple(RunCause(c["id"], c["title"], tuple(c["clauses"])) for c in data["causes"])
-    cases = _outcomes(data["cases"], len(causes), at)
-    return SavedRun(data["implementation"], data["version"], dict(data["environment"]), causes, cases, where)
+        schemas.check(data, SCHEMA, source, "history record")
+        causes = tuple(RunCause(c["id"], c["title"], tuple(c["clauses"])) for c in data["causes"])
+        cases = _outcomes(data["cases"], len(causes), source)
+    except stored.StoredFileError as exc:
+        raise SavedRunError(str(exc)) from None
+    return SavedRun(data["implementation"], data["version"], dict(data["environment"]), causes, cases, where,
+                    tuple(data.get("pending", ())))
 
 
 def _field_name(data: Any, path: Sequence[Any]) -> str:
@@ -197,16 +207,15 @@ def _field_name(data: Any, path: Sequence[Any]) -> str:
     return schemas.dotted(named) + (f" (case {row[0][:200]})" if known else "")
 
 
-def _outcomes(rows: list[list[Any]], cause_count: int, at: Callable[..., str]) -> tuple[CaseOutcome, ...]:
+def _outcomes(rows: list[list[Any]], cause_count: int, source: stored.Source) -> tuple[CaseOutcome, ...]:
     """The rows of `cases` (their shape checked by the schema): cause indices in range, each case once."""
     seen: set[str] = set()
     cases = []
     for index, (case_id, status, clause, digest, indices) in enumerate(rows):
         if any(i >= cause_count for i in indices):
-            raise SavedRunError(f"{at('cases', index)}: cases[{index}] ({case_id}): a cause index past the "
-                                f"{cause_count} cause(s) listed")
+            raise schemas.refusal(source, ["cases", index, 4], f"a cause index past the {cause_count} cause(s) listed")
         if case_id in seen:
-            raise SavedRunError(f"{at('cases', index)}: cases[{index}]: case {case_id} appears twice")
+            raise schemas.refusal(source, ["cases", index, 0], f"case {case_id} appears twice")
         seen.add(case_id)
         cases.append(CaseOutcome(case_id, status, clause, digest, tuple(indices)))
     return tuple(cases)

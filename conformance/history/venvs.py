@@ -9,12 +9,17 @@ wandb 0.25.0: 32 s and 125 MB (mostly pip's download), against 273 s and 1.1 GB 
 virtualenv with its own torch; the base takes 164 s and 988 MB once. A folder
 `DIR/wandb-X` that already imports wandb X (such as the full virtualenvs .ci/releases makes)
 is used as it is, unless an install into it was interrupted. pip's cache is `DIR/pip-cache`
-unless PIP_CACHE_DIR says otherwise.
+unless PIP_CACHE_DIR says otherwise. Where uv is installed, it makes the release virtualenvs
+and installs wandb into them (its cache `DIR/uv-cache`, unless UV_CACHE_DIR says; pip's index, find-links and
+constraint settings in the environment are handed to it, but uv does not read pip.conf): measured
+side by side in docs/performance.md, "Refresh". DIR is the user cache folder by default
+(`default_root`), never the current directory.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -32,12 +37,35 @@ PTH_NAME = "wbimage_history_base.pth"
 #: In a release virtualenv while pip installs into it: one left behind is not reused.
 UNFINISHED = "wbimage-history-unfinished"
 _BASE_LOCK = threading.Lock()
+#: pip's settings from the environment and the uv settings that mean the same (pip.conf is not read by uv).
+PIP_TO_UV = {"PIP_INDEX_URL": "UV_INDEX_URL", "PIP_EXTRA_INDEX_URL": "UV_EXTRA_INDEX_URL",
+             "PIP_FIND_LINKS": "UV_FIND_LINKS", "PIP_CONSTRAINT": "UV_CONSTRAINT"}
 
 Log = Callable[[str], None]
 
 
 class VenvError(ConfigurationError):
     """A virtualenv could not be made (exit code 2): the message ends with pip's last line."""
+
+
+def default_root() -> Path:
+    """Where virtualenvs go unless `--venvs` says: the platform's user cache folder, never the
+    current directory (a wheel user's project is no place for 1 GB of torch). Not inside the
+    suite's own cache folder (`wbimage-conformance`, the validated cases): the sandbox hides
+    that folder from implementations, and a release's interpreter must be seen to run."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "wbimage-conformance-venvs"
+
+
+def uv_command() -> list[str] | None:
+    """uv, where it is installed (on PATH or beside this interpreter): it makes a release's
+    virtualenv several times faster than pip (docs/performance.md, "Refresh"); None: use pip.
+    WBIMAGE_CONFORMANCE_NO_UV=1 uses pip anyway."""
+    if os.environ.get("WBIMAGE_CONFORMANCE_NO_UV"):
+        return None
+    beside = Path(sys.executable).parent / "uv"
+    found = shutil.which("uv") or (str(beside) if beside.is_file() else None)
+    return [found] if found else None
 
 
 def python_of(venv: Path) -> Path:
@@ -67,6 +95,10 @@ def _run(command: Sequence[str], what: str, env: dict[str, str]) -> None:
 def _environment(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("PIP_CACHE_DIR", str(root / "pip-cache"))
+    env.setdefault("UV_CACHE_DIR", str(root / "uv-cache"))
+    for pip_name, uv_name in PIP_TO_UV.items():  # uv reads no pip configuration: hand on what the environment says
+        if pip_name in env:
+            env.setdefault(uv_name, env[pip_name])
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env.pop("PYTHONPATH", None)
     return env
@@ -116,19 +148,29 @@ def ensure_release(root: Path, version: str, log: Log = lambda _: None, package:
         return python
     base_python = ensure_base(root, log, interpreter)
     env = _environment(root)
+    uv = uv_command()
     if not python.exists():
         log(f"creating {venv} over {root / 'base'}")
-        _run([_host_python(interpreter), "-m", "venv", "--without-pip", str(venv)], f"python -m venv {venv}", env)
-    unfinished.write_text("pip install interrupted or failed: this virtualenv is made again\n", encoding="utf-8")
+        _make_venv(uv, _host_python(interpreter), venv, env)
+    unfinished.write_text("install interrupted or failed: this virtualenv is made again\n", encoding="utf-8")
     (site_packages(python) / PTH_NAME).write_text(f"{site_packages(base_python)}\n", encoding="utf-8")
-    log(f"{venv}: pip install {package}=={version}")
-    _run([str(base_python), "-m", "pip", "--python", str(python), "install", "-q", f"{package}=={version}"],
-         f"{venv}: pip install {package}=={version}", env)
+    installer = [*uv, "pip", "install", "--quiet", "--python", str(python)] if uv else \
+        [str(base_python), "-m", "pip", "--python", str(python), "install", "-q"]
+    log(f"{venv}: {'uv pip' if uv else 'pip'} install {package}=={version}")
+    _run([*installer, f"{package}=={version}"], f"{venv}: install {package}=={version}", env)
     found = installed_version(python, package)
     if found != version:
         raise VenvError(f"{venv}: pip installed {package} {found}, not {version}")
     unfinished.unlink()
     return python
+
+
+def _make_venv(uv: list[str] | None, host: str, venv: Path, env: dict[str, str]) -> None:
+    """A virtualenv without pip (the base's pip, or uv, installs into it)."""
+    if uv:
+        _run([*uv, "venv", "--quiet", "--python", host, str(venv)], f"uv venv {venv}", env)
+    else:
+        _run([host, "-m", "venv", "--without-pip", str(venv)], f"python -m venv {venv}", env)
 
 
 def _host_python(interpreter: str) -> str:

@@ -51,7 +51,8 @@ def box_outside(boxes: Any, width: int, height: int) -> str | None:
             if edges is None or domain not in (None, "pixel"):
                 continue
             x_range, y_range = ((0.0, float(width)), (0.0, float(height))) if domain == "pixel" else ((0.0, 1.0),) * 2
-            for axis, (low, high), (lo, hi) in (("x", (edges[0], edges[1]), x_range), ("y", (edges[2], edges[3]), y_range)):
+            axes = (("x", (edges[0], edges[1]), x_range), ("y", (edges[2], edges[3]), y_range))
+            for axis, (low, high), (lo, hi) in axes:
                 if low < lo or high > hi:
                     where = f"boxes[{group_name!r}]['box_data'][{index}]['position']"
                     unit = f"the image {'width' if axis == 'x' else 'height'} {int(hi)} (domain 'pixel')" \

@@ -8,9 +8,8 @@ import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Union
 
-Number = Union[Fraction, float]  # float only for nan, +inf, -inf
+Number = Fraction | float  # float only for nan, +inf, -inf
 
 _HALF = Fraction(1, 2)
 
@@ -46,7 +45,7 @@ def _pow2(exponent: int) -> Fraction:
     return Fraction(1 << exponent) if exponent >= 0 else Fraction(1, 1 << -exponent)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _max_finite(precision: int, emax: int) -> Fraction:
     return (2 - Fraction(1, 2 ** (precision - 1))) * _pow2(emax)
 

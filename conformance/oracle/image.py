@@ -65,10 +65,7 @@ def convert(pixels: np.ndarray, source: str, target: str) -> np.ndarray:
         return pixels
     if target == "L":
         return luma(pixels)
-    if source == "L":
-        channels = [pixels, pixels, pixels]
-    else:
-        channels = [pixels[..., i] for i in range(3)]
+    channels = [pixels, pixels, pixels] if source == "L" else [pixels[..., i] for i in range(3)]
     if target == "RGBA":
         channels.append(np.full(pixels.shape[:2], 255, dtype=np.uint8))
     return np.ascontiguousarray(np.stack(channels, axis=-1).astype(np.uint8))
@@ -100,7 +97,7 @@ def check_size(width: int, height: int) -> None:
         raise SpecValueError(f"data_or_path: image {width}x{height} exceeds MAX_DIMENSION {MAX_DIMENSION}")
 
 
-def finish(pixels: np.ndarray, guessed: str, mode: object, file_type: str | None) -> Picture:
+def finish(pixels: np.ndarray, guessed: str, mode: object, file_type: object) -> Picture:
     """Explicit mode, the JPEG alpha rule, file type and size checks on already-normalized pixels."""
     fmt = check_file_type(file_type)
     if mode is not None and not isinstance(mode, str):

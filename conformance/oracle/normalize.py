@@ -57,9 +57,9 @@ def choose_branch(values: Iterable[Number]) -> str:
     if any(is_nan(v) for v in items):
         return OTHER  # min and max are nan; every comparison is false
     low, high = min(items), max(items)
-    if 0 <= low and high <= 1:
+    if low >= 0 and high <= 1:
         return UNIT
-    if -1 <= low and high <= 1:
+    if low >= -1 and high <= 1:
         return SIGNED
     return OTHER
 

@@ -1,6 +1,6 @@
-"""Drafting the expectations files of released implementations (wandb, trackio, swanlab).
+"""The release rules and explanations behind the shipped expectations files (wandb, trackio, swanlab).
 
-`python -m wbimage_conformance.releases.draft` runs the suite on a release and writes its
-expectations file, with a reason for every deviation taken from the rules in `rules.py`;
-`collect` and `compatibility` save runs and turn them into docs/compatibility.md.
+`rules` are the causes measured on each release; `explain` words a deviation with the first rule
+that reproduces it. `wbimage-conformance refresh` drafts the files with them
+(history.drafting); `compatibility` writes docs/compatibility.md.
 """

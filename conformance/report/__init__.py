@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TextIO
 
 from wbimage_conformance.model import RunReport
@@ -36,7 +37,7 @@ FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 __all__ = ["FORMATS", "ProgressBar", "render", "to_json_data", "wants_color", "write"]
 
 
-def _html_page():  # type: ignore[no-untyped-def]
+def _html_page() -> ModuleType:
     """The HTML writer, imported when a page is written: it draws images with Pillow, which
     a run that writes no page (the inner loop) need not import."""
     from wbimage_conformance.report import html_page

@@ -153,21 +153,26 @@ def describe_pixels(mismatch: Mismatch) -> str:
     return printable(f"{mismatch.field}: " + "; ".join(parts))
 
 
-def _composed(mismatch: Mismatch, facts: Mapping[str, Any]) -> list[str]:
-    expected, actual = mismatch.expected, mismatch.actual
+def _how_arrays_differ(expected: Any, actual: Any) -> str | None:
+    """Digest, missing array, shape or dtype: the first of them that tells the two apart."""
     e, a = as_array(expected), as_array(actual)
-    parts: list[str] = []
     if is_digest(expected):
         got = f"got {short(actual)}"
         if a is not None:
             got = f"got {a.dtype} {shape_text(a.shape)} with sha256 {array_digest(a)[:12]}…"
-        parts.append(f"expected {short(expected)} (known by digest only), {got}")
-    elif e is not None and a is None:
-        parts.append(f"expected {e.dtype} array of shape {shape_text(e.shape)}, got {short(actual)}")
-    elif e is not None and a is not None and e.shape != a.shape:
-        parts.append(f"shape differs: expected {shape_text(e.shape)}, got {shape_text(a.shape)}")
-    elif e is not None and a is not None and e.dtype != a.dtype and e.dtype != object:
-        parts.append(f"dtype differs: expected {e.dtype}, got {a.dtype}")
+        return f"expected {short(expected)} (known by digest only), {got}"
+    if e is not None and a is None:
+        return f"expected {e.dtype} array of shape {shape_text(e.shape)}, got {short(actual)}"
+    if e is not None and a is not None and e.shape != a.shape:
+        return f"shape differs: expected {shape_text(e.shape)}, got {shape_text(a.shape)}"
+    if e is not None and a is not None and e.dtype not in (a.dtype, object):
+        return f"dtype differs: expected {e.dtype}, got {a.dtype}"
+    return None
+
+
+def _statistics(facts: Mapping[str, Any]) -> list[str]:
+    """How many values differ, the first of them, and the largest difference, as far as known."""
+    parts: list[str] = []
     if "differing" in facts:
         total = f" of {facts['total']}" if "total" in facts else ""
         parts.append(f"{facts['differing']}{total} values differ")
@@ -181,6 +186,16 @@ def _composed(mismatch: Mismatch, facts: Mapping[str, Any]) -> list[str]:
         parts.append(first)
     if "max_abs_diff" in facts:
         parts.append(f"largest difference {_scalar(facts['max_abs_diff'])}")
+    return parts
+
+
+def _composed(mismatch: Mismatch, facts: Mapping[str, Any]) -> list[str]:
+    expected, actual = mismatch.expected, mismatch.actual
+    parts: list[str] = []
+    how = _how_arrays_differ(expected, actual)
+    if how is not None:
+        parts.append(how)
+    parts.extend(_statistics(facts))
     if not parts:
         parts.append(f"expected {short(expected)}, got {short(actual)}")
     return parts

@@ -63,14 +63,14 @@ def read_json(path: Path | str) -> tuple[Any, Locator]:
 
 def from_data(data: Any, where: str = "<report>", line_at: Callable[[Sequence[Any]], int] | None = None) -> RunReport:
     """The RunReport a JSON report's data describes (`line_at`: the data path's line in the file)."""
+    source = stored.Source(where, line_at)
     try:
-        schemas.check(data, SCHEMA, where, line_at, "wbimage-conformance JSON report")
+        schemas.check(data, SCHEMA, source, "wbimage-conformance JSON report")
+        shard = data.get("shard")
+        if shard and shard["index"] > shard["count"]:
+            raise schemas.refusal(source, ["shard", "index"], f"shard {shard['index']} of {shard['count']} does not exist")
     except stored.StoredFileError as exc:
         raise ReportFileError(str(exc)) from None
-    shard = data.get("shard")
-    if shard and shard["index"] > shard["count"]:
-        line = f":{line_at(['shard', 'index'])}" if line_at else ""
-        raise ReportFileError(f"{where}{line}: shard.index: shard {shard['index']} of {shard['count']} does not exist")
     report = RunReport(
         environment=Environment(**{key: value for key, value in data["environment"].items()
                                    if key in Environment.__dataclass_fields__}),

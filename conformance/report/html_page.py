@@ -187,7 +187,7 @@ class _Side:
         return is_digest(self.raw) and not saved_pixels.is_saved_array(self.raw)
 
     def panel(self, role: str, layout: images.Layout) -> str:
-        if self.shown is None:
+        if self.shown is None or self.array is None:  # drawn only from an array
             return _no_picture(f"{role}: {self.why} ({short(self.raw, 80)})", role)
         picture = images.picture(images.shrink(self.shown, layout), layout, self.why)
         return _figure(picture, f"{role} · {self.array.dtype} {shape_text(self.array.shape)}", role)
@@ -207,7 +207,7 @@ def _difference_panel(expected: _Side, actual: _Side, layout: images.Layout) -> 
         return _no_picture(
             f"no difference map: the shapes differ (expected {shape_text(expected.array.shape)}, "
             f"actual {shape_text(actual.array.shape)})", "difference")
-    if expected.shown is None or actual.shown is None:
+    if expected.shown is None or actual.shown is None or expected.array is None or actual.array is None:
         return _no_picture("no difference map: both sides must be drawable images", "difference")
     diff = images.difference(expected.array, actual.array, layout)
     return _figure(
@@ -261,15 +261,16 @@ def _causes(report: RunReport) -> str:
     if not views:
         return ""
     explained = causes.triaged(report).explained_count
-    parts = [f'<section id="causes"><h2>Causes ({len(views)}, explaining {explained} of '
-             f"{len(summary.unexpected_results(report))} unexpected results)</h2>"]
+    parts = [(f'<section id="causes"><h2>Causes ({len(views)}, explaining {explained} of '
+             f"{len(summary.unexpected_results(report))} unexpected results)</h2>")]
     for number, view in enumerate(views, start=1):
         group, example = view.group, view.example
-        facts = [("breaks", "".join(f"<blockquote><code>[{e(c)}]</code> {e(text)}</blockquote>" for c, text in view.clauses))]
+        breaks = "".join(f"<blockquote><code>[{e(c)}]</code> {e(text)}</blockquote>" for c, text in view.clauses)
+        facts = [("breaks", breaks)]
         if group.hint:
             facts.append(("hint", e(group.hint)))
-        facts.append(("example", f'<a href="#{anchor(example)}"><code>{e(example.case.id)}</code></a> '
-                                 f"<code>{e(example.case.location)}</code>: {e(view.example_note)}"))
+        facts.append(("example", (f'<a href="#{anchor(example)}"><code>{e(example.case.id)}</code></a> '
+                                 f"<code>{e(example.case.location)}</code>: {e(view.example_note)}")))
         if example.reproduction:
             facts.append(("reproduce", f"<pre>{e(example.reproduction)}</pre>"))
         if group.together:
@@ -278,7 +279,8 @@ def _causes(report: RunReport) -> str:
         facts.append(("cases", f'<span class="cases">{links}</span>'))
         dl = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in facts)
         parts.append(f'<section class="cause" id="cause-{e(group.id)}"><h3>{number}. {e(group.title)} '
-                     f'<span class="count">· {view.count} case(s) · <code>{e(group.id)}</code></span></h3><dl>{dl}</dl></section>')
+                     f'<span class="count">· {view.count} case(s) · <code>{e(group.id)}</code></span></h3>'
+                     f'<dl>{dl}</dl></section>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -304,7 +306,8 @@ def render(report: RunReport, *, color: bool = False) -> str:
     explained = [r for r in summary.unexpected_results(report) if r.case.id in by_case]
     if explained:
         articles = "".join(_article(r, by_case[r.case.id]) for r in explained)
-        body.append(f'<section id="unexpected"><h2>Explained by a cause above ({len(explained)})</h2>{articles}</section>')
+        body.append(f'<section id="unexpected"><h2>Explained by a cause above ({len(explained)})</h2>'
+                    f'{articles}</section>')
     body += [
         f'<section id="environment"><h2>Environment</h2>{_environment(report)}</section>',
         f'<section id="families"><h2>Summary by clause family</h2>{_families(report)}</section>',

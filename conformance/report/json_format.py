@@ -59,7 +59,7 @@ def _causes(report: RunReport) -> list[dict[str, Any]]:
         "title": view.group.title,
         "hint": view.group.hint,
         "clauses": [clause for clause, _ in view.clauses],
-        "clause_texts": {clause: text for clause, text in view.clauses},
+        "clause_texts": dict(view.clauses),
         "explains": list(view.group.explains),
         "together": list(view.group.together),
         "example": {"id": view.example.case.id, "reproduction": view.example.reproduction,

@@ -48,6 +48,28 @@ def _array(array: np.ndarray) -> dict[str, Any]:
 
 def to_jsonable(value: Any) -> Any:
     """`value` as JSON data: arrays as {kind: ndarray, dtype, shape, sha256[, values]}."""
+    if isinstance(value, _CONTAINERS):
+        return _container(value)
+    return _scalar(value)
+
+
+#: What holds other values (or bytes): none of it is also a scalar type _scalar tests.
+_CONTAINERS = (np.ndarray, Mapping, list, tuple, set, frozenset, bytes, bytearray)
+
+
+def _container(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return _array(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (bytes, bytearray)):
+        return {"kind": "bytes", "base64": base64.b64encode(bytes(value)).decode("ascii")}
+    items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+    return [to_jsonable(v) for v in items]
+
+
+def _scalar(value: Any) -> Any:
+    """In this order: a str or int Enum is taken by its value, a NumPy float64 as a float."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, enum.Enum):
@@ -56,19 +78,10 @@ def to_jsonable(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return _float(value)
-    if isinstance(value, np.ndarray):
-        return _array(value)
     if isinstance(value, np.generic):
         if isinstance(value, (np.complexfloating, np.datetime64, np.timedelta64, np.void)):
             return str(value)
         return to_jsonable(value.item())
     if isinstance(value, complex):
         return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return [to_jsonable(v) for v in items]
-    if isinstance(value, (bytes, bytearray)):
-        return {"kind": "bytes", "base64": base64.b64encode(bytes(value)).decode("ascii")}
     return repr(value)

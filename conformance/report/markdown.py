@@ -108,8 +108,8 @@ def _causes(report: RunReport) -> list[str]:
     if not views:
         return []
     explained = causes.triaged(report).explained_count
-    lines = [f"### Causes ({len(views)}, explaining {explained} of {len(summary.unexpected_results(report))} "
-             "unexpected results)", ""]
+    lines = [(f"### Causes ({len(views)}, explaining {explained} of {len(summary.unexpected_results(report))} "
+             "unexpected results)"), ""]
     for number, view in enumerate(views, start=1):
         group, example = view.group, view.example
         lines += [f"{number}. **{text(group.title)}**: {view.count} case(s) {inline_code(group.id)}", ""]

@@ -83,7 +83,8 @@ def _no_repeats(runs: Sequence[tuple[str, RunReport]]) -> dict[str, Result]:
     for where, run in runs:
         for case_id in [r.case.id for r in run.results] + list(run.not_run):
             if case_id in seen:
-                raise MergeError(f"{where}: case {case_id!r} is also in {seen[case_id]}: a case may be in one report only")
+                raise MergeError(
+                    f"{where}: case {case_id!r} is also in {seen[case_id]}: a case may be in one report only")
             seen[case_id] = where
         by_id.update((r.case.id, r) for r in run.results)
     return by_id
@@ -97,6 +98,28 @@ def _concatenated(runs: Sequence[tuple[str, RunReport]]) -> tuple[list[Result], 
 
 
 def _shards(runs: Sequence[tuple[str, RunReport]]) -> tuple[list[Result], list[str]]:
+    """The results of N shards of one run, in the selection's order, once each shard and each
+    case is known to be there exactly once."""
+    first = runs[0][1].shard
+    assert first is not None
+    _every_shard_once(runs)
+    by_id = _no_repeats(runs)
+    not_run_ids = {case_id for _, run in runs for case_id in run.not_run}
+    selected = set(first.selection)
+    stray = [case_id for case_id in list(by_id) + sorted(not_run_ids) if case_id not in selected]
+    if stray:
+        raise MergeError(f"case {stray[0]!r} is in a shard's report but not in the run's selection")
+    unaccounted = [i for i in first.selection if i not in by_id and i not in not_run_ids]
+    if unaccounted:
+        raise MergeError(f"case {unaccounted[0]!r} (and {len(unaccounted) - 1} more) of the selection has no result "
+                         "in any shard: the reports do not cover the run")
+    results = [by_id[i] for i in first.selection if i in by_id]
+    not_run = [i for i in first.selection if i in not_run_ids]
+    return results, not_run
+
+
+def _every_shard_once(runs: Sequence[tuple[str, RunReport]]) -> None:
+    """MergeError unless the runs are shards 1..N of one N, cut from one selection, each once."""
     first_where, first = runs[0][0], runs[0][1].shard
     assert first is not None
     by_index: dict[int, str] = {}
@@ -117,16 +140,3 @@ def _shards(runs: Sequence[tuple[str, RunReport]]) -> tuple[list[Result], list[s
         named = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         raise MergeError(f"shard {named} missing: merge all {first.count} shards of the run "
                          "(a missing one would hide its cases)")
-    by_id = _no_repeats(runs)
-    not_run_ids = {case_id for _, run in runs for case_id in run.not_run}
-    selected = set(first.selection)
-    stray = [case_id for case_id in list(by_id) + sorted(not_run_ids) if case_id not in selected]
-    if stray:
-        raise MergeError(f"case {stray[0]!r} is in a shard's report but not in the run's selection")
-    unaccounted = [i for i in first.selection if i not in by_id and i not in not_run_ids]
-    if unaccounted:
-        raise MergeError(f"case {unaccounted[0]!r} (and {len(unaccounted) - 1} more) of the selection has no result "
-                         "in any shard: the reports do not cover the run")
-    results = [by_id[i] for i in first.selection if i in by_id]
-    not_run = [i for i in first.selection if i in not_run_ids]
-    return results, not_run

@@ -14,7 +14,7 @@ import time
 from typing import TextIO
 
 from wbimage_conformance.model import Status
-from wbimage_conformance.report.summary import UNEXPECTED
+from wbimage_conformance.model import UNEXPECTED
 from wbimage_conformance.report.terminal import is_terminal, wants_color
 
 

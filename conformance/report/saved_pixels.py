@@ -19,7 +19,7 @@ import binascii
 import math
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -38,7 +38,7 @@ PIXEL_KINDS = "biuf"
 Key = tuple[str, int, str]
 
 
-def is_saved_array(value: object) -> bool:
+def is_saved_array(value: object) -> TypeGuard[Mapping[str, Any]]:
     """True for an array as a JSON report wrote it ({kind: ndarray, dtype, shape, sha256, ...})."""
     return isinstance(value, Mapping) and value.get("kind") == "ndarray"
 

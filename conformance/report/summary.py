@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from wbimage_conformance.model import Result, RunReport, Status
+from wbimage_conformance.model import UNEXPECTED, Result, RunReport, Status
 
 #: Key of each status in JSON summaries and in the long closing line (plural where it reads so).
 SUMMARY_KEYS: dict[Status, str] = {
@@ -23,10 +23,6 @@ SUMMARY_KEYS: dict[Status, str] = {
     Status.CRASH: "crashes",
 }
 
-#: Statuses that make a run fail (exit code 1); the same rule as RunReport.ok.
-UNEXPECTED: frozenset[Status] = frozenset(
-    {Status.FAILED, Status.ERROR, Status.XPASSED, Status.TIMEOUT, Status.CRASH}
-)
 
 NO_FAMILY = "(none)"
 
@@ -52,7 +48,7 @@ def is_unexpected(result: Result) -> bool:
 class Counts:
     """How many results have each status; `total` is their sum."""
 
-    by_status: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+    by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
 
     def add(self, status: Status) -> None:
         self.by_status[status] += 1
@@ -136,10 +132,11 @@ def header_rows(report: RunReport) -> list[tuple[str, str]]:
     ]
     if report.shard is not None:
         shard = report.shard
-        rows.append(("shard", f"{shard.index} of {shard.count}: {len(report.results) + len(report.not_run)} "
-                              f"of the {len(shard.selection)} selected cases"))
+        rows.append(("shard", (f"{shard.index} of {shard.count}: {len(report.results) + len(report.not_run)} "
+                              f"of the {len(shard.selection)} selected cases")))
     if report.interrupted:
-        rows.append(("interrupted", f"by {report.interrupted}: a partial run, {len(report.not_run)} selected cases not run"))
+        rows.append(("interrupted",
+                     f"by {report.interrupted}: a partial run, {len(report.not_run)} selected cases not run"))
     elif report.not_run:
         rows.append(("not run", f"{len(report.not_run)} selected cases: --maxfail stopped the run"))
     return rows

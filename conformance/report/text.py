@@ -61,12 +61,12 @@ def _family_table(report: RunReport, paint: _Paint) -> list[str]:
     names = list(families) + ["total"]
     first = max([len("family")] + [len(n) for n in names])
     widths = [max(len(k), 5) for k in keys]
-    head = f"{'family':<{first}}  {'total':>5}  " + "  ".join(f"{k:>{w}}" for k, w in zip(keys, widths))
+    head = f"{'family':<{first}}  {'total':>5}  " + "  ".join(f"{k:>{w}}" for k, w in zip(keys, widths, strict=True))
     lines = [paint(head, "1")]
 
     def row(name: str, counts: summary.Counts) -> str:
         cells = []
-        for status, width in zip(Status, widths):
+        for status, width in zip(Status, widths, strict=True):
             n = counts[status]
             cell = f"{n:>{width}}"
             cells.append(paint.status(cell, status) if n else paint(cell, "2"))

@@ -13,6 +13,14 @@ An expectations file is YAML:
         status: failed               # failed | error | crash | timeout | skipped
         reason: "normalize=False wraps instead of clipping"
         clause: norm.disabled
+        fingerprint: 3f0c9a1b2d4e    # the case as measured (cases.fingerprints)
+    measured:                        # the cases it was drafted from
+      cases: 757
+      fingerprints: fp1:0123456789abcdef
+      pending: []                    # current cases not measured yet (new or changed since)
+
+`measured` and the entries' fingerprints are what a refresh (`wbimage-conformance refresh`)
+and the staleness test read; the run itself does not need them.
 
 Strict by design, so a stale file cannot hide anything: a listed case that passes is
 `xpassed` (unexpected), a listed case with another bad status keeps that status (unexpected),
@@ -36,6 +44,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from wbimage_conformance import stored, yamlsource
+from wbimage_conformance.cases.fingerprints import fingerprint
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.stored import schemas, writing
@@ -58,6 +67,16 @@ class Deviation:
     status: Status
     reason: str
     clause: str | None = None
+    fingerprint: str | None = None   # the case as measured
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The cases a file was drafted from (cases.fingerprints.Measured, as stored)."""
+
+    cases: int
+    fingerprints: str
+    pending: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,7 @@ class Expectations:
     path: str = ""
     #: library -> version it was drafted under (None: not installed); empty when not recorded
     environment: Mapping[str, str | None] = field(default_factory=dict)
+    measured: Measured | None = None
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -95,38 +115,27 @@ def load(path: Path | str) -> Expectations:
 
 
 def parse(data: Any, where: str = "<expectations>", located: yamlsource.Located | None = None) -> Expectations:
-    """Check the file against expectations.schema.json, then what a schema cannot say (PEP 440
-    ranges and versions); errors name the file, the line (when `located` is given) and the field."""
-
-    def at(*path: Any) -> str:
-        return f"{where}:{located.line_at(path)}" if located is not None else where
-
-    line_at = located.line_at if located is not None else None
+    """The expectations that data checked against expectations.schema.json describes (PEP 440
+    ranges and versions included); errors name the file, the line (when `located` is given)
+    and the field."""
     try:
-        schemas.check(data, SCHEMA, where, line_at, "expectations file")
+        schemas.check(data, SCHEMA, stored.Source(where, located.line_at if located else None), "expectations file")
     except stored.StoredFileError as exc:
         raise ExpectationsError(str(exc)) from None
-    versions = data.get("versions")
-    if versions is not None:
-        specifier_set(versions, f"{at('versions')}: versions")
-    environment = {}
-    if data.get("environment") is not None:
-        environment = {library: _version(data["environment"].get(library), f"{at('environment', library)}: "
-                                         f"environment.{library}") for library in LIBRARIES}
-    deviations = {str(case_id): Deviation(Status(entry["status"]), entry["reason"].strip(), entry.get("clause"))
+    environment = data.get("environment")
+    drafted = {library: _text(environment.get(library)) for library in LIBRARIES} if environment is not None else {}
+    deviations = {str(case_id): Deviation(Status(entry["status"]), entry["reason"].strip(), entry.get("clause"),
+                                          entry.get("fingerprint"))
                   for case_id, entry in (data.get("deviations") or {}).items()}
-    return Expectations(data["implementation"], versions, deviations, where, environment)
+    measured = data.get("measured")
+    if measured is not None:
+        measured = Measured(measured["cases"], measured["fingerprints"], tuple(measured.get("pending") or ()))
+    return Expectations(data["implementation"], data.get("versions"), deviations, where, drafted, measured)
 
 
-def _version(value: Any, where: str) -> str | None:
-    """A library's version as drafted under (None: not installed); it must read as PEP 440."""
-    if value is None:
-        return None
-    try:
-        Version(str(value))
-    except InvalidVersion:
-        raise ExpectationsError(f"{where} = {value!r}: not a version") from None
-    return str(value)
+def _text(version: Any) -> str | None:
+    """A library's version as drafted under (None: not installed); YAML may give it as a number."""
+    return None if version is None else str(version)
 
 
 def check(expectations: Expectations, case_ids: Iterable[str], environment: Environment) -> list[str]:
@@ -230,7 +239,7 @@ def from_results(results: Sequence[Result], environment: Environment, previous: 
         old = previous.deviations.get(result.case.id) if previous else None
         reason = old.reason if old else (_first_words(result.message) or result.status.value)
         clause = old.clause if old and old.clause else (result.case.clauses[0] if result.case.clauses else None)
-        deviations[result.case.id] = Deviation(result.status, reason, clause)
+        deviations[result.case.id] = Deviation(result.status, reason, clause, fingerprint(result.case))
     versions = previous.versions if previous and previous.versions else (f"=={version}" if version else None)
     return Expectations(implementation, versions, deviations, environment=recorded_environment(environment))
 
@@ -251,11 +260,21 @@ def dump(expectations: Expectations) -> str:
         data["versions"] = expectations.versions
     if expectations.environment:
         data["environment"] = dict(expectations.environment)
-    data["deviations"] = {
-        case_id: {"status": d.status.value, "reason": d.reason, **({"clause": d.clause} if d.clause else {})}
-        for case_id, d in expectations.deviations.items()
-    }
+    data["deviations"] = {case_id: _entry(d) for case_id, d in expectations.deviations.items()}
+    if expectations.measured is not None:
+        measured = expectations.measured
+        data["measured"] = {"cases": measured.cases, "fingerprints": measured.fingerprints,
+                            **({"pending": list(measured.pending)} if measured.pending else {})}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _entry(deviation: Deviation) -> dict[str, str]:
+    entry = {"status": deviation.status.value, "reason": deviation.reason}
+    if deviation.clause:
+        entry["clause"] = deviation.clause
+    if deviation.fingerprint:
+        entry["fingerprint"] = deviation.fingerprint
+    return entry
 
 
 def write(expectations: Expectations, path: Path | str) -> None:

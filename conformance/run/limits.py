@@ -63,7 +63,7 @@ def check_shards(index: object, count: object) -> tuple[int, int]:
 
 
 def _whole(value: object, low: int, high: int, unit: str = "") -> int:
-    number = _number(value, int)
+    number = int(_number(value, int))
     if not low <= number <= high:
         suffix = f" {unit}" if unit else ""
         raise ValueError(f"must be a whole number from {low} to {high}{suffix}, not {value!r}")

@@ -112,11 +112,11 @@ class ImplSpec:
                 raise RunnerError(f"--impl {impl!r}: {python} is not an executable interpreter")
         if not name:
             raise RunnerError("--impl: empty implementation name")
-        command = (python, "-m", "wbimage_conformance.worker", "--impl", name)
+        command = [python, "-m", "wbimage_conformance.worker", "--impl", name]
         if os.path.abspath(python) == os.path.abspath(sys.executable):
-            return cls(impl, command, python=python)  # this environment: the installed package is importable
+            return cls(impl, tuple(command), python=python)  # this environment: the installed package is importable
         # another interpreter: only the worker bundle, never this environment's site-packages
-        return cls(impl, command, bundle_path(), python=python)
+        return cls(impl, tuple(command), bundle_path(), python=python)
 
 
 def bundle_path() -> dict[str, str]:
@@ -230,6 +230,7 @@ class Worker:
             raise RunnerError(f"--impl {self.spec.label!r}: cannot start {self.spec.command[0]!r}: {exc}") from None
         if self.cancelled is not None and self.cancelled.is_set():
             self.signal_group()  # the session stopped while this one was starting
+        assert self.proc.stdin and self.proc.stdout and self.proc.stderr  # all three opened as pipes above
         try:
             self._stderr = pipe_drain.PipeDrain(self.proc.stderr, pipe_drain.STDERR_KEEP)
         except RuntimeError as exc:  # no thread to be had: unconfined, a fork bomb takes this user's all
@@ -267,6 +268,7 @@ class Worker:
     def _write(self, data: bytes, deadline: float) -> None:
         """Write all of `data`, waiting in select() only while the pipe is full (a request
         usually fits at once, so one system call)."""
+        assert self.proc is not None and self.proc.stdin is not None  # a started worker
         fd = self.proc.stdin.fileno()
         view = memoryview(data)
         while view:
@@ -283,6 +285,7 @@ class Worker:
             select.select([], [fd], [], remaining)
 
     def _readline(self, deadline: float) -> bytes:
+        assert self.proc is not None and self.proc.stdout is not None  # a started worker
         fd = self.proc.stdout.fileno()
         newline = self._buffer.find(b"\n")
         while newline < 0:

@@ -103,23 +103,9 @@ class Sandbox:
         if self.kind == "none":
             return _with_limits(list(command), memory_limit), {**os.environ, **env}
         assert self.bwrap is not None
-        # the caller's PATH is not kept inside: name the program by where it is found here
-        inner = [_launched_program(shutil.which(command[0]) or command[0]), *command[1:]]
-        uid = None
-        if self.setpriv:
-            uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
-            inner = [self.setpriv, *_setpriv_options(uid), "--", *inner]
-            if workdir:  # its user's own; root (without capabilities) must still enter it
-                os.chown(workdir, uid, uid)
-                os.chmod(workdir, 0o711)
-        if self.prlimit:
-            inner = [self.prlimit, f"--nproc={process_limit()}:{process_limit()}", "--", *inner]
-        limited = _with_limits(inner, memory_limit)
-        merged = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
-        merged.update(env)
-        merged.setdefault("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
-        merged["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in merged["PYTHONPATH"].split(os.pathsep) if p)
-        merged.update(HOME=HOME, TMPDIR=HOME, PATH=PATH)
+        uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0]) if self.setpriv else None
+        inner = self._inner(command, uid, workdir)
+        merged = _inside_environment(env)
         argv = [self.bwrap, *_namespace_options(uid is not None), "--die-with-parent", "--new-session",
                 "--clearenv", "--proc", "/proc", "--dev", "/dev",
                 # POSIX semaphores and shared memory (multiprocessing's locks) live in /dev/shm
@@ -127,26 +113,60 @@ class Sandbox:
                 *(["--perms", "1777"] if uid is not None else []), "--tmpfs", "/tmp",  # the user is not its owner
                 "--chdir", workdir or HOME, "--hostname", "localhost"]
         seen = view(command, python, merged["PYTHONPATH"])
-        if uid is not None:  # bwrap makes the folders leading to a mount 0700 when root: open them
-            for folder in _folders_leading_to([*seen.shown, "/etc/hosts", staging or "/", workdir or "/"]):
-                argv += ["--perms", "0755", "--dir", folder]
-        argv += ["--ro-bind", str(_hosts_file()), "/etc/hosts"]
-        for path in seen.shown:
-            argv += ["--ro-bind-try", path, path]
+        argv += _mounts(seen, uid is not None, staging, workdir)
         if seen.user_base:  # inside, home is /tmp: name the user's site-packages the interpreter uses
             merged.setdefault("PYTHONUSERBASE", seen.user_base)
-        for folder in seen.hidden_folders:
-            argv += ["--tmpfs", folder, "--remount-ro", folder]
-        for file in seen.hidden_files:
-            argv += ["--ro-bind", "/dev/null", file]
-        if staging:
-            argv += ["--ro-bind", staging, staging]
-        if workdir:
-            argv += ["--bind", workdir, workdir]
         for name, value in sorted(merged.items()):
             if value:
                 argv += ["--setenv", name, value]
-        return argv + ["--"] + [_absolute_if_path(a) for a in limited], {}
+        return argv + ["--"] + [_absolute_if_path(a) for a in _with_limits(inner, memory_limit)], {}
+
+    def _inner(self, command: Sequence[str], uid: int | None, workdir: str | None) -> list[str]:
+        """The command as run inside: by the path of its program (the caller's PATH is not kept
+        inside), as `uid` where the suite runs as root, under the process-count cap."""
+        inner = [_launched_program(shutil.which(command[0]) or command[0]), *command[1:]]
+        if uid is not None:
+            assert self.setpriv is not None
+            inner = [self.setpriv, *_setpriv_options(uid), "--", *inner]
+            if workdir:  # its user's own; root (without capabilities) must still enter it
+                os.chown(workdir, uid, uid)
+                os.chmod(workdir, 0o711)
+        if self.prlimit:
+            inner = [self.prlimit, f"--nproc={process_limit()}:{process_limit()}", "--", *inner]
+        return inner
+
+
+def _inside_environment(env: dict[str, str]) -> dict[str, str]:
+    """The few variables kept from the caller, then `env`, with PYTHONPATH made absolute and
+    home, temporary folder and PATH those of the sandbox."""
+    merged = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
+    merged.update(env)
+    merged.setdefault("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+    merged["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in merged["PYTHONPATH"].split(os.pathsep) if p)
+    merged.update(HOME=HOME, TMPDIR=HOME, PATH=PATH)
+    return merged
+
+
+def _mounts(seen: View, switches_user: bool, staging: str | None, workdir: str | None) -> list[str]:
+    """What the sandbox shows: the folders leading to each mount opened (bwrap makes them 0700
+    when root), the hosts file, the interpreter's view read-only, the private data hidden by
+    empty read-only folders and /dev/null, the staging folder read-only, the work folder."""
+    argv: list[str] = []
+    if switches_user:
+        for folder in _folders_leading_to([*seen.shown, "/etc/hosts", staging or "/", workdir or "/"]):
+            argv += ["--perms", "0755", "--dir", folder]
+    argv += ["--ro-bind", str(_hosts_file()), "/etc/hosts"]
+    for path in seen.shown:
+        argv += ["--ro-bind-try", path, path]
+    for folder in seen.hidden_folders:
+        argv += ["--tmpfs", folder, "--remount-ro", folder]
+    for file in seen.hidden_files:
+        argv += ["--ro-bind", "/dev/null", file]
+    if staging:
+        argv += ["--ro-bind", staging, staging]
+    if workdir:
+        argv += ["--bind", workdir, workdir]
+    return argv
 
 
 def _namespace_options(switches_user: bool) -> list[str]:
@@ -346,7 +366,8 @@ def _suite_data(shown: Sequence[str], mapped: dict[str, str]) -> list[str]:
     spec_dirs = {Path(spec.SPEC_DIR).resolve(), *(p / "spec" for p in packages)}
     if f"{ROOT_PACKAGE}.spec" in mapped:
         spec_dirs.add(Path(mapped[f"{ROOT_PACKAGE}.spec"]).resolve())
-    data = [p / "expectations" for p in packages] + [s / "cases" for s in spec_dirs]
+    data = [p / "expectations" for p in packages] + [p / "history" / "saved" for p in packages]
+    data += [s / "cases" for s in spec_dirs]
     for checkout in {p.parent for p in packages if p.name != ROOT_PACKAGE}:  # an editable install's source
         data += [checkout / name for name in CHECKOUT_DATA]
     return [str(d) for d in data if os.path.lexists(d)]

@@ -16,8 +16,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from wbimage_conformance.model import RunReport, Status
-from wbimage_conformance.report import summary
+from wbimage_conformance.model import UNEXPECTED, RunReport, Status
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,8 @@ class Verdict:
 def judge(report: RunReport, *, allow_skips: bool = False, shard_job: bool = False) -> Verdict:
     """The verdict on `report`; `shard_job` when it is the run of `--shard K/N` itself."""
     if not report.ok:
-        return Verdict(False, f"{summary.totals(report).unexpected} unexpected result(s)")
+        unexpected = sum(r.status in UNEXPECTED for r in report.results)
+        return Verdict(False, f"{unexpected} unexpected result(s)")
     if report.not_run:
         return Verdict(False, f"{len(report.not_run)} selected case(s) were not run")
     shard = report.shard

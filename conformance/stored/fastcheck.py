@@ -6,13 +6,16 @@ Most files are valid, so `compile_schema` turns a schema into nested closures an
 "valid or not" for the keywords the suite's schemas use; a file they pass is valid, and
 one they refuse goes to jsonschema for its best error and its path. A schema using any other
 keyword compiles to None, and then jsonschema alone decides: the fast check never accepts
-what jsonschema would refuse.
+what jsonschema would refuse. Types and formats are those of stored.schemas: numbers are
+finite, integers are ints (not whole floats, not booleans), formats are asserted.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -25,8 +28,8 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "null": lambda v: v is None,
     "boolean": lambda v: isinstance(v, bool),
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, int) and not isinstance(v, bool) or isinstance(v, float) and math.isfinite(v),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
 }
 
 
@@ -43,9 +46,9 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b or (_TYPES["number"](a) and _TYPES["number"](b) and a == b)
 
 
-def compile_schema(schema: dict[str, Any]) -> Check | None:
+def compile_schema(schema: dict[str, Any], formats: Mapping[str, Check] | None = None) -> Check | None:
     """A predicate that is True exactly for the data `schema` accepts, or None when the
-    schema uses a keyword this module does not implement."""
+    schema uses a keyword (or a format outside `formats`) this module does not implement."""
     definitions = schema.get("$defs", {})
     compiled: dict[str, Check] = {}
     compiling: set[str] = set()
@@ -59,28 +62,41 @@ def compile_schema(schema: dict[str, Any]) -> Check | None:
                 raise _Unsupported(name)
             return lambda value: compiled[name](value)
         compiling.add(name)
-        compiled[name] = _compile(definitions[name], by_reference)
+        compiled[name] = _compile(definitions[name], context)
         return compiled[name]
 
+    context = _Context(by_reference, dict(formats or {}))
     try:
-        return _compile(schema, by_reference)
+        return _compile(schema, context)
     except _Unsupported:
         return None
 
 
-def _compile(schema: Any, ref: Callable[[str], Check]) -> Check:
+@dataclass(frozen=True)
+class _Context:
+    """What compiling one schema needs besides the subschema at hand."""
+
+    reference: Callable[[str], Check]     # a definition's check, by name
+    formats: dict[str, Check]
+
+
+def _is_annotation(key: str) -> bool:
+    return key in _ANNOTATIONS or key.startswith("x-")
+
+
+def _compile(schema: Any, ref: _Context) -> Check:
     if schema is True or schema == {}:
         return lambda value: True
     if not isinstance(schema, dict):
         raise _Unsupported(repr(schema))
-    checks = [_keyword(key, argument, schema, ref) for key, argument in schema.items() if key not in _ANNOTATIONS]
+    checks = [_keyword(key, argument, schema, ref) for key, argument in schema.items() if not _is_annotation(key)]
     return _plain_first(schema, _all([c for c in checks if c is not None]))
 
 
 def _plain_first(schema: dict[str, Any], general: Check) -> Check:
     """For a bounded string or integer schema, the common case (a plain str or int) in one
     step, anything else by the general check; the answers are the same, only faster."""
-    keys = set(schema) - _ANNOTATIONS
+    keys = {key for key in schema if not _is_annotation(key)}
     types = schema.get("type")
     types = [types] if isinstance(types, str) else types or []
     if "string" in types and keys <= {"type", "minLength", "maxLength"}:
@@ -101,25 +117,44 @@ def _all(checks: list[Check]) -> Check:
     return lambda value: first(value) and rest(value)
 
 
-def _keyword(key: str, argument: Any, schema: dict[str, Any], ref: Callable[[str], Check]) -> Check | None:
+def _keyword(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check | None:
     if key in _SIMPLE:
         return _SIMPLE[key](argument)
-    if key == "$ref":
-        if not isinstance(argument, str) or not argument.startswith("#/$defs/"):
-            raise _Unsupported(argument)
-        return ref(argument[len("#/$defs/"):])
-    if key in ("not", "anyOf", "oneOf"):
-        return _combination(key, argument, ref)
-    if key == "properties":
-        return _properties(argument, schema.get("additionalProperties", True), ref)
-    if key == "additionalProperties":
-        return None if "properties" in schema else _properties({}, argument, ref)
-    if key in ("items", "prefixItems"):
-        return _items(schema, ref) if key == "items" or "items" not in schema else None
+    if key in _STRUCTURAL:
+        return _STRUCTURAL[key](key, argument, schema, ref)
     raise _Unsupported(key)
 
 
-def _combination(key: str, argument: Any, ref: Callable[[str], Check]) -> Check:
+def _format(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check:
+    if argument not in ref.formats:
+        raise _Unsupported(argument)
+    return ref.formats[argument]
+
+
+def _reference(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check:
+    if not isinstance(argument, str) or not argument.startswith("#/$defs/"):
+        raise _Unsupported(argument)
+    return ref.reference(argument[len("#/$defs/"):])
+
+
+def _property_names(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check:
+    names = _compile(argument, ref)
+    return lambda value: not isinstance(value, dict) or all(names(name) for name in value)
+
+
+def _object(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check | None:
+    """`properties` with its `additionalProperties`, or `additionalProperties` alone."""
+    if key == "properties":
+        return _properties(argument, schema.get("additionalProperties", True), ref)
+    return None if "properties" in schema else _properties({}, argument, ref)
+
+
+def _array(key: str, argument: Any, schema: dict[str, Any], ref: _Context) -> Check | None:
+    """`items` and `prefixItems`, compiled once for both."""
+    return _items(schema, ref) if key == "items" or "items" not in schema else None
+
+
+def _combination(key: str, argument: Any, ref: _Context) -> Check:
     """`not`, `anyOf` or `oneOf` over compiled subschemas."""
     if key == "not":
         inner = _compile(argument, ref)
@@ -130,7 +165,7 @@ def _combination(key: str, argument: Any, ref: Callable[[str], Check]) -> Check:
     return lambda value: sum(1 for option in options if option(value)) == 1
 
 
-def _properties(named: dict[str, Any], other: Any, ref: Callable[[str], Check]) -> Check:
+def _properties(named: dict[str, Any], other: Any, ref: _Context) -> Check:
     checks = {name: _compile(sub, ref) for name, sub in named.items()}
     rest = None if other is True else (lambda value: False) if other is False else _compile(other, ref)
 
@@ -148,7 +183,7 @@ def _properties(named: dict[str, Any], other: Any, ref: Callable[[str], Check]) 
     return check
 
 
-def _items(schema: dict[str, Any], ref: Callable[[str], Check]) -> Check:
+def _items(schema: dict[str, Any], ref: _Context) -> Check:
     prefix = [_compile(sub, ref) for sub in schema.get("prefixItems", ())]
     rest_schema = schema.get("items", True)
     rest = None if rest_schema is True else _compile(rest_schema, ref)
@@ -202,6 +237,19 @@ def _pattern(expression: str) -> Check:
     return lambda value: not isinstance(value, str) or compiled.search(value) is not None
 
 
+_STRUCTURAL: dict[str, Callable[[str, Any, dict[str, Any], _Context], Check | None]] = {
+    "format": _format,
+    "$ref": _reference,
+    "not": lambda key, argument, schema, ref: _combination(key, argument, ref),
+    "anyOf": lambda key, argument, schema, ref: _combination(key, argument, ref),
+    "oneOf": lambda key, argument, schema, ref: _combination(key, argument, ref),
+    "propertyNames": _property_names,
+    "properties": _object,
+    "additionalProperties": _object,
+    "items": _array,
+    "prefixItems": _array,
+}
+
 _SIMPLE: dict[str, Callable[[Any], Check]] = {
     "type": _type,
     "enum": _enum,
@@ -212,6 +260,10 @@ _SIMPLE: dict[str, Callable[[Any], Check]] = {
     "maximum": _bound(lambda v, limit: v <= limit, "number"),
     "minLength": _bound(lambda v, limit: v >= limit, "string"),
     "maxLength": _bound(lambda v, limit: v <= limit, "string"),
+    "exclusiveMinimum": _bound(lambda v, limit: v > limit, "number"),
+    "exclusiveMaximum": _bound(lambda v, limit: v < limit, "number"),
+    "minProperties": _bound(lambda v, limit: v >= limit, "object"),
+    "maxProperties": _bound(lambda v, limit: v <= limit, "object"),
     "minItems": _bound(lambda v, limit: v >= limit, "array"),
     "maxItems": _bound(lambda v, limit: v <= limit, "array"),
 }

@@ -34,6 +34,9 @@ class Kind:
     name: str                 # "saved report", "history record", ...: used in messages, also plural
     max_bytes: int
     max_depth: int
+    #: Whether the kind holds what implementations must not see (results, expected values):
+    #: the sandbox then hides each file read (private_data); settings files are not hidden.
+    hidden: bool = True
 
 
 _KIND_OF_MODE = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
@@ -44,9 +47,11 @@ def _what(mode: int) -> str:
     return next((name for test, name in _KIND_OF_MODE if test(mode)), "a special file")
 
 
-def read_bytes(path: Path | str, kind: Kind) -> bytes:
-    """The bytes of a regular file of at most `kind.max_bytes`; StoredFileError otherwise."""
-    private_data.note(path)  # results and expectations: the sandbox hides them from implementations
+def read_head(path: Path | str, kind: Kind) -> bytes:
+    """At most `kind.max_bytes + 1` bytes of a regular file (one more than the limit: the caller
+    can tell a file over it); StoredFileError for anything that is not a regular file."""
+    if kind.hidden:
+        private_data.note(path)  # results and expectations: the sandbox hides them from implementations
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
         descriptor = os.open(path, flags)
@@ -58,13 +63,22 @@ def read_bytes(path: Path | str, kind: Kind) -> bytes:
             raise StoredFileError(f"{path}: {_what(mode)}, not a regular file ({kind.name}s are read from "
                                   "regular files only)")
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            raw = handle.read(kind.max_bytes + 1)
+            return handle.read(kind.max_bytes + 1)
     except OSError as exc:
         raise StoredFileError(f"{path}: cannot read the {kind.name}: {exc.strerror or exc}") from None
     finally:
         os.close(descriptor)
+
+
+def too_large(path: Path | str, kind: Kind) -> StoredFileError:
+    return StoredFileError(f"{path}: larger than {kind.max_bytes} bytes, the limit for a {kind.name}")
+
+
+def read_bytes(path: Path | str, kind: Kind) -> bytes:
+    """The bytes of a regular file of at most `kind.max_bytes`; StoredFileError otherwise."""
+    raw = read_head(path, kind)
     if len(raw) > kind.max_bytes:
-        raise StoredFileError(f"{path}: larger than {kind.max_bytes} bytes, the limit for a {kind.name}")
+        raise too_large(path, kind)
     return raw
 
 

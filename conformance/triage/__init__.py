@@ -9,7 +9,7 @@ unexplained. Modules: `variants` (the spec's pipeline with decisions changed), `
 (what a test sees of one result), `cause` (a hypothesis), `hypotheses` (the generic ones),
 `evidence` (a variant judged over the run), `grouping` (a run's results to causes),
 `clauses` (a clause's sentence). The release
-rules (wbimage_conformance.releases.rules) are causes of the same kind.
+rules (wbimage_conformance.triage.release_rules) are causes of the same kind.
 """
 
 from wbimage_conformance.triage.cause import Cause

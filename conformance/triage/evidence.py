@@ -48,7 +48,7 @@ class RunEvidence:
             if id(ctx.result) in support or not _contradicted(ctx, variant):
                 continue
             call = ctx.call()
-            if not any(p.applies(call) and ctx.reproduces(m) for p, m in merged):
+            if call is None or not any(p.applies(call) and ctx.reproduces(m) for p, m in merged):
                 against += 1
                 if against > allowed:
                     return False

@@ -26,6 +26,7 @@ from wbimage_conformance.triage.cause import Cause
 from wbimage_conformance.triage.context import Context, context
 from wbimage_conformance.triage.evidence import RunEvidence
 from wbimage_conformance.triage.hypotheses import GENERIC, pairable
+from wbimage_conformance.triage.variants import Variant
 
 #: Statuses a cause can explain; xpassed results are stale expectations, not bugs.
 TRIAGED = frozenset({Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CRASH})
@@ -39,7 +40,7 @@ class Candidate:
     title: str
     clause: str
     hint: str
-    cause: Cause
+    cause: Cause | None  # None: read back from a pytest worker's report, where only the texts travel
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def profile(environment: Environment | None) -> tuple[list[Cause], str, str | No
     Pillow). Unknown implementations get none: only the generic hypotheses."""
     if environment is None:
         return [], "", None, None
-    from wbimage_conformance.releases import rules  # the release rules use this module's model
+    from wbimage_conformance.triage import release_rules as rules  # the release rules use this module's model
 
     impl, version = environment.implementation, environment.implementation_version
     try:
@@ -182,8 +183,8 @@ def _consistent(pending: list[Result], found: dict[int, list[Candidate]],
     (wbimage_conformance.triage.evidence). A result a variant explains together with another
     pipeline variant does not contradict it, as `_pairs` may explain it so. Each verdict
     depends on that variant's own support and the run alone, so one pass decides them all."""
-    partners = [c.variant for c in pairable(GENERIC)]
-    present = {c.key: c.cause.variant for listed in found.values() for c in listed if c.cause.variant is not None}
+    partners = [c.variant for c in pairable(GENERIC) if c.variant is not None]
+    present = {c.key: c.cause.variant for listed in found.values() for c in listed if c.cause is not None and c.cause.variant is not None}
     doubtful = set()
     for key, variant in present.items():
         support = {id(pending[i]) for i, listed in found.items() if any(c.key == key for c in listed)}
@@ -260,7 +261,7 @@ class _PassedResults:
         self._counts: dict[str, int] = {}
 
     def contradictions(self, candidate: Candidate) -> int:
-        variant = candidate.cause.variant
+        variant = candidate.cause.variant if candidate.cause is not None else None
         if variant is None:
             return 0
         if candidate.key not in self._counts:
@@ -308,11 +309,13 @@ def _pairs(pending: list[Result], found: dict[int, list[Candidate]], groups: dic
     found_here = pairable([groups[k][0].cause for k in groups])
     if not found_here:
         return {}
-    combos = []
+    combos: list[tuple[Cause, Cause, Variant, Variant, Variant]] = []
     for a, b in itertools.product(found_here, pairable(GENERIC)):
+        if a.variant is None or b.variant is None:  # pairable causes all have one
+            continue
         merged = a.variant.merged(b.variant)
-        if b is not a and merged is not None and not any(merged == m for _, _, m in combos):
-            combos.append((a, b, merged))
+        if b is not a and merged is not None and not any(merged == m for *_, m in combos):
+            combos.append((a, b, a.variant, b.variant, merged))
     out: dict[str, tuple[Candidate, list[Result]]] = {}
     for i, result in enumerate(pending):
         if found[i] or result.status not in (Status.FAILED, Status.ERROR):
@@ -321,8 +324,8 @@ def _pairs(pending: list[Result], found: dict[int, list[Candidate]], groups: dic
         call = ctx.call()
         if call is None:
             continue
-        for a, b, merged in combos:
-            if a.variant.applies(call) and b.variant.applies(call) and ctx.reproduces(merged):
+        for a, b, a_variant, b_variant, merged in combos:
+            if a_variant.applies(call) and b_variant.applies(call) and ctx.reproduces(merged):
                 for cause in (a, b):
                     candidate = _resolve(cause, ctx)
                     out.setdefault(candidate.key, (candidate, []))[1].append(result)

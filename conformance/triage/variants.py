@@ -233,8 +233,8 @@ def _overflow_matters(call: Call, variant: Variant) -> bool:
     if branch is None:
         return True
     low, high = call.bounds.low, call.bounds.high
-    finite = isinstance(low, Fraction) and isinstance(high, Fraction)
-    return branch in (OTHER, DISABLED) and low is not None and (not finite or low < 0 or high > 255)
+    return branch in (OTHER, DISABLED) and low is not None and (
+        not isinstance(low, Fraction) or not isinstance(high, Fraction) or low < 0 or high > 255)
 
 
 def _precision_differs(call: Call, variant: Variant) -> bool:
@@ -244,7 +244,7 @@ def _precision_differs(call: Call, variant: Variant) -> bool:
         own = oracle.format_of(call.data.dtype)
     except oracle.SpecError:
         return True
-    return own is not None and own != oracle.FORMATS[variant.precision] and _branch(call, variant) in (None, UNIT, SIGNED)
+    return own is not None and variant.precision is not None and own != oracle.FORMATS[variant.precision] and _branch(call, variant) in (None, UNIT, SIGNED)
 
 
 def _range_rule_applies(call: Call, variant: Variant) -> bool:
@@ -326,7 +326,7 @@ def _to_byte(value: oracle.Number, cast: Cast, formula: bool = False) -> int:
         if not isinstance(value, Fraction):
             return 0  # an infinity through a bare astype: 0 on the platforms measured
         return _whole(value, cast) % 256
-    return min(255, _whole(clip(value), cast))
+    return min(255, _whole(Fraction(clip(value)), cast))  # not NaN, so clipped to a finite value
 
 
 def _whole(value: Fraction, cast: Cast) -> int:
@@ -409,7 +409,7 @@ _DISTINCT_LIMIT = 512
 def content_key(array: np.ndarray) -> tuple[str, tuple[int, ...], bytes]:
     """dtype, shape and a digest of the bytes in C order: equal for equal arrays."""
     flat = np.ascontiguousarray(array).reshape(-1)
-    return flat.dtype.str, array.shape, hashlib.blake2b(flat.view(np.uint8), digest_size=16).digest()
+    return flat.dtype.str, array.shape, hashlib.blake2b(flat.view(np.uint8).data, digest_size=16).digest()
 
 
 def _identity_key(array: np.ndarray) -> tuple[Any, ...]:
@@ -480,7 +480,7 @@ class Bounds:
 
     def branch(self, exclusive: bool = False) -> str:
         """[norm.range] and [norm.bounds], or the same with open bounds."""
-        if self.low is None:
+        if self.low is None or self.high is None:  # both or neither
             return OTHER if self.has_nan else UNIT
         if self.has_nan:
             return OTHER
@@ -546,14 +546,20 @@ def normalized(array: np.ndarray, variant: Variant, normalize: bool, channels_ax
         planes = [normalized(np.take(array, c, axis=channels_axis), replace(variant, ranges="whole"), True, None, fast)
                   for c in range(array.shape[channels_axis])]
         raised = [p for p in planes if isinstance(p, Raises)]
-        return raised[0] if raised else np.stack(planes, axis=channels_axis)
+        return raised[0] if raised else np.stack([p for p in planes if isinstance(p, np.ndarray)], axis=channels_axis)
     if rule == "nan-to-minimum" and array.dtype.kind == "f" and np.isnan(array).any() and not np.isnan(array).all():
         array = np.where(np.isnan(array), np.nanmin(array), array)
         rule = "whole"
+    return _by_range(array, rule, variant, mapper, channels_axis)
+
+
+def _by_range(array: np.ndarray, rule: str, variant: Variant, mapper: _Mapper,
+              channels_axis: int | None) -> np.ndarray | Raises:
+    """The branch the data's range picks under `rule` (or the rescaling rules, or the dtype)."""
     bounds = Bounds.of(array)
-    if array.dtype.kind in "iu" and variant.integers == "literal":
-        if bounds.branch() == UNIT and np.iinfo(array.dtype).max < 255:
-            return Raises("OverflowError")  # NumPy 2 refuses 255 as a scalar of that dtype
+    if array.dtype.kind in "iu" and variant.integers == "literal" \
+            and bounds.branch() == UNIT and np.iinfo(array.dtype).max < 255:
+        return Raises("OverflowError")  # NumPy 2 refuses 255 as a scalar of that dtype
     if rule in ("min-max", "negatives-min-max", "range-division"):
         return _rescale_rule(array, bounds, variant, mapper)
     if rule == "by-dtype":
@@ -572,7 +578,7 @@ def _rescale_rule(array: np.ndarray, bounds: Bounds, variant: Variant, mapper: _
     on a float array does."""
     fmt = _format(array, variant)
     wide = fmt or oracle.FLOAT64  # integer data divided by an integer gives float64
-    if bounds.low is None:
+    if bounds.low is None or bounds.high is None:  # both or neither
         return mapper.apply(array, OTHER)
     low, high = bounds.low, bounds.high
     if variant.ranges == "min-max":
@@ -595,7 +601,7 @@ def _rescale_rule(array: np.ndarray, bounds: Bounds, variant: Variant, mapper: _
     return _two_step(array, mapper, fmt, wide, shift, span, span != 0, None, wrap)
 
 
-def _integer_wrap(dtype: np.dtype) -> Callable[[Fraction], Fraction]:
+def _integer_wrap(dtype: np.dtype) -> Callable[[oracle.Number], Fraction]:
     """An exact integer as NumPy's arithmetic in `dtype` leaves it: modulo 2**bits, into the
     dtype's range (int8: 0 - (-128) = -128, and 127 - (-128) = -1)."""
     info = np.iinfo(dtype)
@@ -615,7 +621,7 @@ def _number_divide(a: oracle.Number, b: oracle.Number, fmt: oracle.BinaryFormat)
 
 def _two_step(array: np.ndarray, mapper: _Mapper, fmt: oracle.BinaryFormat | None, wide: oracle.BinaryFormat,
               shift: oracle.Number, span: oracle.Number | None, divide: bool, then_unit: bool | None,
-              wrap: Callable[[Fraction], Fraction] | None = None) -> np.ndarray:
+              wrap: Callable[[oracle.Number], Fraction] | None = None) -> np.ndarray:
     """d = (x - shift) [/ span]; then x255 when `then_unit` (None: when max(d) <= 1); cast.
     With `wrap`, integer data: the subtraction wraps in its dtype, the span None means the
     span of the shifted values (wrapped too), and the division converts both integers to
@@ -643,7 +649,7 @@ def _two_step(array: np.ndarray, mapper: _Mapper, fmt: oracle.BinaryFormat | Non
     scaled = []
     for v in distinct:
         d = add(oracle.exact_value(v), -shift if isinstance(shift, Fraction) else -float(shift), fmt)
-        if divide:
+        if divide and span is not None:  # without wrap the span is always given
             d = _number_divide(d, span, wide)
         scaled.append(d)
     return _times_255_and_cast(scaled, then_unit, wide, cast, inverse, array.shape)
@@ -759,9 +765,10 @@ def _finish(pixels: np.ndarray, guessed: str, call: Call, variant: Variant) -> O
     else:
         converted = oracle.convert(pixels, guessed, target)
     if variant.decoded == "jpeg" and fmt in oracle.JPEG_FILE_TYPES:
-        converted = jpeg_round_trip(np.ascontiguousarray(converted))
-        if converted is None:
+        decoded = jpeg_round_trip(np.ascontiguousarray(converted))
+        if decoded is None:
             raise oracle.SpecValueError("no JPEG of these pixels")
+        converted = decoded
     return Output(np.ascontiguousarray(converted), target, (width, height), fmt, encoded)
 
 

@@ -80,8 +80,8 @@ def _no_network(*_args: Any, **_kwargs: Any) -> Any:
 def block_network() -> None:
     socket.socket.connect = _no_network  # type: ignore[method-assign]
     socket.socket.connect_ex = _no_network  # type: ignore[method-assign]
-    socket.create_connection = _no_network  # type: ignore[assignment]
-    socket.getaddrinfo = _no_network  # type: ignore[assignment]
+    socket.create_connection = _no_network
+    socket.getaddrinfo = _no_network
 
 
 # -- recording ------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def recording_image_class(adapter: Any, recorder: Recorder) -> type:
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
             entry = recorder.begin(args, kwargs, base)
             try:
-                base.__init__(self, *args, **kwargs)
+                base.__init__(self, *args, **kwargs)  # type: ignore[misc]  # the wrapped class's own constructor, on purpose
             except BaseException as exc:
                 recorder.fail(entry, exc)
                 raise
@@ -358,8 +358,9 @@ def run_probes(request: Dict[str, Any], recorder: Recorder, image_class: type, w
                            "reason": f"the call's recorded input cannot be read: {exc}"})
             continue
         if data is None:
+            kind = base["input"].get("kind")
             report.append({"id": probe["id"], "block": block, "status": "skipped",
-                           "reason": f"the call's input is a {base['input'].get('kind')} value, not an array or tensor"})
+                           "reason": f"the call's input is a {kind} value, not an array or tensor"})
             continue
         kwargs = {k: v for k, v in base["kwargs"].items() if k in ("normalize", "file_type", "mode")
                   and isinstance(v, (bool, str, type(None)))}
@@ -500,10 +501,8 @@ def _prelude(imports: str, namespace: Dict[str, Any]) -> None:
     """The imports a page takes for granted (`np`, `plt`, ...), each on its own: one that
     fails leaves its name unbound, and the block's use of it says so."""
     for statement in imports.splitlines():
-        try:
+        with contextlib.suppress(Exception):  # the block that uses the name reports it
             exec(compile(statement, "<implied import>", "exec"), namespace)  # noqa: S102 - a fixed import line
-        except Exception:  # noqa: BLE001 - the block that uses the name reports it
-            pass
 
 
 def execute(request: Dict[str, Any], impl: str, manifest: Optional[dict] = None) -> Dict[str, Any]:
@@ -522,7 +521,8 @@ def execute(request: Dict[str, Any], impl: str, manifest: Optional[dict] = None)
     timeout = float(request.get("block_timeout", 60))
     blocks = [run_block(block, namespace, recorder, timeout, bool(request.get("torch")))
               for block in request["blocks"]]
-    return {"status": "ok", "impl": {"name": getattr(adapter, "name", impl), "version": getattr(adapter, "version", None)},
+    named = {"name": getattr(adapter, "name", impl), "version": getattr(adapter, "version", None)}
+    return {"status": "ok", "impl": named,
             "blocks": blocks, "probes": run_probes(request, recorder, image_class, workdir),
             "calls": recorder.calls, "logs": recorder.logs}
 
@@ -545,7 +545,8 @@ def not_dumpable() -> None:
 
 
 def _read_all(fd: int, limit: int) -> bytes:
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:

@@ -199,7 +199,7 @@ def _collect(record_fd: int, child: int, deadline: float) -> Tuple[bytes, Option
 
 def _pidfd(pid: int) -> Optional[int]:
     try:
-        return os.pidfd_open(pid)  # type: ignore[attr-defined]
+        return os.pidfd_open(pid)
     except (AttributeError, OSError):
         return None
 

@@ -205,7 +205,7 @@ def _inner_image(of: Dict[str, Any], kwargs: Dict[str, Any], make_image: Maker) 
         return make_image(data, decode_arguments(kwargs))
     except Skip:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the implementation's error, reported as the case's
         raise SetupError(f"building the Image to pass in failed: {type(exc).__name__}: {exc}") from None
 
 
@@ -258,7 +258,8 @@ def snapshot(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return (type(obj).__name__, tuple(snapshot(o) for o in obj))
     if isinstance(obj, dict):
-        return ("dict", tuple((repr(k) if type(k) is str else protocol.safe_repr(k), snapshot(v)) for k, v in obj.items()))
+        return ("dict", tuple((repr(k) if type(k) is str else protocol.safe_repr(k), snapshot(v))
+                              for k, v in obj.items()))
     image = getattr(obj, "image", None)
     if image is not None and hasattr(image, "tobytes"):
         return ("image", snapshot(image))

@@ -88,7 +88,7 @@ def _array(name: str, head: bytes, handle: io.BufferedReader, size: int, limit: 
     if offset + claimed != size:
         raise ArrayFileError(f"{name}: its header claims {claimed:,} bytes of data; the file holds {size - offset:,}")
     array = np.empty(count, dtype=dtype)  # the size the file was checked to hold, read into place
-    raw = memoryview(array.view(np.uint8).reshape(-1))
+    raw = array.view(np.uint8).reshape(-1).data
     done = len(head) - offset
     raw[:done] = head[offset:]
     while done < claimed:

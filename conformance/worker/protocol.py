@@ -98,7 +98,7 @@ def npy_bytes(array: np.ndarray) -> bytes:
         return _saved(array)
     fortran = bool(array.flags.f_contiguous and not array.flags.c_contiguous)
     shape = tuple(array.shape)
-    header = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (dtype.str, fortran, shape)
+    header = f"{{'descr': {dtype.str!r}, 'fortran_order': {fortran!r}, 'shape': {shape!r}, }}"
     if shape:  # numpy leaves room for the growing axis's length to be rewritten in place
         header += " " * (_NPY_GROWTH_DIGITS - len(repr(shape[-1 if fortran else 0])))
     if len(header) + 1 + len(_NPY_MAGIC) + 2 >= 1 << 16:  # needs format 2.0
@@ -218,7 +218,7 @@ def _type_name(obj: Any) -> str:
 def safe_repr(obj: Any, limit: int = 300) -> str:
     try:
         text = repr(obj)
-    except Exception as exc:  # a broken __repr__ is the implementation's problem, not ours
+    except Exception as exc:  # noqa: BLE001 - a broken __repr__ is the implementation's problem, not ours
         text = f"<{_type_name(obj)}: repr failed: {type(exc).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -245,7 +245,7 @@ def encode_value(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         try:
             plain = encode_value(obj.item())
-        except Exception:
+        except Exception:  # noqa: BLE001 - a scalar whose value cannot be sent is sent by its repr alone
             plain = None
     return {"$object": {"type": _type_name(obj), "repr": safe_repr(obj), "value": plain}}
 
@@ -385,7 +385,8 @@ def run_request(case_id: str, call: Dict[str, Any], wire_input: Dict[str, Any]) 
     return {"type": "run", "id": case_id, "call": call, "input": wire_input}
 
 
-def result_reply(case_id: str, outcome: str, observation: Optional[Observation] = None, reason: str = "") -> Dict[str, Any]:
+def result_reply(case_id: str, outcome: str, observation: Optional[Observation] = None,
+                 reason: str = "") -> Dict[str, Any]:
     message: Dict[str, Any] = {"type": "result", "id": case_id, "outcome": outcome}
     if observation is not None:
         message["observation"] = encode_observation(observation)

@@ -45,7 +45,7 @@ def handle(adapter: Any, message: Dict[str, Any]) -> Dict[str, Any]:
         return protocol.result_reply(case_id, protocol.SKIPPED, reason=str(skip))
     except MemoryError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to build the input is the case's setup error
         return protocol.result_reply(case_id, protocol.SETUP_ERROR, reason=f"{type(exc).__name__}: {exc}")
     before, kwargs_before = inputs.snapshot(data), inputs.snapshot(kwargs)
     after: list = []  # the snapshot after the call, taken before the caller changes its data
@@ -80,7 +80,7 @@ def serve(impl: str, proto_in: BinaryIO, proto_out: BinaryIO) -> int:
     except UnknownImplementation as exc:
         send({"type": "hello", "error": str(exc)})
         return 2
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever importing the implementation raises is told to the runner
         send({"type": "hello", "error": f"importing {impl!r} failed: {type(exc).__name__}: {exc}"})
         return 2
     send(protocol.hello_reply(

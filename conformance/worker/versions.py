@@ -9,8 +9,8 @@ case imports is the one this same sys.path finds.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata as metadata
 import platform
+from importlib import metadata
 from typing import Dict, Optional
 
 
@@ -27,7 +27,7 @@ def distribution_version(*names: str) -> Optional[str]:
 def module_version(module_name: str) -> Optional[str]:
     """The version of the distribution providing `module_name`'s top-level package, else that
     package's `__version__` (for modules not installed as a distribution)."""
-    top = module_name.split(".")[0]
+    top = module_name.split(".", maxsplit=1)[0]
     try:
         for dist in metadata.packages_distributions().get(top, []):
             return metadata.version(dist)

@@ -20,6 +20,7 @@ import builtins
 import difflib
 import enum
 import importlib
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import inspect
@@ -119,11 +120,12 @@ class Opaque:
     it can be passed along, called and looked into, never used as data."""
 
     __slots__ = ("_standin_origin",)
+    _standin_origin: str
 
     def __init__(self, origin: str) -> None:
         object.__setattr__(self, "_standin_origin", _clip(origin))
 
-    def __getattr__(self, name: str) -> "Opaque":
+    def __getattr__(self, name: str) -> Opaque:
         if name.startswith("__"):
             raise AttributeError(name)
         return Opaque(f"{self._standin_origin}.{name}")
@@ -131,16 +133,16 @@ class Opaque:
     def __setattr__(self, name: str, value: Any) -> None:
         """Accepted and dropped: what the example sets would only be sent to the service."""
 
-    def __call__(self, *_args: Any, **_kwargs: Any) -> "Opaque":
+    def __call__(self, *_args: Any, **_kwargs: Any) -> Opaque:
         return Opaque(f"{self._standin_origin}(...)")
 
-    def __getitem__(self, key: Any) -> "Opaque":
+    def __getitem__(self, key: Any) -> Opaque:
         return Opaque(f"{self._standin_origin}[{_short(key)}]")
 
     def __setitem__(self, key: Any, value: Any) -> None:
         """Accepted and dropped, like attributes."""
 
-    def __enter__(self) -> "Opaque":
+    def __enter__(self) -> Opaque:
         return self
 
     def __exit__(self, *_exc: Any) -> None:
@@ -179,7 +181,7 @@ class StandInType(type):
     """The metaclass of stand-in classes: an unknown class attribute is an UnknownAPI."""
 
     def __getattr__(cls, name: str) -> Any:
-        if name.startswith("__") or name.startswith("_standin") or not any("_standin_api" in k.__dict__ for k in cls.__mro__):
+        if name.startswith(("__", "_standin")) or not any("_standin_api" in k.__dict__ for k in cls.__mro__):
             raise AttributeError(name)
         raise cls._standin_api.unknown(name, cls._standin_home, cls._standin_names())
 
@@ -188,7 +190,7 @@ class StandInObject(metaclass=StandInType):
     """Base of every stand-in class: keeps how it was made, answers known instance
     attributes with opaque values and unknown ones with UnknownAPI."""
 
-    _standin_api: "StandIn"
+    _standin_api: StandIn
     _standin_home = "wandb"
     _standin_ref = ""
 
@@ -196,7 +198,7 @@ class StandInObject(metaclass=StandInType):
         self.__dict__["_standin_origin"] = f"{self._standin_home}(...)"
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name.startswith("_standin"):
+        if name.startswith(("__", "_standin")):
             raise AttributeError(name)
         cls = type(self)
         if cls._standin_open() or name in cls._standin_names():
@@ -227,7 +229,8 @@ class StandInObject(metaclass=StandInType):
 
 
 def _known_base(base: str, classes: dict) -> bool:
-    return base in classes or base.split(".")[0] in ("builtins", "abc", "typing", "enum", "typing_extensions")
+    return base in classes or base.split(".", maxsplit=1)[0] in (
+        "builtins", "abc", "typing", "enum", "typing_extensions")
 
 
 def _literal(text: Optional[str]) -> Tuple[bool, Any]:
@@ -292,7 +295,7 @@ class Callee:
 class StandInModule(types.ModuleType):
     """A wandb module: names are made from the manifest on first use."""
 
-    _standin_api: "StandIn"
+    _standin_api: StandIn
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -374,7 +377,7 @@ def _config_dict(value: Any) -> dict:
 # -- the stand-in ----------------------------------------------------------------------------
 
 
-class StandIn:
+class StandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """The stand-in `wandb` package: its modules, classes and functions, made on first use."""
 
     def __init__(self, image_class: type, on_log: OnLog, manifest: dict,
@@ -405,16 +408,17 @@ class StandIn:
             if name == "wandb" or not keep_loaded:
                 del sys.modules[name]
         sys.modules["wandb"] = self.module
-        sys.meta_path.insert(0, self)  # type: ignore[arg-type]
+        sys.meta_path.insert(0, self)
 
     def uninstall(self) -> None:
         if self in sys.meta_path:
-            sys.meta_path.remove(self)  # type: ignore[arg-type]
+            sys.meta_path.remove(self)
         for name in [n for n in sys.modules if n == "wandb" or n.startswith("wandb.")]:
             del sys.modules[name]
         sys.modules.update(self._saved)
 
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Optional[importlib.machinery.ModuleSpec]:
+    def find_spec(self, fullname: str, path: Any = None,
+                  target: Any = None) -> Optional[importlib.machinery.ModuleSpec]:
         if fullname != "wandb" and not fullname.startswith("wandb."):
             return None
         if fullname not in self.modules:
@@ -437,9 +441,9 @@ class StandIn:
         module = StandInModule(name, f"Stand-in for {name} (wandb {self.version}), for documentation examples.")
         module._standin_api = self
         module.__spec__ = importlib.machinery.ModuleSpec(name, self, is_package=entry["package"])
-        module.__loader__ = self  # type: ignore[assignment]
+        module.__loader__ = self
         if entry["package"]:
-            module.__path__ = []  # type: ignore[attr-defined]
+            module.__path__ = []
         if "all" in entry:
             module.__all__ = list(entry["all"])  # type: ignore[attr-defined]
         if name == "wandb":
@@ -548,7 +552,8 @@ class StandIn:
         bases = [self.stand_in_class(b) for b in desc["bases"] if b in self.classes]
         bases = [b for b in bases if isinstance(b, StandInType)]
         bases += [getattr(builtins, b[9:]) for b in desc["bases"] if b.startswith("builtins.")
-                  and isinstance(getattr(builtins, b[9:], None), type) and issubclass(getattr(builtins, b[9:]), BaseException)]
+                  and isinstance(getattr(builtins, b[9:], None), type)
+                  and issubclass(getattr(builtins, b[9:]), BaseException)]
         if not any(issubclass(b, StandInObject) for b in bases):
             bases.append(StandInObject)
         namespace: Dict[str, Any] = {"__module__": desc["module"], "__qualname__": desc["name"], "_standin_ref": ref,
@@ -615,7 +620,7 @@ class StandIn:
             arguments = callee.bind(args, kwargs)
             if behaviour:
                 return behaviour(self, obj, arguments)
-            owner = obj._standin_home if isinstance(obj, type) else _origin(obj)
+            owner = obj._standin_home if isinstance(obj, type) else _origin(obj)  # type: ignore[attr-defined]  # set on every class it makes
             return self.result(desc, f"{owner}.{name}(...)")
 
         method.__name__ = name
@@ -686,6 +691,7 @@ def _table_init(api: StandIn, table: Any, arguments: Dict[str, Any]) -> None:
     frame = arguments.get("dataframe")
     frame = arguments.get("data") if frame is None and _is_frame(arguments.get("data")) else frame
     columns = arguments.get("columns")
+    rows: Any
     if frame is not None:
         columns, rows = list(frame.columns), [list(r) for r in frame.itertuples(index=False)]
     else:

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 FORMAT = {
     "params": "[name, kind, default]: kind po=positional-only, pk=positional-or-keyword, vp=*args, "
@@ -93,14 +95,14 @@ def locate(python: str) -> Located:
                    frozenset(found["stdlib"]), frozenset(found["dependencies"]))
 
 
-def _text(node: Optional[ast.AST]) -> Optional[str]:
+def _text(node: ast.AST | None) -> str | None:
     if node is None:
         return None
     text = ast.unparse(node)
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-def _dotted(node: ast.AST) -> Optional[str]:
+def _dotted(node: ast.AST) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
     while isinstance(node, ast.Attribute):
@@ -118,11 +120,11 @@ def _is_type_checking(test: ast.expr) -> bool:
 @dataclass
 class Binding:
     kind: str                      # def, class, import, from, assign
-    node: Optional[ast.AST] = None
+    node: ast.AST | None = None
     module: str = ""               # import/from: the module imported from
     name: str = ""                 # from: the name imported
     typing_only: bool = False      # under `if TYPE_CHECKING:`, or imported by a stub
-    preinit: Optional[ast.AST] = None  # a stub's def over `log = PreInitCallable(...)`: that assignment
+    preinit: ast.AST | None = None  # a stub's def over `log = PreInitCallable(...)`: that assignment
 
 
 @dataclass
@@ -130,7 +132,7 @@ class Module:
     name: str
     package: bool
     bindings: dict[str, Binding] = field(default_factory=dict)
-    all: Optional[list[str]] = None
+    all: list[str] | None = None
     loads: list[str] = field(default_factory=list)  # modules imported when it loads, in order
 
 
@@ -139,7 +141,7 @@ class Source:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._cache: dict[str, Optional[Module]] = {}
+        self._cache: dict[str, Module | None] = {}
         self._files: dict[str, tuple[list[Path], bool]] = {}
 
     def files(self, name: str) -> tuple[list[Path], bool]:
@@ -158,12 +160,12 @@ class Source:
     def exists(self, name: str) -> bool:
         return bool(self.files(name)[0])
 
-    def module(self, name: str) -> Optional[Module]:
+    def module(self, name: str) -> Module | None:
         if name not in self._cache:
             self._cache[name] = self._parse(name)
         return self._cache[name]
 
-    def _parse(self, name: str) -> Optional[Module]:
+    def _parse(self, name: str) -> Module | None:
         paths, package = self.files(name)
         if not paths:
             return None
@@ -195,7 +197,7 @@ class _Collector:
         self.module = module
         self.stub = stub
 
-    def absolute(self, level: int, target: Optional[str]) -> str:
+    def absolute(self, level: int, target: str | None) -> str:
         if not level:
             return target or ""
         parts = self.module.name.split(".")
@@ -276,15 +278,13 @@ class _Collector:
             if not isinstance(target, ast.Name):
                 continue
             if target.id == "__all__" and stmt.value is not None:
-                try:
+                with contextlib.suppress(ValueError):
                     self.module.all = list(ast.literal_eval(stmt.value))
-                except ValueError:
-                    pass
                 continue
             self.bind(target.id, Binding("assign", stmt, typing_only=typing_only))
 
 
-def _special_call(node: Optional[ast.AST]) -> Optional[str]:
+def _special_call(node: ast.AST | None) -> str | None:
     """The callee's last name when an assignment is `X = PreInitCallable(...)` and the like."""
     value = getattr(node, "value", None)
     if isinstance(value, ast.Call):
@@ -300,7 +300,7 @@ class Target:
 
     kind: str               # class, function, module, value, external
     ref: str = ""
-    node: Optional[ast.AST] = None
+    node: ast.AST | None = None
     module: str = ""        # the module whose namespace `node` is read in
 
 
@@ -343,7 +343,7 @@ class Resolver:
         return info is not None and name in info.bindings
 
     def module_target(self, module: str) -> Target:
-        if module.split(".")[0] == "wandb" and self.source.exists(module):
+        if module.split(".", maxsplit=1)[0] == "wandb" and self.source.exists(module):
             return Target("module", module)
         return Target("external", module)
 
@@ -389,7 +389,7 @@ class Describer:
 
     # -- expressions and annotations --------------------------------------------------------
 
-    def ref(self, module: str, node: Optional[ast.AST]) -> Optional[str]:
+    def ref(self, module: str, node: ast.AST | None) -> str | None:
         """The ref of a class or function an expression names, or a dotted external name."""
         if node is None:
             return None
@@ -398,7 +398,7 @@ class Describer:
             self.want_class(target)
         return target.ref or None
 
-    def returns_class(self, module: str, annotation: Optional[ast.AST]) -> Optional[str]:
+    def returns_class(self, module: str, annotation: ast.AST | None) -> str | None:
         """The class a return annotation names when it names exactly one (not Optional)."""
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
@@ -413,16 +413,16 @@ class Describer:
         self.want_class(target)
         return target.ref
 
-    def params(self, args: ast.arguments, drop_first: bool) -> list[list[Optional[str]]]:
+    def params(self, args: ast.arguments, drop_first: bool) -> list[list[str | None]]:
         positional = [*args.posonlyargs, *args.args]
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-        out: list[list[Optional[str]]] = []
-        for index, (arg, default) in enumerate(zip(positional, defaults)):
+        out: list[list[str | None]] = []
+        for index, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
             kind = "po" if index < len(args.posonlyargs) else "pk"
             out.append([arg.arg, kind, _text(default)])
         if args.vararg:
             out.append([args.vararg.arg, "vp", None])
-        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
             out.append([arg.arg, "ko", _text(default)])
         if args.kwarg:
             out.append([args.kwarg.arg, "vk", None])
@@ -512,7 +512,7 @@ class Describer:
         """A dataclass or pydantic model: its fields are its constructor's parameters."""
         return _decorated(node, "dataclass") or any(b.startswith("pydantic.") for b in bases)
 
-    def fields(self, node: ast.ClassDef, dataclass: bool) -> list[list[Optional[str]]]:
+    def fields(self, node: ast.ClassDef, dataclass: bool) -> list[list[str | None]]:
         out = []
         for stmt in node.body:
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and _public(stmt.target.id) \
@@ -537,7 +537,7 @@ class Describer:
             names.append(name)
         return names
 
-    def describe_name(self, info: Module, name: str) -> Optional[dict[str, Any]]:
+    def describe_name(self, info: Module, name: str) -> dict[str, Any] | None:
         binding = info.bindings.get(name)
         assigned = binding.preinit if binding is not None and binding.preinit is not None else \
             binding.node if binding is not None and binding.kind == "assign" else None
@@ -552,7 +552,7 @@ class Describer:
             entry.update(self.preinit(info, assigned))
         return entry
 
-    def describe_target(self, info: Module, name: str, target: Target) -> Optional[dict[str, Any]]:
+    def describe_target(self, info: Module, name: str, target: Target) -> dict[str, Any] | None:
         if target.kind == "module":
             if target.ref == info.name or info.name.startswith(target.ref + "."):
                 return None  # `import wandb` inside wandb: the package itself, not an API
@@ -616,7 +616,7 @@ def _generic(base: ast.expr) -> ast.expr:
     return base.value if isinstance(base, ast.Subscript) else base
 
 
-def _own_def(node: ast.ClassDef, name: str) -> Optional[ast.FunctionDef]:
+def _own_def(node: ast.ClassDef, name: str) -> ast.FunctionDef | None:
     return next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == name), None)
 
 
@@ -626,7 +626,8 @@ def _decorated(node: ast.ClassDef, name: str) -> bool:
 
 def _self_attributes(init: ast.FunctionDef) -> Iterator[str]:
     for stmt in ast.walk(init):
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        targets = (stmt.targets if isinstance(stmt, ast.Assign)
+                   else [stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
         for target in targets:
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                     and target.value.id == "self" and _public(target.attr):
@@ -742,7 +743,7 @@ class Manifest:
                 and package not in ("wandb", "__future__"))
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python spec/tools/wandb_api.py", description=__doc__.splitlines()[0])
     parser.add_argument("--python", required=True, help="an interpreter with a real wandb installed")
     parser.add_argument("--out", default="conformance/worker/wandb_api.json")
@@ -752,7 +753,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     text = json.dumps(manifest, indent=None, separators=(",", ":"), ensure_ascii=False, sort_keys=False)
     Path(args.out).write_text(text + "\n", encoding="utf-8")
     print(f"{args.out}: wandb {manifest['wandb_version']}, {len(manifest['modules'])} modules, "
-          f"{len(manifest['classes'])} classes, {len(manifest['functions'])} functions, {len(text.encode()) // 1024} KB")
+          f"{len(manifest['classes'])} classes, {len(manifest['functions'])} functions, "
+          f"{len(text.encode()) // 1024} KB")
     return 0
 
 

@@ -187,16 +187,19 @@ def test_a_file_that_is_not_toml_is_a_configuration_error(tmp_path):
 
 
 def test_a_file_not_in_utf8_is_a_configuration_error_at_its_line(tmp_path):
+    """Worded as every stored file's bytes that are not UTF-8 are (stored.files)."""
     path = tmp_path / "pyproject.toml"
     path.write_bytes(b"[tool.wbimage-conformance]\nimpl = 'caf\xe9'\n")
-    with pytest.raises(pyproject.ProjectConfigError, match=rf"^{path}:2: not valid TOML: not UTF-8"):
+    with pytest.raises(pyproject.ProjectConfigError, match=rf"^{path}:2: not UTF-8 \(byte 38: "):
         pyproject.load(tmp_path)
 
 
 def test_an_oversized_file_with_the_section_is_refused_unread_and_one_without_it_ignored(tmp_path):
+    """The limit is worded as every stored file's is (stored.files)."""
     path = tmp_path / "pyproject.toml"
     path.write_text("[tool.wbimage-conformance]\nimpl = 'x'\n" + "# padding\n" * 200_000)
-    with pytest.raises(pyproject.ProjectConfigError, match=rf"^{path}: larger than 1024 KiB; not read$"):
+    with pytest.raises(pyproject.ProjectConfigError,
+                       match=rf"^{path}: larger than 1048576 bytes, the limit for a pyproject.toml$"):
         pyproject.load(tmp_path)
     path.write_text("[project]\nname = 'x'\n" + "# padding\n" * 200_000)
     assert pyproject.load(tmp_path) == pyproject.ProjectConfig()
@@ -210,11 +213,11 @@ def test_a_pyproject_that_is_not_a_regular_file_is_not_read(tmp_path):
 
 
 def test_the_schema_knows_the_report_formats_and_sandbox_modes_the_suite_has():
-    from wbimage_conformance.commands import settings_schema
     from wbimage_conformance.report import FORMATS
     from wbimage_conformance.run import sandbox
+    from wbimage_conformance.stored import schemas
 
-    properties = settings_schema.schema()["properties"]
+    properties = schemas.schema(pyproject.SCHEMA)["properties"]
     assert tuple(properties["reports"]["properties"]) == FORMATS
     assert tuple(properties["sandbox"]["enum"]) == sandbox.MODES
 
@@ -289,9 +292,10 @@ def test_the_sections_maxfail_gives_way_to_update_expectations(capsys, project):
 
 def test_every_setting_of_the_schema_says_what_it_expects_and_the_plugin_uses_only_those():
     """An error reads `expected <description>, got <value>`: each property and definition has one."""
-    from wbimage_conformance.commands import plugin_settings, settings_schema
+    from wbimage_conformance.commands import plugin_settings
+    from wbimage_conformance.stored import schemas
 
-    document = settings_schema.schema()
+    document = schemas.schema(pyproject.SCHEMA)
     described = [*document["properties"].values(), *document["$defs"].values(),
                  *document["properties"]["reports"]["properties"].values()]
     assert all("description" in entry or "$ref" in entry for entry in described)

@@ -263,6 +263,16 @@ def test_a_wrong_ini_value_names_the_ini_file_line_and_key(project, key, value, 
     assert error_line(out).startswith(f"ERROR: {ini}:3: {key}: {message}")
 
 
+def test_a_wrong_ini_value_in_pyproject_toml_names_its_line_under_pytests_table(project):
+    path = project / "pyproject.toml"
+    path.write_text("[project]\nname = 'mine'\n\n[tool.pytest.ini_options]\nwbimage_cases = 'cases.yaml'\n"
+                    "wbimage_memory_limit = '0x10'\n")
+    code, out = pytest_run(project, "--wbimage-impl", support.toy("ToyImage"))
+    assert code == 4, out
+    assert error_line(out).startswith(f"ERROR: {path}:6: wbimage_memory_limit: expected a whole number of megabytes, "
+                                      "at least 1 and at most 16777216 (16 TiB), got '0x10'")
+
+
 def test_a_wrong_value_in_the_section_stops_pytest_under_xdist_too(project):
     pytest.importorskip("xdist")
     write_pyproject(project, f'impl = "{support.toy("ToyImage")}"\ncases = "cases.yaml"\nmemory-limit = inf\n')

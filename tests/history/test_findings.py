@@ -9,7 +9,7 @@ from history_runs import MALFORMED, four_releases, make_run
 
 from wbimage_conformance.history import record
 from wbimage_conformance.history.timeline import History
-from wbimage_conformance.releases import findings
+from wbimage_conformance.history import findings
 from wbimage_conformance.run import expectations as expectation_files
 
 from locations import DOCS
@@ -22,7 +22,7 @@ def test_the_causes_section_of_findings_is_current():
     text = FINDINGS.read_text(encoding="utf-8")
     history = History.of(record.load_folder(HISTORY))
     assert findings.rewrite(text, history=history) == text, \
-        "regenerate: python -m wbimage_conformance.releases.findings docs/findings.md"
+        "regenerate: wbimage-conformance history --pages docs"
 
 
 def test_every_finding_names_its_first_and_last_release():

@@ -65,13 +65,25 @@ def test_the_quick_run_tables_name_modules_and_tests_that_exist(table):
             assert any(f.startswith(test) for f in functions), f"conftest.py {table}: {key}: no such test"
 
 
+def prose_of(path: Path) -> str:
+    """What a file says to its reader: a Python module's comments and docstrings (its string
+    values may be made-up paths, such as a glob's examples), any other file whole."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix != ".py":
+        return text
+    tree = ast.parse(text)
+    docstrings = [ast.get_docstring(node, clean=False) or "" for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
+    comments = [line.split("#", 1)[1] for line in text.splitlines() if "#" in line]
+    return "\n".join(docstrings + comments)
+
+
 def quoted_test_paths() -> list[tuple[str, str]]:
     found = []
     for pattern in QUOTING:
         for path in sorted(ROOT.glob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
-                text = path.read_text(encoding="utf-8", errors="replace")
-                found.extend((str(path.relative_to(ROOT)), m.group(0)) for m in TEST_PATH.finditer(text))
+                found.extend((str(path.relative_to(ROOT)), m.group(0)) for m in TEST_PATH.finditer(prose_of(path)))
     return found
 
 

@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from report_samples import ENVIRONMENT, sample_report
 
+from wbimage_conformance.commands import pyproject
 from wbimage_conformance.history import record
 from wbimage_conformance.model import Status
 from wbimage_conformance.report import from_json, to_json_data
@@ -81,6 +82,11 @@ def _reads_or_one_line(load, error, path):
 
 REPORT_TEXT = json.dumps(to_json_data(sample_report()), indent=1)
 HISTORY_TEXT = record.dumps(four_releases()[1])
+SETTINGS_DATA = {"impl": "mypkg:Image", "cases": ["cases", "more.yaml"], "jobs": "auto", "timeout": 30, "maxfail": 2,
+                 "memory-limit": 4096, "sandbox": "none", "reports": {"junit": "out/junit.xml"}}
+PYPROJECT_TEXT = ('[project]\nname = "mine"\n\n[tool.wbimage-conformance]\nimpl = "mypkg:Image"\ncases = ["cases", 3]\n'
+                  'jobs = 4\ntimeout = 30.5\nreports = { junit = "out/junit.xml" }\n')
+CACHE_ENTRY_DATA = {"key": "0" * 64, "cases": [["unit-plain", "a title", ["norm.unit"], "required", 12]]}
 EXPECTATIONS_DATA = {"implementation": "wandb", "versions": ">=0.20.1,<0.29",
                      "environment": {"numpy": "2.4.6", "pillow": "12.3.0", "torch": None},
                      "deviations": {"unit-plain": {"status": "failed", "reason": "rounds", "clause": "norm.unit"}}}
@@ -151,10 +157,25 @@ def test_expectations_drafted_from_any_message_read_back(tmp_path_factory, text)
 
 
 @HOSTILE
+@given(changes=edits)
+def test_a_mutated_pyproject_section_reads_or_is_one_line(tmp_path_factory, changes):
+    folder = tmp_path_factory.mktemp("project")
+    (folder / "pyproject.toml").write_bytes(_mutate(PYPROJECT_TEXT, changes).encode("utf-8", "surrogatepass"))
+    start = time.monotonic()
+    try:
+        pyproject.load(folder)
+    except pyproject.ProjectConfigError as exc:
+        assert str(exc).startswith(str(folder / "pyproject.toml")) and "\n" not in str(exc), str(exc)
+    assert time.monotonic() - start < TIME_LIMIT
+
+
+@HOSTILE
 @given(data=st.data(), which=st.sampled_from([
     ("report.schema.json", REPORT_TEXT),
     ("history-record.schema.json", HISTORY_TEXT),
     ("expectations.schema.json", json.dumps(EXPECTATIONS_DATA)),
+    ("pyproject.schema.json", json.dumps(SETTINGS_DATA)),
+    ("case-cache-entry.schema.json", json.dumps(CACHE_ENTRY_DATA)),
 ]))
 def test_the_fast_check_agrees_with_jsonschema(data, which):
     import jsonschema

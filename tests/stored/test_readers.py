@@ -20,7 +20,7 @@ from wbimage_conformance.history import record
 from wbimage_conformance.model import Result, RunReport, Shard, Status
 from wbimage_conformance.report import from_json, to_json_data
 from wbimage_conformance.run import expectations, verdict
-from wbimage_conformance.stored import jsondoc, writing
+from wbimage_conformance.stored import jsondoc, schemas, writing
 
 # -- reading ----------------------------------------------------------------------------------
 
@@ -205,8 +205,8 @@ def test_the_expectations_schema_and_the_code_agree_on_the_statuses():
 @pytest.mark.parametrize("text, message", [
     ("implementation: w\ndeviations:\n  a: " + "[" * 100_000 + "]" * 100_000 + "\n", "nested deeper than 64"),
     ("implementation: w\ndeviations: " + "- " * 100_000 + "x\n", "nested deeper than 64"),
-    ("implementation: w\nversions: '>=x'\n", r":2: versions: cannot read version range"),
-    ("implementation: w\nenvironment:\n  numpy: latest\n", r":3: environment.numpy = 'latest': not a version"),
+    ("implementation: w\nversions: '>=x'\n", r":2: versions: '>=x' is not a PEP 440 version range"),
+    ("implementation: w\nenvironment:\n  numpy: latest\n", r":3: environment.numpy: 'latest' is not a PEP 440 version"),
 ])
 def test_a_hostile_expectations_file_is_one_line(tmp_path, text, message):
     path = tmp_path / "exp.yaml"
@@ -215,6 +215,120 @@ def test_a_hostile_expectations_file_is_one_line(tmp_path, text, message):
     with pytest.raises(expectations.ExpectationsError, match=message):
         expectations.load(path)
     assert time.monotonic() - start < 10
+
+
+# -- one check for every kind of stored file and setting -------------------------------------
+
+
+def test_the_expectations_files_limits_are_yamlsources():
+    from wbimage_conformance import yamlsource
+
+    assert (stored.EXPECTATIONS.max_bytes, stored.EXPECTATIONS.max_depth) == (yamlsource.MAX_FILE_BYTES,
+                                                                              yamlsource.MAX_DEPTH)
+
+
+#: protocol.schema.json describes the worker's wire, checked where replies are read (run/replies.py).
+STORED_SCHEMAS = sorted(p.name for p in schemas.SCHEMA_DIR.glob("*.schema.json") if p.name != "protocol.schema.json")
+
+
+@pytest.mark.parametrize("name", STORED_SCHEMAS)
+def test_every_stored_files_schema_is_valid_and_has_a_fast_check(name):
+    schemas.validator(name)   # check_schema runs here
+    assert schemas.fast_check(name) is not None
+
+
+def test_the_first_problem_in_the_file_is_named_and_the_others_counted(tmp_path):
+    def change(data):
+        data["causes"][0]["title"] = "two\nlines"
+        data["cases"][1][4] = [0.0]                      # a whole float is not an integer
+        data["cases"][2][1] = "perhaps"
+    path = _history(tmp_path, change)
+    with pytest.raises(record.SavedRunError) as caught:
+        record.load(path)
+    text = str(caught.value)
+    title_line = path.read_text().splitlines().index(next(line for line in path.read_text().splitlines()
+                                                          if "two\\nlines" in line)) + 1
+    assert text.startswith(f"{path}:{title_line}: causes[0].title: ")
+    assert text.endswith("(and 2 more problem(s))")
+
+
+def test_a_whole_float_is_not_an_integer_nor_nan_a_number_in_any_stored_file():
+    from wbimage_conformance.stored import Source
+
+    for data, field in (({"maxfail": 2.0}, "maxfail"), ({"timeout": float("nan")}, "timeout"),
+                        ({"jobs": True}, "jobs")):
+        with pytest.raises(stored.StoredFileError, match=rf"^x: {field}: expected "):
+            schemas.check(data, "pyproject.schema.json", Source("x"), "setting")
+    saved = json.loads(record.dumps(four_releases()[1]))
+    saved["cases"][0][4] = [0.0]
+    with pytest.raises(stored.StoredFileError, match=r"cases\[0\]\.causes\[0\] \(case .*\): 0\.0 is not of type 'integer'"):
+        schemas.check(saved, record.SCHEMA, Source("x", field_name=lambda p: record._field_name(saved, p)), "history record")
+
+
+def test_an_integer_too_long_to_print_validates_as_itself_and_is_named_by_its_size():
+    from wbimage_conformance.stored import Source
+
+    huge = int("f" * 30_000, 16)
+    start = time.monotonic()
+    with pytest.raises(stored.StoredFileError) as caught:
+        schemas.check({"memory-limit": huge, "jobs": 0}, "pyproject.schema.json", Source("x"), "setting")
+    assert str(caught.value).startswith("x: memory-limit: expected a whole number of megabytes")
+    assert "got an integer of about 36124 digits (and 1 more problem(s))" in str(caught.value)
+    assert time.monotonic() - start < 5
+    report = to_json_data(sample_report())
+    report["results"][0]["duration_s"] = huge       # a number, as big as it is: only its size is said
+    report["results"][0]["line"] = huge
+    with pytest.raises(stored.StoredFileError, match=r"results\[0\]\.line: an integer of about 36124 digits is "
+                                                     r"greater than the maximum"):
+        schemas.check(report, from_json.SCHEMA, Source("x"), "report")
+
+
+def test_a_docs_report_that_breaks_its_schema_names_file_line_and_field(tmp_path, capsys):
+    from wbimage_conformance.doccheck import from_json as docs_json
+    from wbimage_conformance.doccheck.report import SCHEMA_ID
+
+    path = tmp_path / "docs.json"
+    path.write_text(json.dumps({"schema": SCHEMA_ID, "implementation": 3}, indent=1))
+    assert cli.main(["report", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:3: implementation: 3 is not of type 'string'" in err
+    with pytest.raises(from_json.ReportFileError, match=r"^<report>: implementation: "):
+        docs_json.from_data({"schema": SCHEMA_ID, "implementation": 3})
+
+
+@pytest.mark.parametrize("ini, text, line", [
+    ("pytest.ini", "[pytest]\naddopts = -q\nwbimage_timeout = 5\n", 3),
+    ("setup.cfg", "[tool:pytest]\n  wbimage_timeout: 5\n", 2),
+    ("pyproject.toml", "[project]\nname = 'x'\n[tool.pytest.ini_options]\nwbimage_timeout = '5'\n", 4),
+    ("pyproject.toml", "[tool.pytest]\nini_options = { wbimage_timeout = '5' }\n", 2),
+    ("pytest.ini", "[pytest]\naddopts = -q\n", None),
+])
+def test_an_ini_key_is_found_on_its_line_in_ini_and_toml_files(ini, text, line):
+    from wbimage_conformance.stored import inidoc
+
+    assert inidoc.line_of(Path(ini), text, "wbimage_timeout") == line
+
+
+@pytest.mark.parametrize("text, read", [("5", 5), (" -2 ", -2), ("1_000.5", 1000.5), ("1e308", 1e308), ("nan", None),
+                                        ("9" * 31, 1e31), ("9" * 65, "9" * 65), ("soon", "soon"), ("0x10", "0x10")])
+def test_setting_text_is_read_as_the_number_it_spells_within_bounds(text, read):
+    from wbimage_conformance.stored import inidoc
+
+    got = inidoc.number(text)
+    assert got == read or (read is None and got != got)
+
+
+def test_a_case_cache_entry_that_is_a_fifo_is_ignored_without_waiting(tmp_path):
+    from wbimage_conformance.cases import cache
+
+    entry, _ = cache._entry(b"content", "context", tmp_path)
+    entry.parent.mkdir(parents=True)
+    os.mkfifo(entry)
+    done = []
+    thread = threading.Thread(target=lambda: done.append(cache.recall(b"content", "context", tmp_path)), daemon=True)
+    thread.start()
+    thread.join(5)
+    assert done == [None], "reading a FIFO blocked"
 
 
 # -- writing ------------------------------------------------------------------------------------

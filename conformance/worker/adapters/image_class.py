@@ -38,7 +38,7 @@ class ImageClassAdapter:
     """Drives a wandb.Image-shaped class."""
 
     def __init__(self, cls: type, name: str, version: Optional[str] = None, display: Optional[str] = None) -> None:
-        self.cls = cls
+        self.cls: Any = cls  # the implementation's class: its methods are known only by calling them
         self.name = name
         self.version = version
         self.display = display or f"{cls.__module__}.{cls.__qualname__}"
@@ -131,7 +131,7 @@ class ImageClassAdapter:
         start = names.index("data_or_path") + 1 if "data_or_path" in names else 1
         out: List[List[Any]] = []
         for p in parameters[start:]:
-            prefix = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}.get(p.kind, "")
+            prefix = "*" if p.kind is p.VAR_POSITIONAL else "**" if p.kind is p.VAR_KEYWORD else ""
             out.append([prefix + p.name, p.default])
         return out
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import io
+from types import MappingProxyType
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import numpy as np
@@ -47,8 +48,8 @@ class MappedAdapter(ImageClassAdapter):
     skipped by the runner before they are sent."""
 
     def __init__(self, cls: type, name: str, version: Optional[str], display: str, *,
-                 keywords: Mapping[str, Any], defaults_only: Mapping[str, Tuple[Any, ...]] = (),
-                 accepts: FrozenSet[str], why: Mapping[str, str] = ()) -> None:
+                 keywords: Mapping[str, Any], defaults_only: Mapping[str, Tuple[Any, ...]] = MappingProxyType({}),
+                 accepts: FrozenSet[str], why: Mapping[str, str] = MappingProxyType({})) -> None:
         super().__init__(cls, name, version, display)
         self.keywords = dict(keywords)
         self.defaults_only = {k: tuple(v) for k, v in dict(defaults_only).items()}

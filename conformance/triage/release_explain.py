@@ -101,12 +101,12 @@ def observed(ctx: Context) -> str:
     if r.status in (Status.TIMEOUT, Status.CRASH) or (r.status is Status.ERROR and not r.mismatches):
         return _short(r.message, 140)
     if obs.raised and ctx.expected_error is None:
-        return f"raises {obs.error_type}: {_short(obs.error_message)}"
+        return f"raises {obs.error_type}: {_short(obs.error_message or '')}"
     by_field = {m.field: m for m in r.mismatches}
     if "error" in by_field and not obs.raised:
         return f"no error, where the spec raises {ctx.expected_error}" + _image_summary(obs)
     if "error.type" in by_field or "error.match" in by_field:
-        return f"raises {obs.error_type}: {_short(obs.error_message)} (the spec: {ctx.case.title})"
+        return f"raises {obs.error_type}: {_short(obs.error_message or '')} (the spec: {ctx.case.title})"
     parts = []
     if "pixels" in by_field:
         parts.append(_pixels(ctx, by_field["pixels"]))
