@@ -16,7 +16,7 @@ then the branch found so far writes the block into a preallocated uint8 output, 
 kept in reused scratch space). A block that widens the branch sends the walk back to the
 first block, whose ranges are not taken again; that happens at most twice. So every element
 is computed by its final branch's expression, exactly as on the whole array; the property
-tests in tests/test_reference_blockwise.py hold the two forms bit-identical. float16 is
+tests in tests/reference/test_blockwise.py hold the two forms bit-identical. float16 is
 mapped through tables instead: NumPy does float16 arithmetic one element at a time through
 float32, about ten times slower than a float32 pass, and a float16 has only 65536 bit
 patterns, so each branch's expression is evaluated once on all of them.

@@ -450,6 +450,28 @@ def _check_unique(files: Iterable[_File]) -> None:
             first_seen[case.id] = location
 
 
+def _summarized(paths: Sequence[Path | str] | None, spec_path: Path | str | None) -> tuple[_Validation, list[_File]]:
+    """The case files under `paths`, each with its cases' summaries (from the validation cache,
+    or by validating it), ids checked unique across files."""
+    validation = _Validation(spec_path)
+    files = [_File(path, _read(path)) for path in case_files(paths)]
+    for file in files:
+        validation.summarize(file)
+    _check_unique(files)
+    return validation, files
+
+
+def case_index(
+    paths: Sequence[Path | str] | None = None, *, spec_path: Path | str | None = spec.SPEC_PATH,
+) -> tuple[tuple[Path, CaseSummary], ...]:
+    """Every case under `paths` (default: the shipped cases) as its file and summary, in file
+    order, without building a case: listing cases (a test collection parametrized by case id)
+    then costs reading the files and the validation cache, not parsing them. A file the cache
+    does not vouch for is validated, so a broken one fails here as in load_case_set."""
+    _, files = _summarized(paths, spec_path)
+    return tuple((file.path, summary) for file in files for summary in file.summaries)
+
+
 def load_case_set(
     paths: Sequence[Path | str] | None = None, *, spec_path: Path | str | None = spec.SPEC_PATH,
     keep: Callable[[CaseSummary], bool] | None = None,
@@ -458,11 +480,7 @@ def load_case_set(
     unique across files. With `spec_path=None` cited clauses are not checked. With `keep` (a
     test on a case's id, title, clauses and level, such as selection.predicate), only the
     files holding a kept case are read beyond the validation cache, and only kept cases are built."""
-    validation = _Validation(spec_path)
-    files = [_File(path, _read(path)) for path in case_files(paths)]
-    for file in files:
-        validation.summarize(file)
-    _check_unique(files)
+    validation, files = _summarized(paths, spec_path)
     cases: list[Case] = []
     for file in files:
         if keep is None or any(keep(summary) for summary in file.summaries):

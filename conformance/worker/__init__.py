@@ -5,7 +5,7 @@ implementation (a wandb release's virtualenv, say) and speaks spec/PROTOCOL.md t
 check starts `python -m wbimage_conformance.worker.doc_example` the same way. Such an
 interpreter has its own NumPy, Pillow and perhaps torch, and nothing of the suite's, so this
 package imports only the standard library, NumPy, Pillow (lazily), torch (lazily, when a case
-needs it), `wbimage_conformance.reference` and itself; tests/test_worker_boundary.py enforces
+needs it), `wbimage_conformance.reference` and itself; tests/worker/test_boundary.py enforces
 it. The runner gives a foreign interpreter a private directory holding just this package and
 the reference (run/worker_bundle.py), never the suite's site-packages.
 """

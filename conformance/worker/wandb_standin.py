@@ -10,7 +10,7 @@ UnknownAPI with the closest real name, and what only the W&B service could retur
 opaque value that refuses, with StandInLimit, anything that would need its contents.
 `wandb.Image` is the implementation under test; `log` hands what is logged to a callback.
 Nothing here touches the network or the file system. Standard library only: it runs in the
-worker's interpreter (tests/test_worker_boundary.py).
+worker's interpreter (tests/worker/test_boundary.py).
 """
 
 from __future__ import annotations

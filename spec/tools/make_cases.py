@@ -8,7 +8,7 @@ with `wbimage_conformance.cases.generators.digest`, and writes YAML that a perso
 inline, big ones as shape plus sha256.
 
 The output is deterministic: running the script twice gives byte-identical files, and
-tests/test_case_files.py checks that the committed files are what the script writes.
+tests/spec/test_case_files.py checks that the committed files are what the script writes.
 Hand-written families (files without the generated header, such as norm-hand.yaml) are
 never touched; the script refuses to overwrite a file that lacks its header.
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The run step of the composite action in action.yml, kept as a file so it is tested as it is
-# (tests/test_ci_integrations.py). Reads its inputs from the environment:
+# (tests/project/test_ci_integrations.py). Reads its inputs from the environment:
 #
 #   PYTHON                interpreter with the suite installed (default: python)
 #   WBIMAGE_WORKING_DIRECTORY  where to run (default: here); the reports, the pyproject.toml
