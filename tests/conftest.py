@@ -35,10 +35,12 @@ SLOW = {
     "commands/test_pytest_plugin.py::test_ini_options_override": "pytest sessions over the shipped cases",
     "commands/test_pytest_plugin.py::test_keyword_marker_and_exitfirst": "pytest sessions over the shipped cases",
     "commands/test_pytest_plugin.py::test_maxfail_from_the_ini_file": "pytest sessions with and without xdist",
-    "commands/test_pytest_plugin.py::test_the_badge_counts_the_spec_items_under_xdist": "a pytest session with xdist workers",
+    "commands/test_pytest_plugin.py::test_the_badge_counts_the_spec_items_under_xdist":
+        "a pytest session with xdist workers",
     "commands/test_pytest_plugin.py::test_the_header_names_the_sandbox": "a pytest session over the shipped cases",
     "commands/test_pytest_plugin.py::test_the_pyproject_section_alone": "a pytest session over the shipped cases",
-    "commands/test_pytest_plugin.py::test_the_section_is_found_from_a_subfolder": "a pytest session over the shipped cases",
+    "commands/test_pytest_plugin.py::test_the_section_is_found_from_a_subfolder":
+        "a pytest session over the shipped cases",
     "commands/test_pytest_plugin.py::test_the_section_sets_sandbox_badge": "a pytest session over the shipped cases",
     "commands/test_pytest_plugin.py::test_the_terminal_summary_names_the_cause": "a pytest session with triage",
     "commands/test_pytest_plugin.py::test_under_xdist": "pytest sessions with xdist workers",
@@ -54,12 +56,14 @@ SLOW = {
     "oracle/test_arithmetic.py::test_oracle_agrees_with_literal_numpy_on_every_float16": "every float16 value",
     "project/test_ci_integrations.py::test_pre_commit_try_repo": "pre-commit installs the hook's environment",
     "project/test_ci_integrations.py::test_the_hook_": "docs checks of pages through the hook's command",
-    "project/test_hostile_properties.py": "Hypothesis budgets of hostile inputs (run/test_hostile_replies.py and cases/test_hostile_yaml.py stay)",
+    "project/test_hostile_properties.py":
+        "Hypothesis budgets of hostile inputs (run/test_hostile_replies.py and cases/test_hostile_yaml.py stay)",
     "project/test_layout.py::test_listing_the_tests": "lists every test in a pytest session of its own",
     "project/test_mutation_tooling.py": "runs case selections against mutated copies of the reference",
     "project/test_packaging.py": "builds the sdist and the wheel and installs them into fresh venvs",
     "project/test_readme.py::test_every_shown_run_report": "runs the README's failing implementation on every case",
-    "project/test_readme.py::test_the_readme_shows_a_run_report": "runs the README's failing implementation on every case",
+    "project/test_readme.py::test_the_readme_shows_a_run_report":
+        "runs the README's failing implementation on every case",
     "report/test_matrix.py::test_a_column_runs_in_the_sandbox": "whole runs",
     "report/test_matrix.py::test_the_command_writes_the_table_for_several": "whole runs of several implementations",
     "run/test_sandbox.py::test_a_fork_bomb_costs": "waits for a fork bomb's timeout",
@@ -69,7 +73,8 @@ SLOW = {
     "run/test_shard.py::test_the_same_shards_in_other_processes": "loads the cases in several processes",
     "spec/test_case_files.py::test_hand_written_files_are_not_generated": "regenerates every case file",
     "spec/test_case_files.py::test_make_cases_reproduces": "regenerates every case file",
-    "triage/test_causes.py::test_a_bug_no_hypothesis_describes_is_unexplained": "runs and triages the whole suite per probe",
+    "triage/test_causes.py::test_a_bug_no_hypothesis_describes_is_unexplained":
+        "runs and triages the whole suite per probe",
     "triage/test_causes.py::test_a_bug_on_one_dtype": "runs and triages the whole suite",
     "triage/test_causes.py::test_a_known_bug_written_differently": "runs and triages the whole suite",
     "triage/test_causes.py::test_random_wrong_output_gets_no_cause": "triages a whole failing run",

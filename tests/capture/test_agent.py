@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+
 from wbimage_conformance.capture import agent
 from wbimage_conformance.capture.agent import describe, hook
 from wbimage_conformance.capture.agent.record import Site

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from capture_project import line_of, run_captured, run_plain, write_project
+
 from wbimage_conformance.capture import manifest
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from wbimage_conformance.capture import gallery, manifest
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _torch():

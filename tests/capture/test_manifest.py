@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from wbimage_conformance.capture import manifest
 from wbimage_conformance.errors import ConfigurationError
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from capture_project import environment, write_project
+
 from wbimage_conformance.capture import manifest
 
 TESTS = '''

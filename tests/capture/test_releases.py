@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from wbimage_conformance.capture import manifest
 
 VENVS = os.environ.get("WBIMAGE_RELEASE_VENVS")

@@ -13,7 +13,6 @@ import pytest
 import yaml
 
 import wbimage_conformance
-
 from wbimage_conformance.commands import cli
 
 import runner_support as support

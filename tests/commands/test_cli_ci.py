@@ -12,8 +12,7 @@ import jsonschema
 import pytest
 
 from wbimage_conformance.commands import cli
-from wbimage_conformance.run import jobs
-from wbimage_conformance.run import runner
+from wbimage_conformance.run import jobs, runner
 
 import runner_support as support
 

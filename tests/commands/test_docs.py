@@ -8,11 +8,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from runner_support import one_line_error
+from locations import DOC_PAGES as FIXTURES
+from locations import ROOT
+from locations import UPSTREAM_DOCS as UPSTREAM
 
 from wbimage_conformance.commands import cli
 
-from locations import DOC_PAGES as FIXTURES, ROOT, UPSTREAM_DOCS as UPSTREAM
+from runner_support import one_line_error
 
 SCHEMA = json.loads((ROOT / "conformance" / "schemas" / "docs-report.schema.json").read_text(encoding="utf-8"))
 

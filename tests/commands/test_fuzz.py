@@ -7,14 +7,13 @@ import os
 
 import numpy as np
 import pytest
+from locations import FIXTURES
 
 from wbimage_conformance.cases import casefiles as cases
 from wbimage_conformance.commands import cli
 from wbimage_conformance.fuzz import differential as fuzz
 from wbimage_conformance.fuzz.strategies import ImageCall
 from wbimage_conformance.model import Observation
-
-from locations import FIXTURES
 
 
 @pytest.fixture(autouse=True)

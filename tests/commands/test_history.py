@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from history_runs import WRAPS, make_run
 
 from wbimage_conformance import spec
 from wbimage_conformance.cases import casefiles
 from wbimage_conformance.commands import cli
 from wbimage_conformance.history import record
 
+from history_runs import WRAPS, make_run
 
 #: One small shipped case file keeps each command's case loading quick.
 CASES = str(spec.CASES_DIR / "to-uint8.yaml")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from locations import DOC_PAGES as FIXTURES
 
 from wbimage_conformance.doccheck import classify, sections
 from wbimage_conformance.doccheck.markdown import parse_page, read_page
-
-from locations import DOC_PAGES as FIXTURES
 
 
 def classified(name: str) -> classify.ClassifiedPage:

@@ -3,14 +3,12 @@ code, signature and constants, and every difference names both places."""
 
 from __future__ import annotations
 
-
 import pytest
+from locations import DOC_PAGES as FIXTURES
 
 from wbimage_conformance.doccheck import classify, consistency, coverage, specdata
 from wbimage_conformance.doccheck.findings import Severity
 from wbimage_conformance.doccheck.markdown import parse_page, read_page
-
-from locations import DOC_PAGES as FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from locations import DOC_PAGES as FIXTURES
 
 from wbimage_conformance.doccheck import check, classify, examples, sessions, specdata, wandb_api
 from wbimage_conformance.doccheck.findings import Severity
 from wbimage_conformance.doccheck.markdown import parse_page
 
 import runner_support as support
-from locations import DOC_PAGES as FIXTURES
 
 
 def errors(report, file=None, check_name=None):

@@ -8,12 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from locations import DOC_PAGES as FIXTURES
 
 from wbimage_conformance.doccheck import check, classify
 from wbimage_conformance.doccheck.findings import Severity
 from wbimage_conformance.doccheck.markdown import read_page
-
-from locations import DOC_PAGES as FIXTURES
 
 LAZYDOCS = FIXTURES / "lazydocs" / "image.en.md"
 JA, KO = FIXTURES / "good" / "image.ja.md", FIXTURES / "good" / "image.ko.md"

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from runner_support import one_line_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,8 @@ from wbimage_conformance.commands import cli
 from wbimage_conformance.doccheck import check, front_matter, page_file, prefilter, pyparse, tree
 from wbimage_conformance.doccheck.markdown import parse_page
 from wbimage_conformance.errors import ConfigurationError
+
+from runner_support import one_line_error
 
 #: Seconds any one hostile page may take to be checked without running its examples.
 BOUND_S = 30

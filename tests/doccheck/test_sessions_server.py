@@ -10,12 +10,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from locations import DOC_PAGES as FIXTURES
 
 from wbimage_conformance.doccheck import classify, lanes, sessions
 from wbimage_conformance.doccheck.markdown import parse_page
 from wbimage_conformance.run import sandbox
-
-from locations import DOC_PAGES as FIXTURES
 
 BWRAP = sandbox.choose("auto")
 MODES = ["none", pytest.param("bwrap", marks=pytest.mark.skipif(BWRAP.kind != "bwrap", reason=BWRAP.description))]

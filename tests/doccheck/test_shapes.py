@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from locations import DOC_PAGES
 
 from wbimage_conformance.doccheck import check
-
-from locations import DOC_PAGES
 
 SHAPES = DOC_PAGES / "shapes"
 EXPECTED: dict = yaml.safe_load((SHAPES / "expected.yaml").read_text(encoding="utf-8"))["pages"]

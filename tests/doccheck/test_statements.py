@@ -8,12 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from locations import ROOT
+from locations import UPSTREAM_DOCS as UPSTREAM
 
 from wbimage_conformance.doccheck import check, classify, statements
 from wbimage_conformance.doccheck.findings import Severity
 from wbimage_conformance.doccheck.markdown import parse_page
-
-from locations import ROOT, UPSTREAM_DOCS as UPSTREAM
 
 
 def read(text: str, section: str | None = None) -> list[statements.Statement]:

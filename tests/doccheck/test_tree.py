@@ -16,14 +16,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from runner_support import one_line_error
+from locations import ROOT
 
 from wbimage_conformance.commands import cli
 from wbimage_conformance.doccheck import classify, prefilter, shards, tree
 from wbimage_conformance.doccheck.markdown import parse_page
 from wbimage_conformance.doccheck.progress import PageProgress
 
-from locations import ROOT
+from runner_support import one_line_error
 
 SCHEMA = json.loads((ROOT / "conformance" / "schemas" / "docs-report.schema.json").read_text(encoding="utf-8"))
 

@@ -19,14 +19,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import strategies as st
+from locations import FIXTURES
 
 from wbimage_conformance.cases import casefiles as cases
 from wbimage_conformance.fuzz import differential as fuzz
 from wbimage_conformance.fuzz import strategies
 from wbimage_conformance.model import Status
 from wbimage_conformance.run import runner
-
-from locations import FIXTURES
 
 SEED = 0
 ID_PATTERN = re.compile(r"^fuzz-[a-z0-9-]+-[0-9a-f]{10}$")

@@ -3,9 +3,9 @@ the same way in both."""
 
 from __future__ import annotations
 
-from history_runs import MALFORMED, WRAPS, make_run
-
 from wbimage_conformance.history import agreement
+
+from history_runs import MALFORMED, WRAPS, make_run
 
 SAVED = make_run("0.28.2", {"a": ("passed", "norm.unit"), "b": ("failed", "norm.disabled", [0]),
                             "c": ("failed", "boxes.box", [1])}, [WRAPS, MALFORMED])

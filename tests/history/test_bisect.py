@@ -4,9 +4,10 @@ cover every release, searched by halving (probing only what is missing) where th
 from __future__ import annotations
 
 import pytest
-from history_runs import four_releases
 
 from wbimage_conformance.history.bisect import Outcome, first_change, saved_outcome
+
+from history_runs import four_releases
 
 VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.4.0"]
 
@@ -48,7 +49,7 @@ def test_missing_releases_are_probed_by_halving():
 
     def probe(version: str) -> Outcome:
         probed.append(version)
-        return Outcome("passed" if int(version.split(".")[-1]) < 11 else "failed", probed=True)
+        return Outcome("passed" if int(version.rsplit(".", maxsplit=1)[-1]) < 11 else "failed", probed=True)
 
     found = first_change("x", versions, {"1.0.0": Outcome("passed")}, probe)
     assert (found.first_change, found.before, found.exact) == ("1.0.11", "1.0.10", False)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from history_runs import four_releases
-
 from wbimage_conformance.history import chart
 from wbimage_conformance.history.timeline import History
+
+from history_runs import four_releases
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 
-from history_runs import MALFORMED, four_releases, make_run
+from locations import DOCS
 
-from wbimage_conformance.history import record
+from wbimage_conformance.history import findings, record
 from wbimage_conformance.history.timeline import History
-from wbimage_conformance.history import findings
 from wbimage_conformance.run import expectations as expectation_files
 
-from locations import DOCS
+from history_runs import MALFORMED, four_releases, make_run
 
 FINDINGS = DOCS / "findings.md"
 HISTORY = FINDINGS.parent / "history"

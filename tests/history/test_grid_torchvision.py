@@ -56,9 +56,11 @@ def test_the_installed_torchvision_says_it_is_the_utils_module_alone(tmp_path):
     site = release_site(tmp_path)
     fake_wheel(tmp_path / "wheels")
     grid.ensure(site, "wandb", tmp_path / "wheels", ["false"], {})
-    shown = imported(site, "import importlib.metadata as m, torchvision; print(m.version('torchvision'), torchvision.__version__)")
+    shown = imported(site, "import importlib.metadata as m, torchvision; "
+                           "print(m.version('torchvision'), torchvision.__version__)")
     assert shown == "0.28.0+utils.only 0.28.0+utils.only"
-    assert "torchvision-0.28.0-cp311-cp311-manylinux_2_28_x86_64.whl" in (site / "torchvision" / "__init__.py").read_text()
+    init = (site / "torchvision" / "__init__.py").read_text()
+    assert "torchvision-0.28.0-cp311-cp311-manylinux_2_28_x86_64.whl" in init
 
 
 def test_a_release_that_does_not_call_make_grid_gets_nothing(tmp_path):
@@ -120,4 +122,5 @@ def test_a_run_without_torchvision_records_none_and_shows_none():
 
     assert "torchvision" not in record.from_results([], environment(None), []).environment
     assert "torchvision" not in dict(summary.header_rows(RunReport(environment(None), ())))
-    assert dict(summary.header_rows(RunReport(environment("0.28.0+utils.only"), ())))["torchvision"] == "0.28.0+utils.only"
+    rows = dict(summary.header_rows(RunReport(environment("0.28.0+utils.only"), ())))
+    assert rows["torchvision"] == "0.28.0+utils.only"

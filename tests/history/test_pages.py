@@ -4,15 +4,14 @@ The hand-made runs check what the pages say; the saved history checks that they 
 
 from __future__ import annotations
 
-
 import pytest
-from history_runs import MALFORMED, NO_NORM, WRAPS, four_releases, make_run
+from locations import DOCS
 
 from wbimage_conformance.errors import UsageError
 from wbimage_conformance.history import chart, pages, record
 from wbimage_conformance.history.timeline import History
 
-from locations import DOCS
+from history_runs import MALFORMED, NO_NORM, WRAPS, four_releases, make_run
 
 SAVED = DOCS / "history"
 

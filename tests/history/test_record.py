@@ -7,10 +7,11 @@ import dataclasses
 import json
 
 import pytest
-from history_runs import four_releases, make_run
 
 from wbimage_conformance.cases import casefiles
 from wbimage_conformance.history import record
+
+from history_runs import four_releases, make_run
 
 
 def test_a_saved_run_reads_back_as_it_was_written(tmp_path):

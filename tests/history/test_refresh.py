@@ -10,7 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from history_runs import MALFORMED, WRAPS, make_run
 
 from wbimage_conformance import spec
 from wbimage_conformance.cases import casefiles
@@ -20,6 +19,8 @@ from wbimage_conformance.errors import UsageError
 from wbimage_conformance.history import drafting, packed, record, refresh, staleness, venvs
 from wbimage_conformance.model import Environment, Result, Status
 from wbimage_conformance.run import expectations as expectation_files
+
+from history_runs import MALFORMED, WRAPS, make_run
 
 #: The checkout: the folder above this test that holds pyproject.toml (wherever the test file sits).
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from shipped_cases import case_set
 
 from wbimage_conformance.cases import casefiles
 from wbimage_conformance.cases.fingerprints import Measured, difference, disagreement, of_cases, set_fingerprint
 from wbimage_conformance.history import record, staleness
 from wbimage_conformance.run import expectations as expectation_files
+
+from shipped_cases import case_set
 
 #: The checkout: the folder above this test that holds pyproject.toml (wherever the test file sits).
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
@@ -119,8 +120,8 @@ def test_an_entry_measured_on_another_version_of_its_case_is_named(tmp_path):
     target = tmp_path / "wandb-0.31.0.yaml"
     expectation_files.write(replace(loaded, deviations={**loaded.deviations, case_id: entry}), target)
     problems = staleness.check_expectations(target, current())
-    assert problems == [f"{target}: deviations.{case_id}: measured as 000000000000, the case is "
-                        f"{current()[case_id]} now, and it is not pending"]
+    assert problems == [(f"{target}: deviations.{case_id}: measured as 000000000000, the case is "
+                         f"{current()[case_id]} now, and it is not pending")]
 
 
 @pytest.mark.parametrize("text", ["# a page\n\nno marker\n", "<!-- measured: 757 cases, fp1:0000000000000000 -->\n"])

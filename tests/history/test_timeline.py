@@ -4,10 +4,10 @@ are read off the hand-made runs of history_runs.four_releases."""
 
 from __future__ import annotations
 
-from history_runs import MALFORMED, NO_NORM, WRAPS, four_releases, make_run
-
 from wbimage_conformance.history import timeline
 from wbimage_conformance.history.timeline import FamilyCount, History
+
+from history_runs import MALFORMED, NO_NORM, WRAPS, four_releases, make_run
 
 
 def history() -> History:

@@ -12,7 +12,6 @@ import re
 
 import pytest
 import zone_graph
-
 from locations import DOCS
 
 ARCHITECTURE = DOCS / "architecture.md"

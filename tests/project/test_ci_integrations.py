@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from locations import ROOT
 
 import runner_support as support
-from locations import ROOT
 
 ACTION_DIR = ROOT / ".github" / "actions" / "wbimage-conformance"
 DOCS = ROOT / "tests" / "fixtures" / "docs"

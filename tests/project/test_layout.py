@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from locations import ROOT, TESTS
 
 NOT_ZONES = {"fixtures", "__pycache__"}

@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from locations import ROOT
 
 from wbimage_conformance.cases import casefiles
-
-from locations import ROOT
 
 SCRIPTS = ROOT / ".ci" / "mutation"
 

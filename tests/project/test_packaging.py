@@ -27,9 +27,8 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 import pytest
-from packaging.version import Version
-
 from locations import ROOT
+from packaging.version import Version
 
 IMPORT_ROOT = "wbimage_conformance"
 # Repository folder -> where it sits in the wheel (pyproject.toml's package-dir).

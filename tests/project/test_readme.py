@@ -29,12 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from locations import ROOT
+from report_samples import ENVIRONMENT, case
 
 from wbimage_conformance import reference
 from wbimage_conformance.model import Result, RunReport, Status
 from wbimage_conformance.report import badge
-from report_samples import ENVIRONMENT, case
-from locations import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FIXTURES = ROOT / "tests" / "fixtures"

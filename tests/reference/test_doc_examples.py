@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from locations import UPSTREAM_DOCS
 from PIL import Image as PILImage
 
 from wbimage_conformance import reference
-
-from locations import UPSTREAM_DOCS
 
 LOCALES = ["ja", "ko"]
 # The runnable snippets of the page, in page order: Examples 1-4, then the three usage examples.

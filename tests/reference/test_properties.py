@@ -101,9 +101,9 @@ def int_image(draw):
 
 def branch_of(values: list[int]) -> str:
     lo, hi = min(values), max(values)
-    if 0 <= lo and hi <= 1:
+    if lo >= 0 and hi <= 1:
         return "unit"
-    if -1 <= lo and hi <= 1:
+    if lo >= -1 and hi <= 1:
         return "signed"
     return "other"
 

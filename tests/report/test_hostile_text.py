@@ -11,7 +11,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pytest
-from hostile_text import HOSTILE, TERMINAL_UNSAFE, hostile_strings
 from hypothesis import given
 from report_samples import ENVIRONMENT, case
 
@@ -20,6 +19,8 @@ from wbimage_conformance.commands import outputs
 from wbimage_conformance.model import Mismatch, Result, RunReport, SavedCause, Status
 from wbimage_conformance.report import badge, from_json, markdown
 from wbimage_conformance.report.terminal import printable
+
+from hostile_text import HOSTILE, TERMINAL_UNSAFE, hostile_strings
 
 MARKUP = ("<img", "<script", "<!--")
 LINK = re.compile(r"(?<!\\)\]\(javascript:")      # a link Markdown would make, not escaped text

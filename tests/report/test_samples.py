@@ -4,10 +4,9 @@ rely on: every status, and pixel mismatches of every kind."""
 from __future__ import annotations
 
 import numpy as np
+from report_samples import sample_report
 
 from wbimage_conformance.model import Status
-
-from report_samples import sample_report
 
 
 def test_sample_covers_every_status():

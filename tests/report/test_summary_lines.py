@@ -15,8 +15,9 @@ import re
 import pytest
 import yaml
 
-import runner_support as support
 from wbimage_conformance.commands import cli
+
+import runner_support as support
 
 #: "N word" wherever a report counts cases.
 COUNT = re.compile(r"(\d+) (passed|failed|errors|skipped|xfailed|xpassed|timeouts|crashes|unexpected|as expected)\b")

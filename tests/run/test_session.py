@@ -4,6 +4,8 @@ behind when the configuration turns out wrong after the first worker started."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 import yaml
 
@@ -31,7 +33,7 @@ def options(cases_path, **given):
 class SpyWorkers(runner.Session):
     """The runner session the suite session made, and the `stop` test its run was given."""
 
-    made: list[SpyWorkers] = []
+    made: ClassVar[list[SpyWorkers]] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

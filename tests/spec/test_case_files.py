@@ -11,21 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import make_cases
 import numpy as np
 import pytest
-
-from wbimage_conformance.cases import casefiles
 import yaml
+from locations import UPSTREAM_DOCS
 
 from wbimage_conformance import oracle
-from wbimage_conformance.cases import writer
+from wbimage_conformance.cases import casefiles, writer
 from wbimage_conformance.cases.generators import digest, generate
 from wbimage_conformance.cases.values import array_from_value
 from wbimage_conformance.spec import CASE_SCHEMA_PATH, CASES_DIR, SPEC_PATH
 
-import make_cases
 import shipped_cases
-from locations import UPSTREAM_DOCS
 
 EXAMPLES = ("example-1", "example-2", "example-3", "example-4", "usage-numpy", "usage-pil", "usage-jpg")
 LOCALES = ("ja", "ko", "en")

@@ -12,14 +12,14 @@ from __future__ import annotations
 import os
 
 import pytest
-from wrong_implementations import CATALOGUE, CAUSE
+from locations import FIXTURES
 
 from wbimage_conformance.model import Status
 from wbimage_conformance.run import runner
 from wbimage_conformance.triage import clauses, triage
 
 import shipped_cases
-from locations import FIXTURES
+from wrong_implementations import CATALOGUE, CAUSE
 
 CAUGHT = {Status.FAILED, Status.ERROR, Status.CRASH, Status.TIMEOUT}
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import io
 import os
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
-from wrong_implementations import CAUSE
+from locations import FIXTURES
 from PIL import Image as PILImage
 
 from wbimage_conformance.cases import casefiles
@@ -26,7 +26,7 @@ from wbimage_conformance.run import runner
 from wbimage_conformance.triage import clauses, triage, variants
 from wbimage_conformance.triage.context import context
 
-from locations import FIXTURES
+from wrong_implementations import CAUSE
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def fixtures_on_worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(FIXTURES) + (os.pathsep + existing if existing else ""))
 
 
-@lru_cache(maxsize=None)
+@cache
 def run(impl: str) -> RunReport:
     case_set = casefiles.load_case_set(None)
     return runner.run(case_set.cases, impl, jobs=2, case_set_digest=case_set.digest,

@@ -18,13 +18,12 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from locations import DOCS
 
 from wbimage_conformance.history import record
 from wbimage_conformance.history.timeline import CauseSpan, History
 from wbimage_conformance.triage import release_rules as rules
 from wbimage_conformance.triage.cause import slug
-
-from locations import DOCS
 
 SAVED = DOCS / "history"
 
@@ -122,7 +121,7 @@ VERSIONS = ["0.19.0", "0.19.8", "0.19.9", "0.20.0", "0.29.0", "0.31.0"]
 
 
 def made_up_span(*releases: str) -> CauseSpan:
-    return CauseSpan("made up", "made-up", cases={release: 1 for release in releases})
+    return CauseSpan("made up", "made-up", cases=dict.fromkeys(releases, 1))
 
 
 @pytest.mark.parametrize("title, begins, ends", [
@@ -161,11 +160,13 @@ def test_a_release_in_other_wording_is_caught():
 
 def test_a_release_the_history_does_not_have_cannot_be_claimed():
     span = made_up_span("0.19.0")
-    assert disagreements("fixed before 0.19.5", span, VERSIONS) == ["it ends before 0.19.5, which the history cannot check"]
+    found = disagreements("fixed before 0.19.5", span, VERSIONS)
+    assert found == ["it ends before 0.19.5, which the history cannot check"]
 
 
 @pytest.mark.parametrize("impl, version", [("wandb", (0, 19, 8)), ("wandb", (0, 20, 0)), ("wandb", (0, 20, 1)),
-                                           ("wandb", (0, 28, 2)), ("wandb", (0, 29, 0)), ("swanlab", ()), ("trackio", ())])
+                                           ("wandb", (0, 28, 2)), ("wandb", (0, 29, 0)), ("swanlab", ()),
+                                           ("trackio", ())])
 def test_different_rule_titles_do_not_share_a_cause_id(impl, version):
     """A cause's id is the start of its title: two titles alike in their first words would be
     counted as one cause in the saved runs, under whichever title came first."""
