@@ -89,11 +89,19 @@ def _load(start: Path | str | None) -> ProjectConfig:
         data, locator = stored.toml_document(raw, str(candidate))
         tool = data.get("tool")
         if isinstance(tool, dict) and SECTION in tool:
-            source = stored.Source(str(candidate), lambda path, at=locator: at.line_at((*SECTION_PATH, *path)),
-                                   lambda path: schemas.dotted((*SECTION_PATH, *path)))
-            schemas.check(tool[SECTION], SCHEMA, source, f"[tool.{SECTION}] section")
+            schemas.check(tool[SECTION], SCHEMA, _section_source(candidate, locator), f"[tool.{SECTION}] section")
             return parse(tool[SECTION], candidate)
     return ProjectConfig()
+
+
+def _section_source(candidate: Path, locator: Any) -> Any:
+    """Where a value of the section is, for the schema's errors: its line in the file, and its
+    name with the section's own path in front (`tool.wbimage-conformance.timeout`)."""
+    from wbimage_conformance import stored
+    from wbimage_conformance.stored import schemas
+
+    return stored.Source(str(candidate), lambda path: locator.line_at((*SECTION_PATH, *path)),
+                         lambda path: schemas.dotted((*SECTION_PATH, *path)))
 
 
 def _mentioning_section(path: Path) -> bytes | None:

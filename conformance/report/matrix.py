@@ -104,7 +104,7 @@ def _cause_headline(found: Triage, bad: list[Result]) -> tuple[str, int]:
     ids = {r.case.id for r in bad}
     best = max(found.causes, key=lambda g: len(ids & set(g.explains)), default=None)
     count = len(ids & set(best.explains)) if best else 0
-    if not count:
+    if best is None or not count:
         return "", 0
     return f"[{best.clauses[0]}] {best.title}", count
 

@@ -157,9 +157,9 @@ class Session:
         else:
             for path in self.case_set.files:
                 private_data.note(path)
-        for path in (self.options.expectations, self.options.update_expectations):
-            if path and Path(path).is_file():
-                private_data.note(path)
+        for data_file in (self.options.expectations, self.options.update_expectations):
+            if data_file and Path(data_file).is_file():
+                private_data.note(data_file)
         return workers.begin()
 
     def _load(self) -> None:
@@ -206,7 +206,7 @@ class Session:
                 progress(verdict)
 
         def reached_maxfail() -> bool:
-            return unexpected >= maxfail
+            return maxfail is not None and unexpected >= maxfail
 
         stopped: runner.Interrupted | None = None
         try:

@@ -171,7 +171,6 @@ class _Problem:
 def _first_error(data: Any, schema_name: str) -> tuple[Any, list[Any], int] | None:
     """The first error in file order (the most relevant of those at one place), its place,
     and how many other places have one. A missing key's place is after the keys present."""
-    from jsonschema.exceptions import relevance
 
     order = _Order(data)
     best: Any = None
@@ -183,12 +182,20 @@ def _first_error(data: Any, schema_name: str) -> tuple[Any, list[Any], int] | No
         place = _position(error, missing_seen)
         places.add(tuple(place))
         key = order.key(place)
-        if best is None or key < best_key or (key == best_key and relevance(error) > relevance(best)):
+        if best is None or key < best_key or (key == best_key and _outranks(error, best)):
             best, best_place, best_key = error, place, key
     if best is None:
         return None
     return best, best_place, len(places) - 1
 
+
+
+def _outranks(error: Any, other: Any) -> bool:
+    """jsonschema's own order of relevance between two errors at the same place."""
+    from jsonschema.exceptions import relevance
+
+    ranked: Any = relevance  # a key function: the tuples it gives compare
+    return bool(ranked(error) > ranked(other))
 
 def _position(error: Any, missing_seen: dict[tuple[Any, ...], int]) -> list[Any]:
     """Where an error is in the data: an unknown key, or a missing one, is its own place
