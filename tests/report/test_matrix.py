@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from locations import DOCS
 
 from wbimage_conformance.commands import cli
 from wbimage_conformance.history import pages
@@ -162,7 +163,7 @@ def test_matrix_usage_errors(argv, says, capsys):
 def test_history_puts_the_release_families_at_the_head_of_the_page(tmp_path, capsys):
     runs = tmp_path / "runs"
     runs.mkdir()
-    shipped = Path(__file__).resolve().parents[1] / "docs" / "history"
+    shipped = DOCS / "history"
     for name in ("wandb-0.28.2.json", "wandb-0.31.0.json"):
         shutil.copy(shipped / name, runs / name)
     first = saved(tmp_path, "first", {"norm-unit-a": Status.PASSED})
