@@ -97,11 +97,11 @@ def test_an_added_and_a_removed_case_are_both_seen(tmp_path):
 def test_an_artifact_that_lists_the_change_as_pending_passes(tmp_path):
     more = {**current(), "zz-new-case": "0123456789ab"}
     run = record.load(SHIPPED_RUNS / "wandb-0.31.0.json")
-    marked = record.write(replace(run, pending=("zz-new-case",)), tmp_path)
+    marked = record.write(replace(run, pending=(*run.pending, "zz-new-case")), tmp_path)
     assert staleness.check_record(marked, more) == []
     assert "zz-new-case" in record.load(marked).pending
     loaded = expectation_files.load("wandb-0.31.0")
-    stated = Measured.of(more, ["zz-new-case"])
+    stated = Measured.of(more, [*(loaded.measured.pending if loaded.measured else ()), "zz-new-case"])
     target = tmp_path / "wandb-0.31.0.yaml"
     expectation_files.write(replace(loaded, measured=expectation_files.Measured(stated.cases, stated.fingerprints,
                                                                              stated.pending)), target)
