@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from wbimage_conformance.model import Case
@@ -56,6 +56,14 @@ class Measured:
         """The line a generated page states this by (history.staleness reads it back)."""
         pending = f"; pending: {', '.join(self.pending)}" if self.pending else ""
         return f"<!-- measured: {self.cases} cases, {self.fingerprints}{pending} -->"
+
+    @classmethod
+    def common_to(cls, held: Sequence[Mapping[str, str]], pending: Iterable[str] = ()) -> Measured:
+        """What a page made from several measurements measured: the cases every one holds in
+        the same version; the others, and `pending`, pending."""
+        common = {k: v for k, v in held[0].items() if all(h.get(k) == v for h in held[1:])} if held else {}
+        left_out = {k for h in held for k in h if k not in common} | set(pending)
+        return cls(len(common), set_fingerprint(common), tuple(sorted(left_out)))
 
     @classmethod
     def of(cls, current: Mapping[str, str], pending: Iterable[str] = ()) -> Measured:

@@ -83,7 +83,7 @@ def _stretches(runs: Sequence[record.SavedRun]) -> list[tuple[list[record.SavedR
 
 
 def families_section(history: History) -> str:
-    lines = [FAMILIES_BEGIN, staleness.marker(staleness.measured_by_runs(history.runs)), "",
+    lines = [FAMILIES_BEGIN, staleness.measured_by_runs(history.runs).marker(), "",
              f"**Does each release family match the docs?** From the saved history "
              f"([history.md](history.md)): {len(history.runs)} wandb releases, "
              f"{_span_text(history.versions)}. For each stretch of releases with the same outcome on every case: "
@@ -188,7 +188,7 @@ def history_page(history: History, runs_dir: str = "docs/history", link: str = "
     out = [
         "# Release history: wandb " + _span_text(versions),
         "",
-        staleness.marker(staleness.measured_by_runs(history.runs)),
+        staleness.measured_by_runs(history.runs).marker(),
         "",
         f"Every final wandb release from {versions[0]} to {versions[-1]} on the package index ({len(versions)} "
         "releases), each run against the whole suite in its own virtualenv with sandboxed workers. The results "

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wbimage_conformance.cases.fingerprints import Measured, difference, disagreement, set_fingerprint
+from wbimage_conformance.cases.fingerprints import Measured, difference, disagreement
 from wbimage_conformance.history import record
 from wbimage_conformance.run import expectations as expectation_files
 
@@ -40,14 +40,7 @@ def measured_by_runs(runs: Sequence[record.SavedRun]) -> Measured:
     """What pages made from `runs` measured: the cases every run holds in the same version; the
     others, and any run's pending cases, pending."""
     held = [{k: v for k, v in run.fingerprints().items() if k not in set(run.pending)} for run in runs]
-    common = {k: v for k, v in held[0].items() if all(h.get(k) == v for h in held[1:])} if held else {}
-    pending = {k for h in held for k in h if k not in common} | {k for run in runs for k in run.pending}
-    return Measured(len(common), set_fingerprint(common), tuple(sorted(pending)))
-
-
-def marker(measured: Measured) -> str:
-    """The marker line stating `measured` on a page."""
-    return measured.marker()
+    return Measured.common_to(held, (k for run in runs for k in run.pending))
 
 
 def markers(text: str) -> list[PageMarker]:
@@ -67,7 +60,7 @@ def markers(text: str) -> list[PageMarker]:
 def restate(text: str, measured: Measured) -> str:
     """`text` with every marker that states a case set (not an older one) stating `measured`."""
     def replace(match: re.Match[str]) -> str:
-        return match[0] if match["set"] == OLDER else marker(measured)
+        return match[0] if match["set"] == OLDER else measured.marker()
     return _MARKER.sub(replace, text)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from wbimage_conformance.cases.fingerprints import Measured, of_cases, set_fingerprint
+from wbimage_conformance.cases.fingerprints import Measured, of_cases
 from wbimage_conformance.model import Status
 from wbimage_conformance.report.matrix import Cell, Column, Matrix
 
@@ -83,10 +83,7 @@ def to_markdown(matrix: Matrix) -> str:
 def _measured(matrix: Matrix) -> Measured:
     """The cases every column ran, by fingerprint: what the page states it measured (a case one
     column lacks is pending)."""
-    held = [of_cases(r.case for r in column.results) for column in matrix.columns]
-    common = {k: v for k, v in held[0].items() if all(h.get(k) == v for h in held[1:])} if held else {}
-    pending = sorted({k for h in held for k in h} - set(common))
-    return Measured(len(common), set_fingerprint(common), tuple(pending))
+    return Measured.common_to([of_cases(r.case for r in column.results) for column in matrix.columns])
 
 
 def to_html(matrix: Matrix) -> str:

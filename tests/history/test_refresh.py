@@ -175,7 +175,7 @@ def test_a_restated_page_lists_what_it_lacks(tmp_path):
     before = {"a": "1", "b": "2"}
     page = tmp_path / "performance.md"
     older = "<!-- measured: 9 cases, an older case set -->"
-    page.write_text("# t\n\n" + staleness.marker(Measured.of(before)) + "\n\n" + older + "\n", encoding="utf-8")
+    page.write_text("# t\n\n" + Measured.of(before).marker() + "\n\n" + older + "\n", encoding="utf-8")
     now = {"a": "1", "b": "2", "c": "3"}
     assert refresh.restate_page(page, {set_fingerprint(before): before}, now)
     text = page.read_text(encoding="utf-8")

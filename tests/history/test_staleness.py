@@ -107,7 +107,7 @@ def test_an_artifact_that_lists_the_change_as_pending_passes(tmp_path):
                                                                              stated.pending)), target)
     assert staleness.check_expectations(target, more) == []
     page = tmp_path / "page.md"
-    page.write_text("# figures\n\n" + staleness.marker(stated) + "\n", encoding="utf-8")
+    page.write_text("# figures\n\n" + stated.marker() + "\n", encoding="utf-8")
     assert staleness.check_page(page, more) == []
     page.write_text("# figures\n\n<!-- measured: 713 cases, an older case set -->\n", encoding="utf-8")
     assert staleness.check_page(page, more) == []
