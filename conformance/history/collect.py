@@ -30,13 +30,20 @@ def run_cases(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs
               package: str = "wandb") -> tuple[list[Result], Environment, record.SavedRun]:
     """The raw results of `cases` on the release behind `python` (kept: expectations are drafted
     from them), what its worker imported, and their triaged record."""
-    outcome = session.run_suite(session.Options(impl_for(python, package),
-                                                case_set=CaseSet(tuple(cases), (), case_set_digest),
-                                                jobs=jobs, timeout=timeout, sandbox=sandbox_mode, empty_ok=True))
+    outcome = run_raw(impl_for(python, package), cases, case_set_digest, jobs=jobs, timeout=timeout,
+                      sandbox_mode=sandbox_mode)
     found = outcome.triage()
     saved = record.from_results(outcome.raw, outcome.environment,
                                 [(g.id, g.title, g.clauses, g.explains) for g in found.causes])
     return list(outcome.raw), outcome.environment, saved
+
+
+def run_raw(impl: str, cases: Sequence[Case], case_set_digest: str, *, jobs: int = 1,
+            timeout: float = DEFAULT_TIMEOUT, sandbox_mode: str = "auto") -> session.Outcome:
+    """`cases` (already chosen: none at all is a run of nothing, not a usage error) on any
+    implementation `run` accepts, without expectations: raw results for saving and drafting."""
+    return session.run_suite(session.Options(impl, case_set=CaseSet(tuple(cases), (), case_set_digest),
+                                             jobs=jobs, timeout=timeout, sandbox=sandbox_mode, empty_ok=True))
 
 
 def run_release(python: Path, cases: Sequence[Case], case_set_digest: str, *, jobs: int = 1,

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from wbimage_conformance.cases.casefiles import CaseSet
 from wbimage_conformance.cases.fingerprints import (
     Difference,
     Measured,
@@ -39,7 +38,6 @@ from wbimage_conformance.history import collect, drafting, record, staleness
 from wbimage_conformance.history.record import CaseOutcome, SavedRun
 from wbimage_conformance.model import Case, Environment, Result
 from wbimage_conformance.run import expectations as expectation_files
-from wbimage_conformance.run import session
 from wbimage_conformance.stored import writing
 
 Log = Callable[[str], None]
@@ -231,9 +229,8 @@ def draft_named(impl: str, target: Path, cases: Sequence[Case], case_set_digest:
     stated = previous.measured if previous is not None else None
     wanted = set(pending_for(stated.fingerprints, stated.pending, sets, current) if stated else current)
     chosen = [c for c in cases if c.id in wanted]
-    outcome = session.run_suite(session.Options(impl, case_set=CaseSet(tuple(chosen), (), case_set_digest),
-                                                jobs=options.jobs, timeout=options.timeout,
-                                                sandbox=options.sandbox_mode, empty_ok=True))
+    outcome = collect.run_raw(impl, chosen, case_set_digest, jobs=options.jobs, timeout=options.timeout,
+                              sandbox_mode=options.sandbox_mode)
     results, environment = list(outcome.raw), outcome.environment
     expected, problems = drafting.draft(results, environment, current, previous)
     if expected is None:
