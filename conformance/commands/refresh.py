@@ -81,29 +81,28 @@ def run(args: argparse.Namespace) -> int:
     current = of_cases(case_set.cases)
     ran = _mark_runs(args.runs, {v: r for v, r in saved.items() if v not in refreshed}, current) or ran
     pending, restated = _restate(args, sets, current, case_set.digest)
-    stale_pack = not args.no_pack and _packs_into_the_suite(args.runs) and packed.differs(args.runs)
-    if not (ran or restated or stale_pack):
+    repacked = not args.no_pack and _repack(args.runs, ran)
+    if not (ran or restated or repacked):
         _say("every artifact states the current cases: nothing to write")
     elif args.docs.is_dir():
         for path in pages.write_all(args.runs, args.docs):
             _say(f"wrote {path}")
-    if (ran or stale_pack) and not args.no_pack:
-        _pack(args.runs)
     for path, ids in pending.items():
         _say(f"{path}: {len(ids)} case(s) pending (not measured here), e.g. {ids[0]}")
     return 1 if failed or pending else 0
 
 
-def _packs_into_the_suite(runs_dir: Path) -> bool:
-    """Whether `runs_dir` is the source of the history that ships with the suite: this checkout's docs/history."""
-    return runs_dir.resolve() == (packed.PACKED.parents[3] / "docs" / "history").resolve()
-
-
-def _pack(runs_dir: Path) -> None:
-    if not _packs_into_the_suite(runs_dir):
-        _say(f"the packed history is not rewritten: {runs_dir} is not the checkout's docs/history")
-        return
-    _say(f"wrote {packed.write(runs_dir)}")
+def _repack(runs_dir: Path, ran: bool) -> bool:
+    """Repack the history that ships with the suite when `runs_dir` is its source (this
+    checkout's docs/history) and the pack is not what it packs to; whether it was written."""
+    if runs_dir.resolve() != (packed.PACKED.parents[3] / "docs" / "history").resolve():
+        if ran:
+            _say(f"the packed history is not rewritten: {runs_dir} is not the checkout's docs/history")
+        return False
+    written = packed.write(runs_dir)
+    if written:
+        _say(f"wrote {packed.PACKED}")
+    return written
 
 
 def _refresh_releases(args: argparse.Namespace, chosen: list[str], saved: dict,

@@ -31,20 +31,20 @@ def pack(runs_dir: Path) -> bytes:
     return lzma.compress(data, format=lzma.FORMAT_XZ, preset=9)
 
 
-def write(runs_dir: Path, target: Path = PACKED) -> Path:
+def write(runs_dir: Path, target: Path = PACKED) -> bool:
+    """Pack `runs_dir` into `target` unless it already holds exactly that; whether it was written.
+    Compared, not assumed: saved runs edited by hand, or by a run a refresh did not make, leave
+    the pack stale though the refresh itself ran nothing."""
     from wbimage_conformance.stored import writing
 
-    writing.replace_bytes(target, pack(runs_dir))
-    return target
-
-
-def differs(runs_dir: Path, target: Path = PACKED) -> bool:
-    """Whether the pack is not what `runs_dir` packs to (saved runs edited by hand, or by a run
-    the refresh did not make): the refresh then repacks even when it ran nothing."""
+    data = pack(runs_dir)
     try:
-        return target.read_bytes() != pack(runs_dir)
+        if target.read_bytes() == data:
+            return False
     except OSError:
-        return True
+        pass  # no pack yet, or one that cannot be read: written below
+    writing.replace_bytes(target, data)
+    return True
 
 
 def texts(source: Path = PACKED) -> dict[str, str]:
