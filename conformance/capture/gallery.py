@@ -111,7 +111,7 @@ def write(directory: Path | str) -> Path:
     for site, samples in SITES:
         for _, value, kwargs in samples(rng):
             pixel = {"mode": kwargs.get("mode"), "normalize": True, "file_type": None}
-            recorder.record(site, value, pixel, [])
+            recorder.record(site, value, pixel, [], given=sorted(kwargs))
     recorder.close()
     _, where = manifest.finish(folder, recorder.limits.as_json())
     shutil.rmtree(folder / "parts")

@@ -170,6 +170,8 @@ def _array(spec: dict[str, Any], where: list[Any], *, required: Literal[True] = 
 def _array(spec: dict[str, Any], where: list[Any], *, required: bool) -> np.ndarray | None: ...
 def _array(spec: dict[str, Any], where: list[Any], *, required: bool = True) -> np.ndarray | None:
     dtype: Any = spec.get("dtype")  # the schema says which inputs have one
+    if isinstance(spec.get("values"), np.ndarray):  # built in this process (impact's samples), never in a file
+        return spec["values"]
     if "value" in spec:
         try:
             array = values.array_from_value(spec["value"], dtype)

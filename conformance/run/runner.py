@@ -416,6 +416,7 @@ class Session:
         timeout: float = DEFAULT_TIMEOUT,
         memory_limit: int | None = None,
         sandbox_mode: str = "auto",
+        keep_arrays: bool = False,
     ) -> None:
         for option, check, value in (("--jobs", limits.check_jobs, jobs), ("--timeout", limits.check_timeout, timeout)):
             try:
@@ -430,6 +431,7 @@ class Session:
         self.jobs = jobs
         self.timeout = timeout
         self.memory_limit = memory_limit
+        self.keep_arrays = keep_arrays   # whole pixels in every result (a caller that uses each at once)
         self.handshake: protocol.Handshake | None = None
         self._first: Worker | None = None       # started by begin(), greeted by what it returns
         self._idle: queue.Queue[Worker | None] = queue.Queue()
@@ -750,7 +752,7 @@ class Session:
         if notes and verdict.status is not Status.PASSED:
             message += " [" + "; ".join(notes) + "]"
         judged = result(verdict.status, message, mismatches=verdict.mismatches, observation=observation)
-        if flight.shape is not None and retention.needs_summary(flight.shape.size, flight.shape.values):
+        if not self.keep_arrays and flight.shape is not None and retention.needs_summary(flight.shape.size, flight.shape.values):
             return retention.summarize_result(judged)  # its big arrays are dropped here (bounded memory)
         return judged
 

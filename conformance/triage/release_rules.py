@@ -153,6 +153,13 @@ def one_channel(ctx: Context) -> bool:
     return given.ndim == 2 or (given.ndim in (3, 4) and given.shape[-3] == 1)
 
 
+def grid_rescale_text(who: str, uint8_as_float: bool = True) -> str:
+    """How make_grid(normalize=True) rescales a tensor, in the words of the cause."""
+    converted = "uint8 as float64" if uint8_as_float else "uint8 too"
+    return (f"tensors are min-max rescaled by make_grid(normalize=True) ({who}): from the minimum and maximum "
+            f"of all their values, channels together, in their own dtype ({converted}), then x255 and truncated")
+
+
 def grid_rules(who: str, uint8_as_float: bool, mode_ignored_by: str = "") -> list[Rule]:
     """What drawing a tensor with `make_grid(t, normalize=True)`, then
     `.mul(255).clamp(0, 255).byte()`, does to the cases (torchvision's documented behaviour,
@@ -160,7 +167,6 @@ def grid_rules(who: str, uint8_as_float: bool, mode_ignored_by: str = "") -> lis
     with what the reader sees, so that no two share the words a cause's id is made of. `who`
     names the releases drawing so; `mode_ignored_by` those among them that drop mode= for
     tensors (wandb hands it to fromarray from 0.19.9 on), by default all of them."""
-    converted = "uint8 as float64" if uint8_as_float else "uint8 too"
     mode_ignored_by = mode_ignored_by or who
     integers = "integer and bool tensors" if uint8_as_float else "integer (uint8 too) and bool tensors"
     return [
@@ -182,8 +188,7 @@ def grid_rules(who: str, uint8_as_float: bool, mode_ignored_by: str = "") -> lis
                                     "channels, their values rescaled as every tensor's",
              lambda c: bool(c.fields & {"mode", "pixels", "size"}) and "error" not in c.fields and one_channel(c)
              and drawn_by_make_grid(c, uint8_as_float)),
-        Rule(spec_branch, f"tensors are min-max rescaled by make_grid(normalize=True) ({who}): from the minimum and maximum "
-                          f"of all their values, channels together, in their own dtype ({converted}), then x255 and truncated",
+        Rule(spec_branch, grid_rescale_text(who, uint8_as_float),
              lambda c: "error" not in c.fields and drawn_by_make_grid(c, uint8_as_float)),
     ]
 
@@ -352,13 +357,27 @@ def fromarray_mode_rules() -> list[Rule]:
 
 # -- per release ---------------------------------------------------------------------------------
 
-NO_NORMALIZE_KEYWORD_0198 = Rule("api.signature", "there is no normalize parameter yet (added in 0.20.0)",
+# The words of the causes that change pixels, shared with the upgrade impact's release models
+# (impact/models.py), so a deviation and an upgrade's change are explained the same way.
+NO_NORMALIZE_YET = "there is no normalize parameter yet (added in 0.20.0)"
+NORMALIZE_REMOVED = "the normalize parameter was removed in 0.29.0"
+MINMAX_0198 = ("data with negatives is min-max rescaled and data with maximum <= 1 multiplied by 255 (in the input's "
+               "dtype), instead of the three documented branches")
+RANGE_DIVISION_0200 = ("every input is divided by its range (after shifting negatives to 0) and multiplied by 255 when "
+                       "the maximum is then <= 1, so data whose minimum is above 0 comes out near-black and data with "
+                       "minimum 0 is stretched")
+WRAPS_WHEN_DISABLED_TEXT = ("normalize=False is a bare astype(uint8), so values wrap modulo 256 and NaN/inf become 0 "
+                            "instead of being clipped")
+NO_NORMALIZATION_0290 = ("there is no normalization since 0.29.0: a bare astype(uint8), so floats are truncated "
+                         "(values in [0, 1] become 0 or 1) and out-of-range values wrap")
+
+NO_NORMALIZE_KEYWORD_0198 = Rule("api.signature", NO_NORMALIZE_YET,
                                  lambda c: raised(c, "TypeError", "unexpected keyword argument 'normalize'"))
-NO_NORMALIZE_KEYWORD_0290 = Rule("api.signature", "the normalize parameter was removed in 0.29.0",
+NO_NORMALIZE_KEYWORD_0290 = Rule("api.signature", NORMALIZE_REMOVED,
                                  lambda c: raised(c, "TypeError", "unexpected keyword argument 'normalize'"))
 NO_TO_UINT8 = Rule("to-uint8", "Image.to_uint8 was removed in 0.20.0", lambda c: raised(c, "AttributeError", "to_uint8"))
 WRAPS_WHEN_DISABLED = Rule(
-    "norm.disabled", "normalize=False is a bare astype(uint8), so values wrap modulo 256 and NaN/inf become 0 instead of being clipped",
+    "norm.disabled", WRAPS_WHEN_DISABLED_TEXT,
     lambda c: c.kwargs.get("normalize") is False and reproduces(bare_cast, c))
 
 RULES_0198 = [
@@ -394,9 +413,7 @@ RULES_0198 = [
     *fromarray_mode_rules(),
     *WANDB_COMMON,
     *squeeze_rules(),
-    Rule(spec_branch, "data with negatives is min-max rescaled and data with maximum <= 1 multiplied by 255 (in the input's dtype), "
-               "instead of the three documented branches",
-         lambda c: reproduces(minmax_then_unit, c)),
+    Rule(spec_branch, MINMAX_0198, lambda c: reproduces(minmax_then_unit, c)),
 ]
 
 RULES_0200 = [
@@ -407,9 +424,7 @@ RULES_0200 = [
     *WANDB_COMMON,
     *squeeze_rules(),
     WRAPS_WHEN_DISABLED,
-    Rule(spec_branch, "every input is divided by its range (after shifting negatives to 0) and multiplied by 255 when the maximum is then <= 1, "
-               "so data whose minimum is above 0 comes out near-black and data with minimum 0 is stretched",
-         lambda c: reproduces(range_division, c)),
+    Rule(spec_branch, RANGE_DIVISION_0200, lambda c: reproduces(range_division, c)),
 ]
 
 RULES_0201 = [
@@ -437,9 +452,7 @@ RULES_0290 = [
          lambda c: case_is(c, "input-data-empty") and "cannot write empty image" in c.message),
     *WANDB_COMMON,
     Rule(layout_clause, squeeze_text, lambda c: has_unit_axis(c) and shape_changed(c)),
-    Rule(spec_branch, "there is no normalization since 0.29.0: a bare astype(uint8), so floats are truncated "
-               "(values in [0, 1] become 0 or 1) and out-of-range values wrap",
-         lambda c: reproduces(bare_cast, c)),
+    Rule(spec_branch, NO_NORMALIZATION_0290, lambda c: reproduces(bare_cast, c)),
 ]
 
 

@@ -106,7 +106,8 @@ def _record(recorder: Recorder, signature: inspect.Signature, args: tuple, kwarg
     named.pop(parameters[0], None)
     value = named.pop(parameters[1], None) if len(parameters) > 1 else None
     others: list[str] = sorted(name for name in named if name not in PIXEL_ARGUMENTS)
-    recorder.record(site, value, _pixel_arguments(signature, named), others)
+    given = [name for name in PIXEL_ARGUMENTS if name in named]
+    recorder.record(site, value, _pixel_arguments(signature, named), others, given)
 
 
 def wrap(cls: Any) -> None:

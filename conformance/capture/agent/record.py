@@ -183,15 +183,20 @@ class Recorder:
             self._dropped(entry, "count")
         return True
 
-    def record(self, site: Site, value: Any, kwargs: dict[str, Any], other_kwargs: list[str]) -> None:
-        """Keep `value` as a sample of `site` if the limits allow; count it as dropped if not."""
+    def record(self, site: Site, value: Any, kwargs: dict[str, Any], other_kwargs: list[str],
+               given: list[str] | None = None) -> None:
+        """Keep `value` as a sample of `site` if the limits allow; count it as dropped if not.
+        `kwargs` holds mode, normalize and file_type as the release saw them (defaults filled
+        in); `given` names those the call passed itself (a release without `normalize` would
+        refuse it)."""
         if self.counted_if_full(site):
             return
         with self.lock:
             entry = self.sites.get(site.key) or self.sites.setdefault(site.key, _new_site(site))
             entry["calls"] += 1
             try:
-                self._keep(site, entry, value, {"kwargs": kwargs, "other_kwargs": other_kwargs})
+                self._keep(site, entry, value, {"kwargs": kwargs, "given": list(given or []),
+                                                "other_kwargs": other_kwargs})
             except Exception as exc:  # noqa: BLE001 - capture must never change the user's program: counted, shown
                 entry["last_error"] = f"{type(exc).__name__}: {str(exc)[:160]}"
                 self._dropped(entry, "error")
