@@ -22,7 +22,7 @@ from wbimage_conformance.errors import ConfigurationError, UsageError
 
 PROG = "wbimage-conformance"
 #: The subcommands' modules (each module's NAME is its name), in the order help lists them.
-COMMANDS = ("run", "report", "coverage", "docs", "matrix", "history", "bisect", "refresh", "fuzz")
+COMMANDS = ("run", "report", "coverage", "docs", "matrix", "history", "bisect", "refresh", "fuzz", "impact")
 
 
 class _Parser(argparse.ArgumentParser):

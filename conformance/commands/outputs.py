@@ -84,14 +84,15 @@ def plan(args: argparse.Namespace, configured: Sequence[Target] = (),
     if args.output:
         files.insert(0, Target(fmt, args.output))
     for path in [t.path for t in files] + ([args.badge] if args.badge else []):
-        _prepare(path)
+        prepare_path(path)
     step_summary = environ.get(STEP_SUMMARY) or None
     if step_summary and any(t.fmt == "markdown" and _same_file(t.path, step_summary) for t in files):
         step_summary = None  # it is written there already
     return Plan("text" if args.output else fmt, tuple(files), args.badge, step_summary)
 
 
-def _prepare(path: str) -> None:
+def prepare_path(path: str) -> None:
+    """A report's file can be written: not a folder, its folder made (before any work is done)."""
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{path}: is a directory; a report needs a file name")

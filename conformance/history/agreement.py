@@ -53,3 +53,43 @@ def compare(saved: SavedRun, fresh: SavedRun) -> Agreement:
                    for key in ("python", "numpy", "pillow", "torch")
                    if saved.environment.get(key) != fresh.environment.get(key)]
     return Agreement(tuple(differences), tuple(not_compared), tuple(environment))
+
+
+#: The case families whose outcome is the pixels an input becomes.
+PIXEL_FAMILIES = ("norm", "input", "mode")
+
+
+@dataclass(frozen=True)
+class Between:
+    """Two releases' saved outcomes on the pixel cases both hold in the same form."""
+
+    same: int
+    differing: tuple[tuple[str, str], ...]   # (case id, the second release's cause or status)
+
+    @property
+    def compared(self) -> int:
+        return self.same + len(self.differing)
+
+    def most_common(self, count: int = 3) -> list[tuple[str, int]]:
+        seen: dict[str, int] = {}
+        for _, cause in self.differing:
+            seen[cause] = seen.get(cause, 0) + 1
+        return sorted(seen.items(), key=lambda item: (-item[1], item[0]))[:count]
+
+
+def between(first: SavedRun, second: SavedRun) -> Between:
+    """Where two releases give the same status with the same causes on the suite's pixel
+    cases (the upgrade impact states it beside what it computed on the user's samples)."""
+    same, differing = 0, []
+    for case in first.cases:
+        if case.family not in PIXEL_FAMILIES:
+            continue
+        other = second.outcome(case.case_id)
+        if other is None or other.fingerprint != case.fingerprint:
+            continue
+        if (case.status, first.cause_titles(case)) == (other.status, second.cause_titles(other)):
+            same += 1
+        else:
+            titles = second.cause_titles(other) or first.cause_titles(case)
+            differing.append((case.case_id, titles[0] if titles else other.status))
+    return Between(same, tuple(differing))

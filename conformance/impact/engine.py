@@ -79,6 +79,7 @@ class Impact:
     shown: dict[tuple[str, int], thumbnails.Thumbnails]
     environment: dict[str, Any]
     seconds: float
+    notes: list[str] = field(default_factory=list)   # what else is known of the two sides (the history)
 
     @property
     def samples(self) -> list[compare.SampleImpact]:
@@ -132,7 +133,8 @@ def _verified(side: Side, sample: Sample, data: np.ndarray, chosen: bool, check:
 
 
 def _stripped(impact: compare.SampleImpact) -> compare.SampleImpact:
-    return replace(impact, before=replace(impact.before, pixels=None), after=replace(impact.after, pixels=None))
+    return replace(impact, before=replace(impact.before, pixels=None, kept_shape=impact.before.shape),
+                   after=replace(impact.after, pixels=None, kept_shape=impact.after.shape))
 
 
 def compute(samples: Sequence[Sample], before: Side, after: Side, *, verify_per_site: int = 0,

@@ -33,6 +33,7 @@ from wbimage_conformance.triage import release_rules as words
 #: The last release the history measured: a later one may differ, so it has no model.
 LAST_MEASURED = (0, 31, 0)
 FIRST_MEASURED = (0, 19, 0)
+LAST_MEASURED_TEXT, FIRST_MEASURED_TEXT = ".".join(map(str, LAST_MEASURED)), ".".join(map(str, FIRST_MEASURED))
 ACCEPTED_FILE_TYPES = ("png", "jpg", "jpeg", "bmp")
 #: What NumPy raises inside a release's data path (an empty array's minimum, a bool subtraction).
 _NUMPY_REFUSALS = (ValueError, TypeError, OverflowError, IndexError)
@@ -58,6 +59,11 @@ class Outcome:
     steps: tuple[Step, ...]
     computed_by: str = "model"       # model, reference or real
     failed: str | None = None        # no answer at all (a real worker's timeout or crash)
+    kept_shape: tuple[int, ...] | None = None   # the pixels' shape once the pixels are dropped
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        return tuple(self.pixels.shape) if self.pixels is not None else self.kept_shape
 
     @property
     def error_type(self) -> str | None:
@@ -207,6 +213,7 @@ class Family:
     file_type_checked_first: bool       # ValueError before anything (0.19.9+), else an assert after
     mode_to_fromarray: bool             # fromarray(data, mode=mode), else fromarray(data).convert(mode)
     one_channel_is_l: bool              # guess_mode: 1 channel gives L (0.20.0+)
+    mode_guessed_first: bool = True     # before 0.19.9 the array is normalized first (an argument of fromarray)
 
     @property
     def name(self) -> str:
@@ -257,10 +264,13 @@ class Family:
         data = _squeezed(data, trace)
         if data.ndim == 0:
             raise _Refused("IndexError", "tuple index out of range")
+        values = None if self.mode_guessed_first else self._normalized(sample, data, trace)
         file_type = sample.argument("file_type") if self.file_type_checked_first else None
-        mode = sample.argument("mode") or _guess(data.shape, data.shape[-1] if data.ndim else 0, file_type,
-                                                 self.one_channel_is_l, self.file_type_checked_first)
-        return _build(self._normalized(sample, data, trace), mode, self.mode_to_fromarray, trace)
+        mode = sample.argument("mode") or _guess(data.shape, data.shape[-1], file_type, self.one_channel_is_l,
+                                                 self.file_type_checked_first)
+        if values is None:
+            values = self._normalized(sample, data, trace)
+        return _build(values, mode, self.mode_to_fromarray, trace)
 
     def _tensor(self, sample: Sample, data: np.ndarray, trace: _Trace) -> Any:
         """0.20.0 on: guess_mode on the tensor (channels first), permute(1, 2, 0), .numpy(),
@@ -301,7 +311,7 @@ class Family:
 
 FAMILIES = (
     Family("0.19.0", "0.19.8", _minmax_0198, words.NO_NORMALIZE_YET, make_grid=True, tensor_mode=False,
-           file_type_checked_first=False, mode_to_fromarray=True, one_channel_is_l=False),
+           file_type_checked_first=False, mode_to_fromarray=True, one_channel_is_l=False, mode_guessed_first=False),
     Family("0.19.9", "0.19.11", _minmax_0198, words.NO_NORMALIZE_YET, make_grid=True, tensor_mode=True,
            file_type_checked_first=True, mode_to_fromarray=True, one_channel_is_l=False),
     Family("0.20.0", "0.20.0", _range_division_0200, None, make_grid=False, tensor_mode=True,
