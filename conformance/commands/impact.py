@@ -75,7 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on", choices=("changed", "degraded"), default=None,
                         help="exit 1 when a sample changed (or only: degraded: became black, white, flat, "
                              "scrambled, or raises)")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="the report on standard output (default text)")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="the report on standard output (default text)")
     parser.add_argument("--output", metavar="PATH", help="write the --format report here instead of standard output")
     parser.add_argument("--report", action="append", type=_target, default=[], metavar="FORMAT=PATH",
                         help="one more report into a file (repeatable)")
@@ -98,7 +99,8 @@ def _side(given: str, args: argparse.Namespace) -> engine.Side:
     if given == "spec":
         return engine.Side(given, models.SpecModel())
     if not _is_release(given):
-        return engine.Side(given, None, RealSide(given, timeout=args.timeout, sandbox_mode=args.sandbox), real_only=True)
+        real = RealSide(given, timeout=args.timeout, sandbox_mode=args.sandbox)
+        return engine.Side(given, None, real, real_only=True)
     model = models.release_model(given)
     if model is None:
         _say(f"no model of wandb {given} (the history measured {models.FIRST_MEASURED_TEXT} to "

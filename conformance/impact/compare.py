@@ -47,6 +47,7 @@ class SampleImpact:
     shape_change: tuple[tuple[int, ...], tuple[int, ...]] | None
     outcome_change: str | None       # "now raises TypeError: ...", "no longer raises ...", "unknown: ..."
     causes: tuple[str, ...]
+    improvement: str | None = None   # the loss the old pixels showed against the new ones (an upgrade that fixes)
 
     @property
     def changed(self) -> bool:
@@ -77,8 +78,9 @@ def compare(sample: Sample, before: Outcome, after: Outcome) -> SampleImpact:
     moved = bool(changed or shape_change or mode_change)
     degradation = degraded(old, new) if moved else None
     verdict = "degraded" if degradation else "changed" if moved else "unchanged"
+    improvement = degraded(new, old) if moved and not degradation else None
     return SampleImpact(sample, before, after, verdict, degradation, changed, total, largest, mode_change,
-                        shape_change, None, causes if moved else ())
+                        shape_change, None, causes if moved else (), improvement)
 
 
 def _raising(sample: Sample, before: Outcome, after: Outcome, causes: tuple[str, ...],
@@ -92,7 +94,7 @@ def _raising(sample: Sample, before: Outcome, after: Outcome, causes: tuple[str,
         return SampleImpact(sample, before, after, "degraded", "now raises",
                             outcome_change=f"now raises {after.raised}", causes=causes, **blank)
     return SampleImpact(sample, before, after, "changed", None, outcome_change=f"no longer raises {before.raised}",
-                        causes=causes, **blank)
+                        causes=causes, improvement="raised", **blank)
 
 
 def _share(pixels: np.ndarray, test: Any) -> float:

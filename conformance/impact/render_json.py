@@ -41,7 +41,7 @@ def _sample(item: compare.SampleImpact) -> dict[str, Any]:
     return {
         "index": sample.index, "input": printable(sample.described), "kind": sample.kind, "dtype": sample.dtype,
         "shape": list(sample.shape), "given": {k: printable(repr(v)) for k, v in sorted(sample.given.items())},
-        "verdict": item.verdict, "degradation": item.degradation,
+        "verdict": item.verdict, "degradation": item.degradation, "improvement": item.improvement,
         "pixels_changed": item.pixels_changed, "pixels_total": item.pixels_total,
         "largest_difference": item.largest_difference,
         "mode_change": list(item.mode_change) if item.mode_change else None,

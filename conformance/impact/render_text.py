@@ -31,6 +31,8 @@ def verification_line(check: Verification) -> str:
 
 def sample_line(item: compare.SampleImpact) -> str:
     what = item.degradation or item.verdict
+    if item.improvement and item.improvement != "raised":
+        what += f" (no longer {item.improvement})"
     parts = []
     if item.outcome_change:
         parts.append(item.outcome_change)
@@ -41,7 +43,8 @@ def sample_line(item: compare.SampleImpact) -> str:
         parts.append(f"mode {item.mode_change[0]} -> {item.mode_change[1]}")
     if item.shape_change:
         parts.append(f"shape {list(item.shape_change[0])} -> {list(item.shape_change[1])}")
-    return one_line(f"#{item.sample.index} {item.sample.described}: {what}" + (f": {'; '.join(parts)}" if parts else ""))
+    return one_line(f"#{item.sample.index} {item.sample.described}: {what}"
+                    + (f": {'; '.join(parts)}" if parts else ""))
 
 
 def site_lines(site: compare.SiteImpact) -> list[str]:
