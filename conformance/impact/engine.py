@@ -5,6 +5,7 @@ a sample is compared, so memory holds one sample and the thumbnails shown.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import time
@@ -147,6 +148,7 @@ def compute(samples: Sequence[Sample], before: Side, after: Side, *, verify_per_
     skipped = [s for s in samples if s.skipped]
     shown: dict[tuple[str, int], thumbnails.Thumbnails] = {}
     per_site: dict[str, int] = {}
+    ranked: dict[str, list[tuple[tuple[int, int], int]]] = {}   # per site: the shown samples' ranks
     usable = [s for s in samples if not s.skipped]
     with _opened(before, after):
         for number, sample in enumerate(usable):
@@ -158,12 +160,11 @@ def compute(samples: Sequence[Sample], before: Side, after: Side, *, verify_per_
             new = _verified(after, sample, data, chosen, checks[1])
             impact = compare.compare(sample, old, new)
             if impact.verdict != "unchanged":
-                _keep_thumbnails(shown, impact)
+                _offer(shown, ranked.setdefault(sample.site, []), impact)
             kept.append(_stripped(impact))
             if progress is not None:
                 progress(number + 1, len(usable))
     sites = compare.by_site(kept, skipped)
-    _trim_shown(shown, sites)
     environment = _environment(before, after)
     return Impact(before, after, sites, [c for c, side in zip(checks, (before, after), strict=True)
                                          if side.real is not None and side.model is not None and not side.real_only],
@@ -179,19 +180,19 @@ def _opened(*sides: Side) -> Iterator[None]:
         yield
 
 
-def _keep_thumbnails(shown: dict[tuple[str, int], thumbnails.Thumbnails], impact: compare.SampleImpact) -> None:
-    key = (impact.sample.site, impact.sample.index)
-    shown[key] = thumbnails.of(impact.before.pixels, impact.after.pixels)
-
-
-def _trim_shown(shown: dict[tuple[str, int], thumbnails.Thumbnails], sites: list[compare.SiteImpact]) -> None:
-    """Keep the thumbnails of each site's SHOWN_PER_SITE worst samples."""
-    wanted = set()
-    for site in sites:
-        ranked = sorted((s for s in site.samples if s.verdict != "unchanged"), key=compare.severity_key)
-        wanted.update((s.sample.site, s.sample.index) for s in ranked[:SHOWN_PER_SITE])
-    for key in [k for k in shown if k not in wanted]:
-        del shown[key]
+def _offer(shown: dict[tuple[str, int], thumbnails.Thumbnails], ranked: list[tuple[tuple[int, int], int]],
+           impact: compare.SampleImpact) -> None:
+    """Keep the thumbnails of a site's SHOWN_PER_SITE worst samples so far (`ranked`, sorted):
+    made only for a sample that enters them, dropped for the one it pushes out, so memory
+    holds a few per site whatever the number of samples."""
+    rank = (compare.severity_key(impact), impact.sample.index)
+    if len(ranked) >= SHOWN_PER_SITE and rank >= ranked[-1]:
+        return
+    bisect.insort(ranked, rank)
+    shown[(impact.sample.site, impact.sample.index)] = thumbnails.of(impact.before.pixels, impact.after.pixels)
+    if len(ranked) > SHOWN_PER_SITE:
+        _, index = ranked.pop()
+        del shown[(impact.sample.site, index)]
 
 
 def _environment(before: Side, after: Side) -> dict[str, Any]:

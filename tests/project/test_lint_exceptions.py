@@ -23,7 +23,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 #: Findings the listed exceptions hide today. Lower it as they are fixed; never raise it.
-LISTED_FINDINGS = 546
+LISTED_FINDINGS = 542
 
 
 def _root() -> Path:
