@@ -208,7 +208,7 @@ def _skipped(impact: Impact) -> str:
     skipped = [s for site in impact.sites for s in site.skipped]
     if not skipped:
         return ""
-    rows = "".join(f"<tr><td><code>{bounded(s.label)}</code></td><td>{bounded(s.described)}</td>"
+    rows = "".join(f"<tr><td><code>{bounded(s.label)}</code></td><td>{bounded(s.described.strip())}</td>"
                    f"<td>{bounded(s.skipped)}</td></tr>" for s in skipped[:LISTED])
     return (f'<section id="skipped"><h2>Skipped samples ({len(skipped)})</h2><p>Not compared, so not counted '
             "above.</p><table><tr><th>sample</th><th>input</th><th>why</th></tr>"
@@ -218,9 +218,10 @@ def _skipped(impact: Impact) -> str:
 def _environment(impact: Impact) -> str:
     rows = []
     for key, value in impact.environment.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items() if v is not None) or "not known"
-        rows.append(f"<tr><th>{bounded(key.replace('_', ' '))}</th><td>{bounded(value)}</td></tr>")
+        shown = value
+        if isinstance(value, dict):  # a real side's own versions
+            shown = ", ".join(f"{k} {v}" for k, v in value.items() if v is not None) or "not known"
+        rows.append(f"<tr><th>{bounded(key.replace('_', ' '))}</th><td>{bounded(shown)}</td></tr>")
     rows.append(f"<tr><th>computed in</th><td>{impact.seconds:.1f} s</td></tr>")
     return f'<section id="environment"><h2>Environment</h2><table>{"".join(rows)}</table></section>'
 

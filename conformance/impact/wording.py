@@ -59,8 +59,9 @@ def verification(impact: Impact) -> list[tuple[str, bool]]:
         elif who.given == "spec":
             lines.append((f"{label} ({who.name}): the reference implementation itself, nothing to check", False))
         elif checked is None:
-            lines.append((f"{label} ({who.name}): the release model was not checked against the real release "
-                          "(--verify runs it on some samples)", False))
+            unchecked = (f"{label} ({who.name}): the release model was not checked against the real release "
+                         "(--verify runs it on some samples)")
+            lines.append((unchecked, False))
         else:
             lines.append(_checked(label, who, checked))
     return lines
