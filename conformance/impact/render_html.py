@@ -22,6 +22,7 @@ from wbimage_conformance.impact import compare, wording
 from wbimage_conformance.impact.engine import Impact
 from wbimage_conformance.impact.models import Outcome
 from wbimage_conformance.impact.thumbnails import Thumbnails
+from wbimage_conformance.report import images
 from wbimage_conformance.report.html_page import BASE_CSS, document, e
 
 #: The longest a user-controlled text (a site path, a function, a message) is shown; the rest is counted.
@@ -30,7 +31,8 @@ LONGEST = 300
 LONGEST_CAUSE = 2000
 #: Rows of a table listed at most (changed samples of a site, skipped samples); the rest are counted.
 LISTED = 100
-#: Thumbnails are drawn at an integer enlargement until their longer side reaches this many CSS pixels.
+#: Thumbnails are drawn at an integer enlargement until their longer side reaches this many CSS pixels,
+#: and a strip's short side at least images.MIN_THICKNESS (the run report's rule), never a hairline.
 DRAWN_SIDE = 128
 
 _CSS = """
@@ -57,7 +59,7 @@ div.sample { margin: 10px 0 14px; }
 div.sample .pixels { margin-bottom: 2px; }
 p.caption { margin: 0; font-size: 12.5px; overflow-wrap: anywhere; }
 p.caption .what { font-weight: 600; }
-td.wrap { overflow-wrap: anywhere; }
+section.site td, section#skipped td, section#unchanged td, section.disagreements td { overflow-wrap: anywhere; }
 details.unchanged > summary { cursor: pointer; font-weight: 600; }
 """
 
@@ -98,7 +100,7 @@ def _totals(impact: Impact) -> str:
 def _disagreements(impact: Impact) -> str:
     """Every sample where a real release did not do what its model did: a fault of this tool,
     shown before anything that rests on the model."""
-    rows = [f"<tr><td>{bounded(check.side)}</td><td class=\"wrap\"><code>{bounded(d.sample)}</code></td>"
+    rows = [f"<tr><td>{bounded(check.side)}</td><td><code>{bounded(d.sample)}</code></td>"
             f"<td>{bounded(d.model)}</td><td>{bounded(d.real)}</td></tr>"
             for check in impact.verification for d in check.disagreements]
     if not rows:
@@ -119,13 +121,21 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return width, height
 
 
+def _drawn(width: int, height: int) -> tuple[int, int]:
+    """The size a thumbnail is drawn at (CSS pixels; the browser enlarges it, pixelated)."""
+    scale = max(1, DRAWN_SIDE // max(width, height))
+    return max(width * scale, images.MIN_THICKNESS), max(height * scale, images.MIN_THICKNESS)
+
+
 def _figure(png: bytes | None, role: str, caption: str, missing: str) -> str:
     if png is None:
         return f'<figure class="{role}"><div class="nopicture">{bounded(missing)}</div></figure>'
-    width, height = _png_size(png)
-    scale = max(1, DRAWN_SIDE // max(width, height))
+    width, height = _drawn(*_png_size(png))
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return (f'<figure class="{role}"><img src="{uri}" width="{width * scale}" height="{height * scale}" '
+    # the size again as a style: the shared CSS sizes pictures by their width (height: auto),
+    # which would draw a thickened strip as a hairline again
+    return (f'<figure class="{role}"><img src="{uri}" width="{width}" height="{height}" '
+            f'style="width: {width}px; height: {height}px" '
             f'alt="{role}"><figcaption>{bounded(caption)}</figcaption></figure>')
 
 
@@ -155,7 +165,9 @@ def _sample(sample: compare.SampleImpact, shown: Thumbnails, impact: Impact) -> 
 
 
 def _facts(site: compare.SiteImpact) -> str:
-    facts = [("samples", e(wording.site_counts(site))), ("pixels", e(wording.pixels(site)))]
+    facts = [("samples", e(wording.site_counts(site)))]
+    if wording.pixels(site):
+        facts.append(("pixels", e(wording.pixels(site))))
     forms = wording.mode_and_shape(site)
     if forms:
         facts.append(("mode, shape", e("; ".join(forms))))
@@ -197,7 +209,7 @@ def _undrawn(rest: list[compare.SampleImpact]) -> str:
 def _unchanged(sites: list[compare.SiteImpact]) -> str:
     if not sites:
         return ""
-    rows = "".join(f'<tr><td class="wrap"><code>{bounded(s.site)}</code></td><td><code>{bounded(s.function)}'
+    rows = "".join(f'<tr><td><code>{bounded(s.site)}</code></td><td><code>{bounded(s.function)}'
                    f"</code></td><td>{e(wording.site_counts(s))}</td></tr>" for s in sites)
     return (f'<section id="unchanged"><h2>Unchanged call sites ({len(sites)})</h2><details class="unchanged">'
             f"<summary>Every sample of these sites looks the same after the upgrade; show them</summary>"
@@ -229,7 +241,7 @@ def _environment(impact: Impact) -> str:
 def html(impact: Impact) -> str:
     """The whole page."""
     moved = [site for site in impact.sites if site.verdict != "unchanged"]
-    still = [site for site in impact.sites if site.verdict == "unchanged"]
+    still = [site for site in impact.sites if site.verdict == "unchanged" and site.samples]
     body = [_header(impact), _disagreements(impact)]
     if moved:
         sites = "".join(_site(number, site, impact) for number, site in enumerate(moved, start=1))

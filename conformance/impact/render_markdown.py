@@ -38,7 +38,8 @@ def _cause(site: SiteImpact) -> str:
 
 
 def _row(site: SiteImpact) -> list[str]:
-    verdict = f"**{site.verdict}**" if site.verdict != "unchanged" else site.verdict
+    verdict = wording.site_verdict(site)
+    verdict = f"**{verdict}**" if site.verdict != "unchanged" else verdict
     samples = str(len(site.samples)) + (f" (+{len(site.skipped)} skipped)" if site.skipped else "")
     changed = site.count("changed") + site.count("degraded")
     worst = wording.worst(site)

@@ -84,6 +84,11 @@ def _checked(label: str, who: Side, check: Verification) -> tuple[str, bool]:
     return sentence, bool(check.disagreements)
 
 
+def site_verdict(site: SiteImpact) -> str:
+    """The site's verdict, or 'not compared' when every sample of it was skipped."""
+    return site.verdict if site.samples else "not compared"
+
+
 def site_counts(site: SiteImpact) -> str:
     """'4 sample(s): 2 degraded, 2 unchanged; 1 skipped', only the verdicts present."""
     counts = [f"{site.count(verdict)} {verdict}" for verdict in VERDICTS if site.count(verdict)]
@@ -110,9 +115,9 @@ def changed(sample: SampleImpact) -> str:
     """What the upgrade does to one sample: its degradation, then every measure of the change."""
     if sample.verdict == "unchanged":
         return "unchanged"
-    parts = [sample.degradation] if sample.degradation else []
-    if sample.outcome_change:
-        parts.append(sample.outcome_change)
+    parts = [sample.outcome_change] if sample.outcome_change else []
+    if sample.degradation and not (sample.outcome_change or "").startswith(sample.degradation):
+        parts.insert(0, sample.degradation)
     if sample.pixels_total:
         parts.append(f"{sample.pixels_changed} of {sample.pixels_total} pixels changed, largest difference "
                      f"{sample.largest_difference}")
@@ -132,10 +137,13 @@ def _form_changes(sample: SampleImpact) -> list[str]:
 
 
 def pixels(site: SiteImpact) -> str:
-    """The site's pixels changed over its samples, and the largest difference of any."""
+    """The site's pixels changed over its samples, and the largest difference of any; '' when
+    no sample had pixels on both sides (every one raised or gave no answer)."""
     total = sum(s.pixels_total for s in site.samples)
+    if not total:
+        return ""
     moved = sum(s.pixels_changed for s in site.samples)
-    largest = max((s.largest_difference for s in site.samples), default=0)
+    largest = max(s.largest_difference for s in site.samples)
     return f"{moved} of {total} pixels changed, largest difference {largest}"
 
 

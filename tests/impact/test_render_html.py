@@ -94,6 +94,23 @@ def test_every_picture_is_a_png_data_uri_sized_by_the_thumbnail_rules(doc):
     assert drawn == {"train.py:10 #0": [small] * 3, "train.py:10 #1": [small] * 3, "aug.py:7 #0": [large] * 3}
 
 
+@pytest.mark.parametrize(("shape", "png", "drawn"), [
+    ((2, 300), (128, 1), (128, 16)),     # shrunk to 128 long, one row: drawn 16 thick, not a hairline
+    ((300, 1), (1, 128), (16, 128)),
+    ((30, 20), (43, 64), (86, 128)),     # enlarged to 64 (nearest), drawn twice as large
+])
+def test_a_thumbnail_is_drawn_at_least_128_long_and_16_thick(folder, shape, png, drawn):
+    samples = [sample(folder, "strip.py:1", 0, ramp(*shape))]
+    after = Given("b", {("strip.py:1", 0): shows(np.zeros(shape, np.uint8))})
+    doc = parse(render_html.html(impact(samples, Given("a"), after)))
+    images = doc.find_all("img")
+    assert len(images) == 3
+    for img in images:
+        assert decode_png(img.attrs["src"]).size == png
+        assert (int(img.attrs["width"]), int(img.attrs["height"])) == drawn
+        assert img.attrs["style"] == f"width: {drawn[0]}px; height: {drawn[1]}px"
+
+
 def test_the_page_fetches_nothing(mixed, doc):
     page = render_html.html(mixed)
     for node in doc.walk():
@@ -136,6 +153,7 @@ def test_now_raises_mode_and_shape_changes_each_say_why_a_picture_is_missing(fol
     doc = parse(render_html.html(impact(samples, Given("a"), after)))
     raising, gray = sites(doc)
     assert [s.all_text() for s in raising.find_all("span", "loss")] == ["1 now raises"]
+    assert [dt.all_text() for dt in raising.find_all("dt")] == ["samples", "outcome"]   # no pixels to count
     missing = {f.attrs["class"]: f.all_text() for f in raising.find_all("figure") if f.find_all("div", "nopicture")}
     assert missing == {"after": "raises ValueError: Un-supported shape [4, 6, 3]",
                        "difference": "no difference map: a side has no pixels"}
