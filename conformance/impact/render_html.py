@@ -233,7 +233,8 @@ def _environment(impact: Impact) -> str:
         shown = value
         if isinstance(value, dict):  # a real side's own versions
             shown = ", ".join(f"{k} {v}" for k, v in value.items() if v is not None) or "not known"
-        rows.append(f"<tr><th>{bounded(key.replace('_', ' '))}</th><td>{bounded(shown)}</td></tr>")
+        label = key.replace("_real", " (the real implementation)").replace("_", " ")
+        rows.append(f"<tr><th>{bounded(label)}</th><td>{bounded(shown)}</td></tr>")
     rows.append(f"<tr><th>computed in</th><td>{impact.seconds:.1f} s</td></tr>")
     return f'<section id="environment"><h2>Environment</h2><table>{"".join(rows)}</table></section>'
 

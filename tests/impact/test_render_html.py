@@ -12,7 +12,7 @@ from html_tree import Node, decode_png, parse
 from impact_given import Given, impact, raises, ramp, sample, shows, skipped
 
 from wbimage_conformance.impact import engine, render_html
-from wbimage_conformance.impact.models import Step
+from wbimage_conformance.impact.models import Outcome, Step
 
 LONG_CAUSE = ("values are shifted up by three before the cast, " * 9).strip()
 HOSTILE_SITE = "<script>alert(1)</script>|\n`x`\u202e" + "y" * 3000
@@ -160,6 +160,28 @@ def test_now_raises_mode_and_shape_changes_each_say_why_a_picture_is_missing(fol
     assert "mode RGB becomes L (1 sample(s)); shape 4x6x3 becomes 4x6 (1 sample(s))" in gray.all_text()
     (no_map,) = [f for f in gray.find_all("figure") if f.find_all("div", "nopicture")]
     assert no_map.all_text() == "no difference map: the shapes differ"
+
+
+def test_a_side_without_an_answer_makes_an_unknown_site_that_says_why(folder):
+    samples = [sample(folder, "slow.py:6", 0, ramp(8, 8))]
+    timeout = Outcome(None, None, None, (), failed="timeout: no reply in 60 s")
+    page = render_html.html(impact(samples, Given("a"), Given("b", {("slow.py:6", 0): timeout})))
+    doc = parse(page)
+    (site,) = sites(doc)
+    assert site.classes == {"site", "unknown"} and not site.find_all("span", "loss")
+    assert "no answer (after: timeout: no reply in 60 s)" in site.all_text()
+    (missing,) = site.find_all("figure", "after")
+    assert missing.all_text() == "no answer: timeout: no reply in 60 s"
+    assert doc.find_all("p", "verdict")[0].all_text() == "1 sample(s) at 1 call site(s) could not be compared"
+
+
+def test_the_real_sides_versions_are_in_the_environment(mixed):
+    real = {"implementation": "wandb", "version": "0.31.0", "python": "3.12.1", "numpy": None}
+    doc = parse(render_html.html(replace(mixed, environment={**mixed.environment, "after_real": real})))
+    rows = {tr.find_all("th")[0].all_text(): tr.find_all("td")[0].all_text()
+            for tr in section(doc, "environment").find_all("tr")}
+    assert rows["after (the real implementation)"] == "implementation wandb, version 0.31.0, python 3.12.1"
+    assert rows["python"] == platform.python_version()
 
 
 def test_a_disagreement_with_the_real_release_stands_out_at_the_top(mixed):

@@ -11,7 +11,7 @@ import pytest
 from impact_given import Given, impact, raises, ramp, sample, shows, skipped
 
 from wbimage_conformance.impact import engine, render_markdown
-from wbimage_conformance.impact.models import Step
+from wbimage_conformance.impact.models import Outcome, Step
 
 UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
 
@@ -116,3 +116,12 @@ def test_nothing_changing_is_said_without_a_warning(folder):
     samples = [sample(folder, "calm.py:4", 0, ramp(5, 5))]
     md = render_markdown.markdown(impact(samples, Given("a"), Given("b")))
     assert ":warning:" not in md and md.splitlines()[2] == "**no sample changes**"
+
+
+def test_a_site_without_an_answer_is_unknown_and_says_why(folder):
+    samples = [sample(folder, "slow.py:6", 0, ramp(8, 8), "")]
+    timeout = Outcome(None, None, None, (), failed="timeout: no reply in 60 s")
+    md = render_markdown.markdown(impact(samples, Given("a"), Given("b", {("slow.py:6", 0): timeout})))
+    assert rows(md) == [["`slow.py:6`", "", "**unknown**", "1", "0", "0",
+                         "no answer (after: timeout: no reply in 60 s)", ""]]
+    assert md.splitlines()[2] == ":warning: **1 sample(s) at 1 call site(s) could not be compared**"
