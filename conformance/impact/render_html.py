@@ -112,7 +112,7 @@ def _disagreements(impact: Impact) -> str:
 
 
 def _more(count: int) -> str:
-    return f"<p>… and {count - LISTED} more (the JSON report lists every one).</p>" if count > LISTED else ""
+    return f"<p>… and {count - LISTED} more, not listed here.</p>" if count > LISTED else ""
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

@@ -59,7 +59,7 @@ def _sites(impact: Impact) -> list[str]:
     if rest:
         counts = Counter(site.verdict for site in rest)
         by_verdict = ", ".join(f"{counts[v]} {v}" for v in wording.VERDICTS if counts[v])
-        lines += ["", f"… and {len(rest)} more call site(s) ({by_verdict}); the HTML and JSON reports list every one."]
+        lines += ["", f"… and {len(rest)} more call site(s) ({by_verdict}); the HTML report lists every one."]
     return [*lines, ""]
 
 

@@ -221,3 +221,12 @@ def test_an_upgrade_that_changes_nothing_says_so(folder):
     assert verdict.classes == {"verdict", "ok"} and verdict.all_text() == "no sample changes"
     assert not sites(doc) and not doc.find_all("img")
     assert "calm.py:4" in doc.find_all("details", "unchanged")[0].all_text()
+
+
+def test_long_lists_are_cut_and_say_how_many_are_left_out(folder):
+    samples = [skipped(f"p{n}.py:1", 0, "a path: not captured") for n in range(render_html.LISTED + 3)]
+    doc = parse(render_html.html(impact(samples, Given("a"), Given("b"))))
+    listing = section(doc, "skipped")
+    assert len(listing.find_all("tr")) == 1 + render_html.LISTED
+    assert listing.find_all("p")[-1].all_text() == "… and 3 more, not listed here."
+    assert not doc.find_all("section", "site") and not doc.find_all("details", "unchanged")
