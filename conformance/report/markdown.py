@@ -70,7 +70,7 @@ def table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 def _environment(report: RunReport) -> list[str]:
     return table(["environment", ""], [[f"**{label}**", inline_code(value, in_table=True)]
-                                        for label, value in summary.header_rows(report)])
+                                       for label, value in summary.header_rows(report)])
 
 
 def _families(report: RunReport) -> list[str]:
