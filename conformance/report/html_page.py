@@ -21,7 +21,8 @@ from wbimage_conformance.model import Mismatch, Result, RunReport, Status
 from wbimage_conformance.report import causes, images, saved_pixels, summary
 from wbimage_conformance.report.describe import as_array, describe, is_digest, printable, shape_text, short
 
-_CSS = """
+#: The look every page of the suite shares: type, tables, verdicts, badges and picture panels.
+BASE_CSS = """
 :root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --dead: #8250df; --line: #d0d7de;
         --muted: #57606a; --soft: #f6f8fa; }
 * { box-sizing: border-box; }
@@ -41,6 +42,21 @@ td.zero { color: #b0b7be; }
 .verdict.ok { color: var(--ok); } .verdict.bad { color: var(--bad); }
 .badge { display: inline-block; min-width: 64px; text-align: center; border-radius: 10px; padding: 0 8px;
          font-size: 11.5px; font-weight: 600; color: #fff; text-transform: uppercase; }
+.pixels { display: flex; flex-wrap: wrap; gap: 16px; margin: 10px 0 4px; align-items: flex-start; }
+.pixels figure { margin: 0; max-width: 100%; }
+.pixels img { display: block; image-rendering: pixelated; border: 1px solid var(--line);
+              background: repeating-conic-gradient(#ddd 0 25%, #fff 0 50%) 0 0 / 16px 16px;
+              max-width: 100%; height: auto; }
+.pixels figcaption { color: var(--muted); font-size: 12px; margin-top: 3px; max-width: 360px; }
+.pixels figure.wide figcaption { max-width: none; }
+.nopicture { width: 200px; min-height: 64px; border: 1px dashed var(--line); border-radius: 4px;
+             padding: 8px; color: var(--muted); font-size: 12px; background: var(--soft);
+             overflow-wrap: anywhere; }
+footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
+"""
+
+#: What only the run report has: status badges, the results table, cases, causes.
+_RUN_CSS = """
 .badge.passed { background: var(--ok); }
 .badge.failed, .badge.error, .badge.xpassed { background: var(--bad); }
 .badge.skipped, .badge.xfailed { background: var(--warn); }
@@ -64,24 +80,14 @@ section.cause .cases { font-size: 12px; color: var(--muted); }
 article.case dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 8px; }
 article.case dt { color: var(--muted); } article.case dd { margin: 0; }
 ul.mismatches { margin: 6px 0; padding-left: 20px; }
-.pixels { display: flex; flex-wrap: wrap; gap: 16px; margin: 10px 0 4px; align-items: flex-start; }
-.pixels figure { margin: 0; max-width: 100%; }
-.pixels img { display: block; image-rendering: pixelated; border: 1px solid var(--line);
-              background: repeating-conic-gradient(#ddd 0 25%, #fff 0 50%) 0 0 / 16px 16px;
-              max-width: 100%; height: auto; }
-.pixels figcaption { color: var(--muted); font-size: 12px; margin-top: 3px; max-width: 360px; }
-.pixels figure.wide figcaption { max-width: none; }
-.nopicture { width: 200px; min-height: 64px; border: 1px dashed var(--line); border-radius: 4px;
-             padding: 8px; color: var(--muted); font-size: 12px; background: var(--soft);
-             overflow-wrap: anywhere; }
 details.xfailed > summary { cursor: pointer; font-weight: 600; }
-footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 """
 
 #: Pictures wider than this many pixels have captions as wide as themselves.
 WIDE = 360
 
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+#: Nothing is fetched: the page shows only its own inline CSS and data: images.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 def e(value: object) -> str:
@@ -321,11 +327,16 @@ def render(report: RunReport, *, color: bool = False) -> str:
             f'<details class="xfailed"><summary>Failed as the expectations file says; show them</summary>'
             f"{articles}</details></section>")
     body.append(f"<footer>{e(summary.short_line(counts))}</footer>")
+    return document(f"wbimage-conformance: {label}", BASE_CSS + _RUN_CSS, body)
+
+
+def document(title: str, css: str, body: list[str]) -> str:
+    """The whole page around `body`: its title (escaped here), inline style and CSP."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>wbimage-conformance: {e(label)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{e(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )

@@ -61,15 +61,16 @@ def code_block(content: str, language: str = "") -> str:
     return f"{fence}{language}\n{content}\n{fence}"
 
 
-def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+def table(head: list[str], rows: list[list[str]]) -> list[str]:
+    """A GitHub table of cells already escaped (`text`, `inline_code(..., in_table=True)`)."""
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
 
 
 def _environment(report: RunReport) -> list[str]:
-    return _table(["environment", ""], [[f"**{label}**", inline_code(value, in_table=True)]
-                                        for label, value in summary.header_rows(report)])
+    return table(["environment", ""], [[f"**{label}**", inline_code(value, in_table=True)]
+                                       for label, value in summary.header_rows(report)])
 
 
 def _families(report: RunReport) -> list[str]:
@@ -79,7 +80,7 @@ def _families(report: RunReport) -> list[str]:
         rows.append([text(name), str(counts.total)] + [str(counts[s]) for s in Status])
     totals = summary.totals(report)
     rows.append(["**total**", f"**{totals.total}**"] + [f"**{totals[s]}**" for s in Status])
-    return _table(["family", "total", *keys], rows)
+    return table(["family", "total", *keys], rows)
 
 
 def _result(result: Result) -> list[str]:

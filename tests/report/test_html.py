@@ -3,87 +3,17 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import zlib
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import numpy as np
 import pytest
-from PIL import Image
+from html_tree import Node, decode_png, parse
 from report_samples import ENVIRONMENT, NASTY, RGB_ACTUAL, RGB_EXPECTED, case, sample_report
 
 from wbimage_conformance.model import Mismatch, Result, RunReport, Shard, Status
 from wbimage_conformance.report import from_json, images, merge, render, saved_pixels
 from wbimage_conformance.run import compare
-
-VOID = {"img", "meta", "input", "br", "hr", "link", "source", "wbr", "col", "area", "base", "embed", "track"}
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node] = field(default_factory=list)
-    text: str = ""
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-    def find_all(self, tag: str, cls: str | None = None) -> list[Node]:
-        return [n for n in self.walk() if n.tag == tag and (cls is None or cls in n.classes)]
-
-    def all_text(self) -> str:
-        return self.text + "".join(c.all_text() for c in self.children)
-
-
-class TreeBuilder(HTMLParser):
-    """A small DOM, strict enough to catch unbalanced tags."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        assert self.stack[-1].tag == tag, f"</{tag}> closes <{self.stack[-1].tag}>"
-        self.stack.pop()
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(Node("#text", {}, text=data))
-
-
-def parse(page: str) -> Node:
-    builder = TreeBuilder()
-    builder.feed(page)
-    builder.close()
-    assert builder.stack == [builder.root], "unclosed elements"
-    return builder.root
-
-
-def decode_png(uri: str) -> Image.Image:
-    prefix = "data:image/png;base64,"
-    assert uri.startswith(prefix)
-    image = Image.open(io.BytesIO(base64.b64decode(uri[len(prefix):], validate=True)))
-    assert image.format == "PNG"
-    image.load()
-    return image
 
 
 @pytest.fixture(scope="module")
