@@ -39,14 +39,14 @@ class SampleImpact:
     before: Outcome
     after: Outcome
     verdict: str                     # unchanged, changed, degraded or unknown
-    degradation: str | None          # one of SEVERITY, for degraded
-    pixels_changed: int
-    pixels_total: int
-    largest_difference: int
-    mode_change: tuple[str, str] | None
-    shape_change: tuple[tuple[int, ...], tuple[int, ...]] | None
-    outcome_change: str | None       # "now raises TypeError: ...", "no longer raises ...", "unknown: ..."
-    causes: tuple[str, ...]
+    degradation: str | None = None   # one of SEVERITY, for degraded
+    pixels_changed: int = 0
+    pixels_total: int = 0            # 0: no pixels on one side (it raised, or gave no answer)
+    largest_difference: int = 0
+    mode_change: tuple[str, str] | None = None
+    shape_change: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+    outcome_change: str | None = None   # "now raises TypeError: ...", "no longer raises ...", "no answer ..."
+    causes: tuple[str, ...] = ()
     improvement: str | None = None   # the loss the old pixels showed against the new ones (an upgrade that fixes)
 
     @property
@@ -56,14 +56,11 @@ class SampleImpact:
 
 def compare(sample: Sample, before: Outcome, after: Outcome) -> SampleImpact:
     causes = explain(before, after)
-    blank = {"pixels_changed": 0, "pixels_total": 0, "largest_difference": 0, "mode_change": None,
-             "shape_change": None}
     if before.failed or after.failed:
         why = "; ".join(f"{side}: {o.failed}" for side, o in (("before", before), ("after", after)) if o.failed)
-        return SampleImpact(sample, before, after, "unknown", None, outcome_change=f"no answer ({why})",
-                            causes=(), **blank)
+        return SampleImpact(sample, before, after, "unknown", outcome_change=f"no answer ({why})")
     if before.raised or after.raised:
-        return _raising(sample, before, after, causes, blank)
+        return _raising(sample, before, after, causes)
     assert before.pixels is not None and after.pixels is not None
     old, new = before.pixels, after.pixels
     shape_change = (old.shape, new.shape) if old.shape != new.shape else None
@@ -83,18 +80,17 @@ def compare(sample: Sample, before: Outcome, after: Outcome) -> SampleImpact:
                         shape_change, None, causes if moved else (), improvement)
 
 
-def _raising(sample: Sample, before: Outcome, after: Outcome, causes: tuple[str, ...],
-             blank: dict[str, Any]) -> SampleImpact:
+def _raising(sample: Sample, before: Outcome, after: Outcome, causes: tuple[str, ...]) -> SampleImpact:
     if before.raised and after.raised:
         same = before.error_type == after.error_type
-        return SampleImpact(sample, before, after, "unchanged" if same else "changed", None,
+        return SampleImpact(sample, before, after, "unchanged" if same else "changed",
                             outcome_change=None if same else f"raises {after.raised} instead of {before.raised}",
-                            causes=() if same else causes, **blank)
+                            causes=() if same else causes)
     if after.raised:
         return SampleImpact(sample, before, after, "degraded", "now raises",
-                            outcome_change=f"now raises {after.raised}", causes=causes, **blank)
-    return SampleImpact(sample, before, after, "changed", None, outcome_change=f"no longer raises {before.raised}",
-                        causes=causes, improvement="raised", **blank)
+                            outcome_change=f"now raises {after.raised}", causes=causes)
+    return SampleImpact(sample, before, after, "changed", outcome_change=f"no longer raises {before.raised}",
+                        causes=causes, improvement="raised")
 
 
 def _share(pixels: np.ndarray, test: Any) -> float:

@@ -67,7 +67,7 @@ def test_the_text_report_names_the_black_sites_first(captured, capsys):
     assert code == 0    # no --fail-on: a report, not a gate
     lines = out.splitlines()
     degraded = [line for line in lines if line.startswith("DEGRADED")]
-    assert len(degraded) == 2 and all("[black 3]" in line for line in degraded)
+    assert len(degraded) == 2 and all("[3 black]" in line for line in degraded)
     assert lines.index(degraded[0]) < min(i for i, line in enumerate(lines) if line.startswith("unchanged:"))
 
 
@@ -75,7 +75,7 @@ def test_from_0201_to_0282_nothing_changes_and_the_history_is_quoted(captured, c
     _, folder = captured
     code, out, _ = impact(capsys, "--from", "0.20.1", "--to", "0.28.2", str(folder), "--fail-on", "changed")
     assert code == 0
-    assert "9 sample(s) at 3 call site(s): 0 degraded, 0 changed, 9 unchanged" in out
+    assert "9 sample(s) compared: 0 degraded, 0 unknown, 0 changed, 9 unchanged; 0 skipped" in out
     assert "the saved history: wandb 0.20.1 and 0.28.2 give the same outcome on" in out
 
 
