@@ -374,7 +374,12 @@ class SpecModel:
         from wbimage_conformance.reference import Image
 
         try:
-            made = Image(_reference_input(sample, data), **sample.given)
+            given = _reference_input(sample, data)
+        except ImportError:
+            return Outcome(None, None, None, (), "reference",
+                           failed="the spec's side of a tensor sample needs torch in this interpreter")
+        try:
+            made = Image(given, **sample.given)
         except Exception as exc:  # noqa: BLE001 - the reference's refusal is the spec's outcome
             return Outcome(None, None, f"{type(exc).__name__}: {exc}", (Step("call", "the spec refuses the input"),),
                            "reference")
