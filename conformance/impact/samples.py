@@ -11,6 +11,7 @@ largest sample, not of the capture.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ from wbimage_conformance.errors import ConfigurationError
 #: The arguments that decide the pixels, with the value a call has when it does not give one.
 DEFAULTS: dict[str, Any] = {"mode": None, "normalize": True, "file_type": None}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+#: An image with more pixels than this is refused before it is decoded (a few KB of PNG can
+#: declare gigapixels).
+MAX_PIXELS = 1 << 28
 #: A loose file larger than this is refused (a capture's own limit is 64 MiB per site by default).
 MAX_FILE_BYTES = 1 << 31
 
@@ -72,19 +76,45 @@ class Sample:
 
             try:
                 with PILImage.open(self.path) as image:
+                    if image.size[0] * image.size[1] > MAX_PIXELS:
+                        raise SampleError(f"{self.path}: {image.size[0]}x{image.size[1]} pixels; at most "
+                                          f"{MAX_PIXELS} are read")
                     image.load()
                     return np.asarray(image)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, PILImage.DecompressionBombError) as exc:
                 raise SampleError(f"{self.path}: not a readable image: {exc}") from None
+        dtype, shape = npy_header(self.path)
+        stored = "float32" if self.dtype == "bfloat16" else self.dtype
+        if str(dtype) != stored or shape != self.shape:
+            raise SampleError(f"{self.path}: holds {dtype} {list(shape)}, but its manifest says "
+                              f"{stored} {list(self.shape)}")
         try:
-            array = np.load(self.path, allow_pickle=False)
+            return np.load(self.path, allow_pickle=False)
         except (OSError, ValueError, EOFError) as exc:
             raise SampleError(f"{self.path}: not a readable .npy array: {' '.join(str(exc).split())[:200]}") from None
-        stored = "float32" if self.dtype == "bfloat16" else self.dtype
-        if str(array.dtype) != stored or tuple(array.shape) != self.shape:
-            raise SampleError(f"{self.path}: holds {array.dtype} {list(array.shape)}, but its manifest says "
-                              f"{stored} {list(self.shape)}")
-        return array
+
+
+def npy_header(path: Path) -> tuple[np.dtype, tuple[int, ...]]:
+    """The dtype and shape a .npy file declares, checked before anything is allocated: no
+    object dtype (it needs pickle), and exactly the bytes the shape needs (a header of a few
+    bytes could otherwise ask numpy.load for terabytes)."""
+    from numpy.lib import format as npy_format
+
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            version = npy_format.read_magic(handle)
+            read = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
+            shape, _, dtype = read(handle)
+            offset = handle.tell()
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        raise SampleError(f"{path}: not a readable .npy array: {' '.join(str(exc).split())[:200]}") from None
+    if dtype.hasobject:
+        raise SampleError(f"{path}: holds Python objects (dtype {dtype}), which only pickle can read; refused")
+    if math.prod(shape) * dtype.itemsize != size - offset:
+        raise SampleError(f"{path}: its header declares {list(shape)} {dtype} ({math.prod(shape) * dtype.itemsize} "
+                          f"bytes), but the file holds {size - offset}")
+    return dtype, tuple(shape)
 
 
 def read(inputs: Iterable[str | os.PathLike[str]]) -> list[Sample]:
@@ -168,12 +198,9 @@ def _size_checked(path: Path) -> Path:
 
 def _loose_array(path: Path) -> Sample:
     _size_checked(path)
-    try:
-        header = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise SampleError(f"{path}: not a readable .npy array: {' '.join(str(exc).split())[:200]}") from None
-    return Sample(site=str(path), function="", index=0, kind="numpy", dtype=str(header.dtype),
-                  shape=tuple(header.shape), path=path.resolve())
+    dtype, shape = npy_header(path)
+    return Sample(site=str(path), function="", index=0, kind="numpy", dtype=str(dtype), shape=shape,
+                  path=path.resolve())
 
 
 def _loose_image(path: Path) -> Sample:
@@ -183,7 +210,9 @@ def _loose_image(path: Path) -> Sample:
     try:
         with PILImage.open(path) as image:
             size, mode = image.size, image.mode
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, PILImage.DecompressionBombError) as exc:
         raise SampleError(f"{path}: not a readable image: {exc}") from None
+    if size[0] * size[1] > MAX_PIXELS:
+        raise SampleError(f"{path}: {size[0]}x{size[1]} pixels; at most {MAX_PIXELS} are read")
     return Sample(site=str(path), function="", index=0, kind="pil", dtype="uint8", shape=(size[1], size[0]),
                   path=path.resolve(), pil_mode=mode)

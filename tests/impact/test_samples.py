@@ -58,8 +58,30 @@ def test_loose_arrays_and_images(tmp_path):
 
 def test_a_pickled_array_is_refused(tmp_path):
     np.save(tmp_path / "p.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(samples.SampleError, match=r"p\.npy: not a readable \.npy array"):
+    with pytest.raises(samples.SampleError, match=r"p\.npy: holds Python objects"):
         samples.read([tmp_path / "p.npy"])
+
+
+def test_a_header_that_claims_more_than_the_file_holds_is_refused_before_allocating(tmp_path):
+    from numpy.lib import format as npy_format
+
+    with open(tmp_path / "big.npy", "wb") as handle:   # 80 GB claimed, 16 bytes given
+        npy_format.write_array_header_1_0(handle, {"descr": "<f8", "fortran_order": False, "shape": (100000, 100000)})
+        handle.write(b"\0" * 16)
+    with pytest.raises(samples.SampleError, match=r"declares \[100000, 100000\] float64 \(80000000000 bytes\), "
+                                                  r"but the file holds 16"):
+        samples.read([tmp_path / "big.npy"])
+    (tmp_path / "short.npy").write_bytes((tmp_path / "big.npy").read_bytes()[:20])
+    with pytest.raises(samples.SampleError, match=r"short\.npy: not a readable \.npy array"):
+        samples.read([tmp_path / "short.npy"])
+
+
+def test_an_image_too_large_to_decode_is_refused(tmp_path):
+    from PIL import Image as PILImage
+
+    PILImage.new("L", (20000, 20000)).save(tmp_path / "huge.png")   # 400 M pixels, a small file
+    with pytest.raises(samples.SampleError, match=r"huge\.png: .*400000000 pixels|huge\.png: 20000x20000 pixels"):
+        samples.read([tmp_path / "huge.png"])
 
 
 @pytest.mark.parametrize("name", ["missing.npy", "notes.txt", "folder-without-capture"])
