@@ -58,3 +58,5 @@ def test_a_release_is_captured_and_the_program_unchanged(python, tmp_path):
     lines = {text.rsplit("# site: ", 1)[1]: number
              for number, text in enumerate((tmp_path / "train.py").read_text().splitlines(), 1) if "# site: " in text}
     assert {site["line"]: site["calls"] for site in data["sites"]} == {lines[name]: n for name, n in expected.items()}
+    # no call passed mode, normalize or file_type: the defaults are recorded, as not given
+    assert all(sample["given"] == [] for site in data["sites"] for sample in site["samples"])
