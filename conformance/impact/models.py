@@ -41,7 +41,7 @@ _NUMPY_REFUSALS = (ValueError, TypeError, OverflowError, IndexError)
 
 @dataclass(frozen=True)
 class Step:
-    """One decision of a pipeline: `topic` is what it decides (call, tensor, layout, mode,
+    """One decision of a pipeline: `topic` is what it decides (call, input, layout, mode,
     normalize, file), `words` how this implementation decides it."""
 
     topic: str
@@ -243,7 +243,7 @@ class Family:
             image = PILImage.fromarray(data)
             if sample.pil_mode and image.mode != sample.pil_mode:
                 image = image.convert(sample.pil_mode)
-            trace.note("tensor", "a PIL image is kept as it is")
+            trace.note("input", "a PIL image is kept as it is")
         elif sample.kind == "torch" and self.make_grid:
             image = self._grid(sample, data, trace)
         elif sample.kind == "torch":
@@ -280,11 +280,11 @@ class Family:
         mode = sample.argument("mode") or _guess(data.shape, data.shape[0] if data.ndim else 0,
                                                  sample.argument("file_type"), self.one_channel_is_l, True)
         if data.ndim != 3:
-            trace.note("tensor", "tensors are permuted with (1, 2, 0), which needs exactly three axes")
+            trace.note("input", "tensors are permuted with (1, 2, 0), which needs exactly three axes")
             raise _Refused("RuntimeError", f"permute: the tensor has {data.ndim} dimensions, not 3")
         if sample.dtype == "bfloat16":
             raise _Refused("TypeError", "Got unsupported ScalarType BFloat16")
-        trace.note("tensor", "a (C, H, W) tensor is permuted to (H, W, C) and converted as an array")
+        trace.note("input", "a (C, H, W) tensor is permuted to (H, W, C) and converted as an array")
         values = self._normalized(sample, np.transpose(data, (1, 2, 0)), trace)
         return _build(_squeezed(values, trace), mode, self.mode_to_fromarray, trace)
 
@@ -294,7 +294,7 @@ class Family:
         from PIL import Image as PILImage
 
         widened = sample.dtype == "uint8"      # data.to(float)
-        trace.note("tensor", words.grid_rescale_text(f"wandb {self.name}"))
+        trace.note("input", words.grid_rescale_text(f"wandb {self.name}"))
         pixels = make_grid.pixels(data.astype(np.float64) if widened else data, "float64" if widened else sample.dtype)
         if pixels is None:
             raise _Refused("RuntimeError", f"make_grid cannot draw a {sample.dtype} tensor of shape {list(data.shape)}")
