@@ -98,6 +98,11 @@ def _share(pixels: np.ndarray, test: Any) -> float:
     return float(np.mean(test(flat))) if flat.size else 0.0
 
 
+def _levels(pixels: np.ndarray) -> int:
+    """How many distinct values the uint8 pixels take (counted, not sorted)."""
+    return int(np.count_nonzero(np.bincount(pixels.ravel(), minlength=256)))
+
+
 def degraded(old: np.ndarray, new: np.ndarray) -> str | None:
     """Which loss the new pixels show against the old ones, if any (see the module's words)."""
     old_dark, new_dark = _share(old, lambda p: p <= DARK), _share(new, lambda p: p <= DARK)
@@ -106,8 +111,8 @@ def degraded(old: np.ndarray, new: np.ndarray) -> str | None:
     if _share(new, lambda p: p >= BRIGHT) >= DOMINANT and _share(old, lambda p: p >= BRIGHT) < DOMINANT:
         return "white"
     old_std, new_std = float(np.std(old)), float(np.std(new))
-    if old_std >= CONTENT_STD and (new_std < max(1.0, KEPT_FRACTION * old_std)
-                                   or (np.unique(new).size <= 2 < np.unique(old).size // 8)):
+    flat = new_std < max(1.0, KEPT_FRACTION * old_std) or _levels(new) <= 2 < _levels(old) // 8
+    if old_std >= CONTENT_STD and flat:
         return "flattened"
     if old.shape == new.shape and old_std >= CONTENT_STD and new_std >= CONTENT_STD:
         correlation = float(np.corrcoef(old.astype(np.float64).ravel(), new.astype(np.float64).ravel())[0, 1])
