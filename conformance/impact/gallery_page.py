@@ -279,10 +279,10 @@ def verified_block(outcomes: str, found: Sequence[Verified]) -> str:
              "Verified with `--verify`: every gallery sample was also run by each release itself, in its own "
              "virtualenv (`wandb@DIR/wandb-X/bin/python`, through the worker, as `impact --verify` runs it), and "
              "its outcome (the exception's type, or the mode and every pixel) compared with the model's:", "",
-             "| release | Python | NumPy | Pillow | torch | outcomes agreeing |", "|---|---|---|---|---|---|"]
+             "| release | Python | NumPy | Pillow | torch | torchvision | outcomes agreeing |", "|---|---|---|---|---|---|---|"]
     for item in found:
         env, check = item.environment, item.check
-        versions = " | ".join(str(env.get(key) or "-") for key in ("python", "numpy", "pillow", "torch"))
+        versions = " | ".join(str(env.get(key) or "-") for key in ("python", "numpy", "pillow", "torch", "torchvision"))
         unanswered = f" ({check.unanswered} unanswered)" if check.unanswered else ""
         lines.append(f"| wandb {item.version} | {versions} | {check.checked - len(check.disagreements)} of "
                      f"{check.checked}{unanswered} |")
