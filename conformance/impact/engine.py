@@ -24,7 +24,8 @@ SHOWN_PER_SITE = 4
 
 
 class Renders(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def render(self, sample: Sample, data: np.ndarray) -> Outcome: ...
 

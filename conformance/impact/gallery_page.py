@@ -213,9 +213,9 @@ def gallery_table(rows: Sequence[Row], chosen: Sequence[Column]) -> list[str]:
         lines.append(f"| {where} | {row.what}<br>{row.sample.described} | " + " | ".join(cells) + " |")
     agreeing = sum(1 for row in rows if compare.compare(row.sample, row.outcomes[0], row.outcomes[documented]).verdict
                    == "unchanged")
-    return [*lines, "", f"Why a release differs from the spec: the steps of its data path that are not those of "
+    return [*lines, "", (f"Why a release differs from the spec: the steps of its data path that are not those of "
             f"{DOCUMENTED}, whose release implemented the documented algorithm (it gives the spec's outcome on "
-            f"{agreeing} of {len(rows)} samples):", "", *notes.lines()]
+            f"{agreeing} of {len(rows)} samples):"), "", *notes.lines()]
 
 
 def upgrade_section(rows: Sequence[Row], before: int, after: int, chosen: Sequence[Column]) -> list[str]:
@@ -276,10 +276,10 @@ def unverified(outcomes: str) -> str:
 
 def verified_block(outcomes: str, found: Sequence[Verified]) -> str:
     lines = [f"<!-- impact-gallery: verified, outcomes {outcomes} -->",
-             "Verified with `--verify`: every gallery sample was also run by each release itself, in its own "
+             ("Verified with `--verify`: every gallery sample was also run by each release itself, in its own "
              "virtualenv (`wandb@DIR/wandb-X/bin/python`, through the worker, as `impact --verify` runs it), and "
-             "its outcome (the exception's type, or the mode and every pixel) compared with the model's:", "",
-             "| release | Python | NumPy | Pillow | torch | torchvision | outcomes agreeing |", "|---|---|---|---|---|---|---|"]
+             "its outcome (the exception's type, or the mode and every pixel) compared with the model's:"), "",
+             "| release | Python | NumPy | Pillow | torch | torchvision | outcomes agreeing |", "|---" * 7 + "|"]
     for item in found:
         env, check = item.environment, item.check
         versions = " | ".join(str(env.get(key) or "-") for key in ("python", "numpy", "pillow", "torch", "torchvision"))
@@ -353,30 +353,30 @@ your project logs and run `wbimage-conformance impact` on it (README, "Upgrade i
 
 def method(chosen: Sequence[Column]) -> list[str]:
     lines = ["## How it was measured", "",
-             "The gallery is drawn from a fixed seed (`capture/gallery.py`), so every machine makes the same "
+             ("The gallery is drawn from a fixed seed (`capture/gallery.py`), so every machine makes the same "
              "samples. Each goes through the **spec** (the reference implementation, run in this process) and "
              "the **release model** of one release per family (`impact/models.py`: the family's data path "
              "written out in NumPy and PIL, the same operations in the same order and dtypes, each decision "
-             "kept in the words the history uses for it):", "",
+             "kept in the words the history uses for it):"), "",
              "| column | stands for the releases |", "|---|---|"]
     lines += [f"| {c.version} | {c.family.name} |" for c in chosen if c.family is not None]
-    lines += ["", "A picture is the file the release writes, decoded again and shrunk to at most "
+    lines += ["", ("A picture is the file the release writes, decoded again and shrunk to at most "
               f"{THUMB_SIDE} pixels; its name is the digest of the outcome's mode, shape and every pixel. "
               f"\"black\", \"nearly black\", \"white\" and \"flat\" use the thresholds of the impact report: "
               f"a pixel at most {compare.DARK} is dark and one at least {compare.BRIGHT} bright, "
               f"{compare.DOMINANT:.0%} of them make an image (nearly) black or white (black: nothing above 1), "
-              f"and a standard deviation under {compare.CONTENT_STD:g} leaves it flat.", ""]
+              f"and a standard deviation under {compare.CONTENT_STD:g} leaves it flat."), ""]
     return lines
 
 
 def render(rows: Sequence[Row], chosen: Sequence[Column], environment: str, verified: str) -> str:
     """The whole page."""
-    regenerate = [f"`{COMMAND} --verify` (from the repository root) writes this page and its pictures "
+    regenerate = [(f"`{COMMAND} --verify` (from the repository root) writes this page and its pictures "
                   "again; `--check`, which tests/impact/test_gallery_page.py runs, fails when the models no longer "
-                  "give it.", ""]
+                  "give it."), ""]
     upgrades = ["## Upgrade by upgrade", "",
-                "Between neighbouring families, what changes for each sample, and why (a longer jump is read "
-                "off the table above: compare its two columns).", ""]
+                ("Between neighbouring families, what changes for each sample, and why (a longer jump is read "
+                "off the table above: compare its two columns)."), ""]
     for number in range(1, len(chosen) - 1):
         upgrades += upgrade_section(rows, number, number + 1, chosen)
     table = ["## What each release makes of the gallery", "",
