@@ -3,6 +3,7 @@
 
     python .ci/bench/impact.py [--samples 1000] [--side 256] [--from 0.28.2] [--to 0.31.0]
                                [--rounds 2] [--venvs DIR] [--verify-per-site 5] [--seed 28]
+                               [--mix mixed|float32|uint8]
 
 A capture folder is written first (not timed) through the capture recorder, as a project's
 capture would be: four call sites, the samples alternating float32 images in [0, 1] and uint8
@@ -40,20 +41,24 @@ SITES = tuple(Site(f"bench/{name}.py", line, name) for name, line in
               (("log_inputs", 12), ("log_predictions", 40), ("log_augmented", 77), ("log_targets", 103)))
 
 
-def image(rng: np.random.Generator, side: int, number: int) -> np.ndarray:
-    """A float32 image in [0, 1] (even numbers) or a uint8 one (odd): a gradient plus noise."""
+MIXES = ("mixed", "float32", "uint8")
+
+
+def image(rng: np.random.Generator, side: int, number: int, mix: str) -> np.ndarray:
+    """A float32 image in [0, 1] or a uint8 one (mixed: alternating, float32 first): a gradient plus noise."""
     ramp = np.linspace(0.0, 1.0, side, dtype=np.float32)[None, :, None]
     unit = np.clip(ramp * 0.8 + rng.random((side, side, 3), dtype=np.float32) * 0.2, 0.0, 1.0)
-    return unit if number % 2 == 0 else (unit * 255).astype(np.uint8)
+    as_float = mix == "float32" or (mix == "mixed" and number % 2 == 0)
+    return unit if as_float else (unit * 255).astype(np.uint8)
 
 
-def write_capture(folder: Path, count: int, side: int, seed: int) -> Path:
+def write_capture(folder: Path, count: int, side: int, seed: int, mix: str = "mixed") -> Path:
     rng = np.random.default_rng(seed)
     limits = Limits(max_per_site=count, max_bytes_per_site=1 << 40, max_total_bytes=1 << 40)
     recorder = Recorder(str(folder), limits, process={"pid": 0, "python": "bench"})
     for number in range(count):
         pixel = {"mode": None, "normalize": True, "file_type": None}
-        recorder.record(SITES[number % len(SITES)], image(rng, side, number), pixel, [], given=[])
+        recorder.record(SITES[number % len(SITES)], image(rng, side, number, mix), pixel, [], given=[])
     recorder.close()
     manifest.finish(folder, limits.as_json())
     return folder
@@ -72,6 +77,9 @@ def seconds(work: Callable[[], object]) -> tuple[float, float, object]:
 
 
 def side(version: str, venvs: Path | None) -> engine.Side:
+    """A release's model (with its real release where DIR/wandb-X exists), or the spec."""
+    if version == "spec":
+        return engine.Side(version, models.SpecModel())
     model = models.release_model(version)
     if model is None:
         sys.exit(f"impact bench: wandb {version} has no release model")
@@ -98,14 +106,16 @@ def compare_rounds(chosen: list[samples.Sample], before: str, after: str, rounds
 
 
 def verify(chosen: list[samples.Sample], before: str, after: str, venvs: Path, per_site: int) -> None:
+    if per_site <= 0:
+        return
     sides = side(before, venvs), side(after, venvs)
-    missing = [s.given for s in sides if s.real is None]
+    missing = [s.given for s in sides if s.real is None and s.given != "spec"]
     if missing:
         print(f"\n--verify not timed: no virtualenv for wandb {', '.join(missing)} in {venvs}")
         return
     wall, cpu, result = seconds(lambda: engine.compute(chosen, *sides, verify_per_site=per_site))
     assert isinstance(result, engine.Impact)
-    print(f"\n--verify, {per_site} samples per site ({len(SITES)} sites) run by both real releases:")
+    print(f"\n--verify, {per_site} samples per site ({len(SITES)} sites) run by the real releases:")
     for check in result.verification:
         print(f"  {check.side}: {check.checked} checked, {len(check.disagreements)} disagree, "
               f"{check.unanswered} unanswered")
@@ -120,16 +130,17 @@ def main() -> None:
     parser.add_argument("--to", dest="after", default="0.31.0")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=28)
+    parser.add_argument("--mix", choices=MIXES, default="mixed", help="the samples' dtypes (default mixed)")
     parser.add_argument("--venvs", type=Path, default=Path.home() / ".cache" / "wbimage-conformance-venvs")
     parser.add_argument("--verify-per-site", type=int, default=5)
     args = parser.parse_args()
     print(f"cores {os.cpu_count()}; python {platform.python_version()}, numpy {np.__version__}, "
           f"pillow {PIL.__version__}; load average before {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="bench-impact-") as scratch:
-        wall, _, _ = seconds(lambda: write_capture(Path(scratch), args.samples, args.side, args.seed))
+        wall, _, _ = seconds(lambda: write_capture(Path(scratch), args.samples, args.side, args.seed, args.mix))
         chosen = samples.read([scratch])
         size = sum(s.path.stat().st_size for s in chosen if s.path) / 1e6
-        print(f"capture: {len(chosen)} samples of {args.side}x{args.side}x3 (float32 [0,1] and uint8 alternating), "
+        print(f"capture: {len(chosen)} samples of {args.side}x{args.side}x3 ({args.mix}: float32 in [0,1], uint8), "
               f"{len(SITES)} sites, {size:.0f} MB, written in {wall:.1f} s (not timed below)")
         figures = compare_rounds(chosen, args.before, args.after, args.rounds)
         report(figures, args)

@@ -406,17 +406,20 @@ def measured() -> Measured:
 
 
 def write(docs: Path, now: Measured, verified: str) -> Path:
+    """The page and its pictures; a picture no outcome shows any more is removed (the folder is the page's)."""
     page = docs / PAGE
     folder = docs / PICTURES
-    folder.mkdir(exist_ok=True)
-    for name, outcome in now.pictures.items():
-        png = picture(outcome)
-        if png is not None:
-            (folder / f"{name}.png").write_bytes(png)
-    for stale in set(folder.glob("*.png")) - {folder / f"{name}.png" for name in now.pictures}:
-        stale.unlink()
-    text = render(now.rows, now.chosen, environment_line(), verified)
-    page.write_text(text, encoding="utf-8")
+    try:
+        folder.mkdir(exist_ok=True)
+        for name, outcome in now.pictures.items():
+            png = picture(outcome)
+            if png is not None:
+                (folder / f"{name}.png").write_bytes(png)
+        for stale in set(folder.glob("*.png")) - {folder / f"{name}.png" for name in now.pictures}:
+            stale.unlink()
+        page.write_text(render(now.rows, now.chosen, environment_line(), verified), encoding="utf-8")
+    except OSError as exc:
+        raise GalleryPageError(f"{exc.filename or docs}: cannot write: {exc.strerror or exc}") from None
     return page
 
 
@@ -495,7 +498,7 @@ def run(args: argparse.Namespace) -> int:
             gallery.write(Path(scratch) / "gallery")
             found = verify(Path(scratch) / "gallery", now.chosen, _venvs(args.venvs), _say)
         verified = verified_block(now.outcomes, found)
-        status = 1 if any(item.check.disagreements for item in found) else 0
+        status = 1 if any(item.check.disagreements or item.check.unanswered for item in found) else 0
     _say(f"written: {write(args.docs, now, verified)}")
     return status
 

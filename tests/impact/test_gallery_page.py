@@ -101,3 +101,29 @@ def test_bad_arguments_exit_2_with_one_line(arguments, words, capsys):
 def test_a_missing_virtualenv_is_named(tmp_path):
     with pytest.raises(gallery_page.GalleryPageError, match=r"wandb-0\.31\.0/bin/python: missing"):
         gallery_page._venv_python(tmp_path, "0.31.0")
+
+
+def test_a_model_that_computes_otherwise_makes_the_check_fail(now, monkeypatch):
+    """As if 0.20.0's model were changed to compute like 0.20.1's: the page no longer holds."""
+    changed = gallery_page.columns()
+    (where,) = [n for n, column in enumerate(changed) if column.version == "0.20.0"]
+    changed[where] = gallery_page.Column("0.20.0", models.release_model("0.20.1"), changed[where].family)
+    monkeypatch.setattr(gallery_page, "columns", lambda: changed)
+    problems = gallery_page.check(DOCS, gallery_page.measured())
+    assert any(p.startswith(f"{DOCS / gallery_page.PAGE}:") for p in problems)
+    assert all(p.startswith(str(DOCS / gallery_page.PAGE)) or p.endswith("no outcome shows it now")
+               for p in problems)
+
+
+def test_a_written_page_passes_its_own_check_and_leaves_no_old_picture(now, tmp_path):
+    (tmp_path / gallery_page.PICTURES).mkdir()
+    (tmp_path / gallery_page.PICTURES / "0123456789ab.png").write_bytes(b"an old picture")
+    gallery_page.write(tmp_path, now, gallery_page.unverified(now.outcomes))
+    assert gallery_page.check(tmp_path, now) == []
+    assert not (tmp_path / gallery_page.PICTURES / "0123456789ab.png").exists()
+
+
+def test_a_folder_that_cannot_be_written_is_named(now, tmp_path):
+    (tmp_path / gallery_page.PICTURES).write_text("a file where the pictures go")
+    with pytest.raises(gallery_page.GalleryPageError, match=r"impact: cannot write"):
+        gallery_page.write(tmp_path, now, gallery_page.unverified(now.outcomes))
