@@ -274,21 +274,26 @@ def unverified(outcomes: str) -> str:
             f"(`{COMMAND} --verify`).\n{VERIFIED_END}")
 
 
-def verified_block(outcomes: str, found: Sequence[Verified]) -> str:
+def verified_block(outcomes: str, found: Sequence[Verified], left_out: Sequence[str]) -> str:
     lines = [f"<!-- impact-gallery: verified, outcomes {outcomes} -->",
-             ("Verified with `--verify`: every gallery sample was also run by each release itself, in its own "
-             "virtualenv (`wandb@DIR/wandb-X/bin/python`, through the worker, as `impact --verify` runs it), and "
-             "its outcome (the exception's type, or the mode and every pixel) compared with the model's:"), "",
-             "| release | Python | NumPy | Pillow | torch | torchvision | outcomes agreeing |", "|---" * 7 + "|"]
+             ("Verified with `--verify`: every gallery sample was also run by each column's release and by the "
+              "first and last release of each family, each in its own virtualenv (`wandb@DIR/wandb-X/bin/python`, "
+              "through the worker, as `impact --verify` runs it), and its outcome (the exception's type, or the "
+              "mode and every pixel) compared with its family's model:"), "",
+             "| release | family | Python | NumPy | Pillow | torch | torchvision | outcomes agreeing |",
+             "|---" * 8 + "|"]
     for item in found:
         env, check = item.environment, item.check
         versions = " | ".join(str(env.get(key) or "-") for key in ("python", "numpy", "pillow", "torch", "torchvision"))
         unanswered = f" ({check.unanswered} unanswered)" if check.unanswered else ""
-        lines.append(f"| wandb {item.version} | {versions} | {check.checked - len(check.disagreements)} of "
-                     f"{check.checked}{unanswered} |")
+        family = models.family_of(item.version)
+        lines.append(f"| wandb {item.version} | {family.name if family else '-'} | {versions} | "
+                     f"{check.checked - len(check.disagreements)} of {check.checked}{unanswered} |")
     agree = sum(i.check.checked - len(i.check.disagreements) for i in found)
     total = sum(i.check.checked + i.check.unanswered for i in found)
     lines += ["", f"In all, {agree} of {total} outcomes agree."]
+    if left_out:
+        lines[-1] += f" Not run, for want of a virtualenv on the machine that verified: {', '.join(left_out)}."
     for item in found:
         lines += [f"- wandb {item.version}, {d.sample}: the model gives {d.model}, the release {d.real}"
                   for d in item.check.disagreements]
@@ -317,22 +322,43 @@ def _venv_python(venvs: Path, version: str) -> Path:
     return python
 
 
-def verify(folder: Path, chosen: Sequence[Column], venvs: Path, say: Callable[[str], None]) -> list[Verified]:
-    """Every gallery sample through each release's real implementation and its model."""
-    found = []
+def releases_to_verify(chosen: Sequence[Column]) -> list[tuple[str, bool]]:
+    """(version, required): each representative, which `--verify` needs, and the first and last
+    release of each family, run where their virtualenv is there (one stands for all only if the
+    ends agree too)."""
+    wanted = {c.version: True for c in chosen if c.family is not None}
+    for family in models.FAMILIES:
+        for version in (family.first, family.last):
+            wanted.setdefault(version, False)
+    return sorted(wanted.items(), key=lambda item: tuple(int(part) for part in item[0].split(".")))
+
+
+def verify(folder: Path, chosen: Sequence[Column], venvs: Path,
+           say: Callable[[str], None]) -> tuple[list[Verified], list[str]]:
+    """Every gallery sample through each release's real implementation and its model; and the
+    releases left out for want of a virtualenv."""
+    found, left_out = [], []
     every = samples.read([folder])
-    for column in chosen:
-        if column.family is None:
+    for version, required in releases_to_verify(chosen):
+        python = venvs / f"wandb-{version}" / "bin" / "python"
+        if not required and not python.exists():
+            left_out.append(version)
             continue
-        real = RealSide(f"wandb@{_venv_python(venvs, column.version)}")
-        say(f"wandb {column.version}: {len(every)} samples through the real release")
-        impact = engine.compute(every, engine.Side(column.version, column.renders, real),
-                                engine.Side(SPEC, models.SpecModel()), verify_per_site=-1)
-        if real.name != f"wandb {column.version}":
-            raise GalleryPageError(f"{real.impl}: runs {real.name}, not wandb {column.version}")
-        (check,) = impact.verification
-        found.append(Verified(column.version, real.env, check))
-    return found
+        say(f"wandb {version}: {len(every)} samples through the real release")
+        found.append(_verified(every, version, _venv_python(venvs, version)))
+    return found, left_out
+
+
+def _verified(every: list[samples.Sample], version: str, python: Path) -> Verified:
+    model = models.release_model(version)
+    assert model is not None, f"{version} has no release model"
+    real = RealSide(f"wandb@{python}")
+    impact = engine.compute(every, engine.Side(version, model, real), engine.Side(SPEC, models.SpecModel()),
+                            verify_per_site=-1)
+    if real.name != f"wandb {version}":
+        raise GalleryPageError(f"{real.impl}: runs {real.name}, not wandb {version}")
+    (check,) = impact.verification
+    return Verified(version, real.env, check)
 
 
 # -- the page, written or checked ------------------------------------------------------------------
@@ -496,8 +522,8 @@ def run(args: argparse.Namespace) -> int:
     if args.verify:
         with tempfile.TemporaryDirectory(prefix="impact-gallery-") as scratch:
             gallery.write(Path(scratch) / "gallery")
-            found = verify(Path(scratch) / "gallery", now.chosen, _venvs(args.venvs), _say)
-        verified = verified_block(now.outcomes, found)
+            found, left_out = verify(Path(scratch) / "gallery", now.chosen, _venvs(args.venvs), _say)
+        verified = verified_block(now.outcomes, found, left_out)
         status = 1 if any(item.check.disagreements or item.check.unanswered for item in found) else 0
     _say(f"written: {write(args.docs, now, verified)}")
     return status

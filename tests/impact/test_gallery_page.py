@@ -127,3 +127,10 @@ def test_a_folder_that_cannot_be_written_is_named(now, tmp_path):
     (tmp_path / gallery_page.PICTURES).write_text("a file where the pictures go")
     with pytest.raises(gallery_page.GalleryPageError, match=r"impact: cannot write"):
         gallery_page.write(tmp_path, now, gallery_page.unverified(now.outcomes))
+
+
+def test_verify_needs_each_column_release_and_runs_the_family_ends_it_finds():
+    assert gallery_page.releases_to_verify(gallery_page.columns()) == [
+        ("0.19.0", False), ("0.19.8", True), ("0.19.9", True), ("0.19.11", False), ("0.20.0", True),
+        ("0.20.1", True), ("0.23.0", False), ("0.23.1", False), ("0.28.2", True), ("0.29.0", False),
+        ("0.31.0", True)]
