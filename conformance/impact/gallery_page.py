@@ -8,7 +8,8 @@ and every sample goes through the spec (the reference implementation) and the re
 one representative release per family (`REPRESENTATIVES`). Each outcome is shown by a small
 PNG in DIR/impact/, named by the digest of its pixels, so a changed pixel changes the page's
 text. `--verify` also runs every sample through each representative's real release (DIR/wandb-X
-of `--venvs`, through the worker, as `impact --verify` does) and writes what agreed. `--check`
+of `--venvs`, through the worker, as `impact --verify` does) and writes what agreed
+(impact/gallery_verified.py). `--check`
 writes nothing and exits 1, naming the lines that differ, when the page no longer matches the
 models; it keeps the page's own record of the last `--verify` run and of the machine, which it
 does not re-measure, as long as that record is about the outcomes the models give now.
@@ -22,10 +23,9 @@ import hashlib
 import io
 import os
 import platform
-import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +33,9 @@ import numpy as np
 
 from wbimage_conformance.capture import gallery
 from wbimage_conformance.errors import ConfigurationError, UsageError
-from wbimage_conformance.impact import compare, engine, models, samples
+from wbimage_conformance.impact import compare, engine, gallery_verified, models, samples
+from wbimage_conformance.impact.gallery_verified import COMMAND, ENVIRONMENT_MARK, kept_parts
 from wbimage_conformance.impact.models import Outcome
-from wbimage_conformance.impact.real import RealSide
 
 #: One release per family, in order: a family's releases give the same outcomes (the history
 #: measured it), so one stands for all. Each is a release whose virtualenv `--verify` can use.
@@ -47,10 +47,6 @@ SPEC = "spec"
 PAGE, PICTURES = "impact.md", "impact"
 #: Thumbnails are shrunk to this longest side: the pictures only need to show black, white or content.
 THUMB_SIDE = 64
-ENVIRONMENT_MARK = "<!-- impact-gallery: environment -->"
-VERIFIED_BEGIN = re.compile(r"<!-- impact-gallery: verified, outcomes ([0-9a-f]{16}) -->\n")
-VERIFIED_END = "<!-- impact-gallery: end -->\n"
-COMMAND = "python -m wbimage_conformance.impact.gallery_page"
 
 
 class GalleryPageError(ConfigurationError):
@@ -259,108 +255,6 @@ def environment_line() -> str:
             "made with torch; the models compute from their values).")
 
 
-@dataclass(frozen=True)
-class Verified:
-    """One release's real outcomes against its model's, from a `--verify` run."""
-
-    version: str
-    environment: dict[str, object]
-    check: engine.Verification
-
-
-def unverified(outcomes: str) -> str:
-    return (f"<!-- impact-gallery: verified, outcomes {outcomes} -->\n"
-            f"Not verified: no `--verify` run has compared these outcomes with the real releases "
-            f"(`{COMMAND} --verify`).\n{VERIFIED_END}")
-
-
-def verified_block(outcomes: str, found: Sequence[Verified], left_out: Sequence[str]) -> str:
-    lines = [f"<!-- impact-gallery: verified, outcomes {outcomes} -->",
-             ("Verified with `--verify`: every gallery sample was also run by each column's release and by the "
-              "first and last release of each family, each in its own virtualenv (`wandb@DIR/wandb-X/bin/python`, "
-              "through the worker, as `impact --verify` runs it), and its outcome (the exception's type, or the "
-              "mode and every pixel) compared with its family's model:"), "",
-             "| release | family | Python | NumPy | Pillow | torch | torchvision | outcomes agreeing |",
-             "|---" * 8 + "|"]
-    for item in found:
-        env, check = item.environment, item.check
-        versions = " | ".join(str(env.get(key) or "-") for key in ("python", "numpy", "pillow", "torch", "torchvision"))
-        unanswered = f" ({check.unanswered} unanswered)" if check.unanswered else ""
-        family = models.family_of(item.version)
-        lines.append(f"| wandb {item.version} | {family.name if family else '-'} | {versions} | "
-                     f"{check.checked - len(check.disagreements)} of {check.checked}{unanswered} |")
-    agree = sum(i.check.checked - len(i.check.disagreements) for i in found)
-    total = sum(i.check.checked + i.check.unanswered for i in found)
-    lines += ["", f"In all, {agree} of {total} outcomes agree."]
-    if left_out:
-        lines[-1] += f" Not run, for want of a virtualenv on the machine that verified: {', '.join(left_out)}."
-    for item in found:
-        lines += [f"- wandb {item.version}, {d.sample}: the model gives {d.model}, the release {d.real}"
-                  for d in item.check.disagreements]
-    return "\n".join(lines) + "\n" + VERIFIED_END
-
-
-def kept_parts(page: str, outcomes: str) -> tuple[str | None, str]:
-    """The page's environment line and its `--verify` record: the record only if it is about
-    these outcomes, else a note that they are not verified."""
-    environment = None
-    if ENVIRONMENT_MARK in page:
-        environment = page.split(ENVIRONMENT_MARK + "\n", 1)[-1].split("\n", 1)[0]
-    begin = VERIFIED_BEGIN.search(page)
-    end = page.find(VERIFIED_END, begin.end()) if begin else -1
-    if begin is None or end < 0 or begin.group(1) != outcomes:
-        return environment, unverified(outcomes)
-    return environment, page[begin.start():end + len(VERIFIED_END)]
-
-
-def _venv_python(venvs: Path, version: str) -> Path:
-    python = venvs / f"wandb-{version}" / "bin" / "python"
-    if not python.exists():
-        raise GalleryPageError(f"{python}: missing: --verify runs wandb {version} from its virtualenv "
-                               f"(the history's commands make it: wbimage-conformance history --releases {version} "
-                               f"--venvs {venvs})")
-    return python
-
-
-def releases_to_verify(chosen: Sequence[Column]) -> list[tuple[str, bool]]:
-    """(version, required): each representative, which `--verify` needs, and the first and last
-    release of each family, run where their virtualenv is there (one stands for all only if the
-    ends agree too)."""
-    wanted = {c.version: True for c in chosen if c.family is not None}
-    for family in models.FAMILIES:
-        for version in (family.first, family.last):
-            wanted.setdefault(version, False)
-    return sorted(wanted.items(), key=lambda item: tuple(int(part) for part in item[0].split(".")))
-
-
-def verify(folder: Path, chosen: Sequence[Column], venvs: Path,
-           say: Callable[[str], None]) -> tuple[list[Verified], list[str]]:
-    """Every gallery sample through each release's real implementation and its model; and the
-    releases left out for want of a virtualenv."""
-    found, left_out = [], []
-    every = samples.read([folder])
-    for version, required in releases_to_verify(chosen):
-        python = venvs / f"wandb-{version}" / "bin" / "python"
-        if not required and not python.exists():
-            left_out.append(version)
-            continue
-        say(f"wandb {version}: {len(every)} samples through the real release")
-        found.append(_verified(every, version, _venv_python(venvs, version)))
-    return found, left_out
-
-
-def _verified(every: list[samples.Sample], version: str, python: Path) -> Verified:
-    model = models.release_model(version)
-    assert model is not None, f"{version} has no release model"
-    real = RealSide(f"wandb@{python}")
-    impact = engine.compute(every, engine.Side(version, model, real), engine.Side(SPEC, models.SpecModel()),
-                            verify_per_site=-1)
-    if real.name != f"wandb {version}":
-        raise GalleryPageError(f"{real.impl}: runs {real.name}, not wandb {version}")
-    (check,) = impact.verification
-    return Verified(version, real.env, check)
-
-
 # -- the page, written or checked ------------------------------------------------------------------
 
 
@@ -522,8 +416,9 @@ def run(args: argparse.Namespace) -> int:
     if args.verify:
         with tempfile.TemporaryDirectory(prefix="impact-gallery-") as scratch:
             gallery.write(Path(scratch) / "gallery")
-            found, left_out = verify(Path(scratch) / "gallery", now.chosen, _venvs(args.venvs), _say)
-        verified = verified_block(now.outcomes, found, left_out)
+            chosen = [c.version for c in now.chosen if c.family is not None]
+            found, left_out = gallery_verified.verify(Path(scratch) / "gallery", chosen, _venvs(args.venvs), _say)
+        verified = gallery_verified.verified_block(now.outcomes, found, left_out)
         status = 1 if any(item.check.disagreements or item.check.unanswered for item in found) else 0
     _say(f"written: {write(args.docs, now, verified)}")
     return status

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from locations import DOCS
 
-from wbimage_conformance.impact import gallery_page, models
+from wbimage_conformance.impact import gallery_page, gallery_verified, models
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_a_missing_and_a_left_over_picture_are_named(now, copy):
 def test_a_verify_record_of_other_outcomes_is_not_kept(now, copy):
     page = copy / gallery_page.PAGE
     text = page.read_text(encoding="utf-8")
-    marker = gallery_page.VERIFIED_BEGIN.search(text)
+    marker = gallery_verified.VERIFIED_BEGIN.search(text)
     assert marker is not None
     page.write_text(text.replace(marker.group(1), "0" * 16), encoding="utf-8")
     problems = gallery_page.check(copy, now)
@@ -73,9 +73,9 @@ def test_a_verify_record_of_other_outcomes_is_not_kept(now, copy):
 
 def test_the_verify_record_and_the_machine_are_kept_while_the_outcomes_are_the_same():
     record = "<!-- impact-gallery: verified, outcomes 0123456789abcdef -->\nAll agree.\n<!-- impact-gallery: end -->\n"
-    page = f"intro\n{gallery_page.ENVIRONMENT_MARK}\nmade on a toaster\n\n{record}more\n"
-    assert gallery_page.kept_parts(page, "0123456789abcdef") == ("made on a toaster", record)
-    environment, other = gallery_page.kept_parts(page, "fedcba9876543210")
+    page = f"intro\n{gallery_verified.ENVIRONMENT_MARK}\nmade on a toaster\n\n{record}more\n"
+    assert gallery_verified.kept_parts(page, "0123456789abcdef") == ("made on a toaster", record)
+    environment, other = gallery_verified.kept_parts(page, "fedcba9876543210")
     assert environment == "made on a toaster"
     assert "fedcba9876543210" in other and "Not verified" in other
 
@@ -99,8 +99,8 @@ def test_bad_arguments_exit_2_with_one_line(arguments, words, capsys):
 
 
 def test_a_missing_virtualenv_is_named(tmp_path):
-    with pytest.raises(gallery_page.GalleryPageError, match=r"wandb-0\.31\.0/bin/python: missing"):
-        gallery_page._venv_python(tmp_path, "0.31.0")
+    with pytest.raises(gallery_verified.VerifyError, match=r"wandb-0\.31\.0/bin/python: missing"):
+        gallery_verified._venv_python(tmp_path, "0.31.0")
 
 
 def test_a_model_that_computes_otherwise_makes_the_check_fail(now, monkeypatch):
@@ -118,7 +118,7 @@ def test_a_model_that_computes_otherwise_makes_the_check_fail(now, monkeypatch):
 def test_a_written_page_passes_its_own_check_and_leaves_no_old_picture(now, tmp_path):
     (tmp_path / gallery_page.PICTURES).mkdir()
     (tmp_path / gallery_page.PICTURES / "0123456789ab.png").write_bytes(b"an old picture")
-    gallery_page.write(tmp_path, now, gallery_page.unverified(now.outcomes))
+    gallery_page.write(tmp_path, now, gallery_verified.unverified(now.outcomes))
     assert gallery_page.check(tmp_path, now) == []
     assert not (tmp_path / gallery_page.PICTURES / "0123456789ab.png").exists()
 
@@ -126,11 +126,11 @@ def test_a_written_page_passes_its_own_check_and_leaves_no_old_picture(now, tmp_
 def test_a_folder_that_cannot_be_written_is_named(now, tmp_path):
     (tmp_path / gallery_page.PICTURES).write_text("a file where the pictures go")
     with pytest.raises(gallery_page.GalleryPageError, match=r"impact: cannot write"):
-        gallery_page.write(tmp_path, now, gallery_page.unverified(now.outcomes))
+        gallery_page.write(tmp_path, now, gallery_verified.unverified(now.outcomes))
 
 
 def test_verify_needs_each_column_release_and_runs_the_family_ends_it_finds():
-    assert gallery_page.releases_to_verify(gallery_page.columns()) == [
+    assert gallery_verified.releases_to_verify(gallery_page.REPRESENTATIVES) == [
         ("0.19.0", False), ("0.19.8", True), ("0.19.9", True), ("0.19.11", False), ("0.20.0", True),
         ("0.20.1", True), ("0.23.0", False), ("0.23.1", False), ("0.28.2", True), ("0.29.0", False),
         ("0.31.0", True)]
