@@ -7,12 +7,12 @@ The page is computed, never written by hand: the gallery is generated into a tem
 and every sample goes through the spec (the reference implementation) and the release model of
 one representative release per family (`REPRESENTATIVES`). Each outcome is shown by a small
 PNG in DIR/impact/, named by the digest of its pixels, so a changed pixel changes the page's
-text. `--verify` also runs every sample through each representative's real release (DIR/wandb-X
-of `--venvs`, through the worker, as `impact --verify` does) and writes what agreed
-(impact/gallery_verified.py). `--check`
-writes nothing and exits 1, naming the lines that differ, when the page no longer matches the
-models; it keeps the page's own record of the last `--verify` run and of the machine, which it
-does not re-measure, as long as that record is about the outcomes the models give now.
+text. `--verify` also runs every sample through each representative's real release and each
+family's first and last one (DIR/wandb-X of `--venvs`, through the worker, as `impact --verify`
+does) and writes what agreed (impact/gallery_verified.py). `--check` writes nothing and exits
+1, naming the lines that differ, when the page no longer matches the models; it keeps the
+page's own record of the last `--verify` run and of the machine, which it does not re-measure,
+as long as that record is about the outcomes the models give now.
 """
 
 from __future__ import annotations
