@@ -267,7 +267,7 @@ float images that turn black, uint8 images that go dark, tensors rescaled differ
 shows what each family of wandb releases makes of eleven inputs modelled on those reports, the
 gallery (`python -m wbimage_conformance.capture.gallery DIR` writes it as a capture, from three
 made-up call sites), against the spec and upgrade by upgrade. For your own images, capture what
-your project logs and run `wbimage-conformance impact` on it (README, "Upgrade impact").
+your project logs and run `wbimage-conformance impact` on it (README, "Will my images change?").
 """
 
 
