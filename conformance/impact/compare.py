@@ -62,13 +62,13 @@ def compare(sample: Sample, before: Outcome, after: Outcome) -> SampleImpact:
     if before.raised or after.raised:
         return _raising(sample, before, after, causes)
     assert before.pixels is not None and after.pixels is not None
-    old, new = before.pixels, after.pixels
+    old, new = as_bytes(before.pixels), as_bytes(after.pixels)
     shape_change = (old.shape, new.shape) if old.shape != new.shape else None
     mode_change = (before.mode or "?", after.mode or "?") if before.mode != after.mode else None
     if shape_change is None:
         differing = old != new
         changed = int(np.count_nonzero(differing.any(axis=-1) if old.ndim == 3 else differing))
-        largest = int(np.max(np.abs(old.astype(np.int16) - new.astype(np.int16)))) if old.size else 0
+        largest = int(np.max(np.abs(old.astype(np.int64) - new.astype(np.int64)))) if old.size else 0
     else:
         changed, largest = int(new.shape[0] * new.shape[1]) if new.ndim >= 2 else int(new.size), 255
     total = int(new.shape[0] * new.shape[1]) if new.ndim >= 2 else int(new.size)
@@ -98,9 +98,17 @@ def _share(pixels: np.ndarray, test: Any) -> float:
     return float(np.mean(test(flat))) if flat.size else 0.0
 
 
+def as_bytes(pixels: np.ndarray) -> np.ndarray:
+    """Pixels as 8-bit levels where they are not already: a mode "1" image's booleans are 0
+    and 255 (other integer modes, such as I, are compared as they are)."""
+    return pixels.astype(np.uint8) * np.uint8(255) if pixels.dtype == np.bool_ else pixels
+
+
 def _levels(pixels: np.ndarray) -> int:
-    """How many distinct values the uint8 pixels take (counted, not sorted)."""
-    return int(np.count_nonzero(np.bincount(pixels.ravel(), minlength=256)))
+    """How many distinct values the pixels take (uint8: counted, not sorted)."""
+    if pixels.dtype == np.uint8:
+        return int(np.count_nonzero(np.bincount(pixels.ravel(), minlength=256)))
+    return int(np.unique(pixels).size)
 
 
 def degraded(old: np.ndarray, new: np.ndarray) -> str | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -122,7 +123,7 @@ def _written(image: Any, file_type: str, trace: _Trace) -> tuple[np.ndarray, str
     BMP are written and decoded again, as the releases' `image` reads them back."""
     from PIL import Image as PILImage
 
-    if file_type == "png" and image.mode in ("L", "RGB", "RGBA", "LA"):
+    if file_type == "png" and image.mode in ("L", "RGB", "RGBA", "LA") and 0 not in image.size:
         return np.asarray(image), image.mode
     buffer = io.BytesIO()
     try:
@@ -222,7 +223,8 @@ class Family:
     def render(self, sample: Sample, data: np.ndarray) -> Outcome:
         trace = _Trace()
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # NumPy's and Pillow's warnings are the release's, not ours
                 pixels, mode = self._pixels(sample, data, trace)
         except _Refused as exc:
             return Outcome(None, None, f"{exc.error}: {exc}", tuple(trace.steps))

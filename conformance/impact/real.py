@@ -46,7 +46,7 @@ def outcome(result: Result, name: str) -> Outcome:
         return Outcome(None, None, None, steps, "real", failed=f"{result.status.value}: {result.message}"[:300])
     if obs.raised:
         return Outcome(None, None, f"{obs.error_type}: {obs.error_message or ''}"[:300], steps, "real")
-    if not isinstance(obs.pixels, np.ndarray) or obs.pixels.dtype != np.uint8:
+    if not isinstance(obs.pixels, np.ndarray) or obs.pixels.dtype.kind not in "biu":
         return Outcome(None, None, None, steps, "real", failed="the image's pixels could not be read")
     return Outcome(obs.pixels, obs.mode, None, steps, "real")
 

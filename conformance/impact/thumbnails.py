@@ -27,7 +27,10 @@ def picture(pixels: np.ndarray | None) -> bytes | None:
         return None
     from PIL import Image as PILImage
 
-    image = PILImage.fromarray(np.ascontiguousarray(pixels))
+    try:
+        image = PILImage.fromarray(np.ascontiguousarray(pixels))
+    except (TypeError, ValueError):   # a layout Pillow has no mode for: no picture, the numbers still say
+        return None
     width, height = image.size
     scale = min(MAX_SIDE / max(width, height), max(1.0, MIN_SIDE / max(width, height)))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -43,11 +46,11 @@ def difference(old: np.ndarray | None, new: np.ndarray | None) -> bytes | None:
     largest over the channels at each pixel)."""
     if old is None or new is None or old.shape != new.shape:
         return None
-    delta = np.abs(old.astype(np.int16) - new.astype(np.int16))
+    delta = np.abs(old.astype(np.int64) - new.astype(np.int64))
     if delta.ndim == 3:
         delta = delta.max(axis=-1)
     top = int(delta.max()) if delta.size else 0
-    scaled = (delta * (255.0 / top)).astype(np.uint8) if top else delta.astype(np.uint8)
+    scaled = (delta * (255.0 / top)).astype(np.uint8) if top else np.zeros(delta.shape, np.uint8)
     return picture(scaled)
 
 
