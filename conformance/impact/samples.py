@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,20 @@ def read(inputs: Iterable[str | os.PathLike[str]]) -> list[Sample]:
         else:
             raise SampleError(f"{path}: neither a capture folder, a manifest.json, a .npy file nor an image "
                               f"({', '.join(IMAGE_SUFFIXES)})")
-    return found
+    return _numbered_apart(found)
+
+
+def _numbered_apart(found: list[Sample]) -> list[Sample]:
+    """The same call site in two captures (two runs of one project) is one site: a sample whose
+    number the site already has gets the next free one, so each stays its own sample."""
+    taken: dict[str, set[int]] = {}
+    unique = []
+    for sample in found:
+        numbers = taken.setdefault(sample.site, set())
+        kept = replace(sample, index=max(numbers) + 1) if sample.index in numbers else sample
+        numbers.add(kept.index)
+        unique.append(kept)
+    return unique
 
 
 def from_capture(folder: Path) -> list[Sample]:

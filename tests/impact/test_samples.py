@@ -41,6 +41,13 @@ def test_a_capture_gives_every_sample_with_its_site_and_given_arguments(capture)
     assert found[0].load().dtype == np.int16
 
 
+def test_two_captures_of_one_project_merge_their_sites_and_keep_every_sample(capture):
+    twice = samples.read([capture, capture / "manifest.json"])
+    assert len(twice) == 22
+    assert len({(s.site, s.index) for s in twice}) == 22
+    assert sorted(s.index for s in twice if s.site == "gallery/datasets/depth.py:17") == [0, 1, 2, 3, 4, 5]
+
+
 def test_the_manifest_file_reads_as_its_folder(capture):
     assert len(samples.read([capture / "manifest.json"])) == 11
 
