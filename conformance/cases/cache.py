@@ -41,7 +41,7 @@ from importlib import metadata
 from pathlib import Path
 
 import wbimage_conformance
-from wbimage_conformance import model, spec, stored, yamlsource
+from wbimage_conformance import model, spec, stored, user_cache, yamlsource
 from wbimage_conformance.stored import schemas
 from wbimage_conformance.worker import inputs, protocol
 
@@ -75,8 +75,7 @@ class CaseSummary:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "wbimage-conformance"
+    return user_cache.folder(user_cache.SUITE)
 
 
 def context(known_clauses: Iterable[str] | None, known_statements: Iterable[str] | None) -> str:

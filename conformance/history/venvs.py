@@ -35,6 +35,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
+from wbimage_conformance import user_cache
 from wbimage_conformance.errors import ConfigurationError
 from wbimage_conformance.history import grid_torchvision
 
@@ -61,8 +62,7 @@ def default_root() -> Path:
     current directory (a wheel user's project is no place for 1 GB of torch). Not inside the
     suite's own cache folder (`wbimage-conformance`, the validated cases): the sandbox hides
     that folder from implementations, and a release's interpreter must be seen to run."""
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "wbimage-conformance-venvs"
+    return user_cache.folder(user_cache.VENVS)
 
 
 def uv_command() -> list[str] | None:

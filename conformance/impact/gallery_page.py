@@ -21,7 +21,6 @@ import argparse
 import difflib
 import hashlib
 import io
-import os
 import platform
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wbimage_conformance import user_cache
 from wbimage_conformance.capture import gallery
 from wbimage_conformance.errors import ConfigurationError, UsageError
 from wbimage_conformance.impact import compare, engine, gallery_verified, models, samples
@@ -393,7 +393,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def _venvs(given: Path | None) -> Path:
     if given is not None:
         return given
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wbimage-conformance-venvs"
+    return user_cache.folder(user_cache.VENVS)
 
 
 def _say(message: str) -> None:
