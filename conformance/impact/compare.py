@@ -131,7 +131,13 @@ def degraded(old: np.ndarray, new: np.ndarray) -> str | None:
 
 def explain(before: Outcome, after: Outcome) -> tuple[str, ...]:
     """The decisions that differ, in the after side's words (with the before side's), in
-    pipeline order: each is a cause the history names for a release range."""
+    pipeline order: each is a cause the history names for a release range. A side run as it is,
+    without a model, has no decisions to compare: its cause is not named rather than guessed."""
+    unmodelled = [step.words.removeprefix("run by ") for o in (before, after) if _unmodelled(o)
+                  for step in o.steps]
+    if unmodelled:
+        return ((f"{' and '.join(unmodelled)} ran as it is, without a model of its steps: the change is "
+                 "measured, its cause is not named"),)
     old = {step.topic: step.words for step in before.steps}
     new = {step.topic: step.words for step in after.steps}
     causes = []
@@ -142,6 +148,11 @@ def explain(before: Outcome, after: Outcome) -> tuple[str, ...]:
             else:
                 causes.append(f"no longer: {old[topic]}")
     return tuple(causes)
+
+
+def _unmodelled(outcome: Outcome) -> bool:
+    """Run by a real implementation with no model beside it: only the step naming who ran it."""
+    return outcome.computed_by == "real" and all(step.topic == "call" for step in outcome.steps)
 
 
 @dataclass

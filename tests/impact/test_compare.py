@@ -123,3 +123,12 @@ def test_sites_are_sorted_worst_first_with_skipped_samples_kept():
     assert [s.verdict for s in sites] == ["degraded", "unknown", "changed", "unchanged"]
     assert sites[-1].skipped[0].skipped == "a path"
     assert sites[0].degradations == {"black": 1}
+
+
+def test_a_side_run_without_a_model_gets_no_guessed_cause():
+    modelled = image(RAMP, "RGB", Step("normalize", "x255"))
+    real = Outcome(np.zeros_like(RAMP), "RGB", None, (Step("call", "run by mypkg 1.0"),), "real")
+    result = compare.compare(SAMPLE, modelled, real)
+    assert result.degradation == "black"
+    assert result.causes == (("mypkg 1.0 ran as it is, without a model of its steps: the change is measured, "
+                              "its cause is not named"),)
