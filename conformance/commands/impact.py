@@ -91,20 +91,24 @@ def _say(message: str) -> None:
     print(f"wbimage-conformance: impact: {message}", file=sys.stderr, flush=True)
 
 
-def _is_release(given: str) -> bool:
-    return re.fullmatch(r"\d+\.\d+\.\d+", given) is not None
+def _release(given: str) -> str | None:
+    """The wandb release a side names: `0.28.2`, also spelled `v0.28.2` or `wandb==0.28.2`."""
+    match = re.fullmatch(r"(?:wandb==|v)?(\d+\.\d+\.\d+)", given.strip())
+    return match.group(1) if match else None
 
 
 def _side(given: str, args: argparse.Namespace) -> engine.Side:
     if given == "spec":
         return engine.Side(given, models.SpecModel())
-    if not _is_release(given):
+    release = _release(given)
+    if release is None:
         real = RealSide(given, timeout=args.timeout, sandbox_mode=args.sandbox)
         return engine.Side(given, None, real, real_only=True)
+    given = release
     model = models.release_model(given)
     if model is None:
-        _say(f"no model of wandb {given} (the history measured {models.FIRST_MEASURED_TEXT} to "
-             f"{models.LAST_MEASURED_TEXT}): the release itself is run")
+        _say(f"no model of wandb {given} (no family of the measured releases, {models.FIRST_MEASURED} to "
+             f"{models.LAST_MEASURED}, holds it): the release itself is run")
     if model is not None and not (args.real or args.verify):
         return engine.Side(given, model)
     from wbimage_conformance.history import venvs
@@ -119,7 +123,8 @@ def _side(given: str, args: argparse.Namespace) -> engine.Side:
 
 def _history_note(before: str, after: str) -> str | None:
     """What the saved history says of the two releases, on the suite's own pixel cases."""
-    if not (_is_release(before) and _is_release(after)):
+    before, after = _release(before) or "", _release(after) or ""
+    if not (before and after):
         return None
     from wbimage_conformance.history import agreement, packed
 

@@ -31,10 +31,6 @@ from wbimage_conformance.impact.samples import Sample
 from wbimage_conformance.triage import make_grid
 from wbimage_conformance.triage import release_rules as words
 
-#: The last release the history measured: a later one may differ, so it has no model.
-LAST_MEASURED = (0, 31, 0)
-FIRST_MEASURED = (0, 19, 0)
-LAST_MEASURED_TEXT, FIRST_MEASURED_TEXT = ".".join(map(str, LAST_MEASURED)), ".".join(map(str, FIRST_MEASURED))
 ACCEPTED_FILE_TYPES = ("png", "jpg", "jpeg", "bmp")
 #: What NumPy raises inside a release's data path (an empty array's minimum, a bool subtraction).
 _NUMPY_REFUSALS = (ValueError, TypeError, OverflowError, IndexError)
@@ -343,16 +339,23 @@ class ReleaseModel:
         return self.family.render(sample, data)
 
 
+#: The releases the history measured; a later one may differ, so it has no model.
+FIRST_MEASURED, LAST_MEASURED = FAMILIES[0].first, FAMILIES[-1].last
+
+
+def _bound(text: str) -> tuple[int, ...]:
+    found = _version(text)
+    assert found is not None, text
+    return found
+
+
 def family_of(version: str) -> Family | None:
+    """The family whose first and last release hold `version` (a version between two families,
+    such as a 0.28.3 the history never saw, belongs to neither)."""
     wanted = _version(version)
-    if wanted is None or not wanted >= FIRST_MEASURED:
+    if wanted is None:
         return None
-    for family in FAMILIES:
-        last = _version(family.last)
-        assert last is not None
-        if wanted <= last or (family is FAMILIES[-1] and wanted <= LAST_MEASURED):
-            return family
-    return None
+    return next((f for f in FAMILIES if _bound(f.first) <= wanted <= _bound(f.last)), None)
 
 
 def release_model(version: str) -> ReleaseModel | None:

@@ -60,6 +60,16 @@ def test_the_upgrade_to_031_turns_two_sites_black_and_fails_the_gate(captured, c
                                 "skipped": 0, "sites": 3}
 
 
+def test_a_release_may_be_spelled_as_pip_or_a_tag_spells_it(captured, capsys):
+    _, folder = captured
+    code, out, _ = impact(capsys, "--from", "v0.28.2", "--to", "wandb==0.31.0", str(folder), "--fail-on", "degraded",
+                          "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert (report["before"]["name"], report["after"]["name"]) == ("wandb 0.28.2", "wandb 0.31.0")
+    assert report["totals"]["degraded"] == 6
+
+
 def test_the_text_report_names_the_black_sites_first(captured, capsys):
     project, folder = captured
     assert site_of(project, "prediction") in out_of_sites(capsys, folder)

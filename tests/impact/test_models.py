@@ -133,7 +133,7 @@ def test_each_release_belongs_to_its_family(version, first):
     assert family is not None and family.first == first
 
 
-@pytest.mark.parametrize("version", ["0.18.7", "0.31.1", "0.32.0", "1.0.0", "latest", "0.28", ""])
+@pytest.mark.parametrize("version", ["0.18.7", "0.28.3", "0.28.10", "0.31.1", "0.32.0", "1.0.0", "latest", "0.28", ""])
 def test_no_model_outside_the_measured_releases(version):
     assert models.release_model(version) is None
 
