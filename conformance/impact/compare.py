@@ -27,6 +27,8 @@ DARK, BRIGHT, DOMINANT = 10, 245, 0.99
 CONTENT_STD, KEPT_FRACTION = 4.0, 0.1
 #: Below this correlation with the old pixels, the new ones are scrambled.
 SCRAMBLED_CORRELATION = 0.3
+#: The verdicts of samples and sites, worst first: the order of every count and of the sites.
+VERDICTS = ("degraded", "unknown", "changed", "unchanged")
 #: Degradations from worst to mildest (report order).
 SEVERITY = ("now raises", "black", "nearly black", "white", "flattened", "scrambled")
 
@@ -177,10 +179,7 @@ class SiteImpact:
 
     @property
     def verdict(self) -> str:
-        for verdict in ("degraded", "unknown", "changed"):
-            if self.count(verdict):
-                return verdict
-        return "unchanged"
+        return next((verdict for verdict in VERDICTS[:-1] if self.count(verdict)), "unchanged")
 
     @property
     def causes(self) -> list[str]:
@@ -214,10 +213,8 @@ def by_site(impacts: list[SampleImpact], skipped: list[Sample]) -> list[SiteImpa
         site.samples.append(impact)
     for sample in skipped:
         sites.setdefault(sample.site, SiteImpact(sample.site, sample.function)).skipped.append(sample)
-    order = {"degraded": 0, "unknown": 1, "changed": 2, "unchanged": 3}
-
     def key(site: SiteImpact) -> tuple[int, int, str]:
         worst = site.worst
-        return order[site.verdict], _rank(worst) if worst else 99, site.site
+        return VERDICTS.index(site.verdict), _rank(worst) if worst else 99, site.site
 
     return sorted(sites.values(), key=key)

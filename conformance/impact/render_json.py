@@ -9,13 +9,13 @@ import json
 from typing import Any
 
 import wbimage_conformance
-from wbimage_conformance.impact import compare
+from wbimage_conformance.impact import compare, wording
+from wbimage_conformance.impact.compare import VERDICTS
 from wbimage_conformance.impact.engine import Impact, Side
 from wbimage_conformance.impact.models import Outcome
 from wbimage_conformance.report.terminal import printable
 
 FORMAT = 1
-VERDICTS = ("degraded", "unknown", "changed", "unchanged")
 
 
 def _side(side: Side) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def _side(side: Side) -> dict[str, Any]:
 
 def totals(impact: Impact) -> dict[str, int]:
     counts = {"samples": len(impact.samples), **{verdict: impact.count(verdict) for verdict in VERDICTS}}
-    counts["skipped"] = sum(len(site.skipped) for site in impact.sites)
+    counts["skipped"] = wording.skipped(impact)
     counts["sites"] = len(impact.sites)
     return counts
 

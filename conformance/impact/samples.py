@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -72,17 +73,9 @@ class Sample:
         """The values (a PIL image's pixels for pil samples), checked against what the manifest says."""
         assert self.path is not None, "a skipped sample has no data"
         if self.kind == "pil":
-            from PIL import Image as PILImage
-
-            try:
-                with PILImage.open(self.path) as image:
-                    if image.size[0] * image.size[1] > MAX_PIXELS:
-                        raise SampleError(f"{self.path}: {image.size[0]}x{image.size[1]} pixels; at most "
-                                          f"{MAX_PIXELS} are read")
-                    image.load()
-                    return np.asarray(image)
-            except (OSError, ValueError, PILImage.DecompressionBombError) as exc:
-                raise SampleError(f"{self.path}: not a readable image: {exc}") from None
+            with image_file(self.path) as image:
+                image.load()
+                return np.asarray(image)
         dtype, shape = npy_header(self.path)
         stored = "float32" if self.dtype == "bfloat16" else self.dtype
         if str(dtype) != stored or shape != self.shape:
@@ -216,16 +209,25 @@ def _loose_array(path: Path) -> Sample:
                   path=path.resolve())
 
 
-def _loose_image(path: Path) -> Sample:
+@contextmanager
+def image_file(path: Path) -> Iterator[Any]:
+    """The image file opened (not yet decoded) once its size is known to be within MAX_PIXELS;
+    anything PIL cannot read, then or while the caller decodes it, is a SampleError."""
     from PIL import Image as PILImage
 
-    _size_checked(path)
     try:
         with PILImage.open(path) as image:
-            size, mode = image.size, image.mode
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise SampleError(f"{path}: {width}x{height} pixels; at most {MAX_PIXELS} are read")
+            yield image
     except (OSError, ValueError, PILImage.DecompressionBombError) as exc:
         raise SampleError(f"{path}: not a readable image: {exc}") from None
-    if size[0] * size[1] > MAX_PIXELS:
-        raise SampleError(f"{path}: {size[0]}x{size[1]} pixels; at most {MAX_PIXELS} are read")
+
+
+def _loose_image(path: Path) -> Sample:
+    _size_checked(path)
+    with image_file(path) as image:
+        size, mode = image.size, image.mode
     return Sample(site=str(path), function="", index=0, kind="pil", dtype="uint8", shape=(size[1], size[0]),
                   path=path.resolve(), pil_mode=mode)

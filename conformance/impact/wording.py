@@ -7,11 +7,8 @@ The words are plain text; each writer escapes them for its format.
 
 from __future__ import annotations
 
-from wbimage_conformance.impact.compare import SampleImpact, SiteImpact
+from wbimage_conformance.impact.compare import VERDICTS, SampleImpact, SiteImpact
 from wbimage_conformance.impact.engine import Impact, Side, Verification
-
-#: The verdicts of samples and sites, worst first (the order of every count shown).
-VERDICTS = ("degraded", "unknown", "changed", "unchanged")
 
 
 def skipped(impact: Impact) -> int:
